@@ -1,0 +1,29 @@
+# The README's two commands are `make run` and `make test`.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+
+.PHONY: run test build clickhouse-start clickhouse-stop lint bench
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/humas ./cmd/humas
+
+# Run humas on embedded defaults: a local ClickHouse started by our script,
+# SQLite state under ./var, and the Graph API simulator (sandbox mode).
+run: build clickhouse-start
+	./bin/humas serve --sandbox
+
+# Run every test with the race detector against a real ClickHouse.
+test: clickhouse-start
+	@scripts/clickhouse.sh status | sed 's/^/integration tests use: /'
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 45m ./...
+
+clickhouse-start:
+	@scripts/clickhouse.sh start
+
+clickhouse-stop:
+	@scripts/clickhouse.sh stop
+
+bench: clickhouse-start
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./...

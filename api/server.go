@@ -1,0 +1,124 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Check is one dependency /readyz asks.
+type Check struct {
+	Name string
+	Ping func(ctx context.Context) error
+}
+
+// Options configure the server.
+type Options struct {
+	Listen   string
+	Logger   *slog.Logger
+	Registry *prometheus.Registry
+	Checks   []Check
+	// Details adds named, non-failing facts to /readyz (e.g. retired
+	// Graph metrics the collector met).
+	Details map[string]func() any
+}
+
+// Server is the HTTP server. Mount routes on Engine or V1 before Start.
+type Server struct {
+	engine *gin.Engine
+	v1     *gin.RouterGroup
+	srv    *http.Server
+	ln     net.Listener
+	log    *slog.Logger
+	opts   Options
+}
+
+// New builds the engine with logging, metrics, recovery and the probes.
+func New(opts Options) (*Server, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Registry == nil {
+		return nil, errors.New("api: a Prometheus registry is required")
+	}
+	gin.SetMode(gin.ReleaseMode)
+	m, err := newHTTPMetrics(opts.Registry)
+	if err != nil {
+		return nil, fmt.Errorf("register http metrics: %w", err)
+	}
+	e := gin.New()
+	e.ContextWithFallback = true // c.Request.Context() flows into handlers' ctx use
+	e.Use(observe(m, opts.Logger), recoverJSON(opts.Logger))
+	e.NoRoute(func(c *gin.Context) {
+		WriteError(c, NotFound("no such route: "+c.Request.Method+" "+c.Request.URL.Path))
+	})
+	s := &Server{engine: e, log: opts.Logger, opts: opts}
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{Registry: opts.Registry})))
+	s.v1 = e.Group("/api/v1")
+	return s, nil
+}
+
+// Engine is the Gin engine, for mounting pages and other routes.
+func (s *Server) Engine() *gin.Engine { return s.engine }
+
+// V1 is the /api/v1 route group.
+func (s *Server) V1() *gin.RouterGroup { return s.v1 }
+
+// AddCheck adds a readiness check after construction.
+func (s *Server) AddCheck(c Check) { s.opts.Checks = append(s.opts.Checks, c) }
+
+// AddDetail adds a named fact shown by /readyz.
+func (s *Server) AddDetail(name string, fn func() any) {
+	if s.opts.Details == nil {
+		s.opts.Details = map[string]func() any{}
+	}
+	s.opts.Details[name] = fn
+}
+
+// Start listens and serves in the background; it returns once the port
+// is bound, so callers know the address is taken or free.
+func (s *Server) Start(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.opts.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (set HUMAS_LISTEN to a free address)", s.opts.Listen, err)
+	}
+	s.ln = ln
+	s.srv = &http.Server{
+		Handler:           s.engine,
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	go func() {
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("http server stopped", "err", err)
+		}
+	}()
+	s.log.Info("http server listening", "addr", ln.Addr().String())
+	return nil
+}
+
+// Addr is the bound address (useful with port 0).
+func (s *Server) Addr() string {
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
+
+// Stop stops accepting and waits for requests in flight until ctx ends.
+func (s *Server) Stop(ctx context.Context) error {
+	if s.srv == nil {
+		return nil
+	}
+	return s.srv.Shutdown(ctx)
+}

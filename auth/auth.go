@@ -1,0 +1,57 @@
+// Package auth holds users, API tokens and roles: who is calling, and what
+// their role lets them do in which unit.
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Role is what a user may do.
+type Role string
+
+// The roles, from most to least powerful.
+const (
+	RoleAdmin    Role = "admin"    // manages units, users and channels
+	RoleApprover Role = "approver" // approves posts in its unit and below
+	RoleEditor   Role = "editor"   // writes posts in its unit
+	RoleViewer   Role = "viewer"   // reads
+)
+
+// Roles lists every role, for validation messages.
+var Roles = []Role{RoleAdmin, RoleApprover, RoleEditor, RoleViewer}
+
+// ParseRole checks s names a role.
+func ParseRole(s string) (Role, error) {
+	for _, r := range Roles {
+		if string(r) == s {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("role %q is not one of admin, approver, editor, viewer", s)
+}
+
+// Principal is the authenticated caller.
+type Principal struct {
+	UserID int64  `json:"user_id"`
+	Name   string `json:"name"`
+	UnitID int64  `json:"unit_id"`
+	Role   Role   `json:"role"`
+}
+
+// ErrInvalidToken means the token is missing, unknown or revoked.
+var ErrInvalidToken = errors.New("invalid or revoked API token")
+
+type ctxKey struct{}
+
+// WithPrincipal stores p in ctx.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// FromContext returns the principal stored by WithPrincipal.
+func FromContext(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(ctxKey{}).(Principal)
+	return p, ok
+}

@@ -1,0 +1,231 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is everything humas reads at start. Zero values are filled by
+// Default; a YAML file and HUMAS_* variables override it, in that order.
+type Config struct {
+	// Listen is the HTTP address for the API, pages, /metrics and probes.
+	Listen string `yaml:"listen"`
+	// Timezone is the default time zone of units (IANA name).
+	Timezone string `yaml:"timezone"`
+	// SecretKey encrypts stored channel tokens (AES-256-GCM); 32 bytes as
+	// hex or base64. Generate one with `openssl rand -hex 32`.
+	SecretKey Secret `yaml:"secret_key"`
+	// Sandbox starts the Graph API simulator in-process and points the
+	// client at it, with demo channels.
+	Sandbox bool `yaml:"sandbox"`
+	// MigrateOnStart applies pending migrations when `serve` starts.
+	MigrateOnStart bool `yaml:"migrate_on_start"`
+	// ShutdownTimeout bounds the graceful shutdown (flushes included).
+	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+
+	Log        Log        `yaml:"log"`
+	ClickHouse ClickHouse `yaml:"clickhouse"`
+	State      State      `yaml:"state"`
+	Graph      Graph      `yaml:"graph"`
+	API        API        `yaml:"api"`
+	Scheduler  Scheduler  `yaml:"scheduler"`
+	Collector  Collector  `yaml:"collector"`
+}
+
+// Log configures log/slog output.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // text or json
+}
+
+// ClickHouse is the metric store.
+type ClickHouse struct {
+	Addr         string   `yaml:"addr"`
+	Database     string   `yaml:"database"`
+	User         string   `yaml:"user"`
+	Password     Secret   `yaml:"password"`
+	MaxOpenConns int      `yaml:"max_open_conns"`
+	DialTimeout  Duration `yaml:"dial_timeout"`
+	ReadTimeout  Duration `yaml:"read_timeout"`
+	// QueryTimeout is max_execution_time for report reads.
+	QueryTimeout Duration `yaml:"query_timeout"`
+	Compression  string   `yaml:"compression"` // lz4, zstd or none
+}
+
+// State is the embedded SQLite database for the calendar, users and audit log.
+type State struct {
+	Path string `yaml:"path"`
+}
+
+// Graph is the Meta Graph API client.
+type Graph struct {
+	URL       string   `yaml:"url"`
+	Version   string   `yaml:"version"`
+	AppID     string   `yaml:"app_id"`
+	AppSecret Secret   `yaml:"app_secret"`
+	Timeout   Duration `yaml:"timeout"`
+	// Metrics overrides insight metric names when Meta renames them.
+	Metrics GraphMetrics `yaml:"metrics"`
+}
+
+// GraphMetrics maps humas's figures to Graph insight metric names. Empty
+// fields keep the client's defaults.
+type GraphMetrics struct {
+	FacebookReach     string `yaml:"facebook_reach"`
+	FacebookViews     string `yaml:"facebook_views"`
+	FacebookClicks    string `yaml:"facebook_clicks"`
+	FacebookReactions string `yaml:"facebook_reactions"`
+	InstagramReach    string `yaml:"instagram_reach"`
+	InstagramViews    string `yaml:"instagram_views"`
+	InstagramShares   string `yaml:"instagram_shares"`
+	InstagramSaves    string `yaml:"instagram_saves"`
+	InstagramTotal    string `yaml:"instagram_total_interactions"`
+}
+
+// API is the HTTP API.
+type API struct {
+	Enabled bool `yaml:"enabled"`
+	// MaxConcurrentReports bounds report queries running at once.
+	MaxConcurrentReports int `yaml:"max_concurrent_reports"`
+}
+
+// Scheduler publishes due deliveries.
+type Scheduler struct {
+	Enabled bool `yaml:"enabled"`
+	// Tick is a robfig/cron spec with seconds.
+	Tick string `yaml:"tick"`
+	// Workers is how many deliveries publish at once.
+	Workers int `yaml:"workers"`
+	// RetryDeadline is how long transient errors are retried.
+	RetryDeadline Duration `yaml:"retry_deadline"`
+	// TokenCheck is the cron spec (with seconds) of the daily token check.
+	TokenCheck string `yaml:"token_check"`
+}
+
+// Collector pulls posts and insights into ClickHouse.
+type Collector struct {
+	Enabled bool `yaml:"enabled"`
+	// Schedule is a robfig/cron spec with seconds.
+	Schedule    string `yaml:"schedule"`
+	Concurrency int    `yaml:"concurrency"`
+	// Cadence: how often a post is collected as it ages; after the last
+	// step it is no longer collected.
+	Cadence []CadenceStep `yaml:"cadence"`
+	// SlowdownPercent: a channel whose usage passes it is slowed down.
+	SlowdownPercent int `yaml:"slowdown_percent"`
+	// BufferPath holds snapshots while ClickHouse is unreachable.
+	BufferPath     string `yaml:"buffer_path"`
+	BufferMaxBytes int64  `yaml:"buffer_max_bytes"`
+	// CarouselAs is the content type inferred for carousels found on a
+	// channel (photo or interactive).
+	CarouselAs string `yaml:"carousel_as"`
+}
+
+// CadenceStep collects a post every Every while it is younger than UpTo.
+type CadenceStep struct {
+	UpTo  Duration `yaml:"up_to"`
+	Every Duration `yaml:"every"`
+}
+
+// Default returns the configuration used when nothing is set.
+func Default() Config {
+	return Config{
+		Listen:          "127.0.0.1:8080",
+		Timezone:        "Asia/Jakarta",
+		MigrateOnStart:  true,
+		ShutdownTimeout: Duration(20 * time.Second),
+		Log:             Log{Level: "info", Format: "text"},
+		ClickHouse: ClickHouse{
+			Addr:         "127.0.0.1:9000",
+			Database:     "humas",
+			User:         "default",
+			MaxOpenConns: 10,
+			DialTimeout:  Duration(5 * time.Second),
+			ReadTimeout:  Duration(60 * time.Second),
+			QueryTimeout: Duration(30 * time.Second),
+			Compression:  "lz4",
+		},
+		State: State{Path: "./var/humas.db"},
+		Graph: Graph{
+			URL:     "https://graph.facebook.com",
+			Version: "v24.0",
+			Timeout: Duration(30 * time.Second),
+		},
+		API: API{Enabled: true, MaxConcurrentReports: 16},
+		Scheduler: Scheduler{
+			Enabled:       true,
+			Tick:          "* * * * * *",
+			Workers:       8,
+			RetryDeadline: Duration(30 * time.Minute),
+			TokenCheck:    "0 0 6 * * *",
+		},
+		Collector: Collector{
+			Enabled:     true,
+			Schedule:    "0 */15 * * * *",
+			Concurrency: 4,
+			Cadence: []CadenceStep{
+				{UpTo: Duration(24 * time.Hour), Every: Duration(time.Hour)},
+				{UpTo: Duration(7 * 24 * time.Hour), Every: Duration(6 * time.Hour)},
+				{UpTo: Duration(30 * 24 * time.Hour), Every: Duration(24 * time.Hour)},
+				{UpTo: Duration(90 * 24 * time.Hour), Every: Duration(7 * 24 * time.Hour)},
+			},
+			SlowdownPercent: 75,
+			BufferPath:      "./var/buffer",
+			BufferMaxBytes:  256 << 20,
+			CarouselAs:      "photo",
+		},
+	}
+}
+
+// Load builds the configuration: defaults, then the YAML file at path
+// (skipped when path is empty), then the environment, then Validate.
+func Load(path string, env func(string) (string, bool)) (Config, error) {
+	cfg := Default()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("read config file: %w", err)
+		}
+		if err := decodeYAML(b, &cfg); err != nil {
+			return cfg, fmt.Errorf("config file %s: %w", path, err)
+		}
+	}
+	if env == nil {
+		env = os.LookupEnv
+	}
+	if err := applyEnv(&cfg, env); err != nil {
+		return cfg, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// decodeYAML reads strictly: an unknown key is an error with its line.
+func decodeYAML(b []byte, cfg *Config) error {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil // empty file: defaults
+		}
+		return fmt.Errorf("%w (keys are listed in the README's configuration table)", err)
+	}
+	return nil
+}
+
+// Effective renders the configuration as YAML with secrets masked.
+func (c Config) Effective() string {
+	b, err := yaml.Marshal(c)
+	if err != nil {
+		return fmt.Sprintf("cannot render config: %v", err)
+	}
+	return string(b)
+}

@@ -1,0 +1,165 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func noEnv(string) (string, bool) { return "", false }
+
+func TestBadConfigs(t *testing.T) {
+	// Each bad file must fail and the message must name the key (and,
+	// where the file gives one, the bad value).
+	want := map[string][]string{
+		"bad_listen.bad.yaml":          {"listen", "not-an-address", "host:port"},
+		"bad_timezone.bad.yaml":        {"timezone", "Asia/Jakartaa", "IANA"},
+		"bad_clickhouse_addr.bad.yaml": {"clickhouse.addr", "127.0.0.1"},
+		"bad_database.bad.yaml":        {"clickhouse.database", "DROP TABLE"},
+		"bad_compression.bad.yaml":     {"clickhouse.compression", "gzip", "lz4, zstd, none"},
+		"bad_duration.bad.yaml":        {"line 2", "soon", "duration"},
+		"bad_graph_url.bad.yaml":       {"graph.url", "ftp://"},
+		"bad_graph_version.bad.yaml":   {"graph.version", `"24"`, "v24.0"},
+		"unknown_key.bad.yaml":         {"adress", "not found", "line 2"},
+		"bad_tick.bad.yaml":            {"scheduler.tick", "every second", "cron"},
+		"bad_workers.bad.yaml":         {"scheduler.workers", `"0"`, "1 to 256"},
+		"bad_cadence.bad.yaml":         {"collector.cadence[1].up_to", "24h"},
+		"bad_secret_key.bad.yaml":      {"secret_key", "openssl rand -hex 32"},
+		"bad_log_level.bad.yaml":       {"log.level", "verbose", "debug, info, warn, error"},
+		"bad_yaml.bad.yaml":            {"bad_yaml.bad.yaml", "yaml"},
+		"bad_carousel.bad.yaml":        {"collector.carousel_as", "video", "photo or interactive"},
+	}
+	files, err := filepath.Glob("testdata/*.bad.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != len(want) {
+		t.Fatalf("testdata has %d bad files, the table %d: give every file an expectation", len(files), len(want))
+	}
+	for _, f := range files {
+		name := filepath.Base(f)
+		t.Run(name, func(t *testing.T) {
+			subs, ok := want[name]
+			if !ok {
+				t.Fatalf("no expectation for %s", name)
+			}
+			_, err := Load(f, noEnv)
+			if err == nil {
+				t.Fatalf("Load(%s) succeeded, want an error", name)
+			}
+			for _, s := range subs {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q does not mention %q", err, s)
+				}
+			}
+		})
+	}
+}
+
+func TestSecretKeyNeverEchoed(t *testing.T) {
+	_, err := Load("testdata/bad_secret_key.bad.yaml", noEnv)
+	if err == nil || strings.Contains(err.Error(), "short") {
+		t.Fatalf("error must not contain the key material: %v", err)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	cfg, err := Load("", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := map[string][2]string{
+		"listen":   {cfg.Listen, "127.0.0.1:8080"},
+		"addr":     {cfg.ClickHouse.Addr, "127.0.0.1:9000"},
+		"database": {cfg.ClickHouse.Database, "humas"},
+		"state":    {cfg.State.Path, "./var/humas.db"},
+		"graph":    {cfg.Graph.URL, "https://graph.facebook.com"},
+		"tz":       {cfg.Timezone, "Asia/Jakarta"},
+		"version":  {cfg.Graph.Version, "v24.0"},
+	}
+	for k, v := range checks {
+		if v[0] != v[1] {
+			t.Errorf("%s = %q, want %q", k, v[0], v[1])
+		}
+	}
+}
+
+func TestFileThenEnv(t *testing.T) {
+	env := map[string]string{
+		"HUMAS_LISTEN":              "127.0.0.1:9999",
+		"HUMAS_CLICKHOUSE_PASSWORD": "fromenv",
+		"HUMAS_COLLECTOR_ENABLED":   "false",
+		"HUMAS_APP_SECRET":          "envsecret",
+	}
+	cfg, err := Load("testdata/good.yaml", func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Listen != "127.0.0.1:9999" {
+		t.Errorf("env did not override listen: %q", cfg.Listen)
+	}
+	if cfg.Timezone != "Asia/Makassar" || cfg.ClickHouse.Addr != "clickhouse:9000" {
+		t.Errorf("file values lost: %q %q", cfg.Timezone, cfg.ClickHouse.Addr)
+	}
+	if cfg.ClickHouse.Password.Reveal() != "fromenv" || cfg.Collector.Enabled {
+		t.Errorf("env overrides not applied")
+	}
+	if len(cfg.Collector.Cadence) != 2 || cfg.Collector.Cadence[1].UpTo.D() != 30*24*time.Hour {
+		t.Errorf("cadence from file: %+v", cfg.Collector.Cadence)
+	}
+	out := cfg.Effective()
+	for _, secret := range []string{"fromenv", "envsecret", "s3cret", "topsecret"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("effective config shows secret %q:\n%s", secret, out)
+		}
+	}
+	if !strings.Contains(out, "password: '********'") && !strings.Contains(out, `password: "********"`) {
+		t.Errorf("password not masked:\n%s", out)
+	}
+}
+
+func TestBadEnv(t *testing.T) {
+	cases := []struct{ name, value, want string }{
+		{"HUMAS_SCHEDULER_ENABLED", "yes please", "scheduler.enabled (HUMAS_SCHEDULER_ENABLED)"},
+		{"HUMAS_SCHEDULER_WORKERS", "many", "HUMAS_SCHEDULER_WORKERS"},
+		{"HUMAS_CLICKHOUSE_ADDR", "nohostport", "clickhouse.addr"},
+		{"HUMAS_CLICKHOUSE_QUERY_TIMEOUT", "fast", "HUMAS_CLICKHOUSE_QUERY_TIMEOUT"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load("", func(k string) (string, bool) {
+				if k == tc.name {
+					return tc.value, true
+				}
+				return "", false
+			})
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.value) {
+				t.Fatalf("err = %v, want it to name %q and %q", err, tc.want, tc.value)
+			}
+		})
+	}
+}
+
+func TestDecodeKey(t *testing.T) {
+	hexKey := strings.Repeat("ab", 32)
+	if k, err := DecodeKey(hexKey); err != nil || len(k) != 32 {
+		t.Fatalf("hex key: %v", err)
+	}
+	if _, err := DecodeKey("abcd"); err == nil {
+		t.Fatal("short key accepted")
+	}
+}
+
+func TestEveryEnvVarDocumented(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range EnvNames() {
+		if !strings.Contains(string(readme), e[0]) {
+			t.Errorf("README's configuration table lacks %s", e[0])
+		}
+	}
+}

@@ -1,0 +1,113 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// envVar binds one HUMAS_* variable to a field.
+type envVar struct {
+	name string
+	key  string // the YAML key it overrides, for error messages
+	set  func(c *Config, v string) error
+}
+
+func str(f func(c *Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *f(c) = v; return nil }
+}
+
+func secret(f func(c *Config) *Secret) func(*Config, string) error {
+	return func(c *Config, v string) error { *f(c) = Secret(v); return nil }
+}
+
+func boolean(f func(c *Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("want true or false")
+		}
+		*f(c) = b
+		return nil
+	}
+}
+
+func integer(f func(c *Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return errors.New("want a whole number")
+		}
+		*f(c) = n
+		return nil
+	}
+}
+
+func duration(f func(c *Config) *Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := parseDuration(v)
+		if err != nil {
+			return errors.New("want a duration like 30s, 15m, 6h or 7d")
+		}
+		*f(c) = Duration(d)
+		return nil
+	}
+}
+
+// EnvVars lists every environment override, in the README's order.
+var envVars = []envVar{
+	{"HUMAS_LISTEN", "listen", str(func(c *Config) *string { return &c.Listen })},
+	{"HUMAS_TIMEZONE", "timezone", str(func(c *Config) *string { return &c.Timezone })},
+	{"HUMAS_SECRET_KEY", "secret_key", secret(func(c *Config) *Secret { return &c.SecretKey })},
+	{"HUMAS_SANDBOX", "sandbox", boolean(func(c *Config) *bool { return &c.Sandbox })},
+	{"HUMAS_MIGRATE_ON_START", "migrate_on_start", boolean(func(c *Config) *bool { return &c.MigrateOnStart })},
+	{"HUMAS_LOG_LEVEL", "log.level", str(func(c *Config) *string { return &c.Log.Level })},
+	{"HUMAS_LOG_FORMAT", "log.format", str(func(c *Config) *string { return &c.Log.Format })},
+	{"HUMAS_CLICKHOUSE_ADDR", "clickhouse.addr", str(func(c *Config) *string { return &c.ClickHouse.Addr })},
+	{"HUMAS_CLICKHOUSE_DATABASE", "clickhouse.database", str(func(c *Config) *string { return &c.ClickHouse.Database })},
+	{"HUMAS_CLICKHOUSE_USER", "clickhouse.user", str(func(c *Config) *string { return &c.ClickHouse.User })},
+	{"HUMAS_CLICKHOUSE_PASSWORD", "clickhouse.password", secret(func(c *Config) *Secret { return &c.ClickHouse.Password })},
+	{"HUMAS_CLICKHOUSE_QUERY_TIMEOUT", "clickhouse.query_timeout", duration(func(c *Config) *Duration { return &c.ClickHouse.QueryTimeout })},
+	{"HUMAS_STATE_PATH", "state.path", str(func(c *Config) *string { return &c.State.Path })},
+	{"HUMAS_GRAPH_URL", "graph.url", str(func(c *Config) *string { return &c.Graph.URL })},
+	{"HUMAS_GRAPH_VERSION", "graph.version", str(func(c *Config) *string { return &c.Graph.Version })},
+	{"HUMAS_APP_ID", "graph.app_id", str(func(c *Config) *string { return &c.Graph.AppID })},
+	{"HUMAS_APP_SECRET", "graph.app_secret", secret(func(c *Config) *Secret { return &c.Graph.AppSecret })},
+	{"HUMAS_API_ENABLED", "api.enabled", boolean(func(c *Config) *bool { return &c.API.Enabled })},
+	{"HUMAS_SCHEDULER_ENABLED", "scheduler.enabled", boolean(func(c *Config) *bool { return &c.Scheduler.Enabled })},
+	{"HUMAS_SCHEDULER_WORKERS", "scheduler.workers", integer(func(c *Config) *int { return &c.Scheduler.Workers })},
+	{"HUMAS_COLLECTOR_ENABLED", "collector.enabled", boolean(func(c *Config) *bool { return &c.Collector.Enabled })},
+	{"HUMAS_COLLECTOR_SCHEDULE", "collector.schedule", str(func(c *Config) *string { return &c.Collector.Schedule })},
+	{"HUMAS_COLLECTOR_BUFFER_PATH", "collector.buffer_path", str(func(c *Config) *string { return &c.Collector.BufferPath })},
+}
+
+// EnvNames returns the supported HUMAS_* variables and the keys they set.
+func EnvNames() [][2]string {
+	out := make([][2]string, len(envVars))
+	for i, e := range envVars {
+		out[i] = [2]string{e.name, e.key}
+	}
+	return out
+}
+
+func applyEnv(c *Config, lookup func(string) (string, bool)) error {
+	var errs ValidationError
+	for _, e := range envVars {
+		v, ok := lookup(e.name)
+		if !ok {
+			continue
+		}
+		if err := e.set(c, v); err != nil {
+			errs = append(errs, FieldError{Key: e.key + " (" + e.name + ")", Value: v, Allowed: err.Error()})
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// fieldf builds a FieldError with a formatted allowed text.
+func fieldf(key string, value any, format string, args ...any) FieldError {
+	return FieldError{Key: key, Value: fmt.Sprint(value), Allowed: fmt.Sprintf(format, args...)}
+}

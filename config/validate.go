@@ -1,0 +1,189 @@
+package config
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// FieldError names one bad setting, its value and what is allowed.
+type FieldError struct {
+	Key     string
+	Value   string
+	Allowed string
+}
+
+func (e FieldError) Error() string {
+	return fmt.Sprintf("%s: %q is not allowed: %s", e.Key, e.Value, e.Allowed)
+}
+
+// ValidationError lists every bad setting found, not just the first.
+type ValidationError []FieldError
+
+func (v ValidationError) Error() string {
+	parts := make([]string, len(v))
+	for i, e := range v {
+		parts[i] = e.Error()
+	}
+	return "invalid configuration:\n  " + strings.Join(parts, "\n  ")
+}
+
+// CronParser parses the cron specs humas uses: with seconds, and descriptors.
+var CronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+var (
+	dbName     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	apiVersion = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
+)
+
+// Validate checks every setting and reports all problems at once.
+func (c Config) Validate() error {
+	var errs ValidationError
+	add := func(e FieldError) { errs = append(errs, e) }
+
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		add(fieldf("listen", c.Listen, "want host:port, e.g. 127.0.0.1:8080"))
+	}
+	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" {
+		add(fieldf("timezone", c.Timezone, "want an IANA time zone such as Asia/Jakarta, Asia/Makassar or Asia/Jayapura"))
+	}
+	if c.SecretKey != "" {
+		if _, err := DecodeKey(c.SecretKey.Reveal()); err != nil {
+			// Never echo the key itself.
+			add(FieldError{Key: "secret_key (HUMAS_SECRET_KEY)", Value: masked, Allowed: err.Error()})
+		}
+	}
+	if c.ShutdownTimeout.D() <= 0 {
+		add(fieldf("shutdown_timeout", c.ShutdownTimeout, "want a positive duration such as 20s"))
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		add(fieldf("log.level", c.Log.Level, "one of debug, info, warn, error"))
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		add(fieldf("log.format", c.Log.Format, "one of text, json"))
+	}
+
+	ch := c.ClickHouse
+	if _, _, err := net.SplitHostPort(ch.Addr); err != nil {
+		add(fieldf("clickhouse.addr", ch.Addr, "want host:port of ClickHouse's native protocol, e.g. 127.0.0.1:9000"))
+	}
+	if !dbName.MatchString(ch.Database) {
+		add(fieldf("clickhouse.database", ch.Database, "letters, digits and _; not starting with a digit"))
+	}
+	if ch.MaxOpenConns < 1 || ch.MaxOpenConns > 256 {
+		add(fieldf("clickhouse.max_open_conns", ch.MaxOpenConns, "a number from 1 to 256"))
+	}
+	for key, d := range map[string]Duration{"clickhouse.dial_timeout": ch.DialTimeout, "clickhouse.read_timeout": ch.ReadTimeout} {
+		if d.D() <= 0 {
+			add(fieldf(key, d, "want a positive duration such as 5s"))
+		}
+	}
+	if ch.QueryTimeout.D() < time.Second {
+		add(fieldf("clickhouse.query_timeout", ch.QueryTimeout, "at least 1s (ClickHouse counts max_execution_time in whole seconds)"))
+	}
+	switch ch.Compression {
+	case "lz4", "zstd", "none":
+	default:
+		add(fieldf("clickhouse.compression", ch.Compression, "one of lz4, zstd, none"))
+	}
+
+	if strings.TrimSpace(c.State.Path) == "" {
+		add(fieldf("state.path", c.State.Path, "a file path for the SQLite database, e.g. ./var/humas.db"))
+	}
+
+	g := c.Graph
+	if u, err := url.Parse(g.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		add(fieldf("graph.url", g.URL, "an http(s) URL such as https://graph.facebook.com"))
+	}
+	if !apiVersion.MatchString(g.Version) {
+		add(fieldf("graph.version", g.Version, "a Graph API version such as v24.0"))
+	}
+	if g.Timeout.D() <= 0 {
+		add(fieldf("graph.timeout", g.Timeout, "want a positive duration such as 30s"))
+	}
+	if (g.AppID == "") != (g.AppSecret == "") && !c.Sandbox {
+		add(fieldf("graph.app_id", g.AppID, "set graph.app_id and graph.app_secret together, or neither"))
+	}
+
+	if c.API.MaxConcurrentReports < 1 {
+		add(fieldf("api.max_concurrent_reports", c.API.MaxConcurrentReports, "a number of at least 1"))
+	}
+
+	s := c.Scheduler
+	if _, err := CronParser.Parse(s.Tick); err != nil {
+		add(fieldf("scheduler.tick", s.Tick, "a cron spec with seconds, e.g. \"* * * * * *\" (every second) or @every 5s"))
+	}
+	if _, err := CronParser.Parse(s.TokenCheck); err != nil {
+		add(fieldf("scheduler.token_check", s.TokenCheck, "a cron spec with seconds, e.g. \"0 0 6 * * *\" (06:00 daily)"))
+	}
+	if s.Workers < 1 || s.Workers > 256 {
+		add(fieldf("scheduler.workers", s.Workers, "a number from 1 to 256"))
+	}
+	if s.RetryDeadline.D() <= 0 {
+		add(fieldf("scheduler.retry_deadline", s.RetryDeadline, "want a positive duration such as 30m"))
+	}
+
+	co := c.Collector
+	if _, err := CronParser.Parse(co.Schedule); err != nil {
+		add(fieldf("collector.schedule", co.Schedule, "a cron spec with seconds, e.g. \"0 */15 * * * *\" (every 15 minutes)"))
+	}
+	if co.Concurrency < 1 || co.Concurrency > 64 {
+		add(fieldf("collector.concurrency", co.Concurrency, "a number from 1 to 64"))
+	}
+	if len(co.Cadence) == 0 {
+		add(fieldf("collector.cadence", "[]", "at least one step {up_to, every}"))
+	}
+	var prev time.Duration
+	for i, st := range co.Cadence {
+		key := fmt.Sprintf("collector.cadence[%d]", i)
+		if st.Every.D() <= 0 {
+			add(fieldf(key+".every", st.Every, "want a positive duration such as 1h"))
+		}
+		if st.UpTo.D() <= prev {
+			add(fieldf(key+".up_to", st.UpTo, "must be longer than the step before (%s)", prev))
+		}
+		prev = st.UpTo.D()
+	}
+	if co.SlowdownPercent < 1 || co.SlowdownPercent > 100 {
+		add(fieldf("collector.slowdown_percent", co.SlowdownPercent, "a percentage from 1 to 100"))
+	}
+	if strings.TrimSpace(co.BufferPath) == "" {
+		add(fieldf("collector.buffer_path", co.BufferPath, "a directory for the on-disk snapshot buffer, e.g. ./var/buffer"))
+	}
+	if co.BufferMaxBytes < 1<<20 {
+		add(fieldf("collector.buffer_max_bytes", co.BufferMaxBytes, "at least 1048576 (1 MiB)"))
+	}
+	switch co.CarouselAs {
+	case "photo", "interactive":
+	default:
+		add(fieldf("collector.carousel_as", co.CarouselAs, "photo or interactive"))
+	}
+
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// DecodeKey reads a 32-byte AES key written as hex (64 characters) or base64.
+func DecodeKey(s string) ([]byte, error) {
+	if b, err := hex.DecodeString(s); err == nil && len(b) == 32 {
+		return b, nil
+	}
+	if b, err := base64.StdEncoding.DecodeString(s); err == nil && len(b) == 32 {
+		return b, nil
+	}
+	return nil, errors.New("want 32 random bytes as 64 hex characters or base64; make one with `openssl rand -hex 32`")
+}

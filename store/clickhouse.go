@@ -1,0 +1,230 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"syscall"
+	"time"
+
+	sqldriver "database/sql/driver"
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/humas-id/humas/config"
+)
+
+// ClickHouse is the metric store: a pooled native-protocol connection to
+// one database.
+type ClickHouse struct {
+	conn         driver.Conn
+	db           string
+	queryTimeout time.Duration
+	log          *slog.Logger
+}
+
+// Named statements used by the store itself.
+const (
+	qCreateMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations
+(
+    version    UInt32,
+    name       String,
+    applied_at DateTime('UTC')
+)
+ENGINE = MergeTree
+ORDER BY version`
+	qAppliedMigrations = `SELECT version FROM schema_migrations`
+	qRecordMigration   = `INSERT INTO schema_migrations (version, name, applied_at) SELECT ?, ?, ?`
+)
+
+func chOptions(cfg config.ClickHouse, database string) *clickhouse.Options {
+	opts := &clickhouse.Options{
+		Addr: []string{cfg.Addr},
+		Auth: clickhouse.Auth{
+			Database: database,
+			Username: cfg.User,
+			Password: cfg.Password.Reveal(),
+		},
+		DialTimeout:     cfg.DialTimeout.D(),
+		ReadTimeout:     cfg.ReadTimeout.D(), // the driver's 300 s default reads as a hang
+		MaxOpenConns:    cfg.MaxOpenConns,
+		MaxIdleConns:    cfg.MaxOpenConns,
+		ConnMaxLifetime: time.Hour,
+	}
+	switch cfg.Compression {
+	case "lz4":
+		opts.Compression = &clickhouse.Compression{Method: clickhouse.CompressionLZ4}
+	case "zstd":
+		opts.Compression = &clickhouse.Compression{Method: clickhouse.CompressionZSTD}
+	}
+	return opts
+}
+
+// OpenClickHouse connects, creating the database when it is missing.
+func OpenClickHouse(ctx context.Context, cfg config.ClickHouse, log *slog.Logger) (*ClickHouse, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	boot, err := clickhouse.Open(chOptions(cfg, "default"))
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse %s: %w", cfg.Addr, err)
+	}
+	// The database name passed config validation ([A-Za-z_][A-Za-z0-9_]*),
+	// so it can be quoted as an identifier here.
+	err = boot.Exec(ctx, "CREATE DATABASE IF NOT EXISTS `"+cfg.Database+"`")
+	boot.Close()
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse %s: create database %s: %w", cfg.Addr, cfg.Database, wrapCH(err))
+	}
+	conn, err := clickhouse.Open(chOptions(cfg, cfg.Database))
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse %s: %w", cfg.Addr, err)
+	}
+	c := &ClickHouse{conn: conn, db: cfg.Database, queryTimeout: cfg.QueryTimeout.D(), log: log}
+	if err := c.Ping(ctx); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// Conn is the underlying driver connection, for batch inserts and reads.
+func (c *ClickHouse) Conn() driver.Conn { return c.conn }
+
+// Database is the database name.
+func (c *ClickHouse) Database() string { return c.db }
+
+// Close releases the pool.
+func (c *ClickHouse) Close() error { return c.conn.Close() }
+
+// Ping checks the server answers.
+func (c *ClickHouse) Ping(ctx context.Context) error {
+	if err := c.conn.Ping(ctx); err != nil {
+		return fmt.Errorf("clickhouse ping: %w", wrapCH(err))
+	}
+	return nil
+}
+
+// ServerVersion returns the server's version text, e.g. "18.16.1".
+func (c *ClickHouse) ServerVersion() (string, error) {
+	v, err := c.conn.ServerVersion()
+	if err != nil {
+		return "", wrapCH(err)
+	}
+	return fmt.Sprintf("%d.%d.%d", v.Version.Major, v.Version.Minor, v.Version.Patch), nil
+}
+
+// ReadContext adds max_execution_time to a report read so a slow query is
+// stopped by the server, not left running after the client gives up (18.16
+// keeps running a query whose client timed out).
+func (c *ClickHouse) ReadContext(ctx context.Context) context.Context {
+	secs := int(c.queryTimeout / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	return clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_execution_time": secs}))
+}
+
+// Exec runs a statement that returns no rows.
+func (c *ClickHouse) Exec(ctx context.Context, query string, args ...any) error {
+	return wrapCH(c.conn.Exec(ctx, query, args...))
+}
+
+// Select scans all rows into dest (a pointer to a slice of structs with
+// ch tags), with the read timeout applied.
+func (c *ClickHouse) Select(ctx context.Context, dest any, query string, args ...any) error {
+	return wrapCH(c.conn.Select(c.ReadContext(ctx), dest, query, args...))
+}
+
+// Query runs a read with the read timeout applied.
+func (c *ClickHouse) Query(ctx context.Context, query string, args ...any) (driver.Rows, error) {
+	rows, err := c.conn.Query(c.ReadContext(ctx), query, args...)
+	return rows, wrapCH(err)
+}
+
+// QueryRow runs a one-row read with the read timeout applied.
+func (c *ClickHouse) QueryRow(ctx context.Context, query string, args ...any) driver.Row {
+	return c.conn.QueryRow(c.ReadContext(ctx), query, args...)
+}
+
+// PrepareBatch starts a batch insert; the query must list its columns.
+func (c *ClickHouse) PrepareBatch(ctx context.Context, query string) (driver.Batch, error) {
+	b, err := c.conn.PrepareBatch(ctx, query)
+	return b, wrapCH(err)
+}
+
+// Migrate applies the embedded ClickHouse migrations not yet recorded and
+// returns the ones it applied. Running it again applies nothing.
+func (c *ClickHouse) Migrate(ctx context.Context) ([]Migration, error) {
+	migs, err := loadMigrations(chMigrationFS, "chmigrations")
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Exec(ctx, qCreateMigrations); err != nil {
+		return nil, fmt.Errorf("create schema_migrations: %w", err)
+	}
+	var applied []struct {
+		Version uint32 `ch:"version"`
+	}
+	if err := c.conn.Select(ctx, &applied, qAppliedMigrations); err != nil {
+		return nil, fmt.Errorf("read schema_migrations: %w", wrapCH(err))
+	}
+	done := map[int]bool{}
+	for _, a := range applied {
+		done[int(a.Version)] = true
+	}
+	var ran []Migration
+	for _, m := range migs {
+		if done[m.Version] {
+			continue
+		}
+		for i, stmt := range m.Statements {
+			if err := c.Exec(ctx, stmt); err != nil {
+				return ran, fmt.Errorf("clickhouse migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
+			}
+		}
+		if err := c.Exec(ctx, qRecordMigration, uint32(m.Version), m.Name, time.Now().UTC()); err != nil {
+			return ran, fmt.Errorf("record migration %04d: %w", m.Version, err)
+		}
+		c.log.Info("clickhouse migration applied", "version", m.Version, "name", m.Name)
+		ran = append(ran, m)
+	}
+	return ran, nil
+}
+
+// ErrUnavailable marks errors that mean ClickHouse could not be reached,
+// as opposed to a statement it rejected. Callers buffer and retry on it.
+var ErrUnavailable = errors.New("clickhouse unavailable")
+
+type unavailableError struct{ err error }
+
+func (e unavailableError) Error() string { return "clickhouse unavailable: " + e.err.Error() }
+func (e unavailableError) Unwrap() []error {
+	return []error{ErrUnavailable, e.err}
+}
+
+// wrapCH marks connection failures with ErrUnavailable.
+func wrapCH(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, ErrUnavailable) {
+		return err
+	}
+	var ex *clickhouse.Exception
+	if errors.As(err, &ex) {
+		return err // the server answered: not a connectivity problem
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, sqldriver.ErrBadConn) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, clickhouse.ErrAcquireConnTimeout) ||
+		strings.Contains(err.Error(), "connection refused") {
+		return unavailableError{err}
+	}
+	return err
+}

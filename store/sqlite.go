@@ -1,0 +1,135 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// TimeLayout is how times are stored in SQLite: UTC, fixed width, so that
+// text comparison orders them.
+const TimeLayout = "2006-01-02T15:04:05.000Z"
+
+// FormatTime renders t for a SQLite column.
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
+
+// ParseTime reads a time written by FormatTime.
+func ParseTime(s string) (time.Time, error) { return time.Parse(TimeLayout, s) }
+
+// SQLite is the state database: the content calendar, users and audit log.
+type SQLite struct {
+	DB   *sql.DB
+	path string
+	log  *slog.Logger
+}
+
+const (
+	qSQLiteMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+)`
+	qSQLiteApplied = `SELECT version FROM schema_migrations`
+	qSQLiteRecord  = `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`
+)
+
+// OpenSQLite opens (creating when missing) the SQLite file at path with
+// WAL, a busy timeout and foreign keys on.
+func OpenSQLite(ctx context.Context, path string, log *slog.Logger) (*SQLite, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("state database %s: %w", path, err)
+		}
+	}
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	// Immediate transactions take the write lock up front, so two writers
+	// wait for each other instead of failing on a lock upgrade.
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("state database %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(8)
+	s := &SQLite{DB: db, path: path, log: log}
+	if err := s.Ping(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *SQLite) Close() error { return s.DB.Close() }
+
+// Ping checks the database answers a query.
+func (s *SQLite) Ping(ctx context.Context) error {
+	var one int
+	if err := s.DB.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("state database %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Migrate applies the embedded SQLite migrations not yet recorded, each in
+// its own transaction, and returns the ones it applied.
+func (s *SQLite) Migrate(ctx context.Context) ([]Migration, error) {
+	migs, err := loadMigrations(sqlMigrationFS, "sqlmigrations")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.DB.ExecContext(ctx, qSQLiteMigrations); err != nil {
+		return nil, fmt.Errorf("create schema_migrations: %w", err)
+	}
+	done := map[int]bool{}
+	rows, err := s.DB.QueryContext(ctx, qSQLiteApplied)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		done[v] = true
+	}
+	rows.Close()
+	var ran []Migration
+	for _, m := range migs {
+		if done[m.Version] {
+			continue
+		}
+		// SQLite runs a whole file in one Exec (triggers contain ";").
+		tx, err := s.DB.BeginTx(ctx, nil)
+		if err != nil {
+			return ran, err
+		}
+		if _, err := tx.ExecContext(ctx, m.Body); err != nil {
+			tx.Rollback()
+			return ran, fmt.Errorf("sqlite migration %04d_%s: %w", m.Version, m.Name, err)
+		}
+		if _, err := tx.ExecContext(ctx, qSQLiteRecord, m.Version, m.Name, FormatTime(time.Now())); err != nil {
+			tx.Rollback()
+			return ran, err
+		}
+		if err := tx.Commit(); err != nil {
+			return ran, err
+		}
+		s.log.Info("sqlite migration applied", "version", m.Version, "name", m.Name)
+		ran = append(ran, m)
+	}
+	return ran, nil
+}
