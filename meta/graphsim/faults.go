@@ -1,0 +1,135 @@
+package graphsim
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"time"
+)
+
+// FaultKind is a kind of injected failure.
+type FaultKind int
+
+// Fault kinds.
+const (
+	// FaultTransient answers code 1 (HTTP 500), code 2 (HTTP 503) or a bare
+	// HTTP 502 without performing the call.
+	FaultTransient FaultKind = iota + 1
+	// FaultLostAnswer performs the call, then closes the connection unanswered.
+	FaultLostAnswer
+	// FaultTimeout hangs without performing the call until the client gives up.
+	FaultTimeout
+	// FaultGraphError answers the Fault's Code/Subcode/HTTPStatus/Message.
+	FaultGraphError
+	// FaultBatchNull answers a batch entry with null, unperformed.
+	FaultBatchNull
+	// FaultContainerError makes the next IG container end in ERROR.
+	FaultContainerError
+)
+
+// Fault is a failure to inject into the next matching calls.
+type Fault struct {
+	// Endpoint is the endpoint label to hit (e.g. "page_feed_post"); "" hits any.
+	Endpoint string
+	Kind     FaultKind
+	// Count is how many calls it hits (default 1).
+	Count int
+	// For FaultGraphError (and FaultContainerError's Subcode).
+	Code, Subcode, HTTPStatus int
+	Message                   string
+	Transient                 bool
+}
+
+// InjectFault queues a fault; it hits the next Count matching calls.
+func (s *Sim) InjectFault(f Fault) {
+	if f.Count <= 0 {
+		f.Count = 1
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, f)
+}
+
+// takeFault consumes a queued fault of one of kinds for label. Lock held.
+func (s *Sim) takeFault(label string, kinds ...FaultKind) *Fault {
+	for i := range s.faults {
+		f := &s.faults[i]
+		if (f.Endpoint == "" || f.Endpoint == label) && slices.Contains(kinds, f.Kind) {
+			out := *f
+			f.Count--
+			if f.Count <= 0 {
+				s.faults = slices.Delete(s.faults, i, i+1)
+			}
+			return &out
+		}
+	}
+	return nil
+}
+
+// pickFault returns the fault for a request: queued first, then random. Lock held.
+func (s *Sim) pickFault(label string) *Fault {
+	if f := s.takeFault(label, FaultTransient, FaultLostAnswer, FaultTimeout, FaultGraphError); f != nil {
+		return f
+	}
+	fo := s.opt.Faults
+	if fo.TransientRate+fo.LostAnswerRate+fo.TimeoutRate == 0 {
+		return nil
+	}
+	if len(fo.Endpoints) > 0 && !slices.Contains(fo.Endpoints, label) {
+		return nil
+	}
+	x := s.rng.Float64()
+	switch {
+	case x < fo.TransientRate:
+		return &Fault{Kind: FaultTransient}
+	case x < fo.TransientRate+fo.LostAnswerRate:
+		return &Fault{Kind: FaultLostAnswer}
+	case x < fo.TransientRate+fo.LostAnswerRate+fo.TimeoutRate:
+		return &Fault{Kind: FaultTimeout}
+	}
+	return nil
+}
+
+// faultResp renders a transient or configured error. Lock held.
+func (s *Sim) faultResp(f *Fault) *resp {
+	if f.Kind == FaultGraphError {
+		st := f.HTTPStatus
+		if st == 0 {
+			st = 400
+		}
+		msg := f.Message
+		if msg == "" {
+			msg = "Simulated error"
+		}
+		return s.errResp(&gErr{status: st, code: f.Code, subcode: f.Subcode, typ: "OAuthException", msg: msg, transient: f.Transient}, nil)
+	}
+	switch s.rng.IntN(3) {
+	case 0:
+		return s.errResp(&gErr{status: 500, code: 1, typ: "OAuthException", msg: "An unknown error has occurred.", transient: true}, nil)
+	case 1:
+		return s.errResp(&gErr{status: 503, code: 2, typ: "OAuthException", msg: "Service temporarily unavailable", transient: true}, nil)
+	}
+	h := http.Header{}
+	return &resp{status: http.StatusBadGateway, header: h, body: []byte("<html><body><h1>502 Bad Gateway</h1></body></html>")}
+}
+
+// hang waits until the client disconnects or TimeoutDelay passes.
+func (s *Sim) hang(ctx context.Context) {
+	t := time.NewTimer(s.opt.Faults.TimeoutDelay)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// hijackClose drops the connection without an answer.
+func hijackClose(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}

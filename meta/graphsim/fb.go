@@ -1,0 +1,348 @@
+package graphsim
+
+import (
+	"encoding/json"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+func boolParam(v url.Values, key string, def bool) bool {
+	switch strings.ToLower(v.Get(key)) {
+	case "":
+		return def
+	case "false", "0":
+		return false
+	}
+	return true
+}
+
+// scheduling reads published/scheduled_publish_time: the post's visible time,
+// whether it is scheduled, and whether it stays unpublished.
+func (s *Sim) scheduling(q *rq) (at time.Time, scheduled, unpublished bool, e *gErr) {
+	now := s.now()
+	published := boolParam(q.params, "published", true)
+	st := q.params.Get("scheduled_publish_time")
+	if st == "" {
+		return now, false, !published, nil
+	}
+	if published {
+		return now, false, false, errInvalidParam("You cannot specify a scheduled publish time on a published post")
+	}
+	t, ok := parseTimeParam(st)
+	if !ok || t.Before(now.Add(s.opt.ScheduleMin)) || t.After(now.Add(s.opt.ScheduleMax)) {
+		return now, false, false, errInvalidParam("The specified scheduled publish time is invalid.")
+	}
+	return t, true, false, nil
+}
+
+var attachedRe = regexp.MustCompile(`^attached_media\[(\d+)\]$`)
+
+// attachedMedia reads attached_media[n]={"media_fbid":..} or a JSON array.
+func attachedMedia(v url.Values) ([]string, *gErr) {
+	type ref struct {
+		MediaFBID string `json:"media_fbid"`
+	}
+	type idx struct {
+		n  int
+		id string
+	}
+	var list []idx
+	for k, vs := range v {
+		m := attachedRe.FindStringSubmatch(k)
+		if m == nil {
+			continue
+		}
+		var r ref
+		if json.Unmarshal([]byte(vs[0]), &r) != nil || r.MediaFBID == "" {
+			return nil, errInvalidParam("Param attached_media[%s] must be a JSON object with media_fbid", m[1])
+		}
+		n := 0
+		for _, c := range m[1] {
+			n = n*10 + int(c-'0')
+		}
+		list = append(list, idx{n, r.MediaFBID})
+	}
+	if raw := v.Get("attached_media"); raw != "" {
+		var rs []ref
+		if json.Unmarshal([]byte(raw), &rs) != nil {
+			return nil, errInvalidParam("Param attached_media must be a JSON array")
+		}
+		for i, r := range rs {
+			list = append(list, idx{i, r.MediaFBID})
+		}
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].n < list[j].n })
+	out := make([]string, len(list))
+	for i, x := range list {
+		out[i] = x.id
+	}
+	return out, nil
+}
+
+func (s *Sim) newPost(pg *page, kind, message, link string, at time.Time) *post {
+	p := &post{id: pg.id + "_" + s.newID(), pageID: pg.id, kind: kind, message: message, link: link, created: at,
+		followers: followersAt(pg.followers0, pg.since, at)}
+	pg.posts = append(pg.posts, p)
+	s.posts[p.id] = p
+	s.objects[p.id] = object{kind: kPost, owner: pg.id}
+	return p
+}
+
+func (s *Sim) postFeed(q *rq, _ *token, id string) (any, *gErr) {
+	pg := s.pages[id]
+	now := s.now()
+	msg, link := q.params.Get("message"), q.params.Get("link")
+	ids, e := attachedMedia(q.params)
+	if e != nil {
+		return nil, e
+	}
+	if msg == "" && link == "" && len(ids) == 0 {
+		return nil, errInvalidParam("Missing message or attachment")
+	}
+	if link != "" && !strings.HasPrefix(link, "http://") && !strings.HasPrefix(link, "https://") {
+		return nil, &gErr{status: 400, code: 1609005, typ: "OAuthException", msg: "(#1609005) Error Posting Link: the URL is not valid"}
+	}
+	at, scheduled, unpublished, e := s.scheduling(q)
+	if e != nil {
+		return nil, e
+	}
+	for _, pid := range ids {
+		ph, ok := s.photos[pid]
+		if !ok || ph.pageID != id || ph.published || now.Sub(ph.created) > 24*time.Hour {
+			return nil, errInvalidParam("Invalid media_fbid %s: an unpublished photo of this Page is required", pid)
+		}
+	}
+	if len(ids) >= 5 && len(msg) >= 1000 {
+		return nil, &gErr{status: 500, code: 1, typ: "OAuthException", transient: true,
+			msg: "Please reduce the amount of data you're asking for, then retry your request"}
+	}
+	if msg != "" {
+		for _, p := range pg.posts {
+			if p.message == msg && now.Sub(p.created) < s.opt.DuplicateWindow {
+				return nil, &gErr{status: 400, code: 506, typ: "OAuthException", msg: "(#506) Duplicate status message",
+					userTitle: "Duplicate Post", userMsg: "This status update is identical to the last one you posted."}
+			}
+		}
+	}
+	kind := fbText
+	switch {
+	case len(ids) > 1:
+		kind = fbAlbum
+	case len(ids) == 1:
+		kind = fbPhoto
+	case link != "":
+		kind = fbLink
+	}
+	p := s.newPost(pg, kind, msg, link, at)
+	p.scheduled, p.photoIDs = scheduled, ids
+	p.unpublished = unpublished
+	for _, pid := range ids {
+		s.photos[pid].published, s.photos[pid].postID = true, p.id
+	}
+	return s.readAfterWrite(q, p)
+}
+
+// readAfterWrite answers a create: {"id"} or, with fields=, those fields.
+func (s *Sim) readAfterWrite(q *rq, p *post) (any, *gErr) {
+	if q.params.Get("fields") == "" {
+		return map[string]any{"id": p.id}, nil
+	}
+	fs, e := fieldsParam(q, "id")
+	if e != nil {
+		return nil, e
+	}
+	return s.renderPost(p, fs, nil)
+}
+
+func validURL(u string) bool {
+	p, err := url.Parse(u)
+	return err == nil && (p.Scheme == "http" || p.Scheme == "https") && p.Host != ""
+}
+
+func (s *Sim) postPhoto(q *rq, _ *token, id string) (any, *gErr) {
+	pg := s.pages[id]
+	u := q.params.Get("url")
+	if u == "" {
+		return nil, &gErr{status: 400, code: 324, typ: "OAuthException", msg: "(#324) Requires upload file"}
+	}
+	if !validURL(u) {
+		return nil, errInvalidParam("url should represent a valid URL")
+	}
+	at, scheduled, unpublished, e := s.scheduling(q)
+	if e != nil {
+		return nil, e
+	}
+	ph := &photo{id: s.newID(), pageID: id, url: u, created: s.now()}
+	s.photos[ph.id] = ph
+	s.objects[ph.id] = object{kind: kPhoto, owner: id}
+	if unpublished {
+		return map[string]any{"id": ph.id}, nil
+	}
+	msg := q.params.Get("message")
+	if msg == "" {
+		msg = q.params.Get("caption")
+	}
+	p := s.newPost(pg, fbPhoto, msg, "", at)
+	p.scheduled, p.photoIDs = scheduled, []string{ph.id}
+	ph.published, ph.postID = true, p.id
+	return map[string]any{"id": ph.id, "post_id": p.id}, nil
+}
+
+func (s *Sim) postVideo(q *rq, _ *token, id string) (any, *gErr) {
+	pg := s.pages[id]
+	u := q.params.Get("file_url")
+	if u == "" {
+		return nil, errInvalidParam("The parameter file_url or source is required")
+	}
+	if !validURL(u) {
+		return nil, &gErr{status: 400, code: 352, typ: "OAuthException", msg: "(#352) Sorry, the video file you selected is in a format that we don't support."}
+	}
+	at, scheduled, _, e := s.scheduling(q)
+	if e != nil {
+		return nil, e
+	}
+	v := &video{id: s.newID(), pageID: id, created: s.now()}
+	s.videos[v.id] = v
+	s.objects[v.id] = object{kind: kVideo, owner: id}
+	msg := q.params.Get("description")
+	if msg == "" {
+		msg = q.params.Get("title")
+	}
+	p := s.newPost(pg, fbVideo, msg, "", at)
+	p.scheduled, p.videoID = scheduled, v.id
+	v.postID = p.id
+	return map[string]any{"id": v.id}, nil
+}
+
+func (s *Sim) getPage(q *rq, _ *token, id string) (any, *gErr) {
+	pg := s.pages[id]
+	fs, e := fieldsParam(q, "id,name")
+	if e != nil {
+		return nil, e
+	}
+	out := map[string]any{}
+	for _, f := range fs {
+		switch f.name {
+		case "id":
+			out["id"] = pg.id
+		case "name":
+			out["name"] = pg.name
+		case "followers_count":
+			out["followers_count"] = int64(followersAt(pg.followers0, pg.since, s.now()))
+		case "fan_count":
+			out["fan_count"] = int64(followersAt(pg.followers0, pg.since, s.now()) * 0.97)
+		case "instagram_business_account":
+			if pg.igID != "" {
+				out["instagram_business_account"] = map[string]any{"id": pg.igID}
+			}
+		case "category":
+			out["category"] = "Government Organization"
+		case "link":
+			out["link"] = "https://www.facebook.com/" + pg.id
+		default:
+			return nil, errNoField(f.name, "Page")
+		}
+	}
+	return out, nil
+}
+
+// visiblePosts are the page's published posts in [since, until], newest first.
+func (s *Sim) visiblePosts(pg *page, since, until, now time.Time) []*post {
+	var out []*post
+	for i := len(pg.posts) - 1; i >= 0; i-- {
+		p := pg.posts[i]
+		if p.visible(now) && inRange(p.created, since, until) {
+			out = append(out, p)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].created.After(out[j].created) })
+	return out
+}
+
+func (p *post) visible(now time.Time) bool { return !p.unpublished && !p.created.After(now) }
+
+func (s *Sim) listPosts(q *rq, tok *token, id string) (any, *gErr) {
+	since, until, e := timeRange(q)
+	if e != nil {
+		return nil, e
+	}
+	fs, e := fieldsParam(q, "id,message,created_time")
+	if e != nil {
+		return nil, e
+	}
+	if e := s.checkInsightsFields(fs, s.fbMetricValid); e != nil {
+		return nil, e
+	}
+	posts := s.visiblePosts(s.pages[id], since, until, s.now())
+	return s.pageList(q, len(posts), func(i int) (map[string]any, *gErr) { return s.renderPost(posts[i], fs, tok) })
+}
+
+func (s *Sim) getPost(q *rq, tok *token, id string) (any, *gErr) {
+	fs, e := fieldsParam(q, "id,message,created_time")
+	if e != nil {
+		return nil, e
+	}
+	return s.renderPost(s.posts[id], fs, tok)
+}
+
+func (s *Sim) getPhoto(q *rq, _ *token, id string) (any, *gErr) {
+	ph := s.photos[id]
+	fs, e := fieldsParam(q, "id")
+	if e != nil {
+		return nil, e
+	}
+	out := map[string]any{}
+	for _, f := range fs {
+		switch f.name {
+		case "id":
+			out["id"] = ph.id
+		case "created_time":
+			out["created_time"] = gtime(ph.created)
+		case "images", "link":
+			out[f.name] = ph.url
+		default:
+			return nil, errNoField(f.name, "Photo")
+		}
+	}
+	return out, nil
+}
+
+func (s *Sim) getVideo(q *rq, _ *token, id string) (any, *gErr) {
+	v := s.videos[id]
+	fs, e := fieldsParam(q, "id")
+	if e != nil {
+		return nil, e
+	}
+	now := s.now()
+	out := map[string]any{}
+	for _, f := range fs {
+		switch f.name {
+		case "id":
+			out["id"] = v.id
+		case "created_time":
+			out["created_time"] = gtime(v.created)
+		case "post_id":
+			out["post_id"] = v.postID
+		case "status":
+			st, prog := "processing", int(100*now.Sub(v.created)/s.opt.IGVideoReadyDelay)
+			if prog >= 100 {
+				st, prog = "ready", 100
+			}
+			phase := func(done bool) map[string]any {
+				if done {
+					return map[string]any{"status": "complete"}
+				}
+				return map[string]any{"status": "in_progress"}
+			}
+			out["status"] = map[string]any{"video_status": st, "processing_progress": prog,
+				"uploading_phase": map[string]any{"status": "complete"}, "processing_phase": phase(st == "ready"),
+				"publishing_phase": phase(st == "ready")}
+		default:
+			return nil, errNoField(f.name, "Video")
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,73 @@
+package meta
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// ListOptions selects a time range of posts or media.
+type ListOptions struct {
+	Since, Until time.Time // zero = unbounded
+	// Limit is the page size (default and maximum 100).
+	Limit int
+	// WithInsights adds insights through field expansion.
+	WithInsights bool
+}
+
+const maxLimit = 100
+
+func (o ListOptions) limit() int {
+	if o.Limit <= 0 || o.Limit > maxLimit {
+		return maxLimit
+	}
+	return o.Limit
+}
+
+type pageOf[T any] struct {
+	Data   []T `json:"data"`
+	Paging *struct {
+		Next string `json:"next"`
+	} `json:"paging"`
+}
+
+// listAll follows paging.next until it is absent or a page is empty.
+func listAll[T any](ctx context.Context, c *Client, req request, each func(T)) error {
+	for pages := 0; ; pages++ {
+		if pages >= c.maxPage {
+			return fmt.Errorf("meta: %s: %w (%d)", req.endpoint, errNoProgress, pages)
+		}
+		var p pageOf[T]
+		if _, err := c.call(ctx, req, &p); err != nil {
+			return err
+		}
+		for _, it := range p.Data {
+			each(it)
+		}
+		if len(p.Data) == 0 || p.Paging == nil || p.Paging.Next == "" {
+			return nil
+		}
+		req = request{endpoint: req.endpoint, method: http.MethodGet, rawURL: p.Paging.Next, token: req.token}
+	}
+}
+
+// graphTime parses Meta's "2019-09-26T22:36:43+0000".
+func graphTime(s string) time.Time {
+	for _, layout := range []string{"2006-01-02T15:04:05-0700", time.RFC3339} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+type summaryField struct {
+	Summary struct {
+		TotalCount int64 `json:"total_count"`
+	} `json:"summary"`
+}
+
+type countField struct {
+	Count int64 `json:"count"`
+}
