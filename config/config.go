@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -74,18 +77,20 @@ type Graph struct {
 	Metrics GraphMetrics `yaml:"metrics"`
 }
 
-// GraphMetrics maps humas's figures to Graph insight metric names. Empty
-// fields keep the client's defaults.
+// GraphMetrics overrides insight metric names when Meta renames one
+// (keys match meta.MetricNames). Empty fields keep the client's defaults.
 type GraphMetrics struct {
-	FacebookReach     string `yaml:"facebook_reach"`
-	FacebookViews     string `yaml:"facebook_views"`
-	FacebookClicks    string `yaml:"facebook_clicks"`
-	FacebookReactions string `yaml:"facebook_reactions"`
-	InstagramReach    string `yaml:"instagram_reach"`
-	InstagramViews    string `yaml:"instagram_views"`
-	InstagramShares   string `yaml:"instagram_shares"`
-	InstagramSaves    string `yaml:"instagram_saves"`
-	InstagramTotal    string `yaml:"instagram_total_interactions"`
+	FacebookReach     string `yaml:"fb_reach"`
+	FacebookViews     string `yaml:"fb_views"`
+	FacebookClicks    string `yaml:"fb_clicks"`
+	FacebookReactions string `yaml:"fb_reactions_by_type"`
+	InstagramReach    string `yaml:"ig_reach"`
+	InstagramViews    string `yaml:"ig_views"`
+	InstagramLikes    string `yaml:"ig_likes"`
+	InstagramComments string `yaml:"ig_comments"`
+	InstagramShares   string `yaml:"ig_shares"`
+	InstagramSaved    string `yaml:"ig_saved"`
+	InstagramTotal    string `yaml:"ig_total_interactions"`
 }
 
 // API is the HTTP API.
@@ -216,9 +221,66 @@ func decodeYAML(b []byte, cfg *Config) error {
 		if errors.Is(err, io.EOF) {
 			return nil // empty file: defaults
 		}
-		return fmt.Errorf("%w (keys are listed in the README's configuration table)", err)
+		return fmt.Errorf("%w%s (keys are listed in the README's configuration table)", err, where(b, err))
 	}
 	return nil
+}
+
+var lineRef = regexp.MustCompile(`line (\d+)`)
+
+// where names the key (as a dotted path) and quotes the line a YAML error
+// points at, so a type error says which setting it is about.
+func where(b []byte, err error) string {
+	m := lineRef.FindStringSubmatch(err.Error())
+	if m == nil {
+		return ""
+	}
+	line, _ := strconv.Atoi(m[1])
+	lines := strings.Split(string(b), "\n")
+	if line < 1 || line > len(lines) {
+		return ""
+	}
+	out := fmt.Sprintf("; line %d reads %q", line, strings.TrimSpace(lines[line-1]))
+	var root yaml.Node
+	if yaml.Unmarshal(b, &root) == nil {
+		if path := keyAtLine(&root, line, ""); path != "" {
+			out = fmt.Sprintf("; key %s%s", path, out)
+		}
+	}
+	return out
+}
+
+// keyAtLine finds the dotted key path of the mapping entry on line.
+func keyAtLine(n *yaml.Node, line int, prefix string) string {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			if p := keyAtLine(c, line, prefix); p != "" {
+				return p
+			}
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			path := k.Value
+			if prefix != "" {
+				path = prefix + "." + k.Value
+			}
+			if k.Line == line {
+				return path
+			}
+			if p := keyAtLine(v, line, path); p != "" {
+				return p
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			if p := keyAtLine(c, line, fmt.Sprintf("%s[%d]", prefix, i)); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
 }
 
 // Effective renders the configuration as YAML with secrets masked.
