@@ -2,27 +2,82 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"path/filepath"
 
+	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/humas-id/humas/api"
+	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/config"
+	"github.com/humas-id/humas/meta"
+	"github.com/humas-id/humas/org"
 )
 
 // app is what every wire_<area>.go function receives: configuration and
 // the shared parts built once.
 type app struct {
-	cfg config.Config
-	log *slog.Logger
-	reg *prometheus.Registry
-	st  *stores
-	srv *api.Server
+	cfg     config.Config
+	log     *slog.Logger
+	reg     *prometheus.Registry
+	st      *stores
+	srv     *api.Server
+	orgs    *org.Store
+	users   *auth.Store
+	graph   *meta.Client
+	sandbox *sandbox // nil unless sandbox mode
+	// authed is /api/v1 behind a valid API token.
+	authed *gin.RouterGroup
 }
 
-// assemble builds the scheduler, collector, sandbox and routes that serve
+// assemble builds the sandbox, scheduler, collector and routes that serve
 // runs, in start order.
 func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *prometheus.Registry, st *stores, srv *api.Server) ([]named, error) {
-	_ = &app{cfg: cfg, log: log, reg: reg, st: st, srv: srv}
-	return nil, nil
+	a := &app{cfg: cfg, log: log, reg: reg, st: st, srv: srv}
+	var parts []named
+	if cfg.Sandbox {
+		sb, err := startSandbox(ctx, &a.cfg, filepath.Dir(cfg.State.Path))
+		if err != nil {
+			return nil, err
+		}
+		a.sandbox = sb
+		parts = append(parts, named{"sandbox", sb})
+		log.Warn("sandbox mode: Graph API calls go to the in-process simulator, not Meta", "graph_url", a.cfg.Graph.URL)
+	}
+	var key []byte
+	if a.cfg.SecretKey != "" {
+		k, err := config.DecodeKey(a.cfg.SecretKey.Reveal())
+		if err != nil {
+			return nil, fmt.Errorf("secret_key: %w", err)
+		}
+		key = k
+	}
+	a.orgs = org.NewStore(st.sql, key).WithDefaultTimezone(a.cfg.Timezone)
+	a.users = auth.NewStore(st.sql)
+	gm, err := newGraphMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	if a.graph, err = newGraphClient(a.cfg.Graph, log, gm); err != nil {
+		return nil, fmt.Errorf("graph client: %w", err)
+	}
+	if a.sandbox != nil {
+		path := filepath.Join(filepath.Dir(cfg.State.Path), "sandbox-users.txt")
+		created, err := seedSandbox(ctx, a.orgs, a.users, path)
+		if err != nil {
+			return nil, err
+		}
+		if len(created) > 0 {
+			log.Warn("sandbox users created; their API tokens are in the file (shown once)", "file", path, "users", len(created))
+		} else {
+			log.Info("sandbox users exist; their tokens are in the file written at first start", "file", path)
+		}
+	}
+	if err := a.orgs.MirrorToClickHouse(ctx, st.ch); err != nil {
+		log.Warn("could not mirror units and channels into ClickHouse; reports may lack names until the next change", "err", err)
+	}
+	a.authed = srv.V1().Group("", api.RequireAuth(a.users))
+	return parts, nil
 }
