@@ -207,6 +207,10 @@ func (e unavailableError) Unwrap() []error {
 	return []error{ErrUnavailable, e.err}
 }
 
+// WrapError marks connection failures with ErrUnavailable; use it on
+// errors from driver objects the store hands out (e.g. a batch's Send).
+func WrapError(err error) error { return wrapCH(err) }
+
 // wrapCH marks connection failures with ErrUnavailable.
 func wrapCH(err error) error {
 	if err == nil {

@@ -27,6 +27,7 @@ type app struct {
 	orgs    *org.Store
 	users   *auth.Store
 	graph   *meta.Client
+	gm      *graphMetrics
 	sandbox *sandbox // nil unless sandbox mode
 	// authed is /api/v1 behind a valid API token.
 	authed *gin.RouterGroup
@@ -46,6 +47,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 		parts = append(parts, named{"sandbox", sb})
 		log.Warn("sandbox mode: Graph API calls go to the in-process simulator, not Meta", "graph_url", a.cfg.Graph.URL)
 	}
+	var err error
 	var key []byte
 	if a.cfg.SecretKey != "" {
 		k, err := config.DecodeKey(a.cfg.SecretKey.Reveal())
@@ -56,11 +58,10 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 	}
 	a.orgs = org.NewStore(st.sql, key).WithDefaultTimezone(a.cfg.Timezone)
 	a.users = auth.NewStore(st.sql)
-	gm, err := newGraphMetrics(reg)
-	if err != nil {
+	if a.gm, err = newGraphMetrics(reg); err != nil {
 		return nil, err
 	}
-	if a.graph, err = newGraphClient(a.cfg.Graph, log, gm); err != nil {
+	if a.graph, err = meta.New(graphOptions(a.cfg.Graph, log, a.gm)); err != nil {
 		return nil, fmt.Errorf("graph client: %w", err)
 	}
 	if a.sandbox != nil {
@@ -79,5 +80,11 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 		log.Warn("could not mirror units and channels into ClickHouse; reports may lack names until the next change", "err", err)
 	}
 	a.authed = srv.V1().Group("", api.RequireAuth(a.users))
+
+	cparts, err := wireCollector(ctx, a)
+	if err != nil {
+		return nil, fmt.Errorf("collector: %w", err)
+	}
+	parts = append(parts, cparts...)
 	return parts, nil
 }

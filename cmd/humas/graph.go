@@ -64,23 +64,10 @@ func (m *graphMetrics) observe(ci meta.CallInfo) {
 	}
 }
 
-// newGraphClient builds the one Graph API client of the process.
-func newGraphClient(cfg config.Graph, log *slog.Logger, m *graphMetrics) (*meta.Client, error) {
-	gm := cfg.Metrics
-	return meta.New(meta.Options{
-		BaseURL:   cfg.URL,
-		Version:   cfg.Version,
-		AppID:     cfg.AppID,
-		AppSecret: cfg.AppSecret.Reveal(),
-		Timeout:   cfg.Timeout.D(),
-		Logger:    log,
-		Metrics: meta.MetricNames{
-			FBReach: gm.FacebookReach, FBViews: gm.FacebookViews, FBClicks: gm.FacebookClicks,
-			FBReactionsByType: gm.FacebookReactions,
-			IGReach:           gm.InstagramReach, IGViews: gm.InstagramViews, IGLikes: gm.InstagramLikes,
-			IGComments: gm.InstagramComments, IGShares: gm.InstagramShares, IGSaved: gm.InstagramSaved,
-			IGTotalInteractions: gm.InstagramTotal,
-		},
-		OnResponse: m.observe,
-	})
+// graphOptions are the Graph client options of this process, feeding
+// the shared call metrics.
+func graphOptions(cfg config.Graph, log *slog.Logger, m *graphMetrics) meta.Options {
+	o := meta.OptionsFromConfig(cfg, log)
+	o.OnResponse = m.observe
+	return o
 }

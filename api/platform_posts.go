@@ -1,0 +1,33 @@
+package api
+
+import (
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/humas-id/humas/auth"
+)
+
+// mountPlatformPosts adds PATCH /platform-posts/:platform/:id: an editor
+// (or above) corrects the content type of a post found on a channel or
+// published through humas; past and future reports use the new type.
+func mountPlatformPosts(g *gin.RouterGroup, h collectHandlers) {
+	g.PATCH("/platform-posts/:platform/:id", RequireRole(auth.RoleAdmin, auth.RoleApprover, auth.RoleEditor), Handle(h.setContentType))
+}
+
+type contentTypeRequest struct {
+	ContentType string `json:"content_type"`
+}
+
+func (h collectHandlers) setContentType(c *gin.Context) (any, error) {
+	var req contentTypeRequest
+	if err := c.ShouldBindJSON(&req); err != nil {
+		return nil, BadRequest("bad_json", "the body must be JSON like {\"content_type\": \"interactive\"}: "+err.Error())
+	}
+	req.ContentType = strings.TrimSpace(req.ContentType)
+	out, err := h.svc.SetContentType(c.Request.Context(), c.Param("platform"), c.Param("id"), req.ContentType, Principal(c))
+	if err != nil {
+		return nil, collectorError(err)
+	}
+	return out, nil
+}

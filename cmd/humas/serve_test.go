@@ -1,0 +1,145 @@
+package main
+
+import (
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/humas-id/humas/store/storetest"
+)
+
+// servedHumas runs `humas serve --sandbox` as a real process on a free
+// port with its own ClickHouse database and state directory.
+type servedHumas struct {
+	base string
+	dir  string
+	cmd  *exec.Cmd
+	done chan error
+}
+
+func startServe(t *testing.T, extraEnv ...string) *servedHumas {
+	t.Helper()
+	ch := storetest.ClickHouse(t) // a reachable server and a database dropped at the end
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	dir := t.TempDir()
+	logf, err := os.Create(filepath.Join(dir, "serve.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binPath, "serve", "--sandbox")
+	cmd.Dir = dir
+	cmd.Env = append(cleanEnv(), "HUMAS_LISTEN="+addr, "HUMAS_STATE_PATH="+filepath.Join(dir, "var", "humas.db"),
+		"HUMAS_COLLECTOR_BUFFER_PATH="+filepath.Join(dir, "var", "buffer"),
+		"HUMAS_CLICKHOUSE_ADDR="+storetest.ClickHouseConfig(t).Addr, "HUMAS_CLICKHOUSE_DATABASE="+ch.Database())
+	cmd.Env = append(cmd.Env, extraEnv...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &servedHumas{base: "http://" + addr, dir: dir, cmd: cmd, done: make(chan error, 1)}
+	go func() { s.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-s.done
+		if t.Failed() {
+			b, _ := os.ReadFile(logf.Name())
+			t.Logf("serve log:\n%s", tailBytes(b, 4000))
+		}
+	})
+	return s
+}
+
+// waitReady polls /readyz until 200 or the deadline.
+func (s *servedHumas) waitReady(t *testing.T, within time.Duration) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-s.done:
+			t.Fatalf("humas serve exited early: %v", err)
+		default:
+		}
+		resp, err := http.Get(s.base + "/readyz")
+		if err == nil {
+			var body map[string]any
+			_ = json.NewDecoder(resp.Body).Decode(&body)
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return body
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("/readyz not 200 within %s", within)
+	return nil
+}
+
+// TestServeSandbox: the README's run command brings humas up on embedded
+// defaults, /readyz answers 200, the API asks for a token, and SIGTERM
+// shuts it down cleanly.
+func TestServeSandbox(t *testing.T) {
+	s := startServe(t)
+	body := s.waitReady(t, 90*time.Second)
+	if body["status"] != "ready" {
+		t.Fatalf("readyz body: %v", body)
+	}
+	users, err := os.ReadFile(filepath.Join(s.dir, "var", "sandbox-users.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var token string
+	for _, line := range strings.Split(string(users), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "admin" {
+			token = f[len(f)-1]
+		}
+	}
+	if token == "" {
+		t.Fatalf("no admin token in sandbox-users.txt:\n%s", users)
+	}
+	for _, tc := range []struct {
+		token  string
+		status int
+	}{{"", 401}, {"wrong", 401}, {token, 200}} {
+		req, _ := http.NewRequest("GET", s.base+"/api/v1/channels", nil)
+		if tc.token != "" {
+			req.Header.Set("Authorization", "Bearer "+tc.token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("GET /api/v1/channels with token %q: %d, want %d", tc.token, resp.StatusCode, tc.status)
+		}
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Fatalf("serve exit after SIGTERM: %v", err)
+		}
+		s.done <- err // for Cleanup
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop within 30s of SIGTERM")
+	}
+}
+
+func tailBytes(b []byte, n int) string {
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return string(b)
+}

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/humas-id/humas/api"
+	"github.com/humas-id/humas/collector"
+	"github.com/humas-id/humas/config"
+	"github.com/humas-id/humas/meta"
+	"github.com/humas-id/humas/org"
+)
+
+// wireCollector builds the collector, mounts POST/GET /api/v1/collect and
+// PATCH /api/v1/platform-posts on the authenticated group, and adds the
+// collector's facts (retired metrics, buffer size) to /readyz. The
+// schedule runs only when collector.enabled; on-demand runs always work.
+func wireCollector(_ context.Context, a *app) ([]named, error) {
+	col, err := newCollector(a.cfg, a.log.With("component", "collector"), a.reg, a.st, a.orgs, a.gm)
+	if err != nil {
+		return nil, err
+	}
+	api.MountCollector(a.authed, col)
+	a.srv.AddDetail("collector", col.ReadyDetail)
+	if !a.cfg.Collector.Enabled {
+		return nil, nil
+	}
+	return []named{{"collector", col}}, nil
+}
+
+func newCollector(cfg config.Config, log *slog.Logger, reg prometheus.Registerer, st *stores, orgs *org.Store, gm *graphMetrics) (*collector.Collector, error) {
+	opts := meta.OptionsFromConfig(cfg.Graph, log)
+	if gm != nil {
+		opts.OnResponse = gm.observe
+	}
+	return collector.New(collector.Options{
+		Config:     cfg.Collector,
+		Graph:      opts,
+		Channels:   orgs,
+		ClickHouse: st.ch,
+		SQLite:     st.sql,
+		Registerer: reg,
+		Logger:     log,
+	})
+}

@@ -1,0 +1,424 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/humas-id/humas/meta"
+	"github.com/humas-id/humas/org"
+)
+
+// item is a post or media as read from the Graph API, normalised.
+type item struct {
+	id, mediaType, productType, statusType, caption, permalink string
+	published                                                  time.Time
+	// vals holds each figure with the Graph field or metric it came from.
+	vals map[string]meta.Value
+}
+
+// Figure names, in the order metric_fields lists them.
+var figureOrder = []string{"reach", "views", "reactions", "likes", "comments", "shares", "saves", "clicks"}
+
+// throttleError pauses a channel until its regain time.
+type throttleError struct {
+	until time.Time
+	err   error
+}
+
+func (e *throttleError) Error() string {
+	return fmt.Sprintf("throttled by Meta until %s: %v", e.until.UTC().Format(time.RFC3339), e.err)
+}
+func (e *throttleError) Unwrap() error { return e.err }
+
+// asThrottle turns a throttled Graph answer into a *throttleError.
+func (c *Collector) asThrottle(err error) error {
+	if meta.ClassOf(err) != meta.ClassThrottled {
+		return err
+	}
+	wait := meta.RetryAfterOf(err)
+	if wait <= 0 {
+		wait = time.Minute
+	}
+	return &throttleError{until: c.now().Add(wait), err: err}
+}
+
+// channelResult is what one channel's collection produced.
+type channelResult struct {
+	posts int
+}
+
+// collectChannel reads one channel and queues its rows for ClickHouse.
+func (c *Collector) collectChannel(ctx context.Context, r *run, ch org.Channel) (channelResult, error) {
+	token, err := c.chans.ChannelToken(ctx, ch.ID)
+	if err != nil {
+		return channelResult{}, fmt.Errorf("read token: %w", err)
+	}
+	now := c.now().UTC()
+	ranges := c.rangesFor(ch, r.opts, now)
+	if len(ranges) == 0 {
+		return channelResult{}, nil
+	}
+	var items []item
+	seen := map[string]bool{}
+	for _, rg := range ranges {
+		got, err := c.list(ctx, ch, token, rg, now)
+		if err != nil {
+			return channelResult{}, c.asThrottle(err)
+		}
+		for _, it := range got {
+			if !seen[it.id] {
+				seen[it.id] = true
+				items = append(items, it)
+			}
+		}
+	}
+	if ch.Platform == org.Instagram && ranges[0].Lo == 0 {
+		stories, err := c.listStories(ctx, ch, token)
+		if err != nil {
+			if te := c.asThrottle(err); errors.As(te, new(*throttleError)) {
+				return channelResult{}, te
+			}
+			c.log.WarnContext(ctx, "instagram stories not collected", "channel_id", ch.ID, "err", err)
+		}
+		for _, it := range stories {
+			if !seen[it.id] {
+				seen[it.id] = true
+				items = append(items, it)
+			}
+		}
+	}
+	followers, err := c.followers(ctx, ch, token)
+	if err != nil {
+		return channelResult{}, c.asThrottle(err)
+	}
+
+	links, err := deliveryLinks(ctx, c.sql, ch.ID)
+	if err != nil {
+		return channelResult{}, err
+	}
+	ovr, err := overrides(ctx, c.sql, ch.Platform)
+	if err != nil {
+		return channelResult{}, err
+	}
+	var b Batch
+	for _, it := range items {
+		p, s := c.rows(ch, it, links, ovr, r, now)
+		b.Posts = append(b.Posts, p)
+		b.Snapshots = append(b.Snapshots, s)
+	}
+	b.Accounts = append(b.Accounts, AccountRow{
+		Day: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC), CollectedAt: now,
+		Platform: ch.Platform, ChannelID: uint64(ch.ID), AccountID: ch.ExternalID, UnitID: uint64(ch.UnitID),
+		Followers: uint64(max(followers, 0)), MetricSource: "followers_count",
+	})
+	if err := c.w.Add(ctx, b); err != nil {
+		return channelResult{}, err
+	}
+	c.m.posts.WithLabelValues(ch.Platform).Add(float64(len(items)))
+	return channelResult{posts: len(items)}, nil
+}
+
+// rangesFor returns the post ages to list: on request everything within
+// the cadence (or since opts.Since), on schedule the bands that are due.
+func (c *Collector) rangesFor(ch org.Channel, opts RunOptions, now time.Time) []ageRange {
+	switch {
+	case !opts.Since.IsZero():
+		return []ageRange{{Lo: 0, Hi: max(now.Sub(opts.Since), 0)}}
+	case opts.Trigger != TriggerSchedule:
+		return []ageRange{{Lo: 0, Hi: c.cad.maxAge()}}
+	}
+	return c.cad.due(now, ch.LastCollectedAt)
+}
+
+func listOptions(rg ageRange, now time.Time) meta.ListOptions {
+	o := meta.ListOptions{Since: now.Add(-rg.Hi), Limit: 100, WithInsights: true}
+	if rg.Lo > 0 {
+		o.Until = now.Add(-rg.Lo)
+	}
+	return o
+}
+
+// list reads one age range of a channel's posts with counts and insights,
+// through field expansion (one call per 100 posts). When Meta rejects a
+// retired metric, the run goes on: counts through field expansion, and the
+// still-valid insights in batches.
+func (c *Collector) list(ctx context.Context, ch org.Channel, token string, rg ageRange, now time.Time) ([]item, error) {
+	o := listOptions(rg, now)
+	switch ch.Platform {
+	case org.Facebook:
+		if !c.retired.any(org.Facebook, c.graph.Metrics().FB()) {
+			posts, err := c.graph.ListPagePosts(ctx, token, ch.ExternalID, o)
+			if err == nil {
+				return fbItems(posts), nil
+			}
+			if meta.ClassOf(err) != meta.ClassRetiredMetric {
+				return nil, err
+			}
+			c.noteRetired(ctx, org.Facebook, err)
+		}
+		o.WithInsights = false
+		posts, err := c.graph.ListPagePosts(ctx, token, ch.ExternalID, o)
+		if err != nil {
+			return nil, err
+		}
+		items := fbItems(posts)
+		return items, c.fillInsights(ctx, org.Facebook, token, items)
+	case org.Instagram:
+		if !c.retired.any(org.Instagram, c.graph.Metrics().IG("FEED")) {
+			media, err := c.graph.ListIGMedia(ctx, token, ch.ExternalID, o)
+			if err == nil {
+				return igItems(media), nil
+			}
+			if meta.ClassOf(err) != meta.ClassRetiredMetric {
+				return nil, err
+			}
+			c.noteRetired(ctx, org.Instagram, err)
+		}
+		o.WithInsights = false
+		media, err := c.graph.ListIGMedia(ctx, token, ch.ExternalID, o)
+		if err != nil {
+			return nil, err
+		}
+		items := igItems(media)
+		return items, c.fillInsights(ctx, org.Instagram, token, items)
+	}
+	return nil, fmt.Errorf("unknown platform %q", ch.Platform)
+}
+
+func (c *Collector) listStories(ctx context.Context, ch org.Channel, token string) ([]item, error) {
+	withInsights := !c.retired.any(org.Instagram, c.graph.Metrics().IG("STORY"))
+	media, err := c.graph.ListIGStories(ctx, token, ch.ExternalID, withInsights)
+	if err != nil && withInsights && meta.ClassOf(err) != meta.ClassThrottled {
+		// Stories with too few viewers have no insights; keep their counts.
+		media, err = c.graph.ListIGStories(ctx, token, ch.ExternalID, false)
+	}
+	return igItems(media), err
+}
+
+func (c *Collector) followers(ctx context.Context, ch org.Channel, token string) (int64, error) {
+	if ch.Platform == org.Instagram {
+		return c.graph.IGFollowers(ctx, token, ch.ExternalID)
+	}
+	return c.graph.PageFollowers(ctx, token, ch.ExternalID)
+}
+
+func fbItems(posts []meta.PagePost) []item {
+	out := make([]item, 0, len(posts))
+	for _, p := range posts {
+		if !p.IsPublished {
+			continue // scheduled, not yet on the Page
+		}
+		rbt := p.Insights.ReactionsByType
+		out = append(out, item{
+			id: p.ID, mediaType: p.MediaType, statusType: p.StatusType, caption: p.Message, permalink: p.PermalinkURL,
+			published: p.CreatedTime,
+			vals: map[string]meta.Value{
+				"reactions": p.Reactions, "comments": p.Comments, "shares": p.Shares,
+				"reach": p.Insights.Reach, "views": p.Insights.Views, "clicks": p.Insights.Clicks,
+				"likes": {Metric: rbt.Metric, Value: rbt.Values["like"], OK: rbt.OK},
+			},
+		})
+	}
+	return out
+}
+
+func igItems(media []meta.IGMedia) []item {
+	out := make([]item, 0, len(media))
+	for _, m := range media {
+		likes, comments := m.LikeCount, m.CommentsCount
+		if !likes.OK {
+			likes = m.Insights.Likes
+		}
+		if !comments.OK {
+			comments = m.Insights.Comments
+		}
+		out = append(out, item{
+			id: m.ID, mediaType: m.MediaType, productType: m.MediaProductType, caption: m.Caption, permalink: m.Permalink,
+			published: m.Timestamp,
+			vals: map[string]meta.Value{
+				"likes": likes, "comments": comments, "shares": m.Insights.Shares, "saves": m.Insights.Saved,
+				"reach": m.Insights.Reach, "views": m.Insights.Views,
+			},
+		})
+	}
+	return out
+}
+
+// fillInsights reads the still-valid insights of items in batch requests
+// (up to 50 a request), used while a configured metric is retired.
+func (c *Collector) fillInsights(ctx context.Context, platform, token string, items []item) error {
+	names := c.graph.Metrics()
+	type want struct{ figure, metric string }
+	wants := func(it item) []want {
+		var w []want
+		if platform == org.Facebook {
+			w = []want{{"reach", names.FBReach}, {"views", names.FBViews}, {"clicks", names.FBClicks}, {"likes", names.FBReactionsByType}}
+		} else {
+			w = []want{{"reach", names.IGReach}, {"views", names.IGViews}, {"shares", names.IGShares}}
+			if it.productType != "STORY" {
+				w = append(w, want{"saves", names.IGSaved}, want{"likes", names.IGLikes}, want{"comments", names.IGComments})
+			}
+		}
+		out := w[:0]
+		for _, x := range w {
+			if !c.retired.has(platform, x.metric) {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	var reqs []meta.BatchRequest
+	var idx []int
+	for i, it := range items {
+		w := wants(it)
+		if len(w) == 0 {
+			continue
+		}
+		ms := make([]string, len(w))
+		for j, x := range w {
+			ms[j] = x.metric
+		}
+		reqs = append(reqs, meta.BatchRequest{Method: http.MethodGet,
+			RelativeURL: it.id + "/insights?metric=" + url.QueryEscape(strings.Join(ms, ","))})
+		idx = append(idx, i)
+	}
+	if len(reqs) == 0 {
+		return nil
+	}
+	res, err := c.graph.Batch(ctx, token, reqs)
+	if err != nil {
+		return err
+	}
+	for k, r := range res {
+		it := &items[idx[k]]
+		if r.Err != nil {
+			if meta.ClassOf(r.Err) == meta.ClassThrottled {
+				return r.Err
+			}
+			c.log.WarnContext(ctx, "insights not read", "platform", platform, "post_id", it.id, "err", r.Err)
+			continue
+		}
+		var ir meta.InsightsResponse
+		if err := r.Decode(&ir); err != nil {
+			continue
+		}
+		for _, x := range wants(*it) {
+			in, ok := ir.Find(x.metric)
+			if !ok {
+				continue
+			}
+			if x.figure == "likes" && platform == org.Facebook {
+				if m, ok := in.Map(); ok {
+					it.vals["likes"] = meta.Value{Metric: x.metric, Value: m["like"], OK: true}
+				}
+				continue
+			}
+			if v, ok := in.Int(); ok {
+				cur := it.vals[x.figure]
+				if platform == org.Instagram && cur.OK && (x.figure == "likes" || x.figure == "comments") {
+					continue // the count field is already there
+				}
+				it.vals[x.figure] = meta.Value{Metric: x.metric, Value: v, OK: true}
+			}
+		}
+	}
+	return nil
+}
+
+// rows builds the posts row and the snapshot of one item.
+func (c *Collector) rows(ch org.Channel, it item, links map[string]link, ovr map[string]string, r *run, now time.Time) (PostRow, SnapshotRow) {
+	p := PostRow{
+		Platform: ch.Platform, PostID: it.id, ChannelID: uint64(ch.ID), AccountID: ch.ExternalID, UnitID: uint64(ch.UnitID),
+		MediaType: it.mediaType, MediaProductType: it.productType, Caption: it.caption, Hashtags: hashtags(it.caption),
+		PublishedAt: it.published.UTC(), Permalink: it.permalink, UpdatedAt: now, Version: uint64(r.started.UnixNano()),
+		ContentTypeSource: SourceInferred,
+	}
+	if ch.Platform == org.Facebook {
+		p.ContentType = inferFacebook(it.mediaType, it.statusType, c.cfg.CarouselAs)
+		if p.MediaType == "" {
+			p.MediaType = it.statusType
+		}
+	} else {
+		p.ContentType = inferInstagram(it.mediaType, it.productType, c.cfg.CarouselAs)
+	}
+	if l, ok := links[it.id]; ok {
+		p.ContentType, p.ContentTypeSource, p.Campaign = l.ContentType, SourceHumas, l.Campaign
+		p.HumasPostID, p.DeliveryID, p.UnitID = uint64(l.HumasPostID), uint64(l.DeliveryID), uint64(l.UnitID)
+	}
+	if ct, ok := ovr[it.id]; ok {
+		p.ContentType, p.ContentTypeSource = ct, SourceOverride
+	}
+
+	s := SnapshotRow{
+		Slot: c.cad.slot(now, now.Sub(it.published)), CollectedAt: now, Platform: ch.Platform, PostID: it.id,
+		ChannelID: uint64(ch.ID), AccountID: ch.ExternalID, PublishedAt: it.published.UTC(), RunID: r.id,
+	}
+	get := func(name string) uint64 {
+		v := it.vals[name]
+		if !v.OK || v.Value < 0 {
+			return 0
+		}
+		return uint64(v.Value)
+	}
+	s.Reach, s.Views, s.Reactions, s.Likes = get("reach"), get("views"), get("reactions"), get("likes")
+	s.Comments, s.Shares, s.Saves, s.Clicks = get("comments"), get("shares"), get("saves"), get("clicks")
+	if ch.Platform == org.Facebook {
+		s.Interactions = s.Reactions + s.Comments + s.Shares
+	} else {
+		s.Interactions = s.Likes + s.Comments + s.Shares + s.Saves
+	}
+	if it.vals["reach"].OK || it.vals["views"].OK {
+		s.HasInsights = 1
+	}
+	for _, f := range figureOrder {
+		if v, ok := it.vals[f]; ok && v.OK {
+			s.MetricFields = append(s.MetricFields, f)
+			s.MetricSources = append(s.MetricSources, v.Metric)
+		}
+	}
+	return p, s
+}
+
+// noteRetired reports a retired metric: log, counter, /readyz detail.
+func (c *Collector) noteRetired(ctx context.Context, platform string, err error) {
+	var me *meta.Error
+	name := ""
+	if errors.As(err, &me) {
+		name = me.Metric
+	}
+	if name == "" {
+		name = "unknown"
+	}
+	for _, m := range strings.Split(name, ",") {
+		c.m.retired.WithLabelValues(strings.TrimSpace(m)).Inc()
+	}
+	fix := func(m string) string { return c.fixFor(platform, m) }
+	fresh := c.retired.note(platform, name, c.now(), fix)
+	c.log.ErrorContext(ctx, "graph insights metric retired by Meta; collecting the other metrics",
+		"platform", platform, "metric", name, "new", len(fresh) > 0, "fix", fix(name), "err", err)
+}
+
+// fixFor names the setting that takes a replacement for a platform's
+// metric (the keys of config.GraphMetrics).
+func (c *Collector) fixFor(platform, metric string) string {
+	n := c.graph.Metrics()
+	keys := map[string]string{
+		n.FBReach: "fb_reach", n.FBViews: "fb_views", n.FBClicks: "fb_clicks", n.FBReactionsByType: "fb_reactions_by_type",
+	}
+	if platform == org.Instagram {
+		keys = map[string]string{
+			n.IGReach: "ig_reach", n.IGViews: "ig_views", n.IGLikes: "ig_likes", n.IGComments: "ig_comments",
+			n.IGShares: "ig_shares", n.IGSaved: "ig_saved", n.IGTotalInteractions: "ig_total_interactions",
+		}
+	}
+	if k, ok := keys[metric]; ok {
+		return "set graph.metrics." + k + " to the name Meta gives as its replacement, then restart / " +
+			"isi graph.metrics." + k + " dengan nama pengganti dari Meta, lalu mulai ulang"
+	}
+	return "set the replacement under graph.metrics, then restart / isi pengganti di graph.metrics, lalu mulai ulang"
+}
