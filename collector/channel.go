@@ -111,8 +111,9 @@ func (c *Collector) collectChannel(ctx context.Context, r *run, ch org.Channel) 
 		b.Posts = append(b.Posts, p)
 		b.Snapshots = append(b.Snapshots, s)
 	}
+	local := now.In(c.loc)
 	b.Accounts = append(b.Accounts, AccountRow{
-		Day: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC), CollectedAt: now,
+		Day: time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC), CollectedAt: now,
 		Platform: ch.Platform, ChannelID: uint64(ch.ID), AccountID: ch.ExternalID, UnitID: uint64(ch.UnitID),
 		Followers: uint64(max(followers, 0)), MetricSource: "followers_count",
 	})

@@ -41,6 +41,10 @@ type Options struct {
 	SQLite     *store.SQLite
 	Registerer prometheus.Registerer
 	Logger     *slog.Logger
+	// Location decides the calendar day follower counts are filed under
+	// (default Asia/Jakarta): reports match them to a post's local
+	// publish day.
+	Location *time.Location
 
 	// Now is the clock (default time.Now); Sleep waits (default a timer
 	// that ends with ctx). Tests pass a simulated clock for both.
@@ -63,6 +67,8 @@ type Options struct {
 // request. It is a component: Start, Stop.
 type Collector struct {
 	cfg     config.Collector
+	loc     *time.Location
+	changed atomic.Pointer[func(context.Context)]
 	cad     cadence
 	graph   *meta.Client
 	chans   Channels
@@ -136,7 +142,11 @@ func New(o Options) (*Collector, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Location == nil {
+		o.Location = defaultLocation()
+	}
 	c := &Collector{
+		loc: o.Location,
 		cfg: cfg, cad: cad, chans: o.Channels, sql: o.SQLite, ch: o.ClickHouse, buf: buf, m: m, log: o.Logger,
 		retired: newRetiredSet(), runs: runStore{db: o.SQLite}, now: o.Now, sleep: o.Sleep,
 		maxThrottleWait: o.MaxThrottleWait, replayEvery: o.ReplayEvery,
@@ -303,5 +313,24 @@ func (c *Collector) ReadyDetail() any {
 		"retired_metrics": c.retired.list(),
 		"buffer_bytes":    bytes,
 		"buffer_segments": segs,
+	}
+}
+
+func defaultLocation() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Jakarta"); err == nil {
+		return loc
+	}
+	return time.FixedZone("WIB", 7*3600)
+}
+
+// OnChange sets a function called (in the background) after a run wrote
+// rows and after a content type correction, so read models built from the
+// snapshots (analytics' post facts) refresh at once instead of on their
+// own timer.
+func (c *Collector) OnChange(fn func(ctx context.Context)) { c.changed.Store(&fn) }
+
+func (c *Collector) notifyChange() {
+	if fn := c.changed.Load(); fn != nil {
+		go (*fn)(context.Background())
 	}
 }

@@ -66,6 +66,7 @@ func (c *Collector) SetContentType(ctx context.Context, platform, postID, conten
 		return out, fmt.Errorf("write the corrected post to clickhouse (the override is saved and the next collection applies it): %w", err)
 	}
 	out.Buffered = c.w.buffered.Load() > buffered0
+	c.notifyChange()
 	return out, nil
 }
 

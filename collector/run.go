@@ -233,6 +233,9 @@ func (c *Collector) execute(ctx context.Context, r *run, chans []org.Channel) Ru
 	}
 	c.m.runs.WithLabelValues(st.Trigger, st.Status).Inc()
 	c.m.runDuration.Observe(time.Since(start).Seconds())
+	if st.RowsWritten+st.RowsBuffered > 0 {
+		c.notifyChange()
+	}
 	if r.opts.OnProgress != nil {
 		r.opts.OnProgress(st)
 	}

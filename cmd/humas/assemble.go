@@ -11,6 +11,7 @@ import (
 
 	"github.com/humas-id/humas/api"
 	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/collector"
 	"github.com/humas-id/humas/config"
 	"github.com/humas-id/humas/meta"
 	"github.com/humas-id/humas/org"
@@ -48,16 +49,9 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 		log.Warn("sandbox mode: Graph API calls go to the in-process simulator, not Meta", "graph_url", a.cfg.Graph.URL)
 	}
 	var err error
-	var key []byte
-	if a.cfg.SecretKey != "" {
-		k, err := config.DecodeKey(a.cfg.SecretKey.Reveal())
-		if err != nil {
-			return nil, fmt.Errorf("secret_key: %w", err)
-		}
-		key = k
+	if a.orgs, a.users, err = newOrgStores(a); err != nil {
+		return nil, err
 	}
-	a.orgs = org.NewStore(st.sql, key).WithDefaultTimezone(a.cfg.Timezone)
-	a.users = auth.NewStore(st.sql)
 	if a.gm, err = newGraphMetrics(reg); err != nil {
 		return nil, err
 	}
@@ -76,15 +70,52 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 			log.Info("sandbox users exist; their tokens are in the file written at first start", "file", path)
 		}
 	}
-	if err := a.orgs.MirrorToClickHouse(ctx, st.ch); err != nil {
-		log.Warn("could not mirror units and channels into ClickHouse; reports may lack names until the next change", "err", err)
+	if err := requireKeyForStoredTokens(ctx, a.orgs); err != nil {
+		return nil, err
 	}
 	a.authed = srv.V1().Group("", api.RequireAuth(a.users))
 
-	cparts, err := wireCollector(ctx, a)
+	sparts, err := wireScheduler(ctx, a, a.orgs, a.users, a.graph, a.authed)
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: %w", err)
+	}
+	parts = append(parts, sparts...)
+
+	col, cparts, err := wireCollector(ctx, a)
 	if err != nil {
 		return nil, fmt.Errorf("collector: %w", err)
 	}
 	parts = append(parts, cparts...)
+
+	reports, aparts, err := wireAnalytics(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	parts = append(parts, aparts...)
+	// Reports read a per-post table rebuilt from the snapshots: rebuild it
+	// as soon as a collection or a content type correction lands.
+	col.OnChange(func(ctx context.Context) {
+		if err := reports.Refresh(ctx); err != nil {
+			log.Warn("refresh report tables after a collection", "err", err)
+		}
+	})
+	if a.sandbox != nil {
+		// The demo accounts come with 90 days of history: collect it at
+		// once, through the normal path, so the first report is full.
+		parts = append(parts, named{"sandbox-collection", startFunc(func(ctx context.Context) error {
+			id, err := col.StartRun(context.WithoutCancel(ctx), collector.RunOptions{Trigger: "api", RequestedBy: "sandbox"})
+			if err != nil {
+				return fmt.Errorf("first sandbox collection: %w", err)
+			}
+			log.Info("sandbox: collecting the demo history", "run_id", id)
+			return nil
+		})})
+	}
 	return parts, nil
 }
+
+// startFunc is a component that only does something at start.
+type startFunc func(ctx context.Context) error
+
+func (f startFunc) Start(ctx context.Context) error { return f(ctx) }
+func (f startFunc) Stop(context.Context) error      { return nil }

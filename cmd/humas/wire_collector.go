@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -17,20 +19,24 @@ import (
 // PATCH /api/v1/platform-posts on the authenticated group, and adds the
 // collector's facts (retired metrics, buffer size) to /readyz. The
 // schedule runs only when collector.enabled; on-demand runs always work.
-func wireCollector(_ context.Context, a *app) ([]named, error) {
+func wireCollector(_ context.Context, a *app) (*collector.Collector, []named, error) {
 	col, err := newCollector(a.cfg, a.log.With("component", "collector"), a.reg, a.st, a.orgs, a.gm)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	api.MountCollector(a.authed, col)
 	a.srv.AddDetail("collector", col.ReadyDetail)
 	if !a.cfg.Collector.Enabled {
-		return nil, nil
+		return col, nil, nil
 	}
-	return []named{{"collector", col}}, nil
+	return col, []named{{"collector", col}}, nil
 }
 
 func newCollector(cfg config.Config, log *slog.Logger, reg prometheus.Registerer, st *stores, orgs *org.Store, gm *graphMetrics) (*collector.Collector, error) {
+	loc, err := time.LoadLocation(cfg.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("timezone %s: %w", cfg.Timezone, err)
+	}
 	opts := meta.OptionsFromConfig(cfg.Graph, log)
 	if gm != nil {
 		opts.OnResponse = gm.observe
@@ -43,5 +49,6 @@ func newCollector(cfg config.Config, log *slog.Logger, reg prometheus.Registerer
 		SQLite:     st.sql,
 		Registerer: reg,
 		Logger:     log,
+		Location:   loc,
 	})
 }

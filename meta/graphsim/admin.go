@@ -187,3 +187,44 @@ func (s *Sim) CountText(objectID, text string) int {
 	}
 	return n
 }
+
+// PostCounts is what the simulator serves now for one published post or
+// media item: reach, views, clicks, reactions (total), likes, comments,
+// shares and saves. Tests use it as the independent truth to compare
+// reports with. ok is false when objectID has no such item.
+func (s *Sim) PostCounts(objectID, itemID string) (counts map[string]int64, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	var f figures
+	switch {
+	case s.pages[objectID] != nil:
+		var p *post
+		for _, c := range s.pages[objectID].posts {
+			if c.id == itemID {
+				p = c
+			}
+		}
+		if p == nil {
+			return nil, false
+		}
+		f = s.audience(p.id, p.kind, p.created, p.followers, now)
+	case s.igs[objectID] != nil:
+		var m *media
+		for _, c := range s.igs[objectID].media {
+			if c.id == itemID {
+				m = c
+			}
+		}
+		if m == nil {
+			return nil, false
+		}
+		f = s.audience(m.id, m.kind, m.created, m.followers, now)
+	default:
+		return nil, false
+	}
+	return map[string]int64{
+		"reach": f.reach, "views": f.views, "clicks": f.clicks, "reactions": f.reactionTotal(),
+		"likes": f.likes, "comments": f.comments, "shares": f.shares, "saves": f.saved,
+	}, true
+}

@@ -1,0 +1,76 @@
+package analytics
+
+import (
+	"context"
+	"fmt"
+)
+
+// HashtagRow is the figures of posts carrying one hashtag (a post with
+// several hashtags counts under each).
+type HashtagRow struct {
+	Hashtag string `json:"hashtag"`
+	Figures
+}
+
+// HashtagsReport answers GET /engagement/hashtags.
+type HashtagsReport struct {
+	Method     string       `json:"method"`
+	Age        string       `json:"age"`
+	From       string       `json:"from"`
+	To         string       `json:"to"`
+	Timezone   string       `json:"timezone"`
+	Definition Definition   `json:"definition"`
+	Rows       []HashtagRow `json:"rows"`
+}
+
+// Hashtags per post, lower-cased, from the latest posts row. Arguments:
+// range start, range end.
+const qPostHashtags = `SELECT post_key, lower(ht) AS tag
+FROM
+(
+    SELECT cityHash64(platform, post_id) AS post_key, argMax(hashtags, version) AS tags
+    FROM posts
+    WHERE published_at >= ? AND published_at < ?
+    GROUP BY post_key
+)
+ARRAY JOIN tags AS ht`
+
+// Hashtags gives the figures per hashtag, the most used first (at most
+// q.Limit hashtags).
+func (s *Service) Hashtags(ctx context.Context, q Query) (*HashtagsReport, error) {
+	return remember(ctx, s, "hashtags\x1e"+q.Key(), func(ctx context.Context) (*HashtagsReport, error) {
+		return s.hashtags(ctx, q)
+	})
+}
+
+func (s *Service) hashtags(ctx context.Context, q Query) (*HashtagsReport, error) {
+	p, err := s.resolve(ctx, q, 30)
+	if err != nil {
+		return nil, err
+	}
+	var b sqlBuf
+	b.add("SELECT tag, "+figures(q.Method)+"\nFROM (\n"+qPostHashtags+"\n) AS h\nANY INNER JOIN\n(\n", p.from, p.to)
+	perPost(&b, q, p, false)
+	b.add("\n) AS pp USING post_key\nGROUP BY tag\nORDER BY n_posts DESC, tag\nLIMIT ?", q.Limit)
+	rows, err := s.ch.Query(ctx, b.String(), b.args...)
+	if err != nil {
+		return nil, fmt.Errorf("hashtags query: %w", err)
+	}
+	defer rows.Close()
+	rep := &HashtagsReport{Method: q.Method, Age: q.Age, From: p.fromDate.Format(DateLayout), To: p.toDate.Format(DateLayout),
+		Timezone: p.tz, Definition: definition(q.Method, q.Age, p.tz), Rows: []HashtagRow{}}
+	for rows.Next() {
+		var r HashtagRow
+		var fr figureRow
+		if err := rows.Scan(append([]any{&r.Hashtag}, fr.dest()...)...); err != nil {
+			return nil, fmt.Errorf("hashtags scan: %w", err)
+		}
+		r.Figures = fr.figures()
+		r.finish(q.Method)
+		rep.Rows = append(rep.Rows, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("hashtags rows: %w", err)
+	}
+	return rep, nil
+}

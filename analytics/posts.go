@@ -1,0 +1,155 @@
+package analytics
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+)
+
+// PostRow is one post of a top/bottom list.
+type PostRow struct {
+	Platform       string    `json:"platform"`
+	PostID         string    `json:"post_id"`
+	PublishedAt    time.Time `json:"published_at"`
+	ContentType    string    `json:"content_type"`
+	Channel        uint64    `json:"channel"`
+	ChannelName    string    `json:"channel_name"`
+	Unit           uint64    `json:"unit"`
+	Campaign       string    `json:"campaign"`
+	Permalink      string    `json:"permalink"`
+	Caption        string    `json:"caption_excerpt"`
+	Reach          uint64    `json:"reach"`
+	Views          uint64    `json:"views"`
+	Interactions   uint64    `json:"interactions"`
+	Reactions      uint64    `json:"reactions"`
+	Likes          uint64    `json:"likes"`
+	Comments       uint64    `json:"comments"`
+	Shares         uint64    `json:"shares"`
+	Saves          uint64    `json:"saves"`
+	Clicks         uint64    `json:"clicks"`
+	VideoViews     uint64    `json:"video_views"`
+	Denominator    uint64    `json:"denominator"`
+	EngagementRate *float64  `json:"engagement_rate"`
+}
+
+// PostsReport answers GET /engagement/posts.
+type PostsReport struct {
+	Method     string     `json:"method"`
+	Age        string     `json:"age"`
+	From       string     `json:"from"`
+	To         string     `json:"to"`
+	Timezone   string     `json:"timezone"`
+	Sort       string     `json:"sort"`
+	Order      string     `json:"order"`
+	Definition Definition `json:"definition"`
+	Posts      []PostRow  `json:"posts"`
+}
+
+const qPostDetails = `SELECT platform, post_id, argMax(permalink, version), argMax(caption, version)
+FROM posts
+WHERE post_id IN ?
+GROUP BY platform, post_id`
+
+// captionExcerpt is how many characters of a caption a list shows.
+const captionExcerpt = 120
+
+// TopPosts lists posts by q.Sort in q.Order, at most q.Limit. Sorting by
+// engagement_rate leaves out posts without a denominator.
+func (s *Service) TopPosts(ctx context.Context, q Query) (*PostsReport, error) {
+	return remember(ctx, s, "posts\x1e"+q.Key(), func(ctx context.Context) (*PostsReport, error) {
+		return s.topPosts(ctx, q)
+	})
+}
+
+func (s *Service) topPosts(ctx context.Context, q Query) (*PostsReport, error) {
+	p, err := s.resolve(ctx, q, 30)
+	if err != nil {
+		return nil, err
+	}
+	den := denominators[q.Method]
+	var b sqlBuf
+	b.add("SELECT plat, pid, pub, ctype, chan, unit, camp, reach, views, interactions, reactions, likes, comments, shares, saves," +
+		" clicks, video_views, toUInt64(" + den + ") AS den, if(den > 0, interactions / den, 0) AS er\nFROM (\n")
+	perPost(&b, q, p, false)
+	b.add("\n)")
+	if q.Sort == "engagement_rate" {
+		b.add("\nWHERE den > 0")
+	}
+	b.add("\nORDER BY "+sortExprs[q.Sort]+" "+orderWords[q.Order]+", pub DESC, pid\nLIMIT ?", q.Limit)
+	rows, err := s.ch.Query(ctx, b.String(), b.args...)
+	if err != nil {
+		return nil, fmt.Errorf("top posts query: %w", err)
+	}
+	defer rows.Close()
+	rep := &PostsReport{Method: q.Method, Age: q.Age, From: p.fromDate.Format(DateLayout), To: p.toDate.Format(DateLayout),
+		Timezone: p.tz, Sort: q.Sort, Order: q.Order, Definition: definition(q.Method, q.Age, p.tz), Posts: []PostRow{}}
+	var ids []any
+	for rows.Next() {
+		var r PostRow
+		var er float64
+		if err := rows.Scan(&r.Platform, &r.PostID, &r.PublishedAt, &r.ContentType, &r.Channel, &r.Unit, &r.Campaign,
+			&r.Reach, &r.Views, &r.Interactions, &r.Reactions, &r.Likes, &r.Comments, &r.Shares, &r.Saves, &r.Clicks,
+			&r.VideoViews, &r.Denominator, &er); err != nil {
+			return nil, fmt.Errorf("top posts scan: %w", err)
+		}
+		if r.Denominator > 0 {
+			r.EngagementRate = &er
+		}
+		r.PublishedAt = r.PublishedAt.UTC()
+		rep.Posts = append(rep.Posts, r)
+		ids = append(ids, r.PostID)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("top posts rows: %w", err)
+	}
+	if len(ids) == 0 {
+		return rep, nil
+	}
+	if err := s.postDetails(ctx, rep.Posts, ids); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// postDetails adds permalinks, caption excerpts and channel names.
+func (s *Service) postDetails(ctx context.Context, posts []PostRow, ids []any) error {
+	type detail struct{ permalink, caption string }
+	details := map[string]detail{}
+	rows, err := s.ch.Query(ctx, qPostDetails, clickhouse.GroupSet{Value: ids})
+	if err != nil {
+		return fmt.Errorf("post details: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var platform, id string
+		var d detail
+		if err := rows.Scan(&platform, &id, &d.permalink, &d.caption); err != nil {
+			return fmt.Errorf("post details scan: %w", err)
+		}
+		details[platform+"/"+id] = d
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("post details rows: %w", err)
+	}
+	names, err := s.names(ctx, qChannelNames)
+	if err != nil {
+		return err
+	}
+	for i := range posts {
+		d := details[posts[i].Platform+"/"+posts[i].PostID]
+		posts[i].Permalink = d.permalink
+		posts[i].Caption = excerpt(d.caption, captionExcerpt)
+		posts[i].ChannelName = names[posts[i].Channel]
+	}
+	return nil
+}
+
+func excerpt(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

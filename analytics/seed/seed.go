@@ -1,0 +1,280 @@
+// Package seed loads deterministic demo and benchmark data (units,
+// channels, posts, snapshots, followers) into ClickHouse through the same
+// insert path the collector uses: PrepareBatch with an explicit column
+// list, in batches.
+package seed
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/humas-id/humas/store"
+)
+
+// Options size the data set.
+type Options struct {
+	Posts     int       // default 250,000
+	Snapshots int       // total snapshot rows, default 10,000,000 (Snapshots/Posts per post)
+	End       time.Time // the last publish instant; default 2025-12-31 UTC
+	Days      int       // posts are published over Days before End; default 365
+	Batch     int       // rows per insert, default 50,000
+	Seed      uint64    // random seed
+	// Progress, when set, is called after each snapshot batch.
+	Progress func(rows int)
+}
+
+// Stats says what was written.
+type Stats struct {
+	Units, Channels, Posts, Snapshots, FollowerRows int
+	Took                                            time.Duration
+}
+
+// ContentTypes are the seeded content types.
+var ContentTypes = []string{"photo", "video", "interactive", "text", "link"}
+
+const (
+	provinces        = 34
+	citiesPerProv    = 3
+	channelsPerUnit  = 2
+	postsChunk       = 5000
+	qInsertUnits     = `INSERT INTO units (unit_id, parent_id, name, timezone, ancestors, version)`
+	qInsertChannels  = `INSERT INTO channels (channel_id, platform, account_id, name, unit_id, version)`
+	qInsertPosts     = `INSERT INTO posts (platform, post_id, channel_id, account_id, unit_id, content_type, content_type_source, media_type, media_product_type, caption, hashtags, campaign, published_at, permalink, humas_post_id, delivery_id, updated_at, version)`
+	qInsertSnapshots = `INSERT INTO post_metrics (slot, collected_at, platform, post_id, channel_id, account_id, published_at, reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions, has_insights, metric_fields, metric_sources, run_id)`
+	qInsertFollowers = `INSERT INTO account_metrics (day, collected_at, platform, channel_id, account_id, unit_id, followers, metric_source)`
+)
+
+type channel struct {
+	id, unit uint64
+	platform string
+	account  string
+}
+
+// Run writes the data set into ch (already migrated).
+func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
+	start := time.Now()
+	if o.Posts <= 0 {
+		o.Posts = 250_000
+	}
+	if o.Snapshots <= 0 {
+		o.Snapshots = 10_000_000
+	}
+	if o.End.IsZero() {
+		o.End = time.Date(2025, 12, 31, 23, 0, 0, 0, time.UTC)
+	}
+	if o.Days <= 0 {
+		o.Days = 365
+	}
+	if o.Batch <= 0 {
+		o.Batch = 50_000
+	}
+	rng := rand.New(rand.NewPCG(o.Seed, 0x68756d6173))
+	var st Stats
+
+	// Units: national (1), provinces (2..), cities below them.
+	b, err := ch.PrepareBatch(ctx, qInsertUnits)
+	if err != nil {
+		return st, err
+	}
+	var units []uint64
+	appendUnit := func(id, parent uint64, name string, anc []uint64) error {
+		units = append(units, id)
+		return b.Append(id, parent, name, "Asia/Jakarta", anc, uint64(1))
+	}
+	if err := appendUnit(1, 0, "Nasional", []uint64{1}); err != nil {
+		return st, err
+	}
+	next := uint64(2)
+	for p := 0; p < provinces; p++ {
+		pid := next
+		next++
+		if err := appendUnit(pid, 1, "Provinsi "+strconv.Itoa(p+1), []uint64{pid, 1}); err != nil {
+			return st, err
+		}
+		for c := 0; c < citiesPerProv; c++ {
+			cid := next
+			next++
+			if err := appendUnit(cid, pid, "Kota "+strconv.Itoa(int(cid)), []uint64{cid, pid, 1}); err != nil {
+				return st, err
+			}
+		}
+	}
+	if err := b.Send(); err != nil {
+		return st, fmt.Errorf("seed units: %w", err)
+	}
+	st.Units = len(units)
+
+	b, err = ch.PrepareBatch(ctx, qInsertChannels)
+	if err != nil {
+		return st, err
+	}
+	var chans []channel
+	for _, u := range units {
+		for i, pl := range []string{"facebook", "instagram"}[:channelsPerUnit] {
+			c := channel{id: u*10 + uint64(i), unit: u, platform: pl, account: "acct" + strconv.FormatUint(u*10+uint64(i), 10)}
+			chans = append(chans, c)
+			if err := b.Append(c.id, c.platform, c.account, pl+" unit "+strconv.FormatUint(u, 10), c.unit, uint64(1)); err != nil {
+				return st, err
+			}
+		}
+	}
+	if err := b.Send(); err != nil {
+		return st, fmt.Errorf("seed channels: %w", err)
+	}
+	st.Channels = len(chans)
+
+	if err := followers(ctx, ch, chans, o, rng, &st); err != nil {
+		return st, err
+	}
+
+	perPost := max(1, o.Snapshots/o.Posts)
+	offsets := schedule(perPost)
+	span := time.Duration(o.Days) * 24 * time.Hour
+	first := o.End.Add(-span)
+	campaigns := []string{"", "", "", "pemilu-2024", "pilkada", "sosialisasi", "hut-ri", "layanan-publik"}
+	tags := []string{"#pemilu", "#kpu", "#pilkada", "#jagasuara", "#infopublik", "#layanan", "#hoaks", "#demokrasi"}
+
+	type snap struct {
+		slot time.Time
+		post int
+		k    int
+	}
+	type post struct {
+		id, ctype string
+		ch        channel
+		pub       time.Time
+		quality   float64
+	}
+	sb, err := ch.PrepareBatch(ctx, qInsertSnapshots)
+	if err != nil {
+		return st, err
+	}
+	inBatch := 0
+	flush := func() error {
+		if inBatch == 0 {
+			return nil
+		}
+		if err := sb.Send(); err != nil {
+			return fmt.Errorf("seed snapshots: %w", err)
+		}
+		st.Snapshots += inBatch
+		if o.Progress != nil {
+			o.Progress(st.Snapshots)
+		}
+		inBatch = 0
+		sb, err = ch.PrepareBatch(ctx, qInsertSnapshots)
+		return err
+	}
+	for lo := 0; lo < o.Posts; lo += postsChunk {
+		hi := min(o.Posts, lo+postsChunk)
+		posts := make([]post, 0, hi-lo)
+		pb, err := ch.PrepareBatch(ctx, qInsertPosts)
+		if err != nil {
+			return st, err
+		}
+		for i := lo; i < hi; i++ {
+			c := chans[rng.IntN(len(chans))]
+			// Published in order over the span, at local daytime hours mostly.
+			pub := first.Add(time.Duration(float64(span) * float64(i) / float64(o.Posts))).Truncate(time.Minute)
+			p := post{id: c.account + "_" + strconv.Itoa(i), ctype: ContentTypes[rng.IntN(len(ContentTypes))], ch: c, pub: pub,
+				quality: 0.005 + rng.Float64()*0.06}
+			posts = append(posts, p)
+			ht := []string{tags[rng.IntN(len(tags))], tags[rng.IntN(len(tags))]}
+			if err := pb.Append(c.platform, p.id, c.id, c.account, c.unit, p.ctype, "humas", "IMAGE", "FEED",
+				"Postingan "+p.id+" "+ht[0], ht, campaigns[rng.IntN(len(campaigns))], pub,
+				"https://example.test/"+p.id, uint64(i+1), uint64(i+1), pub, uint64(1)); err != nil {
+				return st, err
+			}
+		}
+		if err := pb.Send(); err != nil {
+			return st, fmt.Errorf("seed posts: %w", err)
+		}
+		st.Posts += len(posts)
+
+		snaps := make([]snap, 0, len(posts)*perPost)
+		for pi, p := range posts {
+			for k, off := range offsets {
+				snaps = append(snaps, snap{slot: p.pub.Add(off), post: pi, k: k})
+			}
+		}
+		slices.SortFunc(snaps, func(a, b snap) int { return a.slot.Compare(b.slot) })
+		for _, s := range snaps {
+			p := posts[s.post]
+			growth := 1 - 1/float64(s.k+2) // cumulative counters grow with age
+			reach := uint64(200 + float64(int(p.quality*1e5)%5000)*growth)
+			inter := uint64(float64(reach) * p.quality)
+			var reactions, likes, saves uint64
+			comments, shares := inter/5, inter/10
+			if p.ch.platform == "facebook" {
+				reactions = inter - comments - shares
+			} else {
+				saves = inter / 10
+				likes = inter - comments - shares - saves
+			}
+			if err := sb.Append(s.slot, s.slot.Add(30*time.Second), p.ch.platform, p.id, p.ch.id, p.ch.account, p.pub,
+				reach, reach*3/2, reactions, likes, comments, shares, saves, inter/3, reach/2, inter, uint8(1),
+				[]string{"reach", "views"}, []string{"reach", "views"}, "seed"); err != nil {
+				return st, err
+			}
+			inBatch++
+			if inBatch >= o.Batch {
+				if err := flush(); err != nil {
+					return st, err
+				}
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return st, err
+	}
+	st.Took = time.Since(start)
+	return st, nil
+}
+
+// schedule is n snapshot offsets after publishing, denser when young:
+// hourly for a day, then every 6 hours, then daily, then weekly.
+func schedule(n int) []time.Duration {
+	out := make([]time.Duration, 0, n)
+	at := time.Duration(0)
+	for len(out) < n {
+		switch {
+		case at < 24*time.Hour:
+			at += time.Hour
+		case at < 7*24*time.Hour:
+			at += 6 * time.Hour
+		case at < 30*24*time.Hour:
+			at += 24 * time.Hour
+		default:
+			at += 7 * 24 * time.Hour
+		}
+		out = append(out, at)
+	}
+	return out
+}
+
+func followers(ctx context.Context, ch *store.ClickHouse, chans []channel, o Options, rng *rand.Rand, st *Stats) error {
+	b, err := ch.PrepareBatch(ctx, qInsertFollowers)
+	if err != nil {
+		return err
+	}
+	first := o.End.AddDate(0, 0, -o.Days).Truncate(24 * time.Hour)
+	for _, c := range chans {
+		n := uint64(1000 + rng.IntN(50000))
+		for d := 0; d <= o.Days; d++ {
+			day := first.AddDate(0, 0, d)
+			n += uint64(rng.IntN(40))
+			if err := b.Append(day, day.Add(20*time.Hour), c.platform, c.id, c.account, c.unit, n, "followers_count"); err != nil {
+				return err
+			}
+			st.FollowerRows++
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("seed followers: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,259 @@
+package analytics
+
+import (
+	"strings"
+	"time"
+)
+
+// Fixed SQL fragments. Request values never reach the text: identifiers
+// and expressions come from the maps below (keyed by validated names) and
+// every value is a bound argument.
+const (
+	qUnitTimezone = `SELECT argMax(timezone, version), count() FROM units WHERE unit_id = ?`
+	qUnitNames    = `SELECT unit_id, argMax(name, version) FROM units GROUP BY unit_id`
+	qChannelNames = `SELECT channel_id, argMax(name, version) FROM channels GROUP BY channel_id`
+
+	// One row per post with its latest snapshot, from the pre-aggregate.
+	// Arguments: tz, tz, current-period start, range start, range end.
+	qPostsLatestHead = `SELECT
+    post_key,
+    any(platform) AS plat,
+    any(post_id) AS pid,
+    any(published_at) AS pub,
+    toTimeZone(any(published_at), ?) AS lt,
+    toDate(any(published_at), ?) AS pday,
+    any(published_at) >= ? AS cur,
+    argMaxMerge(d_content_type) AS ctype,
+    argMaxMerge(d_unit_id) AS unit,
+    argMaxMerge(d_channel_id) AS chan,
+    argMaxMerge(d_campaign) AS camp,
+    maxMerge(snap_ver) AS sv,
+    argMaxMerge(m_reach) AS reach,
+    argMaxMerge(m_views) AS views,
+    argMaxMerge(m_reactions) AS reactions,
+    argMaxMerge(m_likes) AS likes,
+    argMaxMerge(m_comments) AS comments,
+    argMaxMerge(m_shares) AS shares,
+    argMaxMerge(m_saves) AS saves,
+    argMaxMerge(m_clicks) AS clicks,
+    argMaxMerge(m_video_views) AS video_views,
+    argMaxMerge(m_interactions) AS interactions,
+    argMaxMerge(m_has_insights) AS has_insights
+FROM post_latest
+WHERE published_at >= ? AND published_at < ?`
+	// One row per post from the current read-model generation. Arguments:
+	// tz, tz, current-period start, gen, range start, range end.
+	qPostsFactsHead = `SELECT
+    post_key,
+    platform AS plat,
+    post_id AS pid,
+    published_at AS pub,
+    toTimeZone(published_at, ?) AS lt,
+    toDate(published_at, ?) AS pday,
+    published_at >= ? AS cur,
+    content_type AS ctype,
+    unit_id AS unit,
+    channel_id AS chan,
+    campaign AS camp,
+    reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions, has_insights
+FROM post_facts
+WHERE gen = ? AND published_at >= ? AND published_at < ?`
+
+	qPostsLatestGroup = `
+GROUP BY post_key
+HAVING sv > 0`
+
+	// Post attributes for the fixed-age path (the snapshot comes from
+	// post_metrics). Arguments as qPostsLatestHead.
+	qPostsDimsHead = `SELECT
+    post_key,
+    any(platform) AS plat,
+    any(post_id) AS pid,
+    any(published_at) AS pub,
+    toTimeZone(any(published_at), ?) AS lt,
+    toDate(any(published_at), ?) AS pday,
+    any(published_at) >= ? AS cur,
+    argMaxMerge(d_content_type) AS ctype,
+    argMaxMerge(d_unit_id) AS unit,
+    argMaxMerge(d_channel_id) AS chan,
+    argMaxMerge(d_campaign) AS camp
+FROM post_latest
+WHERE published_at >= ? AND published_at < ?`
+	qPostsDimsGroup = `
+GROUP BY post_key`
+
+	// The snapshot nearest a fixed age: smallest |slot - published_at -
+	// age|, ties to the latest collection. Arguments: age seconds, range
+	// start, range end.
+	qPostsAgeHead = `SELECT
+    post_key,
+    argMin(reach, k) AS reach,
+    argMin(views, k) AS views,
+    argMin(reactions, k) AS reactions,
+    argMin(likes, k) AS likes,
+    argMin(comments, k) AS comments,
+    argMin(shares, k) AS shares,
+    argMin(saves, k) AS saves,
+    argMin(clicks, k) AS clicks,
+    argMin(video_views, k) AS video_views,
+    argMin(interactions, k) AS interactions,
+    argMin(has_insights, k) AS has_insights
+FROM
+(
+    SELECT cityHash64(platform, post_id) AS post_key, reach, views, reactions, likes, comments, shares, saves, clicks,
+        video_views, interactions, has_insights,
+        abs(toInt64(slot) - toInt64(published_at) - ?) * 4294967296 + (4294967295 - toUInt64(collected_at)) AS k
+    FROM post_metrics
+    WHERE published_at >= ? AND published_at < ?`
+	qPostsAgeTail = `
+)
+GROUP BY post_key`
+
+	// perPostColumns is what every per-post subquery yields.
+	perPostColumns = `post_key, plat, pid, pub, lt, pday, cur, ctype, unit, chan, camp, reach, views, reactions, likes, comments,
+    shares, saves, clicks, video_views, interactions, has_insights`
+
+	// Followers on each channel's publish day (method=followers).
+	// Arguments: first day, last day.
+	qFollowersJoin = `
+ANY LEFT JOIN
+(
+    SELECT channel_id AS chan, day AS pday, argMax(followers, collected_at) AS followers
+    FROM account_metrics
+    WHERE day >= ? AND day <= ?
+    GROUP BY channel_id, day
+) AS f USING (chan, pday)`
+
+	// Figures every grouped report computes; DEN is the method's
+	// denominator column (denominators below).
+	qFigures = `count() AS n_posts,
+    sum(reach) AS s_reach,
+    sum(views) AS s_views,
+    sum(interactions) AS s_interactions,
+    sum(reactions) AS s_reactions,
+    sum(likes) AS s_likes,
+    sum(comments) AS s_comments,
+    sum(shares) AS s_shares,
+    sum(saves) AS s_saves,
+    sum(clicks) AS s_clicks,
+    sum(video_views) AS s_video_views,
+    countIf(DEN > 0) AS n_rated,
+    sumIf(interactions, DEN > 0) AS s_rated_interactions,
+    sumIf(DEN, DEN > 0) AS s_den,
+    sumIf(interactions / DEN, DEN > 0) AS s_rate`
+
+	qUnitFilter = ` AND unit IN (SELECT unit_id FROM units FINAL WHERE has(ancestors, ?))`
+)
+
+// denominators: the per-post denominator column of each method.
+var denominators = map[string]string{"reach": "reach", "views": "views", "followers": "followers"}
+
+// groupExprs: the expression each group_by key groups on (over the
+// per-post columns), and the Go type it scans into.
+var groupExprs = map[string]struct{ expr, kind string }{
+	"content_type": {"ctype", "string"},
+	"platform":     {"plat", "string"},
+	"unit":         {"unit", "uint64"},
+	"channel":      {"chan", "uint64"},
+	"campaign":     {"camp", "string"},
+	"week":         {"toMonday(lt)", "date"},
+	"month":        {"toStartOfMonth(lt)", "date"},
+}
+
+// sortExprs: top-posts sort keys.
+var sortExprs = map[string]string{
+	"engagement_rate": "er",
+	"reach":           "reach",
+	"interactions":    "interactions",
+}
+
+var orderWords = map[string]string{"asc": "ASC", "desc": "DESC"}
+
+// sqlBuf builds a statement and its bound arguments in text order.
+type sqlBuf struct {
+	b    strings.Builder
+	args []any
+}
+
+func (s *sqlBuf) add(text string, args ...any) *sqlBuf {
+	s.b.WriteString(text)
+	s.args = append(s.args, args...)
+	return s
+}
+
+func (s *sqlBuf) String() string { return s.b.String() }
+
+// perPost writes the per-post subquery (one row per post published in
+// [start, p.to), each with its latest snapshot or the one nearest q.Age),
+// filtered by q, and joined with followers when the method needs them.
+// The columns are perPostColumns (+ followers).
+func perPost(s *sqlBuf, q Query, p period, start bool) {
+	rangeStart := p.from
+	if start {
+		rangeStart = p.prevFrom
+	}
+	followers := q.Method == "followers"
+	if followers {
+		s.add("SELECT " + perPostColumns + ", followers FROM (\n")
+	}
+	switch {
+	case q.Age == "latest" && p.gen != 0:
+		s.add(qPostsFactsHead, p.tz, p.tz, p.from, p.gen, rangeStart, p.to)
+		platformFilter(s, q)
+		havingFilters(s, q, " AND ")
+	case q.Age == "latest":
+		s.add(qPostsLatestHead, p.tz, p.tz, p.from, rangeStart, p.to)
+		platformFilter(s, q)
+		s.add(qPostsLatestGroup)
+		havingFilters(s, q, " AND ")
+	default:
+		s.add("SELECT " + perPostColumns + " FROM (\n")
+		s.add(qPostsDimsHead, p.tz, p.tz, p.from, rangeStart, p.to)
+		platformFilter(s, q)
+		s.add(qPostsDimsGroup)
+		havingFilters(s, q, "\nHAVING ")
+		s.add("\n) AS d\nANY INNER JOIN\n(\n")
+		s.add(qPostsAgeHead, ageSeconds[q.Age], rangeStart, p.to)
+		platformFilter(s, q)
+		s.add(qPostsAgeTail)
+		s.add("\n) AS a USING post_key")
+	}
+	if followers {
+		first := rangeStart.In(p.loc)
+		last := p.to.Add(-time.Second).In(p.loc)
+		s.add("\n) AS p"+qFollowersJoin, dateOnly(first), dateOnly(last))
+	}
+}
+
+func platformFilter(s *sqlBuf, q Query) {
+	if q.Platform != "" {
+		s.add(" AND platform = ?", q.Platform)
+	}
+}
+
+// havingFilters adds the attribute filters; the first one starts with
+// first (" AND " after an existing HAVING, "\nHAVING " otherwise).
+func havingFilters(s *sqlBuf, q Query, first string) {
+	sep := first
+	next := func() string { t := sep; sep = " AND "; return t }
+	if q.ContentType != "" {
+		s.add(next()+"ctype = ?", q.ContentType)
+	}
+	if q.Channel != 0 {
+		s.add(next()+"chan = ?", q.Channel)
+	}
+	if q.Campaign != "" {
+		s.add(next()+"camp = ?", q.Campaign)
+	}
+	if q.Unit != 0 {
+		s.add(next()+strings.TrimPrefix(qUnitFilter, " AND "), q.Unit)
+	}
+}
+
+// figures is qFigures with the method's denominator.
+func figures(method string) string {
+	return strings.ReplaceAll(qFigures, "DEN", denominators[method])
+}
+
+// dateOnly is a local calendar date as text, compared with a Date column.
+func dateOnly(t time.Time) string { return t.Format(DateLayout) }

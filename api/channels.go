@@ -1,0 +1,139 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/humas-id/humas/org"
+)
+
+// tokenHealth summarises a channel's token for staff.
+type tokenHealth struct {
+	Status             string     `json:"status"` // ok, expiring, reconnect_needed, missing_permissions, unchecked, no_token
+	ExpiresAt          *time.Time `json:"expires_at,omitempty"`
+	CheckedAt          *time.Time `json:"checked_at,omitempty"`
+	MissingPermissions []string   `json:"missing_permissions"`
+	Message            string     `json:"message"`
+	MessageID          string     `json:"message_id"`
+}
+
+type channelView struct {
+	org.Channel
+	TokenHealth tokenHealth `json:"token_health"`
+}
+
+func viewChannel(c org.Channel, now time.Time) channelView {
+	h := tokenHealth{ExpiresAt: c.TokenExpiresAt, CheckedAt: c.TokenCheckedAt, MissingPermissions: c.MissingPermissions}
+	switch {
+	case !c.HasToken:
+		h.Status, h.Message, h.MessageID = "no_token", "no access token is stored", "belum ada token akses"
+	case c.Status == org.StatusReconnectNeeded:
+		h.Status, h.Message, h.MessageID = "reconnect_needed", "reconnect the channel: "+c.StatusReason, "sambungkan ulang kanal: "+c.StatusReason
+	case len(c.MissingPermissions) > 0:
+		h.Status, h.Message, h.MessageID = "missing_permissions", "the token lacks permissions", "token tidak memiliki semua izin"
+	case c.TokenExpiresAt != nil && c.TokenExpiresAt.Before(now.Add(7*24*time.Hour)):
+		h.Status, h.Message, h.MessageID = "expiring", "the token expires within 7 days: renew it", "token kedaluwarsa dalam 7 hari: perbarui"
+	case c.TokenCheckedAt == nil:
+		h.Status, h.Message, h.MessageID = "unchecked", "not checked yet (the daily check runs at 06:00)", "belum diperiksa (pemeriksaan harian pukul 06.00)"
+	default:
+		h.Status, h.Message, h.MessageID = "ok", "the token is valid", "token berlaku"
+	}
+	return channelView{Channel: c, TokenHealth: h}
+}
+
+type channelRequest struct {
+	Platform    string  `json:"platform"`
+	ExternalID  string  `json:"external_id"`
+	Name        string  `json:"name"`
+	Unit        string  `json:"unit"` // id or slug
+	AccessToken string  `json:"access_token"`
+	Status      *string `json:"status"`
+}
+
+func (d SchedulerDeps) listChannels(c *gin.Context) (any, error) {
+	list, err := d.Org.Channels(c)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	out := make([]channelView, 0, len(list))
+	for _, ch := range list {
+		out = append(out, viewChannel(ch, now))
+	}
+	return gin.H{"channels": out}, nil
+}
+
+func (d SchedulerDeps) getChannel(c *gin.Context) (any, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return nil, err
+	}
+	ch, err := d.Org.Channel(c, id)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return viewChannel(ch, time.Now()), nil
+}
+
+func (d SchedulerDeps) createChannel(c *gin.Context) (any, error) {
+	var r channelRequest
+	if err := bindJSON(c, &r); err != nil {
+		return nil, err
+	}
+	var unitID int64
+	if r.Unit != "" {
+		var err error
+		if unitID, err = d.resolveUnit(c, r.Unit, "unit"); err != nil {
+			return nil, err
+		}
+	}
+	ch, err := d.Org.CreateChannel(c, org.ChannelInput{UnitID: unitID, Platform: r.Platform, ExternalID: r.ExternalID, Name: r.Name, AccessToken: r.AccessToken})
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return Status{Code: http.StatusCreated, Body: viewChannel(ch, time.Now())}, nil
+}
+
+type channelPatch struct {
+	Name        *string `json:"name"`
+	Unit        *string `json:"unit"`
+	AccessToken *string `json:"access_token"`
+	Status      *string `json:"status"`
+}
+
+func (d SchedulerDeps) patchChannel(c *gin.Context) (any, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return nil, err
+	}
+	var r channelPatch
+	if err := bindJSON(c, &r); err != nil {
+		return nil, err
+	}
+	p := org.ChannelPatch{Name: r.Name, AccessToken: r.AccessToken, Status: r.Status}
+	if r.Unit != nil {
+		u, err := d.resolveUnit(c, *r.Unit, "unit")
+		if err != nil {
+			return nil, err
+		}
+		p.UnitID = &u
+	}
+	ch, err := d.Org.UpdateChannel(c, id, p)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return viewChannel(ch, time.Now()), nil
+}
+
+func (d SchedulerDeps) deleteChannel(c *gin.Context) (any, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Org.DeleteChannel(c, id); err != nil {
+		return nil, mapErr(err)
+	}
+	return nil, nil
+}

@@ -1,0 +1,159 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/humas-id/humas/analytics"
+)
+
+// MountAnalytics adds the engagement reports to g (already behind
+// RequireAuth; any role may read them). Every report answers JSON, or CSV
+// with "Accept: text/csv" or format=csv (Indonesian headers with lang=id).
+func MountAnalytics(g *gin.RouterGroup, svc *analytics.Service) {
+	h := analyticsHandlers{svc: svc}
+	g.GET("/engagement", Handle(h.engagement))
+	g.GET("/engagement/posts", Handle(h.posts))
+	g.GET("/engagement/best-times", Handle(h.bestTimes))
+	g.GET("/engagement/hashtags", Handle(h.hashtags))
+	g.GET("/engagement/campaigns", Handle(h.campaigns))
+	g.GET("/followers", Handle(h.followers))
+}
+
+type analyticsHandlers struct{ svc *analytics.Service }
+
+// reportRequest is a parsed report request: the query and how to answer.
+type reportRequest struct {
+	q    analytics.Query
+	csv  bool
+	lang string
+}
+
+func parseReport(c *gin.Context) (reportRequest, error) {
+	v := c.Request.URL.Query()
+	r := reportRequest{lang: "en"}
+	switch f := v.Get("format"); f {
+	case "", "json":
+		r.csv = f == "" && strings.Contains(c.GetHeader("Accept"), "text/csv")
+	case "csv":
+		r.csv = true
+	default:
+		return r, reportParamError(&analytics.ParamError{Param: "format",
+			Message:   "\"" + f + "\" is not allowed; use json or csv (or send Accept: text/csv)",
+			MessageID: "\"" + f + "\" tidak dikenal; gunakan json atau csv (atau kirim Accept: text/csv)"})
+	}
+	switch l := v.Get("lang"); l {
+	case "", "en":
+	case "id":
+		r.lang = "id"
+	default:
+		return r, reportParamError(&analytics.ParamError{Param: "lang",
+			Message:   "\"" + l + "\" is not allowed; use en or id",
+			MessageID: "\"" + l + "\" tidak dikenal; gunakan en atau id"})
+	}
+	q, err := analytics.ParseQuery(v)
+	if err != nil {
+		return r, reportError(err)
+	}
+	r.q = q
+	return r, nil
+}
+
+// reportError turns a bad parameter into a 400 naming it; anything else
+// passes through (a 500 without internals).
+func reportError(err error) error {
+	var pe *analytics.ParamError
+	if errors.As(err, &pe) {
+		return reportParamError(pe)
+	}
+	return err
+}
+
+func reportParamError(pe *analytics.ParamError) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: "invalid_parameter",
+		Message: pe.Param + ": " + pe.Message, MessageID: pe.Param + ": " + pe.MessageID,
+		Fields: []FieldError{{Field: pe.Param, Message: pe.Message, MessageID: pe.MessageID}}}
+}
+
+// answer writes v as JSON, or the csvTable as CSV.
+func (r reportRequest) answer(c *gin.Context, name string, v any, t csvTable) (any, error) {
+	if !r.csv {
+		return v, nil
+	}
+	return nil, writeCSV(c, name, t, r.lang)
+}
+
+func (h analyticsHandlers) engagement(c *gin.Context) (any, error) {
+	r, err := parseReport(c)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := h.svc.Engagement(c.Request.Context(), r.q)
+	if err != nil {
+		return nil, reportError(err)
+	}
+	return r.answer(c, "engagement_"+rep.From+"_"+rep.To, rep, engagementTable(rep))
+}
+
+func (h analyticsHandlers) campaigns(c *gin.Context) (any, error) {
+	r, err := parseReport(c)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := h.svc.Campaigns(c.Request.Context(), r.q)
+	if err != nil {
+		return nil, reportError(err)
+	}
+	return r.answer(c, "campaigns_"+rep.From+"_"+rep.To, rep, engagementTable(rep))
+}
+
+func (h analyticsHandlers) posts(c *gin.Context) (any, error) {
+	r, err := parseReport(c)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := h.svc.TopPosts(c.Request.Context(), r.q)
+	if err != nil {
+		return nil, reportError(err)
+	}
+	return r.answer(c, "posts_"+rep.From+"_"+rep.To, rep, postsTable(rep))
+}
+
+func (h analyticsHandlers) bestTimes(c *gin.Context) (any, error) {
+	r, err := parseReport(c)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := h.svc.BestTimes(c.Request.Context(), r.q)
+	if err != nil {
+		return nil, reportError(err)
+	}
+	return r.answer(c, "best_times_"+rep.From+"_"+rep.To, rep, bestTimesTable(rep))
+}
+
+func (h analyticsHandlers) hashtags(c *gin.Context) (any, error) {
+	r, err := parseReport(c)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := h.svc.Hashtags(c.Request.Context(), r.q)
+	if err != nil {
+		return nil, reportError(err)
+	}
+	return r.answer(c, "hashtags_"+rep.From+"_"+rep.To, rep, hashtagsTable(rep))
+}
+
+func (h analyticsHandlers) followers(c *gin.Context) (any, error) {
+	r, err := parseReport(c)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := h.svc.Followers(c.Request.Context(), r.q)
+	if err != nil {
+		return nil, reportError(err)
+	}
+	return r.answer(c, "followers_"+rep.From+"_"+rep.To, rep, followersTable(rep))
+}

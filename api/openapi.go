@@ -1,0 +1,324 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+// MountOpenAPI serves the OpenAPI 3 document of the whole API at
+// /api/openapi.json (no authentication: it describes, it holds no data).
+func MountOpenAPI(e *gin.Engine) {
+	body, err := json.MarshalIndent(OpenAPIDocument(), "", "  ")
+	if err != nil {
+		panic("api: openapi document: " + err.Error()) // a programming error in a literal
+	}
+	e.GET("/api/openapi.json", func(c *gin.Context) {
+		c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+	})
+}
+
+type oaObj = map[string]any
+
+func oaRef(name string) oaObj { return oaObj{"$ref": "#/components/schemas/" + name} }
+
+func oaJSONBody(schema oaObj) oaObj {
+	return oaObj{"required": true, "content": oaObj{"application/json": oaObj{"schema": schema}}}
+}
+
+func oaJSONResp(desc string, schema oaObj) oaObj {
+	return oaObj{"description": desc, "content": oaObj{"application/json": oaObj{"schema": schema}}}
+}
+
+func oaReportResp(desc, schema string) oaObj {
+	return oaObj{"description": desc, "content": oaObj{
+		"application/json": oaObj{"schema": oaRef(schema)},
+		"text/csv":         oaObj{"schema": oaObj{"type": "string"}},
+	}}
+}
+
+var oaErrResp = oaJSONResp("error", oaRef("ErrorBody"))
+
+// op is one operation; status→response pairs beyond the defaults go in
+// resp.
+func oaOp(summary, tag string, params []oaObj, body oaObj, resp oaObj) oaObj {
+	o := oaObj{"summary": summary, "tags": []string{tag}, "responses": resp}
+	if len(params) > 0 {
+		o["parameters"] = params
+	}
+	if body != nil {
+		o["requestBody"] = body
+	}
+	return o
+}
+
+func oaAuthed(o oaObj) oaObj {
+	o["security"] = []oaObj{{"bearer": []string{}}}
+	r := o["responses"].(oaObj)
+	r["401"] = oaErrResp
+	return o
+}
+
+func oaPathParam(name, desc string) oaObj {
+	return oaObj{"name": name, "in": "path", "required": true, "description": desc, "schema": oaObj{"type": "string"}}
+}
+
+func oaQueryParam(name, desc string, schema oaObj) oaObj {
+	return oaObj{"name": name, "in": "query", "description": desc, "schema": schema}
+}
+
+func oaEnum(vals ...string) oaObj { return oaObj{"type": "string", "enum": vals} }
+
+var (
+	oaStr  = oaObj{"type": "string"}
+	oaInt  = oaObj{"type": "integer"}
+	oaAny  = oaObj{"type": "object", "additionalProperties": true}
+	oaDate = oaObj{"type": "string", "format": "date"}
+)
+
+func oaReportParams(extra ...oaObj) []oaObj {
+	ps := []oaObj{
+		oaQueryParam("from", "first day (YYYY-MM-DD, in the unit's time zone; default: 30 days ending today, best-times 12 weeks)", oaDate),
+		oaQueryParam("to", "last day, inclusive (YYYY-MM-DD); at most two years after from", oaDate),
+		oaQueryParam("method", "engagement rate denominator", oaEnum("reach", "views", "followers")),
+		oaQueryParam("age", "snapshot used per post: latest, or the one nearest a fixed age", oaEnum("latest", "24h", "7d", "28d")),
+		oaQueryParam("platform", "only this platform", oaEnum("facebook", "instagram")),
+		oaQueryParam("unit", "only this unit and its sub-units (id)", oaInt),
+		oaQueryParam("channel", "only this channel (id)", oaInt),
+		oaQueryParam("content_type", "only this content type (photo, video, interactive, text, link)", oaStr),
+		oaQueryParam("campaign", "only this campaign", oaStr),
+		oaQueryParam("format", "csv answers text/csv (as does Accept: text/csv)", oaEnum("json", "csv")),
+		oaQueryParam("lang", "CSV column headers: en, or id for Bahasa Indonesia", oaEnum("en", "id")),
+	}
+	return append(ps, extra...)
+}
+
+func oaReport(summary, schema string, extra ...oaObj) oaObj {
+	return oaAuthed(oaOp(summary, "reports", oaReportParams(extra...), nil,
+		oaObj{"200": oaReportResp(summary, schema), "400": oaErrResp}))
+}
+
+// OpenAPIDocument is the OpenAPI 3 description of every route humas
+// serves: probes, the reports, and the calendar, channel and collection
+// API.
+func OpenAPIDocument() map[string]any {
+	id := oaPathParam("id", "numeric id")
+	crud := func(summary string, status string, body oaObj, params ...oaObj) oaObj {
+		return oaAuthed(oaOp(summary, "calendar", params, body, oaObj{status: oaJSONResp("ok", oaAny), "400": oaErrResp, "403": oaErrResp,
+			"404": oaErrResp, "409": oaErrResp, "422": oaErrResp}))
+	}
+	postAction := func(what string) oaObj {
+		return crud(what+" the post", "200", oaObj{"required": false, "content": oaObj{"application/json": oaObj{"schema": oaObj{
+			"type": "object", "properties": oaObj{"reason": oaStr}}}}}, id)
+	}
+	paths := oaObj{
+		"/healthz": oaObj{"get": oaOp("liveness: the process is up", "probes", nil, nil, oaObj{"200": oaJSONResp("alive", oaAny)})},
+		"/readyz": oaObj{"get": oaOp("readiness: ClickHouse and SQLite answer", "probes", nil, nil,
+			oaObj{"200": oaJSONResp("ready", oaAny), "503": oaJSONResp("not ready, naming what is down", oaAny)})},
+		"/metrics": oaObj{"get": oaOp("Prometheus metrics", "probes", nil, nil,
+			oaObj{"200": oaObj{"description": "text exposition format", "content": oaObj{"text/plain": oaObj{"schema": oaStr}}}})},
+		"/api/openapi.json": oaObj{"get": oaOp("this document", "probes", nil, nil, oaObj{"200": oaJSONResp("OpenAPI 3 document", oaAny)})},
+
+		"/api/v1/engagement": oaObj{"get": oaReport("engagement rates grouped by content type, platform, unit, channel, campaign, week or month",
+			"EngagementReport", oaQueryParam("group_by", "comma-separated keys (default content_type)", oaObj{"type": "string",
+				"example": "content_type,platform", "pattern": "^(content_type|platform|unit|channel|campaign|week|month)(,(content_type|platform|unit|channel|campaign|week|month))*$"}))},
+		"/api/v1/engagement/posts": oaObj{"get": oaReport("top or bottom posts with permalink, caption excerpt and figures", "PostsReport",
+			oaQueryParam("sort", "sort key", oaEnum("engagement_rate", "reach", "interactions")),
+			oaQueryParam("order", "sort order", oaEnum("desc", "asc")),
+			oaQueryParam("limit", "at most this many posts (1-1000, default 20)", oaInt))},
+		"/api/v1/engagement/best-times": oaObj{"get": oaReport("weekday × hour grid of median engagement rate (local time)", "BestTimesReport")},
+		"/api/v1/engagement/hashtags": oaObj{"get": oaReport("figures per hashtag", "HashtagsReport",
+			oaQueryParam("limit", "at most this many hashtags (1-1000, default 20)", oaInt))},
+		"/api/v1/engagement/campaigns": oaObj{"get": oaReport("figures per campaign", "EngagementReport")},
+		"/api/v1/followers":            oaObj{"get": oaReport("follower counts and growth per channel per day", "FollowersReport")},
+
+		"/api/v1/units": oaObj{
+			"get":  crud("list units", "200", nil),
+			"post": crud("create a unit (admin)", "201", oaJSONBody(oaObj{"type": "object", "required": []string{"name"}, "properties": oaObj{"name": oaStr, "parent": oaInt, "slug": oaStr, "level": oaStr, "timezone": oaStr, "requires_approval": oaObj{"type": "boolean"}}})),
+		},
+		"/api/v1/channels": oaObj{
+			"get": crud("list channels with token health", "200", nil),
+			"post": crud("connect a channel (admin); the token is stored encrypted and never returned", "201", oaJSONBody(oaObj{"type": "object",
+				"required": []string{"platform", "external_id", "name", "unit", "access_token"}, "properties": oaObj{
+					"platform": oaEnum("facebook", "instagram"), "external_id": oaStr, "name": oaStr, "unit": oaInt, "access_token": oaStr}})),
+		},
+		"/api/v1/channels/{id}": oaObj{
+			"get":    crud("a channel with its token health", "200", nil, id),
+			"patch":  crud("change a channel (admin)", "200", oaJSONBody(oaAny), id),
+			"delete": crud("remove a channel (admin)", "204", nil, id),
+		},
+		"/api/v1/users": oaObj{
+			"get":  crud("list users (admin)", "200", nil),
+			"post": crud("add a user (admin); answers the new token once", "201", oaJSONBody(oaObj{"type": "object", "required": []string{"name", "unit", "role"}, "properties": oaObj{"name": oaStr, "unit": oaInt, "role": oaEnum("admin", "approver", "editor", "viewer")}})),
+		},
+		"/api/v1/users/{name}": oaObj{"delete": crud("revoke a user's tokens (admin)", "204", nil, oaPathParam("name", "user name"))},
+		"/api/v1/posts": oaObj{
+			"get": crud("list posts", "200", nil,
+				oaQueryParam("state", "draft, submitted, approved, scheduled, publishing, published, failed, canceled, rejected", oaStr),
+				oaQueryParam("unit", "unit id", oaInt), oaQueryParam("channel", "channel id", oaInt),
+				oaQueryParam("from", "scheduled from (RFC 3339 or date)", oaStr), oaQueryParam("to", "scheduled until", oaStr)),
+			"post": crud("create a post with its deliveries", "201", oaJSONBody(oaObj{"type": "object",
+				"required": []string{"caption", "content_type", "classification", "channels", "scheduled_at"}, "properties": oaObj{
+					"caption": oaStr, "link": oaStr,
+					"media":          oaObj{"type": "array", "items": oaObj{"type": "object", "properties": oaObj{"type": oaEnum("image", "video"), "url": oaStr}}},
+					"content_type":   oaEnum("photo", "video", "interactive", "text", "link"),
+					"classification": oaObj{"type": "object", "properties": oaObj{"level": oaEnum("public", "exempt"), "reason": oaStr}},
+					"channels":       oaObj{"type": "array", "items": oaInt},
+					"scheduled_at":   oaObj{"type": "string", "format": "date-time"},
+					"recurrence":     oaStr, "campaign": oaStr, "tags": oaObj{"type": "array", "items": oaStr},
+					"submit": oaObj{"type": "boolean"}}})),
+		},
+		"/api/v1/posts/{id}": oaObj{
+			"get":   crud("a post with its deliveries", "200", nil, id),
+			"patch": crud("edit a post (an approved post returns to submitted)", "200", oaJSONBody(oaAny), id),
+		},
+		"/api/v1/posts/{id}/submit":  oaObj{"post": postAction("submit")},
+		"/api/v1/posts/{id}/approve": oaObj{"post": postAction("approve (approver, not the author)")},
+		"/api/v1/posts/{id}/reject":  oaObj{"post": postAction("reject")},
+		"/api/v1/posts/{id}/cancel":  oaObj{"post": postAction("cancel")},
+		"/api/v1/posts/{id}/audit":   oaObj{"get": crud("the post's audit trail", "200", nil, id)},
+		"/api/v1/collect": oaObj{"post": oaAuthed(oaOp("start a collection run (admin)", "collector", nil,
+			oaObj{"required": false, "content": oaObj{"application/json": oaObj{"schema": oaObj{"type": "object", "properties": oaObj{"channel": oaInt, "since": oaDate}}}}},
+			oaObj{"202": oaJSONResp("the run id", oaAny), "403": oaErrResp, "409": oaErrResp}))},
+		"/api/v1/collect/{id}": oaObj{"get": oaAuthed(oaOp("a collection run's progress", "collector", []oaObj{oaPathParam("id", "run id")}, nil,
+			oaObj{"200": oaJSONResp("progress", oaAny), "404": oaErrResp}))},
+		"/api/v1/platform-posts/{platform}/{id}": oaObj{"patch": oaAuthed(oaOp("correct a platform post's content type (applies to past reports)",
+			"collector", []oaObj{oaPathParam("platform", "facebook or instagram"), oaPathParam("id", "the platform's post id")},
+			oaJSONBody(oaObj{"type": "object", "required": []string{"content_type"}, "properties": oaObj{"content_type": oaEnum("photo", "video", "interactive", "text", "link")}}),
+			oaObj{"200": oaJSONResp("the post", oaAny), "400": oaErrResp, "403": oaErrResp, "404": oaErrResp, "422": oaErrResp}))},
+	}
+	return oaObj{
+		"openapi": "3.0.3",
+		"info": oaObj{"title": "humas API", "version": "1",
+			"description": "Content calendar, publishing and engagement reports for humas offices. Authenticate with \"Authorization: Bearer <token>\" (humas user add prints one). Reports state their definition in English and Bahasa Indonesia; rates are fractions (0.0123 = 1.23%)."},
+		"paths": paths,
+		"components": oaObj{
+			"securitySchemes": oaObj{"bearer": oaObj{"type": "http", "scheme": "bearer"}},
+			"schemas":         oaSchemas(),
+		},
+	}
+}
+
+func oaSchemas() oaObj {
+	num := oaObj{"type": "number", "nullable": true}
+	u := oaObj{"type": "integer", "minimum": 0}
+	figures := oaObj{"type": "object", "properties": oaObj{
+		"posts": u, "rated_posts": u, "reach": u, "views": u, "interactions": u, "reactions": u, "likes": u, "comments": u,
+		"shares": u, "saves": u, "clicks": u, "video_views": u,
+		"engagement_rate":          oaObj{"type": "number", "nullable": true, "description": "a fraction: 0.0123 is 1.23%"},
+		"avg_post_engagement_rate": oaObj{"type": "number", "nullable": true, "description": "mean of per-post rates over posts with a non-zero denominator"},
+	}}
+	definition := oaObj{"type": "object", "properties": oaObj{"en": oaStr, "id": oaStr}}
+	row := oaObj{"allOf": []oaObj{oaRef("Figures"), {"type": "object", "properties": oaObj{
+		"content_type": oaStr, "platform": oaStr, "unit": oaInt, "unit_name": oaStr, "channel": oaInt, "channel_name": oaStr,
+		"campaign": oaStr, "week": oaDate, "month": oaObj{"type": "string", "example": "2025-03"}}}}}
+	head := func(extra oaObj) oaObj {
+		p := oaObj{"method": oaStr, "age": oaStr, "from": oaDate, "to": oaDate, "timezone": oaStr, "definition": oaRef("Definition")}
+		for k, v := range extra {
+			p[k] = v
+		}
+		return oaObj{"type": "object", "properties": p}
+	}
+	return oaObj{
+		"ErrorBody": oaObj{"type": "object", "properties": oaObj{"error": oaObj{"type": "object", "properties": oaObj{
+			"code": oaStr, "message": oaStr, "message_id": oaStr,
+			"fields": oaObj{"type": "array", "items": oaObj{"type": "object", "properties": oaObj{"field": oaStr, "message": oaStr, "message_id": oaStr}}},
+		}}}},
+		"Definition": definition,
+		"Figures":    figures,
+		"EngagementReport": head(oaObj{
+			"group_by": oaObj{"type": "array", "items": oaStr},
+			"rows":     oaObj{"type": "array", "items": row},
+			"totals":   oaRef("Figures"),
+			"previous": oaObj{"type": "object", "properties": oaObj{"from": oaDate, "to": oaDate, "totals": oaRef("Figures"),
+				"change": oaObj{"type": "object", "properties": oaObj{"posts": num, "reach": num, "views": num, "interactions": num,
+					"engagement_rate": num, "engagement_rate_relative": num}}}},
+		}),
+		"PostsReport": head(oaObj{"sort": oaStr, "order": oaStr, "posts": oaObj{"type": "array", "items": oaObj{"type": "object", "properties": oaObj{
+			"platform": oaStr, "post_id": oaStr, "published_at": oaObj{"type": "string", "format": "date-time"}, "content_type": oaStr,
+			"channel": oaInt, "channel_name": oaStr, "unit": oaInt, "campaign": oaStr, "permalink": oaStr, "caption_excerpt": oaStr,
+			"reach": u, "views": u, "interactions": u, "denominator": u, "engagement_rate": num}}}}),
+		"BestTimesReport": head(oaObj{"min_posts_per_cell": oaInt, "description": oaRef("Definition"), "cells": oaObj{"type": "array",
+			"items": oaObj{"type": "object", "properties": oaObj{"weekday": oaObj{"type": "integer", "minimum": 1, "maximum": 7},
+				"hour": oaObj{"type": "integer", "minimum": 0, "maximum": 23}, "posts": oaInt, "rated_posts": oaInt,
+				"median_engagement_rate": num, "too_few": oaObj{"type": "boolean"}}}}}),
+		"HashtagsReport": head(oaObj{"rows": oaObj{"type": "array", "items": oaObj{"allOf": []oaObj{oaRef("Figures"),
+			{"type": "object", "properties": oaObj{"hashtag": oaStr}}}}}}),
+		"FollowersReport": oaObj{"type": "object", "properties": oaObj{"from": oaDate, "to": oaDate, "timezone": oaStr, "definition": oaRef("Definition"),
+			"channels": oaObj{"type": "array", "items": oaObj{"type": "object", "properties": oaObj{
+				"channel": oaInt, "channel_name": oaStr, "platform": oaStr, "unit": oaInt, "start": u, "end": u,
+				"growth": oaInt, "growth_rate": num,
+				"days": oaObj{"type": "array", "items": oaObj{"type": "object", "properties": oaObj{"day": oaDate, "followers": u, "growth": oaInt}}}}}}}},
+	}
+}
+
+var oaGinParam = regexp.MustCompile(`[:*]([A-Za-z0-9_]+)`)
+
+// OpenAPIPath turns a Gin route pattern into OpenAPI form (/posts/:id →
+// /posts/{id}).
+func OpenAPIPath(ginPath string) string { return oaGinParam.ReplaceAllString(ginPath, "{$1}") }
+
+// DocumentedRoutes lists "METHOD /path" (OpenAPI form) for every operation
+// in doc.
+func DocumentedRoutes(doc map[string]any) []string {
+	var out []string
+	for p, item := range doc["paths"].(oaObj) {
+		for m := range item.(oaObj) {
+			out = append(out, strings.ToUpper(m)+" "+p)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// CompareRoutes checks the document against routes registered on an
+// engine (e.Routes()): undocumented are registered but missing from the
+// document, unserved are documented but not registered. Routes whose path
+// does not start with one of prefixes are ignored (pass "/" for all; the
+// web pages are not part of the API: use "/api", "/healthz", "/readyz",
+// "/metrics").
+func CompareRoutes(doc map[string]any, routes []gin.RouteInfo, prefixes ...string) (undocumented, unserved []string) {
+	in := func(p string) bool {
+		for _, pre := range prefixes {
+			if strings.HasPrefix(p, pre) {
+				return true
+			}
+		}
+		return len(prefixes) == 0
+	}
+	served := map[string]bool{}
+	for _, r := range routes {
+		p := OpenAPIPath(r.Path)
+		if r.Method == http.MethodHead || !in(p) {
+			continue
+		}
+		served[r.Method+" "+p] = true
+	}
+	documented := map[string]bool{}
+	for _, k := range DocumentedRoutes(doc) {
+		_, p, _ := strings.Cut(k, " ")
+		if in(p) {
+			documented[k] = true
+		}
+	}
+	for k := range served {
+		if !documented[k] {
+			undocumented = append(undocumented, k)
+		}
+	}
+	for k := range documented {
+		if !served[k] {
+			unserved = append(unserved, k)
+		}
+	}
+	sort.Strings(undocumented)
+	sort.Strings(unserved)
+	return undocumented, unserved
+}
+
+// APIRoutePrefixes are the paths the OpenAPI document covers.
+var APIRoutePrefixes = []string{"/api/", "/healthz", "/readyz", "/metrics"}

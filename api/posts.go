@@ -1,0 +1,363 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/scheduler"
+)
+
+// postRequest is the body of POST /posts (and, with pointers, PATCH).
+type postRequest struct {
+	Caption        *string                   `json:"caption"`
+	Link           *string                   `json:"link"`
+	Media          *[]scheduler.Media        `json:"media"`
+	ContentType    *string                   `json:"content_type"`
+	Classification *scheduler.Classification `json:"classification"`
+	Channels       *[]int64                  `json:"channels"`
+	ScheduledAt    *string                   `json:"scheduled_at"`
+	Recurrence     *string                   `json:"recurrence"`
+	Campaign       *string                   `json:"campaign"`
+	Tags           *[]string                 `json:"tags"`
+	Unit           *string                   `json:"unit"`
+	Submit         bool                      `json:"submit"`
+}
+
+type deliveryView struct {
+	ID          int64                    `json:"id"`
+	ChannelID   int64                    `json:"channel_id"`
+	Platform    string                   `json:"platform"`
+	Status      string                   `json:"status"`
+	Attempts    int                      `json:"attempts"`
+	PlatformID  string                   `json:"platform_id,omitempty"`
+	Permalink   string                   `json:"permalink,omitempty"`
+	PublishedAt string                   `json:"published_at,omitempty"`
+	Error       *scheduler.DeliveryError `json:"error,omitempty"`
+}
+
+type postView struct {
+	ID             int64                    `json:"id"`
+	Unit           int64                    `json:"unit_id"`
+	Author         int64                    `json:"author_id"`
+	State          string                   `json:"state"`
+	Caption        string                   `json:"caption"`
+	Link           string                   `json:"link,omitempty"`
+	Media          []scheduler.Media        `json:"media"`
+	ContentType    string                   `json:"content_type"`
+	Classification scheduler.Classification `json:"classification"`
+	Campaign       string                   `json:"campaign,omitempty"`
+	Tags           []string                 `json:"tags"`
+	ScheduledAt    string                   `json:"scheduled_at"`
+	Timezone       string                   `json:"timezone"`
+	Recurrence     string                   `json:"recurrence,omitempty"`
+	RecurrenceOf   int64                    `json:"recurrence_of,omitempty"`
+	ApprovedBy     int64                    `json:"approved_by,omitempty"`
+	ApprovedAt     string                   `json:"approved_at,omitempty"`
+	Version        int                      `json:"version"`
+	CreatedAt      string                   `json:"created_at"`
+	UpdatedAt      string                   `json:"updated_at"`
+	Deliveries     []deliveryView           `json:"deliveries"`
+}
+
+// locs caches unit time zones for one answer.
+type locs struct {
+	d SchedulerDeps
+	c *gin.Context
+	m map[int64]*time.Location
+}
+
+func (l *locs) of(unitID int64) *time.Location {
+	if loc, ok := l.m[unitID]; ok {
+		return loc
+	}
+	loc := time.UTC
+	if u, err := l.d.Org.Unit(l.c, unitID); err == nil {
+		loc = u.Location()
+	}
+	l.m[unitID] = loc
+	return loc
+}
+
+func (d SchedulerDeps) locs(c *gin.Context) *locs {
+	return &locs{d: d, c: c, m: map[int64]*time.Location{}}
+}
+
+// view shows times in the unit's time zone.
+func (l *locs) view(p scheduler.Post) postView {
+	loc := l.of(p.UnitID)
+	f := func(t time.Time) string { return t.In(loc).Format(time.RFC3339) }
+	v := postView{ID: p.ID, Unit: p.UnitID, Author: p.AuthorID, State: p.State, Caption: p.Caption, Link: p.Link, Media: p.Media,
+		ContentType: p.ContentType, Classification: p.Classification, Campaign: p.Campaign, Tags: p.Tags,
+		ScheduledAt: f(p.ScheduledAt), Timezone: loc.String(), Recurrence: p.Recurrence, RecurrenceOf: p.RecurrenceOf,
+		ApprovedBy: p.ApprovedBy, Version: p.Version, CreatedAt: f(p.CreatedAt), UpdatedAt: f(p.UpdatedAt),
+		Deliveries: make([]deliveryView, 0, len(p.Deliveries))}
+	if p.ApprovedAt != nil {
+		v.ApprovedAt = f(*p.ApprovedAt)
+	}
+	for _, d := range p.Deliveries {
+		dv := deliveryView{ID: d.ID, ChannelID: d.ChannelID, Platform: d.Platform, Status: d.Status, Attempts: d.Attempts,
+			PlatformID: d.PlatformID, Permalink: d.Permalink, Error: d.Error}
+		if d.PublishedAt != nil {
+			dv.PublishedAt = f(*d.PublishedAt)
+		}
+		v.Deliveries = append(v.Deliveries, dv)
+	}
+	return v
+}
+
+// parseTime accepts RFC 3339, or a local time without offset read in loc.
+func parseTime(s string, loc *time.Location) (time.Time, bool) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, true
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// apply merges a request onto a draft.
+func (d SchedulerDeps) apply(c *gin.Context, r postRequest, dr *scheduler.Draft) error {
+	if r.Unit != nil {
+		id, err := d.resolveUnit(c, *r.Unit, "unit")
+		if err != nil {
+			return err
+		}
+		dr.UnitID = id
+	}
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&dr.Caption, r.Caption)
+	set(&dr.Link, r.Link)
+	set(&dr.ContentType, r.ContentType)
+	set(&dr.Recurrence, r.Recurrence)
+	set(&dr.Campaign, r.Campaign)
+	if r.Media != nil {
+		dr.Media = *r.Media
+	}
+	if r.Classification != nil {
+		dr.Classification = *r.Classification
+	}
+	if r.Channels != nil {
+		dr.Channels = *r.Channels
+	}
+	if r.Tags != nil {
+		dr.Tags = *r.Tags
+	}
+	if r.ScheduledAt != nil {
+		unitID := dr.UnitID
+		if unitID == 0 {
+			unitID = Principal(c).UnitID
+		}
+		loc := (&locs{d: d, c: c, m: map[int64]*time.Location{}}).of(unitID)
+		t, ok := parseTime(*r.ScheduledAt, loc)
+		if !ok {
+			return Unprocessable([]FieldError{{Field: "scheduled_at", Message: strconv.Quote(*r.ScheduledAt) + " is not RFC 3339, e.g. 2026-03-01T09:00:00+07:00",
+				MessageID: strconv.Quote(*r.ScheduledAt) + " bukan format RFC 3339, mis. 2026-03-01T09:00:00+07:00"}})
+		}
+		dr.ScheduledAt = t
+	}
+	return nil
+}
+
+func (d SchedulerDeps) createPost(c *gin.Context) (any, error) {
+	var r postRequest
+	if err := bindJSON(c, &r); err != nil {
+		return nil, err
+	}
+	var dr scheduler.Draft
+	if err := d.apply(c, r, &dr); err != nil {
+		return nil, err
+	}
+	p, err := d.Calendar.CreatePost(c, Principal(c), dr, r.Submit)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return Status{Code: http.StatusCreated, Body: d.locs(c).view(p)}, nil
+}
+
+func (d SchedulerDeps) getPost(c *gin.Context) (any, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return nil, err
+	}
+	p, err := d.Calendar.Post(c, Principal(c), id)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return d.locs(c).view(p), nil
+}
+
+func (d SchedulerDeps) patchPost(c *gin.Context) (any, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := d.Calendar.Post(c, Principal(c), id)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	var r postRequest
+	if err := bindJSON(c, &r); err != nil {
+		return nil, err
+	}
+	r.Unit = nil // a post stays in its unit
+	dr := scheduler.Draft{UnitID: cur.UnitID, Caption: cur.Caption, Link: cur.Link, Media: cur.Media, ContentType: cur.ContentType,
+		Classification: cur.Classification, Channels: cur.ChannelIDs(), ScheduledAt: cur.ScheduledAt, Recurrence: cur.Recurrence,
+		Campaign: cur.Campaign, Tags: cur.Tags}
+	if err := d.apply(c, r, &dr); err != nil {
+		return nil, err
+	}
+	p, err := d.Calendar.UpdatePost(c, Principal(c), id, dr)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return d.locs(c).view(p), nil
+}
+
+type reasonRequest struct {
+	Reason string `json:"reason"`
+}
+
+// reason reads an optional {"reason": "..."} body.
+func reason(c *gin.Context) (string, error) {
+	if c.Request.ContentLength == 0 {
+		return "", nil
+	}
+	var r reasonRequest
+	if err := json.NewDecoder(c.Request.Body).Decode(&r); err != nil {
+		return "", BadRequest("bad_json", "send {\"reason\": \"...\"} or no body")
+	}
+	return r.Reason, nil
+}
+
+func (d SchedulerDeps) transition(fn func(c *gin.Context, id int64, reason string) (scheduler.Post, error)) func(c *gin.Context) (any, error) {
+	return func(c *gin.Context) (any, error) {
+		id, err := pathID(c)
+		if err != nil {
+			return nil, err
+		}
+		why, err := reason(c)
+		if err != nil {
+			return nil, err
+		}
+		p, err := fn(c, id, why)
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		return d.locs(c).view(p), nil
+	}
+}
+
+func (d SchedulerDeps) submitPost(c *gin.Context) (any, error) {
+	return d.transition(func(c *gin.Context, id int64, _ string) (scheduler.Post, error) {
+		return d.Calendar.Submit(c, Principal(c), id)
+	})(c)
+}
+
+func (d SchedulerDeps) approvePost(c *gin.Context) (any, error) {
+	return d.transition(func(c *gin.Context, id int64, why string) (scheduler.Post, error) {
+		return d.Calendar.Approve(c, Principal(c), id, why)
+	})(c)
+}
+
+func (d SchedulerDeps) rejectPost(c *gin.Context) (any, error) {
+	return d.transition(func(c *gin.Context, id int64, why string) (scheduler.Post, error) {
+		return d.Calendar.Reject(c, Principal(c), id, why)
+	})(c)
+}
+
+func (d SchedulerDeps) cancelPost(c *gin.Context) (any, error) {
+	return d.transition(func(c *gin.Context, id int64, why string) (scheduler.Post, error) {
+		return d.Calendar.Cancel(c, Principal(c), id, why)
+	})(c)
+}
+
+func (d SchedulerDeps) postAudit(c *gin.Context) (any, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := d.Calendar.Audit(c, Principal(c), id)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	if entries == nil {
+		entries = []scheduler.AuditEntry{}
+	}
+	return gin.H{"audit": entries}, nil
+}
+
+func (d SchedulerDeps) listPosts(c *gin.Context) (any, error) {
+	f := scheduler.Filter{State: c.Query("state")}
+	var bad []FieldError
+	if f.State != "" && !contains(scheduler.States, f.State) {
+		bad = append(bad, FieldError{Field: "state", Message: "unknown state " + strconv.Quote(f.State), MessageID: "status tidak dikenal " + strconv.Quote(f.State)})
+	}
+	if u := c.Query("unit"); u != "" {
+		id, err := d.resolveUnit(c, u, "unit")
+		if err != nil {
+			return nil, err
+		}
+		f.UnitID = id
+	}
+	if ch := c.Query("channel"); ch != "" {
+		id, err := strconv.ParseInt(ch, 10, 64)
+		if err != nil {
+			bad = append(bad, FieldError{Field: "channel", Message: "channel must be a channel id", MessageID: "channel harus berupa id kanal"})
+		}
+		f.ChannelID = id
+	}
+	loc := d.locs(c).of(Principal(c).UnitID)
+	for _, q := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := c.Query(q.name); v != "" {
+			t, ok := parseTime(v, loc)
+			if !ok {
+				if day, err := time.ParseInLocation("2006-01-02", v, loc); err == nil {
+					t, ok = day, true
+				}
+			}
+			if !ok {
+				bad = append(bad, FieldError{Field: q.name, Message: "use RFC 3339 or YYYY-MM-DD", MessageID: "gunakan RFC 3339 atau YYYY-MM-DD"})
+			}
+			*q.dst = t
+		}
+	}
+	if len(bad) > 0 {
+		return nil, Unprocessable(bad)
+	}
+	posts, err := d.Calendar.Posts(c, Principal(c), f)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	l := d.locs(c)
+	out := make([]postView, 0, len(posts))
+	for _, p := range posts {
+		out = append(out, l.view(p))
+	}
+	return gin.H{"posts": out}, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+var _ = org.Facebook

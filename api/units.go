@@ -1,0 +1,167 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/scheduler"
+)
+
+// SchedulerDeps is what the calendar API needs.
+type SchedulerDeps struct {
+	Org      *org.Store
+	Auth     *auth.Store
+	Calendar *scheduler.Service
+}
+
+// MountScheduler adds units, channels, users and posts under g, which must
+// already be behind RequireAuth.
+func MountScheduler(g *gin.RouterGroup, d SchedulerDeps) {
+	admin := RequireRole(auth.RoleAdmin)
+	g.GET("/units", Handle(d.listUnits))
+	g.POST("/units", admin, Handle(d.createUnit))
+
+	g.GET("/channels", Handle(d.listChannels))
+	g.GET("/channels/:id", Handle(d.getChannel))
+	g.POST("/channels", admin, Handle(d.createChannel))
+	g.PATCH("/channels/:id", admin, Handle(d.patchChannel))
+	g.DELETE("/channels/:id", admin, Handle(d.deleteChannel))
+
+	g.GET("/users", admin, Handle(d.listUsers))
+	g.POST("/users", admin, Handle(d.createUser))
+	g.DELETE("/users/:name", admin, Handle(d.revokeUser))
+
+	g.GET("/posts", Handle(d.listPosts))
+	g.POST("/posts", Handle(d.createPost))
+	g.GET("/posts/:id", Handle(d.getPost))
+	g.PATCH("/posts/:id", Handle(d.patchPost))
+	g.POST("/posts/:id/submit", Handle(d.submitPost))
+	g.POST("/posts/:id/approve", Handle(d.approvePost))
+	g.POST("/posts/:id/reject", Handle(d.rejectPost))
+	g.POST("/posts/:id/cancel", Handle(d.cancelPost))
+	g.GET("/posts/:id/audit", Handle(d.postAudit))
+}
+
+type unitRequest struct {
+	Name             string `json:"name"`
+	Slug             string `json:"slug"`
+	Parent           string `json:"parent"` // slug or id
+	Level            string `json:"level"`
+	Timezone         string `json:"timezone"`
+	RequiresApproval *bool  `json:"requires_approval"`
+}
+
+func (d SchedulerDeps) listUnits(c *gin.Context) (any, error) {
+	units, err := d.Org.Units(c)
+	if err != nil {
+		return nil, err
+	}
+	if units == nil {
+		units = []org.Unit{}
+	}
+	return gin.H{"units": units}, nil
+}
+
+func (d SchedulerDeps) createUnit(c *gin.Context) (any, error) {
+	var r unitRequest
+	if err := bindJSON(c, &r); err != nil {
+		return nil, err
+	}
+	u := org.Unit{Name: r.Name, Slug: r.Slug, Level: r.Level, Timezone: r.Timezone, RequiresApproval: true}
+	if r.RequiresApproval != nil {
+		u.RequiresApproval = *r.RequiresApproval
+	}
+	if r.Parent != "" {
+		p, err := d.resolveUnit(c, r.Parent, "parent")
+		if err != nil {
+			return nil, err
+		}
+		u.ParentID = p
+	}
+	u, err := d.Org.CreateUnit(c, u)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return Status{Code: http.StatusCreated, Body: u}, nil
+}
+
+// resolveUnit accepts a unit id or slug.
+func (d SchedulerDeps) resolveUnit(c *gin.Context, ref, field string) (int64, error) {
+	var u org.Unit
+	var err error
+	if id, perr := strconv.ParseInt(ref, 10, 64); perr == nil {
+		u, err = d.Org.Unit(c, id)
+	} else {
+		u, err = d.Org.UnitBySlug(c, ref)
+	}
+	if errors.Is(err, org.ErrNotFound) {
+		return 0, Unprocessable([]FieldError{{Field: field, Message: "no unit has id or slug " + strconv.Quote(ref),
+			MessageID: "tidak ada unit dengan id atau slug " + strconv.Quote(ref)}})
+	}
+	if err != nil {
+		return 0, err
+	}
+	return u.ID, nil
+}
+
+// bindJSON decodes the body strictly enough to name what is wrong.
+func bindJSON(c *gin.Context, v any) error {
+	if err := c.ShouldBindJSON(v); err != nil {
+		return BadRequest("bad_json", "the request body is not the expected JSON: "+err.Error())
+	}
+	return nil
+}
+
+func pathID(c *gin.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, BadRequest("bad_id", "the id in the path must be a positive number, not "+strconv.Quote(c.Param("id")))
+	}
+	return id, nil
+}
+
+// mapErr turns domain errors into API errors.
+func mapErr(err error) error {
+	var sve scheduler.ValidationError
+	var ove org.ValidationError
+	var fe *scheduler.ForbiddenError
+	var se *scheduler.StateError
+	var ce *org.ConflictError
+	switch {
+	case errors.As(err, &sve):
+		f := make([]FieldError, len(sve))
+		for i, e := range sve {
+			f[i] = FieldError{Field: e.Field, Message: e.Message, MessageID: e.MessageID}
+		}
+		return Unprocessable(f)
+	case errors.As(err, &ove):
+		f := make([]FieldError, len(ove))
+		for i, e := range ove {
+			f[i] = FieldError{Field: e.Field, Message: e.Message, MessageID: e.MessageID}
+		}
+		return Unprocessable(f)
+	case errors.As(err, &fe):
+		e := Forbidden(fe.Msg)
+		e.MessageID = fe.MsgID
+		return e
+	case errors.As(err, &se):
+		e := Conflict("wrong_state", se.Msg)
+		e.MessageID = se.MsgID
+		return e
+	case errors.As(err, &ce):
+		return Conflict("exists", ce.Msg)
+	case errors.Is(err, org.ErrNoKey):
+		return &Error{Status: http.StatusUnprocessableEntity, Code: "no_secret_key",
+			Message:   "the server has no secret key to encrypt access tokens: set HUMAS_SECRET_KEY (openssl rand -hex 32) and restart",
+			MessageID: "server belum punya kunci rahasia untuk mengenkripsi token: isi HUMAS_SECRET_KEY (openssl rand -hex 32) lalu mulai ulang"}
+	case errors.Is(err, scheduler.ErrNotFound), errors.Is(err, org.ErrNotFound):
+		return NotFound(strings.TrimSuffix(err.Error(), ": not found") + " does not exist")
+	}
+	return err
+}

@@ -1,0 +1,66 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/humas-id/humas/auth"
+)
+
+type userRequest struct {
+	Name string `json:"name"`
+	Unit string `json:"unit"`
+	Role string `json:"role"`
+}
+
+func (d SchedulerDeps) listUsers(c *gin.Context) (any, error) {
+	users, err := d.Auth.Users(c)
+	if err != nil {
+		return nil, err
+	}
+	if users == nil {
+		users = []auth.User{}
+	}
+	return gin.H{"users": users}, nil
+}
+
+// createUser answers with the token once; only its hash is kept.
+func (d SchedulerDeps) createUser(c *gin.Context) (any, error) {
+	var r userRequest
+	if err := bindJSON(c, &r); err != nil {
+		return nil, err
+	}
+	role, err := auth.ParseRole(r.Role)
+	if err != nil {
+		return nil, Unprocessable([]FieldError{{Field: "role", Message: err.Error(), MessageID: "peran harus admin, approver, editor atau viewer"}})
+	}
+	unitID, err := d.resolveUnit(c, r.Unit, "unit")
+	if err != nil {
+		return nil, err
+	}
+	u, tok, err := d.Auth.CreateUser(c, r.Name, unitID, role)
+	switch {
+	case errors.Is(err, auth.ErrUserExists):
+		return nil, Conflict("exists", err.Error())
+	case errors.Is(err, auth.ErrBadName):
+		return nil, Unprocessable([]FieldError{{Field: "name", Message: err.Error(), MessageID: "nama pengguna tidak valid: gunakan huruf, angka, '.', '_', '@' atau '-'"}})
+	case errors.Is(err, auth.ErrUnknownUnit):
+		return nil, Unprocessable([]FieldError{{Field: "unit", Message: err.Error(), MessageID: "unit tidak ditemukan"}})
+	case err != nil:
+		return nil, err
+	}
+	return Status{Code: http.StatusCreated, Body: gin.H{"user": u, "token": tok,
+		"note": "store the token now: it is not shown again / simpan token sekarang: tidak ditampilkan lagi"}}, nil
+}
+
+func (d SchedulerDeps) revokeUser(c *gin.Context) (any, error) {
+	if err := d.Auth.Revoke(c, c.Param("name")); err != nil {
+		if errors.Is(err, auth.ErrUserNotFound) {
+			return nil, NotFound("no user is named " + c.Param("name"))
+		}
+		return nil, err
+	}
+	return nil, nil
+}

@@ -1,0 +1,227 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/humas-id/humas/store"
+)
+
+// User is a person (or a machine) that calls the API.
+type User struct {
+	ID          int64      `json:"id"`
+	Name        string     `json:"name"`
+	UnitID      int64      `json:"unit_id"`
+	Role        Role       `json:"role"`
+	CreatedAt   time.Time  `json:"created_at"`
+	DisabledAt  *time.Time `json:"disabled_at,omitempty"`
+	TokenPrefix string     `json:"token_prefix,omitempty"` // of the newest live token
+	LastUsedAt  *time.Time `json:"last_used_at,omitempty"`
+}
+
+// ErrUserExists means the name is taken.
+var ErrUserExists = errors.New("a user with this name exists already")
+
+// ErrUserNotFound means no user has the name.
+var ErrUserNotFound = errors.New("no such user")
+
+// ErrUnknownUnit means the unit given to CreateUser does not exist.
+var ErrUnknownUnit = errors.New("no such unit")
+
+// ErrBadName means the user name is not acceptable.
+var ErrBadName = errors.New("bad user name")
+
+// TokenPrefix starts every API token, so leaked tokens are easy to spot.
+const TokenPrefix = "humas_"
+
+const (
+	qUserInsert   = `INSERT INTO users (name, unit_id, role, created_at) VALUES (?, ?, ?, ?)`
+	qTokenInsert  = `INSERT INTO api_tokens (user_id, token_hash, prefix, created_at) VALUES (?, ?, ?, ?)`
+	qUnitExists   = `SELECT 1 FROM units WHERE id = ?`
+	qAuthenticate = `SELECT t.id, u.id, u.name, u.unit_id, u.role, t.last_used_at
+FROM api_tokens t JOIN users u ON u.id = t.user_id
+WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled_at IS NULL`
+	qTouchToken = `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`
+	qUsers      = `SELECT u.id, u.name, u.unit_id, u.role, u.created_at, u.disabled_at,
+    (SELECT t.prefix FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL ORDER BY t.id DESC LIMIT 1),
+    (SELECT MAX(t.last_used_at) FROM api_tokens t WHERE t.user_id = u.id)
+FROM users u ORDER BY u.id`
+	qUserByName   = `SELECT id, disabled_at FROM users WHERE name = ?`
+	qRevokeTokens = `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`
+	qDisableUser  = `UPDATE users SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL`
+)
+
+// touchEvery bounds how often Authenticate writes last_used_at.
+const touchEvery = time.Minute
+
+var nameRE = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N}._@-]{0,63}$`)
+
+// Store keeps users and their API tokens (as SHA-256 hashes) in SQLite.
+type Store struct {
+	db  *store.SQLite
+	now func() time.Time
+}
+
+// NewStore returns a store over the state database.
+func NewStore(db *store.SQLite) *Store { return &Store{db: db, now: time.Now} }
+
+// HashToken is the stored form of a token.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func newToken() (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("make token: %w", err)
+	}
+	return TokenPrefix + base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// CreateUser adds a user in unitID with role and returns the user and its
+// API token. The token is shown only here: only its hash is stored.
+func (s *Store) CreateUser(ctx context.Context, name string, unitID int64, role Role) (User, string, error) {
+	name = strings.TrimSpace(name)
+	if !nameRE.MatchString(name) {
+		return User{}, "", fmt.Errorf("%w %q: use 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit", ErrBadName, name)
+	}
+	if _, err := ParseRole(string(role)); err != nil {
+		return User{}, "", err
+	}
+	token, err := newToken()
+	if err != nil {
+		return User{}, "", err
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	tx, err := s.db.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return User{}, "", fmt.Errorf("create user: %w", err)
+	}
+	defer tx.Rollback()
+	var one int
+	if err := tx.QueryRowContext(ctx, qUnitExists, unitID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+		return User{}, "", fmt.Errorf("unit %d: %w", unitID, ErrUnknownUnit)
+	} else if err != nil {
+		return User{}, "", fmt.Errorf("create user: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, qUserInsert, name, unitID, string(role), store.FormatTime(now))
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+			return User{}, "", fmt.Errorf("user %q: %w", name, ErrUserExists)
+		}
+		return User{}, "", fmt.Errorf("create user: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return User{}, "", fmt.Errorf("create user: %w", err)
+	}
+	prefix := token[:len(TokenPrefix)+6]
+	if _, err := tx.ExecContext(ctx, qTokenInsert, id, HashToken(token), prefix, store.FormatTime(now)); err != nil {
+		return User{}, "", fmt.Errorf("create user token: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return User{}, "", fmt.Errorf("create user: %w", err)
+	}
+	return User{ID: id, Name: name, UnitID: unitID, Role: role, CreatedAt: now, TokenPrefix: prefix}, token, nil
+}
+
+// Authenticate resolves a bearer token; an unknown or revoked token (or a
+// disabled user) is ErrInvalidToken.
+func (s *Store) Authenticate(ctx context.Context, token string) (Principal, error) {
+	if !strings.HasPrefix(token, TokenPrefix) {
+		return Principal{}, ErrInvalidToken
+	}
+	var p Principal
+	var tokenID int64
+	var role string
+	var lastUsed sql.NullString
+	err := s.db.DB.QueryRowContext(ctx, qAuthenticate, HashToken(token)).Scan(&tokenID, &p.UserID, &p.Name, &p.UnitID, &role, &lastUsed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Principal{}, ErrInvalidToken
+	}
+	if err != nil {
+		return Principal{}, fmt.Errorf("authenticate: %w", err)
+	}
+	p.Role = Role(role)
+	now := s.now()
+	if t, err := store.ParseTime(lastUsed.String); !lastUsed.Valid || err != nil || now.Sub(t) > touchEvery {
+		// Best effort: a failed write must not refuse a valid token.
+		_, _ = s.db.DB.ExecContext(ctx, qTouchToken, store.FormatTime(now), tokenID)
+	}
+	return p, nil
+}
+
+// Users lists every user, disabled ones included, by id.
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	rows, err := s.db.DB.QueryContext(ctx, qUsers)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		var u User
+		var role, created string
+		var disabled, prefix, last sql.NullString
+		if err := rows.Scan(&u.ID, &u.Name, &u.UnitID, &role, &created, &disabled, &prefix, &last); err != nil {
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		u.Role = Role(role)
+		u.CreatedAt, _ = store.ParseTime(created)
+		u.DisabledAt = parseNull(disabled)
+		u.LastUsedAt = parseNull(last)
+		if u.DisabledAt == nil {
+			u.TokenPrefix = prefix.String
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// Revoke disables the user and revokes all its tokens.
+func (s *Store) Revoke(ctx context.Context, name string) error {
+	tx, err := s.db.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("revoke %q: %w", name, err)
+	}
+	defer tx.Rollback()
+	var id int64
+	var disabled sql.NullString
+	if err := tx.QueryRowContext(ctx, qUserByName, name).Scan(&id, &disabled); errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("user %q: %w", name, ErrUserNotFound)
+	} else if err != nil {
+		return fmt.Errorf("revoke %q: %w", name, err)
+	}
+	now := store.FormatTime(s.now())
+	if _, err := tx.ExecContext(ctx, qRevokeTokens, now, id); err != nil {
+		return fmt.Errorf("revoke %q: %w", name, err)
+	}
+	if _, err := tx.ExecContext(ctx, qDisableUser, now, id); err != nil {
+		return fmt.Errorf("revoke %q: %w", name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("revoke %q: %w", name, err)
+	}
+	return nil
+}
+
+func parseNull(s sql.NullString) *time.Time {
+	if !s.Valid {
+		return nil
+	}
+	t, err := store.ParseTime(s.String)
+	if err != nil {
+		return nil
+	}
+	return &t
+}

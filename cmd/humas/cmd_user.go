@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/config"
+	"github.com/humas-id/humas/org"
+)
+
+func init() {
+	register("user add", "add an API user and print its token (alone, on stdout)", cmdUserAdd)
+	register("user list", "list API users", cmdUserList)
+	register("user revoke", "disable a user and revoke its tokens", cmdUserRevoke)
+	register("unit add", "add a unit (office) to the tree", cmdUnitAdd)
+	register("unit list", "list units", cmdUnitList)
+}
+
+// openState opens the stores with migrations applied, for the operational
+// commands.
+func openState(ctx context.Context, cfgPath string, stderr io.Writer) (*stores, config.Config, error) {
+	cfg, err := config.Load(cfgPath, nil)
+	if err != nil {
+		return nil, cfg, err
+	}
+	st, err := openStores(ctx, cfg, newLogger(cfg.Log, stderr))
+	if err != nil {
+		return nil, cfg, err
+	}
+	if _, _, err := st.migrate(ctx); err != nil {
+		st.Close()
+		return nil, cfg, err
+	}
+	return st, cfg, nil
+}
+
+// findUnit resolves a unit slug or id, explaining how to create one.
+func findUnit(ctx context.Context, o *org.Store, ref string) (org.Unit, error) {
+	var u org.Unit
+	var err error
+	if id, perr := strconv.ParseInt(ref, 10, 64); perr == nil {
+		u, err = o.Unit(ctx, id)
+	} else {
+		u, err = o.UnitBySlug(ctx, ref)
+	}
+	if errors.Is(err, org.ErrNotFound) {
+		units, _ := o.Units(ctx)
+		if len(units) == 0 {
+			return u, usageError{fmt.Sprintf("no unit %q: there are no units yet; create one first, e.g.\n  humas unit add --name \"KPU RI\" --slug kpu-ri --level national", ref)}
+		}
+		return u, usageError{fmt.Sprintf("no unit has slug or id %q (see humas unit list)", ref)}
+	}
+	return u, err
+}
+
+func cmdUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cfgPath := newFlags("user add", stderr)
+	name := fs.String("name", "", "user `name` (letters, digits, . _ @ -)")
+	unit := fs.String("unit", "", "unit `slug or id` the user belongs to")
+	role := fs.String("role", "", "admin, approver, editor or viewer")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *name == "" || *unit == "" || *role == "" {
+		return usageError{"humas user add needs --name, --unit and --role"}
+	}
+	r, err := auth.ParseRole(*role)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	st, _, err := openState(ctx, *cfgPath, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := findUnit(ctx, org.NewStore(st.sql, nil), *unit)
+	if err != nil {
+		return err
+	}
+	user, tok, err := auth.NewStore(st.sql).CreateUser(ctx, *name, u.ID, r)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "user %s (%s in %s) created; the token below is shown only once\n", user.Name, user.Role, u.Slug)
+	fmt.Fprintln(stdout, tok)
+	return nil
+}
+
+func cmdUserList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cfgPath := newFlags("user list", stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	st, _, err := openState(ctx, *cfgPath, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	users, err := auth.NewStore(st.sql).Users(ctx)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "NAME\tROLE\tUNIT\tTOKEN\tLAST USED\tSTATUS")
+	for _, u := range users {
+		status, last := "active", "-"
+		if u.DisabledAt != nil {
+			status = "revoked " + u.DisabledAt.Format("2006-01-02")
+		}
+		if u.LastUsedAt != nil {
+			last = u.LastUsedAt.Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(w, "%s\t%s\t%d\t%s…\t%s\t%s\n", u.Name, u.Role, u.UnitID, u.TokenPrefix, last, status)
+	}
+	return w.Flush()
+}
+
+func cmdUserRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cfgPath := newFlags("user revoke", stderr)
+	name := fs.String("name", "", "user `name` to revoke")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *name == "" {
+		return usageError{"humas user revoke needs --name"}
+	}
+	st, _, err := openState(ctx, *cfgPath, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := auth.NewStore(st.sql).Revoke(ctx, *name); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "user %s revoked\n", *name)
+	return nil
+}
+
+func cmdUnitAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cfgPath := newFlags("unit add", stderr)
+	name := fs.String("name", "", "unit `name`, e.g. \"KPU Kota Salatiga\"")
+	slug := fs.String("slug", "", "unit `slug`, e.g. kpu-salatiga")
+	parent := fs.String("parent", "", "parent unit `slug or id` (none: a top unit)")
+	level := fs.String("level", "other", "national, province, city or other")
+	tz := fs.String("timezone", "", "IANA time `zone` (default: the configured timezone)")
+	noApproval := fs.Bool("no-approval", false, "posts of this unit need no approval")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	st, cfg, err := openState(ctx, *cfgPath, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	o := org.NewStore(st.sql, nil).WithDefaultTimezone(cfg.Timezone)
+	u := org.Unit{Name: *name, Slug: *slug, Level: *level, Timezone: *tz, RequiresApproval: !*noApproval}
+	if *parent != "" {
+		p, err := findUnit(ctx, o, *parent)
+		if err != nil {
+			return err
+		}
+		u.ParentID = p.ID
+	}
+	if u, err = o.CreateUnit(ctx, u); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "unit %s created (id %d)\n", u.Slug, u.ID)
+	if err := o.MirrorToClickHouse(ctx, st.ch); err != nil {
+		fmt.Fprintf(stderr, "warning: unit not yet in ClickHouse reports (humas serve copies it within a minute): %v\n", err)
+	}
+	return nil
+}
+
+func cmdUnitList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cfgPath := newFlags("unit list", stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	st, _, err := openState(ctx, *cfgPath, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	units, err := org.NewStore(st.sql, nil).Units(ctx)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tSLUG\tNAME\tPARENT\tLEVEL\tTIMEZONE\tAPPROVAL")
+	for _, u := range units {
+		fmt.Fprintf(w, "%d\t%s\t%s\t%d\t%s\t%s\t%v\n", u.ID, u.Slug, u.Name, u.ParentID, u.Level, u.Timezone, u.RequiresApproval)
+	}
+	return w.Flush()
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/humas-id/humas/api"
+	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/config"
+	"github.com/humas-id/humas/meta"
+	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/scheduler"
+)
+
+// wireScheduler builds the org and auth stores, mounts the calendar API
+// on authed (a group already behind api.RequireAuth) and returns the
+// publisher and the ClickHouse dimension mirror as components.
+func wireScheduler(ctx context.Context, a *app, orgs *org.Store, users *auth.Store, graph *meta.Client, authed *gin.RouterGroup) ([]named, error) {
+	svc := scheduler.NewService(a.st.sql, orgs, scheduler.ServiceOptions{Logger: a.log})
+	if a.cfg.API.Enabled && authed != nil {
+		api.MountScheduler(authed, api.SchedulerDeps{Org: orgs, Auth: users, Calendar: svc})
+	}
+	out := []named{{name: "org-mirror", c: &orgMirror{a: a, orgs: orgs}}}
+	if !a.cfg.Scheduler.Enabled {
+		return out, nil
+	}
+	pub, err := scheduler.NewPublisher(svc, graph, a.reg, scheduler.OptionsFromConfig(a.cfg.Scheduler, a.log))
+	if err != nil {
+		return nil, err
+	}
+	return append(out, named{name: "scheduler", c: pub}), nil
+}
+
+// requireKeyForStoredTokens refuses to start when channel tokens are
+// stored but no key is set to read them.
+func requireKeyForStoredTokens(ctx context.Context, orgs *org.Store) error {
+	if orgs.HasKey() {
+		return nil
+	}
+	chans, err := orgs.Channels(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range chans {
+		if c.HasToken {
+			return errors.New("channel tokens are stored but no secret key is set: set HUMAS_SECRET_KEY " +
+				"(the key they were stored with; a new one is made with `openssl rand -hex 32`)")
+		}
+	}
+	return nil
+}
+
+// newOrgStores builds the shared org (with the token key) and auth stores.
+func newOrgStores(a *app) (*org.Store, *auth.Store, error) {
+	var key []byte
+	if s := a.cfg.SecretKey.Reveal(); s != "" {
+		k, err := config.DecodeKey(s)
+		if err != nil {
+			return nil, nil, fmt.Errorf("secret_key: %w", err)
+		}
+		key = k
+	}
+	return org.NewStore(a.st.sql, key).WithDefaultTimezone(a.cfg.Timezone), auth.NewStore(a.st.sql), nil
+}
+
+// orgMirror copies units and channels into ClickHouse at start and every
+// minute, so reports name and roll up units.
+type orgMirror struct {
+	a    *app
+	orgs *org.Store
+	stop chan struct{}
+	done chan struct{}
+}
+
+func (m *orgMirror) Start(ctx context.Context) error {
+	if err := m.orgs.MirrorToClickHouse(ctx, m.a.st.ch); err != nil {
+		m.a.log.WarnContext(ctx, "mirror units and channels to clickhouse", "err", err)
+	}
+	m.stop, m.done = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(m.done)
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-m.stop:
+				return
+			case <-t.C:
+				c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				if err := m.orgs.MirrorToClickHouse(c, m.a.st.ch); err != nil {
+					m.a.log.Warn("mirror units and channels to clickhouse", "err", err)
+				}
+				cancel()
+			}
+		}
+	}()
+	return nil
+}
+
+func (m *orgMirror) Stop(ctx context.Context) error {
+	if m.stop == nil {
+		return nil
+	}
+	close(m.stop)
+	select {
+	case <-m.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

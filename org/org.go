@@ -1,0 +1,121 @@
+package org
+
+import (
+	"errors"
+	"strings"
+	"time"
+)
+
+// Unit is an office. ParentID 0 means a top unit.
+type Unit struct {
+	ID               int64  `json:"id"`
+	ParentID         int64  `json:"parent_id"`
+	Name             string `json:"name"`
+	Slug             string `json:"slug"`
+	Level            string `json:"level"` // national, province, city, other
+	Timezone         string `json:"timezone"`
+	RequiresApproval bool   `json:"requires_approval"`
+}
+
+// Location loads the unit's time zone (UTC if the name is unknown, which
+// CreateUnit prevents).
+func (u Unit) Location() *time.Location {
+	if loc, err := time.LoadLocation(u.Timezone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// Platforms.
+const (
+	Facebook  = "facebook"
+	Instagram = "instagram"
+)
+
+// Channel statuses.
+const (
+	StatusActive          = "active"
+	StatusReconnectNeeded = "reconnect_needed"
+	StatusDisabled        = "disabled"
+)
+
+// Levels lists the unit levels.
+var Levels = []string{"national", "province", "city", "other"}
+
+// Channel is a Facebook Page or an Instagram professional account. Its
+// token is never part of this struct: ask Store.ChannelToken.
+type Channel struct {
+	ID                 int64      `json:"id"`
+	UnitID             int64      `json:"unit_id"`
+	Platform           string     `json:"platform"`
+	ExternalID         string     `json:"external_id"`
+	Name               string     `json:"name"`
+	Status             string     `json:"status"`
+	StatusReason       string     `json:"status_reason,omitempty"`
+	HasToken           bool       `json:"has_token"`
+	TokenExpiresAt     *time.Time `json:"token_expires_at,omitempty"`
+	PausedUntil        *time.Time `json:"paused_until,omitempty"`
+	LastCollectedAt    *time.Time `json:"last_collected_at,omitempty"`
+	TokenCheckedAt     *time.Time `json:"token_checked_at,omitempty"`
+	Scopes             []string   `json:"scopes"`
+	MissingPermissions []string   `json:"missing_permissions"`
+}
+
+// ChannelInput creates a channel.
+type ChannelInput struct {
+	UnitID      int64
+	Platform    string
+	ExternalID  string
+	Name        string
+	AccessToken string
+}
+
+// ChannelPatch changes a channel; nil fields stay as they are. A new
+// AccessToken makes a reconnect_needed channel active again.
+type ChannelPatch struct {
+	UnitID      *int64
+	Name        *string
+	AccessToken *string
+	Status      *string // active or disabled
+}
+
+// TokenHealth is what the daily token check found.
+type TokenHealth struct {
+	CheckedAt          time.Time
+	ExpiresAt          *time.Time
+	Scopes             []string
+	MissingPermissions []string
+}
+
+// ErrNotFound means no unit or channel has the id asked for.
+var ErrNotFound = errors.New("not found")
+
+// ErrNoKey means a token was to be stored or read without a secret key.
+var ErrNoKey = errors.New("no secret key configured: set HUMAS_SECRET_KEY (or secret_key) to 32 random bytes, " +
+	"e.g. `openssl rand -hex 32`, to store channel access tokens")
+
+// ErrNoToken means the channel has no stored access token.
+var ErrNoToken = errors.New("the channel has no access token: set one with PATCH /api/v1/channels/{id} {\"access_token\": ...}")
+
+// FieldError is one invalid input field, in English and Bahasa Indonesia.
+type FieldError struct {
+	Field     string
+	Message   string
+	MessageID string
+}
+
+// ValidationError lists invalid fields.
+type ValidationError []FieldError
+
+func (v ValidationError) Error() string {
+	parts := make([]string, len(v))
+	for i, f := range v {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// ConflictError is a unique constraint hit (a slug or channel that exists).
+type ConflictError struct{ Msg string }
+
+func (e *ConflictError) Error() string { return e.Msg }

@@ -1,0 +1,211 @@
+package org
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/humas-id/humas/store"
+)
+
+// Store reads and writes units and channels in the state database.
+type Store struct {
+	db        *store.SQLite
+	seal      *sealer
+	keyErr    error
+	defaultTZ string
+	now       func() time.Time
+}
+
+// NewStore returns a store. key is the 32-byte AES-256 key that encrypts
+// channel tokens; with a nil key the store refuses to store or read tokens
+// (ErrNoKey), and everything else works.
+func NewStore(db *store.SQLite, key []byte) *Store {
+	s, err := newSealer(key)
+	return &Store{db: db, seal: s, keyErr: err, defaultTZ: "Asia/Jakarta", now: time.Now}
+}
+
+// WithDefaultTimezone sets the time zone of units created without one
+// (config timezone; default Asia/Jakarta).
+func (s *Store) WithDefaultTimezone(tz string) *Store {
+	if tz != "" {
+		s.defaultTZ = tz
+	}
+	return s
+}
+
+// HasKey reports whether tokens can be stored and read.
+func (s *Store) HasKey() bool { return s.seal != nil && s.keyErr == nil }
+
+const (
+	qUnitCols   = `id, COALESCE(parent_id, 0), name, slug, level, timezone, requires_approval`
+	qUnits      = `SELECT ` + qUnitCols + ` FROM units ORDER BY id`
+	qUnit       = `SELECT ` + qUnitCols + ` FROM units WHERE id = ?`
+	qUnitBySlug = `SELECT ` + qUnitCols + ` FROM units WHERE slug = ?`
+	qUnitInsert = `INSERT INTO units (parent_id, name, slug, level, timezone, requires_approval, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?)`
+	// The unit and every unit below it.
+	qDescendants = `WITH RECURSIVE d(id) AS (
+    SELECT id FROM units WHERE id = ?
+    UNION
+    SELECT u.id FROM units u JOIN d ON u.parent_id = d.id
+)
+SELECT id FROM d ORDER BY id`
+)
+
+var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// CreateUnit validates and inserts u (ID is ignored) and returns it with its
+// id. An empty Level is "other"; an empty Timezone the default; a new unit
+// requires approval unless the caller says otherwise.
+func (s *Store) CreateUnit(ctx context.Context, u Unit) (Unit, error) {
+	u.Name = strings.TrimSpace(u.Name)
+	u.Slug = strings.TrimSpace(u.Slug)
+	if u.Level == "" {
+		u.Level = "other"
+	}
+	if u.Timezone == "" {
+		u.Timezone = s.defaultTZ
+	}
+	var errs ValidationError
+	if u.Name == "" {
+		errs = append(errs, FieldError{"name", "a unit needs a name", "unit harus punya nama"})
+	}
+	if !slugRE.MatchString(u.Slug) {
+		errs = append(errs, FieldError{"slug", fmt.Sprintf("%q is not a slug: use lower-case letters, digits and single dashes, e.g. kpu-kota-salatiga", u.Slug),
+			fmt.Sprintf("%q bukan slug: gunakan huruf kecil, angka dan tanda hubung, mis. kpu-kota-salatiga", u.Slug)})
+	}
+	if !slices.Contains(Levels, u.Level) {
+		errs = append(errs, FieldError{"level", fmt.Sprintf("%q is not one of national, province, city, other", u.Level),
+			fmt.Sprintf("%q bukan salah satu dari national, province, city, other", u.Level)})
+	}
+	if _, err := time.LoadLocation(u.Timezone); err != nil || u.Timezone == "Local" {
+		errs = append(errs, FieldError{"timezone", fmt.Sprintf("%q is not an IANA time zone (e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)", u.Timezone),
+			fmt.Sprintf("%q bukan zona waktu IANA (mis. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)", u.Timezone)})
+	}
+	var parent any
+	if u.ParentID != 0 {
+		parent = u.ParentID
+		if _, err := s.Unit(ctx, u.ParentID); errors.Is(err, ErrNotFound) {
+			errs = append(errs, FieldError{"parent_id", fmt.Sprintf("no unit has id %d", u.ParentID),
+				fmt.Sprintf("tidak ada unit dengan id %d", u.ParentID)})
+		} else if err != nil {
+			return Unit{}, err
+		}
+	}
+	if len(errs) > 0 {
+		return Unit{}, errs
+	}
+	res, err := s.db.DB.ExecContext(ctx, qUnitInsert, parent, u.Name, u.Slug, u.Level, u.Timezone, u.RequiresApproval,
+		store.FormatTime(s.now()))
+	if err != nil {
+		if isUnique(err) {
+			return Unit{}, &ConflictError{Msg: fmt.Sprintf("a unit with slug %q exists already", u.Slug)}
+		}
+		return Unit{}, fmt.Errorf("create unit: %w", err)
+	}
+	u.ID, err = res.LastInsertId()
+	if err != nil {
+		return Unit{}, fmt.Errorf("create unit: %w", err)
+	}
+	return u, nil
+}
+
+// Units lists every unit, by id.
+func (s *Store) Units(ctx context.Context) ([]Unit, error) {
+	rows, err := s.db.DB.QueryContext(ctx, qUnits)
+	if err != nil {
+		return nil, fmt.Errorf("list units: %w", err)
+	}
+	defer rows.Close()
+	var out []Unit
+	for rows.Next() {
+		u, err := scanUnit(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list units: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// Unit returns one unit, or ErrNotFound.
+func (s *Store) Unit(ctx context.Context, id int64) (Unit, error) {
+	u, err := scanUnit(s.db.DB.QueryRowContext(ctx, qUnit, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Unit{}, fmt.Errorf("unit %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Unit{}, fmt.Errorf("unit %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// UnitBySlug returns the unit with that slug, or ErrNotFound.
+func (s *Store) UnitBySlug(ctx context.Context, slug string) (Unit, error) {
+	u, err := scanUnit(s.db.DB.QueryRowContext(ctx, qUnitBySlug, slug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Unit{}, fmt.Errorf("unit %q: %w", slug, ErrNotFound)
+	}
+	if err != nil {
+		return Unit{}, fmt.Errorf("unit %q: %w", slug, err)
+	}
+	return u, nil
+}
+
+// Descendants returns the unit and every unit below it (ErrNotFound when
+// the unit does not exist).
+func (s *Store) Descendants(ctx context.Context, unitID int64) ([]int64, error) {
+	rows, err := s.db.DB.QueryContext(ctx, qDescendants, unitID)
+	if err != nil {
+		return nil, fmt.Errorf("units below %d: %w", unitID, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("units below %d: %w", unitID, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("units below %d: %w", unitID, err)
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("unit %d: %w", unitID, ErrNotFound)
+	}
+	return ids, nil
+}
+
+// Ancestors returns the unit and every unit above it, the unit first.
+func Ancestors(units []Unit, id int64) []int64 {
+	parent := make(map[int64]int64, len(units))
+	for _, u := range units {
+		parent[u.ID] = u.ParentID
+	}
+	var out []int64
+	seen := map[int64]bool{}
+	for cur := id; cur != 0 && !seen[cur]; cur = parent[cur] {
+		seen[cur] = true
+		out = append(out, cur)
+	}
+	return out
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanUnit(r scanner) (Unit, error) {
+	var u Unit
+	err := r.Scan(&u.ID, &u.ParentID, &u.Name, &u.Slug, &u.Level, &u.Timezone, &u.RequiresApproval)
+	return u, err
+}
+
+func isUnique(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}

@@ -1,0 +1,42 @@
+package scheduler
+
+// Action keys stored with a failed delivery, and what they tell staff.
+const (
+	ActionReconnect   = "reconnect_channel"
+	ActionPermission  = "grant_permission"
+	ActionFixContent  = "fix_content"
+	ActionChangeText  = "change_content"
+	ActionWaitLimit   = "wait_for_limit"
+	ActionRetryLater  = "retry_later"
+	ActionNeverPublic = "exempt_content"
+	ActionCheckMedia  = "check_media"
+	ActionContact     = "contact_support"
+)
+
+var actions = map[string][2]string{
+	ActionReconnect: {"Sambungkan ulang kanal: buat token akses baru di Meta lalu simpan di humas (PATCH /api/v1/channels/{id}).",
+		"Reconnect the channel: make a new access token in Meta and save it in humas (PATCH /api/v1/channels/{id})."},
+	ActionPermission: {"Beri izin yang kurang pada aplikasi di Meta, lalu sambungkan ulang kanal.",
+		"Grant the missing permission to the app in Meta, then reconnect the channel."},
+	ActionFixContent: {"Perbaiki isi kiriman (mis. persingkat keterangan, kurangi tagar, periksa URL media), lalu buat ulang kiriman.",
+		"Fix the post (e.g. shorten the caption, use fewer hashtags, check the media URLs), then create it again."},
+	ActionChangeText: {"Konten yang sama sudah tayang; ubah teksnya sebelum mengirim ulang.",
+		"The same content is already live; change the text before sending it again."},
+	ActionWaitLimit: {"Batas harian platform tercapai; tunggu hingga batas direset lalu jadwalkan ulang.",
+		"The platform's daily limit is reached; wait until it resets, then schedule the post again."},
+	ActionRetryLater: {"Platform sedang bermasalah; jadwalkan ulang kiriman beberapa saat lagi.",
+		"The platform is having trouble; schedule the post again a little later."},
+	ActionNeverPublic: {"Informasi yang dikecualikan tidak dipublikasikan.", "Exempt content is never published."},
+	ActionCheckMedia: {"Media tidak dapat diproses platform; periksa format (JPEG untuk gambar Instagram) dan URL-nya.",
+		"The platform could not process the media; check its format (JPEG for Instagram images) and URL."},
+	ActionContact: {"Galat tidak dikenal dari platform; hubungi admin humas dengan kode galat ini.",
+		"Unknown platform error; contact the humas admin with this error code."},
+}
+
+// actionText returns what to do (Bahasa Indonesia, English) for a key.
+func actionText(key string) (id, en string) {
+	if a, ok := actions[key]; ok {
+		return a[0], a[1]
+	}
+	return "", ""
+}

@@ -1,0 +1,182 @@
+package scheduler_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/humas-id/humas/meta"
+	"github.com/humas-id/humas/meta/graphsim"
+	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/scheduler"
+	"github.com/humas-id/humas/store"
+	"github.com/humas-id/humas/store/storetest"
+)
+
+// The crash test runs the publisher as a child process (this test binary
+// re-executed) against a persistent SQLite file and a simulator that lives
+// in the parent, and SIGKILLs the child at random points. The simulator
+// then counts every caption: each must be on its channel exactly once.
+//
+// HUMAS_CRASH_DELIVERIES (default 600) and HUMAS_CRASH_KILLS (default 50)
+// size it; the acceptance run is HUMAS_CRASH_DELIVERIES=10000.
+const (
+	envChild = "HUMAS_CRASH_CHILD"
+	envDB    = "HUMAS_CRASH_DB"
+	envSim   = "HUMAS_CRASH_SIM"
+)
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// TestCrashChild is the publisher process of TestCrashSafety; it does
+// nothing in a normal run.
+func TestCrashChild(t *testing.T) {
+	if os.Getenv(envChild) != "1" {
+		t.Skip("child process of TestCrashSafety")
+	}
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	db, err := store.OpenSQLite(ctx, os.Getenv(envDB), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgs := org.NewStore(db, testKey)
+	svc := scheduler.NewService(db, orgs, scheduler.ServiceOptions{Logger: log})
+	client, err := meta.New(meta.Options{BaseURL: os.Getenv(envSim), Timeout: 2 * time.Second, Logger: log, RetryBackoff: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := scheduler.NewPublisher(svc, client, prometheus.NewRegistry(), scheduler.PublisherOptions{
+		Tick: "@every 50ms", Workers: 8, BackoffBase: 10 * time.Millisecond, BackoffMax: 200 * time.Millisecond,
+		ReadyCheck: 5 * time.Millisecond, RetryDeadline: time.Hour, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pub.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {} // until killed
+}
+
+func TestCrashSafety(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	n, kills := envInt("HUMAS_CRASH_DELIVERIES", 600), envInt("HUMAS_CRASH_KILLS", 50)
+	start := time.Now()
+	ctx := context.Background()
+	simURL, sim, stop, err := graphsim.Start(ctx, "127.0.0.1:0", graphsim.Options{
+		Seed: 7, IGReadyDelay: time.Millisecond, DailyPublishQuota: 1 << 30, UsagePerCall: 1e-6,
+		Faults: graphsim.FaultOptions{TransientRate: 0.3, LostAnswerRate: 0.1},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop(ctx)
+	dbPath := filepath.Join(t.TempDir(), "humas.db")
+	db, err := store.OpenSQLite(ctx, dbPath, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_ = storetest.SQLite // (the file must outlive child processes: opened here by path)
+	e := newEnvWith(t, db, sim, simURL, scheduler.PublisherOptions{})
+	var chans []org.Channel
+	for i := range 20 {
+		if i%5 == 4 {
+			chans = append(chans, e.instagram(fmt.Sprintf("9%03d", i), fmt.Sprintf("178%03d", i)))
+		} else {
+			chans = append(chans, e.page(fmt.Sprintf("1%03d", i)))
+		}
+	}
+	at := time.Now().Add(-30 * time.Second)
+	type want struct{ account, caption string }
+	wants := make([]want, 0, n)
+	for i := range n {
+		c := chans[i%len(chans)]
+		d := textDraft(fmt.Sprintf("Kiriman uji %d untuk kanal %d", i, c.ID), at, c.ID)
+		if c.Platform == org.Instagram {
+			d.ContentType = "photo"
+			d.Media = []scheduler.Media{{Type: "image", URL: fmt.Sprintf("https://cdn.example.org/%d.jpg", i)}}
+		}
+		e.scheduled(d)
+		wants = append(wants, want{c.ExternalID, d.Caption})
+	}
+	t.Logf("%d deliveries planned in %v", n, time.Since(start).Round(time.Millisecond))
+
+	child := func() *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.v=false")
+		cmd.Env = append(os.Environ(), envChild+"=1", envDB+"="+dbPath, envSim+"="+simURL)
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	remaining := func() int {
+		var left int
+		if err := db.DB.QueryRow(`SELECT count(*) FROM deliveries WHERE status != 'published'`).Scan(&left); err != nil {
+			t.Fatal(err)
+		}
+		return left
+	}
+	// Kill at random points (0.2-1 s into each run) until at least
+	// `kills` kills happened and all is published, or the deadline passes;
+	// after `kills`, every other run is left to finish.
+	rng := rand.New(rand.NewPCG(1, 2))
+	killed := 0
+	deadline := time.Now().Add(10 * time.Minute)
+	for remaining() > 0 && time.Now().Before(deadline) {
+		cmd := child()
+		if killed < kills || rng.IntN(2) == 0 {
+			time.Sleep(time.Duration(200+rng.IntN(800)) * time.Millisecond)
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+			killed++
+		} else {
+			for remaining() > 0 && time.Now().Before(deadline) {
+				time.Sleep(100 * time.Millisecond)
+			}
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+		}
+		_ = cmd.Wait()
+	}
+	if killed < kills {
+		t.Fatalf("only %d kills before everything was published; raise HUMAS_CRASH_DELIVERIES", killed)
+	}
+
+	var missing, twice int
+	for _, w := range wants {
+		switch c := sim.CountText(w.account, w.caption); {
+		case c == 0:
+			missing++
+		case c > 1:
+			twice++
+		}
+	}
+	var failed int
+	_ = db.DB.QueryRow(`SELECT count(*) FROM deliveries WHERE status = 'failed'`).Scan(&failed)
+	var reconciled int
+	_ = db.DB.QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'reconciled'`).Scan(&reconciled)
+	t.Logf("deliveries %d, kills %d, missing %d, published twice %d, failed %d, settled by reading the channel %d, sim calls %d, took %v",
+		n, killed, missing, twice, failed, reconciled, sim.Calls().Total, time.Since(start).Round(time.Second))
+	if missing != 0 || twice != 0 || remaining() != 0 {
+		t.Fatalf("missing %d, published twice %d, not published in the database %d", missing, twice, remaining())
+	}
+}

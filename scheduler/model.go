@@ -1,0 +1,200 @@
+package scheduler
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Post states.
+const (
+	StateDraft      = "draft"
+	StateSubmitted  = "submitted"
+	StateApproved   = "approved"
+	StateScheduled  = "scheduled"
+	StatePublishing = "publishing"
+	StatePublished  = "published"
+	StateFailed     = "failed"
+	StateCanceled   = "canceled"
+	StateRejected   = "rejected"
+)
+
+// States lists every post state (for filters).
+var States = []string{StateDraft, StateSubmitted, StateApproved, StateScheduled, StatePublishing,
+	StatePublished, StateFailed, StateCanceled, StateRejected}
+
+// Delivery statuses.
+const (
+	DeliveryPending    = "pending"    // the post is not approved yet
+	DeliveryScheduled  = "scheduled"  // waiting for next_attempt_at
+	DeliveryPublishing = "publishing" // claimed by a worker; a call may be in flight
+	DeliveryPublished  = "published"
+	DeliveryFailed     = "failed"
+	DeliveryCanceled   = "canceled"
+)
+
+// Classification levels.
+const (
+	Public = "public"
+	Exempt = "exempt"
+)
+
+// ContentTypes lists the content types a post can have.
+var ContentTypes = []string{"photo", "video", "interactive", "text", "link"}
+
+// Media is one image or video, by public URL.
+type Media struct {
+	Type string `json:"type"` // image or video
+	URL  string `json:"url"`
+}
+
+// Classification is the PPID's decision: public, or exempt with a reason.
+type Classification struct {
+	Level  string `json:"level"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// Draft is what staff write: the editable part of a post.
+type Draft struct {
+	UnitID         int64 // 0: the author's unit
+	Caption        string
+	Link           string
+	Media          []Media
+	ContentType    string
+	Classification Classification
+	Channels       []int64
+	ScheduledAt    time.Time
+	Recurrence     string
+	Campaign       string
+	Tags           []string
+}
+
+// Post is a planned or published post with its deliveries.
+type Post struct {
+	ID             int64
+	UnitID         int64
+	AuthorID       int64
+	Caption        string
+	Link           string
+	Media          []Media
+	ContentType    string
+	Classification Classification
+	Campaign       string
+	Tags           []string
+	ScheduledAt    time.Time
+	Recurrence     string
+	RecurrenceOf   int64
+	State          string
+	ApprovedBy     int64
+	ApprovedAt     *time.Time
+	Version        int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Deliveries     []Delivery
+}
+
+// ChannelIDs lists the post's target channels.
+func (p Post) ChannelIDs() []int64 {
+	ids := make([]int64, len(p.Deliveries))
+	for i, d := range p.Deliveries {
+		ids[i] = d.ChannelID
+	}
+	return ids
+}
+
+// Delivery is the post on one channel.
+type Delivery struct {
+	ID          int64
+	PostID      int64
+	ChannelID   int64
+	Platform    string
+	Status      string
+	ScheduledAt time.Time
+	Attempts    int
+	PlatformID  string
+	Permalink   string
+	PublishedAt *time.Time
+	Error       *DeliveryError
+}
+
+// DeliveryError is why a delivery failed (or is being retried): the
+// platform's code and message, and what staff should do about it.
+type DeliveryError struct {
+	Class    string `json:"class"`
+	Code     int    `json:"code,omitempty"`
+	Subcode  int    `json:"subcode,omitempty"`
+	Message  string `json:"message"`
+	Action   string `json:"action"`    // a stable key, e.g. reconnect_channel
+	ActionID string `json:"action_id"` // what to do, Bahasa Indonesia
+	ActionEN string `json:"action_en"` // what to do, English
+}
+
+// AuditEntry is one line of the append-only audit log.
+type AuditEntry struct {
+	ID        int64     `json:"id"`
+	At        time.Time `json:"at"`
+	ActorID   int64     `json:"actor_id,omitempty"`
+	ActorName string    `json:"actor"`
+	Entity    string    `json:"entity"`
+	EntityID  int64     `json:"entity_id"`
+	Action    string    `json:"action"`
+	FromState string    `json:"from_state,omitempty"`
+	ToState   string    `json:"to_state,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
+	Detail    string    `json:"detail,omitempty"`
+}
+
+// Filter selects posts.
+type Filter struct {
+	State     string
+	UnitID    int64 // with its descendants
+	ChannelID int64
+	From, To  time.Time // scheduled_at range [From, To)
+	Limit     int
+}
+
+// ErrNotFound means no such post (or one the caller may not see).
+var ErrNotFound = errors.New("not found")
+
+// FieldError is one invalid field, in English and Bahasa Indonesia.
+type FieldError struct {
+	Field     string
+	Message   string
+	MessageID string
+}
+
+// ValidationError lists every invalid field (HTTP 422).
+type ValidationError []FieldError
+
+func (v ValidationError) Error() string {
+	parts := make([]string, len(v))
+	for i, f := range v {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return "invalid post: " + strings.Join(parts, "; ")
+}
+
+// ForbiddenError is an action the caller's role or unit does not allow
+// (HTTP 403).
+type ForbiddenError struct{ Msg, MsgID string }
+
+func (e *ForbiddenError) Error() string { return e.Msg }
+
+func forbidden(en, id string, args ...any) error {
+	return &ForbiddenError{Msg: fmt.Sprintf(en, args...), MsgID: fmt.Sprintf(id, args...)}
+}
+
+// StateError is an action the post's state does not allow (HTTP 409).
+type StateError struct {
+	Action, State string
+	Msg, MsgID    string
+}
+
+func (e *StateError) Error() string { return e.Msg }
+
+func stateErr(action, state string) error {
+	return &StateError{Action: action, State: state,
+		Msg:   fmt.Sprintf("cannot %s a post that is %s", action, state),
+		MsgID: fmt.Sprintf("tidak dapat melakukan %s pada kiriman berstatus %s", action, state)}
+}

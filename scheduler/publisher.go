@@ -1,0 +1,375 @@
+package scheduler
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/robfig/cron/v3"
+
+	"github.com/humas-id/humas/config"
+	"github.com/humas-id/humas/meta"
+	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/store"
+)
+
+// PublisherOptions configure the publishing loop; zero values take the
+// defaults of config.Default().Scheduler.
+type PublisherOptions struct {
+	Tick          string        // cron spec with seconds (default every second)
+	TokenCheck    string        // cron spec with seconds (default 06:00 daily)
+	Workers       int           // deliveries published at once (default 8)
+	RetryDeadline time.Duration // transient errors retry until scheduled time + this (default 30 min)
+	BackoffBase   time.Duration // first retry delay, doubled per attempt (default 2 s)
+	BackoffMax    time.Duration // longest retry delay (default 5 min)
+	// ReadyCheck is how soon a not-ready Instagram container or Facebook
+	// video is checked again (default 2 s).
+	ReadyCheck time.Duration
+	Logger     *slog.Logger
+	Now        func() time.Time
+}
+
+// OptionsFromConfig maps the scheduler section of the configuration.
+func OptionsFromConfig(c config.Scheduler, log *slog.Logger) PublisherOptions {
+	return PublisherOptions{Tick: c.Tick, TokenCheck: c.TokenCheck, Workers: c.Workers, RetryDeadline: c.RetryDeadline.D(), Logger: log}
+}
+
+// Publisher publishes due deliveries. It is a component: Start, Stop.
+type Publisher struct {
+	svc   *Service
+	db    *store.SQLite
+	org   *org.Store
+	graph *meta.Client
+	opt   PublisherOptions
+	log   *slog.Logger
+	m     *metrics
+
+	cron    *cron.Cron
+	sem     chan struct{}
+	wg      sync.WaitGroup
+	ticking atomic.Bool
+	// work is the context of in-flight publishes: it outlives Start's
+	// ctx and is cancelled only when Stop's deadline passes.
+	work       context.Context
+	cancelWork context.CancelFunc
+
+	tokMu  sync.Mutex
+	tokens map[int64]cachedToken
+}
+
+// cachedToken spares a read and a decryption per delivery; an auth error
+// or a reconnect drops it.
+type cachedToken struct {
+	token string
+	until time.Time
+}
+
+const tokenCacheTTL = 30 * time.Second
+
+func (p *Publisher) token(ctx context.Context, channelID int64) (string, error) {
+	now := time.Now()
+	p.tokMu.Lock()
+	c, ok := p.tokens[channelID]
+	p.tokMu.Unlock()
+	if ok && now.Before(c.until) {
+		return c.token, nil
+	}
+	tok, err := p.org.ChannelToken(ctx, channelID)
+	if err != nil {
+		return "", err
+	}
+	p.tokMu.Lock()
+	p.tokens[channelID] = cachedToken{token: tok, until: now.Add(tokenCacheTTL)}
+	p.tokMu.Unlock()
+	return tok, nil
+}
+
+func (p *Publisher) forgetToken(channelID int64) {
+	p.tokMu.Lock()
+	delete(p.tokens, channelID)
+	p.tokMu.Unlock()
+}
+
+// NewPublisher builds the loop; metrics go to reg.
+func NewPublisher(svc *Service, graph *meta.Client, reg prometheus.Registerer, o PublisherOptions) (*Publisher, error) {
+	d := config.Default().Scheduler
+	if o.Tick == "" {
+		o.Tick = d.Tick
+	}
+	if o.TokenCheck == "" {
+		o.TokenCheck = d.TokenCheck
+	}
+	if o.Workers <= 0 {
+		o.Workers = d.Workers
+	}
+	if o.RetryDeadline <= 0 {
+		o.RetryDeadline = d.RetryDeadline.D()
+	}
+	if o.BackoffBase <= 0 {
+		o.BackoffBase = 2 * time.Second
+	}
+	if o.BackoffMax <= 0 {
+		o.BackoffMax = 5 * time.Minute
+	}
+	if o.ReadyCheck <= 0 {
+		o.ReadyCheck = 2 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = svc.now
+	}
+	if graph == nil {
+		return nil, errors.New("scheduler: a Graph API client is required")
+	}
+	m, err := newMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	work, cancel := context.WithCancel(context.Background())
+	return &Publisher{svc: svc, db: svc.db, org: svc.org, graph: graph, opt: o, log: o.Logger, m: m,
+		sem: make(chan struct{}, o.Workers), work: work, cancelWork: cancel, tokens: map[int64]cachedToken{}}, nil
+}
+
+// Start settles deliveries a previous run left in flight, then runs the
+// tick and the daily token check on their cron schedules.
+func (p *Publisher) Start(ctx context.Context) error {
+	n, err := p.Recover(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		p.log.WarnContext(ctx, "deliveries left in flight by the previous run will be checked on the platform before any resend", "count", n)
+	}
+	c := cron.New(cron.WithParser(config.CronParser), cron.WithLocation(time.UTC),
+		cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger)))
+	if _, err := c.AddFunc(p.opt.Tick, func() { p.Tick(p.work) }); err != nil {
+		return fmt.Errorf("scheduler.tick %q: %w", p.opt.Tick, err)
+	}
+	if _, err := c.AddFunc(p.opt.TokenCheck, func() {
+		if err := p.CheckTokens(p.work); err != nil {
+			p.log.Error("token check failed", "err", err)
+		}
+	}); err != nil {
+		return fmt.Errorf("scheduler.token_check %q: %w", p.opt.TokenCheck, err)
+	}
+	p.cron = c
+	c.Start()
+	p.log.InfoContext(ctx, "publisher started", "tick", p.opt.Tick, "workers", p.opt.Workers)
+	return nil
+}
+
+// Stop stops the cron, then lets in-flight publishes finish (their
+// outcome saved) until ctx is done.
+func (p *Publisher) Stop(ctx context.Context) error {
+	if p.cron != nil {
+		select {
+		case <-p.cron.Stop().Done():
+		case <-ctx.Done():
+		}
+	}
+	done := make(chan struct{})
+	go func() { p.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		p.cancelWork()
+		return nil
+	case <-ctx.Done():
+		p.cancelWork()
+		<-done
+		return fmt.Errorf("publisher stop: %w (in-flight deliveries will be checked on the platform at next start)", ctx.Err())
+	}
+}
+
+// Wait blocks until every delivery handed to a worker is done.
+func (p *Publisher) Wait() { p.wg.Wait() }
+
+const (
+	qRecover = `UPDATE deliveries SET status = 'scheduled', reconcile = 1, next_attempt_at = ?, updated_at = ?
+WHERE status = 'publishing'`
+	qClaim = `UPDATE deliveries SET status = 'publishing', attempts = attempts + 1, claimed_at = ?,
+    first_attempt_at = COALESCE(first_attempt_at, ?), updated_at = ?
+WHERE status = 'scheduled' AND id IN (
+    SELECT d.id FROM deliveries d
+    JOIN channels c ON c.id = d.channel_id
+    JOIN posts p ON p.id = d.post_id
+    WHERE d.status = 'scheduled' AND d.next_attempt_at <= ?
+      AND c.status = 'active' AND c.deleted_at IS NULL AND (c.paused_until IS NULL OR c.paused_until <= ?)
+      AND p.state IN ('scheduled', 'publishing') AND p.classification = 'public'
+    ORDER BY d.next_attempt_at, d.id LIMIT ?)
+RETURNING id`
+	qJob = `SELECT d.id, d.post_id, d.channel_id, c.platform, c.external_id, d.scheduled_at, d.attempts, d.reconcile,
+    d.container_id, COALESCE(d.container_created_at, ''), COALESCE(d.first_attempt_at, ''), p.caption, p.link, p.media,
+    p.classification, p.content_type, COALESCE(c.paused_until, '')
+FROM deliveries d JOIN channels c ON c.id = d.channel_id JOIN posts p ON p.id = d.post_id WHERE d.id = ?`
+	qBlocked = `SELECT d.id, c.status, c.status_reason FROM deliveries d JOIN channels c ON c.id = d.channel_id
+WHERE d.status = 'scheduled' AND d.scheduled_at <= ? AND (c.status != 'active' OR c.deleted_at IS NOT NULL)`
+	qDue       = `SELECT count(*) FROM deliveries WHERE status IN ('scheduled', 'publishing') AND scheduled_at <= ?`
+	qReconnect = `SELECT count(*) FROM channels WHERE status = 'reconnect_needed' AND deleted_at IS NULL`
+)
+
+// Recover returns deliveries found 'publishing' (a crash mid-call) to
+// the queue with reconcile set: the platform is read before any resend.
+func (p *Publisher) Recover(ctx context.Context) (int64, error) {
+	now := store.FormatTime(p.opt.Now())
+	res, err := p.db.DB.ExecContext(ctx, qRecover, now, now)
+	if err != nil {
+		return 0, fmt.Errorf("recover in-flight deliveries: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// Tick fails deliveries blocked by their channel, then hands every due
+// delivery to the worker pool; it returns once all due deliveries are
+// handed out (not when they finish). Overlapping ticks are skipped.
+func (p *Publisher) Tick(ctx context.Context) {
+	if !p.ticking.CompareAndSwap(false, true) {
+		return
+	}
+	defer p.ticking.Store(false)
+	if err := p.failBlocked(ctx, 0); err != nil {
+		p.log.ErrorContext(ctx, "fail blocked deliveries", "err", err)
+	}
+	for ctx.Err() == nil {
+		ids, err := p.claim(ctx, p.opt.Workers)
+		if err != nil {
+			p.log.ErrorContext(ctx, "claim due deliveries", "err", err)
+			break
+		}
+		if len(ids) == 0 {
+			break
+		}
+		for _, id := range ids {
+			p.sem <- struct{}{}
+			p.wg.Add(1)
+			go func() {
+				defer func() { <-p.sem; p.wg.Done() }()
+				p.publish(p.work, id)
+			}()
+		}
+	}
+	p.updateGauges(ctx)
+}
+
+func (p *Publisher) claim(ctx context.Context, limit int) ([]int64, error) {
+	now := store.FormatTime(p.opt.Now())
+	rows, err := p.db.DB.QueryContext(ctx, qClaim, now, now, now, now, now, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+func (p *Publisher) updateGauges(ctx context.Context) {
+	var due, reconnect int
+	if err := p.db.DB.QueryRowContext(ctx, qDue, store.FormatTime(p.opt.Now())).Scan(&due); err == nil {
+		p.m.due.Set(float64(due))
+	}
+	if err := p.db.DB.QueryRowContext(ctx, qReconnect).Scan(&reconnect); err == nil {
+		p.m.reconnect.Set(float64(reconnect))
+	}
+}
+
+// failBlocked fails the due deliveries of channels that cannot publish
+// (reconnect needed, disabled, deleted), with the channel's reason.
+// channelID 0 means every channel.
+func (p *Publisher) failBlocked(ctx context.Context, channelID int64) error {
+	rows, err := p.db.DB.QueryContext(ctx, qBlocked, store.FormatTime(p.opt.Now()))
+	if err != nil {
+		return err
+	}
+	type blocked struct {
+		id             int64
+		status, reason string
+	}
+	var list []blocked
+	for rows.Next() {
+		var b blocked
+		if err := rows.Scan(&b.id, &b.status, &b.reason); err != nil {
+			rows.Close()
+			return err
+		}
+		list = append(list, b)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, b := range list {
+		de := &DeliveryError{Class: "channel_" + b.status, Message: b.reason, Action: ActionReconnect}
+		if b.status == org.StatusDisabled {
+			de.Message = "the channel is disabled"
+		}
+		if de.Message == "" {
+			de.Message = "the channel needs to be reconnected"
+		}
+		// Only deliveries still scheduled: a concurrent claim wins.
+		if err := p.save(ctx, job{ID: b.id}, outcome{fail: de, onlyIfScheduled: true}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// job is a claimed delivery with what publishing it needs.
+type job struct {
+	ID, PostID, ChannelID int64
+	Platform, ExternalID  string
+	ScheduledAt           time.Time
+	Attempts              int
+	Reconcile             bool
+	ContainerID           string
+	ContainerCreated      time.Time
+	FirstAttempt          time.Time
+	Caption, Link         string
+	Media                 []Media
+	Classification        string
+	ContentType           string
+	PausedUntil           time.Time
+}
+
+func (p *Publisher) loadJob(ctx context.Context, id int64) (job, error) {
+	var j job
+	var sched, created, first, media, paused string
+	err := p.db.DB.QueryRowContext(ctx, qJob, id).Scan(&j.ID, &j.PostID, &j.ChannelID, &j.Platform, &j.ExternalID, &sched,
+		&j.Attempts, &j.Reconcile, &j.ContainerID, &created, &first, &j.Caption, &j.Link, &media, &j.Classification, &j.ContentType, &paused)
+	if err != nil {
+		return j, fmt.Errorf("delivery %d: %w", id, err)
+	}
+	j.ScheduledAt, _ = store.ParseTime(sched)
+	j.ContainerCreated, _ = store.ParseTime(created)
+	j.FirstAttempt, _ = store.ParseTime(first)
+	j.PausedUntil, _ = store.ParseTime(paused)
+	_ = jsonUnmarshal(media, &j.Media)
+	return j, nil
+}
+
+// backoff is the delay before retry number attempts (1-based), with jitter.
+func (p *Publisher) backoff(attempts int) time.Duration {
+	d := p.opt.BackoffBase
+	for i := 1; i < attempts && d < p.opt.BackoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, p.opt.BackoffMax)
+	return d/2 + rand.N(d/2+1)
+}
+
+var _ = sql.ErrNoRows
