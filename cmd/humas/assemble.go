@@ -11,7 +11,6 @@ import (
 
 	"github.com/humas-id/humas/api"
 	"github.com/humas-id/humas/auth"
-	"github.com/humas-id/humas/collector"
 	"github.com/humas-id/humas/config"
 	"github.com/humas-id/humas/meta"
 	"github.com/humas-id/humas/org"
@@ -75,7 +74,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 	}
 	a.authed = srv.V1().Group("", api.RequireAuth(a.users))
 
-	sparts, err := wireScheduler(ctx, a, a.orgs, a.users, a.graph, a.authed)
+	sched, sparts, err := wireScheduler(ctx, a, a.orgs, a.users, a.graph, a.authed)
 	if err != nil {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
@@ -99,23 +98,13 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 			log.Warn("refresh report tables after a collection", "err", err)
 		}
 	})
+	wparts, err := wireWeb(ctx, a, sched, reports)
+	if err != nil {
+		return nil, err
+	}
+	parts = append(parts, wparts...)
 	if a.sandbox != nil {
-		// The demo accounts come with 90 days of history: collect it at
-		// once, through the normal path, so the first report is full.
-		parts = append(parts, named{"sandbox-collection", startFunc(func(ctx context.Context) error {
-			id, err := col.StartRun(context.WithoutCancel(ctx), collector.RunOptions{Trigger: "api", RequestedBy: "sandbox"})
-			if err != nil {
-				return fmt.Errorf("first sandbox collection: %w", err)
-			}
-			log.Info("sandbox: collecting the demo history", "run_id", id)
-			return nil
-		})})
+		parts = append(parts, named{"sandbox-demo", newDemoHistory(col, sandboxHistory, log)})
 	}
 	return parts, nil
 }
-
-// startFunc is a component that only does something at start.
-type startFunc func(ctx context.Context) error
-
-func (f startFunc) Start(ctx context.Context) error { return f(ctx) }
-func (f startFunc) Stop(context.Context) error      { return nil }

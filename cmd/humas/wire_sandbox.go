@@ -54,6 +54,9 @@ func startSandbox(ctx context.Context, cfg *config.Config, stateDir string) (*sa
 		_ = stop(ctx)
 		return nil, fmt.Errorf("sandbox: demo accounts: %w", err)
 	}
+	// Demo carousels are meant to be explored: count them as interactive,
+	// so the demo report shows every content type.
+	cfg.Collector.CarouselAs = "interactive"
 	cfg.Graph.URL = base
 	cfg.Graph.AppID = sandboxAppID
 	cfg.Graph.AppSecret = sandboxAppSecret

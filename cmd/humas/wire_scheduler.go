@@ -19,20 +19,20 @@ import (
 // wireScheduler builds the org and auth stores, mounts the calendar API
 // on authed (a group already behind api.RequireAuth) and returns the
 // publisher and the ClickHouse dimension mirror as components.
-func wireScheduler(ctx context.Context, a *app, orgs *org.Store, users *auth.Store, graph *meta.Client, authed *gin.RouterGroup) ([]named, error) {
+func wireScheduler(ctx context.Context, a *app, orgs *org.Store, users *auth.Store, graph *meta.Client, authed *gin.RouterGroup) (*scheduler.Service, []named, error) {
 	svc := scheduler.NewService(a.st.sql, orgs, scheduler.ServiceOptions{Logger: a.log})
 	if a.cfg.API.Enabled && authed != nil {
 		api.MountScheduler(authed, api.SchedulerDeps{Org: orgs, Auth: users, Calendar: svc})
 	}
 	out := []named{{name: "org-mirror", c: &orgMirror{a: a, orgs: orgs}}}
 	if !a.cfg.Scheduler.Enabled {
-		return out, nil
+		return svc, out, nil
 	}
 	pub, err := scheduler.NewPublisher(svc, graph, a.reg, scheduler.OptionsFromConfig(a.cfg.Scheduler, a.log))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return append(out, named{name: "scheduler", c: pub}), nil
+	return svc, append(out, named{name: "scheduler", c: pub}), nil
 }
 
 // requireKeyForStoredTokens refuses to start when channel tokens are

@@ -1,0 +1,322 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/org"
+)
+
+// composeData is the compose/edit form: the values as typed and the
+// errors beside their fields.
+type composeData struct {
+	PostID     int64
+	Action     string
+	Channels   []org.Channel
+	Selected   map[int64]bool
+	In         PostInput
+	DateText   string
+	TimeText   string
+	MediaText  string
+	Types      []string
+	Classes    []string
+	Recs       []string
+	Limits     []Limits
+	Counts     captionCounts
+	Zone       string
+	Errs       map[string]string
+	General    []string
+	NoChannels bool
+}
+
+// captionCounts are the live counts the compose page shows; the
+// scheduler's validation decides what is accepted.
+type captionCounts struct {
+	Chars, Hashtags, Mentions int
+}
+
+// The same patterns as the scheduler's validation (scheduler/validate.go),
+// so the counts shown agree with what it accepts.
+var (
+	hashtagRE = regexp.MustCompile(`(^|[^\p{L}\p{N}_&])#[\p{L}\p{N}_]+`)
+	mentionRE = regexp.MustCompile(`(^|[^\p{L}\p{N}_.])@[\p{L}\p{N}_.]+`)
+)
+
+// countCaption counts characters (code points), hashtags and mentions the
+// way static/compose.js does, so the page reads the same with or without
+// JavaScript.
+func countCaption(s string) captionCounts {
+	return captionCounts{Chars: utf8.RuneCountInString(s), Hashtags: len(hashtagRE.FindAllStringIndex(s, -1)),
+		Mentions: len(mentionRE.FindAllStringIndex(s, -1))}
+}
+
+// fieldOrder maps the scheduler's field names to the form's fields.
+var fieldAliases = map[string]string{
+	"channels": "channels", "channel_ids": "channels", "targets": "channels",
+	"content_type": "content_type", "classification": "classification",
+	"classification_reason": "classification_reason", "caption": "caption", "link": "link",
+	"media": "media", "media_urls": "media", "campaign": "campaign", "scheduled_at": "scheduled_at",
+	"recurrence": "recurrence",
+}
+
+// writableChannels are the channels the user may target: their unit's and
+// those below it (every channel for an admin). The scheduler checks again.
+func (h *Handler) writableChannels(c *gin.Context, p auth.Principal) ([]org.Channel, error) {
+	all, err := h.d.Org.Channels(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	var units []int64
+	if p.Role != auth.RoleAdmin {
+		if units, err = h.d.Org.Descendants(c.Request.Context(), p.UnitID); err != nil && !errors.Is(err, org.ErrNotFound) {
+			return nil, err
+		}
+	}
+	var out []org.Channel
+	for _, ch := range all {
+		if ch.Status == org.StatusDisabled {
+			continue
+		}
+		if p.Role == auth.RoleAdmin || slices.Contains(units, ch.UnitID) {
+			out = append(out, ch)
+		}
+	}
+	return out, nil
+}
+
+func (h *Handler) newComposeData(c *gin.Context, p auth.Principal) (composeData, error) {
+	l := h.l(c)
+	chans, err := h.writableChannels(c, p)
+	if err != nil {
+		return composeData{}, err
+	}
+	d := composeData{Action: "/posts", Channels: chans, Selected: map[int64]bool{}, Types: contentTypes,
+		Classes: classifications, Recs: recurrences, Zone: l.Zone(), Errs: map[string]string{}, NoChannels: len(chans) == 0}
+	if h.d.Posts != nil {
+		d.Limits = h.d.Posts.Limits()
+	}
+	d.In.Classification = "public"
+	d.In.ContentType = "photo"
+	return d, nil
+}
+
+func (h *Handler) composePage(c *gin.Context) {
+	l := h.l(c)
+	s, _ := session(c)
+	d, err := h.newComposeData(c, s.Principal)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	// Default: tomorrow 09.00 in the unit's zone.
+	t := h.d.Now().In(l.Loc).AddDate(0, 0, 1)
+	d.DateText, d.TimeText = t.Format("2006-01-02"), "09:00"
+	if date := c.Query("date"); date != "" {
+		if _, err := time.Parse("2006-01-02", date); err == nil {
+			d.DateText = date
+		}
+	}
+	for _, ch := range d.Channels {
+		if ch.Status == org.StatusActive {
+			d.Selected[ch.ID] = len(d.Channels) == 1
+		}
+	}
+	h.render(c, http.StatusOK, "compose", h.view(c, l.T("compose.title.new"), "compose", d))
+}
+
+func (h *Handler) editPage(c *gin.Context) {
+	l := h.l(c)
+	s, _ := session(c)
+	id := parseID(c.Param("id"))
+	if h.d.Posts == nil {
+		h.errorPage(c, http.StatusServiceUnavailable, l.T("err.unavailable", "scheduler"))
+		return
+	}
+	p, err := h.d.Posts.Get(c.Request.Context(), s.Principal, id)
+	if err != nil {
+		h.postError(c, err)
+		return
+	}
+	d, err := h.newComposeData(c, s.Principal)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	d.PostID, d.Action = p.ID, "/posts/"+strconv.FormatInt(p.ID, 10)
+	loc := p.Location
+	if loc == nil {
+		loc = l.Loc
+	}
+	d.In = PostInput{ContentType: p.ContentType, Classification: p.Classification, ClassificationReason: p.ClassificationReason,
+		Caption: p.Caption, Link: p.Link, Media: p.Media, Campaign: p.Campaign, ScheduledAt: p.ScheduledAt,
+		Recurrence: p.Recurrence, Version: p.Version}
+	d.In.Recurrence = recurrenceChoice(p.Recurrence, p.ScheduledAt.In(loc))
+	if !slices.Contains(d.Recs, d.In.Recurrence) {
+		d.Recs = append(slices.Clone(d.Recs), d.In.Recurrence)
+	}
+	for _, dl := range p.Deliveries {
+		d.Selected[dl.ChannelID] = true
+	}
+	d.DateText, d.TimeText = p.ScheduledAt.In(loc).Format("2006-01-02"), p.ScheduledAt.In(loc).Format("15:04")
+	d.MediaText = strings.Join(p.Media, "\n")
+	d.Counts = countCaption(p.Caption)
+	h.render(c, http.StatusOK, "compose", h.view(c, l.T("compose.title.edit", p.ID), "compose", d))
+}
+
+// parseCompose reads the form; errors it can tell without the scheduler
+// (an unreadable date) go beside their fields.
+func (h *Handler) parseCompose(c *gin.Context, d *composeData) {
+	l := h.l(c)
+	in := &d.In
+	for _, v := range c.PostFormArray("channel") {
+		if id := parseID(v); id > 0 {
+			in.ChannelIDs = append(in.ChannelIDs, id)
+			d.Selected[id] = true
+		}
+	}
+	in.ContentType = c.PostForm("content_type")
+	in.Classification = c.PostForm("classification")
+	in.ClassificationReason = strings.TrimSpace(c.PostForm("classification_reason"))
+	in.Caption = strings.ReplaceAll(c.PostForm("caption"), "\r\n", "\n")
+	in.Link = strings.TrimSpace(c.PostForm("link"))
+	in.Campaign = strings.TrimSpace(c.PostForm("campaign"))
+	in.Recurrence = c.PostForm("recurrence")
+	in.Submit = c.PostForm("submit") == "1"
+	in.Version, _ = strconv.ParseInt(c.PostForm("version"), 10, 64)
+	d.MediaText = c.PostForm("media")
+	for _, line := range strings.Split(d.MediaText, "\n") {
+		if u := strings.TrimSpace(line); u != "" {
+			in.Media = append(in.Media, u)
+		}
+	}
+	d.DateText, d.TimeText = strings.TrimSpace(c.PostForm("date")), strings.TrimSpace(c.PostForm("time"))
+	tm := strings.ReplaceAll(d.TimeText, ".", ":")
+	t, err := time.ParseInLocation("2006-01-02 15:04", d.DateText+" "+tm, l.Loc)
+	if err != nil {
+		d.Errs["scheduled_at"] = l.T("compose.when.bad")
+	} else {
+		in.ScheduledAt = t
+	}
+	if len(in.ChannelIDs) == 0 {
+		d.Errs["channels"] = l.T("compose.channel.bad")
+	}
+	for _, id := range in.ChannelIDs {
+		if !slices.ContainsFunc(d.Channels, func(ch org.Channel) bool { return ch.ID == id }) {
+			d.Errs["channels"] = l.T("compose.channel.notyou", id)
+		}
+	}
+	d.Counts = countCaption(in.Caption)
+}
+
+func (h *Handler) composeSave(c *gin.Context) { h.save(c, 0) }
+
+func (h *Handler) editSave(c *gin.Context) {
+	id := parseID(c.Param("id"))
+	if id == 0 {
+		h.errorPage(c, http.StatusNotFound, h.l(c).T("err.notfound"))
+		return
+	}
+	h.save(c, id)
+}
+
+func (h *Handler) save(c *gin.Context, id int64) {
+	l := h.l(c)
+	s, _ := session(c)
+	if h.d.Posts == nil {
+		h.errorPage(c, http.StatusServiceUnavailable, l.T("err.unavailable", "scheduler"))
+		return
+	}
+	d, err := h.newComposeData(c, s.Principal)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	title := l.T("compose.title.new")
+	if id > 0 {
+		d.PostID, d.Action = id, "/posts/"+strconv.FormatInt(id, 10)
+		title = l.T("compose.title.edit", id)
+	}
+	h.parseCompose(c, &d)
+	if len(d.Errs) == 0 {
+		ctx := c.Request.Context()
+		if id == 0 {
+			id, err = h.d.Posts.Create(ctx, s.Principal, d.In)
+		} else {
+			err = h.d.Posts.Update(ctx, s.Principal, id, d.In)
+		}
+		if err == nil {
+			key := "compose.saved"
+			if d.In.Submit {
+				key = "compose.submitted"
+			}
+			c.Redirect(http.StatusSeeOther, "/posts/"+strconv.FormatInt(id, 10)+"?"+url.Values{"ok": {key}, "n": {strconv.FormatInt(id, 10)}}.Encode())
+			return
+		}
+		var fe FieldErrors
+		var ae *ActionError
+		switch {
+		case errors.As(err, &fe):
+			for _, f := range fe {
+				msg := f.MessageID
+				if l.Lang == LangEN || msg == "" {
+					msg = f.Message
+				}
+				if field, ok := fieldAliases[f.Field]; ok {
+					if d.Errs[field] == "" {
+						d.Errs[field] = msg
+					} else {
+						d.Errs[field] += " " + msg
+					}
+				} else {
+					d.General = append(d.General, msg)
+				}
+			}
+		case errors.As(err, &ae):
+			msg := ae.MessageID
+			if l.Lang == LangEN || msg == "" {
+				msg = ae.Message
+			}
+			v := h.view(c, title, "compose", d)
+			v.Error = msg
+			h.render(c, ae.Status, "compose", v)
+			return
+		case errors.Is(err, ErrNotFound):
+			h.errorPage(c, http.StatusNotFound, l.T("err.notfound"))
+			return
+		default:
+			h.fail(c, err)
+			return
+		}
+	}
+	v := h.view(c, title, "compose", d)
+	v.Error = l.T("form.errors")
+	h.render(c, http.StatusUnprocessableEntity, "compose", v)
+}
+
+// postError answers a failed Get/Approve/Reject.
+func (h *Handler) postError(c *gin.Context, err error) {
+	l := h.l(c)
+	var ae *ActionError
+	switch {
+	case errors.Is(err, ErrNotFound):
+		h.errorPage(c, http.StatusNotFound, l.T("err.notfound"))
+	case errors.As(err, &ae):
+		msg := ae.MessageID
+		if l.Lang == LangEN || msg == "" {
+			msg = ae.Message
+		}
+		h.errorPage(c, ae.Status, msg)
+	default:
+		h.fail(c, err)
+	}
+}

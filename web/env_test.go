@@ -1,0 +1,178 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/scheduler"
+	"github.com/humas-id/humas/store"
+	"github.com/humas-id/humas/store/storetest"
+)
+
+// env is a real SQLite state database with a unit, channels and a user
+// per role, the real scheduler, and the pages on a test server.
+type env struct {
+	t      *testing.T
+	db     *store.SQLite
+	org    *org.Store
+	auth   *auth.Store
+	sched  *scheduler.Service
+	unit   org.Unit
+	fb, ig org.Channel
+	tokens map[auth.Role]string
+	srv    *httptest.Server
+	now    time.Time
+}
+
+type envOpts struct {
+	reports Reports
+	usage   UsageSource
+	noPosts bool
+}
+
+func newEnv(t *testing.T, o envOpts) *env {
+	t.Helper()
+	gin.SetMode(gin.TestMode)
+	ctx := context.Background()
+	e := &env{t: t, db: storetest.SQLite(t), tokens: map[auth.Role]string{}, now: time.Now()}
+	key := make([]byte, 32)
+	for i := range key {
+		key[i] = byte(i + 1)
+	}
+	e.org = org.NewStore(e.db, key)
+	e.auth = auth.NewStore(e.db)
+	var err error
+	if e.unit, err = e.org.CreateUnit(ctx, org.Unit{Name: "KPU Kota Salatiga", Slug: "kpu-salatiga", Level: "city",
+		Timezone: "Asia/Jakarta", RequiresApproval: true}); err != nil {
+		t.Fatal(err)
+	}
+	if e.fb, err = e.org.CreateChannel(ctx, org.ChannelInput{UnitID: e.unit.ID, Platform: org.Facebook,
+		ExternalID: "104857600000001", Name: "KPU Salatiga <FB>", AccessToken: "tok-fb"}); err != nil {
+		t.Fatal(err)
+	}
+	if e.ig, err = e.org.CreateChannel(ctx, org.ChannelInput{UnitID: e.unit.ID, Platform: org.Instagram,
+		ExternalID: "17841400000000001", Name: "kpukotasalatiga", AccessToken: "tok-fb"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range auth.Roles {
+		_, tok, err := e.auth.CreateUser(ctx, "user-"+string(r), e.unit.ID, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.tokens[r] = tok
+	}
+	e.sched = scheduler.NewService(e.db, e.org, scheduler.ServiceOptions{Logger: slog.New(slog.DiscardHandler)})
+	d := Deps{SQL: e.db, Auth: e.auth, Org: e.org, Reports: o.reports, Usage: o.usage, Logger: slog.New(slog.DiscardHandler)}
+	if !o.noPosts {
+		d.Posts = NewSchedulerPosts(e.sched, e.auth)
+	}
+	eng := gin.New()
+	if _, err := Mount(eng, d); err != nil {
+		t.Fatal(err)
+	}
+	e.srv = httptest.NewServer(eng)
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+// browser is a cookie-keeping client that does not follow redirects.
+type browser struct {
+	t    *testing.T
+	e    *env
+	c    *http.Client
+	lang string
+}
+
+func (e *env) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: e.t, e: e, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+type resp struct {
+	Status int
+	Body   string
+	Header http.Header
+}
+
+func (b *browser) do(method, path string, form url.Values) resp {
+	b.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, b.e.srv.URL+path, body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	r, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer r.Body.Close()
+	raw, _ := io.ReadAll(r.Body)
+	return resp{Status: r.StatusCode, Body: string(raw), Header: r.Header}
+}
+
+func (b *browser) get(path string) resp { b.t.Helper(); return b.do("GET", path, nil) }
+func (b *browser) post(path string, form url.Values) resp {
+	b.t.Helper()
+	return b.do("POST", path, form)
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// csrf reads the form token from a page.
+func csrfOf(t *testing.T, body string) string {
+	t.Helper()
+	m := csrfRE.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no csrf field in page:\n%s", body)
+	}
+	return m[1]
+}
+
+// signin signs in with a role's token and returns the session's CSRF
+// token.
+func (b *browser) signin(role auth.Role) string {
+	b.t.Helper()
+	page := b.get("/signin")
+	r := b.post("/signin", url.Values{"csrf": {csrfOf(b.t, page.Body)}, "token": {b.e.tokens[role]}, "next": {"/calendar"}})
+	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/calendar" {
+		b.t.Fatalf("sign in as %s: %d %s", role, r.Status, r.Body)
+	}
+	return csrfOf(b.t, b.get("/calendar").Body)
+}
+
+func mustContain(t *testing.T, body string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(body, w) {
+			t.Errorf("page lacks %q", w)
+		}
+	}
+}
+
+func mustStatus(t *testing.T, r resp, want int) {
+	t.Helper()
+	if r.Status != want {
+		t.Fatalf("status %d, want %d; body:\n%s", r.Status, want, r.Body)
+	}
+}

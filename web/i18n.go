@@ -1,0 +1,327 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// catalogue holds every staff-facing text: [0] Bahasa Indonesia, [1]
+// English. Keys are dotted by page. Arguments follow fmt verbs.
+var catalogue = map[string][2]string{
+	"app.name":          {"humas", "humas"},
+	"app.skip":          {"Lewati ke isi", "Skip to content"},
+	"nav.calendar":      {"Kalender", "Calendar"},
+	"nav.list":          {"Daftar unggahan", "Posts"},
+	"nav.compose":       {"Tulis unggahan", "New post"},
+	"nav.approvals":     {"Persetujuan", "Approvals"},
+	"nav.channels":      {"Kesehatan kanal", "Channel health"},
+	"nav.report":        {"Laporan", "Report"},
+	"nav.signout":       {"Keluar", "Sign out"},
+	"nav.lang":          {"English", "Bahasa Indonesia"},
+	"nav.signedin":      {"Masuk sebagai %s (%s)", "Signed in as %s (%s)"},
+	"role.admin":        {"admin", "admin"},
+	"role.approver":     {"penyetuju", "approver"},
+	"role.editor":       {"editor", "editor"},
+	"role.viewer":       {"pembaca", "viewer"},
+	"signin.title":      {"Masuk", "Sign in"},
+	"signin.token":      {"Token API", "API token"},
+	"signin.token.help": {"Token yang dicetak oleh \"humas user add\" atau diberikan admin.", "The token printed by \"humas user add\" or given by your admin."},
+	"signin.submit":     {"Masuk", "Sign in"},
+	"signin.invalid":    {"Token tidak dikenal atau sudah dicabut. Periksa token Anda atau minta yang baru kepada admin.", "The token is unknown or revoked. Check it or ask your admin for a new one."},
+	"signin.empty":      {"Isi token API Anda.", "Enter your API token."},
+	"signout.done":      {"Anda telah keluar.", "You have signed out."},
+	"err.title":         {"Terjadi masalah", "Something went wrong"},
+	"err.csrf":          {"Formulir kedaluwarsa atau tidak sah (token CSRF salah). Muat ulang halaman lalu kirim lagi.", "The form expired or is not valid (wrong CSRF token). Reload the page and send it again."},
+	"err.forbidden":     {"Halaman ini memerlukan peran %s; peran Anda %s.", "This page needs the role %s; your role is %s."},
+	"err.notfound":      {"Halaman atau data tidak ditemukan.", "The page or item was not found."},
+	"err.internal":      {"Terjadi kesalahan internal; penyebabnya tercatat di log server.", "Internal error; the cause is in the server log."},
+	"err.back":          {"Kembali ke kalender", "Back to the calendar"},
+	"err.badrequest":    {"Permintaan tidak valid: %s", "Bad request: %s"},
+	"err.unavailable":   {"Bagian ini belum tersedia di server ini: %s", "This part is not available on this server: %s"},
+	"form.required":     {"Wajib diisi.", "Required."},
+	"form.save":         {"Simpan", "Save"},
+	"form.cancel":       {"Batal", "Cancel"},
+	"form.errors":       {"Periksa isian yang ditandai di bawah.", "Check the fields marked below."},
+	"form.filter":       {"Terapkan filter", "Apply filters"},
+	"all":               {"Semua", "All"},
+	"none":              {"Tidak ada", "None"},
+	"yes":               {"Ya", "Yes"},
+	"no":                {"Tidak", "No"},
+
+	"state.draft":      {"Draf", "Draft"},
+	"state.submitted":  {"Menunggu persetujuan", "Awaiting approval"},
+	"state.approved":   {"Disetujui", "Approved"},
+	"state.scheduled":  {"Terjadwal", "Scheduled"},
+	"state.publishing": {"Sedang diterbitkan", "Publishing"},
+	"state.published":  {"Terbit", "Published"},
+	"state.failed":     {"Gagal", "Failed"},
+	"state.canceled":   {"Dibatalkan", "Canceled"},
+	"state.rejected":   {"Ditolak", "Rejected"},
+
+	"ct.photo":       {"Foto", "Photo"},
+	"ct.video":       {"Video", "Video"},
+	"ct.interactive": {"Interaktif", "Interactive"},
+	"ct.text":        {"Teks", "Text"},
+	"ct.link":        {"Tautan", "Link"},
+	"pf.facebook":    {"Facebook", "Facebook"},
+	"pf.instagram":   {"Instagram", "Instagram"},
+	"cls.public":     {"Terbuka", "Public"},
+	"cls.exempt":     {"Dikecualikan", "Exempt"},
+
+	"cal.title":      {"Kalender konten", "Content calendar"},
+	"cal.week":       {"Minggu", "Week"},
+	"cal.month":      {"Bulan", "Month"},
+	"cal.prev":       {"Sebelumnya", "Previous"},
+	"cal.next":       {"Berikutnya", "Next"},
+	"cal.today":      {"Hari ini", "Today"},
+	"cal.unit":       {"Unit", "Unit"},
+	"cal.channel":    {"Kanal", "Channel"},
+	"cal.empty":      {"Tidak ada unggahan pada periode ini.", "No posts in this period."},
+	"cal.legend":     {"Warna menunjukkan status unggahan", "Colours show each post's state"},
+	"cal.weekof":     {"Minggu %s – %s", "Week %s – %s"},
+	"cal.zone":       {"Waktu ditampilkan dalam %s", "Times are shown in %s"},
+	"list.title":     {"Daftar unggahan", "Posts"},
+	"list.state":     {"Status", "State"},
+	"list.from":      {"Dari tanggal", "From"},
+	"list.to":        {"Sampai tanggal", "To"},
+	"list.q":         {"Cari di keterangan", "Search captions"},
+	"list.when":      {"Jadwal", "Scheduled"},
+	"list.caption":   {"Keterangan", "Caption"},
+	"list.channels":  {"Kanal", "Channels"},
+	"list.type":      {"Jenis konten", "Content type"},
+	"list.empty":     {"Tidak ada unggahan yang cocok dengan filter.", "No posts match the filters."},
+	"list.edit":      {"Ubah", "Edit"},
+	"list.view":      {"Lihat", "View"},
+	"list.count":     {"%s unggahan", "%s posts"},
+	"list.dateerror": {"Tanggal %q tidak valid; gunakan format TTTT-BB-HH, mis. 2026-11-27.", "Date %q is not valid; use YYYY-MM-DD, e.g. 2026-11-27."},
+
+	"compose.title.new":      {"Tulis unggahan", "New post"},
+	"compose.title.edit":     {"Ubah unggahan #%d", "Edit post #%d"},
+	"compose.channels":       {"Kanal tujuan", "Target channels"},
+	"compose.type":           {"Jenis konten", "Content type"},
+	"compose.class":          {"Klasifikasi informasi", "Information classification"},
+	"compose.class.help":     {"Informasi dikecualikan wajib disertai alasan (UU KIP).", "Exempt information needs a reason (public information law)."},
+	"compose.reason":         {"Alasan pengecualian", "Reason for exemption"},
+	"compose.caption":        {"Keterangan (caption)", "Caption"},
+	"compose.counts":         {"%s karakter · %s tagar · %s sebutan", "%s characters · %s hashtags · %s mentions"},
+	"compose.limits":         {"Batas per platform", "Limits per platform"},
+	"compose.limit.chars":    {"maks. %s karakter", "max %s characters"},
+	"compose.limit.tags":     {"· maks. %s tagar", "· max %s hashtags"},
+	"compose.limit.mentions": {"· maks. %s sebutan", "· max %s mentions"},
+	"compose.media":          {"URL media (satu per baris)", "Media URLs (one per line)"},
+	"compose.media.help":     {"Alamat http(s) publik gambar (JPEG untuk Instagram) atau video (.mp4) yang dapat diunduh platform.", "Public http(s) addresses of images (JPEG for Instagram) or videos (.mp4) the platforms can download."},
+	"compose.preview":        {"Pratinjau media", "Media preview"},
+	"compose.link":           {"Tautan", "Link"},
+	"compose.when":           {"Jadwal terbit (%s)", "Publish at (%s)"},
+	"compose.when.help":      {"Tanggal dan jam dalam zona waktu unit: %s.", "Date and time in the unit's time zone: %s."},
+	"compose.date":           {"Tanggal", "Date"},
+	"compose.time":           {"Jam", "Time"},
+	"compose.recurrence":     {"Pengulangan", "Recurrence"},
+	"compose.rec.none":       {"Tidak berulang", "Does not repeat"},
+	"compose.rec.daily":      {"Setiap hari", "Daily"},
+	"compose.rec.weekly":     {"Setiap minggu", "Weekly"},
+	"compose.rec.monthly":    {"Setiap bulan", "Monthly"},
+	"compose.campaign":       {"Kampanye", "Campaign"},
+	"compose.save":           {"Simpan sebagai draf", "Save as draft"},
+	"compose.submit":         {"Simpan dan ajukan persetujuan", "Save and submit for approval"},
+	"compose.saved":          {"Unggahan #%d tersimpan.", "Post #%d saved."},
+	"compose.submitted":      {"Unggahan #%d diajukan untuk persetujuan.", "Post #%d submitted for approval."},
+	"compose.nochannels":     {"Belum ada kanal aktif untuk unit Anda. Minta admin menghubungkan Halaman Facebook atau akun Instagram.", "Your unit has no active channel yet. Ask an admin to connect a Facebook Page or Instagram account."},
+	"compose.when.bad":       {"Tanggal/jam tidak valid; gunakan kolom tanggal dan jam (mis. 2026-11-27 14.00).", "The date/time is not valid; use the date and time fields (e.g. 2026-11-27 14:00)."},
+	"compose.channel.bad":    {"Pilih sedikitnya satu kanal tujuan.", "Choose at least one target channel."},
+	"compose.channel.notyou": {"Kanal #%d bukan milik unit Anda.", "Channel #%d does not belong to your unit."},
+
+	"appr.title":      {"Antrean persetujuan", "Approval queue"},
+	"appr.empty":      {"Tidak ada unggahan yang menunggu persetujuan.", "No posts are waiting for approval."},
+	"appr.approve":    {"Setujui", "Approve"},
+	"appr.reject":     {"Tolak", "Reject"},
+	"appr.reason":     {"Alasan penolakan", "Reason for rejection"},
+	"appr.reason.bad": {"Tuliskan alasan penolakan agar penulis tahu apa yang harus diperbaiki.", "Write why you reject it so the author knows what to fix."},
+	"appr.audit":      {"Jejak audit", "Audit trail"},
+	"appr.by":         {"Oleh", "By"},
+	"appr.at":         {"Waktu", "When"},
+	"appr.action":     {"Tindakan", "Action"},
+	"appr.author":     {"Penulis", "Author"},
+	"appr.approved":   {"Unggahan #%d disetujui.", "Post #%d approved."},
+	"appr.rejected":   {"Unggahan #%d ditolak.", "Post #%d rejected."},
+
+	"post.title":      {"Unggahan #%d", "Post #%d"},
+	"post.deliveries": {"Pengiriman per kanal", "Deliveries per channel"},
+	"post.status":     {"Status", "Status"},
+	"post.permalink":  {"Buka di platform", "Open on the platform"},
+	"post.error":      {"Masalah", "Problem"},
+
+	"ch.title":       {"Kesehatan kanal", "Channel health"},
+	"ch.name":        {"Kanal", "Channel"},
+	"ch.platform":    {"Platform", "Platform"},
+	"ch.unit":        {"Unit", "Unit"},
+	"ch.status":      {"Status", "Status"},
+	"ch.token":       {"Token berlaku sampai", "Token expires"},
+	"ch.token.never": {"Tidak kedaluwarsa", "Does not expire"},
+	"ch.token.soon":  {"Segera kedaluwarsa", "Expires soon"},
+	"ch.checked":     {"Diperiksa", "Checked"},
+	"ch.missing":     {"Izin yang kurang", "Missing permissions"},
+	"ch.collected":   {"Pengumpulan terakhir", "Last collection"},
+	"ch.usage":       {"Pemakaian Graph API", "Graph API usage"},
+	"ch.paused":      {"Dijeda sampai", "Paused until"},
+	"ch.reconnect":   {"Perlu dihubungkan ulang", "Reconnect needed"},
+	"ch.active":      {"Aktif", "Active"},
+	"ch.disabled":    {"Nonaktif", "Disabled"},
+	"ch.empty":       {"Belum ada kanal.", "No channels yet."},
+	"ch.notoken":     {"Tidak ada token", "No token"},
+
+	"rep.title":         {"Laporan keterlibatan", "Engagement report"},
+	"rep.period":        {"Periode", "Period"},
+	"rep.month":         {"Bulan", "Month"},
+	"rep.quarter":       {"Triwulan", "Quarter"},
+	"rep.custom":        {"Rentang sendiri", "Custom range"},
+	"rep.from":          {"Dari", "From"},
+	"rep.to":            {"Sampai", "To"},
+	"rep.show":          {"Tampilkan", "Show"},
+	"rep.unit":          {"Unit", "Unit"},
+	"rep.csv":           {"Unduh CSV", "Download CSV"},
+	"rep.print":         {"Cetak / simpan PDF", "Print / save as PDF"},
+	"rep.range":         {"%s – %s, dibandingkan dengan %s – %s", "%s – %s, compared with %s – %s"},
+	"rep.cur":           {"Periode ini", "This period"},
+	"rep.prev":          {"Periode sebelumnya", "Previous period"},
+	"rep.bytype":        {"ER menurut jenis konten", "ER by content type"},
+	"rep.byplatform":    {"ER menurut platform", "ER by platform"},
+	"rep.chartdesc":     {"Tingkat keterlibatan menurut jangkauan. %s", "Engagement rate by reach. %s"},
+	"rep.er":            {"ER (jangkauan)", "ER (reach)"},
+	"rep.erprev":        {"ER sebelumnya", "Previous ER"},
+	"rep.change":        {"Perubahan", "Change"},
+	"rep.posts":         {"Unggahan", "Posts"},
+	"rep.reach":         {"Jangkauan", "Reach"},
+	"rep.interactions":  {"Interaksi", "Interactions"},
+	"rep.top":           {"Unggahan terbaik", "Top posts"},
+	"rep.bottom":        {"Unggahan terlemah", "Bottom posts"},
+	"rep.besttime":      {"Waktu terbaik untuk mengunggah", "Best time to post"},
+	"rep.besttime.desc": {"Median ER menurut jangkauan per hari dan jam (%s); angka di tiap sel adalah jumlah unggahan. Sel dengan kurang dari %d unggahan ditandai \"sedikit\".", "Median ER by reach per weekday and hour (%s); the number in each cell is how many posts stand behind it. Cells with fewer than %d posts are marked \"few\"."},
+	"rep.few":           {"sedikit", "few"},
+	"rep.rollup":        {"Rekap per unit", "Roll-up by unit"},
+	"rep.definition":    {"Definisi yang dipakai", "Definition used"},
+	"rep.nodata":        {"Belum ada data untuk periode ini.", "No data for this period yet."},
+	"rep.type":          {"Jenis", "Type"},
+	"rep.platform":      {"Platform", "Platform"},
+	"rep.published":     {"Terbit", "Published"},
+	"rep.link":          {"tautan", "link"},
+	"rep.followers":     {"Pengikut", "Followers"},
+	"rep.quarter.n":     {"Triwulan %d %d", "Q%d %d"},
+	"rep.generated":     {"Dibuat %s oleh humas", "Generated %s by humas"},
+	"rep.badperiod":     {"Periode tidak valid: %s", "Invalid period: %s"},
+}
+
+// L is a request's language and display zone, with the formatting
+// helpers templates call.
+type L struct {
+	Lang Lang
+	Loc  *time.Location
+}
+
+// T looks up key and formats args into it. A missing key renders itself
+// in brackets so a forgotten text is visible in tests, never a blank.
+func (l L) T(key string, args ...any) string {
+	e, ok := catalogue[key]
+	if !ok {
+		return "[" + key + "]"
+	}
+	s := e[0]
+	if l.Lang == LangEN {
+		s = e[1]
+	}
+	if len(args) == 0 {
+		return s
+	}
+	return fmt.Sprintf(s, args...)
+}
+
+// Has reports whether key is in the catalogue.
+func (l L) Has(key string) bool { _, ok := catalogue[key]; return ok }
+
+// Num formats a number with dec decimals.
+func (l L) Num(f float64, dec int) string { return FormatNumber(l.Lang, f, dec) }
+
+// Int formats an integer.
+func (l L) Int(n int64) string { return FormatInt(l.Lang, n) }
+
+// Pct formats a ratio as a percentage with two decimals.
+func (l L) Pct(f float64) string { return FormatPercent(l.Lang, f, 2) }
+
+// Change formats a change in percentage points.
+func (l L) Change(f float64) string { return FormatChange(l.Lang, f) }
+
+// DateTime formats t in the display zone.
+func (l L) DateTime(t time.Time) string { return FormatDateTime(l.Lang, t, l.Loc) }
+
+// DateTimeIn formats t in loc.
+func (l L) DateTimeIn(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = l.Loc
+	}
+	return FormatDateTime(l.Lang, t, loc)
+}
+
+// DateTimeP formats an optional time ("–" when nil).
+func (l L) DateTimeP(t *time.Time) string {
+	if t == nil {
+		return "–"
+	}
+	return l.DateTime(*t)
+}
+
+// Date formats the day of t in the display zone.
+func (l L) Date(t time.Time) string { return FormatDate(l.Lang, t, l.Loc) }
+
+// Clock formats the local time of day ("14.00" / "14:00").
+func (l L) Clock(t time.Time) string {
+	if l.Lang == LangEN {
+		return t.In(l.Loc).Format("15:04")
+	}
+	return t.In(l.Loc).Format("15.04")
+}
+
+// Weekday is the short weekday name.
+func (l L) Weekday(t time.Time) string { return weekdayShort(l.Lang, t.In(l.Loc).Weekday()) }
+
+// Month names t's month and year.
+func (l L) Month(t time.Time) string { return FormatMonth(l.Lang, t.In(l.Loc)) }
+
+// Zone is the display zone's abbreviation now (WIB).
+func (l L) Zone() string { return ZoneAbbrev(time.Now().In(l.Loc)) }
+
+// Other is the language a switch link offers.
+func (l L) Other() Lang {
+	if l.Lang == LangEN {
+		return LangID
+	}
+	return LangEN
+}
+
+// Pick chooses the text in the page language (falling back to the other).
+func (l L) Pick(id, en string) string {
+	if (l.Lang == LangEN && en != "") || id == "" {
+		return en
+	}
+	return id
+}
+
+// LimitRow describes one platform's caption limits.
+func (l L) LimitRow(lim Limits) string {
+	parts := []string{l.T("pf."+lim.Platform) + ":"}
+	add := func(n int, key string) {
+		if n > 0 {
+			parts = append(parts, l.T(key, l.Int(int64(n))))
+		}
+	}
+	add(lim.Caption, "compose.limit.chars")
+	add(lim.Hashtags, "compose.limit.tags")
+	add(lim.Mentions, "compose.limit.mentions")
+	return strings.Join(parts, " ")
+}
+
+// Over reports whether counts break a platform's limits.
+func (c captionCounts) Over(lim Limits) bool {
+	return (lim.Caption > 0 && c.Chars > lim.Caption) || (lim.Hashtags > 0 && c.Hashtags > lim.Hashtags) ||
+		(lim.Mentions > 0 && c.Mentions > lim.Mentions)
+}

@@ -1,0 +1,86 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/humas-id/humas/org"
+)
+
+// Content types and classifications offered by the forms; the scheduler
+// decides which are valid for which platform.
+var (
+	contentTypes    = []string{"photo", "video", "interactive", "text", "link"}
+	classifications = []string{"public", "exempt"}
+	recurrences     = []string{"", "daily", "weekly", "monthly"}
+)
+
+type listData struct {
+	Filter      PostFilter
+	FromText    string
+	ToText      string
+	Posts       []PostView
+	Units       []org.Unit
+	Channels    []org.Channel
+	States      []string
+	Types       []string
+	Unavailable string
+	FieldErr    map[string]string
+}
+
+func (h *Handler) listPage(c *gin.Context) {
+	l := h.l(c)
+	ctx := c.Request.Context()
+	s, _ := session(c)
+	d := listData{States: postStates, Types: contentTypes, FieldErr: map[string]string{},
+		FromText: c.Query("from"), ToText: c.Query("to")}
+	f := PostFilter{UnitID: parseID(c.Query("unit")), ChannelID: parseID(c.Query("channel")),
+		Query: strings.TrimSpace(c.Query("q"))}
+	if st := c.Query("state"); slices.Contains(postStates, st) {
+		f.State = st
+	}
+	if ct := c.Query("type"); slices.Contains(contentTypes, ct) {
+		f.ContentType = ct
+	}
+	status := http.StatusOK
+	if d.FromText != "" {
+		if t, err := time.ParseInLocation("2006-01-02", d.FromText, l.Loc); err == nil {
+			f.From = t
+		} else {
+			d.FieldErr["from"] = l.T("list.dateerror", d.FromText)
+			status = http.StatusBadRequest
+		}
+	}
+	if d.ToText != "" {
+		if t, err := time.ParseInLocation("2006-01-02", d.ToText, l.Loc); err == nil {
+			f.To = t.AddDate(0, 0, 1)
+		} else {
+			d.FieldErr["to"] = l.T("list.dateerror", d.ToText)
+			status = http.StatusBadRequest
+		}
+	}
+	d.Filter = f
+	var err error
+	if d.Units, err = h.d.Org.Units(ctx); err != nil {
+		h.fail(c, err)
+		return
+	}
+	if d.Channels, err = h.d.Org.Channels(ctx); err != nil {
+		h.fail(c, err)
+		return
+	}
+	switch {
+	case h.d.Posts == nil:
+		d.Unavailable = l.T("err.unavailable", "scheduler")
+	case len(d.FieldErr) == 0:
+		if d.Posts, err = h.d.Posts.List(ctx, s.Principal, f); err != nil {
+			h.fail(c, err)
+			return
+		}
+	}
+	h.render(c, status, "list", h.view(c, l.T("list.title"), "list", d))
+}

@@ -1,0 +1,105 @@
+package web
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// period is a report period chosen with the picker: calendar dates
+// (midnight UTC), To inclusive, and the period it is compared with.
+type period struct {
+	Kind             string // month, quarter or custom
+	Month            string // YYYY-MM
+	Quarter          string // YYYY-Qn
+	From, To         time.Time
+	PrevFrom, PrevTo time.Time
+}
+
+func dateOnly(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// parsePeriod reads the picker. Without parameters the period is the last
+// 30 days up to today (in the display zone). A month compares with the
+// month before, a quarter with the quarter before, a custom range with the
+// same number of days just before it.
+func parsePeriod(kind, month, quarter, from, to string, today time.Time) (period, error) {
+	today = dateOnly(today)
+	p := period{Kind: kind}
+	switch kind {
+	case "month":
+		if month == "" {
+			month = today.Format("2006-01")
+		}
+		t, err := time.Parse("2006-01", month)
+		if err != nil {
+			return p, perr("month %q: write YYYY-MM, e.g. 2026-11", "bulan %q: tulis TTTT-BB, mis. 2026-11", month)
+		}
+		p.Month = month
+		p.From, p.To = t, t.AddDate(0, 1, -1)
+		p.PrevFrom, p.PrevTo = t.AddDate(0, -1, 0), t.AddDate(0, 0, -1)
+	case "quarter":
+		if quarter == "" {
+			quarter = fmt.Sprintf("%d-Q%d", today.Year(), (int(today.Month())-1)/3+1)
+		}
+		y, q, ok := strings.Cut(quarter, "-Q")
+		yy, err1 := strconv.Atoi(y)
+		qq, err2 := strconv.Atoi(q)
+		if !ok || err1 != nil || err2 != nil || qq < 1 || qq > 4 || yy < 2000 || yy > 2100 {
+			return p, perr("quarter %q: write YYYY-Qn, e.g. 2026-Q4", "triwulan %q: tulis TTTT-Qn, mis. 2026-Q4", quarter)
+		}
+		p.Quarter = quarter
+		p.From = time.Date(yy, time.Month(3*(qq-1)+1), 1, 0, 0, 0, 0, time.UTC)
+		p.To = p.From.AddDate(0, 3, -1)
+		p.PrevFrom, p.PrevTo = p.From.AddDate(0, -3, 0), p.From.AddDate(0, 0, -1)
+	default:
+		p.Kind = "custom"
+		p.To, p.From = today, today.AddDate(0, 0, -29)
+		var err error
+		if from != "" {
+			if p.From, err = time.Parse("2006-01-02", from); err != nil {
+				return p, perr("from %q: write YYYY-MM-DD, e.g. 2026-11-01", "dari %q: tulis TTTT-BB-HH, mis. 2026-11-01", from)
+			}
+		}
+		if to != "" {
+			if p.To, err = time.Parse("2006-01-02", to); err != nil {
+				return p, perr("to %q: write YYYY-MM-DD, e.g. 2026-11-30", "sampai %q: tulis TTTT-BB-HH, mis. 2026-11-30", to)
+			}
+		}
+		if p.From.After(p.To) {
+			return p, perr("from %s is after to %s: swap them", "tanggal awal %s sesudah tanggal akhir %s: tukar keduanya", p.From.Format("2006-01-02"), p.To.Format("2006-01-02"))
+		}
+		days := int(p.To.Sub(p.From).Hours()/24) + 1
+		if days > 731 {
+			return p, perr("the period spans %d days; at most 731 (two years)", "periode mencakup %d hari; paling banyak 731 hari (dua tahun)", days)
+		}
+		p.PrevTo = p.From.AddDate(0, 0, -1)
+		p.PrevFrom = p.From.AddDate(0, 0, -days)
+	}
+	if p.Month == "" {
+		p.Month = p.From.Format("2006-01")
+	}
+	if p.Quarter == "" {
+		p.Quarter = fmt.Sprintf("%d-Q%d", p.From.Year(), (int(p.From.Month())-1)/3+1)
+	}
+	return p, nil
+}
+
+// periodError is a bad period, in both languages.
+type periodError struct{ EN, ID string }
+
+func (e *periodError) Error() string { return e.EN }
+
+func perr(en, id string, args ...any) error {
+	return &periodError{EN: fmt.Sprintf(en, args...), ID: fmt.Sprintf(id, args...)}
+}
+
+// In returns the message in lang.
+func (e *periodError) In(lang Lang) string {
+	if lang == LangEN {
+		return e.EN
+	}
+	return e.ID
+}

@@ -1,0 +1,306 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/meta"
+	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/scheduler"
+)
+
+// UserLister lists users, for author names (auth.Store does).
+type UserLister interface {
+	Users(ctx context.Context) ([]auth.User, error)
+}
+
+// SchedulerPosts implements Posts over scheduler.Service: every rule
+// (validation, state transitions, who may do what) is the scheduler's.
+type SchedulerPosts struct {
+	S     *scheduler.Service
+	Users UserLister
+}
+
+// NewSchedulerPosts adapts s for the pages.
+func NewSchedulerPosts(s *scheduler.Service, users UserLister) *SchedulerPosts {
+	return &SchedulerPosts{S: s, Users: users}
+}
+
+// names are the lookups a page of posts needs.
+type names struct {
+	units    map[int64]org.Unit
+	channels map[int64]org.Channel
+	users    map[int64]string
+}
+
+func (a *SchedulerPosts) names(ctx context.Context) (names, error) {
+	n := names{units: map[int64]org.Unit{}, channels: map[int64]org.Channel{}, users: map[int64]string{}}
+	us, err := a.S.Org().Units(ctx)
+	if err != nil {
+		return n, err
+	}
+	for _, u := range us {
+		n.units[u.ID] = u
+	}
+	cs, err := a.S.Org().Channels(ctx)
+	if err != nil {
+		return n, err
+	}
+	for _, c := range cs {
+		n.channels[c.ID] = c
+	}
+	if a.Users != nil {
+		users, err := a.Users.Users(ctx)
+		if err != nil {
+			return n, err
+		}
+		for _, u := range users {
+			n.users[u.ID] = u.Name
+		}
+	}
+	return n, nil
+}
+
+func (n names) view(p scheduler.Post) PostView {
+	u := n.units[p.UnitID]
+	v := PostView{ID: p.ID, UnitID: p.UnitID, UnitName: u.Name, AuthorName: n.users[p.AuthorID], Caption: p.Caption,
+		Link: p.Link, ContentType: p.ContentType, Classification: p.Classification.Level,
+		ClassificationReason: p.Classification.Reason, Campaign: p.Campaign, ScheduledAt: p.ScheduledAt,
+		Location: u.Location(), Recurrence: p.Recurrence, State: p.State, Version: int64(p.Version)}
+	for _, m := range p.Media {
+		v.Media = append(v.Media, m.URL)
+	}
+	for _, d := range p.Deliveries {
+		ch := n.channels[d.ChannelID]
+		dv := DeliveryView{ChannelID: d.ChannelID, ChannelName: ch.Name, Platform: d.Platform, Status: d.Status,
+			Permalink: d.Permalink, PublishedAt: d.PublishedAt}
+		if dv.Platform == "" {
+			dv.Platform = ch.Platform
+		}
+		if d.Error != nil {
+			dv.ErrorMessage, dv.ErrorActionID, dv.ErrorActionEN = d.Error.Message, d.Error.ActionID, d.Error.ActionEN
+		}
+		v.Deliveries = append(v.Deliveries, dv)
+	}
+	return v
+}
+
+// List lists posts; the text and content-type filters apply here, the
+// rest in the scheduler.
+func (a *SchedulerPosts) List(ctx context.Context, p auth.Principal, f PostFilter) ([]PostView, error) {
+	posts, err := a.S.Posts(ctx, p, scheduler.Filter{State: f.State, UnitID: f.UnitID, ChannelID: f.ChannelID,
+		From: f.From, To: f.To, Limit: 1000})
+	if err != nil {
+		return nil, mapSchedulerErr(err)
+	}
+	n, err := a.names(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := strings.ToLower(f.Query)
+	var out []PostView
+	for _, post := range posts {
+		if f.ContentType != "" && post.ContentType != f.ContentType {
+			continue
+		}
+		if q != "" && !strings.Contains(strings.ToLower(post.Caption), q) {
+			continue
+		}
+		out = append(out, n.view(post))
+	}
+	// The calendar reads better oldest first.
+	slices.SortStableFunc(out, func(x, y PostView) int { return x.ScheduledAt.Compare(y.ScheduledAt) })
+	return out, nil
+}
+
+// Get returns one post.
+func (a *SchedulerPosts) Get(ctx context.Context, p auth.Principal, id int64) (PostView, error) {
+	post, err := a.S.Post(ctx, p, id)
+	if err != nil {
+		return PostView{}, mapSchedulerErr(err)
+	}
+	n, err := a.names(ctx)
+	if err != nil {
+		return PostView{}, err
+	}
+	return n.view(post), nil
+}
+
+// Queue lists the posts waiting for approval that p may see.
+func (a *SchedulerPosts) Queue(ctx context.Context, p auth.Principal) ([]PostView, error) {
+	return a.List(ctx, p, PostFilter{State: scheduler.StateSubmitted})
+}
+
+// Audit returns the post's audit trail.
+func (a *SchedulerPosts) Audit(ctx context.Context, p auth.Principal, id int64) ([]AuditView, error) {
+	entries, err := a.S.Audit(ctx, p, id)
+	if err != nil {
+		return nil, mapSchedulerErr(err)
+	}
+	out := make([]AuditView, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, AuditView{At: e.At, ActorName: e.ActorName, Action: e.Action, FromState: e.FromState,
+			ToState: e.ToState, Reason: e.Reason})
+	}
+	return out, nil
+}
+
+// Create writes a new post (and submits it when asked).
+func (a *SchedulerPosts) Create(ctx context.Context, p auth.Principal, in PostInput) (int64, error) {
+	d, err := a.draft(ctx, p, in)
+	if err != nil {
+		return 0, err
+	}
+	post, err := a.S.CreatePost(ctx, p, d, in.Submit)
+	if err != nil {
+		return 0, mapSchedulerErr(err)
+	}
+	return post.ID, nil
+}
+
+// Update replaces a post's editable fields (and submits it when asked).
+func (a *SchedulerPosts) Update(ctx context.Context, p auth.Principal, id int64, in PostInput) error {
+	d, err := a.draft(ctx, p, in)
+	if err != nil {
+		return err
+	}
+	post, err := a.S.UpdatePost(ctx, p, id, d)
+	if err != nil {
+		return mapSchedulerErr(err)
+	}
+	if in.Submit && (post.State == scheduler.StateDraft || post.State == scheduler.StateRejected) {
+		if _, err := a.S.Submit(ctx, p, id); err != nil {
+			return mapSchedulerErr(err)
+		}
+	}
+	return nil
+}
+
+// Approve approves a submitted post.
+func (a *SchedulerPosts) Approve(ctx context.Context, p auth.Principal, id int64) error {
+	_, err := a.S.Approve(ctx, p, id, "")
+	return mapSchedulerErr(err)
+}
+
+// Reject sends a post back with a reason.
+func (a *SchedulerPosts) Reject(ctx context.Context, p auth.Principal, id int64, reason string) error {
+	_, err := a.S.Reject(ctx, p, id, reason)
+	return mapSchedulerErr(err)
+}
+
+// Limits are the caption limits the scheduler checks (Instagram's from
+// meta; Facebook's message limit).
+func (a *SchedulerPosts) Limits() []Limits {
+	return []Limits{
+		{Platform: org.Facebook, Caption: 63206},
+		{Platform: org.Instagram, Caption: meta.IGCaptionMaxRunes, Hashtags: meta.IGCaptionMaxHashtags, Mentions: meta.IGCaptionMaxMentions},
+	}
+}
+
+// draft converts the form into the scheduler's draft: media types from
+// the URL's extension, and the recurrence choice into a cron spec at the
+// post's local time.
+func (a *SchedulerPosts) draft(ctx context.Context, p auth.Principal, in PostInput) (scheduler.Draft, error) {
+	d := scheduler.Draft{Caption: in.Caption, Link: in.Link, ContentType: in.ContentType,
+		Classification: scheduler.Classification{Level: in.Classification, Reason: in.ClassificationReason},
+		Channels:       in.ChannelIDs, ScheduledAt: in.ScheduledAt, Campaign: in.Campaign}
+	for _, m := range in.Media {
+		d.Media = append(d.Media, scheduler.Media{Type: mediaType(m), URL: m})
+	}
+	spec, err := recurrenceSpec(in.Recurrence, in.ScheduledAt)
+	if err != nil {
+		return d, err
+	}
+	d.Recurrence = spec
+	return d, nil
+}
+
+// mediaType guesses image or video from the URL's file extension.
+func mediaType(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "image"
+	}
+	switch strings.ToLower(path.Ext(u.Path)) {
+	case ".mp4", ".mov", ".m4v", ".webm":
+		return "video"
+	}
+	return "image"
+}
+
+// recurrenceSpec turns the form's choice into the scheduler's cron spec
+// (seconds first) at the time of day of at; a cron spec typed by hand
+// passes through for the scheduler to check.
+func recurrenceSpec(choice string, at time.Time) (string, error) {
+	switch choice {
+	case "":
+		return "", nil
+	case "daily":
+		return fmt.Sprintf("0 %d %d * * *", at.Minute(), at.Hour()), nil
+	case "weekly":
+		return fmt.Sprintf("0 %d %d * * %d", at.Minute(), at.Hour(), int(at.Weekday())), nil
+	case "monthly":
+		return fmt.Sprintf("0 %d %d %d * *", at.Minute(), at.Hour(), at.Day()), nil
+	}
+	return choice, nil
+}
+
+// recurrenceChoice maps a stored cron spec back to the form's choices
+// when it is one of them.
+func recurrenceChoice(spec string, at time.Time) string {
+	for _, c := range []string{"daily", "weekly", "monthly"} {
+		if s, _ := recurrenceSpec(c, at); s == spec {
+			return c
+		}
+	}
+	return spec
+}
+
+// mapSchedulerErr turns the scheduler's typed errors into the page's.
+func mapSchedulerErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ve scheduler.ValidationError
+	var fe *scheduler.ForbiddenError
+	var se *scheduler.StateError
+	switch {
+	case errors.As(err, &ve):
+		out := make(FieldErrors, 0, len(ve))
+		for _, f := range ve {
+			out = append(out, FieldError{Field: formField(f.Field), Message: f.Message, MessageID: f.MessageID})
+		}
+		return out
+	case errors.As(err, &fe):
+		return &ActionError{Status: http.StatusForbidden, Message: fe.Msg, MessageID: fe.MsgID}
+	case errors.As(err, &se):
+		return &ActionError{Status: http.StatusConflict, Message: se.Msg, MessageID: se.MsgID}
+	case errors.Is(err, scheduler.ErrNotFound):
+		return ErrNotFound
+	}
+	return err
+}
+
+// formField maps the scheduler's field paths ("media[1].url",
+// "classification.reason") to the form's field names.
+func formField(f string) string {
+	switch {
+	case f == "classification.reason":
+		return "classification_reason"
+	case strings.HasPrefix(f, "classification"):
+		return "classification"
+	case strings.HasPrefix(f, "media"):
+		return "media"
+	case strings.HasPrefix(f, "channels"):
+		return "channels"
+	}
+	return f
+}

@@ -1,0 +1,417 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Authenticator resolves an API token to its user (auth.Store does).
+type Authenticator interface {
+	Authenticate(ctx context.Context, token string) (auth.Principal, error)
+}
+
+// Deps are what the pages read and act through. SQL, Auth and Org are
+// required; a page whose service is nil answers that it is not available.
+type Deps struct {
+	SQL  *store.SQLite
+	Auth Authenticator
+	Org  *org.Store
+	// Posts is the scheduler (calendar, compose, approvals).
+	Posts Posts
+	// Reports is the analytics service (report page, CSV).
+	Reports Reports
+	// Usage reports the Graph API usage per channel for the health page
+	// (optional).
+	Usage UsageSource
+
+	Logger *slog.Logger
+	// Location is the display zone when a unit has none (default
+	// Asia/Jakarta).
+	Location *time.Location
+	// SecureCookies marks cookies Secure (set behind HTTPS).
+	SecureCookies bool
+	// SessionTTL is how long a sign-in lasts (default 12 h).
+	SessionTTL time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// UsageSource gives the latest Graph API usage percentage Meta reported
+// for an account (a Page or Instagram id); RegistryUsage reads it from
+// the humas_graph_usage_percent gauge.
+type UsageSource interface {
+	AccountUsage(externalID string) (percent float64, ok bool)
+}
+
+const (
+	sessionCookie = "humas_session"
+	langCookie    = "humas_lang"
+	preCSRFCookie = "humas_csrf"
+	csrfField     = "csrf"
+	ctxSession    = "web.session"
+	ctxLang       = "web.lang"
+	ctxLoc        = "web.loc"
+)
+
+// Handler serves the pages.
+type Handler struct {
+	d     Deps
+	log   *slog.Logger
+	sess  *sessions
+	pages map[string]*template.Template
+}
+
+// Mount adds the pages to e. Call it before the server starts.
+func Mount(e *gin.Engine, d Deps) (*Handler, error) {
+	h, err := New(d)
+	if err != nil {
+		return nil, err
+	}
+	h.Routes(e)
+	return h, nil
+}
+
+// New checks deps and parses the templates.
+func New(d Deps) (*Handler, error) {
+	if d.SQL == nil || d.Auth == nil || d.Org == nil {
+		return nil, errors.New("web: Deps.SQL, Deps.Auth and Deps.Org are required")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Location == nil {
+		loc, err := time.LoadLocation("Asia/Jakarta")
+		if err != nil {
+			return nil, fmt.Errorf("web: load Asia/Jakarta: %w (install tzdata)", err)
+		}
+		d.Location = loc
+	}
+	if d.SessionTTL <= 0 {
+		d.SessionTTL = 12 * time.Hour
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	pages, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{d: d, log: d.Logger, pages: pages,
+		sess: &sessions{db: d.SQL, ttl: d.SessionTTL, now: d.Now}}, nil
+}
+
+var templateFuncs = template.FuncMap{
+	"state":    func(s string) string { return "state." + s },
+	"join":     strings.Join,
+	"isWebURL": func(s string) bool { return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") },
+	"add":      func(a, b int) int { return a + b },
+	"int64":    func(i int) int64 { return int64(i) },
+	"rows": func(v view, rows []reportRow, head string) map[string]any {
+		return map[string]any{"V": v, "Rows": rows, "Head": head}
+	},
+	"postv":  func(v view, p PostView) map[string]any { return map[string]any{"V": v, "P": p} },
+	"auditv": func(v view, a []AuditView) map[string]any { return map[string]any{"V": v, "A": a} },
+	"posts": func(v view, posts []PostStat) map[string]any {
+		return map[string]any{"V": v, "Posts": posts}
+	},
+	"short": func(s string) string {
+		r := []rune(s)
+		if len(r) <= 80 {
+			return s
+		}
+		return string(r[:79]) + "…"
+	},
+}
+
+// parseTemplates parses each page together with the layout.
+func parseTemplates() (map[string]*template.Template, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*template.Template{}
+	for _, n := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if base == "layout" || base == "parts" {
+			continue
+		}
+		t, err := template.New(base).Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse template %s: %w", n, err)
+		}
+		out[base] = t
+	}
+	return out, nil
+}
+
+// Routes registers every page on e.
+func (h *Handler) Routes(e *gin.Engine) {
+	e.GET("/static/*filepath", serveStatic)
+
+	g := e.Group("/", h.securityHeaders, h.loadSession)
+	g.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/calendar") })
+	g.GET("/signin", h.signinPage)
+	g.GET("/masuk", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/signin") })
+	g.POST("/signin", h.signin)
+	g.GET("/lang/:lang", h.setLang)
+
+	in := g.Group("/", h.requireSession, h.checkCSRF)
+	in.POST("/signout", h.signout)
+	in.GET("/calendar", h.calendarPage)
+	in.GET("/posts", h.listPage)
+	in.GET("/channels", h.channelsPage)
+	in.GET("/report", h.reportPage)
+	in.GET("/report.csv", h.reportCSV)
+
+	write := in.Group("/", h.requireRole(auth.RoleEditor, auth.RoleApprover, auth.RoleAdmin))
+	write.GET("/posts/new", h.composePage)
+	write.POST("/posts", h.composeSave)
+	write.GET("/posts/:id/edit", h.editPage)
+	write.POST("/posts/:id", h.editSave)
+	in.GET("/posts/:id", h.postPage)
+
+	appr := in.Group("/", h.requireRole(auth.RoleApprover, auth.RoleAdmin))
+	appr.GET("/approvals", h.approvalsPage)
+	appr.POST("/approvals/:id/approve", h.approve)
+	appr.POST("/approvals/:id/reject", h.reject)
+}
+
+// serveStatic serves the embedded CSS and JavaScript (files only, no
+// directory listings).
+func serveStatic(c *gin.Context) {
+	name := strings.TrimPrefix(c.Param("filepath"), "/")
+	b, err := fs.ReadFile(staticFS, path.Join("static", name))
+	if name == "" || strings.Contains(name, "..") || err != nil {
+		c.Status(http.StatusNotFound)
+		return
+	}
+	ct := mime.TypeByExtension(path.Ext(name))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Cache-Control", "public, max-age=3600")
+	c.Data(http.StatusOK, ct, b)
+}
+
+// securityHeaders forbids framing, sniffing and scripts from elsewhere.
+func (h *Handler) securityHeaders(c *gin.Context) {
+	hd := c.Writer.Header()
+	hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' https: data:; media-src 'self' https:; "+
+		"style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "same-origin")
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("Cache-Control", "no-store")
+	c.Next()
+}
+
+// loadSession reads the session cookie, if any, and the language.
+func (h *Handler) loadSession(c *gin.Context) {
+	lang := LangID
+	if v, err := c.Cookie(langCookie); err == nil {
+		lang = parseLang(v)
+	}
+	if q := c.Query("lang"); q != "" {
+		lang = parseLang(q)
+	}
+	c.Set(ctxLang, lang)
+	if id, err := c.Cookie(sessionCookie); err == nil && id != "" {
+		s, err := h.sess.Get(c.Request.Context(), id)
+		switch {
+		case err == nil:
+			c.Set(ctxSession, s)
+			if u, err := h.d.Org.Unit(c.Request.Context(), s.Principal.UnitID); err == nil {
+				c.Set(ctxLoc, u.Location())
+			}
+			c.Request = c.Request.WithContext(auth.WithPrincipal(c.Request.Context(), s.Principal))
+		case !errors.Is(err, errNoSession):
+			h.fail(c, err)
+			return
+		}
+	}
+	c.Next()
+}
+
+func session(c *gin.Context) (Session, bool) {
+	v, ok := c.Get(ctxSession)
+	if !ok {
+		return Session{}, false
+	}
+	s, ok := v.(Session)
+	return s, ok
+}
+
+// requireSession sends visitors without a session to the sign-in page.
+func (h *Handler) requireSession(c *gin.Context) {
+	if _, ok := session(c); !ok {
+		next := c.Request.URL.RequestURI()
+		c.Redirect(http.StatusSeeOther, "/signin?next="+url.QueryEscape(next))
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+// checkCSRF rejects a state-changing request whose form token does not
+// match the session's.
+func (h *Handler) checkCSRF(c *gin.Context) {
+	if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
+		c.Next()
+		return
+	}
+	s, _ := session(c)
+	if !validCSRF(s.CSRF, c.PostForm(csrfField)) {
+		h.errorPage(c, http.StatusForbidden, h.l(c).T("err.csrf"))
+		return
+	}
+	c.Next()
+}
+
+// requireRole answers 403 unless the user has one of roles.
+func (h *Handler) requireRole(roles ...auth.Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		s, _ := session(c)
+		if !slices.Contains(roles, s.Principal.Role) {
+			l := h.l(c)
+			names := make([]string, len(roles))
+			for i, r := range roles {
+				names[i] = l.T("role." + string(r))
+			}
+			h.errorPage(c, http.StatusForbidden, l.T("err.forbidden", strings.Join(names, " / "), l.T("role."+string(s.Principal.Role))))
+			return
+		}
+		c.Next()
+	}
+}
+
+// l is the request's localizer.
+func (h *Handler) l(c *gin.Context) L {
+	lang := LangID
+	if v, ok := c.Get(ctxLang); ok {
+		lang, _ = v.(Lang)
+	}
+	loc := h.d.Location
+	if v, ok := c.Get(ctxLoc); ok {
+		if z, ok := v.(*time.Location); ok && z != nil {
+			loc = z
+		}
+	}
+	return L{Lang: lang, Loc: loc}
+}
+
+var flashKeys = map[string]bool{"compose.saved": true, "compose.submitted": true, "appr.approved": true, "appr.rejected": true}
+
+// view is what every page template receives.
+type view struct {
+	L        L
+	User     auth.Principal
+	SignedIn bool
+	CSRF     string
+	Title    string
+	Nav      string
+	Path     string
+	Flash    string
+	Error    string
+	Data     any
+}
+
+func (v view) Can(role ...string) bool {
+	return slices.Contains(role, string(v.User.Role))
+}
+
+func (h *Handler) view(c *gin.Context, title, nav string, data any) view {
+	s, ok := session(c)
+	v := view{L: h.l(c), User: s.Principal, SignedIn: ok, CSRF: s.CSRF, Title: title, Nav: nav,
+		Path: c.Request.URL.RequestURI(), Data: data}
+	// Flash messages come from a fixed list, never from the URL's text.
+	if key := c.Query("ok"); flashKeys[key] {
+		v.Flash = v.L.T(key, parseID(c.Query("n")))
+	}
+	return v
+}
+
+// render executes a page into a buffer first, so a template error is a
+// clean 500 rather than half a page.
+func (h *Handler) render(c *gin.Context, status int, page string, v view) {
+	t, ok := h.pages[page]
+	if !ok {
+		h.fail(c, fmt.Errorf("web: no template %q", page))
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		h.fail(c, fmt.Errorf("web: render %s: %w", page, err))
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// errorPage answers status with a message page.
+func (h *Handler) errorPage(c *gin.Context, status int, msg string) {
+	v := h.view(c, h.l(c).T("err.title"), "", nil)
+	v.Error = msg
+	v.Flash = ""
+	t := h.pages["error"]
+	var buf bytes.Buffer
+	if t == nil || t.ExecuteTemplate(&buf, "layout", v) != nil {
+		c.AbortWithStatus(status)
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	c.Abort()
+}
+
+// fail logs err and answers a 500 page that says nothing about internals.
+func (h *Handler) fail(c *gin.Context, err error) {
+	h.log.ErrorContext(c.Request.Context(), "web page failed", "method", c.Request.Method, "route", c.FullPath(), "err", err)
+	h.errorPage(c, http.StatusInternalServerError, h.l(c).T("err.internal"))
+}
+
+// localPath keeps redirects on this site: only absolute paths, never
+// "//host" or a scheme.
+func localPath(p, fallback string) string {
+	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+		return fallback
+	}
+	if u, err := url.Parse(p); err != nil || u.Scheme != "" || u.Host != "" {
+		return fallback
+	}
+	return p
+}
+
+func (h *Handler) setCookie(c *gin.Context, name, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: h.d.SecureCookies, SameSite: http.SameSiteLaxMode})
+}
+
+// setLang remembers the language and goes back to the page.
+func (h *Handler) setLang(c *gin.Context) {
+	h.setCookie(c, langCookie, string(parseLang(c.Param("lang"))), 365*24*3600)
+	c.Redirect(http.StatusSeeOther, localPath(c.Query("next"), "/calendar"))
+}

@@ -1,0 +1,94 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/humas-id/humas/auth"
+)
+
+// signinData is the sign-in form.
+type signinData struct {
+	Next      string
+	PreCSRF   string
+	FieldErr  string
+	SignedOut bool
+}
+
+// signinPage shows the token form. Before a session exists, CSRF uses a
+// double-submit cookie: a random value in an HttpOnly cookie that the
+// form must echo.
+func (h *Handler) signinPage(c *gin.Context) {
+	h.renderSignin(c, http.StatusOK, "")
+}
+
+func (h *Handler) renderSignin(c *gin.Context, status int, fieldErr string) {
+	tok, err := randomToken()
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	h.setCookie(c, preCSRFCookie, tok, 3600)
+	l := h.l(c)
+	next := localPath(c.Query("next"), "")
+	if next == "" {
+		next = localPath(c.PostForm("next"), "/calendar")
+	}
+	v := h.view(c, l.T("signin.title"), "signin", signinData{Next: next, PreCSRF: tok, FieldErr: fieldErr,
+		SignedOut: c.Query("out") == "1"})
+	v.Flash = ""
+	h.render(c, status, "signin", v)
+}
+
+// signin checks the token and starts a session.
+func (h *Handler) signin(c *gin.Context) {
+	l := h.l(c)
+	pre, err := c.Cookie(preCSRFCookie)
+	if err != nil || !validCSRF(pre, c.PostForm(csrfField)) {
+		h.errorPage(c, http.StatusForbidden, l.T("err.csrf"))
+		return
+	}
+	token := strings.TrimSpace(c.PostForm("token"))
+	if token == "" {
+		h.renderSignin(c, http.StatusUnprocessableEntity, l.T("signin.empty"))
+		return
+	}
+	p, err := h.d.Auth.Authenticate(c.Request.Context(), token)
+	if errors.Is(err, auth.ErrInvalidToken) {
+		h.log.InfoContext(c.Request.Context(), "web sign-in refused", "remote", c.ClientIP())
+		h.renderSignin(c, http.StatusUnauthorized, l.T("signin.invalid"))
+		return
+	}
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	// A fresh id on every sign-in: no session fixation.
+	if old, err := c.Cookie(sessionCookie); err == nil {
+		_ = h.sess.Delete(c.Request.Context(), old)
+	}
+	id, _, err := h.sess.Create(c.Request.Context(), p)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	h.setCookie(c, sessionCookie, id, int(h.d.SessionTTL.Seconds()))
+	h.setCookie(c, preCSRFCookie, "", -1)
+	h.log.InfoContext(c.Request.Context(), "web sign-in", "user_id", p.UserID, "role", string(p.Role))
+	c.Redirect(http.StatusSeeOther, localPath(c.PostForm("next"), "/calendar"))
+}
+
+// signout ends the session (POST with the CSRF token, via checkCSRF).
+func (h *Handler) signout(c *gin.Context) {
+	if id, err := c.Cookie(sessionCookie); err == nil {
+		if err := h.sess.Delete(c.Request.Context(), id); err != nil {
+			h.fail(c, err)
+			return
+		}
+	}
+	h.setCookie(c, sessionCookie, "", -1)
+	c.Redirect(http.StatusSeeOther, "/signin?out=1")
+}
