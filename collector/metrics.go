@@ -67,5 +67,14 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			return nil, fmt.Errorf("register collector metrics: %w", err)
 		}
 	}
+	// Export the series dashboards plot from the start; in a healthy
+	// process these stay at zero and would otherwise be absent.
+	for _, table := range []string{"posts", "post_metrics", "account_metrics"} {
+		m.rowsWritten.WithLabelValues(table)
+		m.rowsBuffered.WithLabelValues(table)
+	}
+	for _, reason := range []string{"clickhouse_unavailable", "buffer_full", "no_token", "graph_auth", "graph_throttled", "graph_transient", "graph_network", "error"} {
+		m.channelErrors.WithLabelValues(reason)
+	}
 	return m, nil
 }

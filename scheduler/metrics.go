@@ -48,5 +48,13 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			return nil, fmt.Errorf("register scheduler metrics: %w", err)
 		}
 	}
+	// Export the series dashboards plot from the start, not only after the
+	// first publish: a missing series reads as "no data", not as zero.
+	for _, platform := range []string{"facebook", "instagram"} {
+		m.lag.WithLabelValues(platform)
+		for _, outcome := range []string{"published", "reconciled"} {
+			m.outcomes.WithLabelValues(platform, outcome, "none")
+		}
+	}
 	return m, nil
 }
