@@ -178,8 +178,8 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 		}
 		u.Role = Role(role)
 		u.CreatedAt, _ = store.ParseTime(created)
-		u.DisabledAt = parseNull(disabled)
-		u.LastUsedAt = parseNull(last)
+		u.DisabledAt = store.ParseNullTime(disabled)
+		u.LastUsedAt = store.ParseNullTime(last)
 		if u.DisabledAt == nil {
 			u.TokenPrefix = prefix.String
 		}
@@ -213,15 +213,4 @@ func (s *Store) Revoke(ctx context.Context, name string) error {
 		return fmt.Errorf("revoke %q: %w", name, err)
 	}
 	return nil
-}
-
-func parseNull(s sql.NullString) *time.Time {
-	if !s.Valid {
-		return nil
-	}
-	t, err := store.ParseTime(s.String)
-	if err != nil {
-		return nil
-	}
-	return &t
 }

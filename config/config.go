@@ -166,7 +166,7 @@ func Default() Config {
 		Scheduler: Scheduler{
 			Enabled:       true,
 			Tick:          "* * * * * *",
-			Workers:       8,
+			Workers:       16,
 			RetryDeadline: Duration(30 * time.Minute),
 			TokenCheck:    "0 0 6 * * *",
 		},

@@ -293,10 +293,10 @@ func scanChannel(r scanner) (Channel, error) {
 	if err != nil {
 		return c, err
 	}
-	c.TokenExpiresAt = parseNull(exp)
-	c.PausedUntil = parseNull(paused)
-	c.LastCollectedAt = parseNull(collected)
-	c.TokenCheckedAt = parseNull(checked)
+	c.TokenExpiresAt = store.ParseNullTime(exp)
+	c.PausedUntil = store.ParseNullTime(paused)
+	c.LastCollectedAt = store.ParseNullTime(collected)
+	c.TokenCheckedAt = store.ParseNullTime(checked)
 	if err := json.Unmarshal([]byte(scopes), &c.Scopes); err != nil {
 		c.Scopes = nil
 	}
@@ -305,15 +305,4 @@ func scanChannel(r scanner) (Channel, error) {
 	}
 	c.Scopes, c.MissingPermissions = nonNil(c.Scopes), nonNil(c.MissingPermissions)
 	return c, nil
-}
-
-func parseNull(s sql.NullString) *time.Time {
-	if !s.Valid {
-		return nil
-	}
-	t, err := store.ParseTime(s.String)
-	if err != nil {
-		return nil
-	}
-	return &t
 }

@@ -23,6 +23,19 @@ func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
 // ParseTime reads a time written by FormatTime.
 func ParseTime(s string) (time.Time, error) { return time.Parse(TimeLayout, s) }
 
+// ParseNullTime reads a nullable time column; NULL (or text that is not a
+// stored time) is nil.
+func ParseNullTime(s sql.NullString) *time.Time {
+	if !s.Valid {
+		return nil
+	}
+	t, err := ParseTime(s.String)
+	if err != nil {
+		return nil
+	}
+	return &t
+}
+
 // SQLite is the state database: the content calendar, users and audit log.
 type SQLite struct {
 	DB   *sql.DB
