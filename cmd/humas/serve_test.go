@@ -125,6 +125,15 @@ func TestServeSandbox(t *testing.T) {
 			t.Errorf("GET /api/v1/channels with token %q: %d, want %d", tc.token, resp.StatusCode, tc.status)
 		}
 	}
+	// The container health check: exit 0 against the running server,
+	// non-zero against a port nothing listens on.
+	if out, err := exec.Command(binPath, "health", "--url", s.base+"/readyz").CombinedOutput(); err != nil {
+		t.Errorf("humas health against a ready server: %v\n%s", err, out)
+	}
+	if err := exec.Command(binPath, "health", "--url", "http://127.0.0.1:1/readyz").Run(); err == nil {
+		t.Error("humas health against a closed port exited 0")
+	}
+
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case err := <-s.done:
