@@ -89,7 +89,7 @@ func (d SchedulerDeps) createChannel(c *gin.Context) (any, error) {
 			return nil, err
 		}
 	}
-	ch, err := d.Org.CreateChannel(c, org.ChannelInput{UnitID: unitID, Platform: r.Platform, ExternalID: r.ExternalID, Name: r.Name, AccessToken: r.AccessToken})
+	ch, err := d.Org.CreateChannel(c.Request.Context(), org.ChannelInput{UnitID: unitID, Platform: r.Platform, ExternalID: r.ExternalID, Name: r.Name, AccessToken: r.AccessToken})
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -120,7 +120,7 @@ func (d SchedulerDeps) patchChannel(c *gin.Context) (any, error) {
 		}
 		p.UnitID = &u
 	}
-	ch, err := d.Org.UpdateChannel(c, id, p)
+	ch, err := d.Org.UpdateChannel(c.Request.Context(), id, p)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -132,7 +132,7 @@ func (d SchedulerDeps) deleteChannel(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.Org.DeleteChannel(c, id); err != nil {
+	if err := d.Org.DeleteChannel(c.Request.Context(), id); err != nil {
 		return nil, mapErr(err)
 	}
 	return nil, nil

@@ -84,7 +84,8 @@ func (d SchedulerDeps) createUnit(c *gin.Context) (any, error) {
 		}
 		u.ParentID = p
 	}
-	u, err := d.Org.CreateUnit(c, u)
+	// The request context carries the caller for the audit log.
+	u, err := d.Org.CreateUnit(c.Request.Context(), u)
 	if err != nil {
 		return nil, mapErr(err)
 	}

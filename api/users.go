@@ -40,7 +40,7 @@ func (d SchedulerDeps) createUser(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, tok, err := d.Auth.CreateUser(c, r.Name, unitID, role)
+	u, tok, err := d.Auth.CreateUser(c.Request.Context(), r.Name, unitID, role)
 	switch {
 	case errors.Is(err, auth.ErrUserExists):
 		return nil, Conflict("exists", err.Error())
@@ -56,7 +56,7 @@ func (d SchedulerDeps) createUser(c *gin.Context) (any, error) {
 }
 
 func (d SchedulerDeps) revokeUser(c *gin.Context) (any, error) {
-	if err := d.Auth.Revoke(c, c.Param("name")); err != nil {
+	if err := d.Auth.Revoke(c.Request.Context(), c.Param("name")); err != nil {
 		if errors.Is(err, auth.ErrUserNotFound) {
 			return nil, NotFound("no user is named " + c.Param("name"))
 		}

@@ -129,6 +129,11 @@ func (s *Store) CreateUser(ctx context.Context, name string, unitID int64, role 
 	if _, err := tx.ExecContext(ctx, qTokenInsert, id, HashToken(token), prefix, store.FormatTime(now)); err != nil {
 		return User{}, "", fmt.Errorf("create user token: %w", err)
 	}
+	// Neither the token nor its hash or prefix goes into the audit log.
+	if err := AppendAudit(ctx, tx, now, AuditRecord{Actor: Actor(ctx), Entity: "user", EntityID: id, Action: "create",
+		To: "active", Detail: map[string]any{"name": name, "unit_id": unitID, "role": role}}); err != nil {
+		return User{}, "", fmt.Errorf("create user: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return User{}, "", fmt.Errorf("create user: %w", err)
 	}
@@ -202,11 +207,22 @@ func (s *Store) Revoke(ctx context.Context, name string) error {
 	} else if err != nil {
 		return fmt.Errorf("revoke %q: %w", name, err)
 	}
-	now := store.FormatTime(s.now())
-	if _, err := tx.ExecContext(ctx, qRevokeTokens, now, id); err != nil {
+	at := s.now()
+	now := store.FormatTime(at)
+	res, err := tx.ExecContext(ctx, qRevokeTokens, now, id)
+	if err != nil {
 		return fmt.Errorf("revoke %q: %w", name, err)
 	}
+	tokens, _ := res.RowsAffected()
 	if _, err := tx.ExecContext(ctx, qDisableUser, now, id); err != nil {
+		return fmt.Errorf("revoke %q: %w", name, err)
+	}
+	from := "active"
+	if disabled.Valid {
+		from = "disabled"
+	}
+	if err := AppendAudit(ctx, tx, at, AuditRecord{Actor: Actor(ctx), Entity: "user", EntityID: id, Action: "revoke",
+		From: from, To: "disabled", Detail: map[string]any{"name": name, "tokens_revoked": tokens}}); err != nil {
 		return fmt.Errorf("revoke %q: %w", name, err)
 	}
 	if err := tx.Commit(); err != nil {

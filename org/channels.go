@@ -70,17 +70,25 @@ func (s *Store) CreateChannel(ctx context.Context, in ChannelInput) (Channel, er
 			return Channel{}, err
 		}
 	}
-	now := store.FormatTime(s.now())
-	res, err := s.db.DB.ExecContext(ctx, qChannelInsert, in.UnitID, in.Platform, in.ExternalID, in.Name, blob, now, now)
-	if err != nil {
-		if isUnique(err) {
-			return Channel{}, &ConflictError{Msg: fmt.Sprintf("a %s channel with external id %s exists already", in.Platform, in.ExternalID)}
+	at := s.now()
+	now := store.FormatTime(at)
+	var id int64
+	err := s.inTx(ctx, "create channel", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, qChannelInsert, in.UnitID, in.Platform, in.ExternalID, in.Name, blob, now, now)
+		if err != nil {
+			if isUnique(err) {
+				return &ConflictError{Msg: fmt.Sprintf("a %s channel with external id %s exists already", in.Platform, in.ExternalID)}
+			}
+			return err
 		}
-		return Channel{}, fmt.Errorf("create channel: %w", err)
-	}
-	id, err := res.LastInsertId()
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, at, entityChannel, id, "create", "", StatusActive, map[string]any{"unit_id": in.UnitID,
+			"platform": in.Platform, "external_id": in.ExternalID, "name": in.Name, "token_set": blob != nil})
+	})
 	if err != nil {
-		return Channel{}, fmt.Errorf("create channel: %w", err)
+		return Channel{}, err
 	}
 	return s.Channel(ctx, id)
 }
@@ -94,7 +102,8 @@ func (s *Store) sealToken(tok string) ([]byte, error) {
 
 // UpdateChannel applies p to channel id and returns the channel.
 func (s *Store) UpdateChannel(ctx context.Context, id int64, p ChannelPatch) (Channel, error) {
-	if _, err := s.Channel(ctx, id); err != nil {
+	before, err := s.Channel(ctx, id)
+	if err != nil {
 		return Channel{}, err
 	}
 	var errs ValidationError
@@ -124,36 +133,56 @@ func (s *Store) UpdateChannel(ctx context.Context, id int64, p ChannelPatch) (Ch
 			return Channel{}, err
 		}
 	}
-	now := store.FormatTime(s.now())
-	tx, err := s.db.DB.BeginTx(ctx, nil)
-	if err != nil {
-		return Channel{}, fmt.Errorf("update channel %d: %w", id, err)
-	}
-	defer tx.Rollback()
+	at := s.now()
+	now := store.FormatTime(at)
 	type step struct {
 		q    string
 		args []any
 	}
 	var steps []step
+	// changes are what the audit line records: each given field's old
+	// and new value (never the token: only that it was replaced).
+	changes := map[string]any{}
 	if p.UnitID != nil {
 		steps = append(steps, step{qChannelSetUnit, []any{*p.UnitID, now, id}})
+		changes["unit_id"] = map[string]int64{"from": before.UnitID, "to": *p.UnitID}
 	}
 	if p.Name != nil {
-		steps = append(steps, step{qChannelSetName, []any{strings.TrimSpace(*p.Name), now, id}})
+		name := strings.TrimSpace(*p.Name)
+		steps = append(steps, step{qChannelSetName, []any{name, now, id}})
+		changes["name"] = map[string]string{"from": before.Name, "to": name}
 	}
+	status := before.Status
 	if p.Status != nil {
 		steps = append(steps, step{qChannelSetStatus, []any{*p.Status, now, id}})
+		status = *p.Status
 	}
-	if blob != nil {
-		steps = append(steps, step{qChannelSetToken, []any{blob, now, id}})
-	}
-	for _, st := range steps {
-		if _, err := tx.ExecContext(ctx, st.q, st.args...); err != nil {
-			return Channel{}, fmt.Errorf("update channel %d: %w", id, err)
+	err = s.inTx(ctx, fmt.Sprintf("update channel %d", id), func(tx *sql.Tx) error {
+		for _, st := range steps {
+			if _, err := tx.ExecContext(ctx, st.q, st.args...); err != nil {
+				return err
+			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return Channel{}, fmt.Errorf("update channel %d: %w", id, err)
+		if len(steps) > 0 {
+			if err := s.audit(ctx, tx, at, entityChannel, id, "update", before.Status, status, changes); err != nil {
+				return err
+			}
+		}
+		if blob == nil {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, qChannelSetToken, blob, now, id); err != nil {
+			return err
+		}
+		// The token change reconnects a channel that needed it.
+		from, to := status, status
+		if from == StatusReconnectNeeded {
+			to = StatusActive
+		}
+		return s.audit(ctx, tx, at, entityChannel, id, "replace_token", from, to, map[string]any{"token_replaced": true})
+	})
+	if err != nil {
+		return Channel{}, err
 	}
 	return s.Channel(ctx, id)
 }
@@ -161,15 +190,24 @@ func (s *Store) UpdateChannel(ctx context.Context, id int64, p ChannelPatch) (Ch
 // DeleteChannel disables the channel and forgets its token; its history
 // (posts, deliveries, reports) stays.
 func (s *Store) DeleteChannel(ctx context.Context, id int64) error {
-	now := store.FormatTime(s.now())
-	res, err := s.db.DB.ExecContext(ctx, qChannelDelete, now, now, id)
+	before, err := s.Channel(ctx, id)
 	if err != nil {
-		return fmt.Errorf("delete channel %d: %w", id, err)
+		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("channel %d: %w", id, ErrNotFound)
-	}
-	return nil
+	at := s.now()
+	now := store.FormatTime(at)
+	return s.inTx(ctx, fmt.Sprintf("delete channel %d", id), func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, qChannelDelete, now, now, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("channel %d: %w", id, ErrNotFound)
+		}
+		return s.audit(ctx, tx, at, entityChannel, id, "delete", before.Status, StatusDisabled, map[string]any{
+			"unit_id": before.UnitID, "platform": before.Platform, "external_id": before.ExternalID, "name": before.Name,
+			"token_forgotten": before.HasToken})
+	})
 }
 
 // Channels lists the channels that are not deleted, by id.

@@ -101,17 +101,24 @@ func (s *Store) CreateUnit(ctx context.Context, u Unit) (Unit, error) {
 	if len(errs) > 0 {
 		return Unit{}, errs
 	}
-	res, err := s.db.DB.ExecContext(ctx, qUnitInsert, parent, u.Name, u.Slug, u.Level, u.Timezone, u.RequiresApproval,
-		store.FormatTime(s.now()))
-	if err != nil {
-		if isUnique(err) {
-			return Unit{}, &ConflictError{Msg: fmt.Sprintf("a unit with slug %q exists already", u.Slug)}
+	now := s.now()
+	err := s.inTx(ctx, "create unit", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, qUnitInsert, parent, u.Name, u.Slug, u.Level, u.Timezone, u.RequiresApproval,
+			store.FormatTime(now))
+		if err != nil {
+			if isUnique(err) {
+				return &ConflictError{Msg: fmt.Sprintf("a unit with slug %q exists already", u.Slug)}
+			}
+			return err
 		}
-		return Unit{}, fmt.Errorf("create unit: %w", err)
-	}
-	u.ID, err = res.LastInsertId()
+		if u.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, now, entityUnit, u.ID, "create", "", "", map[string]any{"name": u.Name, "slug": u.Slug,
+			"parent_id": u.ParentID, "level": u.Level, "timezone": u.Timezone, "requires_approval": u.RequiresApproval})
+	})
 	if err != nil {
-		return Unit{}, fmt.Errorf("create unit: %w", err)
+		return Unit{}, err
 	}
 	return u, nil
 }

@@ -3,7 +3,6 @@ package scheduler
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -12,8 +11,6 @@ import (
 )
 
 const (
-	qAuditInsert = `INSERT INTO audit_log (at, actor_id, actor_name, entity, entity_id, action, from_state, to_state, reason, detail)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qAuditList = `SELECT id, at, COALESCE(actor_id, 0), actor_name, entity, entity_id, action, from_state, to_state, reason, detail
 FROM audit_log WHERE (entity = 'post' AND entity_id = ?)
    OR (entity = 'delivery' AND entity_id IN (SELECT id FROM deliveries WHERE post_id = ?))
@@ -34,23 +31,8 @@ type auditRec struct {
 }
 
 func writeAudit(ctx context.Context, tx *sql.Tx, at time.Time, r auditRec) error {
-	detail := "{}"
-	if r.detail != nil {
-		b, err := json.Marshal(r.detail)
-		if err != nil {
-			return fmt.Errorf("audit detail: %w", err)
-		}
-		detail = string(b)
-	}
-	var actorID any
-	if r.actor.UserID != 0 {
-		actorID = r.actor.UserID
-	}
-	if _, err := tx.ExecContext(ctx, qAuditInsert, store.FormatTime(at), actorID, r.actor.Name, r.entity, r.id, r.action,
-		r.from, r.to, r.reason, detail); err != nil {
-		return fmt.Errorf("audit %s %d %s: %w", r.entity, r.id, r.action, err)
-	}
-	return nil
+	return auth.AppendAudit(ctx, tx, at, auth.AuditRecord{Actor: r.actor, Entity: r.entity, EntityID: r.id, Action: r.action,
+		From: r.from, To: r.to, Reason: r.reason, Detail: r.detail})
 }
 
 // Audit returns the audit log of a post and its deliveries, oldest first.

@@ -312,17 +312,8 @@ func (s *Service) Cancel(ctx context.Context, p auth.Principal, id int64, reason
 	if err != nil {
 		return Post{}, err
 	}
-	if post.AuthorID != p.UserID {
-		if err := s.checkWrite(ctx, p, post.UnitID); err != nil {
-			return Post{}, err
-		}
-	} else if p.Role == auth.RoleViewer {
-		return Post{}, forbidden("a viewer cannot cancel posts", "viewer tidak dapat membatalkan kiriman")
-	}
-	switch post.State {
-	case StateDraft, StateSubmitted, StateApproved, StateScheduled, StateRejected, StatePublishing:
-	default:
-		return Post{}, stateErr("cancel", post.State)
+	if err := s.CanCancel(ctx, p, post); err != nil {
+		return Post{}, err
 	}
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
 		var busy int
@@ -342,6 +333,24 @@ func (s *Service) Cancel(ctx context.Context, p auth.Principal, id int64, reason
 		return Post{}, err
 	}
 	return s.loadPost(ctx, s.db.DB, id)
+}
+
+// CanCancel says whether p may cancel post as it stands: nil, or the
+// *ForbiddenError or *StateError Cancel would return. Pages ask it before
+// offering the action; Cancel checks again.
+func (s *Service) CanCancel(ctx context.Context, p auth.Principal, post Post) error {
+	if post.AuthorID != p.UserID {
+		if err := s.checkWrite(ctx, p, post.UnitID); err != nil {
+			return err
+		}
+	} else if p.Role == auth.RoleViewer {
+		return forbidden("a viewer cannot cancel posts", "viewer tidak dapat membatalkan kiriman")
+	}
+	switch post.State {
+	case StateDraft, StateSubmitted, StateApproved, StateScheduled, StateRejected, StatePublishing:
+		return nil
+	}
+	return stateErr("cancel", post.State)
 }
 
 // scheduleTx moves an approved post to scheduled and makes its pending

@@ -4,31 +4,20 @@ import (
 	"fmt"
 	"net/url"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/humas-id/humas/config"
-	"github.com/humas-id/humas/meta"
 	"github.com/humas-id/humas/org"
 )
 
-// Platform limits checked before anything is sent.
+// Carousel sizes checked before anything is sent (caption limits are in
+// limits.go).
 const (
-	fbMessageMaxRunes = 63206
-	carouselMin       = 2
-	carouselMax       = 10
+	carouselMin = 2
+	carouselMax = 10
 )
-
-var (
-	hashtagRE = regexp.MustCompile(`(^|[^\p{L}\p{N}_&])#[\p{L}\p{N}_]+`)
-	mentionRE = regexp.MustCompile(`(^|[^\p{L}\p{N}_.])@[\p{L}\p{N}_.]+`)
-)
-
-func countHashtags(s string) int { return len(hashtagRE.FindAllStringIndex(s, -1)) }
-func countMentions(s string) int { return len(mentionRE.FindAllStringIndex(s, -1)) }
 
 type fieldErrs []FieldError
 
@@ -106,19 +95,20 @@ func checkDraft(d Draft, channels []org.Channel, now time.Time, forSubmit bool) 
 			hasIG = true
 		}
 	}
-	runes := utf8.RuneCountInString(d.Caption)
+	runes, tags, mentions := CaptionStats(d.Caption)
 	if hasIG {
-		if runes > meta.IGCaptionMaxRunes {
+		lim, _ := Limits(org.Instagram)
+		if lim.Chars > 0 && runes > lim.Chars {
 			e.add("caption", "Instagram captions are at most %d characters; this one has %d", "keterangan Instagram maksimal %d karakter; ini %d karakter",
-				meta.IGCaptionMaxRunes, runes)
+				lim.Chars, runes)
 		}
-		if n := countHashtags(d.Caption); n > meta.IGCaptionMaxHashtags {
+		if lim.Hashtags > 0 && tags > lim.Hashtags {
 			e.add("caption", "Instagram allows at most %d hashtags; this caption has %d", "Instagram membolehkan maksimal %d tagar; keterangan ini berisi %d",
-				meta.IGCaptionMaxHashtags, n)
+				lim.Hashtags, tags)
 		}
-		if n := countMentions(d.Caption); n > meta.IGCaptionMaxMentions {
+		if lim.Mentions > 0 && mentions > lim.Mentions {
 			e.add("caption", "Instagram allows at most %d mentions; this caption has %d", "Instagram membolehkan maksimal %d sebutan (@); keterangan ini berisi %d",
-				meta.IGCaptionMaxMentions, n)
+				lim.Mentions, mentions)
 		}
 		if len(d.Media) == 0 {
 			e.add("media", "Instagram needs at least one image or video", "Instagram memerlukan minimal satu gambar atau video")
@@ -137,8 +127,8 @@ func checkDraft(d Draft, channels []org.Channel, now time.Time, forSubmit bool) 
 		}
 	}
 	if hasFB {
-		if runes > fbMessageMaxRunes {
-			e.add("caption", "Facebook posts are at most %d characters; this one has %d", "kiriman Facebook maksimal %d karakter; ini %d karakter", fbMessageMaxRunes, runes)
+		if lim, _ := Limits(org.Facebook); lim.Chars > 0 && runes > lim.Chars {
+			e.add("caption", "Facebook posts are at most %d characters; this one has %d", "kiriman Facebook maksimal %d karakter; ini %d karakter", lim.Chars, runes)
 		}
 		if videos > 0 && len(d.Media) > 1 {
 			e.add("media", "a Facebook post has one video, or photos only", "kiriman Facebook berisi satu video, atau foto saja")

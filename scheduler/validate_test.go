@@ -70,3 +70,47 @@ func TestCheckDraft(t *testing.T) {
 		})
 	}
 }
+
+func TestCaptionStats(t *testing.T) {
+	tests := []struct {
+		caption                   string
+		chars, hashtags, mentions int
+	}{
+		{"", 0, 0, 0},
+		{"Ayo memilih! #Pemilu2029 #KPU @kpu_ri dan @bawaslu.ri — ✓", 57, 2, 2},
+		{"surel a@b.id bukan sebutan; &#38; bukan tagar", 45, 0, 0},
+		{"#awal dan @awal", 15, 1, 1},
+	}
+	for _, tt := range tests {
+		c, h, m := CaptionStats(tt.caption)
+		if c != tt.chars || h != tt.hashtags || m != tt.mentions {
+			t.Errorf("CaptionStats(%q) = %d, %d, %d; want %d, %d, %d", tt.caption, c, h, m, tt.chars, tt.hashtags, tt.mentions)
+		}
+	}
+}
+
+func TestLimitsAgreeWithValidation(t *testing.T) {
+	now := time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
+	for _, lim := range AllLimits() {
+		got, ok := Limits(lim.Platform)
+		if !ok || got != lim || lim.Chars == 0 {
+			t.Fatalf("Limits(%q) = %+v, %v", lim.Platform, got, ok)
+		}
+		ch := org.Channel{ID: 1, Platform: lim.Platform, Status: org.StatusActive}
+		d := Draft{ContentType: "photo", Classification: Classification{Level: Public}, Channels: []int64{1},
+			ScheduledAt: now.Add(time.Hour), Media: []Media{{Type: "image", URL: "https://x.id/a.jpg"}}}
+		for _, n := range []int{lim.Chars, lim.Chars + 1} {
+			d.Caption = strings.Repeat("a", n)
+			errs := checkDraft(d, []org.Channel{ch}, now, true)
+			if over := lim.Exceeded(n, 0, 0); over != (len(errs) > 0) {
+				t.Errorf("%s caption of %d: Exceeded = %v but validation says %v", lim.Platform, n, over, errs)
+			}
+		}
+	}
+	if _, ok := Limits("tiktok"); ok {
+		t.Error("an unknown platform has limits")
+	}
+	if fb, _ := Limits(org.Facebook); fb.Chars != 63206 {
+		t.Errorf("Facebook limit %d, want 63206", fb.Chars)
+	}
+}

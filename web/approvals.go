@@ -107,3 +107,26 @@ func (h *Handler) postPage(c *gin.Context) {
 	}
 	h.render(c, http.StatusOK, "post", h.view(c, l.T("post.title", p.ID), "list", postData{Post: p, Audit: a}))
 }
+
+// cancelPost cancels a post from its page. Who may cancel what is the
+// scheduler's decision: a refusal is its 403 or 409, in the page language.
+func (h *Handler) cancelPost(c *gin.Context) {
+	l := h.l(c)
+	s, _ := session(c)
+	id := parseID(c.Param("id"))
+	if h.d.Posts == nil {
+		h.errorPage(c, http.StatusServiceUnavailable, l.T("err.unavailable", "scheduler"))
+		return
+	}
+	if id == 0 {
+		h.errorPage(c, http.StatusNotFound, l.T("err.notfound"))
+		return
+	}
+	reason := strings.TrimSpace(c.PostForm("reason"))
+	if err := h.d.Posts.Cancel(c.Request.Context(), s.Principal, id, reason); err != nil {
+		h.postError(c, err)
+		return
+	}
+	n := strconv.FormatInt(id, 10)
+	c.Redirect(http.StatusSeeOther, "/posts/"+n+"?"+url.Values{"ok": {"post.canceled"}, "n": {n}}.Encode())
+}

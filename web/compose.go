@@ -4,17 +4,16 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/scheduler"
 )
 
 // composeData is the compose/edit form: the values as typed and the
@@ -31,7 +30,7 @@ type composeData struct {
 	Types      []string
 	Classes    []string
 	Recs       []string
-	Limits     []Limits
+	Limits     []scheduler.CaptionLimits
 	Counts     captionCounts
 	Zone       string
 	Errs       map[string]string
@@ -39,25 +38,36 @@ type composeData struct {
 	NoChannels bool
 }
 
-// captionCounts are the live counts the compose page shows; the
-// scheduler's validation decides what is accepted.
+// captionCounts are the counts the compose page shows, made by the
+// scheduler's own counting (scheduler.CaptionStats), so the page without
+// JavaScript agrees with what validation accepts.
 type captionCounts struct {
 	Chars, Hashtags, Mentions int
 }
 
-// The same patterns as the scheduler's validation (scheduler/validate.go),
-// so the counts shown agree with what it accepts.
-var (
-	hashtagRE = regexp.MustCompile(`(^|[^\p{L}\p{N}_&])#[\p{L}\p{N}_]+`)
-	mentionRE = regexp.MustCompile(`(^|[^\p{L}\p{N}_.])@[\p{L}\p{N}_.]+`)
-)
-
-// countCaption counts characters (code points), hashtags and mentions the
-// way static/compose.js does, so the page reads the same with or without
-// JavaScript.
 func countCaption(s string) captionCounts {
-	return captionCounts{Chars: utf8.RuneCountInString(s), Hashtags: len(hashtagRE.FindAllStringIndex(s, -1)),
-		Mentions: len(mentionRE.FindAllStringIndex(s, -1))}
+	var c captionCounts
+	c.Chars, c.Hashtags, c.Mentions = scheduler.CaptionStats(s)
+	return c
+}
+
+// Over reports whether the counts break a platform's limits.
+func (c captionCounts) Over(lim scheduler.CaptionLimits) bool {
+	return lim.Exceeded(c.Chars, c.Hashtags, c.Mentions)
+}
+
+// LimitRow describes one platform's caption limits.
+func (l L) LimitRow(lim scheduler.CaptionLimits) string {
+	parts := []string{l.T("pf."+lim.Platform) + ":"}
+	add := func(n int, key string) {
+		if n > 0 {
+			parts = append(parts, l.T(key, l.Int(int64(n))))
+		}
+	}
+	add(lim.Chars, "compose.limit.chars")
+	add(lim.Hashtags, "compose.limit.tags")
+	add(lim.Mentions, "compose.limit.mentions")
+	return strings.Join(parts, " ")
 }
 
 // fieldOrder maps the scheduler's field names to the form's fields.

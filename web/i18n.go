@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -151,6 +150,11 @@ var catalogue = map[string][2]string{
 	"post.status":     {"Status", "Status"},
 	"post.permalink":  {"Buka di platform", "Open on the platform"},
 	"post.error":      {"Masalah", "Problem"},
+	"post.cancel":     {"Batalkan unggahan", "Cancel post"},
+	"post.cancel.help": {"Pengiriman yang belum terkirim dibatalkan dan jadwal berulang berhenti; yang sudah tayang tetap tayang. Tindakan ini tidak dapat diurungkan.",
+		"Deliveries not yet sent are canceled and any recurrence stops; what is already live stays live. This cannot be undone."},
+	"post.cancel.reason": {"Alasan pembatalan (opsional, dicatat di jejak audit)", "Reason for canceling (optional, kept in the audit trail)"},
+	"post.canceled":      {"Unggahan #%d dibatalkan.", "Post #%d canceled."},
 
 	"ch.title":       {"Kesehatan kanal", "Channel health"},
 	"ch.name":        {"Kanal", "Channel"},
@@ -304,24 +308,4 @@ func (l L) Pick(id, en string) string {
 		return en
 	}
 	return id
-}
-
-// LimitRow describes one platform's caption limits.
-func (l L) LimitRow(lim Limits) string {
-	parts := []string{l.T("pf."+lim.Platform) + ":"}
-	add := func(n int, key string) {
-		if n > 0 {
-			parts = append(parts, l.T(key, l.Int(int64(n))))
-		}
-	}
-	add(lim.Caption, "compose.limit.chars")
-	add(lim.Hashtags, "compose.limit.tags")
-	add(lim.Mentions, "compose.limit.mentions")
-	return strings.Join(parts, " ")
-}
-
-// Over reports whether counts break a platform's limits.
-func (c captionCounts) Over(lim Limits) bool {
-	return (lim.Caption > 0 && c.Chars > lim.Caption) || (lim.Hashtags > 0 && c.Hashtags > lim.Hashtags) ||
-		(lim.Mentions > 0 && c.Mentions > lim.Mentions)
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/scheduler"
 )
 
 // The pages read and act on posts through Posts and on figures through
@@ -31,6 +32,7 @@ type PostView struct {
 	State                string
 	Version              int64
 	Deliveries           []DeliveryView
+	CanCancel            bool // the scheduler would let this user cancel it now
 }
 
 // DeliveryView is one target channel of a post.
@@ -100,14 +102,6 @@ func (f FieldErrors) Error() string {
 	return "invalid field " + f[0].Field + ": " + f[0].Message
 }
 
-// Limits are one platform's caption limits; 0 is no limit.
-type Limits struct {
-	Platform string
-	Caption  int
-	Hashtags int
-	Mentions int
-}
-
 // ActionError is a refused action (wrong state, role or unit), in both
 // languages; the page shows it and answers 409 or 403.
 type ActionError struct {
@@ -134,9 +128,11 @@ type Posts interface {
 	Update(ctx context.Context, p auth.Principal, id int64, in PostInput) error
 	Approve(ctx context.Context, p auth.Principal, id int64) error
 	Reject(ctx context.Context, p auth.Principal, id int64, reason string) error
+	Cancel(ctx context.Context, p auth.Principal, id int64, reason string) error
 	Queue(ctx context.Context, p auth.Principal) ([]PostView, error)
 	Audit(ctx context.Context, p auth.Principal, id int64) ([]AuditView, error)
-	Limits() []Limits
+	// Limits are the caption limits the scheduler validates against.
+	Limits() []scheduler.CaptionLimits
 }
 
 // ReportQuery is the report page's period and scope.

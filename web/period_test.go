@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/humas-id/humas/scheduler"
 )
 
 func TestParsePeriod(t *testing.T) {
@@ -83,6 +85,10 @@ func TestCountCaption(t *testing.T) {
 	got := countCaption("Ayo memilih! #Pemilu2029 #KPU @kpu_ri dan @bawaslu.ri — ✓")
 	if got != (captionCounts{Chars: 57, Hashtags: 2, Mentions: 2}) {
 		t.Errorf("counts = %+v", got)
+	}
+	ig := scheduler.CaptionLimits{Platform: "instagram", Chars: 10, Hashtags: 1}
+	if !got.Over(ig) || (captionCounts{Chars: 10, Hashtags: 1, Mentions: 50}).Over(ig) {
+		t.Error("Over disagrees with the limits (0 = no limit)")
 	}
 }
 

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/humas-id/humas/auth"
-	"github.com/humas-id/humas/meta"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/scheduler"
 )
@@ -121,7 +120,8 @@ func (a *SchedulerPosts) List(ctx context.Context, p auth.Principal, f PostFilte
 	return out, nil
 }
 
-// Get returns one post.
+// Get returns one post, with whether p may cancel it (the scheduler's
+// rule, asked of the scheduler).
 func (a *SchedulerPosts) Get(ctx context.Context, p auth.Principal, id int64) (PostView, error) {
 	post, err := a.S.Post(ctx, p, id)
 	if err != nil {
@@ -131,7 +131,9 @@ func (a *SchedulerPosts) Get(ctx context.Context, p auth.Principal, id int64) (P
 	if err != nil {
 		return PostView{}, err
 	}
-	return n.view(post), nil
+	v := n.view(post)
+	v.CanCancel = a.S.CanCancel(ctx, p, post) == nil
+	return v, nil
 }
 
 // Queue lists the posts waiting for approval that p may see.
@@ -196,14 +198,14 @@ func (a *SchedulerPosts) Reject(ctx context.Context, p auth.Principal, id int64,
 	return mapSchedulerErr(err)
 }
 
-// Limits are the caption limits the scheduler checks (Instagram's from
-// meta; Facebook's message limit).
-func (a *SchedulerPosts) Limits() []Limits {
-	return []Limits{
-		{Platform: org.Facebook, Caption: 63206},
-		{Platform: org.Instagram, Caption: meta.IGCaptionMaxRunes, Hashtags: meta.IGCaptionMaxHashtags, Mentions: meta.IGCaptionMaxMentions},
-	}
+// Cancel stops a post; deliveries already published stay published.
+func (a *SchedulerPosts) Cancel(ctx context.Context, p auth.Principal, id int64, reason string) error {
+	_, err := a.S.Cancel(ctx, p, id, reason)
+	return mapSchedulerErr(err)
 }
+
+// Limits are the caption limits the scheduler validates against.
+func (a *SchedulerPosts) Limits() []scheduler.CaptionLimits { return scheduler.AllLimits() }
 
 // draft converts the form into the scheduler's draft: media types from
 // the URL's extension, and the recurrence choice into a cron spec at the

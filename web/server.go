@@ -194,6 +194,8 @@ func (h *Handler) Routes(e *gin.Engine) {
 	write.GET("/posts/:id/edit", h.editPage)
 	write.POST("/posts/:id", h.editSave)
 	in.GET("/posts/:id", h.postPage)
+	// Any signed-in role may try: the scheduler decides (and says why not).
+	in.POST("/posts/:id/cancel", h.cancelPost)
 
 	appr := in.Group("/", h.requireRole(auth.RoleApprover, auth.RoleAdmin))
 	appr.GET("/approvals", h.approvalsPage)
@@ -325,7 +327,8 @@ func (h *Handler) l(c *gin.Context) L {
 	return L{Lang: lang, Loc: loc}
 }
 
-var flashKeys = map[string]bool{"compose.saved": true, "compose.submitted": true, "appr.approved": true, "appr.rejected": true}
+var flashKeys = map[string]bool{"compose.saved": true, "compose.submitted": true, "appr.approved": true, "appr.rejected": true,
+	"post.canceled": true}
 
 // view is what every page template receives.
 type view struct {

@@ -39,6 +39,10 @@ func openState(ctx context.Context, cfgPath string, stderr io.Writer) (*stores, 
 	return st, cfg, nil
 }
 
+// asCLI marks ctx as the command line's, so the audit log records the
+// actor "cli" for what the operational commands change.
+func asCLI(ctx context.Context) context.Context { return auth.WithPrincipal(ctx, auth.CLIActor) }
+
 // findUnit resolves a unit slug or id, explaining how to create one.
 func findUnit(ctx context.Context, o *org.Store, ref string) (org.Unit, error) {
 	var u org.Unit
@@ -59,6 +63,7 @@ func findUnit(ctx context.Context, o *org.Store, ref string) (org.Unit, error) {
 }
 
 func cmdUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	ctx = asCLI(ctx)
 	fs, cfgPath := newFlags("user add", stderr)
 	name := fs.String("name", "", "user `name` (letters, digits, . _ @ -)")
 	unit := fs.String("unit", "", "unit `slug or id` the user belongs to")
@@ -121,6 +126,7 @@ func cmdUserList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 }
 
 func cmdUserRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	ctx = asCLI(ctx)
 	fs, cfgPath := newFlags("user revoke", stderr)
 	name := fs.String("name", "", "user `name` to revoke")
 	if err := parseFlags(fs, args); err != nil {
@@ -142,6 +148,7 @@ func cmdUserRevoke(ctx context.Context, args []string, stdout, stderr io.Writer)
 }
 
 func cmdUnitAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	ctx = asCLI(ctx)
 	fs, cfgPath := newFlags("unit add", stderr)
 	name := fs.String("name", "", "unit `name`, e.g. \"KPU Kota Salatiga\"")
 	slug := fs.String("slug", "", "unit `slug`, e.g. kpu-salatiga")

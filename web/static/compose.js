@@ -9,7 +9,9 @@
   var limits = document.querySelectorAll("#caption-limits li[data-platform]");
   var media = document.getElementById("media");
   var preview = document.getElementById("media-preview");
-  // Same rules as the server (scheduler/validate.go).
+  // Live feedback only: the same patterns as scheduler.CaptionStats
+  // (scheduler/limits.go), which decides; the limits come from the
+  // server (data attributes filled from scheduler.AllLimits).
   var hashtag = /(?<![\p{L}\p{N}_&])#[\p{L}\p{N}_]+/gu;
   var mention = /(?<![\p{L}\p{N}_.])@[\p{L}\p{N}_.]+/gu;
   var lang = document.documentElement.lang;
@@ -29,8 +31,8 @@
     var tg = targets();
     var over = false;
     limits.forEach(function (li) {
-      function over(n, lim) { lim = +lim; return lim > 0 && n > lim; }
-      var o = over(c, li.dataset.caption) || over(h, li.dataset.hashtags) || over(m, li.dataset.mentions);
+      function exceeds(n, lim) { lim = +lim; return lim > 0 && n > lim; }
+      var o = exceeds(c, li.dataset.caption) || exceeds(h, li.dataset.hashtags) || exceeds(m, li.dataset.mentions);
       li.classList.toggle("over", o);
       li.hidden = Object.keys(tg).length > 0 && !tg[li.dataset.platform];
       if (o && !li.hidden) over = true;

@@ -1,0 +1,68 @@
+package auth
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/humas-id/humas/store"
+)
+
+// CLIActor is who the command line acts as in the audit log.
+var CLIActor = Principal{Name: "cli"}
+
+// SystemActor is who acts when no principal is in the context (startup
+// wiring, the sandbox's demo data).
+var SystemActor = Principal{Name: "system"}
+
+// Actor is who ctx acts for: its principal, or SystemActor.
+func Actor(ctx context.Context) Principal {
+	if p, ok := FromContext(ctx); ok && p.Name != "" {
+		return p
+	}
+	return SystemActor
+}
+
+// AuditRecord is one line appended to the audit log. Detail is stored as
+// JSON: never put a token, a secret or a hash of one in it.
+type AuditRecord struct {
+	Actor    Principal
+	Entity   string // post, delivery, unit, channel, user
+	EntityID int64
+	Action   string
+	From, To string // states, when the action changes one
+	Reason   string
+	Detail   any
+}
+
+// Execer runs a statement; *sql.Tx and *sql.DB are both one. Write the
+// audit line in the transaction that makes the change.
+type Execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+const qAuditInsert = `INSERT INTO audit_log (at, actor_id, actor_name, entity, entity_id, action, from_state, to_state, reason, detail)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// AppendAudit appends r to the append-only audit_log at time at.
+func AppendAudit(ctx context.Context, x Execer, at time.Time, r AuditRecord) error {
+	detail := "{}"
+	if r.Detail != nil {
+		b, err := json.Marshal(r.Detail)
+		if err != nil {
+			return fmt.Errorf("audit detail: %w", err)
+		}
+		detail = string(b)
+	}
+	var actorID any
+	if r.Actor.UserID != 0 {
+		actorID = r.Actor.UserID
+	}
+	if _, err := x.ExecContext(ctx, qAuditInsert, store.FormatTime(at), actorID, r.Actor.Name, r.Entity, r.EntityID, r.Action,
+		r.From, r.To, r.Reason, detail); err != nil {
+		return fmt.Errorf("audit %s %d %s: %w", r.Entity, r.EntityID, r.Action, err)
+	}
+	return nil
+}

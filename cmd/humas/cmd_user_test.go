@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/humas-id/humas/store"
+	"github.com/humas-id/humas/store/storetest"
+)
+
+// TestCLIAdminCommandsAreAudited: humas unit add, user add and user
+// revoke each leave an audit line by the actor "cli", without the token.
+func TestCLIAdminCommandsAreAudited(t *testing.T) {
+	chCfg := storetest.ClickHouseConfig(t)
+	ch := storetest.ClickHouse(t)
+	t.Cleanup(func() { _ = ch.Exec(context.Background(), "DROP DATABASE IF EXISTS `"+chCfg.Database+"`") })
+	state := filepath.Join(t.TempDir(), "humas.db")
+	env := append(cleanEnv(), "HUMAS_CLICKHOUSE_ADDR="+chCfg.Addr, "HUMAS_CLICKHOUSE_DATABASE="+chCfg.Database,
+		"HUMAS_STATE_PATH="+state, "HUMAS_LOG_LEVEL=warn")
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(binPath, args...)
+		cmd.Env = env
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("humas %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	run("unit", "add", "--name", "KPU RI", "--slug", "kpu-ri", "--level", "national")
+	tok := strings.TrimSpace(run("user", "add", "--name", "sari", "--unit", "kpu-ri", "--role", "editor"))
+	run("user", "revoke", "--name", "sari")
+	if !strings.HasPrefix(tok, "humas_") {
+		t.Fatalf("user add printed %q, not a token", tok)
+	}
+
+	db, err := store.OpenSQLite(context.Background(), state, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.DB.Query(`SELECT actor_id IS NULL, actor_name, entity, action, detail FROM audit_log ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var noID bool
+		var actor, entity, action, detail string
+		if err := rows.Scan(&noID, &actor, &entity, &action, &detail); err != nil {
+			t.Fatal(err)
+		}
+		if actor != "cli" || !noID {
+			t.Errorf("%s %s by %q (no id: %v), want cli", entity, action, actor, noID)
+		}
+		if strings.Contains(detail, tok) || strings.Contains(detail, tok[:12]) {
+			t.Errorf("%s %s audit line holds the token: %s", entity, action, detail)
+		}
+		got = append(got, entity+" "+action)
+	}
+	if strings.Join(got, ",") != "unit create,user create,user revoke" {
+		t.Errorf("audit lines %q", got)
+	}
+}
