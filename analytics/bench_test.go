@@ -22,7 +22,9 @@ import (
 // seeds 250,000 posts and 10,000,000 snapshots over 2025 through the
 // normal batch insert path (about a minute or two); later runs reuse it.
 // Drop the database to reseed. HUMAS_BENCH_OPTIMIZE=1 merges post_latest
-// (OPTIMIZE … FINAL) before measuring.
+// (OPTIMIZE … FINAL) before measuring. HUMAS_BENCH_LIVE=1 measures the
+// read-time paths (no read-model refresh): for age=7d, a scan of
+// post_metrics.
 func benchStore(b *testing.B) *store.ClickHouse {
 	b.Helper()
 	cfg := storetest.ClickHouseConfig(b)
@@ -124,7 +126,10 @@ func BenchmarkEngagementContentTypeWeek(b *testing.B) {
 
 func BenchmarkEngagementAge7d(b *testing.B) {
 	benchQuery(b, benchYear+"&group_by=content_type,week&age=7d", func(s *analytics.Service, q analytics.Query) error {
-		_, err := s.Engagement(context.Background(), q)
+		rep, err := s.Engagement(context.Background(), q)
+		if err == nil && rep.Totals.Posts == 0 {
+			b.Fatal("no posts: is the bench database seeded?")
+		}
 		return err
 	})
 }

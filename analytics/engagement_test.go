@@ -61,6 +61,29 @@ func seedHand(t *testing.T, ch *store.ClickHouse) {
 		fxSnap{platform: "facebook", id: "F", channel: 10, published: f, slot: f.Add(24 * time.Hour), reach: 1000, views: 1000, inter: 1000, insights: true},
 		fxSnap{platform: "facebook", id: "G", channel: 10, published: g, slot: g.Add(24 * time.Hour), reach: 400, views: 400, inter: 8, insights: true},
 	)
+	// H (May, outside every other case's periods) tells the fixed ages
+	// apart: at 24h, +23h and +25h are equally near and the later
+	// collection (+25h) wins; +25h was collected twice and the later
+	// collection wins; at 7d, +6d and +8d tie and +8d wins; at 28d, +27d
+	// and +29d tie but +27d was re-collected last (a backfill), so it wins,
+	// while latest is still the latest slot (+29d).
+	h := utc("2025-05-05 02:00")
+	insertPosts(t, ch, fxPost{platform: "facebook", id: "H", contentType: "photo", campaign: "pilkada", channel: 10, unit: 2,
+		published: h, hashtags: []string{"#Pilkada"}})
+	hs := func(slot, collected time.Duration, reach uint64) fxSnap {
+		return fxSnap{platform: "facebook", id: "H", channel: 10, published: h, slot: h.Add(slot), collected: h.Add(collected),
+			reach: reach, views: reach, inter: reach / 10, reactions: reach / 10, insights: true}
+	}
+	day := 24 * time.Hour
+	insertSnaps(t, ch,
+		hs(23*time.Hour, 23*time.Hour+time.Minute, 230),
+		hs(25*time.Hour, 25*time.Hour+2*time.Minute, 250),
+		hs(25*time.Hour, 25*time.Hour+time.Minute, 240),
+		hs(6*day, 6*day+time.Minute, 600),
+		hs(8*day, 8*day+time.Minute, 800),
+		hs(27*day, 29*day+5*time.Minute, 2700),
+		hs(29*day, 29*day+time.Minute, 2900),
+	)
 	insertFollowers(t, ch, 10, 2, "facebook", map[string]uint64{"2025-02-28": 490, "2025-03-01": 500, "2025-03-03": 1000})
 }
 
@@ -203,6 +226,54 @@ func testEngagementMaths(t *testing.T, svc *analytics.Service) {
 			totals: want{3, 200, 10, 2, 7.0 / 200, (0.05 + 0.02) / 2},
 		},
 		{
+			name:  "at 24 hours, every content type",
+			query: "from=2025-03-01&to=2025-03-31&age=24h",
+			key:   func(r analytics.EngagementRow) string { return *r.ContentType },
+			// A +24h 5/100, B 4/0, C 5/50, D 3/0, E +20h 2/100.
+			rows: map[string]want{
+				"photo":       {3, 200, 10, 2, 7.0 / 200, (0.05 + 0.02) / 2},
+				"video":       {1, 0, 4, 0, nan, nan},
+				"interactive": {1, 50, 5, 1, 0.1, 0.1},
+			},
+			totals: want{5, 250, 19, 3, 12.0 / 250, (0.05 + 0.1 + 0.02) / 3},
+		},
+		{
+			name:  "at 7 days",
+			query: "from=2025-03-01&to=2025-03-31&age=7d&platform=facebook",
+			key:   func(r analytics.EngagementRow) string { return *r.ContentType },
+			// A nearest is +48h, collected twice: the later (200, 10) wins.
+			rows:   map[string]want{"photo": {3, 300, 15, 2, 12.0 / 300, (0.05 + 0.02) / 2}},
+			totals: want{3, 300, 15, 2, 12.0 / 300, (0.05 + 0.02) / 2},
+		},
+		{
+			name:   "H latest",
+			query:  "from=2025-05-01&to=2025-05-31",
+			key:    func(r analytics.EngagementRow) string { return *r.ContentType },
+			rows:   map[string]want{"photo": {1, 2900, 290, 1, 0.1, 0.1}},
+			totals: want{1, 2900, 290, 1, 0.1, 0.1},
+		},
+		{
+			name:   "H at 24 hours: equal distance, the later collection",
+			query:  "from=2025-05-01&to=2025-05-31&age=24h",
+			key:    func(r analytics.EngagementRow) string { return *r.ContentType },
+			rows:   map[string]want{"photo": {1, 250, 25, 1, 0.1, 0.1}},
+			totals: want{1, 250, 25, 1, 0.1, 0.1},
+		},
+		{
+			name:   "H at 7 days",
+			query:  "from=2025-05-01&to=2025-05-31&age=7d&group_by=campaign",
+			key:    func(r analytics.EngagementRow) string { return *r.Campaign },
+			rows:   map[string]want{"pilkada": {1, 800, 80, 1, 0.1, 0.1}},
+			totals: want{1, 800, 80, 1, 0.1, 0.1},
+		},
+		{
+			name:   "H at 28 days: a re-collected earlier slot",
+			query:  "from=2025-05-01&to=2025-05-31&age=28d&unit=1&group_by=unit",
+			key:    func(r analytics.EngagementRow) string { return *r.UnitName },
+			rows:   map[string]want{"KPU Jawa Tengah": {1, 2700, 270, 1, 0.1, 0.1}},
+			totals: want{1, 2700, 270, 1, 0.1, 0.1},
+		},
+		{
 			name:  "by views",
 			query: "from=2025-03-01&to=2025-03-31&method=views&platform=facebook",
 			key:   func(r analytics.EngagementRow) string { return *r.ContentType },
@@ -240,8 +311,12 @@ func testEngagementMaths(t *testing.T, svc *analytics.Service) {
 		},
 	}
 	// C (15 March, a Saturday) is in the week of 10 March with B.
-	cases[7].rows["|2025-03-10"] = want{2, 50, 9, 1, 0.1, 0.1}
-	delete(cases[7].rows, "|2025-03-10|")
+	for _, tc := range cases {
+		if tc.name == "by campaign and week" {
+			tc.rows["|2025-03-10"] = want{2, 50, 9, 1, 0.1, 0.1}
+			delete(tc.rows, "|2025-03-10|")
+		}
+	}
 
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -283,4 +358,58 @@ func testEngagementMaths(t *testing.T, svc *analytics.Service) {
 			t.Errorf("timezone %q", rep.Timezone)
 		}
 	})
+}
+
+// TestAgeReadModel checks that fixed-age reports read the refreshed
+// generation (post_age_facts), not post_metrics: a nearer snapshot
+// collected after a refresh shows only after the next one.
+func TestAgeReadModel(t *testing.T) {
+	ch := storetest.ClickHouse(t)
+	seedHand(t, ch)
+	svc := newService(t, ch)
+	ctx := context.Background()
+	if err := svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var rows uint64
+	if err := ch.QueryRow(ctx, "SELECT count() FROM post_age_facts").Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 3*8 { // 3 ages × 8 posts with snapshots
+		t.Fatalf("post_age_facts has %d rows, want 24", rows)
+	}
+	q := query(t, "from=2025-05-01&to=2025-05-31&age=7d")
+	reach := func() uint64 {
+		t.Helper()
+		rep, err := svc.Engagement(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep.Totals.Reach
+	}
+	if got := reach(); got != 800 {
+		t.Fatalf("H at 7d: reach %d, want 800", got)
+	}
+	h := utc("2025-05-05 02:00")
+	insertSnaps(t, ch, fxSnap{platform: "facebook", id: "H", channel: 10, published: h, slot: h.Add(7 * 24 * time.Hour),
+		reach: 700, views: 700, inter: 70, insights: true})
+	if got := reach(); got != 800 {
+		t.Errorf("before the next refresh: reach %d, want the generation's 800", got)
+	}
+	if err := svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := reach(); got != 700 {
+		t.Errorf("after the refresh: reach %d, want 700 (the +7d snapshot)", got)
+	}
+	if err := svc.Refresh(ctx); err != nil { // a third generation drops the first
+		t.Fatal(err)
+	}
+	var parts uint64
+	if err := ch.QueryRow(ctx, "SELECT uniqExact(gen) FROM post_age_facts").Scan(&parts); err != nil {
+		t.Fatal(err)
+	}
+	if parts != 2 {
+		t.Errorf("post_age_facts keeps %d generations, want 2 (current and previous)", parts)
+	}
 }

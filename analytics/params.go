@@ -20,7 +20,9 @@ var (
 	Orders    = []string{"desc", "asc"}
 )
 
-// ageSeconds is the post age each fixed-age choice compares at.
+// ageSeconds is the post age each fixed-age choice compares at. The
+// read model precomputes exactly these (the age list of post_at_age in
+// store/chmigrations/0022): a new age needs a migration adding it there.
 var ageSeconds = map[string]int64{"24h": 24 * 3600, "7d": 7 * 24 * 3600, "28d": 28 * 24 * 3600}
 
 // MaxRangeDays bounds a report's period (two years).

@@ -86,6 +86,53 @@ func testOtherReports(t *testing.T, svc *analytics.Service) {
 		}
 		checkFigures(t, "pemilu", rep.Rows[1].Figures, want{2, 300, 12, 2, 0.04, 0.035})
 	})
+	t.Run("at 24 hours", func(t *testing.T) {
+		// A +24h 5/100, C 5/50, E +20h 2/100 (see TestEngagementMaths).
+		at24 := march + "&age=24h"
+		top, err := svc.TopPosts(ctx, query(t, at24))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, p := range top.Posts {
+			ids = append(ids, p.PostID)
+		}
+		if strings.Join(ids, ",") != "C,A,E" || top.Age != "24h" {
+			t.Fatalf("order %v (age %s), want C,A,E", ids, top.Age)
+		}
+		if a := top.Posts[1]; a.Reach != 100 || a.Views != 150 || a.Interactions != 5 || a.Reactions != 5 ||
+			a.ContentType != "photo" || a.Campaign != "pemilu" || *a.EngagementRate != 0.05 {
+			t.Errorf("post A at 24h = %+v", a)
+		}
+		tags, err := svc.Hashtags(ctx, query(t, at24))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tags.Rows) != 2 || tags.Rows[0].Hashtag != "#pemilu" {
+			t.Fatalf("hashtag rows %+v", tags.Rows)
+		}
+		checkFigures(t, "#pemilu at 24h", tags.Rows[0].Figures, want{2, 150, 10, 2, 10.0 / 150, (0.05 + 0.1) / 2})
+		camps, err := svc.Campaigns(ctx, query(t, at24))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(camps.Rows) != 2 {
+			t.Fatalf("campaign rows %+v", camps.Rows)
+		}
+		checkFigures(t, "pemilu at 24h", camps.Rows[1].Figures, want{2, 200, 7, 2, 7.0 / 200, (0.05 + 0.02) / 2})
+		best, err := svc.BestTimes(ctx, query(t, at24+"&method=views"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range best.Cells {
+			if c.Weekday == 1 && c.Hour == 9 && (c.MedianEngagementRate == nil || *c.MedianEngagementRate != 5.0/150) {
+				t.Errorf("Monday 09 at 24h by views = %+v, want A's 5/150", c)
+			}
+		}
+		if len(best.Cells) != 5 {
+			t.Errorf("cells %+v", best.Cells)
+		}
+	})
 	t.Run("followers", func(t *testing.T) {
 		rep, err := svc.Followers(ctx, query(t, march))
 		if err != nil {

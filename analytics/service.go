@@ -44,7 +44,8 @@ type Service struct {
 	mu      sync.Mutex
 	cache   map[string]cached
 	maxKeep int
-	gen     uint32 // current post_facts generation, under mu
+	gens    gens      // current read-model generations, under mu
+	gensAt  time.Time // when gens were read or set, under mu
 
 	every     time.Duration
 	refreshMu sync.Mutex
@@ -171,7 +172,7 @@ type period struct {
 	prevFromDate     time.Time
 	prevToDate       time.Time
 	prevFrom         time.Time
-	gen              uint32 // read-model generation; 0 = collapse post_latest
+	gens             gens // read-model generations; 0 = compute at read time
 }
 
 func localMidnight(d time.Time, loc *time.Location) time.Time {
@@ -219,7 +220,7 @@ func (s *Service) resolve(ctx context.Context, q Query, defaultDays int) (period
 	p.prevToDate = p.fromDate.AddDate(0, 0, -1)
 	p.prevFromDate = p.fromDate.AddDate(0, 0, -days)
 	p.prevFrom = localMidnight(p.prevFromDate, loc)
-	if p.gen, err = s.currentGen(ctx); err != nil {
+	if p.gens, err = s.currentGens(ctx); err != nil {
 		return period{}, err
 	}
 	return p, nil

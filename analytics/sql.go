@@ -59,6 +59,26 @@ WHERE published_at >= ? AND published_at < ?`
 FROM post_facts
 WHERE gen = ? AND published_at >= ? AND published_at < ?`
 
+	// One row per post from the current fixed-age read-model generation:
+	// its snapshot nearest the age (the same choice as qPostsAgeHead).
+	// Arguments: tz, tz, current-period start, gen, age seconds, range
+	// start, range end.
+	qPostsAgeFactsHead = `SELECT
+    post_key,
+    platform AS plat,
+    post_id AS pid,
+    published_at AS pub,
+    toTimeZone(published_at, ?) AS lt,
+    toDate(published_at, ?) AS pday,
+    published_at >= ? AS cur,
+    content_type AS ctype,
+    unit_id AS unit,
+    channel_id AS chan,
+    campaign AS camp,
+    reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions, has_insights
+FROM post_age_facts
+WHERE gen = ? AND age = ? AND published_at >= ? AND published_at < ?`
+
 	qPostsLatestGroup = `
 GROUP BY post_key
 HAVING sv > 0`
@@ -83,8 +103,9 @@ WHERE published_at >= ? AND published_at < ?`
 GROUP BY post_key`
 
 	// The snapshot nearest a fixed age: smallest |slot - published_at -
-	// age|, ties to the latest collection. Arguments: age seconds, range
-	// start, range end.
+	// age|, ties to the latest collection. The read model (post_at_age in
+	// store/chmigrations/0022, then post_age_facts) makes the same choice
+	// with the same key. Arguments: age seconds, range start, range end.
 	qPostsAgeHead = `SELECT
     post_key,
     argMin(reach, k) AS reach,
@@ -197,14 +218,18 @@ func perPost(s *sqlBuf, q Query, p period, start bool) {
 		s.add("SELECT " + perPostColumns + ", followers FROM (\n")
 	}
 	switch {
-	case q.Age == "latest" && p.gen != 0:
-		s.add(qPostsFactsHead, p.tz, p.tz, p.from, p.gen, rangeStart, p.to)
+	case q.Age == "latest" && p.gens.latest != 0:
+		s.add(qPostsFactsHead, p.tz, p.tz, p.from, p.gens.latest, rangeStart, p.to)
 		platformFilter(s, q)
 		havingFilters(s, q, " AND ")
 	case q.Age == "latest":
 		s.add(qPostsLatestHead, p.tz, p.tz, p.from, rangeStart, p.to)
 		platformFilter(s, q)
 		s.add(qPostsLatestGroup)
+		havingFilters(s, q, " AND ")
+	case p.gens.age != 0:
+		s.add(qPostsAgeFactsHead, p.tz, p.tz, p.from, p.gens.age, ageSeconds[q.Age], rangeStart, p.to)
+		platformFilter(s, q)
 		havingFilters(s, q, " AND ")
 	default:
 		s.add("SELECT " + perPostColumns + " FROM (\n")
