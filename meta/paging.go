@@ -34,6 +34,12 @@ type pageOf[T any] struct {
 
 // listAll follows paging.next until it is absent or a page is empty.
 func listAll[T any](ctx context.Context, c *Client, req request, each func(T)) error {
+	return listWhile(ctx, c, req, func(it T) bool { each(it); return true })
+}
+
+// listWhile is listAll that stops after the page on which each first
+// returns false (e.g. past the start of a newest-first time range).
+func listWhile[T any](ctx context.Context, c *Client, req request, each func(T) bool) error {
 	for pages := 0; ; pages++ {
 		if pages >= c.maxPage {
 			return fmt.Errorf("meta: %s: %w (%d)", req.endpoint, errNoProgress, pages)
@@ -42,10 +48,11 @@ func listAll[T any](ctx context.Context, c *Client, req request, each func(T)) e
 		if _, err := c.call(ctx, req, &p); err != nil {
 			return err
 		}
+		more := true
 		for _, it := range p.Data {
-			each(it)
+			more = each(it) && more
 		}
-		if len(p.Data) == 0 || p.Paging == nil || p.Paging.Next == "" {
+		if !more || len(p.Data) == 0 || p.Paging == nil || p.Paging.Next == "" {
 			return nil
 		}
 		req = request{endpoint: req.endpoint, method: http.MethodGet, rawURL: p.Paging.Next, token: req.token}

@@ -81,13 +81,8 @@ func (s *Service) UpdatePost(ctx context.Context, p auth.Principal, id int64, d 
 	if err != nil {
 		return Post{}, err
 	}
-	if err := s.checkWrite(ctx, p, post.UnitID); err != nil {
+	if err := s.CanEdit(ctx, p, post); err != nil {
 		return Post{}, err
-	}
-	switch post.State {
-	case StateDraft, StateSubmitted, StateApproved, StateScheduled, StateRejected:
-	default:
-		return Post{}, stateErr("edit", post.State)
 	}
 	unit, err := s.org.Unit(ctx, post.UnitID)
 	if err != nil {

@@ -58,6 +58,11 @@ func (p *Publisher) attempt(ctx context.Context, j job) outcome {
 		}
 		return outcome{fail: &DeliveryError{Class: "token", Message: msg, Action: ActionReconnect}}
 	}
+	if j.Reconcile && strings.HasPrefix(j.ContainerID, fbVideoPrefix) {
+		// The upload's answer arrived (it named the video): nothing to
+		// look for, only the video's status to follow.
+		j.Reconcile = false
+	}
 	if j.Reconcile {
 		o, found := p.reconcile(ctx, j, token)
 		if found || o.fail != nil || !o.retryAt.IsZero() {
@@ -79,6 +84,9 @@ func (p *Publisher) reconcile(ctx context.Context, j job, token string) (outcome
 		since = j.ScheduledAt.Add(-24 * time.Hour)
 	}
 	want := strings.TrimSpace(j.Caption)
+	if j.Platform == org.Facebook && isFBVideo(j) {
+		return p.reconcileFBVideo(ctx, j, token, since, want)
+	}
 	var id, link string
 	var found bool
 	var err error
@@ -102,8 +110,49 @@ func (p *Publisher) reconcile(ctx context.Context, j job, token string) (outcome
 	return outcome{}, false
 }
 
+// reconcileFBVideo looks for an uncertain video upload among the Page's
+// videos (GET /{page}/videos), which lists it while Meta still processes it;
+// its post only reaches /{page}/posts once processed, so FindPagePost
+// would miss it and the video would be sent twice. A video found ready
+// settles the delivery; one still processing is followed by its status.
+func (p *Publisher) reconcileFBVideo(ctx context.Context, j job, token string, since time.Time, want string) (outcome, bool) {
+	v, found, err := p.graph.FindPageVideo(ctx, token, j.ExternalID, since, func(v meta.PageVideoInfo) bool {
+		return strings.TrimSpace(v.Description) == want
+	})
+	if err != nil {
+		o := p.onError(ctx, j, err)
+		o.reconcile = true // still unknown
+		return o, false
+	}
+	if !found {
+		return outcome{}, false
+	}
+	if o, done := fbVideoOutcome(j, v.ID, v.Status); done {
+		o.reconciled = o.published
+		return o, true
+	}
+	c := fbVideoPrefix + v.ID
+	return outcome{setContainer: &c, reconciled: true, retryAt: p.opt.Now().Add(p.opt.ReadyCheck),
+		note: "video found on the channel after an uncertain attempt, still processing; not sent again"}, true
+}
+
+// fbVideoPrefix marks a delivery's container_id as an uploaded Page video.
+const fbVideoPrefix = "fbvideo:"
+
+// isFBVideo reports whether a Facebook delivery publishes through
+// POST /{page}/videos (exactly one video), as publishFB decides.
+func isFBVideo(j job) bool {
+	n := 0
+	for _, m := range j.Media {
+		if m.Type == "video" {
+			n++
+		}
+	}
+	return n == 1
+}
+
 func (p *Publisher) publishFB(ctx context.Context, j job, token string) outcome {
-	if strings.HasPrefix(j.ContainerID, "fbvideo:") {
+	if strings.HasPrefix(j.ContainerID, fbVideoPrefix) {
 		return p.checkFBVideo(ctx, j, token)
 	}
 	var res meta.PostResult
@@ -120,7 +169,7 @@ func (p *Publisher) publishFB(ctx context.Context, j job, token string) outcome 
 	case len(videos) == 1:
 		res, err = p.graph.PublishPageVideo(ctx, token, j.ExternalID, meta.PageVideo{FileURL: videos[0], Description: j.Caption})
 		if err == nil && res.PostID == "" && res.VideoID != "" {
-			c := "fbvideo:" + res.VideoID
+			c := fbVideoPrefix + res.VideoID
 			return outcome{setContainer: &c, retryAt: p.opt.Now().Add(p.opt.ReadyCheck), note: "video uploaded; waiting for processing"}
 		}
 	case len(images) == 1:
@@ -148,22 +197,32 @@ func fbPermalink(id string) string {
 }
 
 func (p *Publisher) checkFBVideo(ctx context.Context, j job, token string) outcome {
-	videoID := strings.TrimPrefix(j.ContainerID, "fbvideo:")
+	videoID := strings.TrimPrefix(j.ContainerID, fbVideoPrefix)
 	st, err := p.graph.PageVideoStatus(ctx, token, videoID)
 	if err != nil {
 		return p.onError(ctx, j, err)
 	}
+	if o, done := fbVideoOutcome(j, videoID, st); done {
+		return o
+	}
+	return outcome{retryAt: p.opt.Now().Add(p.opt.ReadyCheck)}
+}
+
+// fbVideoOutcome settles a delivery by its uploaded video's status: done
+// when the video is ready (published, with the post id Meta reports) or
+// failed processing; not done while it is processing.
+func fbVideoOutcome(j job, videoID string, st meta.VideoStatus) (outcome, bool) {
 	switch st.VideoStatus {
 	case "error":
-		return outcome{fail: &DeliveryError{Class: "media", Message: "Facebook could not process the video", Action: ActionCheckMedia}}
+		return outcome{fail: &DeliveryError{Class: "media", Message: "Facebook could not process the video", Action: ActionCheckMedia}}, true
 	case "ready":
 		id := st.PostID
 		if id == "" {
 			id = j.ExternalID + "_" + videoID
 		}
-		return outcome{published: true, platformID: id, permalink: fbPermalink(id)}
+		return outcome{published: true, platformID: id, permalink: fbPermalink(id)}, true
 	}
-	return outcome{retryAt: p.opt.Now().Add(p.opt.ReadyCheck)}
+	return outcome{}, false
 }
 
 // containerTTL is how long a prepared Instagram container is trusted

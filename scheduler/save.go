@@ -80,6 +80,9 @@ func (p *Publisher) save(ctx context.Context, j job, o outcome) error {
 			case o.class != 0:
 				rec.action, rec.reason = "retry", o.class.String()
 				rec.detail = map[string]any{"next_attempt_at": o.retryAt, "check_platform_first": o.reconcile}
+			case setC && container != "" && o.reconciled:
+				rec.action, rec.reason = "reconciled", o.note
+				rec.detail = map[string]any{"container_id": container}
 			case setC && container != "":
 				rec.action, rec.reason = "prepared", o.note
 				rec.detail = map[string]any{"container_id": container}

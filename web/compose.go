@@ -79,36 +79,16 @@ var fieldAliases = map[string]string{
 	"recurrence": "recurrence",
 }
 
-// writableChannels are the channels the user may target: their unit's and
-// those below it (every channel for an admin). The scheduler checks again.
-func (h *Handler) writableChannels(c *gin.Context, p auth.Principal) ([]org.Channel, error) {
-	all, err := h.d.Org.Channels(c.Request.Context())
-	if err != nil {
-		return nil, err
-	}
-	var units []int64
-	if p.Role != auth.RoleAdmin {
-		if units, err = h.d.Org.Descendants(c.Request.Context(), p.UnitID); err != nil && !errors.Is(err, org.ErrNotFound) {
-			return nil, err
-		}
-	}
-	var out []org.Channel
-	for _, ch := range all {
-		if ch.Status == org.StatusDisabled {
-			continue
-		}
-		if p.Role == auth.RoleAdmin || slices.Contains(units, ch.UnitID) {
-			out = append(out, ch)
-		}
-	}
-	return out, nil
-}
-
-func (h *Handler) newComposeData(c *gin.Context, p auth.Principal) (composeData, error) {
+// newComposeData starts the form for a post of unit unitID (0: the
+// user's own); the channels offered are those the scheduler lets p target.
+func (h *Handler) newComposeData(c *gin.Context, p auth.Principal, unitID int64) (composeData, error) {
 	l := h.l(c)
-	chans, err := h.writableChannels(c, p)
-	if err != nil {
-		return composeData{}, err
+	var chans []org.Channel
+	if h.d.Posts != nil {
+		var err error
+		if chans, err = h.d.Posts.WritableChannels(c.Request.Context(), p, unitID); err != nil {
+			return composeData{}, err
+		}
 	}
 	d := composeData{Action: "/posts", Channels: chans, Selected: map[int64]bool{}, Types: contentTypes,
 		Classes: classifications, Recs: recurrences, Zone: l.Zone(), Errs: map[string]string{}, NoChannels: len(chans) == 0}
@@ -123,7 +103,7 @@ func (h *Handler) newComposeData(c *gin.Context, p auth.Principal) (composeData,
 func (h *Handler) composePage(c *gin.Context) {
 	l := h.l(c)
 	s, _ := session(c)
-	d, err := h.newComposeData(c, s.Principal)
+	d, err := h.newComposeData(c, s.Principal, 0)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -157,7 +137,11 @@ func (h *Handler) editPage(c *gin.Context) {
 		h.postError(c, err)
 		return
 	}
-	d, err := h.newComposeData(c, s.Principal)
+	if !p.CanEdit {
+		h.postError(c, p.EditRefusal)
+		return
+	}
+	d, err := h.newComposeData(c, s.Principal, p.UnitID)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -246,7 +230,20 @@ func (h *Handler) save(c *gin.Context, id int64) {
 		h.errorPage(c, http.StatusServiceUnavailable, l.T("err.unavailable", "scheduler"))
 		return
 	}
-	d, err := h.newComposeData(c, s.Principal)
+	var unitID int64
+	if id > 0 {
+		p, err := h.d.Posts.Get(c.Request.Context(), s.Principal, id)
+		if err != nil {
+			h.postError(c, err)
+			return
+		}
+		if !p.CanEdit {
+			h.postError(c, p.EditRefusal)
+			return
+		}
+		unitID = p.UnitID
+	}
+	d, err := h.newComposeData(c, s.Principal, unitID)
 	if err != nil {
 		h.fail(c, err)
 		return

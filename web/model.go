@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/scheduler"
 )
 
@@ -33,6 +34,9 @@ type PostView struct {
 	Version              int64
 	Deliveries           []DeliveryView
 	CanCancel            bool // the scheduler would let this user cancel it now
+	CanEdit              bool // the scheduler would let this user edit it now
+	// EditRefusal is why not (an *ActionError), nil when CanEdit.
+	EditRefusal error
 }
 
 // DeliveryView is one target channel of a post.
@@ -133,6 +137,9 @@ type Posts interface {
 	Audit(ctx context.Context, p auth.Principal, id int64) ([]AuditView, error)
 	// Limits are the caption limits the scheduler validates against.
 	Limits() []scheduler.CaptionLimits
+	// WritableChannels are the channels p may target in a post of unit
+	// unitID (0: p's own unit), as the scheduler decides.
+	WritableChannels(ctx context.Context, p auth.Principal, unitID int64) ([]org.Channel, error)
 }
 
 // ReportQuery is the report page's period and scope.

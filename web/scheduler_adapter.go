@@ -113,15 +113,17 @@ func (a *SchedulerPosts) List(ctx context.Context, p auth.Principal, f PostFilte
 		if q != "" && !strings.Contains(strings.ToLower(post.Caption), q) {
 			continue
 		}
-		out = append(out, n.view(post))
+		v := n.view(post)
+		v.CanEdit = a.S.CanEdit(ctx, p, post) == nil
+		out = append(out, v)
 	}
 	// The calendar reads better oldest first.
 	slices.SortStableFunc(out, func(x, y PostView) int { return x.ScheduledAt.Compare(y.ScheduledAt) })
 	return out, nil
 }
 
-// Get returns one post, with whether p may cancel it (the scheduler's
-// rule, asked of the scheduler).
+// Get returns one post, with whether p may cancel and edit it (the
+// scheduler's rules, asked of the scheduler).
 func (a *SchedulerPosts) Get(ctx context.Context, p auth.Principal, id int64) (PostView, error) {
 	post, err := a.S.Post(ctx, p, id)
 	if err != nil {
@@ -133,7 +135,14 @@ func (a *SchedulerPosts) Get(ctx context.Context, p auth.Principal, id int64) (P
 	}
 	v := n.view(post)
 	v.CanCancel = a.S.CanCancel(ctx, p, post) == nil
+	v.EditRefusal = mapSchedulerErr(a.S.CanEdit(ctx, p, post))
+	v.CanEdit = v.EditRefusal == nil
 	return v, nil
+}
+
+// WritableChannels asks the scheduler which channels p may target.
+func (a *SchedulerPosts) WritableChannels(ctx context.Context, p auth.Principal, unitID int64) ([]org.Channel, error) {
+	return a.S.WritableChannels(ctx, p, unitID)
 }
 
 // Queue lists the posts waiting for approval that p may see.

@@ -113,7 +113,7 @@ func requiredPerm(label string, q *rq) string {
 	switch label {
 	case "page_feed_post", "page_photos_post", "page_photos_upload", "page_videos_post":
 		return "pages_manage_posts"
-	case "page_object", "page_posts_list", "post_object", "photo_object", "video_object":
+	case "page_object", "page_posts_list", "page_videos_list", "post_object", "photo_object", "video_object":
 		return "pages_read_engagement"
 	case "post_insights":
 		return "read_insights"

@@ -204,12 +204,12 @@ func (s *Sim) postVideo(q *rq, _ *token, id string) (any, *gErr) {
 	if e != nil {
 		return nil, e
 	}
-	v := &video{id: s.newID(), pageID: id, created: s.now()}
+	v := &video{id: s.newID(), pageID: id, created: s.now(), title: q.params.Get("title"), description: q.params.Get("description")}
 	s.videos[v.id] = v
 	s.objects[v.id] = object{kind: kVideo, owner: id}
-	msg := q.params.Get("description")
+	msg := v.description
 	if msg == "" {
-		msg = q.params.Get("title")
+		msg = v.title
 	}
 	p := s.newPost(pg, fbVideo, msg, "", at)
 	p.scheduled, p.videoID = scheduled, v.id
@@ -254,7 +254,7 @@ func (s *Sim) visiblePosts(pg *page, since, until, now time.Time) []*post {
 	var out []*post
 	for i := len(pg.posts) - 1; i >= 0; i-- {
 		p := pg.posts[i]
-		if p.visible(now) && inRange(p.created, since, until) {
+		if p.visible(now) && s.processed(p, now) && inRange(p.created, since, until) {
 			out = append(out, p)
 		}
 	}
@@ -305,43 +305,6 @@ func (s *Sim) getPhoto(q *rq, _ *token, id string) (any, *gErr) {
 			out[f.name] = ph.url
 		default:
 			return nil, errNoField(f.name, "Photo")
-		}
-	}
-	return out, nil
-}
-
-func (s *Sim) getVideo(q *rq, _ *token, id string) (any, *gErr) {
-	v := s.videos[id]
-	fs, e := fieldsParam(q, "id")
-	if e != nil {
-		return nil, e
-	}
-	now := s.now()
-	out := map[string]any{}
-	for _, f := range fs {
-		switch f.name {
-		case "id":
-			out["id"] = v.id
-		case "created_time":
-			out["created_time"] = gtime(v.created)
-		case "post_id":
-			out["post_id"] = v.postID
-		case "status":
-			st, prog := "processing", int(100*now.Sub(v.created)/s.opt.IGVideoReadyDelay)
-			if prog >= 100 {
-				st, prog = "ready", 100
-			}
-			phase := func(done bool) map[string]any {
-				if done {
-					return map[string]any{"status": "complete"}
-				}
-				return map[string]any{"status": "in_progress"}
-			}
-			out["status"] = map[string]any{"video_status": st, "processing_progress": prog,
-				"uploading_phase": map[string]any{"status": "complete"}, "processing_phase": phase(st == "ready"),
-				"publishing_phase": phase(st == "ready")}
-		default:
-			return nil, errNoField(f.name, "Video")
 		}
 	}
 	return out, nil

@@ -75,9 +75,10 @@ type photo struct {
 }
 
 type video struct {
-	id, pageID string
-	created    time.Time
-	postID     string
+	id, pageID         string
+	title, description string
+	created            time.Time // upload time: processing starts here
+	postID             string
 }
 
 // IG kinds (the simulator's content types).

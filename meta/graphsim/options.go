@@ -20,6 +20,10 @@ type Options struct {
 	// IGReadyDelay is how long an image container stays IN_PROGRESS (default 5 s);
 	// IGVideoReadyDelay the same for video (reels, video stories and items; default 60 s).
 	IGReadyDelay, IGVideoReadyDelay time.Duration
+	// FBVideoReadyDelay is how long a Page video (POST /{page}/videos) stays
+	// processing (default 60 s). Until then its post is not in /{page}/posts
+	// (or /feed, /published_posts); the video is in /{page}/videos at once.
+	FBVideoReadyDelay time.Duration
 	// ContainerTTL is when a container expires (default 24 h).
 	ContainerTTL time.Duration
 	// DailyPublishQuota is the enforced IG publishes per rolling 24 h (default 50);
@@ -76,6 +80,7 @@ func (o Options) withDefaults() Options {
 	}
 	def(&o.IGReadyDelay, 5*time.Second)
 	def(&o.IGVideoReadyDelay, 60*time.Second)
+	def(&o.FBVideoReadyDelay, 60*time.Second)
 	def(&o.ContainerTTL, 24*time.Hour)
 	def(&o.ScheduleMin, 20*time.Minute)
 	def(&o.ScheduleMax, 29*24*time.Hour)

@@ -91,7 +91,7 @@ func (s *Sim) seedPost(pg *page, kind, text string, at time.Time) {
 			p.photoIDs = append(p.photoIDs, ph.id)
 		}
 	case fbVideo:
-		v := &video{id: s.newID(), pageID: pg.id, created: at, postID: p.id}
+		v := &video{id: s.newID(), pageID: pg.id, description: text, created: at.Add(-s.opt.FBVideoReadyDelay), postID: p.id}
 		s.videos[v.id] = v
 		s.objects[v.id] = object{kind: kVideo, owner: pg.id}
 		p.videoID = v.id

@@ -286,6 +286,8 @@ func (s *Sim) label(q *rq) string {
 			return "page_photos_post"
 		case edge == "videos" && !get:
 			return "page_videos_post"
+		case edge == "videos" && get:
+			return "page_videos_list"
 		case (edge == "posts" || edge == "feed" || edge == "published_posts") && get:
 			return "page_posts_list"
 		}
@@ -348,6 +350,8 @@ func (s *Sim) route(label string) handlerFunc {
 		return s.postVideo
 	case "page_posts_list":
 		return s.listPosts
+	case "page_videos_list":
+		return s.listVideos
 	case "ig_user_object":
 		return s.getIGUser
 	case "ig_media_create":

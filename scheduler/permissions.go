@@ -1,0 +1,67 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/org"
+)
+
+// CanEdit says whether p may edit post as it stands: nil, or the
+// *ForbiddenError or *StateError UpdatePost would return. Pages ask it
+// before offering the action; UpdatePost checks again (in its
+// transaction, for a delivery that started publishing meanwhile).
+func (s *Service) CanEdit(ctx context.Context, p auth.Principal, post Post) error {
+	if err := s.checkWrite(ctx, p, post.UnitID); err != nil {
+		return err
+	}
+	switch post.State {
+	case StateDraft, StateSubmitted, StateApproved, StateScheduled, StateRejected:
+	default:
+		return stateErr("edit", post.State)
+	}
+	for _, d := range post.Deliveries {
+		if d.Status == DeliveryPublishing {
+			return stateErr("edit", StatePublishing)
+		}
+	}
+	return nil
+}
+
+// WritableChannels are the channels p may target in a post of unit
+// unitID (0: p's own unit, as CreatePost assumes): the unit's channels
+// and those of the units below it, disabled ones left out. It is empty
+// when p may not write posts there. CreatePost and UpdatePost check
+// each target again.
+func (s *Service) WritableChannels(ctx context.Context, p auth.Principal, unitID int64) ([]org.Channel, error) {
+	if unitID == 0 {
+		unitID = p.UnitID
+	}
+	if err := s.checkWrite(ctx, p, unitID); err != nil {
+		var fe *ForbiddenError
+		if errors.As(err, &fe) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	under, err := s.org.Descendants(ctx, unitID)
+	if errors.Is(err, org.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.org.Channels(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []org.Channel
+	for _, c := range all {
+		if c.Status != org.StatusDisabled && slices.Contains(under, c.UnitID) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
