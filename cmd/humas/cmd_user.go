@@ -11,6 +11,7 @@ import (
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/config"
 	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/store"
 )
 
 func init() {
@@ -23,20 +24,22 @@ func init() {
 
 // openState opens the stores with migrations applied, for the operational
 // commands.
-func openState(ctx context.Context, cfgPath string, stderr io.Writer) (*stores, config.Config, error) {
+func openState(ctx context.Context, cfgPath string, stderr io.Writer) (*store.SQLite, config.Config, error) {
 	cfg, err := config.Load(cfgPath, nil)
 	if err != nil {
 		return nil, cfg, err
 	}
-	st, err := openStores(ctx, cfg, newLogger(cfg.Log, stderr))
+	// Users and units live in SQLite only: these commands work while
+	// ClickHouse is down.
+	sq, err := store.OpenSQLite(ctx, cfg.State.Path, newLogger(cfg.Log, stderr))
 	if err != nil {
 		return nil, cfg, err
 	}
-	if _, _, err := st.migrate(ctx); err != nil {
-		st.Close()
+	if _, err := sq.Migrate(ctx); err != nil {
+		sq.Close()
 		return nil, cfg, err
 	}
-	return st, cfg, nil
+	return sq, cfg, nil
 }
 
 // asCLI marks ctx as the command line's, so the audit log records the
@@ -83,11 +86,11 @@ func cmdUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer st.Close()
-	u, err := findUnit(ctx, org.NewStore(st.sql, nil), *unit)
+	u, err := findUnit(ctx, org.NewStore(st, nil), *unit)
 	if err != nil {
 		return err
 	}
-	user, tok, err := auth.NewStore(st.sql).CreateUser(ctx, *name, u.ID, r)
+	user, tok, err := auth.NewStore(st).CreateUser(ctx, *name, u.ID, r)
 	if err != nil {
 		return err
 	}
@@ -106,7 +109,7 @@ func cmdUserList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer st.Close()
-	users, err := auth.NewStore(st.sql).Users(ctx)
+	users, err := auth.NewStore(st).Users(ctx)
 	if err != nil {
 		return err
 	}
@@ -140,7 +143,7 @@ func cmdUserRevoke(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer st.Close()
-	if err := auth.NewStore(st.sql).Revoke(ctx, *name); err != nil {
+	if err := auth.NewStore(st).Revoke(ctx, *name); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "user %s revoked\n", *name)
@@ -164,7 +167,7 @@ func cmdUnitAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer st.Close()
-	o := org.NewStore(st.sql, nil).WithDefaultTimezone(cfg.Timezone)
+	o := org.NewStore(st, nil).WithDefaultTimezone(cfg.Timezone)
 	u := org.Unit{Name: *name, Slug: *slug, Level: *level, Timezone: *tz, RequiresApproval: !*noApproval}
 	if *parent != "" {
 		p, err := findUnit(ctx, o, *parent)
@@ -177,7 +180,7 @@ func cmdUnitAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	fmt.Fprintf(stdout, "unit %s created (id %d)\n", u.Slug, u.ID)
-	if err := o.MirrorToClickHouse(ctx, st.ch); err != nil {
+	if err := mirrorUnits(ctx, cfg, o, stderr); err != nil {
 		fmt.Fprintf(stderr, "warning: unit not yet in ClickHouse reports (humas serve copies it within a minute): %v\n", err)
 	}
 	return nil
@@ -193,7 +196,7 @@ func cmdUnitList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer st.Close()
-	units, err := org.NewStore(st.sql, nil).Units(ctx)
+	units, err := org.NewStore(st, nil).Units(ctx)
 	if err != nil {
 		return err
 	}
@@ -203,4 +206,17 @@ func cmdUnitList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintf(w, "%d\t%s\t%s\t%d\t%s\t%s\t%v\n", u.ID, u.Slug, u.Name, u.ParentID, u.Level, u.Timezone, u.RequiresApproval)
 	}
 	return w.Flush()
+}
+
+// mirrorUnits copies units and channels into ClickHouse now, when it answers.
+func mirrorUnits(ctx context.Context, cfg config.Config, o *org.Store, stderr io.Writer) error {
+	ch, err := store.OpenClickHouse(ctx, cfg.ClickHouse, newLogger(cfg.Log, stderr))
+	if err != nil {
+		return err
+	}
+	defer ch.Close()
+	if _, err := ch.Migrate(ctx); err != nil {
+		return err
+	}
+	return o.MirrorToClickHouse(ctx, ch)
 }

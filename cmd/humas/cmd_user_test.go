@@ -67,3 +67,30 @@ func TestCLIAdminCommandsAreAudited(t *testing.T) {
 		t.Errorf("audit lines %q", got)
 	}
 }
+
+// TestUserCommandsWithoutClickHouse: users and units live in SQLite, so
+// an administrator can add them while ClickHouse is down; unit add says
+// the reports will pick the unit up later.
+func TestUserCommandsWithoutClickHouse(t *testing.T) {
+	dir := t.TempDir()
+	env := append(cleanEnv(), "HUMAS_CLICKHOUSE_ADDR=127.0.0.1:1", "HUMAS_STATE_PATH="+dir+"/humas.db", "HUMAS_LOG_LEVEL=error")
+	run := func(args ...string) (string, string, error) {
+		cmd := exec.Command(binPath, args...)
+		cmd.Env = env
+		var out, errb strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		return out.String(), errb.String(), err
+	}
+	out, errText, err := run("unit", "add", "--name", "KPU RI", "--slug", "kpu-ri", "--level", "national")
+	if err != nil || !strings.Contains(out, "unit kpu-ri created") {
+		t.Fatalf("unit add: %v\n%s%s", err, out, errText)
+	}
+	if !strings.Contains(errText, "not yet in ClickHouse reports") {
+		t.Errorf("unit add does not say the reports lack the unit yet:\n%s", errText)
+	}
+	out, errText, err = run("user", "add", "--name", "admin", "--unit", "kpu-ri", "--role", "admin")
+	if err != nil || !strings.HasPrefix(strings.TrimSpace(out), "humas_") || strings.Count(strings.TrimSpace(out), "\n") != 0 {
+		t.Fatalf("user add: %v; stdout must be the token alone: %q\n%s", err, out, errText)
+	}
+}
