@@ -37,6 +37,7 @@ type Config struct {
 	State      State      `yaml:"state"`
 	Graph      Graph      `yaml:"graph"`
 	API        API        `yaml:"api"`
+	Web        Web        `yaml:"web"`
 	Scheduler  Scheduler  `yaml:"scheduler"`
 	Collector  Collector  `yaml:"collector"`
 }
@@ -98,6 +99,15 @@ type API struct {
 	Enabled bool `yaml:"enabled"`
 	// MaxConcurrentReports bounds report queries running at once.
 	MaxConcurrentReports int `yaml:"max_concurrent_reports"`
+}
+
+// Web is the pages for staff and division heads.
+type Web struct {
+	// SecureCookies marks session cookies Secure: set it when humas is
+	// reached over HTTPS (behind a TLS proxy), as in production.
+	SecureCookies bool `yaml:"secure_cookies"`
+	// SessionTTL is how long a sign-in lasts.
+	SessionTTL Duration `yaml:"session_ttl"`
 }
 
 // Scheduler publishes due deliveries.
@@ -163,6 +173,7 @@ func Default() Config {
 			Timeout: Duration(30 * time.Second),
 		},
 		API: API{Enabled: true, MaxConcurrentReports: 16},
+		Web: Web{SessionTTL: Duration(12 * time.Hour)},
 		Scheduler: Scheduler{
 			Enabled:       true,
 			Tick:          "* * * * * *",

@@ -74,6 +74,7 @@ var envVars = []envVar{
 	{"HUMAS_APP_ID", "graph.app_id", str(func(c *Config) *string { return &c.Graph.AppID })},
 	{"HUMAS_APP_SECRET", "graph.app_secret", secret(func(c *Config) *Secret { return &c.Graph.AppSecret })},
 	{"HUMAS_API_ENABLED", "api.enabled", boolean(func(c *Config) *bool { return &c.API.Enabled })},
+	{"HUMAS_WEB_SECURE_COOKIES", "web.secure_cookies", boolean(func(c *Config) *bool { return &c.Web.SecureCookies })},
 	{"HUMAS_SCHEDULER_ENABLED", "scheduler.enabled", boolean(func(c *Config) *bool { return &c.Scheduler.Enabled })},
 	{"HUMAS_SCHEDULER_WORKERS", "scheduler.workers", integer(func(c *Config) *int { return &c.Scheduler.Workers })},
 	{"HUMAS_COLLECTOR_ENABLED", "collector.enabled", boolean(func(c *Config) *bool { return &c.Collector.Enabled })},

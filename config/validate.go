@@ -121,6 +121,10 @@ func (c Config) Validate() error {
 		add(fieldf("api.max_concurrent_reports", c.API.MaxConcurrentReports, "a number of at least 1"))
 	}
 
+	if c.Web.SessionTTL.D() < time.Minute {
+		add(fieldf("web.session_ttl", c.Web.SessionTTL, "at least 1m, e.g. 12h"))
+	}
+
 	s := c.Scheduler
 	if _, err := CronParser.Parse(s.Tick); err != nil {
 		add(fieldf("scheduler.tick", s.Tick, "a cron spec with seconds, e.g. \"* * * * * *\" (every second) or @every 5s"))

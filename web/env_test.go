@@ -41,6 +41,7 @@ type envOpts struct {
 	reports Reports
 	usage   UsageSource
 	noPosts bool
+	secure  bool
 }
 
 func newEnv(t *testing.T, o envOpts) *env {
@@ -75,7 +76,8 @@ func newEnv(t *testing.T, o envOpts) *env {
 		e.tokens[r] = tok
 	}
 	e.sched = scheduler.NewService(e.db, e.org, scheduler.ServiceOptions{Logger: slog.New(slog.DiscardHandler)})
-	d := Deps{SQL: e.db, Auth: e.auth, Org: e.org, Reports: o.reports, Usage: o.usage, Logger: slog.New(slog.DiscardHandler)}
+	d := Deps{SQL: e.db, Auth: e.auth, Org: e.org, Reports: o.reports, Usage: o.usage, Logger: slog.New(slog.DiscardHandler),
+		SecureCookies: o.secure}
 	if !o.noPosts {
 		d.Posts = NewSchedulerPosts(e.sched, e.auth)
 	}

@@ -321,3 +321,25 @@ func TestStaticFiles(t *testing.T) {
 		t.Errorf("/masuk goes to %q", r.Header.Get("Location"))
 	}
 }
+
+// TestSecureCookies: behind HTTPS (web.secure_cookies) the session and
+// CSRF cookies are marked Secure; the default keeps plain-HTTP trials
+// working.
+func TestSecureCookies(t *testing.T) {
+	for _, secure := range []bool{false, true} {
+		e := newEnv(t, envOpts{secure: secure})
+		b := e.browser()
+		page := b.get("/signin")
+		r := b.post("/signin", url.Values{"csrf": {csrfOf(t, page.Body)}, "token": {e.tokens[auth.RoleEditor]}})
+		mustStatus(t, r, http.StatusSeeOther)
+		cookies := (&http.Response{Header: r.Header}).Cookies()
+		if len(cookies) == 0 {
+			t.Fatal("sign-in set no cookie")
+		}
+		for _, c := range cookies {
+			if c.Secure != secure {
+				t.Errorf("secure_cookies=%v: cookie %s Secure=%v", secure, c.Name, c.Secure)
+			}
+		}
+	}
+}

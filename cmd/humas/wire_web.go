@@ -32,7 +32,10 @@ func wireWeb(_ context.Context, a *app, sched *scheduler.Service, reports *analy
 		Posts:    web.NewSchedulerPosts(sched, a.users),
 		Logger:   a.log.With("component", "web"),
 		Location: loc,
-		Usage:    web.RegistryUsage{G: a.reg},
+		// Secure cookies only reach the server over HTTPS.
+		SecureCookies: a.cfg.Web.SecureCookies,
+		SessionTTL:    a.cfg.Web.SessionTTL.D(),
+		Usage:         web.RegistryUsage{G: a.reg},
 	}
 	if reports != nil {
 		d.Reports = web.NewAnalyticsReports(reports)
