@@ -4,8 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -145,56 +144,62 @@ func listOptions(rg ageRange, now time.Time) meta.ListOptions {
 }
 
 // list reads one age range of a channel's posts with counts and insights,
-// through field expansion (one call per 100 posts). When Meta rejects a
-// retired metric, the run goes on: counts through field expansion, and the
-// still-valid insights in batches.
+// through field expansion (one call per 100 posts). Metrics known retired
+// are left out of the request (their figures stay missing, never 0 as if
+// read); a listing that reveals a newly retired metric is noted (log,
+// metric, /readyz) and read again without it, at the same cost.
 func (c *Collector) list(ctx context.Context, ch org.Channel, token string, rg ageRange, now time.Time) ([]item, error) {
 	o := listOptions(rg, now)
+	var read func(meta.ListOptions) ([]item, error)
+	var metrics []string
 	switch ch.Platform {
 	case org.Facebook:
-		if !c.retired.any(org.Facebook, c.graph.Metrics().FB()) {
+		metrics = c.graph.Metrics().FB()
+		read = func(o meta.ListOptions) ([]item, error) {
 			posts, err := c.graph.ListPagePosts(ctx, token, ch.ExternalID, o)
-			if err == nil {
-				return fbItems(posts), nil
-			}
-			if meta.ClassOf(err) != meta.ClassRetiredMetric {
-				return nil, err
-			}
-			c.noteRetired(ctx, org.Facebook, err)
+			return fbItems(posts), err
 		}
-		o.WithInsights = false
-		posts, err := c.graph.ListPagePosts(ctx, token, ch.ExternalID, o)
-		if err != nil {
-			return nil, err
-		}
-		items := fbItems(posts)
-		return items, c.fillInsights(ctx, org.Facebook, token, items)
 	case org.Instagram:
-		if !c.retired.any(org.Instagram, c.graph.Metrics().IG("FEED")) {
+		metrics = c.graph.Metrics().IG("FEED")
+		read = func(o meta.ListOptions) ([]item, error) {
 			media, err := c.graph.ListIGMedia(ctx, token, ch.ExternalID, o)
-			if err == nil {
-				return igItems(media), nil
-			}
-			if meta.ClassOf(err) != meta.ClassRetiredMetric {
-				return nil, err
-			}
-			c.noteRetired(ctx, org.Instagram, err)
+			return igItems(media), err
 		}
-		o.WithInsights = false
-		media, err := c.graph.ListIGMedia(ctx, token, ch.ExternalID, o)
-		if err != nil {
-			return nil, err
-		}
-		items := igItems(media)
-		return items, c.fillInsights(ctx, org.Instagram, token, items)
+	default:
+		return nil, fmt.Errorf("unknown platform %q", ch.Platform)
 	}
-	return nil, fmt.Errorf("unknown platform %q", ch.Platform)
+	// Until a listing with insights has succeeded on this platform, one
+	// channel lists at a time: a newly retired metric is then found (and
+	// named, which costs a probe per metric) once, not by every channel.
+	unlock := c.retired.gate(ch.Platform)
+	defer unlock()
+	// Each failed attempt names at least one more retired metric, so this
+	// ends within len(metrics)+1 listings.
+	for range len(metrics) + 1 {
+		o.OmitMetrics = c.retired.names(ch.Platform)
+		items, err := read(o)
+		if err == nil {
+			c.retired.confirm(ch.Platform)
+		}
+		if err == nil || meta.ClassOf(err) != meta.ClassRetiredMetric {
+			return items, err
+		}
+		named := c.noteRetired(ctx, ch.Platform, err)
+		if !slices.ContainsFunc(named, func(m string) bool { return !slices.Contains(o.OmitMetrics, m) }) {
+			break // Meta did not say which metric: read the counts alone
+		}
+	}
+	o.WithInsights = false
+	return read(o)
 }
 
 func (c *Collector) listStories(ctx context.Context, ch org.Channel, token string) ([]item, error) {
-	withInsights := !c.retired.any(org.Instagram, c.graph.Metrics().IG("STORY"))
-	media, err := c.graph.ListIGStories(ctx, token, ch.ExternalID, withInsights)
-	if err != nil && withInsights && meta.ClassOf(err) != meta.ClassThrottled {
+	omit := c.retired.names(org.Instagram)
+	media, err := c.graph.ListIGStories(ctx, token, ch.ExternalID, true, omit...)
+	if err != nil && meta.ClassOf(err) == meta.ClassRetiredMetric {
+		c.noteRetired(ctx, org.Instagram, err)
+	}
+	if err != nil && meta.ClassOf(err) != meta.ClassThrottled {
 		// Stories with too few viewers have no insights; keep their counts.
 		media, err = c.graph.ListIGStories(ctx, token, ch.ExternalID, false)
 	}
@@ -248,87 +253,6 @@ func igItems(media []meta.IGMedia) []item {
 		})
 	}
 	return out
-}
-
-// fillInsights reads the still-valid insights of items in batch requests
-// (up to 50 a request), used while a configured metric is retired.
-func (c *Collector) fillInsights(ctx context.Context, platform, token string, items []item) error {
-	names := c.graph.Metrics()
-	type want struct{ figure, metric string }
-	wants := func(it item) []want {
-		var w []want
-		if platform == org.Facebook {
-			w = []want{{"reach", names.FBReach}, {"views", names.FBViews}, {"clicks", names.FBClicks}, {"likes", names.FBReactionsByType}}
-		} else {
-			w = []want{{"reach", names.IGReach}, {"views", names.IGViews}, {"shares", names.IGShares}}
-			if it.productType != "STORY" {
-				w = append(w, want{"saves", names.IGSaved}, want{"likes", names.IGLikes}, want{"comments", names.IGComments})
-			}
-		}
-		out := w[:0]
-		for _, x := range w {
-			if !c.retired.has(platform, x.metric) {
-				out = append(out, x)
-			}
-		}
-		return out
-	}
-	var reqs []meta.BatchRequest
-	var idx []int
-	for i, it := range items {
-		w := wants(it)
-		if len(w) == 0 {
-			continue
-		}
-		ms := make([]string, len(w))
-		for j, x := range w {
-			ms[j] = x.metric
-		}
-		reqs = append(reqs, meta.BatchRequest{Method: http.MethodGet,
-			RelativeURL: it.id + "/insights?metric=" + url.QueryEscape(strings.Join(ms, ","))})
-		idx = append(idx, i)
-	}
-	if len(reqs) == 0 {
-		return nil
-	}
-	res, err := c.graph.Batch(ctx, token, reqs)
-	if err != nil {
-		return err
-	}
-	for k, r := range res {
-		it := &items[idx[k]]
-		if r.Err != nil {
-			if meta.ClassOf(r.Err) == meta.ClassThrottled {
-				return r.Err
-			}
-			c.log.WarnContext(ctx, "insights not read", "platform", platform, "post_id", it.id, "err", r.Err)
-			continue
-		}
-		var ir meta.InsightsResponse
-		if err := r.Decode(&ir); err != nil {
-			continue
-		}
-		for _, x := range wants(*it) {
-			in, ok := ir.Find(x.metric)
-			if !ok {
-				continue
-			}
-			if x.figure == "likes" && platform == org.Facebook {
-				if m, ok := in.Map(); ok {
-					it.vals["likes"] = meta.Value{Metric: x.metric, Value: m["like"], OK: true}
-				}
-				continue
-			}
-			if v, ok := in.Int(); ok {
-				cur := it.vals[x.figure]
-				if platform == org.Instagram && cur.OK && (x.figure == "likes" || x.figure == "comments") {
-					continue // the count field is already there
-				}
-				it.vals[x.figure] = meta.Value{Metric: x.metric, Value: v, OK: true}
-			}
-		}
-	}
-	return nil
 }
 
 // rows builds the posts row and the snapshot of one item.
@@ -385,8 +309,10 @@ func (c *Collector) rows(ch org.Channel, it item, links map[string]link, ovr map
 	return p, s
 }
 
-// noteRetired reports a retired metric: log, counter, /readyz detail.
-func (c *Collector) noteRetired(ctx context.Context, platform string, err error) {
+// noteRetired reports a retired metric: log, counter, /readyz detail. It
+// returns the metric names Meta's answer gave (none when it did not name
+// one).
+func (c *Collector) noteRetired(ctx context.Context, platform string, err error) []string {
 	var me *meta.Error
 	name := ""
 	if errors.As(err, &me) {
@@ -402,6 +328,14 @@ func (c *Collector) noteRetired(ctx context.Context, platform string, err error)
 	fresh := c.retired.note(platform, name, c.now(), fix)
 	c.log.ErrorContext(ctx, "graph insights metric retired by Meta; collecting the other metrics",
 		"platform", platform, "metric", name, "new", len(fresh) > 0, "fix", fix(name), "err", err)
+	if name == "unknown" {
+		return nil
+	}
+	var named []string
+	for _, m := range strings.Split(name, ",") {
+		named = append(named, strings.TrimSpace(m))
+	}
+	return named
 }
 
 // fixFor names the setting that takes a replacement for a platform's

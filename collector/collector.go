@@ -61,6 +61,11 @@ type Options struct {
 	// ReplayEvery is how often the on-disk buffer is retried while it
 	// holds anything (default 30 s).
 	ReplayEvery time.Duration
+	// LeaseTTL is how long a run holds the state database's collection
+	// lease after its last heartbeat (default 2 min; renewed every quarter
+	// of it): one run at a time across processes, and a crashed process
+	// blocks others no longer than this.
+	LeaseTTL time.Duration
 }
 
 // Collector collects posts, snapshots and followers on a schedule and on
@@ -86,6 +91,7 @@ type Collector struct {
 	sleep           func(context.Context, time.Duration) error
 	maxThrottleWait time.Duration
 	replayEvery     time.Duration
+	leaseTTL        time.Duration
 
 	runMu   sync.Mutex // held for the whole of a run: one at a time
 	current atomic.Pointer[run]
@@ -120,6 +126,9 @@ func New(o Options) (*Collector, error) {
 	if o.ReplayEvery <= 0 {
 		o.ReplayEvery = 30 * time.Second
 	}
+	if o.LeaseTTL <= 0 {
+		o.LeaseTTL = 2 * time.Minute
+	}
 	cfg := o.Config
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 1
@@ -149,7 +158,7 @@ func New(o Options) (*Collector, error) {
 		loc: o.Location,
 		cfg: cfg, cad: cad, chans: o.Channels, sql: o.SQLite, ch: o.ClickHouse, buf: buf, m: m, log: o.Logger,
 		retired: newRetiredSet(), runs: runStore{db: o.SQLite}, now: o.Now, sleep: o.Sleep,
-		maxThrottleWait: o.MaxThrottleWait, replayEvery: o.ReplayEvery,
+		maxThrottleWait: o.MaxThrottleWait, replayEvery: o.ReplayEvery, leaseTTL: o.LeaseTTL,
 	}
 	c.pacer = newPacer(cfg.SlowdownPercent, o.SlowdownMaxDelay, o.Sleep)
 	c.pacer.onUsage = c.observeUsage

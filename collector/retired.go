@@ -21,9 +21,41 @@ type RetiredMetric struct {
 type retiredSet struct {
 	mu sync.Mutex
 	m  map[string]*RetiredMetric // platform/metric
+	// confirmed[platform] is set once a listing with insights succeeded
+	// with the metrics then requested; until then gates[platform]
+	// serialises listings so a retired metric is found and named once.
+	confirmed map[string]bool
+	gates     map[string]*sync.Mutex
 }
 
-func newRetiredSet() *retiredSet { return &retiredSet{m: map[string]*RetiredMetric{}} }
+func newRetiredSet() *retiredSet {
+	return &retiredSet{m: map[string]*RetiredMetric{}, confirmed: map[string]bool{}, gates: map[string]*sync.Mutex{}}
+}
+
+// gate waits for the platform's discovery lock while no listing has yet
+// succeeded on it, and returns its release (a no-op once confirmed).
+func (s *retiredSet) gate(platform string) (unlock func()) {
+	s.mu.Lock()
+	if s.confirmed[platform] {
+		s.mu.Unlock()
+		return func() {}
+	}
+	g := s.gates[platform]
+	if g == nil {
+		g = &sync.Mutex{}
+		s.gates[platform] = g
+	}
+	s.mu.Unlock()
+	g.Lock()
+	return g.Unlock
+}
+
+// confirm records that a listing with insights succeeded on platform.
+func (s *retiredSet) confirm(platform string) {
+	s.mu.Lock()
+	s.confirmed[platform] = true
+	s.mu.Unlock()
+}
 
 // note records metrics (comma-separated) as retired and returns the names
 // seen for the first time.
@@ -39,6 +71,7 @@ func (s *retiredSet) note(platform, metrics string, now time.Time, fix func(stri
 		k := platform + "/" + name
 		r, ok := s.m[k]
 		if !ok {
+			delete(s.confirmed, platform) // a new retirement: find it once again
 			r = &RetiredMetric{Metric: name, Platform: platform, FirstSeen: now, Fix: fix(name)}
 			s.m[k] = r
 			fresh = append(fresh, name)
@@ -49,22 +82,19 @@ func (s *retiredSet) note(platform, metrics string, now time.Time, fix func(stri
 	return fresh
 }
 
-// has reports whether a platform's metric is known retired.
-func (s *retiredSet) has(platform, metric string) bool {
+// names lists a platform's metrics known retired (for
+// meta.ListOptions.OmitMetrics).
+func (s *retiredSet) names(platform string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.m[platform+"/"+metric]
-	return ok
-}
-
-// any reports whether one of metrics is known retired on platform.
-func (s *retiredSet) any(platform string, metrics []string) bool {
-	for _, m := range metrics {
-		if s.has(platform, m) {
-			return true
+	var out []string
+	for _, r := range s.m {
+		if r.Platform == platform && r.Metric != "unknown" {
+			out = append(out, r.Metric)
 		}
 	}
-	return false
+	sort.Strings(out)
+	return out
 }
 
 // list returns the retired metrics, sorted.

@@ -31,11 +31,14 @@ type RunOptions struct {
 	OnProgress func(RunStatus)
 }
 
-// RunInProgressError means another run is going; its id is in ID.
+// RunInProgressError means another run is going, in this process or in
+// another sharing the state database (e.g. serve and humas collect); its
+// id is in ID.
 type RunInProgressError struct{ ID string }
 
 func (e *RunInProgressError) Error() string {
-	return "a collection run is already in progress (" + e.ID + "); wait for it / koleksi lain sedang berjalan"
+	return "a collection run is already in progress (" + e.ID + "); wait for it to finish (GET /api/v1/collect/" + e.ID +
+		") / koleksi lain sedang berjalan (" + e.ID + "); tunggu sampai selesai"
 }
 
 // InputError is a run or override request that cannot be done as asked.
@@ -131,7 +134,7 @@ func (c *Collector) begin(ctx context.Context, opts RunOptions) (*run, []org.Cha
 		s := opts.Since.UTC()
 		r.st.Since = &s
 	}
-	if err := c.runs.create(ctx, r.st); err != nil {
+	if err := c.runs.claim(ctx, r.st, now, now.Add(-c.leaseTTL)); err != nil {
 		c.runMu.Unlock()
 		return nil, nil, err
 	}
@@ -175,6 +178,7 @@ func (c *Collector) execute(ctx context.Context, r *run, chans []org.Channel) Ru
 	defer c.runMu.Unlock()
 	defer c.current.Store(nil)
 	start := time.Now()
+	stopBeat := c.keepLease(ctx, r)
 
 	var g errgroup.Group
 	g.SetLimit(c.cfg.Concurrency)
@@ -209,28 +213,32 @@ func (c *Collector) execute(ctx context.Context, r *run, chans []org.Channel) Ru
 	defer cancel()
 	flushErr := c.w.Flush(fctx)
 
-	r.mu.Lock()
+	stopBeat()
+	// The final status is stored before RunStatus shows it, so whoever
+	// sees it finished (here or in another process) reads it from SQLite too.
+	st := r.snapshot(c)
 	fin := c.now().UTC()
-	r.st.FinishedAt = &fin
+	st.FinishedAt = &fin
 	switch {
 	case flushErr != nil:
-		r.st.Errors = append(r.st.Errors, ChannelError{Reason: reasonOf(flushErr), Message: flushErr.Error()})
-		r.st.Status = StatusFailed
-		if r.st.ChannelsDone > 0 && errors.Is(flushErr, store.ErrUnavailable) {
-			r.st.Status = StatusPartial
+		st.Errors = append(st.Errors, ChannelError{Reason: reasonOf(flushErr), Message: flushErr.Error()})
+		st.Status = StatusFailed
+		if st.ChannelsDone > 0 && errors.Is(flushErr, store.ErrUnavailable) {
+			st.Status = StatusPartial
 		}
-	case r.st.ChannelsFailed == 0 && r.st.ChannelsPaused == 0:
-		r.st.Status = StatusDone
-	case r.st.ChannelsDone > 0:
-		r.st.Status = StatusPartial
+	case st.ChannelsFailed == 0 && st.ChannelsPaused == 0:
+		st.Status = StatusDone
+	case st.ChannelsDone > 0:
+		st.Status = StatusPartial
 	default:
-		r.st.Status = StatusFailed
+		st.Status = StatusFailed
 	}
-	r.mu.Unlock()
-	st := r.snapshot(c)
-	if err := c.runs.update(fctx, st); err != nil {
+	if err := c.runs.update(fctx, st, fin); err != nil {
 		c.log.Error("record collection run", "run_id", r.id, "err", err)
 	}
+	r.mu.Lock()
+	r.st.FinishedAt, r.st.Status, r.st.Errors = st.FinishedAt, st.Status, st.Errors
+	r.mu.Unlock()
 	c.m.runs.WithLabelValues(st.Trigger, st.Status).Inc()
 	c.m.runDuration.Observe(time.Since(start).Seconds())
 	if st.RowsWritten+st.RowsBuffered > 0 {
@@ -240,6 +248,35 @@ func (c *Collector) execute(ctx context.Context, r *run, chans []org.Channel) Ru
 		r.opts.OnProgress(st)
 	}
 	return st
+}
+
+// keepLease renews the run's lease every quarter of it until stopped, so a
+// run waiting out a throttle keeps it while one whose process died loses
+// it within c.leaseTTL.
+func (c *Collector) keepLease(ctx context.Context, r *run) (stop func()) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(c.leaseTTL / 4)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			held, err := c.runs.heartbeat(ctx, r.id, c.now().UTC())
+			switch {
+			case err != nil:
+				c.log.WarnContext(ctx, "renew collection run lease", "run_id", r.id, "err", err)
+			case !held:
+				c.log.ErrorContext(ctx, "collection run lost its lease (no heartbeat within it); another run may start",
+					"run_id", r.id, "lease", c.leaseTTL)
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 // collectOne collects a channel, or reports when it may be tried again
@@ -317,7 +354,7 @@ func (c *Collector) finishChannel(ctx context.Context, r *run, ch org.Channel, e
 
 func (c *Collector) progress(ctx context.Context, r *run) {
 	st := r.snapshot(c)
-	if err := c.runs.update(context.WithoutCancel(ctx), st); err != nil {
+	if err := c.runs.update(context.WithoutCancel(ctx), st, c.now().UTC()); err != nil {
 		c.log.WarnContext(ctx, "record collection progress", "run_id", r.id, "err", err)
 	}
 	if r.opts.OnProgress != nil {

@@ -121,26 +121,69 @@ func (c *Client) batchOnce(ctx context.Context, token string, reqs []BatchReques
 	return out, nil
 }
 
-// FindInvalidMetrics asks for each metric separately on objectID's insights
-// (one batch; each entry counts as a call) and returns the names Meta rejects
-// as invalid insights metrics. One bad name fails a whole insights call, so
-// this is how to name it.
+// FindInvalidMetrics returns the names among metrics that Meta rejects as
+// invalid insights metrics on objectID. One bad name fails a whole insights
+// call, so it asks for groups of metrics and halves the groups that fail:
+// one retired name among seven costs about four calls instead of seven.
 func (c *Client) FindInvalidMetrics(ctx context.Context, token, objectID string, metrics []string) ([]string, error) {
-	reqs := make([]BatchRequest, len(metrics))
-	for i, m := range metrics {
-		reqs[i] = BatchRequest{Method: http.MethodGet, RelativeURL: objectID + "/insights?metric=" + url.QueryEscape(m)}
+	return c.findInvalidMetrics(ctx, token, objectID, metrics, false)
+}
+
+// findInvalidMetrics is FindInvalidMetrics; failing means metrics as a
+// whole is already known to fail (a listing that asked for them failed),
+// which saves asking for them all once more.
+func (c *Client) findInvalidMetrics(ctx context.Context, token, objectID string, metrics []string, failing bool) ([]string, error) {
+	var bad []string
+	// find names the invalid metrics of ms; failing: ms holds at least one.
+	var find func(ms []string, failing bool) error
+	find = func(ms []string, failing bool) error {
+		if len(ms) == 0 {
+			return nil
+		}
+		if !failing {
+			ok, err := c.metricsValid(ctx, token, objectID, ms)
+			if err != nil || ok {
+				return err
+			}
+		}
+		if len(ms) == 1 {
+			bad = append(bad, ms[0])
+			return nil
+		}
+		a, b := ms[:len(ms)/2], ms[len(ms)/2:]
+		ok, err := c.metricsValid(ctx, token, objectID, a)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return find(b, true)
+		}
+		if err := find(a, true); err != nil {
+			return err
+		}
+		return find(b, false)
 	}
-	res, err := c.Batch(ctx, token, reqs)
-	if err != nil {
+	if err := find(metrics, failing); err != nil {
 		return nil, err
 	}
-	var bad []string
-	for i, r := range res {
-		if ClassOf(r.Err) == ClassRetiredMetric {
-			bad = append(bad, metrics[i])
-		}
-	}
 	return bad, nil
+}
+
+// metricsValid asks objectID's insights for ms and reports whether Meta
+// accepted every name. Errors other than a retired (invalid) metric that
+// concern the request (e.g. a metric unsuited to the media type, a missing
+// permission) do not make a name retired; others are returned.
+func (c *Client) metricsValid(ctx context.Context, token, objectID string, ms []string) (bool, error) {
+	var r InsightsResponse
+	v := url.Values{"metric": {strings.Join(ms, ",")}}
+	_, err := c.call(ctx, request{endpoint: "metric_probe", method: http.MethodGet, path: objectID + "/insights", params: v, token: token}, &r)
+	switch ClassOf(err) {
+	case ClassNone, ClassInvalid, ClassPermission, ClassUnknown:
+		return true, nil
+	case ClassRetiredMetric:
+		return false, nil
+	}
+	return false, err
 }
 
 // knownRetired are metric names Meta has retired (see the deprecations table).
@@ -169,7 +212,7 @@ func (c *Client) nameRetiredMetric(ctx context.Context, token string, err error,
 	}
 	if len(named) == 0 {
 		if id, perr := probeObject(); perr == nil && id != "" {
-			if bad, berr := c.FindInvalidMetrics(ctx, token, id, metrics); berr == nil {
+			if bad, berr := c.findInvalidMetrics(ctx, token, id, metrics, true); berr == nil {
 				named = bad
 			}
 		}

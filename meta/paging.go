@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -14,6 +15,26 @@ type ListOptions struct {
 	Limit int
 	// WithInsights adds insights through field expansion.
 	WithInsights bool
+	// OmitMetrics names insights metrics to leave out of this call's
+	// insights.metric(...) list, e.g. those Meta has retired: the listing
+	// keeps one call per 100 posts and the figures left out come back as
+	// not OK (missing, not zero). When every metric is left out, no
+	// insights are requested.
+	OmitMetrics []string
+}
+
+// without returns names minus those in omit, in order.
+func without(names, omit []string) []string {
+	if len(omit) == 0 {
+		return names
+	}
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		if !slices.Contains(omit, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 const maxLimit = 100

@@ -69,11 +69,17 @@ func isProductTypeMismatch(err error) bool {
 // media insights through field expansion (one call per page of 100). If Meta
 // rejects a metric for one of the product types returned, it falls back to
 // per-media insights in batches, with metrics suited to each type.
-// Stories are not listed here: see ListIGStories.
+// Stories are not listed here: see ListIGStories. o.OmitMetrics leaves
+// metrics (e.g. retired ones) out of the request; those figures come back
+// missing.
 func (c *Client) ListIGMedia(ctx context.Context, token, igUserID string, o ListOptions) ([]IGMedia, error) {
 	fields := igMediaFields
+	feed := without(c.metrics.IG(igFeed), o.OmitMetrics)
+	if len(feed) == 0 {
+		o.WithInsights = false
+	}
 	if o.WithInsights {
-		fields += ",insights.metric(" + strings.Join(c.metrics.IG(igFeed), ",") + ")"
+		fields += ",insights.metric(" + strings.Join(feed, ",") + ")"
 	}
 	v := url.Values{"fields": {fields}}
 	timeParams(v, o)
@@ -93,21 +99,22 @@ func (c *Client) ListIGMedia(ctx context.Context, token, igUserID string, o List
 		if lerr != nil {
 			return nil, lerr
 		}
-		if ierr := c.fillIGInsights(ctx, token, media); ierr != nil {
+		if ierr := c.fillIGInsights(ctx, token, media, o.OmitMetrics); ierr != nil {
 			return nil, ierr
 		}
 		return media, nil
 	}
-	c.nameRetiredMetric(ctx, token, err, func() (string, error) { return c.firstID(ctx, token, igUserID+"/media") }, c.metrics.IG(igFeed))
+	c.nameRetiredMetric(ctx, token, err, func() (string, error) { return c.firstID(ctx, token, igUserID+"/media") }, feed)
 	return nil, err
 }
 
 // ListIGStories lists the account's live stories (GET /{ig-user}/stories),
-// with story-compatible insights when withInsights.
-func (c *Client) ListIGStories(ctx context.Context, token, igUserID string, withInsights bool) ([]IGMedia, error) {
+// with story-compatible insights when withInsights, leaving out the metrics
+// named in omitMetrics (e.g. retired ones; those figures come back missing).
+func (c *Client) ListIGStories(ctx context.Context, token, igUserID string, withInsights bool, omitMetrics ...string) ([]IGMedia, error) {
 	fields := "id,caption,media_type,media_product_type,timestamp,permalink"
-	if withInsights {
-		fields += ",insights.metric(" + strings.Join(c.metrics.IG(igStory), ",") + ")"
+	if ms := without(c.metrics.IG(igStory), omitMetrics); withInsights && len(ms) > 0 {
+		fields += ",insights.metric(" + strings.Join(ms, ",") + ")"
 	}
 	v := url.Values{"fields": {fields}, "limit": {"100"}}
 	var out []IGMedia
@@ -130,19 +137,30 @@ func (c *Client) IGMediaInsights(ctx context.Context, token, mediaID, productTyp
 	return c.metrics.igInsights(r), nil
 }
 
-// fillIGInsights reads insights for each media through batch requests.
-func (c *Client) fillIGInsights(ctx context.Context, token string, media []IGMedia) error {
-	reqs := make([]BatchRequest, len(media))
+// fillIGInsights reads insights for each media through batch requests,
+// leaving out the metrics in omit.
+func (c *Client) fillIGInsights(ctx context.Context, token string, media []IGMedia, omit []string) error {
+	reqs := make([]BatchRequest, 0, len(media))
+	idx := make([]int, 0, len(media))
 	for i, m := range media {
-		reqs[i] = BatchRequest{Method: http.MethodGet,
-			RelativeURL: m.ID + "/insights?metric=" + url.QueryEscape(strings.Join(c.metrics.IG(m.MediaProductType), ","))}
+		ms := without(c.metrics.IG(m.MediaProductType), omit)
+		if len(ms) == 0 {
+			continue
+		}
+		reqs = append(reqs, BatchRequest{Method: http.MethodGet,
+			RelativeURL: m.ID + "/insights?metric=" + url.QueryEscape(strings.Join(ms, ","))})
+		idx = append(idx, i)
+	}
+	if len(reqs) == 0 {
+		return nil
 	}
 	res, err := c.Batch(ctx, token, reqs)
 	if err != nil {
 		return err
 	}
 	var errs []error
-	for i, r := range res {
+	for k, r := range res {
+		i := idx[k]
 		if r.Err != nil {
 			errs = append(errs, fmt.Errorf("media %s: %w", media[i].ID, r.Err))
 			continue

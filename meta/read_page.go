@@ -48,11 +48,12 @@ type rawPagePost struct {
 const pagePostFields = "id,message,created_time,permalink_url,status_type,is_published,attachments{media_type,type},shares," +
 	"reactions.limit(0).summary(total_count),comments.limit(0).summary(true)"
 
-func (c *Client) pagePostFields(withInsights bool) string {
-	if !withInsights {
+func (c *Client) pagePostFields(withInsights bool, omit []string) string {
+	ms := without(c.metrics.FB(), omit)
+	if !withInsights || len(ms) == 0 {
 		return pagePostFields
 	}
-	return pagePostFields + ",insights.metric(" + strings.Join(c.metrics.FB(), ",") + ")"
+	return pagePostFields + ",insights.metric(" + strings.Join(ms, ",") + ")"
 }
 
 func (c *Client) toPagePost(r rawPagePost) PagePost {
@@ -91,16 +92,18 @@ func timeParams(v url.Values, o ListOptions) {
 // ListPagePosts lists the posts a Page published (GET /{page}/posts), newest
 // first, with reaction, comment and share counts and, with WithInsights, the
 // post insights through field expansion: one call per page of up to 100 posts.
-// A retired metric fails with ClassRetiredMetric naming the metric.
+// A retired metric fails with ClassRetiredMetric naming the metric; once it
+// is known, o.OmitMetrics leaves it out and the listing goes on at the same
+// cost, that figure missing.
 func (c *Client) ListPagePosts(ctx context.Context, token, pageID string, o ListOptions) ([]PagePost, error) {
-	v := url.Values{"fields": {c.pagePostFields(o.WithInsights)}}
+	v := url.Values{"fields": {c.pagePostFields(o.WithInsights, o.OmitMetrics)}}
 	timeParams(v, o)
 	var out []PagePost
 	err := listAll(ctx, c, request{endpoint: "page_posts_list", method: http.MethodGet, path: pageID + "/posts", params: v, token: token},
 		func(r rawPagePost) { out = append(out, c.toPagePost(r)) })
 	if err != nil {
-		if o.WithInsights {
-			c.nameRetiredMetric(ctx, token, err, func() (string, error) { return c.firstID(ctx, token, pageID+"/posts") }, c.metrics.FB())
+		if ms := without(c.metrics.FB(), o.OmitMetrics); o.WithInsights && len(ms) > 0 {
+			c.nameRetiredMetric(ctx, token, err, func() (string, error) { return c.firstID(ctx, token, pageID+"/posts") }, ms)
 		}
 		return nil, err
 	}
@@ -110,7 +113,7 @@ func (c *Client) ListPagePosts(ctx context.Context, token, pageID string, o List
 // GetPagePost reads one post with counts (and insights when withInsights).
 func (c *Client) GetPagePost(ctx context.Context, token, postID string, withInsights bool) (PagePost, error) {
 	var r rawPagePost
-	v := url.Values{"fields": {c.pagePostFields(withInsights)}}
+	v := url.Values{"fields": {c.pagePostFields(withInsights, nil)}}
 	if _, err := c.call(ctx, request{endpoint: "page_post_get", method: http.MethodGet, path: postID, params: v, token: token}, &r); err != nil {
 		return PagePost{}, err
 	}

@@ -90,6 +90,12 @@ func cmdCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if errors.As(err, &ie) {
 			return usageError{"--channel: " + ie.Message}
 		}
+		var busy *collector.RunInProgressError
+		if errors.As(err, &busy) {
+			return fmt.Errorf("another collection is running on this state database (run %s, e.g. in humas serve); "+
+				"nothing was collected: try again when it has finished / koleksi lain sedang berjalan pada basis data "+
+				"state ini (run %s, misalnya di humas serve); tidak ada yang dikoleksi: coba lagi setelah selesai", busy.ID, busy.ID)
+		}
 		return err
 	}
 	for _, e := range res.Errors {

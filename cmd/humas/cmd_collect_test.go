@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/humas-id/humas/store"
 	"github.com/humas-id/humas/store/storetest"
 )
 
@@ -48,6 +51,28 @@ func TestCollectCommandSandbox(t *testing.T) {
 	if out, err := collect("--channel", "1", "--since", "2026-01-01"); err != nil || !strings.Contains(out, ": done: 1/1 channels") {
 		t.Fatalf("collect --channel 1: %v\n%s", err, out)
 	}
+
+	// A run in another process (serve) holds the lease: collect refuses,
+	// naming it, and exits non-zero.
+	db, err := sql.Open("sqlite", filepath.Join(dir, "humas.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := store.FormatTime(time.Now())
+	if _, err := db.Exec(`INSERT INTO collect_runs (id, trigger_kind, status, started_at, heartbeat_at)
+VALUES ('run-in-serve', 'schedule', 'running', ?, ?)`, now, now); err != nil {
+		t.Fatal(err)
+	}
+	out, err = collect()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() == 0 || !strings.Contains(out, "run run-in-serve") ||
+		!strings.Contains(out, "another collection is running") || !strings.Contains(out, "koleksi lain sedang berjalan") {
+		t.Fatalf("collect while another process runs: %v\n%s", err, out)
+	}
+	if _, err := db.Exec(`UPDATE collect_runs SET status = 'done' WHERE id = 'run-in-serve'`); err != nil {
+		t.Fatal(err)
+	}
+
 	out, err = collect("--channel", "9999")
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(out, "no channel with id 9999") {
 		t.Fatalf("unknown channel: %v\n%s", err, out)
