@@ -13,6 +13,7 @@ import (
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/collector"
 	"github.com/humas-id/humas/store"
+	"github.com/humas-id/humas/valid"
 )
 
 // CollectorService is what the collector routes need
@@ -59,13 +60,13 @@ func (h collectHandlers) start(c *gin.Context) (any, error) {
 	if req.Since != "" {
 		t, err := ParseSince(req.Since)
 		if err != nil {
-			return nil, Unprocessable([]FieldError{{Field: "since", Message: err.Error(),
+			return nil, Unprocessable([]valid.FieldError{{Field: "since", Message: err.Error(),
 				MessageID: "since harus berupa tanggal seperti 2026-01-31 atau waktu RFC 3339"}})
 		}
 		opts.Since = t
 	}
 	if req.ChannelID < 0 {
-		return nil, Unprocessable([]FieldError{{Field: "channel_id", Message: "channel_id must be a channel id (or omitted for all)",
+		return nil, Unprocessable([]valid.FieldError{{Field: "channel_id", Message: "channel_id must be a channel id (or omitted for all)",
 			MessageID: "channel_id harus id kanal (atau dikosongkan untuk semua)"}})
 	}
 	id, err := h.svc.StartRun(c.Request.Context(), opts)
@@ -104,7 +105,7 @@ func collectorError(err error) error {
 		if ie.Field == "channel_id" && strings.HasPrefix(ie.Message, "no channel") {
 			return &Error{Status: http.StatusNotFound, Code: "not_found", Message: ie.Message, MessageID: ie.MessageID}
 		}
-		return Unprocessable([]FieldError{{Field: ie.Field, Message: ie.Message, MessageID: ie.MessageID}})
+		return Unprocessable([]valid.FieldError{*ie})
 	case errors.As(err, &busy):
 		e := Conflict("collect_in_progress", "a collection run is already in progress; follow it at /api/v1/collect/"+busy.ID)
 		e.MessageID = "koleksi lain sedang berjalan"

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/humas-id/humas/analytics"
+	"github.com/humas-id/humas/valid"
 )
 
 // MountAnalytics adds the engagement reports to g (already behind
@@ -75,7 +76,7 @@ func reportError(err error) error {
 func reportParamError(pe *analytics.ParamError) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: "invalid_parameter",
 		Message: pe.Param + ": " + pe.Message, MessageID: pe.Param + ": " + pe.MessageID,
-		Fields: []FieldError{{Field: pe.Param, Message: pe.Message, MessageID: pe.MessageID}}}
+		Fields: []valid.FieldError{{Field: pe.Param, Message: pe.Message, MessageID: pe.MessageID}}}
 }
 
 // answer writes v as JSON, or the csvTable as CSV.

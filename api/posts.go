@@ -10,6 +10,7 @@ import (
 
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/scheduler"
+	"github.com/humas-id/humas/valid"
 )
 
 // postRequest is the body of POST /posts (and, with pointers, PATCH).
@@ -162,7 +163,7 @@ func (d SchedulerDeps) apply(c *gin.Context, r postRequest, dr *scheduler.Draft)
 		loc := (&locs{d: d, c: c, m: map[int64]*time.Location{}}).of(unitID)
 		t, ok := parseTime(*r.ScheduledAt, loc)
 		if !ok {
-			return Unprocessable([]FieldError{{Field: "scheduled_at", Message: strconv.Quote(*r.ScheduledAt) + " is not RFC 3339, e.g. 2026-03-01T09:00:00+07:00",
+			return Unprocessable([]valid.FieldError{{Field: "scheduled_at", Message: strconv.Quote(*r.ScheduledAt) + " is not RFC 3339, e.g. 2026-03-01T09:00:00+07:00",
 				MessageID: strconv.Quote(*r.ScheduledAt) + " bukan format RFC 3339, mis. 2026-03-01T09:00:00+07:00"}})
 		}
 		dr.ScheduledAt = t
@@ -300,9 +301,9 @@ func (d SchedulerDeps) postAudit(c *gin.Context) (any, error) {
 
 func (d SchedulerDeps) listPosts(c *gin.Context) (any, error) {
 	f := scheduler.Filter{State: c.Query("state")}
-	var bad []FieldError
+	var bad valid.Errors
 	if f.State != "" && !contains(scheduler.States, f.State) {
-		bad = append(bad, FieldError{Field: "state", Message: "unknown state " + strconv.Quote(f.State), MessageID: "status tidak dikenal " + strconv.Quote(f.State)})
+		bad.Add("state", "unknown state %q", "status tidak dikenal %q", f.State)
 	}
 	if u := c.Query("unit"); u != "" {
 		id, err := d.resolveUnit(c, u, "unit")
@@ -314,7 +315,7 @@ func (d SchedulerDeps) listPosts(c *gin.Context) (any, error) {
 	if ch := c.Query("channel"); ch != "" {
 		id, err := strconv.ParseInt(ch, 10, 64)
 		if err != nil {
-			bad = append(bad, FieldError{Field: "channel", Message: "channel must be a channel id", MessageID: "channel harus berupa id kanal"})
+			bad.Add("channel", "channel must be a channel id", "channel harus berupa id kanal")
 		}
 		f.ChannelID = id
 	}
@@ -331,7 +332,7 @@ func (d SchedulerDeps) listPosts(c *gin.Context) (any, error) {
 				}
 			}
 			if !ok {
-				bad = append(bad, FieldError{Field: q.name, Message: "use RFC 3339 or YYYY-MM-DD", MessageID: "gunakan RFC 3339 atau YYYY-MM-DD"})
+				bad.Add(q.name, "use RFC 3339 or YYYY-MM-DD", "gunakan RFC 3339 atau YYYY-MM-DD")
 			}
 			*q.dst = t
 		}

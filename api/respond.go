@@ -6,24 +6,19 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/humas-id/humas/valid"
 )
 
 // Error is an error the client may see: a status, a stable code, a message
 // (English and, where staff read it, Bahasa Indonesia) and field errors.
 type Error struct {
-	Status    int          `json:"-"`
-	Code      string       `json:"code"`
-	Message   string       `json:"message"`
-	MessageID string       `json:"message_id,omitempty"`
-	Fields    []FieldError `json:"fields,omitempty"`
-	Details   any          `json:"details,omitempty"`
-}
-
-// FieldError points at one bad field of a request.
-type FieldError struct {
-	Field     string `json:"field"`
-	Message   string `json:"message"`
-	MessageID string `json:"message_id,omitempty"`
+	Status    int                `json:"-"`
+	Code      string             `json:"code"`
+	Message   string             `json:"message"`
+	MessageID string             `json:"message_id,omitempty"`
+	Fields    []valid.FieldError `json:"fields,omitempty"`
+	Details   any                `json:"details,omitempty"`
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -54,7 +49,7 @@ func Conflict(code, msg string) *Error {
 }
 
 // Unprocessable carries per-field validation errors.
-func Unprocessable(fields []FieldError) *Error {
+func Unprocessable(fields []valid.FieldError) *Error {
 	return &Error{Status: http.StatusUnprocessableEntity, Code: "validation_failed",
 		Message: "the request has invalid fields", MessageID: "permintaan berisi isian yang tidak valid", Fields: fields}
 }

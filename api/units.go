@@ -11,6 +11,7 @@ import (
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/scheduler"
+	"github.com/humas-id/humas/valid"
 )
 
 // SchedulerDeps is what the calendar API needs.
@@ -102,7 +103,7 @@ func (d SchedulerDeps) resolveUnit(c *gin.Context, ref, field string) (int64, er
 		u, err = d.Org.UnitBySlug(c, ref)
 	}
 	if errors.Is(err, org.ErrNotFound) {
-		return 0, Unprocessable([]FieldError{{Field: field, Message: "no unit has id or slug " + strconv.Quote(ref),
+		return 0, Unprocessable([]valid.FieldError{{Field: field, Message: "no unit has id or slug " + strconv.Quote(ref),
 			MessageID: "tidak ada unit dengan id atau slug " + strconv.Quote(ref)}})
 	}
 	if err != nil {
@@ -129,24 +130,13 @@ func pathID(c *gin.Context) (int64, error) {
 
 // mapErr turns domain errors into API errors.
 func mapErr(err error) error {
-	var sve scheduler.ValidationError
-	var ove org.ValidationError
 	var fe *scheduler.ForbiddenError
 	var se *scheduler.StateError
 	var ce *org.ConflictError
+	if f, ok := valid.Fields(err); ok { // scheduler.ValidationError, org.ValidationError
+		return Unprocessable(f)
+	}
 	switch {
-	case errors.As(err, &sve):
-		f := make([]FieldError, len(sve))
-		for i, e := range sve {
-			f[i] = FieldError{Field: e.Field, Message: e.Message, MessageID: e.MessageID}
-		}
-		return Unprocessable(f)
-	case errors.As(err, &ove):
-		f := make([]FieldError, len(ove))
-		for i, e := range ove {
-			f[i] = FieldError{Field: e.Field, Message: e.Message, MessageID: e.MessageID}
-		}
-		return Unprocessable(f)
 	case errors.As(err, &fe):
 		e := Forbidden(fe.Msg)
 		e.MessageID = fe.MsgID

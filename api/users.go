@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/valid"
 )
 
 type userRequest struct {
@@ -34,7 +35,7 @@ func (d SchedulerDeps) createUser(c *gin.Context) (any, error) {
 	}
 	role, err := auth.ParseRole(r.Role)
 	if err != nil {
-		return nil, Unprocessable([]FieldError{{Field: "role", Message: err.Error(), MessageID: "peran harus admin, approver, editor atau viewer"}})
+		return nil, Unprocessable([]valid.FieldError{{Field: "role", Message: err.Error(), MessageID: "peran harus admin, approver, editor atau viewer"}})
 	}
 	unitID, err := d.resolveUnit(c, r.Unit, "unit")
 	if err != nil {
@@ -45,9 +46,9 @@ func (d SchedulerDeps) createUser(c *gin.Context) (any, error) {
 	case errors.Is(err, auth.ErrUserExists):
 		return nil, Conflict("exists", err.Error())
 	case errors.Is(err, auth.ErrBadName):
-		return nil, Unprocessable([]FieldError{{Field: "name", Message: err.Error(), MessageID: "nama pengguna tidak valid: gunakan huruf, angka, '.', '_', '@' atau '-'"}})
+		return nil, Unprocessable([]valid.FieldError{{Field: "name", Message: err.Error(), MessageID: "nama pengguna tidak valid: gunakan huruf, angka, '.', '_', '@' atau '-'"}})
 	case errors.Is(err, auth.ErrUnknownUnit):
-		return nil, Unprocessable([]FieldError{{Field: "unit", Message: err.Error(), MessageID: "unit tidak ditemukan"}})
+		return nil, Unprocessable([]valid.FieldError{{Field: "unit", Message: err.Error(), MessageID: "unit tidak ditemukan"}})
 	case err != nil:
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/humas-id/humas/meta"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/store"
+	"github.com/humas-id/humas/valid"
 )
 
 // RunOptions select what a run collects.
@@ -41,12 +42,9 @@ func (e *RunInProgressError) Error() string {
 		") / koleksi lain sedang berjalan (" + e.ID + "); tunggu sampai selesai"
 }
 
-// InputError is a run or override request that cannot be done as asked.
-type InputError struct {
-	Field, Message, MessageID string
-}
-
-func (e *InputError) Error() string { return e.Field + ": " + e.Message }
+// InputError is a run or override request that cannot be done as asked
+// ("field: message"); the collector returns it as a *InputError.
+type InputError = valid.FieldError
 
 // run is one collection in progress.
 type run struct {

@@ -43,20 +43,19 @@ func (s *Store) CreateChannel(ctx context.Context, in ChannelInput) (Channel, er
 	in.Name = strings.TrimSpace(in.Name)
 	var errs ValidationError
 	if in.Platform != Facebook && in.Platform != Instagram {
-		errs = append(errs, FieldError{"platform", fmt.Sprintf("%q is not facebook or instagram", in.Platform),
-			fmt.Sprintf("%q bukan facebook atau instagram", in.Platform)})
+		errs.Add("platform", "%q is not facebook or instagram", "%q bukan facebook atau instagram", in.Platform)
 	}
 	if in.ExternalID == "" || strings.ContainsAny(in.ExternalID, "/?&# ") {
-		errs = append(errs, FieldError{"external_id", "give the Page id or Instagram account id (digits, as Meta shows it)",
-			"isi id Page atau id akun Instagram (angka, seperti yang ditampilkan Meta)"})
+		errs.Add("external_id", "give the Page id or Instagram account id (digits, as Meta shows it)",
+			"isi id Page atau id akun Instagram (angka, seperti yang ditampilkan Meta)")
 	}
 	if in.Name == "" {
-		errs = append(errs, FieldError{"name", "a channel needs a name", "kanal harus punya nama"})
+		errs.Add("name", "a channel needs a name", "kanal harus punya nama")
 	}
 	if in.UnitID == 0 {
-		errs = append(errs, FieldError{"unit", "say which unit the channel belongs to", "sebutkan unit pemilik kanal"})
+		errs.Add("unit", "say which unit the channel belongs to", "sebutkan unit pemilik kanal")
 	} else if _, err := s.Unit(ctx, in.UnitID); errors.Is(err, ErrNotFound) {
-		errs = append(errs, FieldError{"unit", fmt.Sprintf("no unit has id %d", in.UnitID), fmt.Sprintf("tidak ada unit dengan id %d", in.UnitID)})
+		errs.Add("unit", "no unit has id %d", "tidak ada unit dengan id %d", in.UnitID)
 	} else if err != nil {
 		return Channel{}, err
 	}
@@ -109,19 +108,19 @@ func (s *Store) UpdateChannel(ctx context.Context, id int64, p ChannelPatch) (Ch
 	var errs ValidationError
 	if p.UnitID != nil {
 		if _, err := s.Unit(ctx, *p.UnitID); errors.Is(err, ErrNotFound) {
-			errs = append(errs, FieldError{"unit", fmt.Sprintf("no unit has id %d", *p.UnitID), fmt.Sprintf("tidak ada unit dengan id %d", *p.UnitID)})
+			errs.Add("unit", "no unit has id %d", "tidak ada unit dengan id %d", *p.UnitID)
 		} else if err != nil {
 			return Channel{}, err
 		}
 	}
 	if p.Name != nil && strings.TrimSpace(*p.Name) == "" {
-		errs = append(errs, FieldError{"name", "a channel needs a name", "kanal harus punya nama"})
+		errs.Add("name", "a channel needs a name", "kanal harus punya nama")
 	}
 	if p.Status != nil && *p.Status != StatusActive && *p.Status != StatusDisabled {
-		errs = append(errs, FieldError{"status", "status can be set to active or disabled", "status hanya bisa diisi active atau disabled"})
+		errs.Add("status", "status can be set to active or disabled", "status hanya bisa diisi active atau disabled")
 	}
 	if p.AccessToken != nil && strings.TrimSpace(*p.AccessToken) == "" {
-		errs = append(errs, FieldError{"access_token", "the access token is empty", "token akses kosong"})
+		errs.Add("access_token", "the access token is empty", "token akses kosong")
 	}
 	if len(errs) > 0 {
 		return Channel{}, errs

@@ -2,8 +2,9 @@ package org
 
 import (
 	"errors"
-	"strings"
 	"time"
+
+	"github.com/humas-id/humas/valid"
 )
 
 // Unit is an office. ParentID 0 means a top unit.
@@ -97,23 +98,9 @@ var ErrNoKey = errors.New("no secret key configured: set HUMAS_SECRET_KEY (or se
 // ErrNoToken means the channel has no stored access token.
 var ErrNoToken = errors.New("the channel has no access token: set one with PATCH /api/v1/channels/{id} {\"access_token\": ...}")
 
-// FieldError is one invalid input field, in English and Bahasa Indonesia.
-type FieldError struct {
-	Field     string
-	Message   string
-	MessageID string
-}
-
-// ValidationError lists invalid fields.
-type ValidationError []FieldError
-
-func (v ValidationError) Error() string {
-	parts := make([]string, len(v))
-	for i, f := range v {
-		parts[i] = f.Field + ": " + f.Message
-	}
-	return "invalid input: " + strings.Join(parts, "; ")
-}
+// ValidationError lists invalid fields ("invalid input: field: message;
+// ..."), in English and Bahasa Indonesia.
+type ValidationError = valid.Errors
 
 // ConflictError is a unique constraint hit (a slug or channel that exists).
 type ConflictError struct{ Msg string }

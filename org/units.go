@@ -74,26 +74,25 @@ func (s *Store) CreateUnit(ctx context.Context, u Unit) (Unit, error) {
 	}
 	var errs ValidationError
 	if u.Name == "" {
-		errs = append(errs, FieldError{"name", "a unit needs a name", "unit harus punya nama"})
+		errs.Add("name", "a unit needs a name", "unit harus punya nama")
 	}
 	if !slugRE.MatchString(u.Slug) {
-		errs = append(errs, FieldError{"slug", fmt.Sprintf("%q is not a slug: use lower-case letters, digits and single dashes, e.g. kpu-kota-salatiga", u.Slug),
-			fmt.Sprintf("%q bukan slug: gunakan huruf kecil, angka dan tanda hubung, mis. kpu-kota-salatiga", u.Slug)})
+		errs.Add("slug", "%q is not a slug: use lower-case letters, digits and single dashes, e.g. kpu-kota-salatiga",
+			"%q bukan slug: gunakan huruf kecil, angka dan tanda hubung, mis. kpu-kota-salatiga", u.Slug)
 	}
 	if !slices.Contains(Levels, u.Level) {
-		errs = append(errs, FieldError{"level", fmt.Sprintf("%q is not one of national, province, city, other", u.Level),
-			fmt.Sprintf("%q bukan salah satu dari national, province, city, other", u.Level)})
+		errs.Add("level", "%q is not one of national, province, city, other",
+			"%q bukan salah satu dari national, province, city, other", u.Level)
 	}
 	if _, err := time.LoadLocation(u.Timezone); err != nil || u.Timezone == "Local" {
-		errs = append(errs, FieldError{"timezone", fmt.Sprintf("%q is not an IANA time zone (e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)", u.Timezone),
-			fmt.Sprintf("%q bukan zona waktu IANA (mis. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)", u.Timezone)})
+		errs.Add("timezone", "%q is not an IANA time zone (e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)",
+			"%q bukan zona waktu IANA (mis. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)", u.Timezone)
 	}
 	var parent any
 	if u.ParentID != 0 {
 		parent = u.ParentID
 		if _, err := s.Unit(ctx, u.ParentID); errors.Is(err, ErrNotFound) {
-			errs = append(errs, FieldError{"parent_id", fmt.Sprintf("no unit has id %d", u.ParentID),
-				fmt.Sprintf("tidak ada unit dengan id %d", u.ParentID)})
+			errs.Add("parent_id", "no unit has id %d", "tidak ada unit dengan id %d", u.ParentID)
 		} else if err != nil {
 			return Unit{}, err
 		}

@@ -3,8 +3,9 @@ package scheduler
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/humas-id/humas/valid"
 )
 
 // Post states.
@@ -157,23 +158,14 @@ type Filter struct {
 // ErrNotFound means no such post (or one the caller may not see).
 var ErrNotFound = errors.New("not found")
 
-// FieldError is one invalid field, in English and Bahasa Indonesia.
-type FieldError struct {
-	Field     string
-	Message   string
-	MessageID string
-}
+// ValidationError lists every invalid field, in English and Bahasa
+// Indonesia (HTTP 422); valid.Fields finds it too.
+type ValidationError valid.Errors
 
-// ValidationError lists every invalid field (HTTP 422).
-type ValidationError []FieldError
+func (v ValidationError) Error() string { return "invalid post: " + valid.Errors(v).Join() }
 
-func (v ValidationError) Error() string {
-	parts := make([]string, len(v))
-	for i, f := range v {
-		parts[i] = f.Field + ": " + f.Message
-	}
-	return "invalid post: " + strings.Join(parts, "; ")
-}
+// FieldErrors lists the invalid fields.
+func (v ValidationError) FieldErrors() []valid.FieldError { return v }
 
 // ForbiddenError is an action the caller's role or unit does not allow
 // (HTTP 403).

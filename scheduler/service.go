@@ -13,6 +13,7 @@ import (
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/store"
+	"github.com/humas-id/humas/valid"
 )
 
 // Service is the content calendar: posts, their deliveries, approval and
@@ -223,25 +224,25 @@ func (s *Service) resolveChannels(ctx context.Context, unitID int64, ids []int64
 	if err != nil {
 		return nil, nil, err
 	}
-	var errs fieldErrs
+	var errs valid.Errors
 	var out []org.Channel
 	seen := map[int64]bool{}
 	for i, id := range ids {
 		if seen[id] {
-			errs.add(fmt.Sprintf("channels[%d]", i), "channel %d is listed twice", "kanal %d tercantum dua kali", id)
+			errs.Add(fmt.Sprintf("channels[%d]", i), "channel %d is listed twice", "kanal %d tercantum dua kali", id)
 			continue
 		}
 		seen[id] = true
 		c, err := s.org.Channel(ctx, id)
 		if errors.Is(err, org.ErrNotFound) {
-			errs.add(fmt.Sprintf("channels[%d]", i), "no channel has id %d", "tidak ada kanal dengan id %d", id)
+			errs.Add(fmt.Sprintf("channels[%d]", i), "no channel has id %d", "tidak ada kanal dengan id %d", id)
 			continue
 		}
 		if err != nil {
 			return nil, nil, err
 		}
 		if !slices.Contains(under, c.UnitID) {
-			errs.add(fmt.Sprintf("channels[%d]", i), "channel %d belongs to another unit", "kanal %d milik unit lain", id)
+			errs.Add(fmt.Sprintf("channels[%d]", i), "channel %d belongs to another unit", "kanal %d milik unit lain", id)
 			continue
 		}
 		out = append(out, c)

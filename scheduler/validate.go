@@ -10,6 +10,7 @@ import (
 
 	"github.com/humas-id/humas/config"
 	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/valid"
 )
 
 // Carousel sizes checked before anything is sent (caption limits are in
@@ -19,53 +20,47 @@ const (
 	carouselMax = 10
 )
 
-type fieldErrs []FieldError
-
-func (f *fieldErrs) add(field, en, id string, args ...any) {
-	*f = append(*f, FieldError{Field: field, Message: fmt.Sprintf(en, args...), MessageID: fmt.Sprintf(id, args...)})
-}
-
 // checkDraft validates a draft against its target channels' platforms.
 // With forSubmit, the post must also be publishable: public, in the future.
 func checkDraft(d Draft, channels []org.Channel, now time.Time, forSubmit bool) ValidationError {
-	var e fieldErrs
+	var e valid.Errors
 	if !slices.Contains(ContentTypes, d.ContentType) {
-		e.add("content_type", "%q is not one of photo, video, interactive, text, link", "%q bukan salah satu dari photo, video, interactive, text, link", d.ContentType)
+		e.Add("content_type", "%q is not one of photo, video, interactive, text, link", "%q bukan salah satu dari photo, video, interactive, text, link", d.ContentType)
 	}
 	switch d.Classification.Level {
 	case Public:
 	case Exempt:
 		if strings.TrimSpace(d.Classification.Reason) == "" {
-			e.add("classification.reason", "exempt content needs the reason it is exempt (the legal basis)",
+			e.Add("classification.reason", "exempt content needs the reason it is exempt (the legal basis)",
 				"informasi yang dikecualikan wajib disertai alasan (dasar hukumnya)")
 		}
 		if forSubmit {
-			e.add("classification.level", "exempt content is never published; classify it public to submit it",
+			e.Add("classification.level", "exempt content is never published; classify it public to submit it",
 				"informasi yang dikecualikan tidak pernah dipublikasikan; klasifikasikan sebagai terbuka untuk mengajukannya")
 		}
 	default:
-		e.add("classification.level", "classify the content: public or exempt", "klasifikasikan konten: public (terbuka) atau exempt (dikecualikan)")
+		e.Add("classification.level", "classify the content: public or exempt", "klasifikasikan konten: public (terbuka) atau exempt (dikecualikan)")
 	}
 	if d.ScheduledAt.IsZero() {
-		e.add("scheduled_at", "give the publish time in RFC 3339, e.g. 2026-03-01T09:00:00+07:00",
+		e.Add("scheduled_at", "give the publish time in RFC 3339, e.g. 2026-03-01T09:00:00+07:00",
 			"isi waktu tayang dalam format RFC 3339, mis. 2026-03-01T09:00:00+07:00")
 	} else if forSubmit && d.ScheduledAt.Before(now.Add(-time.Minute)) {
-		e.add("scheduled_at", "the publish time %s is in the past; choose a later time", "waktu tayang %s sudah lewat; pilih waktu yang akan datang",
+		e.Add("scheduled_at", "the publish time %s is in the past; choose a later time", "waktu tayang %s sudah lewat; pilih waktu yang akan datang",
 			d.ScheduledAt.Format(time.RFC3339))
 	}
 	if d.Recurrence != "" {
 		if _, err := config.CronParser.Parse(d.Recurrence); err != nil {
-			e.add("recurrence", "%q is not a cron spec; write it like \"0 0 9 * * MON\" (seconds minutes hours day month weekday)",
+			e.Add("recurrence", "%q is not a cron spec; write it like \"0 0 9 * * MON\" (seconds minutes hours day month weekday)",
 				"%q bukan jadwal cron; tulis seperti \"0 0 9 * * MON\" (detik menit jam tanggal bulan hari)", d.Recurrence)
 		}
 	}
 	if d.Link != "" {
 		if u, err := url.Parse(d.Link); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			e.add("link", "the link must be a full http(s) URL", "tautan harus berupa URL http(s) lengkap")
+			e.Add("link", "the link must be a full http(s) URL", "tautan harus berupa URL http(s) lengkap")
 		}
 	}
 	if d.ContentType == "link" && d.Link == "" {
-		e.add("link", "a link post needs a link", "kiriman tautan wajib berisi tautan")
+		e.Add("link", "a link post needs a link", "kiriman tautan wajib berisi tautan")
 	}
 	var images, videos int
 	for i, m := range d.Media {
@@ -76,15 +71,15 @@ func checkDraft(d Draft, channels []org.Channel, now time.Time, forSubmit bool) 
 		case "video":
 			videos++
 		default:
-			e.add(f+".type", "%q is not image or video", "%q bukan image atau video", m.Type)
+			e.Add(f+".type", "%q is not image or video", "%q bukan image atau video", m.Type)
 		}
 		u, err := url.Parse(m.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			e.add(f+".url", "the media URL must be a full, public http(s) URL", "URL media harus berupa URL http(s) publik yang lengkap")
+			e.Add(f+".url", "the media URL must be a full, public http(s) URL", "URL media harus berupa URL http(s) publik yang lengkap")
 		}
 	}
 	if len(d.Channels) == 0 {
-		e.add("channels", "choose at least one channel", "pilih minimal satu kanal")
+		e.Add("channels", "choose at least one channel", "pilih minimal satu kanal")
 	}
 	var hasFB, hasIG bool
 	for _, c := range channels {
@@ -99,54 +94,54 @@ func checkDraft(d Draft, channels []org.Channel, now time.Time, forSubmit bool) 
 	if hasIG {
 		lim, _ := Limits(org.Instagram)
 		if lim.Chars > 0 && runes > lim.Chars {
-			e.add("caption", "Instagram captions are at most %d characters; this one has %d", "keterangan Instagram maksimal %d karakter; ini %d karakter",
+			e.Add("caption", "Instagram captions are at most %d characters; this one has %d", "keterangan Instagram maksimal %d karakter; ini %d karakter",
 				lim.Chars, runes)
 		}
 		if lim.Hashtags > 0 && tags > lim.Hashtags {
-			e.add("caption", "Instagram allows at most %d hashtags; this caption has %d", "Instagram membolehkan maksimal %d tagar; keterangan ini berisi %d",
+			e.Add("caption", "Instagram allows at most %d hashtags; this caption has %d", "Instagram membolehkan maksimal %d tagar; keterangan ini berisi %d",
 				lim.Hashtags, tags)
 		}
 		if lim.Mentions > 0 && mentions > lim.Mentions {
-			e.add("caption", "Instagram allows at most %d mentions; this caption has %d", "Instagram membolehkan maksimal %d sebutan (@); keterangan ini berisi %d",
+			e.Add("caption", "Instagram allows at most %d mentions; this caption has %d", "Instagram membolehkan maksimal %d sebutan (@); keterangan ini berisi %d",
 				lim.Mentions, mentions)
 		}
 		if len(d.Media) == 0 {
-			e.add("media", "Instagram needs at least one image or video", "Instagram memerlukan minimal satu gambar atau video")
+			e.Add("media", "Instagram needs at least one image or video", "Instagram memerlukan minimal satu gambar atau video")
 		}
 		if len(d.Media) > carouselMax {
-			e.add("media", "an Instagram carousel has %d to %d items; this post has %d", "carousel Instagram berisi %d sampai %d item; kiriman ini berisi %d",
+			e.Add("media", "an Instagram carousel has %d to %d items; this post has %d", "carousel Instagram berisi %d sampai %d item; kiriman ini berisi %d",
 				carouselMin, carouselMax, len(d.Media))
 		}
 		for i, m := range d.Media {
 			if m.Type == "image" && !isJPEG(m.URL) {
-				e.add(fmt.Sprintf("media[%d].url", i), "Instagram accepts JPEG images only (.jpg or .jpeg)", "Instagram hanya menerima gambar JPEG (.jpg atau .jpeg)")
+				e.Add(fmt.Sprintf("media[%d].url", i), "Instagram accepts JPEG images only (.jpg or .jpeg)", "Instagram hanya menerima gambar JPEG (.jpg atau .jpeg)")
 			}
 		}
 		if d.ContentType == "text" || d.ContentType == "link" {
-			e.add("content_type", "Instagram has no %s posts; use photo, video or interactive", "Instagram tidak mendukung kiriman %s; gunakan photo, video atau interactive", d.ContentType)
+			e.Add("content_type", "Instagram has no %s posts; use photo, video or interactive", "Instagram tidak mendukung kiriman %s; gunakan photo, video atau interactive", d.ContentType)
 		}
 	}
 	if hasFB {
 		if lim, _ := Limits(org.Facebook); lim.Chars > 0 && runes > lim.Chars {
-			e.add("caption", "Facebook posts are at most %d characters; this one has %d", "kiriman Facebook maksimal %d karakter; ini %d karakter", lim.Chars, runes)
+			e.Add("caption", "Facebook posts are at most %d characters; this one has %d", "kiriman Facebook maksimal %d karakter; ini %d karakter", lim.Chars, runes)
 		}
 		if videos > 0 && len(d.Media) > 1 {
-			e.add("media", "a Facebook post has one video, or photos only", "kiriman Facebook berisi satu video, atau foto saja")
+			e.Add("media", "a Facebook post has one video, or photos only", "kiriman Facebook berisi satu video, atau foto saja")
 		}
 		if len(d.Media) > carouselMax {
-			e.add("media", "a Facebook multi-photo post has at most %d photos here; this one has %d", "kiriman multi-foto Facebook maksimal %d foto; ini %d foto",
+			e.Add("media", "a Facebook multi-photo post has at most %d photos here; this one has %d", "kiriman multi-foto Facebook maksimal %d foto; ini %d foto",
 				carouselMax, len(d.Media))
 		}
 		if len(d.Media) == 0 && strings.TrimSpace(d.Caption) == "" && d.Link == "" {
-			e.add("caption", "a Facebook post without media needs a caption or a link", "kiriman Facebook tanpa media wajib berisi keterangan atau tautan")
+			e.Add("caption", "a Facebook post without media needs a caption or a link", "kiriman Facebook tanpa media wajib berisi keterangan atau tautan")
 		}
 		if len(d.Media) > 0 && d.Link != "" {
-			e.add("link", "Facebook shows either media or a link preview; put the link in the caption", "Facebook menampilkan media atau pratinjau tautan, bukan keduanya; tulis tautan di keterangan")
+			e.Add("link", "Facebook shows either media or a link preview; put the link in the caption", "Facebook menampilkan media atau pratinjau tautan, bukan keduanya; tulis tautan di keterangan")
 		}
 	}
 	for _, c := range channels {
 		if c.Status == org.StatusDisabled {
-			e.add("channels", "channel %d (%s) is disabled", "kanal %d (%s) dinonaktifkan", c.ID, c.Name)
+			e.Add("channels", "channel %d (%s) is disabled", "kanal %d (%s) dinonaktifkan", c.ID, c.Name)
 		}
 	}
 	if len(e) == 0 {

@@ -56,10 +56,6 @@ func (h *Handler) renderQueue(c *gin.Context, status int, d approvalsData) {
 func (h *Handler) approve(c *gin.Context) {
 	s, _ := session(c)
 	id := parseID(c.Param("id"))
-	if h.d.Posts == nil {
-		h.errorPage(c, http.StatusServiceUnavailable, h.l(c).T("err.unavailable", "scheduler"))
-		return
-	}
 	if err := h.d.Posts.Approve(c.Request.Context(), s.Principal, id); err != nil {
 		h.postError(c, err)
 		return
@@ -71,10 +67,6 @@ func (h *Handler) reject(c *gin.Context) {
 	l := h.l(c)
 	s, _ := session(c)
 	id := parseID(c.Param("id"))
-	if h.d.Posts == nil {
-		h.errorPage(c, http.StatusServiceUnavailable, l.T("err.unavailable", "scheduler"))
-		return
-	}
 	reason := strings.TrimSpace(c.PostForm("reason"))
 	if reason == "" {
 		h.renderQueue(c, http.StatusUnprocessableEntity, approvalsData{RejectID: id, RejectErr: l.T("appr.reason.bad")})
@@ -91,10 +83,6 @@ func (h *Handler) postPage(c *gin.Context) {
 	l := h.l(c)
 	s, _ := session(c)
 	id := parseID(c.Param("id"))
-	if h.d.Posts == nil {
-		h.errorPage(c, http.StatusServiceUnavailable, l.T("err.unavailable", "scheduler"))
-		return
-	}
 	p, err := h.d.Posts.Get(c.Request.Context(), s.Principal, id)
 	if err != nil {
 		h.postError(c, err)
@@ -114,10 +102,6 @@ func (h *Handler) cancelPost(c *gin.Context) {
 	l := h.l(c)
 	s, _ := session(c)
 	id := parseID(c.Param("id"))
-	if h.d.Posts == nil {
-		h.errorPage(c, http.StatusServiceUnavailable, l.T("err.unavailable", "scheduler"))
-		return
-	}
 	if id == 0 {
 		h.errorPage(c, http.StatusNotFound, l.T("err.notfound"))
 		return

@@ -128,10 +128,6 @@ func (h *Handler) editPage(c *gin.Context) {
 	l := h.l(c)
 	s, _ := session(c)
 	id := parseID(c.Param("id"))
-	if h.d.Posts == nil {
-		h.errorPage(c, http.StatusServiceUnavailable, l.T("err.unavailable", "scheduler"))
-		return
-	}
 	p, err := h.d.Posts.Get(c.Request.Context(), s.Principal, id)
 	if err != nil {
 		h.postError(c, err)
@@ -226,10 +222,6 @@ func (h *Handler) editSave(c *gin.Context) {
 func (h *Handler) save(c *gin.Context, id int64) {
 	l := h.l(c)
 	s, _ := session(c)
-	if h.d.Posts == nil {
-		h.errorPage(c, http.StatusServiceUnavailable, l.T("err.unavailable", "scheduler"))
-		return
-	}
 	var unitID int64
 	if id > 0 {
 		p, err := h.d.Posts.Get(c.Request.Context(), s.Principal, id)

@@ -7,6 +7,7 @@ import (
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/scheduler"
+	"github.com/humas-id/humas/valid"
 )
 
 // The pages read and act on posts through Posts and on figures through
@@ -90,14 +91,7 @@ type PostInput struct {
 
 // FieldErrors are per-field validation messages from the scheduler; the
 // form shows each beside its field.
-type FieldErrors []FieldError
-
-// FieldError is one invalid field, in both languages.
-type FieldError struct {
-	Field     string
-	Message   string
-	MessageID string
-}
+type FieldErrors []valid.FieldError
 
 func (f FieldErrors) Error() string {
 	if len(f) == 0 {

@@ -284,6 +284,23 @@ func TestPagesWithoutScheduler(t *testing.T) {
 	mustContain(t, b.get("/report").Body, "belum tersedia di server ini: analytics")
 }
 
+// Pages that cannot work without the scheduler answer 503 (needPosts).
+func TestPostPagesWithoutSchedulerAre503(t *testing.T) {
+	e := newEnv(t, envOpts{noPosts: true})
+	b := e.browser()
+	csrf := b.signin(auth.RoleAdmin)
+	for _, p := range []string{"/posts/1", "/posts/1/edit"} {
+		r := b.get(p)
+		mustStatus(t, r, http.StatusServiceUnavailable)
+		mustContain(t, r.Body, "belum tersedia di server ini: scheduler")
+	}
+	for _, p := range []string{"/posts", "/posts/1", "/posts/1/cancel", "/approvals/1/approve", "/approvals/1/reject"} {
+		r := b.post(p, url.Values{"csrf": {csrf}, "reason": {"x"}})
+		mustStatus(t, r, http.StatusServiceUnavailable)
+		mustContain(t, r.Body, "belum tersedia di server ini: scheduler")
+	}
+}
+
 func TestChannelHealthShowsGraphUsage(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: usageMetric, Help: "x"}, []string{"account"})

@@ -285,9 +285,9 @@ func mapSchedulerErr(err error) error {
 	var se *scheduler.StateError
 	switch {
 	case errors.As(err, &ve):
-		out := make(FieldErrors, 0, len(ve))
-		for _, f := range ve {
-			out = append(out, FieldError{Field: formField(f.Field), Message: f.Message, MessageID: f.MessageID})
+		out := FieldErrors(slices.Clone(ve))
+		for i := range out {
+			out[i].Field = formField(out[i].Field)
 		}
 		return out
 	case errors.As(err, &fe):

@@ -190,17 +190,28 @@ func (h *Handler) Routes(e *gin.Engine) {
 
 	write := in.Group("/", h.requireRole(auth.RoleEditor, auth.RoleApprover, auth.RoleAdmin))
 	write.GET("/posts/new", h.composePage)
-	write.POST("/posts", h.composeSave)
-	write.GET("/posts/:id/edit", h.editPage)
-	write.POST("/posts/:id", h.editSave)
-	in.GET("/posts/:id", h.postPage)
+	write.POST("/posts", h.needPosts, h.composeSave)
+	write.GET("/posts/:id/edit", h.needPosts, h.editPage)
+	write.POST("/posts/:id", h.needPosts, h.editSave)
+	in.GET("/posts/:id", h.needPosts, h.postPage)
 	// Any signed-in role may try: the scheduler decides (and says why not).
-	in.POST("/posts/:id/cancel", h.cancelPost)
+	in.POST("/posts/:id/cancel", h.needPosts, h.cancelPost)
 
 	appr := in.Group("/", h.requireRole(auth.RoleApprover, auth.RoleAdmin))
 	appr.GET("/approvals", h.approvalsPage)
-	appr.POST("/approvals/:id/approve", h.approve)
-	appr.POST("/approvals/:id/reject", h.reject)
+	appr.POST("/approvals/:id/approve", h.needPosts, h.approve)
+	appr.POST("/approvals/:id/reject", h.needPosts, h.reject)
+}
+
+// needPosts answers 503 on the pages that cannot work without the
+// scheduler when none is wired; the calendar, list and queue show a
+// notice in the page instead.
+func (h *Handler) needPosts(c *gin.Context) {
+	if h.d.Posts == nil {
+		h.errorPage(c, http.StatusServiceUnavailable, h.l(c).T("err.unavailable", "scheduler"))
+		return
+	}
+	c.Next()
 }
 
 // serveStatic serves the embedded CSS and JavaScript (files only, no
