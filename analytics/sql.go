@@ -41,10 +41,9 @@ const (
     argMaxMerge(m_has_insights) AS has_insights
 FROM post_latest
 WHERE published_at >= ? AND published_at < ?`
-	// One row per post from the current read-model generation. Arguments:
-	// tz, tz, current-period start, gen, range start, range end.
-	qPostsFactsHead = `SELECT
-    post_key,
+	// factsColumns are what both read models give per post; the first
+	// three arguments are tz, tz, current-period start.
+	factsColumns = `    post_key,
     platform AS plat,
     post_id AS pid,
     published_at AS pub,
@@ -56,7 +55,12 @@ WHERE published_at >= ? AND published_at < ?`
     channel_id AS chan,
     campaign AS camp,
     reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions, has_insights
-FROM post_facts
+`
+
+	// One row per post from the current read-model generation. Arguments:
+	// tz, tz, current-period start, gen, range start, range end.
+	qPostsFactsHead = `SELECT
+` + factsColumns + `FROM post_facts
 WHERE gen = ? AND published_at >= ? AND published_at < ?`
 
 	// One row per post from the current fixed-age read-model generation:
@@ -64,19 +68,7 @@ WHERE gen = ? AND published_at >= ? AND published_at < ?`
 	// Arguments: tz, tz, current-period start, gen, age seconds, range
 	// start, range end.
 	qPostsAgeFactsHead = `SELECT
-    post_key,
-    platform AS plat,
-    post_id AS pid,
-    published_at AS pub,
-    toTimeZone(published_at, ?) AS lt,
-    toDate(published_at, ?) AS pday,
-    published_at >= ? AS cur,
-    content_type AS ctype,
-    unit_id AS unit,
-    channel_id AS chan,
-    campaign AS camp,
-    reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions, has_insights
-FROM post_age_facts
+` + factsColumns + `FROM post_age_facts
 WHERE gen = ? AND age = ? AND published_at >= ? AND published_at < ?`
 
 	qPostsLatestGroup = `
