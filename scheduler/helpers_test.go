@@ -145,7 +145,7 @@ func (e *env) scheduled(d scheduler.Draft) scheduler.Post {
 	if err != nil {
 		e.t.Fatalf("create post: %v", err)
 	}
-	p, err = e.svc.Approve(ctx, e.approver, p.ID, "")
+	p, err = e.svc.Approve(ctx, e.approver, p.ID, scheduler.Review{Version: p.Version})
 	if err != nil {
 		e.t.Fatalf("approve post: %v", err)
 	}

@@ -26,7 +26,7 @@ WHERE id = ? AND status = ?`
 	qDeliveryPost     = `SELECT d.post_id, c.platform, d.scheduled_at FROM deliveries d JOIN channels c ON c.id = d.channel_id WHERE d.id = ?`
 	qPostCounts       = `SELECT status, count(*) FROM deliveries WHERE post_id = ? GROUP BY status`
 	qPostStateOnly    = `SELECT state FROM posts WHERE id = ?`
-	qPostToPublishing = `UPDATE posts SET state = 'publishing', version = version + 1, updated_at = ? WHERE id = ? AND state = 'scheduled'`
+	qPostToPublishing = `UPDATE posts SET state = 'publishing', updated_at = ? WHERE id = ? AND state = 'scheduled'`
 )
 
 // save writes an attempt's outcome, the audit line, and the post's state
@@ -179,10 +179,16 @@ func (p *Publisher) settlePost(ctx context.Context, tx *sql.Tx, postID int64, no
 	if err := p.svc.setState(ctx, tx, systemActor, &post, to, "settle", reason, counts); err != nil {
 		return err
 	}
-	if post.Recurrence != "" {
-		return p.planNext(ctx, tx, post, now)
+	if post.Recurrence == "" {
+		return nil
 	}
-	return nil
+	if ended, err := p.svc.seriesEnded(ctx, tx, post, now); err != nil || ended {
+		return err
+	}
+	if err := p.planNext(ctx, tx, post, now); err != nil {
+		return err
+	}
+	return p.svc.copySeriesExtras(ctx, tx, post)
 }
 
 // planNext creates the next occurrence of a recurring post, approved as
