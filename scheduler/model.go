@@ -138,8 +138,8 @@ type Post struct {
 	ApprovedVersion int
 	ApprovedHash    string
 	CreatedAt       time.Time
-	UpdatedAt      time.Time
-	Deliveries     []Delivery
+	UpdatedAt       time.Time
+	Deliveries      []Delivery
 }
 
 // ChannelIDs lists the post's target channels.
