@@ -52,8 +52,10 @@ type channelRequest struct {
 	Status      *string `json:"status"`
 }
 
+// listChannels lists the channels of the caller's unit and the units
+// below it (every channel for an admin).
 func (d SchedulerDeps) listChannels(c *gin.Context) (any, error) {
-	list, err := d.Org.Channels(c)
+	list, err := d.Calendar.VisibleChannels(c, Principal(c))
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +71,9 @@ func (d SchedulerDeps) getChannel(c *gin.Context) (any, error) {
 	id, err := pathID(c)
 	if err != nil {
 		return nil, err
+	}
+	if err := d.Calendar.CheckChannel(c, Principal(c), id); err != nil {
+		return nil, mapErr(err)
 	}
 	ch, err := d.Org.Channel(c, id)
 	if err != nil {

@@ -23,10 +23,14 @@ type postRequest struct {
 	Channels       *[]int64                  `json:"channels"`
 	ScheduledAt    *string                   `json:"scheduled_at"`
 	Recurrence     *string                   `json:"recurrence"`
+	RecurrenceCnt  *int                      `json:"recurrence_count"`
 	Campaign       *string                   `json:"campaign"`
 	Tags           *[]string                 `json:"tags"`
 	Unit           *string                   `json:"unit"`
 	Submit         bool                      `json:"submit"`
+	// Version (PATCH): the version the edit was made on; a newer current
+	// version answers 409 instead of overwriting it.
+	Version *int `json:"version"`
 }
 
 type deliveryView struct {
@@ -41,28 +45,41 @@ type deliveryView struct {
 	Error       *scheduler.DeliveryError `json:"error,omitempty"`
 }
 
+// classificationView is the classification with who set or confirmed it.
+type classificationView struct {
+	scheduler.Classification
+	Status       string `json:"status"` // proposed or confirmed
+	ClassifiedBy int64  `json:"classified_by,omitempty"`
+	ClassifiedAt string `json:"classified_at,omitempty"`
+}
+
 type postView struct {
-	ID             int64                    `json:"id"`
-	Unit           int64                    `json:"unit_id"`
-	Author         int64                    `json:"author_id"`
-	State          string                   `json:"state"`
-	Caption        string                   `json:"caption"`
-	Link           string                   `json:"link,omitempty"`
-	Media          []scheduler.Media        `json:"media"`
-	ContentType    string                   `json:"content_type"`
-	Classification scheduler.Classification `json:"classification"`
-	Campaign       string                   `json:"campaign,omitempty"`
-	Tags           []string                 `json:"tags"`
-	ScheduledAt    string                   `json:"scheduled_at"`
-	Timezone       string                   `json:"timezone"`
-	Recurrence     string                   `json:"recurrence,omitempty"`
-	RecurrenceOf   int64                    `json:"recurrence_of,omitempty"`
-	ApprovedBy     int64                    `json:"approved_by,omitempty"`
-	ApprovedAt     string                   `json:"approved_at,omitempty"`
-	Version        int                      `json:"version"`
-	CreatedAt      string                   `json:"created_at"`
-	UpdatedAt      string                   `json:"updated_at"`
-	Deliveries     []deliveryView           `json:"deliveries"`
+	ID              int64              `json:"id"`
+	Unit            int64              `json:"unit_id"`
+	Author          int64              `json:"author_id"`
+	State           string             `json:"state"`
+	Version         int                `json:"version"`
+	ContentHash     string             `json:"content_hash"`
+	Authors         []int64            `json:"authors"`
+	Caption         string             `json:"caption"`
+	Link            string             `json:"link,omitempty"`
+	Media           []scheduler.Media  `json:"media"`
+	ContentType     string             `json:"content_type"`
+	Classification  classificationView `json:"classification"`
+	Campaign        string             `json:"campaign,omitempty"`
+	Tags            []string           `json:"tags"`
+	ScheduledAt     string             `json:"scheduled_at"`
+	Timezone        string             `json:"timezone"`
+	Recurrence      string             `json:"recurrence,omitempty"`
+	RecurrenceCount int                `json:"recurrence_count,omitempty"`
+	RecurrenceOf    int64              `json:"recurrence_of,omitempty"`
+	ApprovedBy      int64              `json:"approved_by,omitempty"`
+	ApprovedAt      string             `json:"approved_at,omitempty"`
+	ApprovedVersion int                `json:"approved_version,omitempty"`
+	ApprovedHash    string             `json:"approved_hash,omitempty"`
+	CreatedAt       string             `json:"created_at"`
+	UpdatedAt       string             `json:"updated_at"`
+	Deliveries      []deliveryView     `json:"deliveries"`
 }
 
 // locs caches unit time zones for one answer.
@@ -92,13 +109,18 @@ func (d SchedulerDeps) locs(c *gin.Context) *locs {
 func (l *locs) view(p scheduler.Post) postView {
 	loc := l.of(p.UnitID)
 	f := func(t time.Time) string { return t.In(loc).Format(time.RFC3339) }
-	v := postView{ID: p.ID, Unit: p.UnitID, Author: p.AuthorID, State: p.State, Caption: p.Caption, Link: p.Link, Media: p.Media,
-		ContentType: p.ContentType, Classification: p.Classification, Campaign: p.Campaign, Tags: p.Tags,
-		ScheduledAt: f(p.ScheduledAt), Timezone: loc.String(), Recurrence: p.Recurrence, RecurrenceOf: p.RecurrenceOf,
-		ApprovedBy: p.ApprovedBy, Version: p.Version, CreatedAt: f(p.CreatedAt), UpdatedAt: f(p.UpdatedAt),
+	v := postView{ID: p.ID, Unit: p.UnitID, Author: p.AuthorID, State: p.State, Version: p.Version, ContentHash: p.ContentHash(),
+		Authors: p.Authors, Caption: p.Caption, Link: p.Link, Media: p.Media, ContentType: p.ContentType,
+		Classification: classificationView{Classification: p.Classification, Status: p.ClassificationStatus, ClassifiedBy: p.ClassifiedBy},
+		Campaign:       p.Campaign, Tags: p.Tags, ScheduledAt: f(p.ScheduledAt), Timezone: loc.String(), Recurrence: p.Recurrence,
+		RecurrenceCount: p.RecurrenceCount, RecurrenceOf: p.RecurrenceOf, ApprovedBy: p.ApprovedBy,
+		ApprovedVersion: p.ApprovedVersion, ApprovedHash: p.ApprovedHash, CreatedAt: f(p.CreatedAt), UpdatedAt: f(p.UpdatedAt),
 		Deliveries: make([]deliveryView, 0, len(p.Deliveries))}
 	if p.ApprovedAt != nil {
 		v.ApprovedAt = f(*p.ApprovedAt)
+	}
+	if p.ClassifiedAt != nil {
+		v.Classification.ClassifiedAt = f(*p.ClassifiedAt)
 	}
 	for _, d := range p.Deliveries {
 		dv := deliveryView{ID: d.ID, ChannelID: d.ChannelID, Platform: d.Platform, Status: d.Status, Attempts: d.Attempts,
@@ -155,6 +177,12 @@ func (d SchedulerDeps) apply(c *gin.Context, r postRequest, dr *scheduler.Draft)
 	if r.Tags != nil {
 		dr.Tags = *r.Tags
 	}
+	if r.RecurrenceCnt != nil {
+		dr.RecurrenceCount = *r.RecurrenceCnt
+	}
+	if r.Version != nil {
+		dr.BaseVersion = *r.Version
+	}
 	if r.ScheduledAt != nil {
 		unitID := dr.UnitID
 		if unitID == 0 {
@@ -182,7 +210,7 @@ func (d SchedulerDeps) createPost(c *gin.Context) (any, error) {
 	}
 	p, err := d.Calendar.CreatePost(c, Principal(c), dr, r.Submit)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, d.mapErr(c, err)
 	}
 	return Status{Code: http.StatusCreated, Body: d.locs(c).view(p)}, nil
 }
@@ -194,7 +222,7 @@ func (d SchedulerDeps) getPost(c *gin.Context) (any, error) {
 	}
 	p, err := d.Calendar.Post(c, Principal(c), id)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, d.mapErr(c, err)
 	}
 	return d.locs(c).view(p), nil
 }
@@ -206,7 +234,7 @@ func (d SchedulerDeps) patchPost(c *gin.Context) (any, error) {
 	}
 	cur, err := d.Calendar.Post(c, Principal(c), id)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, d.mapErr(c, err)
 	}
 	var r postRequest
 	if err := bindJSON(c, &r); err != nil {
@@ -215,72 +243,84 @@ func (d SchedulerDeps) patchPost(c *gin.Context) (any, error) {
 	r.Unit = nil // a post stays in its unit
 	dr := scheduler.Draft{UnitID: cur.UnitID, Caption: cur.Caption, Link: cur.Link, Media: cur.Media, ContentType: cur.ContentType,
 		Classification: cur.Classification, Channels: cur.ChannelIDs(), ScheduledAt: cur.ScheduledAt, Recurrence: cur.Recurrence,
-		Campaign: cur.Campaign, Tags: cur.Tags}
+		RecurrenceCount: cur.RecurrenceCount, Campaign: cur.Campaign, Tags: cur.Tags}
 	if err := d.apply(c, r, &dr); err != nil {
 		return nil, err
 	}
 	p, err := d.Calendar.UpdatePost(c, Principal(c), id, dr)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, d.mapErr(c, err)
 	}
 	return d.locs(c).view(p), nil
 }
 
-type reasonRequest struct {
-	Reason string `json:"reason"`
+// reviewRequest is the body of approve, reject and classify: the
+// version reviewed (number, content hash or both; one is required), a
+// reason, and for classify the classification.
+type reviewRequest struct {
+	Version        int                      `json:"version"`
+	ContentHash    string                   `json:"content_hash"`
+	Reason         string                   `json:"reason"`
+	Classification scheduler.Classification `json:"classification"`
 }
 
-// reason reads an optional {"reason": "..."} body.
-func reason(c *gin.Context) (string, error) {
+// readBody decodes an optional JSON body into v (no body: v stays zero).
+func readBody(c *gin.Context, v any, example string) error {
 	if c.Request.ContentLength == 0 {
-		return "", nil
+		return nil
 	}
-	var r reasonRequest
-	if err := json.NewDecoder(c.Request.Body).Decode(&r); err != nil {
-		return "", BadRequest("bad_json", "send {\"reason\": \"...\"} or no body")
+	if err := json.NewDecoder(c.Request.Body).Decode(v); err != nil {
+		return BadRequest("bad_json", "send "+example+" or no body")
 	}
-	return r.Reason, nil
+	return nil
 }
 
-func (d SchedulerDeps) transition(fn func(c *gin.Context, id int64, reason string) (scheduler.Post, error)) func(c *gin.Context) (any, error) {
+func (d SchedulerDeps) reviewed(fn func(c *gin.Context, id int64, r reviewRequest) (scheduler.Post, error)) func(c *gin.Context) (any, error) {
 	return func(c *gin.Context) (any, error) {
 		id, err := pathID(c)
 		if err != nil {
 			return nil, err
 		}
-		why, err := reason(c)
-		if err != nil {
+		var r reviewRequest
+		if err := readBody(c, &r, `{"version": 3, "content_hash": "sha256:…", "reason": "..."}`); err != nil {
 			return nil, err
 		}
-		p, err := fn(c, id, why)
+		p, err := fn(c, id, r)
 		if err != nil {
-			return nil, mapErr(err)
+			return nil, d.mapErr(c, err)
 		}
 		return d.locs(c).view(p), nil
 	}
 }
 
 func (d SchedulerDeps) submitPost(c *gin.Context) (any, error) {
-	return d.transition(func(c *gin.Context, id int64, _ string) (scheduler.Post, error) {
+	return d.reviewed(func(c *gin.Context, id int64, _ reviewRequest) (scheduler.Post, error) {
 		return d.Calendar.Submit(c, Principal(c), id)
 	})(c)
 }
 
 func (d SchedulerDeps) approvePost(c *gin.Context) (any, error) {
-	return d.transition(func(c *gin.Context, id int64, why string) (scheduler.Post, error) {
-		return d.Calendar.Approve(c, Principal(c), id, why)
+	return d.reviewed(func(c *gin.Context, id int64, r reviewRequest) (scheduler.Post, error) {
+		return d.Calendar.Approve(c, Principal(c), id, scheduler.Review{Version: r.Version, Hash: r.ContentHash, Reason: r.Reason})
 	})(c)
 }
 
 func (d SchedulerDeps) rejectPost(c *gin.Context) (any, error) {
-	return d.transition(func(c *gin.Context, id int64, why string) (scheduler.Post, error) {
-		return d.Calendar.Reject(c, Principal(c), id, why)
+	return d.reviewed(func(c *gin.Context, id int64, r reviewRequest) (scheduler.Post, error) {
+		return d.Calendar.Reject(c, Principal(c), id, scheduler.Review{Version: r.Version, Hash: r.ContentHash, Reason: r.Reason})
+	})(c)
+}
+
+func (d SchedulerDeps) classifyPost(c *gin.Context) (any, error) {
+	return d.reviewed(func(c *gin.Context, id int64, r reviewRequest) (scheduler.Post, error) {
+		return d.Calendar.Classify(c, Principal(c), id, scheduler.ClassifyInput{Version: r.Version, Hash: r.ContentHash,
+			Classification: r.Classification})
 	})(c)
 }
 
 func (d SchedulerDeps) cancelPost(c *gin.Context) (any, error) {
-	return d.transition(func(c *gin.Context, id int64, why string) (scheduler.Post, error) {
-		return d.Calendar.Cancel(c, Principal(c), id, why)
+	return d.reviewed(func(c *gin.Context, id int64, r reviewRequest) (scheduler.Post, error) {
+		return d.Calendar.Cancel(c, Principal(c), id, r.Reason)
 	})(c)
 }
 
@@ -291,7 +331,7 @@ func (d SchedulerDeps) postAudit(c *gin.Context) (any, error) {
 	}
 	entries, err := d.Calendar.Audit(c, Principal(c), id)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, d.mapErr(c, err)
 	}
 	if entries == nil {
 		entries = []scheduler.AuditEntry{}
@@ -342,7 +382,7 @@ func (d SchedulerDeps) listPosts(c *gin.Context) (any, error) {
 	}
 	posts, err := d.Calendar.Posts(c, Principal(c), f)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, d.mapErr(c, err)
 	}
 	l := d.locs(c)
 	out := make([]postView, 0, len(posts))

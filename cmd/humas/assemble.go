@@ -14,6 +14,7 @@ import (
 	"github.com/humas-id/humas/config"
 	"github.com/humas-id/humas/meta"
 	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/scheduler"
 )
 
 // app is what every wire_<area>.go function receives: configuration and
@@ -31,6 +32,9 @@ type app struct {
 	sandbox *sandbox // nil unless sandbox mode
 	// authed is /api/v1 behind a valid API token.
 	authed *gin.RouterGroup
+	// sched is the calendar service (wireScheduler); it also decides which
+	// units a user sees (reports, channels, content type corrections).
+	sched *scheduler.Service
 }
 
 // assemble builds the sandbox, scheduler, collector and routes that serve
@@ -79,6 +83,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
 	parts = append(parts, sparts...)
+	a.sched = sched
 
 	col, cparts, err := wireCollector(ctx, a)
 	if err != nil {

@@ -24,7 +24,7 @@ func wireCollector(_ context.Context, a *app) (*collector.Collector, []named, er
 	if err != nil {
 		return nil, nil, err
 	}
-	api.MountCollector(a.authed, col)
+	api.MountCollector(a.authed, col, a.sched)
 	a.srv.AddDetail("collector", col.ReadyDetail)
 	if !a.cfg.Collector.Enabled {
 		return col, nil, nil
