@@ -27,17 +27,17 @@ import (
 // in each, and users of each role where the tests need them: the calendar
 // API over a real SQLite file, as humas serve mounts it.
 type office struct {
-	t                        *testing.T
-	db                       *store.SQLite
-	orgs                     *org.Store
-	users                    *auth.Store
-	sched                    *scheduler.Service
-	srv                      *api.Server
-	province, city, other    org.Unit
-	provFB, cityFB, otherFB  org.Channel
-	tok                      map[string]string // user name → token
-	ids                      map[string]int64  // user name → id
-	engine                   *gin.Engine
+	t                       *testing.T
+	db                      *store.SQLite
+	orgs                    *org.Store
+	users                   *auth.Store
+	sched                   *scheduler.Service
+	srv                     *api.Server
+	province, city, other   org.Unit
+	provFB, cityFB, otherFB org.Channel
+	tok                     map[string]string // user name → token
+	ids                     map[string]int64  // user name → id
+	engine                  *gin.Engine
 }
 
 // office users: name → (unit key, role).
