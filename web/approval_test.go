@@ -66,7 +66,7 @@ func TestStaleEditFormDoesNotOverwrite(t *testing.T) {
 
 	r = editor.post("/posts/"+id, stale)
 	mustStatus(t, r, http.StatusConflict)
-	mustContain(t, r.Body, "telah berubah: kini versi 2", `id="conflict"`, "Isi terbaru (versi 2)", "Versi lebih baru dari approver",
+	mustContain(t, r.Body, "diubah setelah formulir ini dibuka: kini versi 2, formulir Anda dibuka pada versi 1", `id="conflict"`, "Isi terbaru (versi 2)", "Versi lebih baru dari approver",
 		"Versi basi dari formulir lama", `name="version" value="2"`)
 	if got, _ := e.sched.Post(context.Background(), e.principal(auth.RoleEditor), post.ID); got.Caption != "Versi lebih baru dari approver" || got.Version != 2 {
 		t.Fatalf("the stale form overwrote the post: %q v%d", got.Caption, got.Version)

@@ -293,10 +293,11 @@ func (h *Handler) save(c *gin.Context, id int64) {
 			// A newer version was saved since this form was opened: nothing
 			// is overwritten; the form keeps the user's text and now carries
 			// the current version, shown beside it.
+			opened := d.In.Version
 			d.Conflict = &ce.Current
 			d.In.Version = ce.Current.Version
 			v := h.view(c, title, "compose", d)
-			v.Error = l.Pick(ce.MessageID, ce.Message)
+			v.Error = l.T("compose.conflict.msg", id, ce.Current.Version, opened)
 			h.render(c, http.StatusConflict, "compose", v)
 			return
 		case errors.As(err, &fe):

@@ -18,6 +18,7 @@ var approvalTexts = map[string][2]string{
 	"compose.class.ppid":    {"Di unit ini klasifikasi ditetapkan PPID: pilihan Anda adalah usulan sampai PPID mengonfirmasinya.", "In this unit the PPID classifies: your choice is a proposal until a PPID officer confirms it."},
 	"compose.count":         {"Berapa kali tayang (kosong: paling banyak)", "Number of occurrences (empty: the maximum)"},
 	"compose.count.bad":     {"Isi jumlah kali tayang dengan angka.", "Give the number of occurrences as a number."},
+	"compose.conflict.msg":  {"Unggahan #%d diubah setelah formulir ini dibuka: kini versi %d, formulir Anda dibuka pada versi %d. Perubahan Anda belum disimpan.", "Post #%d was changed after this form was opened: it is now version %d, your form was opened on version %d. Your changes were not saved."},
 	"compose.conflict":      {"Isi terbaru (versi %d), diubah setelah formulir ini dibuka", "The current content (version %d), changed after this form was opened"},
 	"compose.conflict.help": {"Perubahan Anda belum disimpan. Bandingkan dengan isi terbaru di bawah; jika tetap ingin menyimpan, kirim formulir ini lagi (kini berdasarkan versi %d).", "Your changes were not saved. Compare them with the current content below; to save them anyway, send this form again (now based on version %d)."},
 

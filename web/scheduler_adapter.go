@@ -190,10 +190,19 @@ func (a *SchedulerPosts) Audit(ctx context.Context, p auth.Principal, id int64) 
 	if err != nil {
 		return nil, mapSchedulerErr(err)
 	}
+	n, err := a.names(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]AuditView, 0, len(entries))
 	for _, e := range entries {
 		v := AuditView{At: e.At, ActorName: e.ActorName, Action: e.Action, FromState: e.FromState, ToState: e.ToState, Reason: e.Reason}
 		v.Version, v.Changes = auditDetail(e.Detail)
+		for i, c := range v.Changes {
+			if c.Field == "classification.classified_by" { // user ids: show names
+				v.Changes[i].Before, v.Changes[i].After = n.userName(c.Before), n.userName(c.After)
+			}
+		}
 		out = append(out, v)
 	}
 	return out, nil
@@ -343,4 +352,13 @@ func formField(f string) string {
 		return "channels"
 	}
 	return f
+}
+
+// userName is the name of the user whose id is id (as audit text), or
+// "–" for none.
+func (n names) userName(id string) string {
+	if v := parseID(id); v > 0 && n.users[v] != "" {
+		return n.users[v]
+	}
+	return "–"
 }
