@@ -239,7 +239,8 @@ func stateErr(action, state string) error {
 		MsgID: fmt.Sprintf("tidak dapat melakukan %s pada kiriman berstatus %s", action, state)}
 }
 
-// StateErrorCode distinguishes conflicts the API names by code.
+// codeClassificationPending is the code of an approval that waits for the
+// PPID's confirmation.
 const codeClassificationPending = "classification_unconfirmed"
 
 // Code is the API error code of the conflict ("wrong_state" unless the
