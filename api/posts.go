@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -232,12 +231,9 @@ type reasonRequest struct {
 
 // reason reads an optional {"reason": "..."} body.
 func reason(c *gin.Context) (string, error) {
-	if c.Request.ContentLength == 0 {
-		return "", nil
-	}
 	var r reasonRequest
-	if err := json.NewDecoder(c.Request.Body).Decode(&r); err != nil {
-		return "", BadRequest("bad_json", "send {\"reason\": \"...\"} or no body")
+	if _, err := bindOptionalJSON(c, &r); err != nil {
+		return "", err
 	}
 	return r.Reason, nil
 }

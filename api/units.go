@@ -112,14 +112,6 @@ func (d SchedulerDeps) resolveUnit(c *gin.Context, ref, field string) (int64, er
 	return u.ID, nil
 }
 
-// bindJSON decodes the body strictly enough to name what is wrong.
-func bindJSON(c *gin.Context, v any) error {
-	if err := c.ShouldBindJSON(v); err != nil {
-		return BadRequest("bad_json", "the request body is not the expected JSON: "+err.Error())
-	}
-	return nil
-}
-
 func pathID(c *gin.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
