@@ -111,7 +111,7 @@ func decodeBody(c *gin.Context, v any) (bool, error) {
 	strict := json.NewDecoder(bytes.NewReader(body))
 	strict.DisallowUnknownFields()
 	if err := strict.Decode(v); err != nil {
-		return false, valueError(c, err)
+		return false, valueError(c, v, err)
 	}
 	return true, nil
 }
@@ -189,18 +189,30 @@ func syntaxError(err error, size int64) error {
 // valueError translates a decoding error into the field and the JSON type
 // expected. Anything it cannot place is a 400 without the raw text (which
 // goes to the debug log).
-func valueError(c *gin.Context, err error) error {
+func valueError(c *gin.Context, v any, err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		field := te.Field
 		want := expectedJSON(te.Type)
-		if field == "" {
-			return jsonError(http.StatusBadRequest, "wrong_type", "", "the body must be "+want, "isi permintaan harus "+want)
-		}
 		got := te.Value
+		if kind, _, _ := strings.Cut(got, " "); kind != "" {
+			got = kind // "number 3" → "number": the value is the client's own
+		}
+		gotID := map[string]string{"string": "teks", "number": "angka", "bool": "boolean", "array": "larik", "object": "objek"}[got]
+		if gotID == "" {
+			gotID = got
+		}
+		field := te.Field
+		if field == "" {
+			return jsonError(http.StatusBadRequest, "wrong_type", "", "the body must be "+want.en, "isi permintaan harus "+want.id)
+		}
+		subject, subjectID := field, field
+		if ft := fieldType(reflect.TypeOf(v), field); ft != nil && (ft.Kind() == reflect.Slice || ft.Kind() == reflect.Array) &&
+			ft.Elem() == te.Type {
+			subject, subjectID = "each item of "+field, "setiap butir "+field
+		}
 		return jsonError(http.StatusBadRequest, "wrong_type", field,
-			fmt.Sprintf("%s must be %s, not %s", field, want, got),
-			fmt.Sprintf("%s harus %s, bukan %s", field, want, got))
+			fmt.Sprintf("%s must be %s, not %s", subject, want.en, got),
+			fmt.Sprintf("%s harus %s, bukan %s", subjectID, want.id, gotID))
 	}
 	var ie *json.InvalidUnmarshalError
 	if errors.As(err, &ie) {
@@ -211,39 +223,64 @@ func valueError(c *gin.Context, err error) error {
 		"ada nilai dalam isi permintaan yang bentuknya salah")
 }
 
+// fieldType resolves a dotted JSON path ("classification.level") in t.
+func fieldType(t reflect.Type, path string) reflect.Type {
+	for _, name := range strings.Split(path, ".") {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return nil
+		}
+		_, types := jsonFields(t)
+		ft, ok := types[name]
+		if !ok {
+			return nil
+		}
+		t = ft
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
 var (
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
 )
 
+// wanted is the JSON a client should send, in English and Indonesian.
+type wanted struct{ en, id string }
+
 // expectedJSON names a Go type as the JSON a client should send.
-func expectedJSON(t reflect.Type) string {
+func expectedJSON(t reflect.Type) wanted {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if t.PkgPath() == "time" && t.Name() == "Time" {
-		return "a string with an RFC 3339 time, e.g. 2026-03-01T09:00:00+07:00"
+		return wanted{"an RFC 3339 time string, e.g. 2026-03-01T09:00:00+07:00", "teks waktu RFC 3339, mis. 2026-03-01T09:00:00+07:00"}
 	}
 	if reflect.PointerTo(t).Implements(textUnmarshaler) {
-		return "a string"
+		return wanted{"a string", "teks"}
 	}
 	switch t.Kind() {
 	case reflect.String:
-		return "a string"
+		return wanted{"a string", "teks"}
 	case reflect.Bool:
-		return "true or false"
+		return wanted{"true or false", "true atau false"}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return "a whole number"
+		return wanted{"a whole number", "bilangan bulat"}
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "a whole number of at least 0"
+		return wanted{"a whole number of at least 0", "bilangan bulat paling kecil 0"}
 	case reflect.Float32, reflect.Float64:
-		return "a number"
+		return wanted{"a number", "angka"}
 	case reflect.Slice, reflect.Array:
-		return "an array of " + strings.TrimPrefix(strings.TrimPrefix(expectedJSON(t.Elem()), "a "), "an ") + " values"
+		return wanted{"an array", "larik"}
 	case reflect.Struct, reflect.Map:
-		return "an object"
+		return wanted{"an object", "objek"}
 	}
-	return "a JSON value of another type"
+	return wanted{"a value of another JSON type", "nilai JSON jenis lain"}
 }
 
 // jsonKind names a decoded JSON value's type.
