@@ -259,11 +259,16 @@ func (h *Handler) readForm(c *gin.Context) {
 		c.Next()
 		return
 	}
-	err := c.Request.ParseMultipartForm(32 << 10)
+	// ParseForm first: ParseMultipartForm answers ErrNotMultipart for a
+	// urlencoded form and drops ParseForm's own error.
+	err := c.Request.ParseForm()
+	if ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); err == nil && ct == "multipart/form-data" {
+		err = c.Request.ParseMultipartForm(32 << 10)
+	}
 	var mbe *http.MaxBytesError
 	var ne net.Error
 	switch {
-	case err == nil || errors.Is(err, http.ErrNotMultipart):
+	case err == nil:
 		c.Next()
 	case errors.As(err, &mbe):
 		c.Header("Connection", "close")
