@@ -61,9 +61,9 @@ func tooLargePage(max int64) []byte {
 	return []byte(`<!doctype html>
 <html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>413 · humas</title></head>
-<body style="font-family:system-ui,sans-serif;max-width:40em;margin:2em auto;padding:0 1em;line-height:1.5">
+<body id="body-too-large" style="font-family:system-ui,sans-serif;max-width:40em;margin:2em auto;padding:0 1em;line-height:1.5">
 <h1>Kiriman terlalu besar</h1>
-<p>Isi formulir melebihi batas ` + limID + `. Perpendek isian atau kirim berkas lebih kecil, lalu coba lagi.</p>
+<p>Isi formulir melebihi batas ` + limID + `. Perpendek isian, lalu kirim lagi.</p>
 <p lang="en">The form is larger than the limit of ` + limEN + `. Shorten it and send it again.</p>
 <p><a href="/calendar">Kembali ke kalender / Back to the calendar</a></p>
 </body></html>
