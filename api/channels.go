@@ -55,7 +55,7 @@ type channelRequest struct {
 // listChannels lists the channels of the caller's unit and the units
 // below it (every channel for an admin).
 func (d SchedulerDeps) listChannels(c *gin.Context) (any, error) {
-	list, err := d.Calendar.VisibleChannels(c, Principal(c))
+	list, err := d.Calendar.VisibleChannels(c.Request.Context(), Principal(c))
 	if err != nil {
 		return nil, err
 	}
@@ -72,10 +72,10 @@ func (d SchedulerDeps) getChannel(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.Calendar.CheckChannel(c, Principal(c), id); err != nil {
+	if err := d.Calendar.CheckChannel(c.Request.Context(), Principal(c), id); err != nil {
 		return nil, mapErr(err)
 	}
-	ch, err := d.Org.Channel(c, id)
+	ch, err := d.Org.Channel(c.Request.Context(), id)
 	if err != nil {
 		return nil, mapErr(err)
 	}

@@ -52,6 +52,17 @@ func oaOp(summary, tag string, params []oaObj, body oaObj, resp oaObj) oaObj {
 	}
 	if body != nil {
 		o["requestBody"] = body
+		// Every JSON body is read strictly (bindJSON) and bounded.
+		for code, desc := range map[string]string{
+			"400": "malformed JSON (with the byte offset), not one JSON object, trailing data after it, an unknown field (named) or a value of the wrong JSON type (field and type expected)",
+			"408": "the body did not arrive within api.read_timeout",
+			"413": "the body is larger than api.max_body_bytes (the limit is named, and in details.limit_bytes)",
+			"415": "the body is not sent as Content-Type: application/json (UTF-8)",
+		} {
+			if _, ok := resp[code]; !ok || code == "400" {
+				resp[code] = oaJSONResp(desc, oaRef("ErrorBody"))
+			}
+		}
 	}
 	return o
 }
@@ -60,6 +71,9 @@ func oaAuthed(o oaObj) oaObj {
 	o["security"] = []oaObj{{"bearer": []string{}}}
 	r := o["responses"].(oaObj)
 	r["401"] = oaErrResp
+	r["429"] = oaObj{"description": "too many failed sign-ins (unknown or revoked tokens) from this address: wait Retry-After seconds",
+		"headers": oaObj{"Retry-After": oaObj{"description": "seconds to wait", "schema": oaInt}},
+		"content": oaObj{"application/json": oaObj{"schema": oaRef("ErrorBody")}}}
 	return o
 }
 
@@ -78,12 +92,14 @@ var (
 	oaInt  = oaObj{"type": "integer"}
 	oaAny  = oaObj{"type": "object", "additionalProperties": true}
 	oaDate = oaObj{"type": "string", "format": "date"}
+	// oaRefStr is a unit given by id or slug, as a string.
+	oaRefStr = oaObj{"type": "string", "description": "a unit's id or slug, as a string"}
 )
 
 func oaReportParams(extra ...oaObj) []oaObj {
 	ps := []oaObj{
-		oaQueryParam("from", "first day (YYYY-MM-DD, in the unit's time zone; default: 30 days ending today, best-times 12 weeks)", oaDate),
-		oaQueryParam("to", "last day, inclusive (YYYY-MM-DD); at most two years after from", oaDate),
+		oaQueryParam("from", "first day (YYYY-MM-DD, in the unit's time zone; default: 30 days ending today, best-times 12 weeks); from 2004-01-01 to 2099-12-31, else 400 naming it", oaDate),
+		oaQueryParam("to", "last day, inclusive (YYYY-MM-DD); at most two years after from; from 2004-01-01 to 2099-12-31, else 400 naming it", oaDate),
 		oaQueryParam("method", "engagement rate denominator", oaEnum("reach", "views", "followers")),
 		oaQueryParam("age", "snapshot used per post: latest, or the one nearest a fixed age", oaEnum("latest", "24h", "7d", "28d")),
 		oaQueryParam("platform", "only this platform", oaEnum("facebook", "instagram")),
@@ -113,7 +129,7 @@ func OpenAPIDocument() map[string]any {
 	}
 	postAction := func(what string) oaObj {
 		return crud(what+" the post", "200", oaObj{"required": false, "content": oaObj{"application/json": oaObj{"schema": oaObj{
-			"type": "object", "properties": oaObj{"reason": oaObj{"type": "string", "maxLength": 1000}}}}}}, id)
+			"type": "object", "additionalProperties": false, "properties": oaObj{"reason": oaObj{"type": "string", "maxLength": 1000}}}}}}, id)
 	}
 	// review: approve, reject and classify name the version reviewed;
 	// without version and content_hash the answer is 422 (field version),
@@ -125,21 +141,21 @@ func OpenAPIDocument() map[string]any {
 		for k, v := range props {
 			p[k] = v
 		}
-		o := crud(what, "200", oaJSONBody(oaObj{"type": "object", "properties": p, "required": required,
+		o := crud(what, "200", oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "properties": p, "required": required,
 			"description": "Name the version you reviewed: version, content_hash or both. Missing: 422 (field version). Another version is current: 409 version_mismatch with error.details.current_version, .content_hash and .post."}), id)
 		o["responses"].(oaObj)["200"] = oaJSONResp("the post", oaRef("Post"))
 		o["responses"].(oaObj)["409"] = oaJSONResp("the post changed (version_mismatch), is in another state (wrong_state) or waits for the PPID (classification_unconfirmed)", oaRef("ErrorBody"))
 		return o
 	}
-	classification := oaObj{"type": "object", "required": []string{"level"}, "properties": oaObj{
+	classification := oaObj{"type": "object", "additionalProperties": false, "required": []string{"level"}, "properties": oaObj{
 		"level":       oaEnum("public", "exempt"),
 		"category":    oaObj{"type": "string", "enum": []string{"berkala", "serta_merta", "setiap_saat"}, "description": "public information's category under the information-service standard (required when a PPID officer classifies)"},
 		"legal_basis": oaObj{"type": "string", "maxLength": 500, "description": "exempt information: the article of the law, e.g. UU 14/2008 pasal 17 huruf a (required)"},
 		"reason":      oaObj{"type": "string", "maxLength": 2000, "description": "exempt information: the consequence test, what harm disclosure would cause (required)"}}}
 	postBody := func(required ...string) oaObj {
-		return oaJSONBody(oaObj{"type": "object", "required": required, "properties": oaObj{
+		return oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": required, "properties": oaObj{
 			"caption": oaObj{"type": "string", "description": "at most 63 206 characters on Facebook, 2 200 (30 hashtags, 20 mentions) on Instagram"}, "link": oaObj{"type": "string", "maxLength": 2048},
-			"media":            oaObj{"type": "array", "items": oaObj{"type": "object", "properties": oaObj{"type": oaEnum("image", "video"), "url": oaObj{"type": "string", "maxLength": 2048}}}},
+			"media":            oaObj{"type": "array", "items": oaObj{"type": "object", "additionalProperties": false, "properties": oaObj{"type": oaEnum("image", "video"), "url": oaObj{"type": "string", "maxLength": 2048}}}},
 			"content_type":     oaEnum("photo", "video", "interactive", "text", "link"),
 			"classification":   classification,
 			"channels":         oaObj{"type": "array", "items": oaInt},
@@ -148,14 +164,14 @@ func OpenAPIDocument() map[string]any {
 			"recurrence_count": oaObj{"type": "integer", "minimum": 1, "maximum": 366, "description": "occurrences of the series in all (default 366)"},
 			"campaign":         oaObj{"type": "string", "maxLength": 100},
 			"tags":             oaObj{"type": "array", "maxItems": 30, "items": oaObj{"type": "string", "maxLength": 50}},
-			"unit":             oaStr,
+			"unit":             oaRefStr,
 			"submit":           oaObj{"type": "boolean"},
 			"version":          oaObj{"type": "integer", "description": "PATCH: the version the edit was made on; another current version is 409 version_mismatch instead of an overwrite"}}})
 	}
 	unitSettings := oaObj{"requires_approval": oaObj{"type": "boolean"},
 		"classification_by":       oaObj{"type": "string", "enum": []string{"editor", "ppid"}, "description": "ppid: a PPID officer of the unit or above confirms each post's classification before approval"},
 		"allow_hourly_recurrence": oaObj{"type": "boolean", "description": "posts may recur hourly (default: at most daily)"}}
-	unitCreate := oaObj{"name": oaObj{"type": "string", "maxLength": 200}, "parent": oaInt, "slug": oaObj{"type": "string", "maxLength": 64}, "level": oaStr, "timezone": oaStr}
+	unitCreate := oaObj{"name": oaObj{"type": "string", "maxLength": 200}, "parent": oaRefStr, "slug": oaObj{"type": "string", "maxLength": 64}, "level": oaStr, "timezone": oaStr}
 	for k, v := range unitSettings {
 		unitCreate[k] = v
 	}
@@ -167,7 +183,8 @@ func OpenAPIDocument() map[string]any {
 	paths := oaObj{
 		"/healthz": oaObj{"get": oaOp("liveness: the process is up", "probes", nil, nil, oaObj{"200": oaJSONResp("alive", oaAny)})},
 		"/readyz": oaObj{"get": oaOp("readiness: ClickHouse and SQLite answer", "probes", nil, nil,
-			oaObj{"200": oaJSONResp("ready", oaAny), "503": oaJSONResp("not ready, naming what is down", oaAny)})},
+			oaObj{"200": oaJSONResp("ready", oaAny), "503": oaJSONResp("not ready: reason names each check down with a stable code "+
+				"(\"clickhouse: unavailable\", \"sqlite: timeout\"); the cause is in the server log, never in the answer", oaAny)})},
 		"/metrics": oaObj{"get": oaOp("Prometheus metrics", "probes", nil, nil,
 			oaObj{"200": oaObj{"description": "text exposition format", "content": oaObj{"text/plain": oaObj{"schema": oaStr}}}})},
 		"/api/openapi.json": oaObj{"get": oaOp("this document", "probes", nil, nil, oaObj{"200": oaJSONResp("OpenAPI 3 document", oaAny)})},
@@ -187,30 +204,31 @@ func OpenAPIDocument() map[string]any {
 
 		"/api/v1/units": oaObj{
 			"get":  crud("list units", "200", nil),
-			"post": crud("create a unit (admin)", "201", oaJSONBody(oaObj{"type": "object", "required": []string{"name"}, "properties": unitCreate})),
+			"post": crud("create a unit (admin)", "201", oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": []string{"name"}, "properties": unitCreate})),
 		},
 		"/api/v1/units/{id}": oaObj{
 			"patch": crud("change a unit's name and settings (admin): who classifies, approval, hourly recurrence", "200",
-				oaJSONBody(oaObj{"type": "object", "properties": unitPatch}), id),
+				oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "properties": unitPatch}), id),
 		},
 		"/api/v1/channels": oaObj{
 			"get": crud("list the channels of the caller's unit and its sub-units (an admin: all) with token health", "200", nil),
 			"post": crud("connect a channel (admin); the token is stored encrypted and never returned", "201", oaJSONBody(oaObj{"type": "object",
-				"required": []string{"platform", "external_id", "name", "unit", "access_token"}, "properties": oaObj{
-					"platform": oaEnum("facebook", "instagram"), "external_id": oaStr, "name": oaStr, "unit": oaInt, "access_token": oaStr}})),
+				"additionalProperties": false, "required": []string{"platform", "external_id", "name", "unit", "access_token"}, "properties": oaObj{
+					"platform": oaEnum("facebook", "instagram"), "external_id": oaStr, "name": oaStr, "unit": oaRefStr, "access_token": oaStr, "status": oaStr}})),
 		},
 		"/api/v1/channels/{id}": oaObj{
-			"get":    crud("a channel with its token health (403 for another unit's channel)", "200", nil, id),
-			"patch":  crud("change a channel (admin)", "200", oaJSONBody(oaAny), id),
+			"get": crud("a channel with its token health (403 for another unit's channel)", "200", nil, id),
+			"patch": crud("change a channel (admin)", "200", oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "properties": oaObj{
+				"name": oaObj{"type": "string", "maxLength": 200}, "unit": oaRefStr, "access_token": oaStr, "status": oaStr}}), id),
 			"delete": crud("remove a channel (admin)", "204", nil, id),
 		},
 		"/api/v1/users": oaObj{
 			"get":  crud("list users (admin)", "200", nil),
-			"post": crud("add a user (admin); answers the new token once", "201", oaJSONBody(oaObj{"type": "object", "required": []string{"name", "unit", "role"}, "properties": oaObj{"name": oaStr, "unit": oaInt, "role": roles}})),
+			"post": crud("add a user (admin); answers the new token once", "201", oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": []string{"name", "unit", "role"}, "properties": oaObj{"name": oaStr, "unit": oaRefStr, "role": roles}})),
 		},
 		"/api/v1/users/{name}": oaObj{
 			"patch": crud("give a user another role or unit (admin); the last active admin keeps the admin role (409 last_admin)", "200",
-				oaJSONBody(oaObj{"type": "object", "properties": oaObj{"role": roles, "unit": oaStr}}), oaPathParam("name", "user name")),
+				oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "properties": oaObj{"role": roles, "unit": oaRefStr}}), oaPathParam("name", "user name")),
 			"delete": crud("revoke a user's tokens (admin); the last active admin cannot be revoked (409 last_admin)", "204", nil, oaPathParam("name", "user name")),
 		},
 		"/api/v1/posts": oaObj{
@@ -234,13 +252,14 @@ func OpenAPIDocument() map[string]any {
 		"/api/v1/posts/{id}/cancel": oaObj{"post": postAction("cancel")},
 		"/api/v1/posts/{id}/audit":  oaObj{"get": crud("the post's audit trail", "200", nil, id)},
 		"/api/v1/collect": oaObj{"post": oaAuthed(oaOp("start a collection run (admin)", "collector", nil,
-			oaObj{"required": false, "content": oaObj{"application/json": oaObj{"schema": oaObj{"type": "object", "properties": oaObj{"channel": oaInt, "since": oaDate}}}}},
+			oaObj{"required": false, "content": oaObj{"application/json": oaObj{"schema": oaObj{"type": "object", "additionalProperties": false,
+				"properties": oaObj{"channel_id": oaInt, "since": oaDate}}}}},
 			oaObj{"202": oaJSONResp("the run id", oaAny), "403": oaErrResp, "409": oaErrResp}))},
 		"/api/v1/collect/{id}": oaObj{"get": oaAuthed(oaOp("a collection run's progress", "collector", []oaObj{oaPathParam("id", "run id")}, nil,
 			oaObj{"200": oaJSONResp("progress", oaAny), "404": oaErrResp}))},
 		"/api/v1/platform-posts/{platform}/{id}": oaObj{"patch": oaAuthed(oaOp("correct a platform post's content type (applies to past reports); an editor or above of the post's unit or a unit above it",
 			"collector", []oaObj{oaPathParam("platform", "facebook or instagram"), oaPathParam("id", "the platform's post id")},
-			oaJSONBody(oaObj{"type": "object", "required": []string{"content_type"}, "properties": oaObj{"content_type": oaEnum("photo", "video", "interactive", "text", "link")}}),
+			oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": []string{"content_type"}, "properties": oaObj{"content_type": oaEnum("photo", "video", "interactive", "text", "link")}}),
 			oaObj{"200": oaJSONResp("the post", oaAny), "400": oaErrResp, "403": oaErrResp, "404": oaErrResp, "422": oaErrResp}))},
 	}
 	return oaObj{
@@ -279,7 +298,7 @@ func oaSchemas() oaObj {
 		"ErrorBody": oaObj{"type": "object", "properties": oaObj{"error": oaObj{"type": "object", "properties": oaObj{
 			"code": oaStr, "message": oaStr, "message_id": oaStr,
 			"fields":  oaObj{"type": "array", "items": oaObj{"type": "object", "properties": oaObj{"field": oaStr, "message": oaStr, "message_id": oaStr}}},
-			"details": oaObj{"type": "object", "additionalProperties": true, "description": "version_mismatch: current_version, content_hash and post"},
+			"details": oaObj{"type": "object", "additionalProperties": true, "description": "safe facts, e.g. limit_bytes or retry_after_seconds; for version_mismatch current_version, content_hash and post"},
 		}}}},
 		"Definition": definition,
 		"Post": oaObj{"type": "object", "properties": oaObj{

@@ -22,8 +22,8 @@ type contentTypeRequest struct {
 
 func (h collectHandlers) setContentType(c *gin.Context) (any, error) {
 	var req contentTypeRequest
-	if err := c.ShouldBindJSON(&req); err != nil {
-		return nil, BadRequest("bad_json", "the body must be JSON like {\"content_type\": \"interactive\"}: "+err.Error())
+	if err := bindJSON(c, &req); err != nil {
+		return nil, err
 	}
 	req.ContentType = strings.TrimSpace(req.ContentType)
 	// Only a user of the post's unit or a unit above it corrects it.

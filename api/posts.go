@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -94,7 +93,7 @@ func (l *locs) of(unitID int64) *time.Location {
 		return loc
 	}
 	loc := time.UTC
-	if u, err := l.d.Org.Unit(l.c, unitID); err == nil {
+	if u, err := l.d.Org.Unit(l.c.Request.Context(), unitID); err == nil {
 		loc = u.Location()
 	}
 	l.m[unitID] = loc
@@ -208,7 +207,7 @@ func (d SchedulerDeps) createPost(c *gin.Context) (any, error) {
 	if err := d.apply(c, r, &dr); err != nil {
 		return nil, err
 	}
-	p, err := d.Calendar.CreatePost(c, Principal(c), dr, r.Submit)
+	p, err := d.Calendar.CreatePost(c.Request.Context(), Principal(c), dr, r.Submit)
 	if err != nil {
 		return nil, d.mapErr(c, err)
 	}
@@ -220,7 +219,7 @@ func (d SchedulerDeps) getPost(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := d.Calendar.Post(c, Principal(c), id)
+	p, err := d.Calendar.Post(c.Request.Context(), Principal(c), id)
 	if err != nil {
 		return nil, d.mapErr(c, err)
 	}
@@ -232,7 +231,7 @@ func (d SchedulerDeps) patchPost(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	cur, err := d.Calendar.Post(c, Principal(c), id)
+	cur, err := d.Calendar.Post(c.Request.Context(), Principal(c), id)
 	if err != nil {
 		return nil, d.mapErr(c, err)
 	}
@@ -247,7 +246,7 @@ func (d SchedulerDeps) patchPost(c *gin.Context) (any, error) {
 	if err := d.apply(c, r, &dr); err != nil {
 		return nil, err
 	}
-	p, err := d.Calendar.UpdatePost(c, Principal(c), id, dr)
+	p, err := d.Calendar.UpdatePost(c.Request.Context(), Principal(c), id, dr)
 	if err != nil {
 		return nil, d.mapErr(c, err)
 	}
@@ -264,17 +263,6 @@ type reviewRequest struct {
 	Classification scheduler.Classification `json:"classification"`
 }
 
-// readBody decodes an optional JSON body into v (no body: v stays zero).
-func readBody(c *gin.Context, v any, example string) error {
-	if c.Request.ContentLength == 0 {
-		return nil
-	}
-	if err := json.NewDecoder(c.Request.Body).Decode(v); err != nil {
-		return BadRequest("bad_json", "send "+example+" or no body")
-	}
-	return nil
-}
-
 func (d SchedulerDeps) reviewed(fn func(c *gin.Context, id int64, r reviewRequest) (scheduler.Post, error)) func(c *gin.Context) (any, error) {
 	return func(c *gin.Context) (any, error) {
 		id, err := pathID(c)
@@ -282,7 +270,7 @@ func (d SchedulerDeps) reviewed(fn func(c *gin.Context, id int64, r reviewReques
 			return nil, err
 		}
 		var r reviewRequest
-		if err := readBody(c, &r, `{"version": 3, "content_hash": "sha256:…", "reason": "..."}`); err != nil {
+		if _, err := bindOptionalJSON(c, &r); err != nil {
 			return nil, err
 		}
 		p, err := fn(c, id, r)
@@ -295,32 +283,32 @@ func (d SchedulerDeps) reviewed(fn func(c *gin.Context, id int64, r reviewReques
 
 func (d SchedulerDeps) submitPost(c *gin.Context) (any, error) {
 	return d.reviewed(func(c *gin.Context, id int64, _ reviewRequest) (scheduler.Post, error) {
-		return d.Calendar.Submit(c, Principal(c), id)
+		return d.Calendar.Submit(c.Request.Context(), Principal(c), id)
 	})(c)
 }
 
 func (d SchedulerDeps) approvePost(c *gin.Context) (any, error) {
 	return d.reviewed(func(c *gin.Context, id int64, r reviewRequest) (scheduler.Post, error) {
-		return d.Calendar.Approve(c, Principal(c), id, scheduler.Review{Version: r.Version, Hash: r.ContentHash, Reason: r.Reason})
+		return d.Calendar.Approve(c.Request.Context(), Principal(c), id, scheduler.Review{Version: r.Version, Hash: r.ContentHash, Reason: r.Reason})
 	})(c)
 }
 
 func (d SchedulerDeps) rejectPost(c *gin.Context) (any, error) {
 	return d.reviewed(func(c *gin.Context, id int64, r reviewRequest) (scheduler.Post, error) {
-		return d.Calendar.Reject(c, Principal(c), id, scheduler.Review{Version: r.Version, Hash: r.ContentHash, Reason: r.Reason})
+		return d.Calendar.Reject(c.Request.Context(), Principal(c), id, scheduler.Review{Version: r.Version, Hash: r.ContentHash, Reason: r.Reason})
 	})(c)
 }
 
 func (d SchedulerDeps) classifyPost(c *gin.Context) (any, error) {
 	return d.reviewed(func(c *gin.Context, id int64, r reviewRequest) (scheduler.Post, error) {
-		return d.Calendar.Classify(c, Principal(c), id, scheduler.ClassifyInput{Version: r.Version, Hash: r.ContentHash,
+		return d.Calendar.Classify(c.Request.Context(), Principal(c), id, scheduler.ClassifyInput{Version: r.Version, Hash: r.ContentHash,
 			Classification: r.Classification})
 	})(c)
 }
 
 func (d SchedulerDeps) cancelPost(c *gin.Context) (any, error) {
 	return d.reviewed(func(c *gin.Context, id int64, r reviewRequest) (scheduler.Post, error) {
-		return d.Calendar.Cancel(c, Principal(c), id, r.Reason)
+		return d.Calendar.Cancel(c.Request.Context(), Principal(c), id, r.Reason)
 	})(c)
 }
 
@@ -329,7 +317,7 @@ func (d SchedulerDeps) postAudit(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	entries, err := d.Calendar.Audit(c, Principal(c), id)
+	entries, err := d.Calendar.Audit(c.Request.Context(), Principal(c), id)
 	if err != nil {
 		return nil, d.mapErr(c, err)
 	}
@@ -380,7 +368,7 @@ func (d SchedulerDeps) listPosts(c *gin.Context) (any, error) {
 	if len(bad) > 0 {
 		return nil, Unprocessable(bad)
 	}
-	posts, err := d.Calendar.Posts(c, Principal(c), f)
+	posts, err := d.Calendar.Posts(c.Request.Context(), Principal(c), f)
 	if err != nil {
 		return nil, d.mapErr(c, err)
 	}
