@@ -51,7 +51,7 @@ func (s *Sim) addToken(tok, pageID string, expiresAt time.Time, perms []string) 
 	if len(perms) == 0 {
 		perms = defaultPagePerms
 	}
-	t := &token{value: tok, pageID: pageID, perms: map[string]bool{}, issuedAt: s.now(), expiresAt: expiresAt}
+	t := &token{value: tok, kind: tokPage, pageID: pageID, perms: map[string]bool{}, issuedAt: s.now(), expiresAt: expiresAt}
 	for _, p := range perms {
 		t.perms[p] = true
 	}
