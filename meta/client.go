@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -75,6 +76,9 @@ type Client struct {
 	backoff time.Duration
 	maxPage int
 	now     func() time.Time
+	// noSummaries holds the Pages whose post listings were refused the
+	// reaction and comment summaries (counts then come from insights).
+	noSummaries sync.Map
 }
 
 // New returns a Client.
@@ -174,7 +178,7 @@ func (c *Client) call(ctx context.Context, req request, out any) (Usage, error) 
 			delay *= 2
 		}
 		u, err = c.once(ctx, req, out)
-		if err == nil || ClassOf(err) != ClassTransient || ctx.Err() != nil {
+		if err == nil || ClassOf(err) != ClassTransient || ctx.Err() != nil || IsReduceData(err) {
 			return u, err
 		}
 	}

@@ -13,6 +13,9 @@ type MetricNames struct {
 	FBViews           string `json:"fb_views" yaml:"fb_views"`                         // post_media_view
 	FBClicks          string `json:"fb_clicks" yaml:"fb_clicks"`                       // post_clicks
 	FBReactionsByType string `json:"fb_reactions_by_type" yaml:"fb_reactions_by_type"` // post_reactions_by_type_total
+	// FBActivity (post_activity_by_action_type: like, comment, share) is
+	// asked only when the reaction and comment summaries are refused.
+	FBActivity string `json:"fb_activity_by_type" yaml:"fb_activity_by_type"`
 
 	IGReach             string `json:"ig_reach" yaml:"ig_reach"`
 	IGViews             string `json:"ig_views" yaml:"ig_views"`
@@ -30,6 +33,7 @@ func DefaultMetricNames() MetricNames {
 		FBViews:             "post_media_view",
 		FBClicks:            "post_clicks",
 		FBReactionsByType:   "post_reactions_by_type_total",
+		FBActivity:          "post_activity_by_action_type",
 		IGReach:             "reach",
 		IGViews:             "views",
 		IGLikes:             "likes",
@@ -52,6 +56,7 @@ func (m MetricNames) WithDefaults() MetricNames {
 	fill(&m.FBViews, d.FBViews)
 	fill(&m.FBClicks, d.FBClicks)
 	fill(&m.FBReactionsByType, d.FBReactionsByType)
+	fill(&m.FBActivity, d.FBActivity)
 	fill(&m.IGReach, d.IGReach)
 	fill(&m.IGViews, d.IGViews)
 	fill(&m.IGLikes, d.IGLikes)
@@ -65,7 +70,7 @@ func (m MetricNames) WithDefaults() MetricNames {
 // Validate rejects names that would break a metric(...) list.
 func (m MetricNames) Validate() error {
 	var errs []error
-	for _, n := range append(m.FB(), m.IG(igFeed)...) {
+	for _, n := range append(append(m.FB(), m.FBActivity), m.IG(igFeed)...) {
 		for _, r := range n {
 			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
 				errs = append(errs, fmt.Errorf("metric name %q: only a-z, 0-9 and _ allowed", n))

@@ -168,5 +168,11 @@ func (c *Client) graphErr(req request, status int, u Usage, g *graphError) *Erro
 		e.Code = *g.Code
 	}
 	e.classify()
+	// Meta sometimes performs a write and answers 5xx, code 1 or 2, or
+	// is_transient anyway: before sending it again, look.
+	if req.method != http.MethodGet && !req.idempotent &&
+		(status >= 500 || e.Code == 1 || e.Code == 2 || e.IsTransient) {
+		e.Uncertain = true
+	}
 	return e
 }

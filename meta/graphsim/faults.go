@@ -117,6 +117,11 @@ func (s *Sim) faultResp(f *Fault) *resp {
 		return s.errResp(&gErr{status: st, code: f.Code, subcode: f.Subcode, typ: "OAuthException", msg: msg, transient: f.Transient}, nil)
 	}
 	if f.Kind == FaultPerformedThenError {
+		if f.Code != 0 || f.HTTPStatus != 0 {
+			g := *f
+			g.Kind = FaultGraphError
+			return s.faultResp(&g)
+		}
 		switch s.rng.IntN(3) {
 		case 0:
 			return s.errResp(&gErr{status: 500, code: 1, typ: "OAuthException", msg: "An unknown error has occurred.", transient: true}, nil)
