@@ -145,7 +145,15 @@ type request struct {
 	calls    int // rate-limited call count (batch entries)
 	// idempotent marks a POST that may be retried like a GET (a batch of reads).
 	idempotent bool
+	// header holds extra request headers; tokenHeader sends the token as
+	// "Authorization: OAuth <token>" instead of access_token (rupload).
+	header      http.Header
+	tokenHeader bool
 }
+
+// ruploadHost is Meta's resumable-upload host (Reels and IG uploads): the
+// only host besides BaseURL's a token is ever sent to.
+const ruploadHost = "rupload.facebook.com"
 
 // AppSecretProof computes the time-based appsecret_proof:
 // hex(HMAC-SHA256(key=appSecret, msg=token+"|"+unixTime)).
@@ -193,7 +201,8 @@ func (c *Client) buildURL(req request) (*url.URL, url.Values, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("meta: %s: bad paging URL", req.endpoint)
 		}
-		if p.Scheme != c.base.Scheme || p.Host != c.base.Host {
+		upload := req.tokenHeader && p.Scheme == "https" && p.Host == ruploadHost
+		if (p.Scheme != c.base.Scheme || p.Host != c.base.Host) && !upload {
 			// Never send a token to a host we were not configured for.
 			return nil, nil, fmt.Errorf("meta: %s: paging URL points at another host %q", req.endpoint, p.Host)
 		}
@@ -209,7 +218,7 @@ func (c *Client) buildURL(req request) (*url.URL, url.Values, error) {
 	for _, k := range []string{"access_token", "appsecret_proof", "appsecret_time"} {
 		q.Del(k)
 	}
-	if req.token != "" {
+	if req.token != "" && !req.tokenHeader {
 		q.Set("access_token", req.token)
 		if c.secret != "" {
 			now := c.now().Unix()

@@ -86,6 +86,12 @@ func (c *Client) exchange(ctx context.Context, req request) (Usage, []byte, int,
 		return Usage{}, nil, 0, fmt.Errorf("meta: %s: build request: %w", req.endpoint, unwrapURLError(err))
 	}
 	hr.Header.Set("Accept", "application/json")
+	for k, vs := range req.header {
+		hr.Header[k] = vs
+	}
+	if req.tokenHeader && req.token != "" {
+		hr.Header.Set("Authorization", "OAuth "+req.token)
+	}
 	resp, err := c.hc.Do(hr)
 	if err != nil {
 		return Usage{}, nil, 0, c.netError(ctx, req, sent.Load(), err)
