@@ -241,3 +241,6 @@ func redact(s string, secrets ...string) string {
 
 // errNoProgress is returned when a listing exceeds MaxPages.
 var errNoProgress = errors.New("too many pages")
+
+// AppID is the app id the client was configured with.
+func (c *Client) AppID() string { return c.appID }

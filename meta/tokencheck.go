@@ -63,7 +63,8 @@ func (p *TokenProblem) Error() string {
 	return "meta: unusable token (" + p.Kind + ")"
 }
 
-// ChannelToken is a token checked for a channel.
+// ChannelToken is a token checked for a channel. CheckChannelToken fills
+// Info (and what else it learnt) even when it returns a *TokenProblem.
 type ChannelToken struct {
 	// Token is the Page token to store: the one given, or the Page token
 	// derived from a system-user token.
@@ -96,53 +97,53 @@ func (c *Client) CheckChannelToken(ctx context.Context, token, platform, objectI
 	if err != nil {
 		return ChannelToken{}, err
 	}
-	if p := c.basicProblem(info); p != nil {
-		return ChannelToken{}, p
-	}
 	out := ChannelToken{Token: token, Info: info, PageInfo: info}
+	if p := c.basicProblem(info); p != nil {
+		return out, p
+	}
 	switch info.Type {
 	case "PAGE":
 		out.PageID = info.ProfileID
 		if platform == "instagram" {
 			ig, err := c.PageInstagramAccount(ctx, token, info.ProfileID)
 			if err != nil {
-				return ChannelToken{}, err
+				return out, err
 			}
 			if ig != objectID {
-				return ChannelToken{}, &TokenProblem{Kind: TokenNotLinked, Type: info.Type, ProfileID: info.ProfileID, PageID: info.ProfileID}
+				return out, &TokenProblem{Kind: TokenNotLinked, Type: info.Type, ProfileID: info.ProfileID, PageID: info.ProfileID}
 			}
 		} else if info.ProfileID != objectID {
-			return ChannelToken{}, &TokenProblem{Kind: TokenWrongPage, Type: info.Type, ProfileID: info.ProfileID, PageID: objectID}
+			return out, &TokenProblem{Kind: TokenWrongPage, Type: info.Type, ProfileID: info.ProfileID, PageID: objectID}
 		}
 	case "SYSTEM_USER":
 		out.BusinessManager, out.Derived = true, true
 		pageID, err := c.systemUserPage(ctx, token, info, platform, objectID)
 		if err != nil {
-			return ChannelToken{}, err
+			return out, err
 		}
 		var a struct {
 			AccessToken string `json:"access_token"`
 		}
 		req := request{endpoint: "page_token", method: http.MethodGet, path: pageID, params: url.Values{"fields": {"access_token"}}, token: token}
 		if _, err := c.call(ctx, req, &a); err != nil {
-			return ChannelToken{}, err
+			return out, err
 		}
 		if a.AccessToken == "" {
-			return ChannelToken{}, &TokenProblem{Kind: TokenNoPage, Type: info.Type, PageID: pageID}
+			return out, &TokenProblem{Kind: TokenNoPage, Type: info.Type, PageID: pageID}
 		}
 		pinfo, err := c.DebugToken(ctx, a.AccessToken)
 		if err != nil {
-			return ChannelToken{}, err
+			return out, err
 		}
 		if p := c.basicProblem(pinfo); p != nil {
-			return ChannelToken{}, p
+			return out, p
 		}
 		if pinfo.Type != "PAGE" || pinfo.ProfileID != pageID {
-			return ChannelToken{}, &TokenProblem{Kind: TokenWrongPage, Type: pinfo.Type, ProfileID: pinfo.ProfileID, PageID: pageID}
+			return out, &TokenProblem{Kind: TokenWrongPage, Type: pinfo.Type, ProfileID: pinfo.ProfileID, PageID: pageID}
 		}
 		out.Token, out.PageID, out.PageInfo = a.AccessToken, pageID, pinfo
 	default:
-		return ChannelToken{}, &TokenProblem{Kind: TokenWrongType, Type: info.Type}
+		return out, &TokenProblem{Kind: TokenWrongType, Type: info.Type}
 	}
 	missing := map[Function][]string{}
 	for _, f := range FunctionsOf(platform) {
@@ -151,7 +152,7 @@ func (c *Client) CheckChannelToken(ctx context.Context, token, platform, objectI
 		}
 	}
 	if len(missing) > 0 {
-		return ChannelToken{}, &TokenProblem{Kind: TokenMissingPerms, Type: info.Type, PageID: out.PageID, Missing: missing}
+		return out, &TokenProblem{Kind: TokenMissingPerms, Type: info.Type, PageID: out.PageID, Missing: missing}
 	}
 	return out, nil
 }

@@ -164,16 +164,18 @@ func (c *Client) decode(req request, status int, u Usage, body []byte, out any) 
 
 func (c *Client) graphErr(req request, status int, u Usage, g *graphError) *Error {
 	e := &Error{
-		Endpoint: req.endpoint, Code: -1, Subcode: g.Subcode, Type: g.Type,
-		Message:   redact(g.Message, req.token, c.secret),
-		UserTitle: redact(g.UserTitle, req.token, c.secret),
-		UserMsg:   redact(g.UserMsg, req.token, c.secret),
+		Endpoint: req.endpoint, Code: -1, Subcode: g.Subcode, Type: g.Type, Message: g.Message,
 		FBTraceID: g.FBTraceID, IsTransient: g.IsTransient, HTTPStatus: status, Usage: u,
 	}
 	if g.Code != nil {
 		e.Code = *g.Code
 	}
-	e.classify()
+	e.classify() // on Meta's words, before redaction can change them
+	e.Message = redact(g.Message, req.token, c.secret)
+	e.UserTitle = redact(g.UserTitle, req.token, c.secret)
+	e.UserMsg = redact(g.UserMsg, req.token, c.secret)
+	e.Permission = redact(e.Permission, req.token, c.secret)
+	e.Metric = redact(e.Metric, req.token, c.secret)
 	// Meta sometimes performs a write and answers 5xx, code 1 or 2, or
 	// is_transient anyway: before sending it again, look.
 	if req.method != http.MethodGet && !req.idempotent &&
