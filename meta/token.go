@@ -57,9 +57,9 @@ func (c *Client) DebugToken(ctx context.Context, inputToken string) (TokenInfo, 
 	}
 	var a struct {
 		Data struct {
-			AppID               string   `json:"app_id"`
-			Application         string   `json:"application"`
-			GranularScopes      []struct {
+			AppID          string `json:"app_id"`
+			Application    string `json:"application"`
+			GranularScopes []struct {
 				Scope     string   `json:"scope"`
 				TargetIDs []string `json:"target_ids"`
 			} `json:"granular_scopes"`

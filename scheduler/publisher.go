@@ -32,9 +32,10 @@ type PublisherOptions struct {
 	// ReadyCheck is how soon a not-ready Instagram container or Facebook
 	// video is checked again (default scheduler.status_poll_interval, 30 s).
 	ReadyCheck time.Duration
-	PublishTimings
-	Logger *slog.Logger
+	Logger     *slog.Logger
 	Now        func() time.Time
+
+	PublishTimings // deadlines, holds, pauses, retries (timings.go)
 }
 
 // OptionsFromConfig maps the scheduler section of the configuration.
