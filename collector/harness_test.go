@@ -39,7 +39,10 @@ var testStart = time.Date(2026, 3, 2, 10, 30, 0, 0, time.UTC)
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{t: t, clock: graphsim.NewManualClock(testStart), reg: prometheus.NewRegistry()}
-	e.sim = graphsim.New(graphsim.Options{Clock: e.clock.Now, Seed: 7})
+	// Meta's quirks on: Instagram's metric wordings, both product-type
+	// wordings, summaries needing pages_read_user_content, Reel figures
+	// on video_insights (issue 14).
+	e.sim = graphsim.New(graphsim.Options{Clock: e.clock.Now, Seed: 7, Quirks: graphsim.MetaQuirks()})
 	srv := httptest.NewServer(e.sim)
 	t.Cleanup(srv.Close)
 	e.url = srv.URL
