@@ -16,10 +16,13 @@ import (
 	"time"
 )
 
-// Defaults used by New.
+// Defaults used by New. v26.0 is the current version (released
+// 2026-07-29). Every call, video uploads included, goes to BaseURL: the
+// graph-video.facebook.com host is deprecated; Reels upload to
+// rupload.facebook.com (the upload_url Meta gives).
 const (
 	DefaultBaseURL = "https://graph.facebook.com"
-	DefaultVersion = "v24.0"
+	DefaultVersion = "v26.0"
 	DefaultTimeout = 30 * time.Second
 )
 
@@ -27,7 +30,7 @@ const (
 // AppID and AppSecret are needed for DebugToken and appsecret_proof.
 type Options struct {
 	BaseURL   string // default https://graph.facebook.com (a simulator URL in tests and sandbox)
-	Version   string // default v24.0
+	Version   string // default v26.0
 	AppID     string
 	AppSecret string // when set, every call carries appsecret_proof and appsecret_time
 	// Timeout bounds each HTTP call (default 30 s).
@@ -94,7 +97,7 @@ func New(o Options) (*Client, error) {
 		o.Version = DefaultVersion
 	}
 	if !strings.HasPrefix(o.Version, "v") {
-		return nil, fmt.Errorf("meta: invalid API version %q (want like v24.0)", o.Version)
+		return nil, fmt.Errorf("meta: invalid API version %q (want like v26.0)", o.Version)
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
