@@ -142,7 +142,7 @@ func OpenAPIDocument() map[string]any {
 		},
 		"/api/v1/channels": oaObj{
 			"get": crud("list channels with token health", "200", nil),
-			"post": crud("connect a channel (admin); the token is stored encrypted and never returned", "201", oaJSONBody(oaObj{"type": "object",
+			"post": crud("connect a channel (admin); the token is checked with Meta (debug_token: valid, this app, this Page, the permissions each function needs; a system-user token gives the Page token stored) and stored encrypted, never returned; 422 names what is wrong", "201", oaJSONBody(oaObj{"type": "object",
 				"required": []string{"platform", "external_id", "name", "unit", "access_token"}, "properties": oaObj{
 					"platform": oaEnum("facebook", "instagram"), "external_id": oaStr, "name": oaStr, "unit": oaInt, "access_token": oaStr}})),
 		},
@@ -164,7 +164,7 @@ func OpenAPIDocument() map[string]any {
 			"post": crud("create a post with its deliveries", "201", oaJSONBody(oaObj{"type": "object",
 				"required": []string{"caption", "content_type", "classification", "channels", "scheduled_at"}, "properties": oaObj{
 					"caption": oaStr, "link": oaStr,
-					"media":          oaObj{"type": "array", "items": oaObj{"type": "object", "properties": oaObj{"type": oaEnum("image", "video"), "url": oaStr}}},
+					"media":          oaObj{"type": "array", "items": oaObj{"type": "object", "properties": oaObj{"type": oaEnum("image", "video"), "url": oaStr, "width": oaInt, "height": oaInt, "duration_seconds": oaObj{"type": "number"}}}},
 					"content_type":   oaEnum("photo", "video", "interactive", "text", "link"),
 					"classification": oaObj{"type": "object", "properties": oaObj{"level": oaEnum("public", "exempt"), "reason": oaStr}},
 					"channels":       oaObj{"type": "array", "items": oaInt},
