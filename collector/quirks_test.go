@@ -144,3 +144,87 @@ func TestCollectsThroughMetaQuirks(t *testing.T) {
 		t.Fatalf("checked %d Reels, %d media before and %d after the conversion", reels, convBefore, convAfter)
 	}
 }
+
+// Issue 14 items 9 and 12: collection works with exactly the permissions
+// its functions need (insights: read_insights or instagram_manage_insights
+// with pages_read_engagement, instagram_basic) and, without any one of
+// them, the channel's error names it, as debug_token explains it.
+func TestCollectWithMinimalPermissions(t *testing.T) {
+	minimal := map[string][]string{
+		org.Facebook:  {"read_insights", "pages_read_engagement"},
+		org.Instagram: {"instagram_basic", "instagram_manage_insights", "pages_read_engagement"},
+	}
+	ctx := context.Background()
+	for _, platform := range []string{org.Facebook, org.Instagram} {
+		perms := minimal[platform]
+		for skip := -1; skip < len(perms); skip++ {
+			name := platform + " minimal"
+			granted := perms
+			if skip >= 0 {
+				name = platform + " without " + perms[skip]
+				granted = append(append([]string{}, perms[:skip]...), perms[skip+1:]...)
+			}
+			t.Run(name, func(t *testing.T) {
+				e := newEnv(t)
+				if err := e.sim.AddPage("100001", "Page", "page-token-all"); err != nil {
+					t.Fatal(err)
+				}
+				if err := e.sim.AddIGAccount("1780001", "akun", "100001"); err != nil {
+					t.Fatal(err)
+				}
+				id := map[string]string{org.Facebook: "100001", org.Instagram: "1780001"}[platform]
+				if err := e.sim.SeedHistory(id, 5, 4); err != nil {
+					t.Fatal(err)
+				}
+				if err := e.sim.AddToken("tok-min", "100001", time.Time{}, granted...); err != nil {
+					t.Fatal(err)
+				}
+				ch, err := e.org.CreateChannel(ctx, org.ChannelInput{UnitID: e.unit.ID, Platform: platform, ExternalID: id, Name: name, AccessToken: "tok-min"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				e.chans = append(e.chans, ch)
+				c := e.collector(nil)
+				st, err := c.Run(ctx, RunOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if skip < 0 {
+					if st.Status != StatusDone || e.count("SELECT count() FROM post_metrics FINAL WHERE has_insights = 1") == 0 {
+						t.Fatalf("minimal permissions %v: run %+v, want done with insights", granted, st)
+					}
+					return
+				}
+				if st.ChannelsFailed != 1 || len(st.Errors) != 1 || !strings.Contains(st.Errors[0].Message, perms[skip]) {
+					t.Fatalf("without %s: run %+v, want the channel failed naming it", perms[skip], st)
+				}
+			})
+		}
+	}
+}
+
+// Item 9: an auth-class error in a collection asks debug_token why: here
+// the channel holds another app's token.
+func TestCollectAuthErrorExplained(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if err := e.sim.AddPage("100001", "Page", "page-token-all"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.AddForeignToken("tok-foreign", "100001", "999"); err != nil {
+		t.Fatal(err)
+	}
+	ch, err := e.org.CreateChannel(ctx, org.ChannelInput{UnitID: e.unit.ID, Platform: org.Facebook, ExternalID: "100001", Name: "P", AccessToken: "tok-foreign"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.chans = append(e.chans, ch)
+	c := e.collector(nil)
+	st, err := c.Run(ctx, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Errors) != 1 || st.Errors[0].Reason != "graph_auth" || !strings.Contains(st.Errors[0].Message, "another app") {
+		t.Fatalf("run errors %+v, want graph_auth saying the token is another app's", st.Errors)
+	}
+}

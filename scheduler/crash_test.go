@@ -207,8 +207,8 @@ func TestCrashSafety(t *testing.T) {
 	_ = db.DB.QueryRow(`SELECT count(*) FROM deliveries WHERE publish_path = 'reel'`).Scan(&reelPaths)
 	calls := sim.Calls()
 	t.Logf("deliveries %d (Facebook videos %d, Reels %d published as Reels %d), kills %d, missing %d, published twice %d, failed %d, "+
-		"settled by reading the channel %d, Page video lists read %d, sim calls %d, took %v", n, videos, reels, reelPaths, killed, missing,
-		twice, failed, reconciled, calls.ByEndpoint["page_videos_list"], calls.Total, time.Since(start).Round(time.Second))
+		"settled by reading the channel %d, Page video lists read %d, sim calls %d, faults %v, took %v", n, videos, reels, reelPaths, killed, missing,
+		twice, failed, reconciled, calls.ByEndpoint["page_videos_list"], calls.Total, calls.Faults, time.Since(start).Round(time.Second))
 	if missing != 0 || twice != 0 || remaining() != 0 || reelPaths != reels {
 		t.Fatalf("missing %d, published twice %d, not published in the database %d", missing, twice, remaining())
 	}

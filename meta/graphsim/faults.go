@@ -37,6 +37,18 @@ const (
 	FaultVideoFailed
 )
 
+var faultNames = map[FaultKind]string{FaultTransient: "transient", FaultLostAnswer: "lost_answer", FaultTimeout: "timeout",
+	FaultGraphError: "graph_error", FaultBatchNull: "batch_null", FaultContainerError: "container_error",
+	FaultPerformedThenError: "performed_then_error", FaultContainerStuck: "container_stuck", FaultVideoFailed: "video_failed"}
+
+// String names the kind (as CallStats.Faults counts it).
+func (k FaultKind) String() string {
+	if n, ok := faultNames[k]; ok {
+		return n
+	}
+	return "unknown"
+}
+
 // Fault is a failure to inject into the next matching calls.
 type Fault struct {
 	// Endpoint is the endpoint label to hit (e.g. "page_feed_post"); "" hits any.

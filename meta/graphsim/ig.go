@@ -206,6 +206,7 @@ func (s *Sim) createContainer(q *rq, _ *token, id string) (any, *gErr) {
 		}
 		if !s.fetchFailed[u] && s.rng.Float64() < s.opt.Quirks.MediaFetchFailRate {
 			s.fetchFailed[u] = true
+			s.faultCount["media_fetch"]++
 			return nil, errIG(9004, 2207052, "The media could not be fetched from this uri: "+u, "Media download has failed")
 		}
 		delete(s.fetchFailed, u)

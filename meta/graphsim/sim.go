@@ -33,6 +33,7 @@ type Sim struct {
 	fetchFailed  map[string]bool // URLs whose last fetch failed (Quirks.MediaFetchFailRate)
 	faults       []Fault
 	calls        map[string]int
+	faultCount   map[string]int
 	httpRequests int
 }
 
@@ -54,6 +55,7 @@ func New(opt Options) *Sim {
 		usage:      map[string]*usageState{},
 		retired:    map[string]bool{},
 		calls:      map[string]int{},
+		faultCount: map[string]int{},
 	}
 }
 
@@ -131,6 +133,9 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.httpRequests++
 	label := s.label(q)
 	f := s.pickFault(label)
+	if f != nil {
+		s.faultCount[f.Kind.String()]++
+	}
 	var out *resp
 	switch {
 	case f == nil:
