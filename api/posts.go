@@ -39,6 +39,7 @@ type deliveryView struct {
 	Permalink   string                   `json:"permalink,omitempty"`
 	PublishedAt string                   `json:"published_at,omitempty"`
 	Error       *scheduler.DeliveryError `json:"error,omitempty"`
+	PublishPath string                   `json:"publish_path,omitempty"` // feed, photo, photos, video, reel, ig_*
 }
 
 type postView struct {
@@ -106,6 +107,7 @@ func (l *locs) view(p scheduler.Post) postView {
 		if d.PublishedAt != nil {
 			dv.PublishedAt = f(*d.PublishedAt)
 		}
+		dv.PublishPath = d.PublishPath
 		v.Deliveries = append(v.Deliveries, dv)
 	}
 	return v
