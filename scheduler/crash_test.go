@@ -35,9 +35,9 @@ import (
 // without post_id, strict container fields, intermittent media fetch
 // failures, on top of transient errors and lost answers.
 //
-// HUMAS_CRASH_DELIVERIES (default 2000, about a minute) and
-// HUMAS_CRASH_KILLS (default 50) size it; the acceptance run is
-// HUMAS_CRASH_DELIVERIES=10000 HUMAS_CRASH_KILLS=60.
+// HUMAS_CRASH_DELIVERIES (default 2000, or 500 under the race detector:
+// about a minute either way) and HUMAS_CRASH_KILLS (default 50) size it;
+// the acceptance run is HUMAS_CRASH_DELIVERIES=10000 HUMAS_CRASH_KILLS=60.
 const (
 	envChild = "HUMAS_CRASH_CHILD"
 	envDB    = "HUMAS_CRASH_DB"
@@ -86,7 +86,11 @@ func TestCrashSafety(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns processes")
 	}
-	n, kills := envInt("HUMAS_CRASH_DELIVERIES", 2000), envInt("HUMAS_CRASH_KILLS", 50)
+	defDeliveries := 2000
+	if raceDetector {
+		defDeliveries = 500
+	}
+	n, kills := envInt("HUMAS_CRASH_DELIVERIES", defDeliveries), envInt("HUMAS_CRASH_KILLS", 50)
 	start := time.Now()
 	ctx := context.Background()
 	simURL, sim, stop, err := graphsim.Start(ctx, "127.0.0.1:0", graphsim.Options{
