@@ -318,7 +318,8 @@ func (c *Client) igMediaInsights(ctx context.Context, token, mediaID, productTyp
 // named in omitMetrics (e.g. retired ones; those figures come back missing).
 func (c *Client) ListIGStories(ctx context.Context, token, igUserID string, withInsights bool, omitMetrics ...string) ([]IGMedia, error) {
 	fields := "id,caption,media_type,media_product_type,timestamp,permalink"
-	if ms := without(c.metrics.IG(igStory), omitMetrics); withInsights && len(ms) > 0 {
+	ms := without(c.metrics.IG(igStory), omitMetrics)
+	if withInsights && len(ms) > 0 {
 		fields += ",insights.metric(" + strings.Join(ms, ",") + ")"
 	}
 	v := url.Values{"fields": {fields}, "limit": {"100"}}
@@ -326,6 +327,9 @@ func (c *Client) ListIGStories(ctx context.Context, token, igUserID string, with
 	err := listAll(ctx, c, request{endpoint: "ig_stories_list", method: http.MethodGet, path: igUserID + "/stories", params: v, token: token},
 		func(r rawIGMedia) { out = append(out, c.toIGMedia(r)) })
 	if err != nil {
+		if withInsights {
+			c.nameRetiredMetric(ctx, token, err, func() (string, error) { return c.firstID(ctx, token, igUserID+"/stories") }, ms)
+		}
 		return nil, err
 	}
 	return out, nil
