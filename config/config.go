@@ -94,11 +94,28 @@ type GraphMetrics struct {
 	InstagramTotal    string `yaml:"ig_total_interactions"`
 }
 
-// API is the HTTP API.
+// API is the HTTP server (API and pages).
 type API struct {
 	Enabled bool `yaml:"enabled"`
 	// MaxConcurrentReports bounds report queries running at once.
 	MaxConcurrentReports int `yaml:"max_concurrent_reports"`
+	// MaxBodyBytes is the largest request body accepted (API and web
+	// forms); a larger one is answered 413 without being read.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// ReadHeaderTimeout bounds reading a request's headers.
+	ReadHeaderTimeout Duration `yaml:"read_header_timeout"`
+	// ReadTimeout bounds reading a whole request, body included: a client
+	// trickling a body is cut off when it passes.
+	ReadTimeout Duration `yaml:"read_timeout"`
+	// WriteTimeout bounds writing an answer (longer than
+	// clickhouse.query_timeout, so a slow report still gets its answer).
+	WriteTimeout Duration `yaml:"write_timeout"`
+	// IdleTimeout closes a kept-alive connection without requests.
+	IdleTimeout Duration `yaml:"idle_timeout"`
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
+	// whose X-Forwarded-For / X-Real-IP is believed. Empty: none, and the
+	// client address is the TCP peer's.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 }
 
 // Web is the pages for staff and division heads.
@@ -188,7 +205,9 @@ func Default() Config {
 			Version: "v26.0",
 			Timeout: Duration(30 * time.Second),
 		},
-		API: API{Enabled: true, MaxConcurrentReports: 16},
+		API: API{Enabled: true, MaxConcurrentReports: 16, MaxBodyBytes: 1 << 20,
+			ReadHeaderTimeout: Duration(10 * time.Second), ReadTimeout: Duration(30 * time.Second),
+			WriteTimeout: Duration(90 * time.Second), IdleTimeout: Duration(120 * time.Second)},
 		Web: Web{SessionTTL: Duration(12 * time.Hour)},
 		Scheduler: Scheduler{
 			Enabled:       true,
