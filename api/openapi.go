@@ -155,7 +155,8 @@ func OpenAPIDocument() map[string]any {
 	postBody := func(required ...string) oaObj {
 		return oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": required, "properties": oaObj{
 			"caption": oaObj{"type": "string", "description": "at most 63 206 characters on Facebook, 2 200 (30 hashtags, 20 mentions) on Instagram"}, "link": oaObj{"type": "string", "maxLength": 2048},
-			"media":            oaObj{"type": "array", "items": oaObj{"type": "object", "additionalProperties": false, "properties": oaObj{"type": oaEnum("image", "video"), "url": oaObj{"type": "string", "maxLength": 2048}}}},
+			"media": oaObj{"type": "array", "items": oaObj{"type": "object", "additionalProperties": false, "properties": oaObj{"type": oaEnum("image", "video"), "url": oaObj{"type": "string", "maxLength": 2048},
+				"width": oaInt, "height": oaInt, "duration_seconds": oaObj{"type": "number"}}}},
 			"content_type":     oaEnum("photo", "video", "interactive", "text", "link"),
 			"classification":   classification,
 			"channels":         oaObj{"type": "array", "items": oaInt},
@@ -212,7 +213,7 @@ func OpenAPIDocument() map[string]any {
 		},
 		"/api/v1/channels": oaObj{
 			"get": crud("list the channels of the caller's unit and its sub-units (an admin: all) with token health", "200", nil),
-			"post": crud("connect a channel (admin); the token is stored encrypted and never returned", "201", oaJSONBody(oaObj{"type": "object",
+			"post": crud("connect a channel (admin); the token is checked with Meta (debug_token: valid, this app, this Page, the permissions each function needs; a system-user token gives the Page token stored) and stored encrypted, never returned; 422 names what is wrong", "201", oaJSONBody(oaObj{"type": "object",
 				"additionalProperties": false, "required": []string{"platform", "external_id", "name", "unit", "access_token"}, "properties": oaObj{
 					"platform": oaEnum("facebook", "instagram"), "external_id": oaStr, "name": oaStr, "unit": oaRefStr, "access_token": oaStr, "status": oaStr}})),
 		},

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -19,6 +20,14 @@ type SchedulerDeps struct {
 	Org      *org.Store
 	Auth     *auth.Store
 	Calendar *scheduler.Service
+	// Tokens, when set, checks a pasted access token with Meta before a
+	// channel stores it (and gives the token to store).
+	Tokens TokenChecker
+}
+
+// TokenChecker checks an access token for a channel (scheduler.TokenChecker).
+type TokenChecker interface {
+	Check(ctx context.Context, platform, externalID, token string) (string, error)
 }
 
 // MountScheduler adds units, channels, users and posts under g, which must
