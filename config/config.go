@@ -31,6 +31,10 @@ type Config struct {
 	MigrateOnStart bool `yaml:"migrate_on_start"`
 	// ShutdownTimeout bounds the graceful shutdown (flushes included).
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+	// PublicURL is the address Meta reaches humas at (and links in pages
+	// use), e.g. https://humas.kpu-salatiga.go.id: Instagram fetches
+	// media from PublicURL/m/<signed token>. Empty: http://<listen>.
+	PublicURL string `yaml:"public_url"`
 
 	Log        Log        `yaml:"log"`
 	ClickHouse ClickHouse `yaml:"clickhouse"`
@@ -40,6 +44,7 @@ type Config struct {
 	Web        Web        `yaml:"web"`
 	Scheduler  Scheduler  `yaml:"scheduler"`
 	Collector  Collector  `yaml:"collector"`
+	Media      Media      `yaml:"media"`
 }
 
 // Log configures log/slog output.
@@ -223,6 +228,7 @@ func Default() Config {
 			InstagramHashtagsWarn: 5,
 			InstagramHashtagsMax:  30,
 		},
+		Media: defaultMedia(),
 		Collector: Collector{
 			Enabled:     true,
 			Schedule:    "0 */15 * * * *",

@@ -34,6 +34,10 @@ func TestBadConfigs(t *testing.T) {
 		"bad_http_timeouts.bad.yaml":   {"api.read_header_timeout", "1m0s", "at most api.read_timeout (10s)"},
 		"bad_trusted_proxy.bad.yaml":   {"api.trusted_proxies[1]", "proxy.example", "CIDR"},
 		"bad_body_limit.bad.yaml":      {"api.max_body_bytes", `"10"`, "1024"},
+		"bad_media_store.bad.yaml":     {"media.store", "ftp", "local", "s3"},
+		"bad_media_s3.bad.yaml":        {"media.s3.endpoint", "without scheme", "media.s3.bucket", "Humas_Media", "lowercase"},
+		"bad_public_url.bad.yaml":      {"public_url", "humas.kpu-salatiga.go.id", "http(s)"},
+		"bad_media_limit.bad.yaml":     {"media.max_upload_bytes", "20000000000", "10 GiB", "media.url_ttl", "7d"},
 	}
 	files, err := filepath.Glob("testdata/*.bad.yaml")
 	if err != nil {
