@@ -114,7 +114,9 @@ func (l *LocalBlobs) Delete(_ context.Context, key string) error {
 }
 
 // PresignGet: a folder has no URLs of its own; humas serves the file.
-func (l *LocalBlobs) PresignGet(context.Context, string, time.Duration) (string, error) { return "", nil }
+func (l *LocalBlobs) PresignGet(context.Context, string, time.Duration) (string, error) {
+	return "", nil
+}
 
 // Describe names the folder.
 func (l *LocalBlobs) Describe() string { return "local:" + l.dir }

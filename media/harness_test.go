@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -121,3 +122,7 @@ func codes(ps []media.Problem) []string {
 }
 
 func readFile(p string) ([]byte, error) { return os.ReadFile(p) }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/humas-id/humas/media"
-	"github.com/humas-id/humas/media/mp4/mp4test"
 	"github.com/humas-id/humas/media/mediatest"
+	"github.com/humas-id/humas/media/mp4/mp4test"
 )
 
 // TestChecks runs every platform check on files described by their
@@ -33,7 +33,7 @@ func TestChecks(t *testing.T) {
 		{"IG feed 3:1 bad aspect ratio", img(1200, 400, 300_000), media.InstagramFeed, []string{"instagram:aspect_ratio:error"}},
 		{"IG feed 9:16 bad aspect ratio", img(1080, 1920, 300_000), media.InstagramFeed, []string{"instagram:aspect_ratio:error"}},
 		{"IG feed too small", img(200, 200, 20_000), media.InstagramFeed, []string{"instagram:too_small:error"}},
-		{"IG feed too large", img(1080, 1080, 9 << 20), media.InstagramFeed, []string{"instagram:too_large:error"}},
+		{"IG feed too large", img(1080, 1080, 9<<20), media.InstagramFeed, []string{"instagram:too_large:error"}},
 		{"IG feed PNG", media.Item{Kind: media.KindImage, MIME: media.TypePNG, Width: 800, Height: 800, Size: 1000}, media.InstagramFeed, []string{"instagram:not_jpeg:error"}},
 		{"IG feed given a video", vid(1080, 1920, 10, 30, "avc1"), media.InstagramFeed, []string{"instagram:not_image:error"}},
 		{"FB photo 3:1 is fine", img(1200, 400, 300_000), media.FacebookPhoto, nil},

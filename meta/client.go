@@ -37,9 +37,9 @@ type Options struct {
 	// that sends a file (default 30 min).
 	Timeout       time.Duration
 	UploadTimeout time.Duration
-	HTTPClient *http.Client
-	Metrics    MetricNames // empty fields take DefaultMetricNames
-	Logger     *slog.Logger
+	HTTPClient    *http.Client
+	Metrics       MetricNames // empty fields take DefaultMetricNames
+	Logger        *slog.Logger
 	// OnResponse, when set, is called once per HTTP call (e.g. to feed Prometheus).
 	OnResponse func(CallInfo)
 	// ReadRetries is how many times a GET is retried after a transient

@@ -14,23 +14,23 @@ import (
 // channel ids, UTC times) is what ContentHash hashes, and what the audit
 // log records at creation.
 type content struct {
-	Unit                 int64          `json:"unit_id"`
-	Caption              string         `json:"caption"`
+	Unit    int64  `json:"unit_id"`
+	Caption string `json:"caption"`
 	// Captions is omitted when empty, so posts without per-network
 	// captions keep the hash they had before the field existed.
 	Captions             map[string]string `json:"captions,omitempty"`
-	Link                 string         `json:"link"`
-	Media                []Media        `json:"media"`
-	ContentType          string         `json:"content_type"`
-	Classification       Classification `json:"classification"`
-	ClassificationStatus string         `json:"classification_status"`
-	ClassifiedBy         int64          `json:"classified_by"`
-	Channels             []int64        `json:"channels"`
-	ScheduledAt          string         `json:"scheduled_at"`
-	Recurrence           string         `json:"recurrence"`
-	RecurrenceCount      int            `json:"recurrence_count"`
-	Campaign             string         `json:"campaign"`
-	Tags                 []string       `json:"tags"`
+	Link                 string            `json:"link"`
+	Media                []Media           `json:"media"`
+	ContentType          string            `json:"content_type"`
+	Classification       Classification    `json:"classification"`
+	ClassificationStatus string            `json:"classification_status"`
+	ClassifiedBy         int64             `json:"classified_by"`
+	Channels             []int64           `json:"channels"`
+	ScheduledAt          string            `json:"scheduled_at"`
+	Recurrence           string            `json:"recurrence"`
+	RecurrenceCount      int               `json:"recurrence_count"`
+	Campaign             string            `json:"campaign"`
+	Tags                 []string          `json:"tags"`
 }
 
 // hashPrefix names the hash function, so a later change of function

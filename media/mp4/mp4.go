@@ -85,8 +85,8 @@ const (
 )
 
 type box struct {
-	typ          string
-	start, size  int64 // whole box
+	typ           string
+	start, size   int64 // whole box
 	body, bodyEnd int64
 }
 
