@@ -22,8 +22,15 @@ type PostView struct {
 	UnitName             string
 	AuthorName           string
 	Caption              string
+	// CaptionFB and CaptionIG are the per-network captions ("": the
+	// shared one).
+	CaptionFB, CaptionIG string
 	Link                 string
+	// Media are media given by URL; MediaIDs the library items, in the
+	// post's order (MediaOrder says how both interleave: the items of
+	// the library first).
 	Media                []string
+	MediaIDs             []int64
 	ContentType          string
 	Classification       string
 	ClassificationReason string
@@ -116,8 +123,13 @@ type PostInput struct {
 	Classification       string
 	ClassificationReason string
 	Caption              string
+	// CaptionFB and CaptionIG replace Caption on that network ("": none).
+	CaptionFB, CaptionIG string
 	Link                 string
+	// Media are URLs given as is (pasted URLs are downloaded into the
+	// library when one is wired); MediaIDs library items, in order.
 	Media                []string
+	MediaIDs             []int64
 	Campaign             string
 	ScheduledAt          time.Time
 	Recurrence           string

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/auth/throttle"
+	"github.com/humas-id/humas/media"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/store"
 )
@@ -68,6 +70,15 @@ type Deps struct {
 	// Throttle slows down repeated sign-in failures per client address
 	// (shared with the API's bearer tokens; nil: no throttling).
 	Throttle *throttle.Limiter
+	// Media is the media library (nil: no library page; pasted media
+	// URLs are then published as given). Users names uploaders.
+	Media *media.Library
+	Users UserLister
+	// UploadTimeout replaces the server's read and write timeouts on
+	// upload routes; SetBodyLimit (api.Server's) gives them their own
+	// body limit.
+	UploadTimeout time.Duration
+	SetBodyLimit  func(method, fullPath string, max int64)
 }
 
 // UsageSource gives the latest Graph API usage percentage Meta reported
@@ -144,6 +155,11 @@ var templateFuncs = template.FuncMap{
 		return map[string]any{"V": v, "Rows": rows, "Head": head}
 	},
 	"postv":  func(v view, p PostView) map[string]any { return map[string]any{"V": v, "P": p} },
+	"mediav": func(v view, m MediaCard) map[string]any { return map[string]any{"V": v, "M": m} },
+	"json": func(v any) string {
+		b, _ := json.Marshal(v)
+		return string(b)
+	},
 	"auditv": func(v view, a []AuditView) map[string]any { return map[string]any{"V": v, "A": a} },
 	"posts": func(v view, posts []PostStat) map[string]any {
 		return map[string]any{"V": v, "Posts": posts}
@@ -212,6 +228,27 @@ func (h *Handler) Routes(e *gin.Engine) {
 	// Any signed-in role may try: the scheduler decides (and says why not).
 	in.POST("/posts/:id/cancel", h.needPosts, h.cancelPost)
 
+	if h.d.Media != nil {
+		e.GET("/m/:token", h.publicMedia)
+		e.HEAD("/m/:token", h.publicMedia)
+		in.GET("/media", h.libraryPage)
+		in.GET("/media/:id/thumb", h.thumb)
+		in.GET("/media/:id/file", h.file)
+		write.POST("/media/import", h.importURL)
+		write.POST("/media/uploads", h.startUpload)
+		write.GET("/media/uploads/:upload", h.uploadStatus)
+		write.PUT("/media/uploads/:upload", h.writeChunk)
+		write.POST("/media/:id/crop", h.cropMedia)
+		write.POST("/media/:id/delete", h.deleteMedia)
+		// Streamed: no form parsing, the handler checks the CSRF token.
+		g.POST("/media/upload", h.requireSession, h.requireRole(auth.RoleEditor, auth.RoleApprover, auth.RoleAdmin), h.uploadForm)
+		if h.d.SetBodyLimit != nil {
+			max := h.d.Media.MaxUploadBytes() + 1<<20
+			h.d.SetBodyLimit(http.MethodPost, "/media/upload", max)
+			h.d.SetBodyLimit(http.MethodPut, "/media/uploads/:upload", max)
+		}
+	}
+
 	appr := in.Group("/", h.requireRole(auth.RoleApprover, auth.RoleAdmin, auth.RolePPID))
 	appr.GET("/approvals", h.approvalsPage)
 	appr.POST("/approvals/:id/approve", h.needPosts, h.approve)
@@ -265,7 +302,7 @@ func (h *Handler) securityHeaders(c *gin.Context) {
 // before routing) or one that does not arrive in time is answered 413 or
 // 408 instead of looking like an empty form.
 func (h *Handler) readForm(c *gin.Context) {
-	if c.Request.Method != http.MethodPost {
+	if c.Request.Method != http.MethodPost || c.FullPath() == "/media/upload" {
 		c.Next()
 		return
 	}
@@ -357,7 +394,11 @@ func (h *Handler) checkCSRF(c *gin.Context) {
 		return
 	}
 	s, _ := session(c)
-	if !validCSRF(s.CSRF, c.PostForm(csrfField)) {
+	tok := c.GetHeader("X-CSRF-Token")
+	if tok == "" {
+		tok = c.PostForm(csrfField)
+	}
+	if !validCSRF(s.CSRF, tok) {
 		h.errorPage(c, http.StatusForbidden, h.l(c).T("err.csrf"))
 		return
 	}
@@ -396,7 +437,7 @@ func (h *Handler) l(c *gin.Context) L {
 	return L{Lang: lang, Loc: loc}
 }
 
-var flashKeys = map[string]bool{"compose.saved": true, "compose.submitted": true, "appr.approved": true, "appr.rejected": true,
+var flashKeys = map[string]bool{"media.uploaded": true, "media.uploaded.n": true, "media.deleted": true, "compose.saved": true, "compose.submitted": true, "appr.approved": true, "appr.rejected": true,
 	"appr.classified": true, "post.canceled": true}
 
 // view is what every page template receives.

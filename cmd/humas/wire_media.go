@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"github.com/robfig/cron/v3"
 
 	"github.com/humas-id/humas/api"
@@ -90,8 +89,7 @@ func wireMedia(ctx context.Context, a *app, sched *scheduler.Service) (*media.Li
 		}
 		return d
 	})
-	a.srv.Engine().GET("/m/:token", func(c *gin.Context) { lib.ServePublic(c.Writer, c.Request, c.Param("token")) })
-	a.srv.Engine().HEAD("/m/:token", func(c *gin.Context) { lib.ServePublic(c.Writer, c.Request, c.Param("token")) })
+	// The pages serve the library and the public /m/ links (wireWeb).
 	if a.cfg.API.Enabled && a.authed != nil {
 		api.MountMedia(a.srv, a.authed, api.MediaDeps{Library: lib, UploadTimeout: cfg.Media.UploadTimeout.D(),
 			Units: api.SchedulerDeps{Org: a.orgs, Auth: a.users, Calendar: sched}})
