@@ -57,12 +57,19 @@
 
   // Enter in a one-line field does not send the form (a date, a URL,
   // the campaign): only the buttons do.
+  function oneLine(t) {
+    return t.tagName === "INPUT" && t.type !== "submit" && t.type !== "button" && t.type !== "checkbox" && t.type !== "radio" && t.type !== "file";
+  }
   form.addEventListener("keydown", function (e) {
-    var t = e.target;
-    if (e.key === "Enter" && t.tagName === "INPUT" && t.type !== "submit" && t.type !== "button" && t.type !== "checkbox" && t.type !== "radio") {
+    if (e.key === "Enter" && oneLine(e.target)) {
       e.preventDefault();
-      if (t.id === "media-url") importURL();
+      if (e.target.id === "media-url") importURL();
     }
+  });
+  // Some keyboards (and automation) send the Enter's character apart
+  // from its key press: the form's implicit submission follows it.
+  form.addEventListener("keypress", function (e) {
+    if (e.key === "Enter" && oneLine(e.target)) e.preventDefault();
   });
 
   // ---- media ----
