@@ -288,6 +288,7 @@ func (c *Collector) replayLoop(ctx context.Context) {
 			return
 		case <-t.C:
 		}
+		c.buf.rescan() // another process sharing the folder may have buffered
 		if _, segs := c.buf.Size(); segs == 0 {
 			continue
 		}
@@ -318,10 +319,13 @@ func (c *Collector) Graph() *meta.Client { return c.graph }
 // ReadyDetail is what /readyz shows about the collector.
 func (c *Collector) ReadyDetail() any {
 	bytes, segs := c.buf.Size()
+	damaged, damagedPath := c.buf.Damaged()
 	return map[string]any{
-		"retired_metrics": c.retired.list(),
-		"buffer_bytes":    bytes,
-		"buffer_segments": segs,
+		"retired_metrics":         c.retired.list(),
+		"buffer_bytes":            bytes,
+		"buffer_segments":         segs,
+		"buffer_damaged_segments": damaged,
+		"buffer_damaged_path":     damagedPath,
 	}
 }
 
