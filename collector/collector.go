@@ -101,6 +101,7 @@ type Collector struct {
 	bg     context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	failed chan error // see Failed
 }
 
 // New builds a collector. It opens (creating) the on-disk buffer.
@@ -159,6 +160,7 @@ func New(o Options) (*Collector, error) {
 		cfg: cfg, cad: cad, chans: o.Channels, sql: o.SQLite, ch: o.ClickHouse, buf: buf, m: m, log: o.Logger,
 		retired: newRetiredSet(), runs: runStore{db: o.SQLite}, now: o.Now, sleep: o.Sleep,
 		maxThrottleWait: o.MaxThrottleWait, replayEvery: o.ReplayEvery, leaseTTL: o.LeaseTTL,
+		failed: make(chan error, 1),
 	}
 	c.pacer = newPacer(cfg.SlowdownPercent, o.SlowdownMaxDelay, o.Sleep)
 	c.pacer.onUsage = c.observeUsage
@@ -223,15 +225,18 @@ func (c *Collector) observeUsage(objectID string, pct int) {
 	}
 }
 
-// Start runs collections on cfg.Schedule and retries the buffer while it
-// holds anything.
+// Start runs collections on cfg.Schedule (when cfg.Enabled) and retries
+// the buffer while it holds anything. Runs started on request (StartRun)
+// belong to the component too: Stop ends and waits for them.
 func (c *Collector) Start(ctx context.Context) error {
 	c.bg, c.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	c.cron = cron.New(cron.WithParser(config.CronParser), cron.WithLocation(time.UTC))
-	if _, err := c.cron.AddFunc(c.cfg.Schedule, c.scheduled); err != nil {
-		return fmt.Errorf("collector.schedule %q: %w", c.cfg.Schedule, err)
+	if c.cfg.Enabled {
+		c.cron = cron.New(cron.WithParser(config.CronParser), cron.WithLocation(time.UTC))
+		if _, err := c.cron.AddFunc(c.cfg.Schedule, c.scheduled); err != nil {
+			return fmt.Errorf("collector.schedule %q: %w", c.cfg.Schedule, err)
+		}
+		c.cron.Start()
 	}
-	c.cron.Start()
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()

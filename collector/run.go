@@ -176,7 +176,7 @@ func (c *Collector) execute(ctx context.Context, r *run, chans []org.Channel) Ru
 	defer c.runMu.Unlock()
 	defer c.current.Store(nil)
 	start := time.Now()
-	stopBeat := c.keepLease(ctx, r)
+	ctx, lease := c.keepLease(ctx, r)
 
 	var g errgroup.Group
 	g.SetLimit(c.cfg.Concurrency)
@@ -211,13 +211,16 @@ func (c *Collector) execute(ctx context.Context, r *run, chans []org.Channel) Ru
 	defer cancel()
 	flushErr := c.w.Flush(fctx)
 
-	stopBeat()
+	lost := lease.stop()
 	// The final status is stored before RunStatus shows it, so whoever
 	// sees it finished (here or in another process) reads it from SQLite too.
 	st := r.snapshot(c)
 	fin := c.now().UTC()
 	st.FinishedAt = &fin
 	switch {
+	case lost != nil:
+		st.Errors = append(st.Errors, ChannelError{Reason: "lease_lost", Message: lost.Error()})
+		st.Status = StatusFailed
 	case flushErr != nil:
 		st.Errors = append(st.Errors, ChannelError{Reason: reasonOf(flushErr), Message: flushErr.Error()})
 		st.Status = StatusFailed
@@ -246,35 +249,6 @@ func (c *Collector) execute(ctx context.Context, r *run, chans []org.Channel) Ru
 		r.opts.OnProgress(st)
 	}
 	return st
-}
-
-// keepLease renews the run's lease every quarter of it until stopped, so a
-// run waiting out a throttle keeps it while one whose process died loses
-// it within c.leaseTTL.
-func (c *Collector) keepLease(ctx context.Context, r *run) (stop func()) {
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(c.leaseTTL / 4)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			held, err := c.runs.heartbeat(ctx, r.id, c.now().UTC())
-			switch {
-			case err != nil:
-				c.log.WarnContext(ctx, "renew collection run lease", "run_id", r.id, "err", err)
-			case !held:
-				c.log.ErrorContext(ctx, "collection run lost its lease (no heartbeat within it); another run may start",
-					"run_id", r.id, "lease", c.leaseTTL)
-			}
-		}
-	}()
-	return func() { cancel(); <-done }
 }
 
 // collectOne collects a channel, or reports when it may be tried again
