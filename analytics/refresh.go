@@ -51,7 +51,14 @@ ANY INNER JOIN
 	qOldGens       = `SELECT DISTINCT partition FROM system.parts WHERE database = currentDatabase() AND table = ? AND active`
 	qDropGen       = `ALTER TABLE post_facts DROP PARTITION ?`
 	qDropAgeGen    = `ALTER TABLE post_age_facts DROP PARTITION ?`
-	defaultEvery   = 5 * time.Minute
+	// Which changes (the data_changes count, store/chmigrations/0030) a
+	// generation includes. Arguments: gen, changes, built_at / gen.
+	qRecordCover = `INSERT INTO read_model_covers (gen, changes, built_at) SELECT ?, ?, ?`
+	qCover       = `SELECT max(changes), count() FROM read_model_covers WHERE gen = ?`
+
+	defaultEvery = 5 * time.Minute
+	defaultPoll  = 2 * time.Second
+	defaultGrace = 3 * time.Second
 )
 
 // Refresh rebuilds the read models from post_latest and post_at_age as a
@@ -60,10 +67,16 @@ ANY INNER JOIN
 // post_age_facts (each post's snapshot nearest 24h, 7d and 28d). Reports
 // read the current generation; until the first refresh they collapse
 // post_latest and scan post_metrics at read time (slower, same figures).
+// The generation records the change marker read before it was built, so
+// every server knows which changes it includes.
 func (s *Service) Refresh(ctx context.Context) error {
 	s.refreshMu.Lock()
 	defer s.refreshMu.Unlock()
 	start := time.Now()
+	changes, err := s.ch.Changes(ctx)
+	if err != nil {
+		return err
+	}
 	var prev, prevAge uint32
 	var n uint64
 	if err := s.ch.QueryRow(ctx, qCurrentGen).Scan(&prev, &n); err != nil {
@@ -98,9 +111,13 @@ func (s *Service) Refresh(ctx context.Context) error {
 	if err := s.ch.Exec(ctx, qRecordAgeGen, gen, ageRows, builtAt, uint64((took - tookLatest).Milliseconds())); err != nil {
 		return fmt.Errorf("record post_age_facts generation %d: %w", gen, err)
 	}
-	s.setGens(gens{latest: gen, age: gen}) // cached answers stay until their TTL: at most CacheTTL behind
+	if err := s.ch.Exec(ctx, qRecordCover, gen, changes, builtAt); err != nil {
+		return fmt.Errorf("record the changes generation %d includes: %w", gen, err)
+	}
+	s.adopt(gens{latest: gen, age: gen}, changes) // answers are keyed by generation: the next request computes afresh
 	s.log.InfoContext(ctx, "analytics read model refreshed", "generation", gen, "posts", posts, "age_rows", ageRows,
-		"took_ms", took.Milliseconds(), "latest_ms", tookLatest.Milliseconds(), "age_ms", (took - tookLatest).Milliseconds())
+		"changes", changes, "took_ms", took.Milliseconds(), "latest_ms", tookLatest.Milliseconds(),
+		"age_ms", (took - tookLatest).Milliseconds())
 	if err := s.dropOldGens(ctx, "post_facts", qDropGen, prev, gen); err != nil {
 		return err
 	}
@@ -149,11 +166,22 @@ type gens struct{ latest, age uint32 }
 const gensTTL = 5 * time.Second
 
 // currentGens returns the current generations, read again from ClickHouse
-// when the remembered ones are older than gensTTL (Refresh sets them too).
+// when the remembered ones are older than gensTTL (Refresh and the refresh
+// loop set them too).
 func (s *Service) currentGens(ctx context.Context) (gens, error) {
 	if g, at := s.getGens(); g.latest != 0 && g.age != 0 && time.Since(at) < gensTTL {
 		return g, nil
 	}
+	g, err := s.readGens(ctx)
+	if err != nil {
+		return gens{}, err
+	}
+	s.setGens(g)
+	return g, nil
+}
+
+// readGens reads the newest complete generations from ClickHouse.
+func (s *Service) readGens(ctx context.Context) (gens, error) {
 	var g gens
 	var n, nAge uint64
 	if err := s.ch.QueryRow(ctx, qCurrentGen).Scan(&g.latest, &n); err != nil {
@@ -168,8 +196,22 @@ func (s *Service) currentGens(ctx context.Context) (gens, error) {
 	if nAge == 0 {
 		g.age = 0
 	}
-	s.setGens(g)
 	return g, nil
+}
+
+// readCover reads the current generations and the change count the
+// latest one includes (0 when it recorded none: built before 0030, or by a
+// process that stopped before recording it).
+func (s *Service) readCover(ctx context.Context) (gens, uint64, error) {
+	g, err := s.readGens(ctx)
+	if err != nil || g.latest == 0 {
+		return g, 0, err
+	}
+	var cover, n uint64
+	if err := s.ch.QueryRow(ctx, qCover, g.latest).Scan(&cover, &n); err != nil {
+		return g, 0, fmt.Errorf("read the changes generation %d includes: %w", g.latest, err)
+	}
+	return g, cover, nil
 }
 
 func (s *Service) getGens() (gens, time.Time) {
@@ -184,36 +226,99 @@ func (s *Service) setGens(g gens) {
 	s.mu.Unlock()
 }
 
-func (s *Service) clearCache() {
+// adopt makes g current, known to include the first cover changes.
+func (s *Service) adopt(g gens, cover uint64) {
 	s.mu.Lock()
-	s.cache = map[string]cached{}
+	s.gens, s.gensAt, s.cover = g, time.Now(), cover
+	s.mark = max(s.mark, cover)
 	s.mu.Unlock()
 }
 
-// refreshLoop refreshes now and then every interval until ctx ends.
-func (s *Service) refreshLoop(ctx context.Context, every time.Duration) {
+// currentMark is the change marker last read (0 before the first read, or
+// without the refresh loop): part of every cache key, so answers computed
+// from tables read at query time (followers, reports before the first
+// generation) are not served after a change.
+func (s *Service) currentMark() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mark
+}
+
+// refreshLoop rebuilds the read model (see Start) until ctx ends; the
+// rebuild in progress then stops with it.
+func (s *Service) refreshLoop(ctx context.Context) {
 	defer close(s.loopDone)
+	var poll <-chan time.Time
+	if s.poll > 0 {
+		t := time.NewTicker(s.poll)
+		defer t.Stop()
+		poll = t.C
+	}
 	// A generation built less than an interval ago (another process, or a
-	// restart) is fresh enough: wait for the rest of the interval first.
-	if g, err := s.currentGens(ctx); err == nil && g.latest != 0 && g.age == g.latest {
-		if age := s.now().Sub(time.Unix(int64(g.latest), 0)); age >= 0 && age < every {
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(every - age):
+	// restart) that includes every change is fresh enough: wait for the
+	// rest of the interval first.
+	first := time.Duration(0)
+	if g, cover, err := s.readCover(ctx); err == nil && g.latest != 0 && g.age == g.latest {
+		if m, err := s.ch.Changes(ctx); err == nil && cover >= m {
+			if age := s.now().Sub(time.Unix(int64(g.latest), 0)); age >= 0 && age < s.every {
+				s.adopt(g, cover)
+				first = s.every - age
 			}
 		}
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
+	periodic := time.NewTimer(first)
+	defer periodic.Stop()
+	var pending time.Time // when a change no generation includes was first seen
 	for {
-		if err := s.Refresh(ctx); err != nil && ctx.Err() == nil {
-			s.log.ErrorContext(ctx, "analytics read model refresh failed; reports use the previous generation", "err", err)
-		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-periodic.C:
+			s.refreshLogged(ctx, "periodic")
+			periodic.Reset(s.every)
+		case <-s.nudge:
+			s.refreshLogged(ctx, "a change in this process")
+			pending = time.Time{}
+		case <-poll:
+			if s.changedElsewhere(ctx, &pending) {
+				s.refreshLogged(ctx, "a change in another process no generation includes")
+				pending = time.Time{}
+			}
 		}
 	}
+}
+
+func (s *Service) refreshLogged(ctx context.Context, why string) {
+	if err := s.Refresh(ctx); err != nil && ctx.Err() == nil {
+		s.log.ErrorContext(ctx, "analytics read model refresh failed; reports use the previous generation", "why", why, "err", err)
+	}
+}
+
+// changedElsewhere reads the change marker. When it moved past what the
+// current generation includes, it takes a newer generation that includes
+// it (another process rebuilt), or reports true (rebuild) once the change
+// has waited ChangeGrace for the process that made it to rebuild.
+func (s *Service) changedElsewhere(ctx context.Context, pending *time.Time) bool {
+	m, err := s.ch.Changes(ctx)
+	if err != nil {
+		s.log.DebugContext(ctx, "read the data change marker", "err", err)
+		return false
+	}
+	s.mu.Lock()
+	s.mark = max(s.mark, m)
+	covered := m <= s.cover
+	s.mu.Unlock()
+	if covered {
+		*pending = time.Time{}
+		return false
+	}
+	if g, cover, err := s.readCover(ctx); err == nil && g.latest != 0 && cover >= m {
+		s.adopt(g, cover)
+		*pending = time.Time{}
+		return false
+	}
+	if pending.IsZero() {
+		*pending = time.Now()
+	}
+	return time.Since(*pending) >= s.grace
 }

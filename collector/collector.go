@@ -264,7 +264,7 @@ func (c *Collector) Stop(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("collector stop: %w", ctx.Err())
 	}
-	return c.w.Flush(ctx)
+	return c.Flush(ctx)
 }
 
 func (c *Collector) scheduled() {
@@ -300,6 +300,7 @@ func (c *Collector) replayLoop(ctx context.Context) {
 		n, err := c.w.Replay(ctx)
 		if n > 0 {
 			c.log.Info("collector buffer replayed to clickhouse", "rows", n)
+			c.notifyChange(ctx, "replay", int64(n))
 		}
 		if err != nil && !errors.Is(err, store.ErrUnavailable) {
 			c.log.Error("collector buffer replay failed", "err", err)
@@ -308,8 +309,15 @@ func (c *Collector) replayLoop(ctx context.Context) {
 }
 
 // Flush writes pending rows and replays the buffer (as far as ClickHouse
-// answers).
-func (c *Collector) Flush(ctx context.Context) error { return c.w.Flush(ctx) }
+// answers), and records the change when it wrote any.
+func (c *Collector) Flush(ctx context.Context) error {
+	before := c.w.written.Load()
+	err := c.w.Flush(ctx)
+	if n := c.w.written.Load() - before; n > 0 {
+		c.notifyChange(ctx, "replay", n)
+	}
+	return err
+}
 
 // BufferSize is the on-disk buffer's size in bytes and segments.
 func (c *Collector) BufferSize() (bytes int64, segments int) { return c.buf.Size() }
@@ -341,14 +349,22 @@ func defaultLocation() *time.Location {
 	return time.FixedZone("WIB", 7*3600)
 }
 
-// OnChange sets a function called (in the background) after a run wrote
-// rows and after a content type correction, so read models built from the
-// snapshots (analytics' post facts) refresh at once instead of on their
-// own timer.
+// OnChange sets a function called after a write that changes what
+// reports show (a run or a buffer replay wrote rows, a content type was
+// corrected), after the change was recorded in ClickHouse's change
+// marker (which every server's reports poll). It runs in the writer's
+// goroutine and must not block: serve passes the analytics service's
+// Changed, which starts a rebuild in this process at once.
 func (c *Collector) OnChange(fn func(ctx context.Context)) { c.changed.Store(&fn) }
 
-func (c *Collector) notifyChange() {
+// notifyChange records a change of rows reports read (source: collect,
+// replay, correction) and calls the OnChange function.
+func (c *Collector) notifyChange(ctx context.Context, source string, rows int64) {
+	if err := c.ch.MarkChanged(ctx, source, rows); err != nil {
+		c.log.WarnContext(ctx, "record a data change for the reports; they show it after their next periodic rebuild",
+			"source", source, "err", err)
+	}
 	if fn := c.changed.Load(); fn != nil {
-		go (*fn)(context.Background())
+		(*fn)(ctx)
 	}
 }

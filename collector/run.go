@@ -242,8 +242,8 @@ func (c *Collector) execute(ctx context.Context, r *run, chans []org.Channel) Ru
 	r.mu.Unlock()
 	c.m.runs.WithLabelValues(st.Trigger, st.Status).Inc()
 	c.m.runDuration.Observe(time.Since(start).Seconds())
-	if st.RowsWritten+st.RowsBuffered > 0 {
-		c.notifyChange()
+	if st.RowsWritten > 0 { // buffered rows are marked when the buffer is replayed
+		c.notifyChange(fctx, "collect", st.RowsWritten)
 	}
 	if r.opts.OnProgress != nil {
 		r.opts.OnProgress(st)

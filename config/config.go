@@ -97,8 +97,12 @@ type GraphMetrics struct {
 // API is the HTTP API.
 type API struct {
 	Enabled bool `yaml:"enabled"`
-	// MaxConcurrentReports bounds report queries running at once.
+	// MaxConcurrentReports bounds report queries running on ClickHouse at
+	// once (the analytics service's MaxQueries); more requests wait.
 	MaxConcurrentReports int `yaml:"max_concurrent_reports"`
+	// ReportCacheBytes bounds the report answer cache (least recently
+	// used answers go first); 0 turns the cache off.
+	ReportCacheBytes int64 `yaml:"report_cache_bytes"`
 }
 
 // Web is the pages for staff and division heads.
@@ -172,7 +176,7 @@ func Default() Config {
 			Version: "v24.0",
 			Timeout: Duration(30 * time.Second),
 		},
-		API: API{Enabled: true, MaxConcurrentReports: 16},
+		API: API{Enabled: true, MaxConcurrentReports: 16, ReportCacheBytes: 32 << 20},
 		Web: Web{SessionTTL: Duration(12 * time.Hour)},
 		Scheduler: Scheduler{
 			Enabled:       true,

@@ -30,6 +30,7 @@ func TestBadConfigs(t *testing.T) {
 		"bad_log_level.bad.yaml":       {"log.level", "verbose", "debug, info, warn, error"},
 		"bad_yaml.bad.yaml":            {"bad_yaml.bad.yaml", "yaml"},
 		"bad_carousel.bad.yaml":        {"collector.carousel_as", "video", "photo or interactive"},
+		"bad_report_cache.bad.yaml":    {"api.report_cache_bytes", `"-1"`, "0 for no cache"},
 	}
 	files, err := filepath.Glob("testdata/*.bad.yaml")
 	if err != nil {

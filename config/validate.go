@@ -120,6 +120,9 @@ func (c Config) Validate() error {
 	if c.API.MaxConcurrentReports < 1 {
 		add(fieldf("api.max_concurrent_reports", c.API.MaxConcurrentReports, "a number of at least 1"))
 	}
+	if c.API.ReportCacheBytes < 0 {
+		add(fieldf("api.report_cache_bytes", c.API.ReportCacheBytes, "a size in bytes, e.g. 33554432 for 32 MiB, or 0 for no cache"))
+	}
 
 	if c.Web.SessionTTL.D() < time.Minute {
 		add(fieldf("web.session_ttl", c.Web.SessionTTL, "at least 1m, e.g. 12h"))
