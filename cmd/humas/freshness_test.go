@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,8 +29,10 @@ import (
 // real processes: `humas serve` runs (its own schedule off), `humas collect`
 // runs from the CLI on the same state database, buffer folder and
 // ClickHouse database against a Graph API simulator, and the new figures
-// are in serve's /api/v1/engagement within 10 s, twice. Before, serve showed
-// them only after its next 5-minute rebuild plus the 60 s answer cache.
+// are in serve's /api/v1/engagement within 10 s, twice; then a content type
+// correction (PATCH /api/v1/platform-posts) is in the report within 10 s.
+// Before, serve showed collections from the CLI only after its next
+// 5-minute rebuild plus the 60 s answer cache.
 func TestCollectInAnotherProcessReachesServe(t *testing.T) {
 	ctx := context.Background()
 	ch := storetest.ClickHouse(t)
@@ -108,25 +112,30 @@ func TestCollectInAnotherProcessReachesServe(t *testing.T) {
 	s := &servedHumas{base: "http://" + addr, dir: dir, cmd: serve, done: served}
 	s.waitReady(t, 60*time.Second)
 
-	posts := func() uint64 {
-		req, _ := http.NewRequest("GET", s.base+"/api/v1/engagement", nil)
+	call := func(method, path, body string, out any) {
+		req, _ := http.NewRequest(method, s.base+path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b, _ := io.ReadAll(resp.Body)
+			t.Fatalf("%s %s: %s %s", method, path, resp.Status, b)
+		}
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	posts := func() uint64 {
 		var body struct {
 			Totals struct {
 				Posts uint64 `json:"posts"`
 			} `json:"totals"`
 		}
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET /api/v1/engagement: %s", resp.Status)
-		}
-		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-			t.Fatal(err)
-		}
+		call("GET", "/api/v1/engagement", "", &body)
 		return body.Totals.Posts
 	}
 	if n := posts(); n != 0 { // also caches the empty answer
@@ -167,4 +176,46 @@ func TestCollectInAnotherProcessReachesServe(t *testing.T) {
 		}
 		t.Logf("round %d: %d posts in serve's report %s after humas collect exited", round, got, time.Since(start).Round(time.Millisecond))
 	}
+
+	// A correction through serve's API reaches its reports too.
+	byType := func() map[string]uint64 {
+		var body struct {
+			Rows []struct {
+				ContentType string `json:"content_type"`
+				Posts       uint64 `json:"posts"`
+			} `json:"rows"`
+		}
+		call("GET", "/api/v1/engagement?group_by=content_type", "", &body)
+		out := map[string]uint64{}
+		for _, r := range body.Rows {
+			out[r.ContentType] = r.Posts
+		}
+		return out
+	}
+	var top struct {
+		Posts []struct {
+			PostID      string `json:"post_id"`
+			ContentType string `json:"content_type"`
+		} `json:"posts"`
+	}
+	call("GET", "/api/v1/engagement/posts?limit=1", "", &top)
+	if len(top.Posts) != 1 {
+		t.Fatalf("top posts: %+v", top)
+	}
+	to := "text"
+	if top.Posts[0].ContentType == to {
+		to = "link"
+	}
+	before := byType()
+	var changed map[string]any
+	call("PATCH", "/api/v1/platform-posts/facebook/"+top.Posts[0].PostID, `{"content_type": "`+to+`"}`, &changed)
+	start := time.Now()
+	deadline := start.Add(10 * time.Second)
+	for got := byType(); got[to] != before[to]+1; got = byType() {
+		if time.Now().After(deadline) {
+			t.Fatalf("10s after correcting %s to %s: %v, before %v", top.Posts[0].PostID, to, got, before)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("correction: in serve's report %s after PATCH returned", time.Since(start).Round(time.Millisecond))
 }
