@@ -143,8 +143,8 @@ func TestLostLeaseStopsTheRunAndFailsTheComponent(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if st.Status != StatusFailed || !hasReason(st.Errors, "lease_lost") {
-		t.Fatalf("run after losing its lease = %+v, want failed with reason lease_lost", st)
+	if st.Status != StatusFailed || st.ChannelsDone != 0 || !hasReason(st.Errors, "lease_lost") {
+		t.Fatalf("run after losing its lease = %+v, want failed (its one channel cancelled) with reason lease_lost", st)
 	}
 	select {
 	case err := <-c.Failed():

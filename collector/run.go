@@ -218,9 +218,12 @@ func (c *Collector) execute(ctx context.Context, r *run, chans []org.Channel) Ru
 	fin := c.now().UTC()
 	st.FinishedAt = &fin
 	switch {
-	case lost != nil:
+	case lost != nil: // the channels not finished were cancelled
 		st.Errors = append(st.Errors, ChannelError{Reason: "lease_lost", Message: lost.Error()})
 		st.Status = StatusFailed
+		if st.ChannelsDone > 0 {
+			st.Status = StatusPartial
+		}
 	case flushErr != nil:
 		st.Errors = append(st.Errors, ChannelError{Reason: reasonOf(flushErr), Message: flushErr.Error()})
 		st.Status = StatusFailed

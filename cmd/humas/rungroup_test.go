@@ -122,3 +122,18 @@ func TestRunGroupStopsOnContext(t *testing.T) {
 		t.Fatal("not stopped")
 	}
 }
+
+// api.max_concurrent_reports and api.report_cache_bytes reach the report
+// service (before, nothing read max_concurrent_reports).
+func TestReportOptionsFromConfig(t *testing.T) {
+	cfg := config.Default()
+	cfg.API.MaxConcurrentReports, cfg.API.ReportCacheBytes = 3, 1<<20
+	o := reportOptions(cfg, slog.New(slog.DiscardHandler))
+	if o.MaxQueries != 3 || o.CacheMaxBytes != 1<<20 || o.CacheTTL < 0 {
+		t.Fatalf("options %+v, want MaxQueries 3, CacheMaxBytes 1 MiB, cache on", o)
+	}
+	cfg.API.ReportCacheBytes = 0
+	if o := reportOptions(cfg, slog.New(slog.DiscardHandler)); o.CacheTTL >= 0 {
+		t.Fatalf("report_cache_bytes 0: CacheTTL %v, want the cache off", o.CacheTTL)
+	}
+}
