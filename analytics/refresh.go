@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"time"
 )
 
@@ -55,6 +56,13 @@ ANY INNER JOIN
 	// generation includes. Arguments: gen, changes, built_at / gen.
 	qRecordCover = `INSERT INTO read_model_covers (gen, changes, built_at) SELECT ?, ?, ?`
 	qCover       = `SELECT max(changes), count() FROM read_model_covers WHERE gen = ?`
+	// A build claims its generation number first (read_model_builds,
+	// 0030); it is its own when no other claim has it. Arguments: gen,
+	// builder, claimed_at / - / gen.
+	qClaimGen    = `INSERT INTO read_model_builds (gen, builder, claimed_at) SELECT ?, ?, ?`
+	qMaxClaimed  = `SELECT max(gen) FROM read_model_builds`
+	qGenClaims   = `SELECT count() FROM read_model_builds WHERE gen = ?`
+	claimRetries = 8
 
 	defaultEvery = 5 * time.Minute
 	defaultPoll  = 2 * time.Second
@@ -85,9 +93,9 @@ func (s *Service) Refresh(ctx context.Context) error {
 	if err := s.ch.QueryRow(ctx, qCurrentAgeGen).Scan(&prevAge, &n); err != nil {
 		return fmt.Errorf("read current fixed-age generation: %w", err)
 	}
-	gen := uint32(s.now().Unix())
-	if gen <= max(prev, prevAge) {
-		gen = max(prev, prevAge) + 1
+	gen, err := s.claimGen(ctx, max(prev, prevAge))
+	if err != nil {
+		return err
 	}
 	if err := s.ch.Exec(ctx, qBuildFacts, gen); err != nil {
 		return fmt.Errorf("build post_facts generation %d: %w", gen, err)
@@ -124,9 +132,46 @@ func (s *Service) Refresh(ctx context.Context) error {
 	return s.dropOldGens(ctx, "post_age_facts", qDropAgeGen, prevAge, gen)
 }
 
-// dropOldGens drops every generation of table but the current and the
-// previous one (reports that started on the previous one may still be
-// reading it).
+// claimGen picks the number of a new generation: after every generation
+// built or being built (by any process), at least the clock's seconds,
+// and claimed by this build alone. Two processes rebuilding at once (a
+// server and humas collect) would otherwise write one partition twice.
+// Claims are rows of one table on one server: if this build's read of the
+// claims did not see another's claim, that other read sees this one, so at
+// most one of two claims of a number goes ahead (both may back off).
+func (s *Service) claimGen(ctx context.Context, built uint32) (uint32, error) {
+	for range claimRetries {
+		var claimed uint32
+		if err := s.ch.QueryRow(ctx, qMaxClaimed).Scan(&claimed); err != nil {
+			return 0, fmt.Errorf("read claimed generations: %w", err)
+		}
+		gen := max(uint32(s.now().Unix()), built+1, claimed+1)
+		if err := s.ch.Exec(ctx, qClaimGen, gen, s.builder, time.Now().UTC().Truncate(time.Second)); err != nil {
+			return 0, fmt.Errorf("claim generation %d: %w", gen, err)
+		}
+		var n uint64
+		if err := s.ch.QueryRow(ctx, qGenClaims, gen).Scan(&n); err != nil {
+			return 0, fmt.Errorf("check the claim of generation %d: %w", gen, err)
+		}
+		if n == 1 {
+			return gen, nil
+		}
+		// Another process claimed the same number: try a higher one after
+		// a random pause, so two contenders part.
+		t := time.NewTimer(time.Duration(rand.N(50)+1) * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return 0, ctx.Err()
+		case <-t.C:
+		}
+	}
+	return 0, fmt.Errorf("no generation number claimed in %d attempts: other processes keep rebuilding at the same moment", claimRetries)
+}
+
+// dropOldGens drops the generations of table older than the previous one
+// (reports that started on the previous one may still be reading it).
+// Newer partitions are left alone: another process may be building one.
 func (s *Service) dropOldGens(ctx context.Context, table, drop string, prev, cur uint32) error {
 	rows, err := s.ch.Query(ctx, qOldGens, table)
 	if err != nil {
@@ -140,7 +185,7 @@ func (s *Service) dropOldGens(ctx context.Context, table, drop string, prev, cur
 			return fmt.Errorf("scan %s generation: %w", table, err)
 		}
 		var g uint32
-		if _, err := fmt.Sscan(p, &g); err == nil && g != prev && g != cur {
+		if _, err := fmt.Sscan(p, &g); err == nil && g < min(prev, cur) {
 			old = append(old, g)
 		}
 	}
@@ -174,6 +219,13 @@ func (s *Service) currentGens(ctx context.Context) (gens, error) {
 	}
 	g, err := s.readGens(ctx)
 	if err != nil {
+		// Keep answering cached reports from the last known generation
+		// while ClickHouse does not answer (a report it must compute fails
+		// at its own query).
+		if old, _ := s.getGens(); old.latest != 0 && ctx.Err() == nil {
+			s.log.DebugContext(ctx, "read model generation not read; using the last known one", "err", err)
+			return old, nil
+		}
 		return gens{}, err
 	}
 	s.setGens(g)

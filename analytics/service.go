@@ -2,10 +2,13 @@ package analytics
 
 import (
 	"context"
+	cryptorand "crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -64,9 +67,19 @@ type Service struct {
 
 	every, poll, grace time.Duration
 	refreshMu          sync.Mutex
+	builder            string // this service in generation claims
 	nudge              chan struct{}
 	cancel             context.CancelFunc
 	loopDone           chan struct{}
+}
+
+// builderID names a Service in generation claims: host, process and a
+// random part.
+func builderID() string {
+	host, _ := os.Hostname()
+	var r [4]byte
+	_, _ = cryptorand.Read(r[:])
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(r[:]))
 }
 
 // unitZone is a unit's time zone as last read (exists false: no such unit).
@@ -120,7 +133,8 @@ func New(ch *store.ClickHouse, opts Options) (*Service, error) {
 	}
 	return &Service{ch: ch, tz: opts.Timezone, log: opts.Logger, now: opts.Now, ttl: opts.CacheTTL,
 		sem: make(chan struct{}, opts.MaxQueries), cache: newAnswerCache(opts.CacheMaxBytes), zones: map[uint64]unitZone{},
-		every: opts.RefreshEvery, poll: opts.ChangePoll, grace: opts.ChangeGrace, nudge: make(chan struct{}, 1)}, nil
+		every: opts.RefreshEvery, poll: opts.ChangePoll, grace: opts.ChangeGrace, nudge: make(chan struct{}, 1),
+		builder: builderID()}, nil
 }
 
 // Start runs the refresh loop in the background: it rebuilds the read
@@ -298,11 +312,15 @@ func (s *Service) unitZone(ctx context.Context, unit uint64) (unitZone, error) {
 	if ok && time.Since(z.at) < unitZoneTTL {
 		return z, nil
 	}
+	var tz string
 	var n uint64
-	if err := s.ch.QueryRow(ctx, qUnitTimezone, unit).Scan(&z.tz, &n); err != nil {
+	if err := s.ch.QueryRow(ctx, qUnitTimezone, unit).Scan(&tz, &n); err != nil {
+		if ok && ctx.Err() == nil { // the last one read, while ClickHouse does not answer
+			return z, nil
+		}
 		return unitZone{}, fmt.Errorf("read unit %d time zone: %w", unit, err)
 	}
-	z.exists, z.at = n > 0, time.Now()
+	z = unitZone{tz: tz, exists: n > 0, at: time.Now()}
 	s.mu.Lock()
 	if len(s.zones) > 10000 { // ids from requests: keep the map small
 		s.zones = map[uint64]unitZone{}

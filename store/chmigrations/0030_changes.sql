@@ -27,3 +27,16 @@ CREATE TABLE IF NOT EXISTS read_model_covers
 )
 ENGINE = MergeTree
 ORDER BY gen;
+
+-- Generation numbers claimed by read-model builds, finished or not
+-- (analytics.Service.claimGen): a build takes a number after every claimed
+-- one and goes ahead only if no other claim has it, so two processes
+-- rebuilding at the same moment never write the same partition.
+CREATE TABLE IF NOT EXISTS read_model_builds
+(
+    gen         UInt32,
+    builder     String,
+    claimed_at  DateTime('UTC')
+)
+ENGINE = MergeTree
+ORDER BY gen;
