@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -132,5 +134,59 @@ func TestStopLeavesNoGoroutines(t *testing.T) {
 	// After Stop a report still works, computed in the caller's goroutine.
 	if _, err := svc.Engagement(context.Background(), marchQuery()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Generations older than the previous one are dropped only once they were
+// superseded keepSuperseded ago (reports that started on them may still be
+// reading), by the injected clock.
+func TestOldGenerationsDroppedOnceSuperseded(t *testing.T) {
+	ctx := context.Background()
+	ch := storetest.ClickHouse(t)
+	var clock atomic.Int64
+	t0 := time.Date(2025, 4, 10, 0, 0, 0, 0, time.UTC)
+	clock.Store(t0.Unix())
+	svc, err := New(ch, Options{RefreshEvery: -1, Now: func() time.Time { return time.Unix(clock.Load(), 0) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	partitions := func() []string {
+		rows, err := ch.Query(ctx, `SELECT DISTINCT partition FROM system.parts WHERE database = currentDatabase()
+			AND table = 'post_facts' AND active ORDER BY partition`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var p string
+			if err := rows.Scan(&p); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, p)
+		}
+		return out
+	}
+	// Each generation needs a row to have a partition.
+	if err := ch.Exec(ctx, `INSERT INTO posts (platform, post_id, channel_id, unit_id, content_type, published_at, version)
+		SELECT 'facebook', 'p1', 1, 1, 'photo', ?, 1`, t0.Add(-48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.Exec(ctx, `INSERT INTO post_metrics (slot, collected_at, platform, post_id, channel_id, published_at, reach)
+		SELECT ?, ?, 'facebook', 'p1', 1, ?, 10`, t0.Add(-24*time.Hour), t0.Add(-24*time.Hour), t0.Add(-48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	var built []string
+	for _, at := range []time.Duration{0, time.Minute, 150 * time.Second, 4 * time.Minute} {
+		clock.Store(t0.Add(at).Unix())
+		if err := svc.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		built = append(built, strconv.FormatInt(int64(svc.gens.latest), 10))
+	}
+	// At +4 min: the first (superseded at +1 min) goes; the second
+	// (superseded at +2.5 min) stays, as do the third and fourth.
+	if got, want := strings.Join(partitions(), ","), strings.Join(built[1:], ","); got != want {
+		t.Fatalf("post_facts partitions %s, want %s (built %v)", got, want, built)
 	}
 }

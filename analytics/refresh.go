@@ -52,6 +52,10 @@ ANY INNER JOIN
 	qOldGens       = `SELECT DISTINCT partition FROM system.parts WHERE database = currentDatabase() AND table = ? AND active`
 	qDropGen       = `ALTER TABLE post_facts DROP PARTITION ?`
 	qDropAgeGen    = `ALTER TABLE post_age_facts DROP PARTITION ?`
+	// When the first generation after one was built. Argument: gen.
+	qSuperseded    = `SELECT min(built_at), count() FROM post_facts_gens WHERE gen > ?`
+	qAgeSuperseded = `SELECT min(built_at), count() FROM post_age_facts_gens WHERE gen > ?`
+	keepSuperseded = 2 * time.Minute
 	// Which changes (the data_changes count, store/chmigrations/0030) a
 	// generation includes. Arguments: gen, changes, built_at / gen.
 	qRecordCover = `INSERT INTO read_model_covers (gen, changes, built_at) SELECT ?, ?, ?`
@@ -112,7 +116,7 @@ func (s *Service) Refresh(ctx context.Context) error {
 		return fmt.Errorf("count post_age_facts generation %d: %w", gen, err)
 	}
 	took := time.Since(start)
-	builtAt := time.Now().UTC().Truncate(time.Second)
+	builtAt := s.now().UTC().Truncate(time.Second)
 	if err := s.ch.Exec(ctx, qRecordGen, gen, posts, builtAt, uint64(tookLatest.Milliseconds())); err != nil {
 		return fmt.Errorf("record post_facts generation %d: %w", gen, err)
 	}
@@ -122,14 +126,21 @@ func (s *Service) Refresh(ctx context.Context) error {
 	if err := s.ch.Exec(ctx, qRecordCover, gen, changes, builtAt); err != nil {
 		return fmt.Errorf("record the changes generation %d includes: %w", gen, err)
 	}
-	s.adopt(gens{latest: gen, age: gen}, changes) // answers are keyed by generation: the next request computes afresh
+	// Answers are keyed by generation: the next request computes afresh.
+	// Another process may have finished a newer one meanwhile: take the
+	// newest.
+	if g, cover, err := s.readCover(ctx); err == nil && g.latest > gen {
+		s.adopt(g, cover)
+	} else {
+		s.adopt(gens{latest: gen, age: gen}, changes)
+	}
 	s.log.InfoContext(ctx, "analytics read model refreshed", "generation", gen, "posts", posts, "age_rows", ageRows,
 		"changes", changes, "took_ms", took.Milliseconds(), "latest_ms", tookLatest.Milliseconds(),
 		"age_ms", (took - tookLatest).Milliseconds())
-	if err := s.dropOldGens(ctx, "post_facts", qDropGen, prev, gen); err != nil {
+	if err := s.dropOldGens(ctx, "post_facts", qDropGen, qSuperseded, prev); err != nil {
 		return err
 	}
-	return s.dropOldGens(ctx, "post_age_facts", qDropAgeGen, prevAge, gen)
+	return s.dropOldGens(ctx, "post_age_facts", qDropAgeGen, qAgeSuperseded, prevAge)
 }
 
 // claimGen picks the number of a new generation: after every generation
@@ -169,10 +180,13 @@ func (s *Service) claimGen(ctx context.Context, built uint32) (uint32, error) {
 	return 0, fmt.Errorf("no generation number claimed in %d attempts: other processes keep rebuilding at the same moment", claimRetries)
 }
 
-// dropOldGens drops the generations of table older than the previous one
-// (reports that started on the previous one may still be reading it).
+// dropOldGens drops the generations of table older than prev (the
+// current one when this build started) that were superseded more than
+// keepSuperseded ago: servers take a new generation within seconds, but a
+// report that started on an older one may still be reading it, and with
+// rebuilds on every change the previous generation can be seconds old.
 // Newer partitions are left alone: another process may be building one.
-func (s *Service) dropOldGens(ctx context.Context, table, drop string, prev, cur uint32) error {
+func (s *Service) dropOldGens(ctx context.Context, table, drop, superseded string, prev uint32) error {
 	rows, err := s.ch.Query(ctx, qOldGens, table)
 	if err != nil {
 		return fmt.Errorf("list %s generations: %w", table, err)
@@ -185,12 +199,20 @@ func (s *Service) dropOldGens(ctx context.Context, table, drop string, prev, cur
 			return fmt.Errorf("scan %s generation: %w", table, err)
 		}
 		var g uint32
-		if _, err := fmt.Sscan(p, &g); err == nil && g < min(prev, cur) {
+		if _, err := fmt.Sscan(p, &g); err == nil && g < prev {
 			old = append(old, g)
 		}
 	}
 	rows.Close()
 	for _, g := range old {
+		var at time.Time
+		var n uint64
+		if err := s.ch.QueryRow(ctx, superseded, g).Scan(&at, &n); err != nil {
+			return fmt.Errorf("read when %s generation %d was superseded: %w", table, g, err)
+		}
+		if n > 0 && s.now().Sub(at) < keepSuperseded {
+			continue
+		}
 		if err := s.ch.Exec(ctx, drop, g); err != nil {
 			return fmt.Errorf("drop %s generation %d: %w", table, g, err)
 		}
