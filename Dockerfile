@@ -6,7 +6,7 @@ RUN go mod download
 COPY . .
 ARG VERSION=dev
 RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/humas ./cmd/humas \
- && mkdir -p /out/var
+ && mkdir -p -m 700 /out/var
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/humas /usr/local/bin/humas

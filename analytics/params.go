@@ -31,6 +31,27 @@ const MaxRangeDays = 731
 // DateLayout is the layout of from and to.
 const DateLayout = "2006-01-02"
 
+// EarliestDate and LatestDate bound every report date: no Page or account
+// has posts from before 2004, and a date past 2099 is a typing error that
+// would otherwise reach ClickHouse (whose DateTime ends in 2106).
+var (
+	EarliestDate = time.Date(2004, 1, 1, 0, 0, 0, 0, time.UTC)
+	LatestDate   = time.Date(2099, 12, 31, 0, 0, 0, 0, time.UTC)
+)
+
+// CheckDateWindow answers a *ParamError naming param when day (a calendar
+// date at midnight UTC) is outside EarliestDate..LatestDate.
+func CheckDateWindow(param string, day time.Time) error {
+	if day.Before(EarliestDate) || day.After(LatestDate) {
+		return badParam(param,
+			fmt.Sprintf("%s is outside the dates reports cover (%s to %s)", day.Format(DateLayout),
+				EarliestDate.Format(DateLayout), LatestDate.Format(DateLayout)),
+			fmt.Sprintf("%s di luar rentang tanggal laporan (%s sampai %s)", day.Format(DateLayout),
+				EarliestDate.Format(DateLayout), LatestDate.Format(DateLayout)))
+	}
+	return nil
+}
+
 // Query is a parsed, validated report request. Dates are calendar dates
 // in the report's time zone; To is inclusive.
 type Query struct {
@@ -164,6 +185,9 @@ func parseDate(v url.Values, name string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, badParam(name, fmt.Sprintf("%q is not a date; write YYYY-MM-DD, e.g. 2025-01-31", s),
 			fmt.Sprintf("%q bukan tanggal; tulis YYYY-MM-DD, misalnya 2025-01-31", s))
+	}
+	if err := CheckDateWindow(name, t); err != nil {
+		return time.Time{}, err
 	}
 	return t, nil
 }

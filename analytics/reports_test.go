@@ -170,6 +170,10 @@ func TestParseQuery(t *testing.T) {
 		{"limit=0", "limit", "1 to 1000"},
 		{"sort=random", "sort", "engagement_rate, reach, interactions"},
 		{"platform=tiktok", "platform", "facebook, instagram"},
+		{"from=9999-01-01&to=9999-01-31", "from", "outside the dates reports cover (2004-01-01 to 2099-12-31)"},
+		{"to=9999-12-31", "to", "outside the dates reports cover"},
+		{"from=2003-12-31", "from", "outside the dates reports cover"},
+		{"from=0001-01-01&to=0001-01-02", "from", "outside the dates reports cover"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.raw, func(t *testing.T) {

@@ -3,12 +3,17 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/auth/throttle"
 )
 
 // Authenticator resolves a bearer token to its user.
@@ -18,9 +23,28 @@ type Authenticator interface {
 
 const principalKey = "humas.principal"
 
+// AuthOption configures RequireAuth.
+type AuthOption func(*authConfig)
+
+type authConfig struct {
+	throttle *throttle.Limiter
+}
+
+// WithThrottle counts unknown or revoked tokens per client address in l:
+// after its free failures the address is answered 429 with Retry-After,
+// for exponentially longer, before any token is looked at. The web
+// sign-in shares the same limiter.
+func WithThrottle(l *throttle.Limiter) AuthOption {
+	return func(c *authConfig) { c.throttle = l }
+}
+
 // RequireAuth answers 401 unless the request carries a valid
 // "Authorization: Bearer <token>".
-func RequireAuth(a Authenticator) gin.HandlerFunc {
+func RequireAuth(a Authenticator, opts ...AuthOption) gin.HandlerFunc {
+	var cfg authConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	return func(c *gin.Context) {
 		h := c.GetHeader("Authorization")
 		token, ok := strings.CutPrefix(h, "Bearer ")
@@ -29,9 +53,22 @@ func RequireAuth(a Authenticator) gin.HandlerFunc {
 			WriteError(c, Unauthorized("send an API token as \"Authorization: Bearer <token>\" (humas user add prints one)"))
 			return
 		}
+		addr := throttle.Addr(c.ClientIP())
+		if cfg.throttle != nil {
+			if wait := cfg.throttle.Check(addr); wait > 0 {
+				tooManyFailures(c, wait)
+				return
+			}
+		}
 		p, err := a.Authenticate(c.Request.Context(), strings.TrimSpace(token))
 		if err != nil {
 			if errors.Is(err, auth.ErrInvalidToken) {
+				if cfg.throttle != nil {
+					if d := cfg.throttle.Fail(c.Request.Context(), "api", addr); d.Wait > 0 {
+						tooManyFailures(c, d.Wait)
+						return
+					}
+				}
 				c.Header("WWW-Authenticate", `Bearer realm="humas", error="invalid_token"`)
 				WriteError(c, Unauthorized("the API token is unknown or revoked"))
 				return
@@ -43,6 +80,16 @@ func RequireAuth(a Authenticator) gin.HandlerFunc {
 		c.Request = c.Request.WithContext(auth.WithPrincipal(c.Request.Context(), p))
 		c.Next()
 	}
+}
+
+// tooManyFailures is the 429 of a throttled address.
+func tooManyFailures(c *gin.Context, wait time.Duration) {
+	secs := throttle.RetryAfter(wait)
+	c.Header("Retry-After", strconv.Itoa(secs))
+	WriteError(c, &Error{Status: http.StatusTooManyRequests, Code: "too_many_failures",
+		Message:   fmt.Sprintf("too many failed sign-ins from this address; try again in %d s", secs),
+		MessageID: fmt.Sprintf("terlalu banyak percobaan masuk yang gagal dari alamat ini; coba lagi dalam %d detik", secs),
+		Details:   gin.H{"retry_after_seconds": secs}})
 }
 
 // RequireRole answers 403 unless the caller has one of roles.

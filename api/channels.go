@@ -53,7 +53,7 @@ type channelRequest struct {
 }
 
 func (d SchedulerDeps) listChannels(c *gin.Context) (any, error) {
-	list, err := d.Org.Channels(c)
+	list, err := d.Org.Channels(c.Request.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (d SchedulerDeps) getChannel(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ch, err := d.Org.Channel(c, id)
+	ch, err := d.Org.Channel(c.Request.Context(), id)
 	if err != nil {
 		return nil, mapErr(err)
 	}

@@ -51,10 +51,8 @@ type collectStarted struct {
 
 func (h collectHandlers) start(c *gin.Context) (any, error) {
 	var req collectRequest
-	if c.Request.ContentLength != 0 {
-		if err := c.ShouldBindJSON(&req); err != nil {
-			return nil, BadRequest("bad_json", "the body must be JSON like {\"channel_id\": 3, \"since\": \"2026-01-31\"} (both optional): "+err.Error())
-		}
+	if _, err := bindOptionalJSON(c, &req); err != nil { // {"channel_id": 3, "since": "2026-01-31"}, both optional
+		return nil, err
 	}
 	opts := collector.RunOptions{ChannelID: req.ChannelID, Trigger: collector.TriggerAPI, RequestedBy: Principal(c).Name}
 	if req.Since != "" {

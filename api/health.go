@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,14 +17,24 @@ func (s *Server) healthz(c *gin.Context) {
 }
 
 type checkResult struct {
-	Status string `json:"status"`
-	Error  string `json:"error,omitempty"`
+	Status string `json:"status"`         // up or down
+	Code   string `json:"code,omitempty"` // when down: unavailable or timeout
 	Took   string `json:"took"`
 }
 
+// checkCode is the stable code of a failed check. The error itself, which
+// may carry addresses, paths or driver text, goes to the log only.
+func checkCode(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timeout"
+	}
+	return "unavailable"
+}
+
 // readyz asks every dependency at once, each with a short timeout. It is
-// 503 naming what is down while anything is, and 200 again by itself once
-// it answers (the stores reconnect on their own).
+// 503 naming what is down ("clickhouse: unavailable") while anything is,
+// and 200 again by itself once it answers (the stores reconnect on their
+// own). Raw errors are logged when a check goes down, never answered.
 func (s *Server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
 	defer cancel()
@@ -37,8 +49,9 @@ func (s *Server) readyz(c *gin.Context) {
 			err := ch.Ping(ctx)
 			r := checkResult{Status: "up", Took: time.Since(start).Round(time.Millisecond).String()}
 			if err != nil {
-				r.Status, r.Error = "down", err.Error()
+				r.Status, r.Code = "down", checkCode(err)
 			}
+			s.noteCheck(c, ch.Name, r.Code, err)
 			mu.Lock()
 			results[ch.Name] = r
 			mu.Unlock()
@@ -48,21 +61,14 @@ func (s *Server) readyz(c *gin.Context) {
 	status, code := "ready", http.StatusOK
 	var down []string
 	for _, ch := range s.opts.Checks {
-		if results[ch.Name].Status != "up" {
-			down = append(down, ch.Name)
+		if r := results[ch.Name]; r.Status != "up" {
+			down = append(down, ch.Name+": "+r.Code)
 		}
 	}
 	body := gin.H{"checks": results}
 	if len(down) > 0 {
 		status, code = "not ready", http.StatusServiceUnavailable
-		reason := ""
-		for i, d := range down {
-			if i > 0 {
-				reason += ", "
-			}
-			reason += d + " is down: " + results[d].Error
-		}
-		body["reason"] = reason
+		body["reason"] = strings.Join(down, ", ")
 	}
 	body["status"] = status
 	if len(s.opts.Details) > 0 {
@@ -73,4 +79,25 @@ func (s *Server) readyz(c *gin.Context) {
 		body["details"] = details
 	}
 	c.JSON(code, body)
+}
+
+// noteCheck logs a check's error when it goes down (and at debug while it
+// stays down), and its recovery.
+func (s *Server) noteCheck(c *gin.Context, name, code string, err error) {
+	s.downMu.Lock()
+	was := s.down[name]
+	if s.down == nil {
+		s.down = map[string]bool{}
+	}
+	s.down[name] = err != nil
+	s.downMu.Unlock()
+	ctx := c.Request.Context()
+	switch {
+	case err != nil && !was:
+		s.log.WarnContext(ctx, "readiness check down", "check", name, "code", code, "err", err)
+	case err != nil:
+		s.log.DebugContext(ctx, "readiness check still down", "check", name, "code", code, "err", err)
+	case was:
+		s.log.InfoContext(ctx, "readiness check up again", "check", name)
+	}
 }

@@ -1,12 +1,14 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,8 +25,9 @@ type readyBody struct {
 	Reason string `json:"reason"`
 	Checks map[string]struct {
 		Status string `json:"status"`
-		Error  string `json:"error"`
+		Code   string `json:"code"`
 	} `json:"checks"`
+	raw string
 }
 
 func getReady(t *testing.T, base string) (int, readyBody) {
@@ -34,10 +37,12 @@ func getReady(t *testing.T, base string) (int, readyBody) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
 	var b readyBody
-	if err := json.NewDecoder(resp.Body).Decode(&b); err != nil {
+	if err := json.Unmarshal(raw, &b); err != nil {
 		t.Fatal(err)
 	}
+	b.raw = string(raw)
 	return resp.StatusCode, b
 }
 
@@ -49,8 +54,9 @@ func TestReadyzFollowsClickHouse(t *testing.T) {
 	cfg := storetest.ClickHouseConfig(t)
 	cfg.Addr = chSrv.Addr()
 	ctx := context.Background()
-	log := slog.New(slog.DiscardHandler)
-	ch, err := store.OpenClickHouse(ctx, cfg, log)
+	var logBuf syncBuffer
+	log := slog.New(slog.NewTextHandler(&logBuf, nil))
+	ch, err := store.OpenClickHouse(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,8 +83,19 @@ func TestReadyzFollowsClickHouse(t *testing.T) {
 	if code != http.StatusServiceUnavailable {
 		t.Fatalf("with ClickHouse stopped: %d, want 503", code)
 	}
-	if !strings.Contains(b.Reason, "clickhouse is down") || b.Checks["clickhouse"].Status != "down" || b.Checks["sqlite"].Status != "up" {
+	if b.Reason != "clickhouse: unavailable" || b.Checks["clickhouse"].Status != "down" || b.Checks["clickhouse"].Code != "unavailable" ||
+		b.Checks["sqlite"].Status != "up" {
 		t.Fatalf("503 body does not name ClickHouse as the one down: %+v", b)
+	}
+	// The driver's error (addresses, "dial tcp", "connection refused")
+	// goes to the log, not to whoever asks /readyz.
+	for _, leak := range []string{chSrv.Addr(), "dial", "refused", "connect", "clickhouse [", "error"} {
+		if strings.Contains(b.raw, leak) {
+			t.Errorf("/readyz body reveals %q: %s", leak, b.raw)
+		}
+	}
+	if logged := logBuf.String(); !strings.Contains(logged, `msg="readiness check down" check=clickhouse code=unavailable err=`) {
+		t.Errorf("the cause is not logged:\n%s", logged)
 	}
 
 	chSrv.Start()
@@ -95,6 +112,24 @@ func TestReadyzFollowsClickHouse(t *testing.T) {
 	if last != 200 || b.Status != "ready" {
 		t.Fatalf("after ClickHouse came back: %d %+v", last, b)
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func TestHealthzMetricsAndErrors(t *testing.T) {

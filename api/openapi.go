@@ -52,6 +52,17 @@ func oaOp(summary, tag string, params []oaObj, body oaObj, resp oaObj) oaObj {
 	}
 	if body != nil {
 		o["requestBody"] = body
+		// Every JSON body is read strictly (bindJSON) and bounded.
+		for code, desc := range map[string]string{
+			"400": "malformed JSON (with the byte offset), not one JSON object, trailing data after it, an unknown field (named) or a value of the wrong JSON type (field and type expected)",
+			"408": "the body did not arrive within api.read_timeout",
+			"413": "the body is larger than api.max_body_bytes (the limit is named, and in details.limit_bytes)",
+			"415": "the body is not sent as Content-Type: application/json (UTF-8)",
+		} {
+			if _, ok := resp[code]; !ok || code == "400" {
+				resp[code] = oaJSONResp(desc, oaRef("ErrorBody"))
+			}
+		}
 	}
 	return o
 }
@@ -60,6 +71,9 @@ func oaAuthed(o oaObj) oaObj {
 	o["security"] = []oaObj{{"bearer": []string{}}}
 	r := o["responses"].(oaObj)
 	r["401"] = oaErrResp
+	r["429"] = oaObj{"description": "too many failed sign-ins (unknown or revoked tokens) from this address: wait Retry-After seconds",
+		"headers": oaObj{"Retry-After": oaObj{"description": "seconds to wait", "schema": oaInt}},
+		"content": oaObj{"application/json": oaObj{"schema": oaRef("ErrorBody")}}}
 	return o
 }
 
@@ -78,12 +92,14 @@ var (
 	oaInt  = oaObj{"type": "integer"}
 	oaAny  = oaObj{"type": "object", "additionalProperties": true}
 	oaDate = oaObj{"type": "string", "format": "date"}
+	// oaRefStr is a unit given by id or slug, as a string.
+	oaRefStr = oaObj{"type": "string", "description": "a unit's id or slug, as a string"}
 )
 
 func oaReportParams(extra ...oaObj) []oaObj {
 	ps := []oaObj{
-		oaQueryParam("from", "first day (YYYY-MM-DD, in the unit's time zone; default: 30 days ending today, best-times 12 weeks)", oaDate),
-		oaQueryParam("to", "last day, inclusive (YYYY-MM-DD); at most two years after from", oaDate),
+		oaQueryParam("from", "first day (YYYY-MM-DD, in the unit's time zone; default: 30 days ending today, best-times 12 weeks); from 2004-01-01 to 2099-12-31, else 400 naming it", oaDate),
+		oaQueryParam("to", "last day, inclusive (YYYY-MM-DD); at most two years after from; from 2004-01-01 to 2099-12-31, else 400 naming it", oaDate),
 		oaQueryParam("method", "engagement rate denominator", oaEnum("reach", "views", "followers")),
 		oaQueryParam("age", "snapshot used per post: latest, or the one nearest a fixed age", oaEnum("latest", "24h", "7d", "28d")),
 		oaQueryParam("platform", "only this platform", oaEnum("facebook", "instagram")),
@@ -113,12 +129,13 @@ func OpenAPIDocument() map[string]any {
 	}
 	postAction := func(what string) oaObj {
 		return crud(what+" the post", "200", oaObj{"required": false, "content": oaObj{"application/json": oaObj{"schema": oaObj{
-			"type": "object", "properties": oaObj{"reason": oaStr}}}}}, id)
+			"type": "object", "additionalProperties": false, "properties": oaObj{"reason": oaStr}}}}}, id)
 	}
 	paths := oaObj{
 		"/healthz": oaObj{"get": oaOp("liveness: the process is up", "probes", nil, nil, oaObj{"200": oaJSONResp("alive", oaAny)})},
 		"/readyz": oaObj{"get": oaOp("readiness: ClickHouse and SQLite answer", "probes", nil, nil,
-			oaObj{"200": oaJSONResp("ready", oaAny), "503": oaJSONResp("not ready, naming what is down", oaAny)})},
+			oaObj{"200": oaJSONResp("ready", oaAny), "503": oaJSONResp("not ready: reason names each check down with a stable code "+
+				"(\"clickhouse: unavailable\", \"sqlite: timeout\"); the cause is in the server log, never in the answer", oaAny)})},
 		"/metrics": oaObj{"get": oaOp("Prometheus metrics", "probes", nil, nil,
 			oaObj{"200": oaObj{"description": "text exposition format", "content": oaObj{"text/plain": oaObj{"schema": oaStr}}}})},
 		"/api/openapi.json": oaObj{"get": oaOp("this document", "probes", nil, nil, oaObj{"200": oaJSONResp("OpenAPI 3 document", oaAny)})},
@@ -138,22 +155,23 @@ func OpenAPIDocument() map[string]any {
 
 		"/api/v1/units": oaObj{
 			"get":  crud("list units", "200", nil),
-			"post": crud("create a unit (admin)", "201", oaJSONBody(oaObj{"type": "object", "required": []string{"name"}, "properties": oaObj{"name": oaStr, "parent": oaInt, "slug": oaStr, "level": oaStr, "timezone": oaStr, "requires_approval": oaObj{"type": "boolean"}}})),
+			"post": crud("create a unit (admin)", "201", oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": []string{"name"}, "properties": oaObj{"name": oaStr, "parent": oaRefStr, "slug": oaStr, "level": oaStr, "timezone": oaStr, "requires_approval": oaObj{"type": "boolean"}}})),
 		},
 		"/api/v1/channels": oaObj{
 			"get": crud("list channels with token health", "200", nil),
 			"post": crud("connect a channel (admin); the token is stored encrypted and never returned", "201", oaJSONBody(oaObj{"type": "object",
-				"required": []string{"platform", "external_id", "name", "unit", "access_token"}, "properties": oaObj{
-					"platform": oaEnum("facebook", "instagram"), "external_id": oaStr, "name": oaStr, "unit": oaInt, "access_token": oaStr}})),
+				"additionalProperties": false, "required": []string{"platform", "external_id", "name", "unit", "access_token"}, "properties": oaObj{
+					"platform": oaEnum("facebook", "instagram"), "external_id": oaStr, "name": oaStr, "unit": oaRefStr, "access_token": oaStr, "status": oaStr}})),
 		},
 		"/api/v1/channels/{id}": oaObj{
-			"get":    crud("a channel with its token health", "200", nil, id),
-			"patch":  crud("change a channel (admin)", "200", oaJSONBody(oaAny), id),
+			"get": crud("a channel with its token health", "200", nil, id),
+			"patch": crud("change a channel (admin)", "200", oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "properties": oaObj{
+				"name": oaStr, "unit": oaRefStr, "access_token": oaStr, "status": oaStr}}), id),
 			"delete": crud("remove a channel (admin)", "204", nil, id),
 		},
 		"/api/v1/users": oaObj{
 			"get":  crud("list users (admin)", "200", nil),
-			"post": crud("add a user (admin); answers the new token once", "201", oaJSONBody(oaObj{"type": "object", "required": []string{"name", "unit", "role"}, "properties": oaObj{"name": oaStr, "unit": oaInt, "role": oaEnum("admin", "approver", "editor", "viewer")}})),
+			"post": crud("add a user (admin); answers the new token once", "201", oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": []string{"name", "unit", "role"}, "properties": oaObj{"name": oaStr, "unit": oaRefStr, "role": oaEnum("admin", "approver", "editor", "viewer")}})),
 		},
 		"/api/v1/users/{name}": oaObj{"delete": crud("revoke a user's tokens (admin)", "204", nil, oaPathParam("name", "user name"))},
 		"/api/v1/posts": oaObj{
@@ -161,7 +179,7 @@ func OpenAPIDocument() map[string]any {
 				oaQueryParam("state", "draft, submitted, approved, scheduled, publishing, published, failed, canceled, rejected", oaStr),
 				oaQueryParam("unit", "unit id", oaInt), oaQueryParam("channel", "channel id", oaInt),
 				oaQueryParam("from", "scheduled from (RFC 3339 or date)", oaStr), oaQueryParam("to", "scheduled until", oaStr)),
-			"post": crud("create a post with its deliveries", "201", oaJSONBody(oaObj{"type": "object",
+			"post": crud("create a post with its deliveries", "201", oaJSONBody(oaObj{"type": "object", "additionalProperties": false,
 				"required": []string{"caption", "content_type", "classification", "channels", "scheduled_at"}, "properties": oaObj{
 					"caption": oaStr, "link": oaStr,
 					"media":          oaObj{"type": "array", "items": oaObj{"type": "object", "properties": oaObj{"type": oaEnum("image", "video"), "url": oaStr}}},
@@ -170,7 +188,7 @@ func OpenAPIDocument() map[string]any {
 					"channels":       oaObj{"type": "array", "items": oaInt},
 					"scheduled_at":   oaObj{"type": "string", "format": "date-time"},
 					"recurrence":     oaStr, "campaign": oaStr, "tags": oaObj{"type": "array", "items": oaStr},
-					"submit": oaObj{"type": "boolean"}}})),
+					"unit": oaRefStr, "submit": oaObj{"type": "boolean"}}})),
 		},
 		"/api/v1/posts/{id}": oaObj{
 			"get":   crud("a post with its deliveries", "200", nil, id),
@@ -182,13 +200,14 @@ func OpenAPIDocument() map[string]any {
 		"/api/v1/posts/{id}/cancel":  oaObj{"post": postAction("cancel")},
 		"/api/v1/posts/{id}/audit":   oaObj{"get": crud("the post's audit trail", "200", nil, id)},
 		"/api/v1/collect": oaObj{"post": oaAuthed(oaOp("start a collection run (admin)", "collector", nil,
-			oaObj{"required": false, "content": oaObj{"application/json": oaObj{"schema": oaObj{"type": "object", "properties": oaObj{"channel": oaInt, "since": oaDate}}}}},
+			oaObj{"required": false, "content": oaObj{"application/json": oaObj{"schema": oaObj{"type": "object", "additionalProperties": false,
+				"properties": oaObj{"channel_id": oaInt, "since": oaDate}}}}},
 			oaObj{"202": oaJSONResp("the run id", oaAny), "403": oaErrResp, "409": oaErrResp}))},
 		"/api/v1/collect/{id}": oaObj{"get": oaAuthed(oaOp("a collection run's progress", "collector", []oaObj{oaPathParam("id", "run id")}, nil,
 			oaObj{"200": oaJSONResp("progress", oaAny), "404": oaErrResp}))},
 		"/api/v1/platform-posts/{platform}/{id}": oaObj{"patch": oaAuthed(oaOp("correct a platform post's content type (applies to past reports)",
 			"collector", []oaObj{oaPathParam("platform", "facebook or instagram"), oaPathParam("id", "the platform's post id")},
-			oaJSONBody(oaObj{"type": "object", "required": []string{"content_type"}, "properties": oaObj{"content_type": oaEnum("photo", "video", "interactive", "text", "link")}}),
+			oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": []string{"content_type"}, "properties": oaObj{"content_type": oaEnum("photo", "video", "interactive", "text", "link")}}),
 			oaObj{"200": oaJSONResp("the post", oaAny), "400": oaErrResp, "403": oaErrResp, "404": oaErrResp, "422": oaErrResp}))},
 	}
 	return oaObj{
@@ -226,7 +245,8 @@ func oaSchemas() oaObj {
 	return oaObj{
 		"ErrorBody": oaObj{"type": "object", "properties": oaObj{"error": oaObj{"type": "object", "properties": oaObj{
 			"code": oaStr, "message": oaStr, "message_id": oaStr,
-			"fields": oaObj{"type": "array", "items": oaObj{"type": "object", "properties": oaObj{"field": oaStr, "message": oaStr, "message_id": oaStr}}},
+			"fields":  oaObj{"type": "array", "items": oaObj{"type": "object", "properties": oaObj{"field": oaStr, "message": oaStr, "message_id": oaStr}}},
+			"details": oaObj{"type": "object", "additionalProperties": true, "description": "safe facts, e.g. limit_bytes or retry_after_seconds"},
 		}}}},
 		"Definition": definition,
 		"Figures":    figures,

@@ -21,8 +21,8 @@ type contentTypeRequest struct {
 
 func (h collectHandlers) setContentType(c *gin.Context) (any, error) {
 	var req contentTypeRequest
-	if err := c.ShouldBindJSON(&req); err != nil {
-		return nil, BadRequest("bad_json", "the body must be JSON like {\"content_type\": \"interactive\"}: "+err.Error())
+	if err := bindJSON(c, &req); err != nil {
+		return nil, err
 	}
 	req.ContentType = strings.TrimSpace(req.ContentType)
 	out, err := h.svc.SetContentType(c.Request.Context(), c.Param("platform"), c.Param("id"), req.ContentType, Principal(c))

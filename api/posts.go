@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -77,7 +76,7 @@ func (l *locs) of(unitID int64) *time.Location {
 		return loc
 	}
 	loc := time.UTC
-	if u, err := l.d.Org.Unit(l.c, unitID); err == nil {
+	if u, err := l.d.Org.Unit(l.c.Request.Context(), unitID); err == nil {
 		loc = u.Location()
 	}
 	l.m[unitID] = loc
@@ -180,7 +179,7 @@ func (d SchedulerDeps) createPost(c *gin.Context) (any, error) {
 	if err := d.apply(c, r, &dr); err != nil {
 		return nil, err
 	}
-	p, err := d.Calendar.CreatePost(c, Principal(c), dr, r.Submit)
+	p, err := d.Calendar.CreatePost(c.Request.Context(), Principal(c), dr, r.Submit)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -192,7 +191,7 @@ func (d SchedulerDeps) getPost(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := d.Calendar.Post(c, Principal(c), id)
+	p, err := d.Calendar.Post(c.Request.Context(), Principal(c), id)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -204,7 +203,7 @@ func (d SchedulerDeps) patchPost(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	cur, err := d.Calendar.Post(c, Principal(c), id)
+	cur, err := d.Calendar.Post(c.Request.Context(), Principal(c), id)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -219,7 +218,7 @@ func (d SchedulerDeps) patchPost(c *gin.Context) (any, error) {
 	if err := d.apply(c, r, &dr); err != nil {
 		return nil, err
 	}
-	p, err := d.Calendar.UpdatePost(c, Principal(c), id, dr)
+	p, err := d.Calendar.UpdatePost(c.Request.Context(), Principal(c), id, dr)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -232,12 +231,9 @@ type reasonRequest struct {
 
 // reason reads an optional {"reason": "..."} body.
 func reason(c *gin.Context) (string, error) {
-	if c.Request.ContentLength == 0 {
-		return "", nil
-	}
 	var r reasonRequest
-	if err := json.NewDecoder(c.Request.Body).Decode(&r); err != nil {
-		return "", BadRequest("bad_json", "send {\"reason\": \"...\"} or no body")
+	if _, err := bindOptionalJSON(c, &r); err != nil {
+		return "", err
 	}
 	return r.Reason, nil
 }
@@ -262,25 +258,25 @@ func (d SchedulerDeps) transition(fn func(c *gin.Context, id int64, reason strin
 
 func (d SchedulerDeps) submitPost(c *gin.Context) (any, error) {
 	return d.transition(func(c *gin.Context, id int64, _ string) (scheduler.Post, error) {
-		return d.Calendar.Submit(c, Principal(c), id)
+		return d.Calendar.Submit(c.Request.Context(), Principal(c), id)
 	})(c)
 }
 
 func (d SchedulerDeps) approvePost(c *gin.Context) (any, error) {
 	return d.transition(func(c *gin.Context, id int64, why string) (scheduler.Post, error) {
-		return d.Calendar.Approve(c, Principal(c), id, why)
+		return d.Calendar.Approve(c.Request.Context(), Principal(c), id, why)
 	})(c)
 }
 
 func (d SchedulerDeps) rejectPost(c *gin.Context) (any, error) {
 	return d.transition(func(c *gin.Context, id int64, why string) (scheduler.Post, error) {
-		return d.Calendar.Reject(c, Principal(c), id, why)
+		return d.Calendar.Reject(c.Request.Context(), Principal(c), id, why)
 	})(c)
 }
 
 func (d SchedulerDeps) cancelPost(c *gin.Context) (any, error) {
 	return d.transition(func(c *gin.Context, id int64, why string) (scheduler.Post, error) {
-		return d.Calendar.Cancel(c, Principal(c), id, why)
+		return d.Calendar.Cancel(c.Request.Context(), Principal(c), id, why)
 	})(c)
 }
 
@@ -289,7 +285,7 @@ func (d SchedulerDeps) postAudit(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	entries, err := d.Calendar.Audit(c, Principal(c), id)
+	entries, err := d.Calendar.Audit(c.Request.Context(), Principal(c), id)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -340,7 +336,7 @@ func (d SchedulerDeps) listPosts(c *gin.Context) (any, error) {
 	if len(bad) > 0 {
 		return nil, Unprocessable(bad)
 	}
-	posts, err := d.Calendar.Posts(c, Principal(c), f)
+	posts, err := d.Calendar.Posts(c.Request.Context(), Principal(c), f)
 	if err != nil {
 		return nil, mapErr(err)
 	}

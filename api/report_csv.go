@@ -1,13 +1,13 @@
 package api
 
 import (
-	"encoding/csv"
 	"fmt"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/humas-id/humas/analytics"
+	"github.com/humas-id/humas/csvsafe"
 )
 
 // csvTable is a report as CSV: column keys (translated by lang) and rows.
@@ -67,7 +67,9 @@ func writeCSV(c *gin.Context, name string, t csvTable, lang string) error {
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", `attachment; filename="`+name+`.csv"`)
 	c.Status(200)
-	w := csv.NewWriter(c.Writer)
+	// Every text cell (campaigns, channel and unit names, captions) is
+	// defused against spreadsheet formulas; figures stay numbers.
+	w := csvsafe.NewWriter(c.Writer)
 	if err := w.Write(head); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}

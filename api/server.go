@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -32,6 +33,16 @@ type Options struct {
 	// Details adds named, non-failing facts to /readyz (e.g. retired
 	// Graph metrics the collector met).
 	Details map[string]func() any
+
+	// MaxBodyBytes bounds every request body (DefaultMaxBodyBytes when 0).
+	MaxBodyBytes int64
+	// Timeouts of the HTTP server (config api.*); zero takes the
+	// defaults of config.Default.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// TrustedProxies are the addresses or CIDR ranges whose
+	// X-Forwarded-For is believed; none by default, so the client address
+	// is the TCP peer's and cannot be forged with a header.
+	TrustedProxies []string
 }
 
 // Server is the HTTP server. Mount routes on Engine or V1 before Start.
@@ -42,6 +53,10 @@ type Server struct {
 	ln     net.Listener
 	log    *slog.Logger
 	opts   Options
+
+	downMu sync.Mutex
+	down   map[string]bool // readiness checks down at the last probe
+
 	// failed receives the error that ended Serve other than by Stop;
 	// served is closed when Serve has returned.
 	failed chan error
@@ -56,6 +71,18 @@ func New(opts Options) (*Server, error) {
 	if opts.Registry == nil {
 		return nil, errors.New("api: a Prometheus registry is required")
 	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	for _, d := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{{&opts.ReadHeaderTimeout, 10 * time.Second}, {&opts.ReadTimeout, 30 * time.Second},
+		{&opts.WriteTimeout, 90 * time.Second}, {&opts.IdleTimeout, 2 * time.Minute}} {
+		if *d.v <= 0 {
+			*d.v = d.def
+		}
+	}
 	gin.SetMode(gin.ReleaseMode)
 	m, err := newHTTPMetrics(opts.Registry)
 	if err != nil {
@@ -63,7 +90,11 @@ func New(opts Options) (*Server, error) {
 	}
 	e := gin.New()
 	e.ContextWithFallback = true // c.Request.Context() flows into handlers' ctx use
-	e.Use(observe(m, opts.Logger), recoverJSON(opts.Logger))
+	// Gin believes X-Forwarded-For from anyone unless told otherwise.
+	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("api: trusted proxies: %w", err)
+	}
+	e.Use(observe(m, opts.Logger), recoverJSON(opts.Logger), limitBody(opts.MaxBodyBytes))
 	e.NoRoute(func(c *gin.Context) {
 		WriteError(c, NotFound("no such route: "+c.Request.Method+" "+c.Request.URL.Path))
 	})
@@ -105,9 +136,17 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	s.ln = ln
 	s.srv = &http.Server{
-		Handler:           s.engine,
-		ReadHeaderTimeout: 10 * time.Second,
+		Handler: s.engine,
+		// ReadTimeout covers the body too: a client trickling one is cut
+		// off when it passes (bindJSON answers 408 if the handler was
+		// reading).
+		ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
+		ReadTimeout:       s.opts.ReadTimeout,
+		WriteTimeout:      s.opts.WriteTimeout,
+		IdleTimeout:       s.opts.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	s.served = make(chan struct{})
 	go func() {

@@ -59,7 +59,7 @@ type unitRequest struct {
 }
 
 func (d SchedulerDeps) listUnits(c *gin.Context) (any, error) {
-	units, err := d.Org.Units(c)
+	units, err := d.Org.Units(c.Request.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -98,9 +98,9 @@ func (d SchedulerDeps) resolveUnit(c *gin.Context, ref, field string) (int64, er
 	var u org.Unit
 	var err error
 	if id, perr := strconv.ParseInt(ref, 10, 64); perr == nil {
-		u, err = d.Org.Unit(c, id)
+		u, err = d.Org.Unit(c.Request.Context(), id)
 	} else {
-		u, err = d.Org.UnitBySlug(c, ref)
+		u, err = d.Org.UnitBySlug(c.Request.Context(), ref)
 	}
 	if errors.Is(err, org.ErrNotFound) {
 		return 0, Unprocessable([]valid.FieldError{{Field: field, Message: "no unit has id or slug " + strconv.Quote(ref),
@@ -110,14 +110,6 @@ func (d SchedulerDeps) resolveUnit(c *gin.Context, ref, field string) (int64, er
 		return 0, err
 	}
 	return u.ID, nil
-}
-
-// bindJSON decodes the body strictly enough to name what is wrong.
-func bindJSON(c *gin.Context, v any) error {
-	if err := c.ShouldBindJSON(v); err != nil {
-		return BadRequest("bad_json", "the request body is not the expected JSON: "+err.Error())
-	}
-	return nil
 }
 
 func pathID(c *gin.Context) (int64, error) {

@@ -17,7 +17,7 @@ type userRequest struct {
 }
 
 func (d SchedulerDeps) listUsers(c *gin.Context) (any, error) {
-	users, err := d.Auth.Users(c)
+	users, err := d.Auth.Users(c.Request.Context())
 	if err != nil {
 		return nil, err
 	}

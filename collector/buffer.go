@@ -79,7 +79,7 @@ const (
 )
 
 func openBuffer(dir string, maxBytes int64) (*diskBuffer, error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil { // buffered rows are private: 0700 folder, 0600 files
 		return nil, fmt.Errorf("collector buffer %s: %w (set collector.buffer_path to a writable directory)", dir, err)
 	}
 	var tag [6]byte
@@ -194,7 +194,7 @@ func (b *diskBuffer) Append(batch Batch) error {
 }
 
 func writeSynced(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o640)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}

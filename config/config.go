@@ -94,7 +94,7 @@ type GraphMetrics struct {
 	InstagramTotal    string `yaml:"ig_total_interactions"`
 }
 
-// API is the HTTP API.
+// API is the HTTP server (API and pages).
 type API struct {
 	Enabled bool `yaml:"enabled"`
 	// MaxConcurrentReports bounds report queries running on ClickHouse at
@@ -103,6 +103,23 @@ type API struct {
 	// ReportCacheBytes bounds the report answer cache (least recently
 	// used answers go first); 0 turns the cache off.
 	ReportCacheBytes int64 `yaml:"report_cache_bytes"`
+	// MaxBodyBytes is the largest request body accepted (API and web
+	// forms); a larger one is answered 413 without being read.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// ReadHeaderTimeout bounds reading a request's headers.
+	ReadHeaderTimeout Duration `yaml:"read_header_timeout"`
+	// ReadTimeout bounds reading a whole request, body included: a client
+	// trickling a body is cut off when it passes.
+	ReadTimeout Duration `yaml:"read_timeout"`
+	// WriteTimeout bounds writing an answer (longer than
+	// clickhouse.query_timeout, so a slow report still gets its answer).
+	WriteTimeout Duration `yaml:"write_timeout"`
+	// IdleTimeout closes a kept-alive connection without requests.
+	IdleTimeout Duration `yaml:"idle_timeout"`
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
+	// whose X-Forwarded-For / X-Real-IP is believed. Empty: none, and the
+	// client address is the TCP peer's.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 }
 
 // Web is the pages for staff and division heads.
@@ -176,7 +193,9 @@ func Default() Config {
 			Version: "v24.0",
 			Timeout: Duration(30 * time.Second),
 		},
-		API: API{Enabled: true, MaxConcurrentReports: 16, ReportCacheBytes: 32 << 20},
+		API: API{Enabled: true, MaxConcurrentReports: 16, ReportCacheBytes: 32 << 20, MaxBodyBytes: 1 << 20,
+			ReadHeaderTimeout: Duration(10 * time.Second), ReadTimeout: Duration(30 * time.Second),
+			WriteTimeout: Duration(90 * time.Second), IdleTimeout: Duration(120 * time.Second)},
 		Web: Web{SessionTTL: Duration(12 * time.Hour)},
 		Scheduler: Scheduler{
 			Enabled:       true,

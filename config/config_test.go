@@ -30,6 +30,9 @@ func TestBadConfigs(t *testing.T) {
 		"bad_log_level.bad.yaml":       {"log.level", "verbose", "debug, info, warn, error"},
 		"bad_yaml.bad.yaml":            {"bad_yaml.bad.yaml", "yaml"},
 		"bad_carousel.bad.yaml":        {"collector.carousel_as", "video", "photo or interactive"},
+		"bad_http_timeouts.bad.yaml":   {"api.read_header_timeout", "1m0s", "at most api.read_timeout (10s)"},
+		"bad_trusted_proxy.bad.yaml":   {"api.trusted_proxies[1]", "proxy.example", "CIDR"},
+		"bad_body_limit.bad.yaml":      {"api.max_body_bytes", `"10"`, "1024"},
 		"bad_report_cache.bad.yaml":    {"api.report_cache_bytes", `"-1"`, "0 for no cache"},
 	}
 	files, err := filepath.Glob("testdata/*.bad.yaml")
@@ -127,6 +130,10 @@ func TestBadEnv(t *testing.T) {
 		{"HUMAS_SCHEDULER_WORKERS", "many", "HUMAS_SCHEDULER_WORKERS"},
 		{"HUMAS_CLICKHOUSE_ADDR", "nohostport", "clickhouse.addr"},
 		{"HUMAS_CLICKHOUSE_QUERY_TIMEOUT", "fast", "HUMAS_CLICKHOUSE_QUERY_TIMEOUT"},
+		{"HUMAS_API_MAX_BODY_BYTES", "1MB", "api.max_body_bytes (HUMAS_API_MAX_BODY_BYTES)"},
+		{"HUMAS_API_READ_TIMEOUT", "slow", "api.read_timeout (HUMAS_API_READ_TIMEOUT)"},
+		{"HUMAS_API_WRITE_TIMEOUT", "10s", "api.write_timeout"},
+		{"HUMAS_API_TRUSTED_PROXIES", "not-an-ip", "api.trusted_proxies[0]"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -140,6 +147,38 @@ func TestBadEnv(t *testing.T) {
 				t.Fatalf("err = %v, want it to name %q and %q", err, tc.want, tc.value)
 			}
 		})
+	}
+}
+
+// TestHTTPServerDefaultsAndEnv: the server's limits have sane defaults
+// and each HUMAS_API_* variable sets its key.
+func TestHTTPServerDefaultsAndEnv(t *testing.T) {
+	cfg, err := Load("", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := cfg.API
+	if a.MaxBodyBytes != 1<<20 || a.ReadHeaderTimeout.D() != 10*time.Second || a.ReadTimeout.D() != 30*time.Second ||
+		a.WriteTimeout.D() != 90*time.Second || a.IdleTimeout.D() != 2*time.Minute || len(a.TrustedProxies) != 0 {
+		t.Errorf("defaults: %+v", a)
+	}
+	env := map[string]string{
+		"HUMAS_API_MAX_BODY_BYTES":      "65536",
+		"HUMAS_API_READ_HEADER_TIMEOUT": "2s",
+		"HUMAS_API_READ_TIMEOUT":        "5s",
+		"HUMAS_API_WRITE_TIMEOUT":       "2m",
+		"HUMAS_API_IDLE_TIMEOUT":        "30s",
+		"HUMAS_API_TRUSTED_PROXIES":     " 10.0.0.5, 172.16.0.0/12 ,",
+	}
+	cfg, err = Load("", func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	a = cfg.API
+	if a.MaxBodyBytes != 65536 || a.ReadHeaderTimeout.D() != 2*time.Second || a.ReadTimeout.D() != 5*time.Second ||
+		a.WriteTimeout.D() != 2*time.Minute || a.IdleTimeout.D() != 30*time.Second ||
+		strings.Join(a.TrustedProxies, "|") != "10.0.0.5|172.16.0.0/12" {
+		t.Errorf("from env: %+v", a)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // envVar binds one HUMAS_* variable to a field.
@@ -43,6 +44,32 @@ func integer(f func(c *Config) *int) func(*Config, string) error {
 	}
 }
 
+func integer64(f func(c *Config) *int64) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return errors.New("want a whole number")
+		}
+		*f(c) = n
+		return nil
+	}
+}
+
+// list reads a comma-separated list; spaces around items are dropped and
+// an empty value is the empty list.
+func list(f func(c *Config) *[]string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		var out []string
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+		*f(c) = out
+		return nil
+	}
+}
+
 func duration(f func(c *Config) *Duration) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		d, err := parseDuration(v)
@@ -74,6 +101,12 @@ var envVars = []envVar{
 	{"HUMAS_APP_ID", "graph.app_id", str(func(c *Config) *string { return &c.Graph.AppID })},
 	{"HUMAS_APP_SECRET", "graph.app_secret", secret(func(c *Config) *Secret { return &c.Graph.AppSecret })},
 	{"HUMAS_API_ENABLED", "api.enabled", boolean(func(c *Config) *bool { return &c.API.Enabled })},
+	{"HUMAS_API_MAX_BODY_BYTES", "api.max_body_bytes", integer64(func(c *Config) *int64 { return &c.API.MaxBodyBytes })},
+	{"HUMAS_API_READ_HEADER_TIMEOUT", "api.read_header_timeout", duration(func(c *Config) *Duration { return &c.API.ReadHeaderTimeout })},
+	{"HUMAS_API_READ_TIMEOUT", "api.read_timeout", duration(func(c *Config) *Duration { return &c.API.ReadTimeout })},
+	{"HUMAS_API_WRITE_TIMEOUT", "api.write_timeout", duration(func(c *Config) *Duration { return &c.API.WriteTimeout })},
+	{"HUMAS_API_IDLE_TIMEOUT", "api.idle_timeout", duration(func(c *Config) *Duration { return &c.API.IdleTimeout })},
+	{"HUMAS_API_TRUSTED_PROXIES", "api.trusted_proxies", list(func(c *Config) *[]string { return &c.API.TrustedProxies })},
 	{"HUMAS_WEB_SECURE_COOKIES", "web.secure_cookies", boolean(func(c *Config) *bool { return &c.Web.SecureCookies })},
 	{"HUMAS_SCHEDULER_ENABLED", "scheduler.enabled", boolean(func(c *Config) *bool { return &c.Scheduler.Enabled })},
 	{"HUMAS_SCHEDULER_WORKERS", "scheduler.workers", integer(func(c *Config) *int { return &c.Scheduler.Workers })},

@@ -117,8 +117,31 @@ func (c Config) Validate() error {
 		add(fieldf("graph.app_id", g.AppID, "set graph.app_id and graph.app_secret together, or neither"))
 	}
 
-	if c.API.MaxConcurrentReports < 1 {
-		add(fieldf("api.max_concurrent_reports", c.API.MaxConcurrentReports, "a number of at least 1"))
+	a := c.API
+	if a.MaxConcurrentReports < 1 {
+		add(fieldf("api.max_concurrent_reports", a.MaxConcurrentReports, "a number of at least 1"))
+	}
+	if a.MaxBodyBytes < 1<<10 || a.MaxBodyBytes > 64<<20 {
+		add(fieldf("api.max_body_bytes", a.MaxBodyBytes, "from 1024 (1 KiB) to 67108864 (64 MiB); default 1048576"))
+	}
+	if a.ReadHeaderTimeout.D() <= 0 {
+		add(fieldf("api.read_header_timeout", a.ReadHeaderTimeout, "want a positive duration such as 10s"))
+	}
+	if a.ReadTimeout.D() <= 0 {
+		add(fieldf("api.read_timeout", a.ReadTimeout, "want a positive duration such as 30s"))
+	} else if a.ReadHeaderTimeout.D() > a.ReadTimeout.D() {
+		add(fieldf("api.read_header_timeout", a.ReadHeaderTimeout, "at most api.read_timeout (%s): the headers are part of the request", a.ReadTimeout))
+	}
+	if a.WriteTimeout.D() <= ch.QueryTimeout.D() {
+		add(fieldf("api.write_timeout", a.WriteTimeout, "longer than clickhouse.query_timeout (%s), or slow reports lose their answer", ch.QueryTimeout))
+	}
+	if a.IdleTimeout.D() <= 0 {
+		add(fieldf("api.idle_timeout", a.IdleTimeout, "want a positive duration such as 2m"))
+	}
+	for i, p := range a.TrustedProxies {
+		if !validProxy(p) {
+			add(fieldf(fmt.Sprintf("api.trusted_proxies[%d]", i), p, "an IP address or CIDR range of a reverse proxy, e.g. 10.0.0.5 or 172.16.0.0/12"))
+		}
 	}
 	if c.API.ReportCacheBytes < 0 {
 		add(fieldf("api.report_cache_bytes", c.API.ReportCacheBytes, "a size in bytes, e.g. 33554432 for 32 MiB, or 0 for no cache"))
@@ -182,6 +205,15 @@ func (c Config) Validate() error {
 		return errs
 	}
 	return nil
+}
+
+// validProxy is an IP address or a CIDR range (what Gin's trusted
+// proxies accept).
+func validProxy(s string) bool {
+	if _, _, err := net.ParseCIDR(s); err == nil {
+		return true
+	}
+	return net.ParseIP(s) != nil
 }
 
 // DecodeKey reads a 32-byte AES key written as hex (64 characters) or base64.

@@ -59,9 +59,20 @@ func OpenSQLite(ctx context.Context, path string, log *slog.Logger) (*SQLite, er
 	if log == nil {
 		log = slog.Default()
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("state database %s: %w", path, err)
+	if err := PrivateDir(filepath.Dir(path), log); err != nil {
+		return nil, fmt.Errorf("state database %s: %w", path, err)
+	}
+	// SQLite creates the WAL and SHM files with the database file's mode:
+	// creating that file 0600 first (and narrowing files left by an older
+	// version) keeps all three private, whatever the umask.
+	if err := PrivateFile(path); err != nil {
+		return nil, fmt.Errorf("state database %s: %w", path, err)
+	}
+	for _, f := range []string{path + "-wal", path + "-shm", path + "-journal"} {
+		if _, err := os.Stat(f); err == nil {
+			if err := narrow(f); err != nil {
+				return nil, fmt.Errorf("state database %s: %w", f, err)
+			}
 		}
 	}
 	q := url.Values{}

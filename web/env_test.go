@@ -14,8 +14,11 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/humas-id/humas/api"
 	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/auth/throttle"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/scheduler"
 	"github.com/humas-id/humas/store"
@@ -42,6 +45,10 @@ type envOpts struct {
 	usage   UsageSource
 	noPosts bool
 	secure  bool
+	// server mounts the pages on the API server's engine (its body limit
+	// and trusted proxies), as serve does, instead of a bare Gin engine.
+	server   *api.Options
+	throttle *throttle.Limiter
 }
 
 func newEnv(t *testing.T, o envOpts) *env {
@@ -77,11 +84,21 @@ func newEnv(t *testing.T, o envOpts) *env {
 	}
 	e.sched = scheduler.NewService(e.db, e.org, scheduler.ServiceOptions{Logger: slog.New(slog.DiscardHandler)})
 	d := Deps{SQL: e.db, Auth: e.auth, Org: e.org, Reports: o.reports, Usage: o.usage, Logger: slog.New(slog.DiscardHandler),
-		SecureCookies: o.secure}
+		SecureCookies: o.secure, Throttle: o.throttle}
 	if !o.noPosts {
 		d.Posts = NewSchedulerPosts(e.sched, e.auth)
 	}
 	eng := gin.New()
+	if o.server != nil {
+		opts := *o.server
+		opts.Registry = prometheus.NewRegistry()
+		opts.Logger = slog.New(slog.DiscardHandler)
+		srv, err := api.New(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng = srv.Engine()
+	}
 	if _, err := Mount(eng, d); err != nil {
 		t.Fatal(err)
 	}

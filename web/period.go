@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/humas-id/humas/analytics"
 )
 
 // period is a report period chosen with the picker: calendar dates
@@ -37,6 +39,9 @@ func parsePeriod(kind, month, quarter, from, to string, today time.Time) (period
 		if err != nil {
 			return p, perr("month %q: write YYYY-MM, e.g. 2026-11", "bulan %q: tulis TTTT-BB, mis. 2026-11", month)
 		}
+		if !inWindow(t) {
+			return p, outsideWindow("month", "bulan", month)
+		}
 		p.Month = month
 		p.From, p.To = t, t.AddDate(0, 1, -1)
 		p.PrevFrom, p.PrevTo = t.AddDate(0, -1, 0), t.AddDate(0, 0, -1)
@@ -47,8 +52,11 @@ func parsePeriod(kind, month, quarter, from, to string, today time.Time) (period
 		y, q, ok := strings.Cut(quarter, "-Q")
 		yy, err1 := strconv.Atoi(y)
 		qq, err2 := strconv.Atoi(q)
-		if !ok || err1 != nil || err2 != nil || qq < 1 || qq > 4 || yy < 2000 || yy > 2100 {
+		if !ok || err1 != nil || err2 != nil || qq < 1 || qq > 4 {
 			return p, perr("quarter %q: write YYYY-Qn, e.g. 2026-Q4", "triwulan %q: tulis TTTT-Qn, mis. 2026-Q4", quarter)
+		}
+		if yy < analytics.EarliestDate.Year() || yy > analytics.LatestDate.Year() {
+			return p, outsideWindow("quarter", "triwulan", quarter)
 		}
 		p.Quarter = quarter
 		p.From = time.Date(yy, time.Month(3*(qq-1)+1), 1, 0, 0, 0, 0, time.UTC)
@@ -62,10 +70,16 @@ func parsePeriod(kind, month, quarter, from, to string, today time.Time) (period
 			if p.From, err = time.Parse("2006-01-02", from); err != nil {
 				return p, perr("from %q: write YYYY-MM-DD, e.g. 2026-11-01", "dari %q: tulis TTTT-BB-HH, mis. 2026-11-01", from)
 			}
+			if !inWindow(p.From) {
+				return p, outsideWindow("from", "dari", from)
+			}
 		}
 		if to != "" {
 			if p.To, err = time.Parse("2006-01-02", to); err != nil {
 				return p, perr("to %q: write YYYY-MM-DD, e.g. 2026-11-30", "sampai %q: tulis TTTT-BB-HH, mis. 2026-11-30", to)
+			}
+			if !inWindow(p.To) {
+				return p, outsideWindow("to", "sampai", to)
 			}
 		}
 		if p.From.After(p.To) {
@@ -85,6 +99,19 @@ func parsePeriod(kind, month, quarter, from, to string, today time.Time) (period
 		p.Quarter = fmt.Sprintf("%d-Q%d", p.From.Year(), (int(p.From.Month())-1)/3+1)
 	}
 	return p, nil
+}
+
+// inWindow reports whether a date is within the dates reports cover.
+func inWindow(day time.Time) bool {
+	return !day.Before(analytics.EarliestDate) && !day.After(analytics.LatestDate)
+}
+
+// outsideWindow names the parameter (English, Indonesian) and its value.
+func outsideWindow(param, paramID, value string) error {
+	from, to := analytics.EarliestDate.Format("2006-01-02"), analytics.LatestDate.Format("2006-01-02")
+	return &periodError{
+		EN: fmt.Sprintf("%s %q is outside the dates reports cover (%s to %s)", param, value, from, to),
+		ID: fmt.Sprintf("%s %q di luar rentang tanggal laporan (%s sampai %s)", paramID, value, from, to)}
 }
 
 // periodError is a bad period, in both languages.

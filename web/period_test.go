@@ -25,6 +25,12 @@ func TestParsePeriod(t *testing.T) {
 		{name: "bad month", kind: "month", month: "2026-13", wantErr: "bulan \"2026-13\": tulis TTTT-BB, mis. 2026-11"},
 		{name: "bad quarter", kind: "quarter", quarter: "2026-Q5", wantErr: "triwulan \"2026-Q5\": tulis TTTT-Qn, mis. 2026-Q4"},
 		{name: "swapped", kind: "custom", from: "2026-11-10", to: "2026-11-01", wantErr: "tanggal awal 2026-11-10 sesudah tanggal akhir 2026-11-01: tukar keduanya"},
+		{name: "month 9999", kind: "month", month: "9999-01", wantErr: "bulan \"9999-01\" di luar rentang tanggal laporan (2004-01-01 sampai 2099-12-31)"},
+		{name: "quarter 9999", kind: "quarter", quarter: "9999-Q1", wantErr: "triwulan \"9999-Q1\" di luar rentang tanggal laporan (2004-01-01 sampai 2099-12-31)"},
+		{name: "quarter 2003", kind: "quarter", quarter: "2003-Q4", wantErr: "triwulan \"2003-Q4\" di luar rentang tanggal laporan (2004-01-01 sampai 2099-12-31)"},
+		{name: "from 9999", kind: "custom", from: "9999-01-01", to: "9999-01-31", wantErr: "dari \"9999-01-01\" di luar rentang tanggal laporan (2004-01-01 sampai 2099-12-31)"},
+		{name: "to 9999", kind: "custom", to: "9999-12-31", wantErr: "sampai \"9999-12-31\" di luar rentang tanggal laporan (2004-01-01 sampai 2099-12-31)"},
+		{name: "from 1999", kind: "custom", from: "1999-12-31", to: "2000-01-01", wantErr: "dari \"1999-12-31\" di luar rentang tanggal laporan (2004-01-01 sampai 2099-12-31)"},
 		{name: "too long", kind: "custom", from: "2020-01-01", to: "2026-11-01", wantErr: "periode mencakup 2497 hari; paling banyak 731 hari (dua tahun)"},
 	}
 	for _, tt := range tests {

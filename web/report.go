@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"html/template"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/humas-id/humas/csvsafe"
 	"github.com/humas-id/humas/org"
 )
 
@@ -213,7 +213,9 @@ func (h *Handler) reportCSV(c *gin.Context) {
 	name := fmt.Sprintf("humas-laporan-%s_%s.csv", p.From.Format("2006-01-02"), p.To.Format("2006-01-02"))
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
-	w := csv.NewWriter(c.Writer)
+	// Every text cell (unit and channel names, labels, captions, links) is
+	// defused against spreadsheet formulas; figures stay numbers.
+	w := csvsafe.NewWriter(c.Writer)
 	f := func(v float64) string {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return ""
@@ -251,7 +253,7 @@ func (h *Handler) reportCSV(c *gin.Context) {
 	}{{"top", rd.Top}, {"bottom", rd.Bottom}} {
 		for _, ps := range lst.posts {
 			_ = w.Write([]string{lst.name, ps.Platform, ps.PostID, ps.PublishedAt.UTC().Format("2006-01-02T15:04:05Z"), ps.ContentType,
-				ps.ChannelName, i(ps.Reach), i(ps.Interactions), f(ps.ER), ps.Permalink, csvSafe(ps.Caption)})
+				ps.ChannelName, i(ps.Reach), i(ps.Interactions), f(ps.ER), ps.Permalink, ps.Caption})
 		}
 	}
 	_ = w.Write(nil)
@@ -261,13 +263,4 @@ func (h *Handler) reportCSV(c *gin.Context) {
 	if err := w.Error(); err != nil {
 		h.log.WarnContext(c.Request.Context(), "report csv write failed", "err", err)
 	}
-}
-
-// csvSafe defuses spreadsheet formulas in user text (a caption that
-// starts with = + - @ would run as a formula in Excel).
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

@@ -10,8 +10,10 @@ import (
 	"io/fs"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path"
 	"slices"
 	"strings"
@@ -20,6 +22,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/auth/throttle"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/store"
 )
@@ -59,6 +62,9 @@ type Deps struct {
 	SessionTTL time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Throttle slows down repeated sign-in failures per client address
+	// (shared with the API's bearer tokens; nil: no throttling).
+	Throttle *throttle.Limiter
 }
 
 // UsageSource gives the latest Graph API usage percentage Meta reported
@@ -173,7 +179,7 @@ func parseTemplates() (map[string]*template.Template, error) {
 func (h *Handler) Routes(e *gin.Engine) {
 	e.GET("/static/*filepath", serveStatic)
 
-	g := e.Group("/", h.securityHeaders, h.loadSession)
+	g := e.Group("/", h.securityHeaders, h.readForm, h.loadSession)
 	g.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/calendar") })
 	g.GET("/signin", h.signinPage)
 	g.GET("/masuk", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/signin") })
@@ -242,6 +248,48 @@ func (h *Handler) securityHeaders(c *gin.Context) {
 	hd.Set("X-Frame-Options", "DENY")
 	hd.Set("Cache-Control", "no-store")
 	c.Next()
+}
+
+// readForm parses a posted form before anything reads it, so a body over
+// the server's limit (one sent without a length; a declared one is refused
+// before routing) or one that does not arrive in time is answered 413 or
+// 408 instead of looking like an empty form.
+func (h *Handler) readForm(c *gin.Context) {
+	if c.Request.Method != http.MethodPost {
+		c.Next()
+		return
+	}
+	// ParseForm first: ParseMultipartForm answers ErrNotMultipart for a
+	// urlencoded form and drops ParseForm's own error.
+	err := c.Request.ParseForm()
+	if ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); err == nil && ct == "multipart/form-data" {
+		err = c.Request.ParseMultipartForm(32 << 10)
+	}
+	var mbe *http.MaxBytesError
+	var ne net.Error
+	switch {
+	case err == nil:
+		c.Next()
+	case errors.As(err, &mbe):
+		c.Header("Connection", "close")
+		h.errorPage(c, http.StatusRequestEntityTooLarge, h.l(c).T("err.toolarge", byteSize(mbe.Limit)))
+	case errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		c.Header("Connection", "close")
+		h.errorPage(c, http.StatusRequestTimeout, h.l(c).T("err.timeout"))
+	default:
+		h.errorPage(c, http.StatusBadRequest, h.l(c).T("err.badrequest", h.l(c).T("err.badform")))
+	}
+}
+
+// byteSize writes a limit as MiB or KiB when whole, with the bytes.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB (%d byte)", n>>20, n)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB (%d byte)", n>>10, n)
+	}
+	return fmt.Sprintf("%d byte", n)
 }
 
 // loadSession reads the session cookie, if any, and the language.
@@ -407,16 +455,46 @@ func (h *Handler) fail(c *gin.Context, err error) {
 	h.errorPage(c, http.StatusInternalServerError, h.l(c).T("err.internal"))
 }
 
-// localPath keeps redirects on this site: only absolute paths, never
-// "//host" or a scheme.
+// localPath keeps redirects on this site. It answers p cleaned (path
+// and query) when p is a path of this site, and fallback otherwise:
+// anything with a scheme or host, "//host", a backslash anywhere (browsers
+// read "/\host" as "//host"), control characters (browsers drop tabs and
+// newlines, so "/\t/host" becomes "//host") and percent-encoded slashes or
+// backslashes, which a second decoding would turn into those.
 func localPath(p, fallback string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+	if p == "" || p[0] != '/' || strings.HasPrefix(p, "//") || hasUnsafeByte(p) {
 		return fallback
 	}
-	if u, err := url.Parse(p); err != nil || u.Scheme != "" || u.Host != "" {
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return fallback
 	}
-	return p
+	raw := strings.ToLower(u.EscapedPath())
+	if hasUnsafeByte(u.Path) || strings.Contains(raw, "%2f") || strings.Contains(raw, "%5c") {
+		return fallback
+	}
+	clean := path.Clean(u.Path)
+	if strings.HasSuffix(u.Path, "/") && clean != "/" {
+		clean += "/"
+	}
+	if !strings.HasPrefix(clean, "/") || strings.HasPrefix(clean, "//") {
+		return fallback
+	}
+	out := (&url.URL{Path: clean, RawQuery: u.RawQuery}).String()
+	if !strings.HasPrefix(out, "/") || strings.HasPrefix(out, "//") || hasUnsafeByte(out) {
+		return fallback
+	}
+	return out
+}
+
+// hasUnsafeByte reports a backslash or a control character.
+func hasUnsafeByte(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b == '\\' || b < 0x20 || b == 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *Handler) setCookie(c *gin.Context, name, value string, maxAge int) {

@@ -3,11 +3,14 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/auth/throttle"
 )
 
 // signinData is the sign-in form.
@@ -26,6 +29,23 @@ func (h *Handler) signinPage(c *gin.Context) {
 }
 
 func (h *Handler) renderSignin(c *gin.Context, status int, fieldErr string) {
+	h.renderSigninPage(c, status, fieldErr, "")
+}
+
+// renderThrottled is the sign-in page of an address that must wait: 429
+// with Retry-After and the wait in words.
+func (h *Handler) renderThrottled(c *gin.Context, wait time.Duration) {
+	l := h.l(c)
+	secs := throttle.RetryAfter(wait)
+	words := l.T("dur.seconds", secs)
+	if secs > 90 {
+		words = l.T("dur.minutes", (secs+59)/60)
+	}
+	c.Header("Retry-After", strconv.Itoa(secs))
+	h.renderSigninPage(c, http.StatusTooManyRequests, "", l.T("signin.throttled", words))
+}
+
+func (h *Handler) renderSigninPage(c *gin.Context, status int, fieldErr, pageErr string) {
 	tok, err := randomToken()
 	if err != nil {
 		h.fail(c, err)
@@ -40,6 +60,7 @@ func (h *Handler) renderSignin(c *gin.Context, status int, fieldErr string) {
 	v := h.view(c, l.T("signin.title"), "signin", signinData{Next: next, PreCSRF: tok, FieldErr: fieldErr,
 		SignedOut: c.Query("out") == "1"})
 	v.Flash = ""
+	v.Error = pageErr
 	h.render(c, status, "signin", v)
 }
 
@@ -56,9 +77,23 @@ func (h *Handler) signin(c *gin.Context) {
 		h.renderSignin(c, http.StatusUnprocessableEntity, l.T("signin.empty"))
 		return
 	}
+	// Repeated failures from one address wait, exponentially longer, before
+	// any token is looked at (the limiter logs them, never the token).
+	addr := throttle.Addr(c.ClientIP())
+	if h.d.Throttle != nil {
+		if wait := h.d.Throttle.Check(addr); wait > 0 {
+			h.renderThrottled(c, wait)
+			return
+		}
+	}
 	p, err := h.d.Auth.Authenticate(c.Request.Context(), token)
 	if errors.Is(err, auth.ErrInvalidToken) {
-		h.log.InfoContext(c.Request.Context(), "web sign-in refused", "remote", c.ClientIP())
+		if h.d.Throttle == nil {
+			h.log.InfoContext(c.Request.Context(), "web sign-in refused", "remote", c.ClientIP())
+		} else if d := h.d.Throttle.Fail(c.Request.Context(), "web", addr); d.Wait > 0 {
+			h.renderThrottled(c, d.Wait)
+			return
+		}
 		h.renderSignin(c, http.StatusUnauthorized, l.T("signin.invalid"))
 		return
 	}

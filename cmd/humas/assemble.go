@@ -11,6 +11,7 @@ import (
 
 	"github.com/humas-id/humas/api"
 	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/auth/throttle"
 	"github.com/humas-id/humas/config"
 	"github.com/humas-id/humas/meta"
 	"github.com/humas-id/humas/org"
@@ -31,6 +32,9 @@ type app struct {
 	sandbox *sandbox // nil unless sandbox mode
 	// authed is /api/v1 behind a valid API token.
 	authed *gin.RouterGroup
+	// signins throttles failed sign-ins (web tokens and API bearer
+	// tokens) per client address.
+	signins *throttle.Limiter
 }
 
 // assemble builds the sandbox, scheduler, collector and routes that serve
@@ -72,7 +76,8 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 	if err := requireKeyForStoredTokens(ctx, a.orgs); err != nil {
 		return nil, err
 	}
-	a.authed = srv.V1().Group("", api.RequireAuth(a.users))
+	a.signins = throttle.New(throttle.Policy{Logger: log.With("component", "signin")})
+	a.authed = srv.V1().Group("", api.RequireAuth(a.users, api.WithThrottle(a.signins)))
 
 	sched, sparts, err := wireScheduler(ctx, a, a.orgs, a.users, a.graph, a.authed)
 	if err != nil {

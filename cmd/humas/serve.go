@@ -74,6 +74,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			{Name: "clickhouse", Ping: st.ch.Ping},
 			{Name: "sqlite", Ping: st.sql.Ping},
 		},
+		MaxBodyBytes:      cfg.API.MaxBodyBytes,
+		ReadHeaderTimeout: cfg.API.ReadHeaderTimeout.D(),
+		ReadTimeout:       cfg.API.ReadTimeout.D(),
+		WriteTimeout:      cfg.API.WriteTimeout.D(),
+		IdleTimeout:       cfg.API.IdleTimeout.D(),
+		TrustedProxies:    cfg.API.TrustedProxies,
 	})
 	if err != nil {
 		return err

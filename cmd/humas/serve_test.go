@@ -95,6 +95,18 @@ func TestServeSandbox(t *testing.T) {
 	if body["status"] != "ready" {
 		t.Fatalf("readyz body: %v", body)
 	}
+	// State files are the service's alone: 0600 files in 0700 folders.
+	for name, want := range map[string]os.FileMode{"var": 0o700, "var/buffer": 0o700, "var/humas.db": 0o600,
+		"var/humas.db-wal": 0o600, "var/humas.db-shm": 0o600, "var/sandbox-users.txt": 0o600, "var/sandbox-secret.key": 0o600} {
+		info, err := os.Stat(filepath.Join(s.dir, name))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if got := info.Mode().Perm(); got != want {
+			t.Errorf("%s is %04o, want %04o", name, got, want)
+		}
+	}
 	users, err := os.ReadFile(filepath.Join(s.dir, "var", "sandbox-users.txt"))
 	if err != nil {
 		t.Fatal(err)

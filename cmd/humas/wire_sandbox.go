@@ -14,6 +14,7 @@ import (
 	"github.com/humas-id/humas/config"
 	"github.com/humas-id/humas/meta/graphsim"
 	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/store"
 )
 
 // Sandbox credentials of the in-process simulator; they reach nothing real.
@@ -72,10 +73,7 @@ func sandboxKey(path string) (string, error) {
 		return "", err
 	}
 	key := hex.EncodeToString(k[:])
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return "", err
-	}
-	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+	if err := store.WritePrivateFile(path, []byte(key+"\n")); err != nil {
 		return "", fmt.Errorf("sandbox: write %s: %w", path, err)
 	}
 	return key, nil
@@ -187,7 +185,7 @@ func seedSandbox(ctx context.Context, orgs *org.Store, users *auth.Store, tokens
 	if len(lines) > 0 {
 		body := "# humas sandbox users: name, role, unit, API token (shown once; sign in at /masuk or send Authorization: Bearer)\n" +
 			strings.Join(lines, "\n") + "\n"
-		if err := os.WriteFile(tokensPath, []byte(body), 0o600); err != nil {
+		if err := store.WritePrivateFile(tokensPath, []byte(body)); err != nil {
 			return nil, fmt.Errorf("sandbox: write %s: %w", tokensPath, err)
 		}
 	}

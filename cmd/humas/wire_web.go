@@ -36,6 +36,7 @@ func wireWeb(_ context.Context, a *app, sched *scheduler.Service, reports *analy
 		SecureCookies: a.cfg.Web.SecureCookies,
 		SessionTTL:    a.cfg.Web.SessionTTL.D(),
 		Usage:         web.RegistryUsage{G: a.reg},
+		Throttle:      a.signins,
 	}
 	if reports != nil {
 		d.Reports = web.NewAnalyticsReports(reports)
