@@ -243,7 +243,7 @@ func (b *diskBuffer) Oldest() (segment, Batch, bool, error) {
 // quarantine moves a damaged segment to damaged/.
 func (b *diskBuffer) quarantine(s segment, cause error) error {
 	dir := filepath.Join(b.dir, damagedDir)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("collector buffer: segment %s is damaged (%v) and cannot be moved aside: %w", s.path, cause, err)
 	}
 	err := os.Rename(s.path, filepath.Join(dir, s.name))
