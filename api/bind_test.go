@@ -55,7 +55,7 @@ func strictServer(t *testing.T) (http.Handler, map[string]string) {
 	g := srv.V1().Group("", api.RequireAuth(as))
 	cal := scheduler.NewService(db, orgs, scheduler.ServiceOptions{})
 	api.MountScheduler(g, api.SchedulerDeps{Org: orgs, Auth: as, Calendar: cal})
-	api.MountCollector(g, &fakeCollector{})
+	api.MountCollector(g, &fakeCollector{}, api.Unscoped{})
 	editor, _ := as.Authenticate(ctx, toks["editor"])
 	p, err := cal.CreatePost(ctx, editor, scheduler.Draft{Caption: "Ayo memilih", ContentType: "text",
 		Classification: scheduler.Classification{Level: "public"}, Channels: []int64{ch.ID}, ScheduledAt: time.Now().Add(24 * time.Hour)}, false)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -52,8 +53,10 @@ type channelRequest struct {
 	Status      *string `json:"status"`
 }
 
+// listChannels lists the channels of the caller's unit and the units
+// below it (every channel for an admin).
 func (d SchedulerDeps) listChannels(c *gin.Context) (any, error) {
-	list, err := d.Org.Channels(c.Request.Context())
+	list, err := d.Calendar.VisibleChannels(c.Request.Context(), Principal(c))
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +72,9 @@ func (d SchedulerDeps) getChannel(c *gin.Context) (any, error) {
 	id, err := pathID(c)
 	if err != nil {
 		return nil, err
+	}
+	if err := d.Calendar.CheckChannel(c.Request.Context(), Principal(c), id); err != nil {
+		return nil, mapErr(err)
 	}
 	ch, err := d.Org.Channel(c.Request.Context(), id)
 	if err != nil {
@@ -88,6 +94,13 @@ func (d SchedulerDeps) createChannel(c *gin.Context) (any, error) {
 		if unitID, err = d.resolveUnit(c, r.Unit, "unit"); err != nil {
 			return nil, err
 		}
+	}
+	if d.Tokens != nil && r.AccessToken != "" && (r.Platform == org.Facebook || r.Platform == org.Instagram) && strings.TrimSpace(r.ExternalID) != "" {
+		tok, err := d.Tokens.Check(c.Request.Context(), r.Platform, strings.TrimSpace(r.ExternalID), strings.TrimSpace(r.AccessToken))
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		r.AccessToken = tok
 	}
 	ch, err := d.Org.CreateChannel(c.Request.Context(), org.ChannelInput{UnitID: unitID, Platform: r.Platform, ExternalID: r.ExternalID, Name: r.Name, AccessToken: r.AccessToken})
 	if err != nil {
@@ -111,6 +124,17 @@ func (d SchedulerDeps) patchChannel(c *gin.Context) (any, error) {
 	var r channelPatch
 	if err := bindJSON(c, &r); err != nil {
 		return nil, err
+	}
+	if d.Tokens != nil && r.AccessToken != nil && strings.TrimSpace(*r.AccessToken) != "" {
+		cur, err := d.Org.Channel(c.Request.Context(), id)
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		tok, err := d.Tokens.Check(c.Request.Context(), cur.Platform, cur.ExternalID, strings.TrimSpace(*r.AccessToken))
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		r.AccessToken = &tok
 	}
 	p := org.ChannelPatch{Name: r.Name, AccessToken: r.AccessToken, Status: r.Status}
 	if r.Unit != nil {

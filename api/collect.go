@@ -22,6 +22,8 @@ type CollectorService interface {
 	StartRun(ctx context.Context, opts collector.RunOptions) (string, error)
 	RunStatus(ctx context.Context, id string) (collector.RunStatus, error)
 	SetContentType(ctx context.Context, platform, postID, contentType string, by auth.Principal) (collector.ContentTypeChange, error)
+	// PostUnit is the unit a collected platform post belongs to.
+	PostUnit(ctx context.Context, platform, postID string) (int64, error)
 }
 
 // MountCollector adds the collector routes to g, which must already be
@@ -29,15 +31,21 @@ type CollectorService interface {
 //
 //	POST  /collect                           start a run (admin) → 202 {id}
 //	GET   /collect/:id                       a run's progress
-//	PATCH /platform-posts/:platform/:id      correct a post's content type (editor or above)
-func MountCollector(g *gin.RouterGroup, svc CollectorService) {
-	h := collectHandlers{svc: svc}
+//	PATCH /platform-posts/:platform/:id      correct a post's content type (editor or above, in the post's unit or above)
+func MountCollector(g *gin.RouterGroup, svc CollectorService, scope Scope) {
+	if scope == nil {
+		panic("api: MountCollector needs a Scope")
+	}
+	h := collectHandlers{svc: svc, scope: scope}
 	g.POST("/collect", RequireRole(auth.RoleAdmin), Handle(h.start))
 	g.GET("/collect/:id", Handle(h.status))
 	mountPlatformPosts(g, h)
 }
 
-type collectHandlers struct{ svc CollectorService }
+type collectHandlers struct {
+	svc   CollectorService
+	scope Scope
+}
 
 type collectRequest struct {
 	ChannelID int64  `json:"channel_id"`

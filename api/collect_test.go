@@ -63,6 +63,13 @@ func (f *fakeCollector) SetContentType(_ context.Context, platform, id, ct strin
 	return collector.ContentTypeChange{Platform: platform, PostID: id, ContentType: ct, Previous: "photo", ContentTypeSource: "override"}, nil
 }
 
+func (f *fakeCollector) PostUnit(context.Context, string, string) (int64, error) {
+	if f.err != nil {
+		return 0, f.err
+	}
+	return 1, nil
+}
+
 func collectServer(t *testing.T, f *fakeCollector) http.Handler {
 	t.Helper()
 	srv, err := api.New(api.Options{Listen: "127.0.0.1:0", Registry: prometheus.NewRegistry()})
@@ -75,7 +82,7 @@ func collectServer(t *testing.T, f *fakeCollector) http.Handler {
 		"viewer": {UserID: 3, Name: "viewer", Role: auth.RoleViewer},
 	}
 	g := srv.V1().Group("", api.RequireAuth(tokens))
-	api.MountCollector(g, f)
+	api.MountCollector(g, f, api.Unscoped{})
 	return srv.Engine()
 }
 

@@ -1,21 +1,54 @@
 package api
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/humas-id/humas/analytics"
+	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/valid"
 )
 
+// Scope decides which units a caller may read: their own unit and the
+// units below it, every unit for an admin (*scheduler.Service implements
+// it; the rule is the scheduler's, see scheduler/scope.go).
+type Scope interface {
+	// ScopeUnit is the unit a report covers when unitID (0: none) is
+	// asked: that unit when the caller may see it (else a 403 naming it),
+	// the caller's own unit when none is asked (0, all, for an admin).
+	ScopeUnit(ctx context.Context, p auth.Principal, unitID int64) (int64, error)
+	// CheckUnit is nil when the caller may see unitID (else a 403 naming it).
+	CheckUnit(ctx context.Context, p auth.Principal, unitID int64) error
+	// CheckChannel is nil when the caller may see the channel's unit.
+	CheckChannel(ctx context.Context, p auth.Principal, channelID int64) error
+}
+
+// Unscoped lets every caller read every unit. Only for a tool that serves
+// reports to one trusted operator (cmd/humas-load); humas serve scopes by
+// unit.
+type Unscoped struct{}
+
+func (Unscoped) ScopeUnit(_ context.Context, _ auth.Principal, unitID int64) (int64, error) {
+	return unitID, nil
+}
+func (Unscoped) CheckUnit(context.Context, auth.Principal, int64) error    { return nil }
+func (Unscoped) CheckChannel(context.Context, auth.Principal, int64) error { return nil }
+
 // MountAnalytics adds the engagement reports to g (already behind
-// RequireAuth; any role may read them). Every report answers JSON, or CSV
-// with "Accept: text/csv" or format=csv (Indonesian headers with lang=id).
-func MountAnalytics(g *gin.RouterGroup, svc *analytics.Service) {
-	h := analyticsHandlers{svc: svc}
+// RequireAuth; any role may read them, for the units scope lets them see).
+// Every report answers JSON, or CSV with "Accept: text/csv" or format=csv
+// (Indonesian headers with lang=id).
+func MountAnalytics(g *gin.RouterGroup, svc *analytics.Service, scope Scope) {
+	if scope == nil {
+		panic("api: MountAnalytics needs a Scope (the scheduler's, or Unscoped for a single-operator tool)")
+	}
+	h := analyticsHandlers{svc: svc, scope: scope}
 	g.GET("/engagement", Handle(h.engagement))
 	g.GET("/engagement/posts", Handle(h.posts))
 	g.GET("/engagement/best-times", Handle(h.bestTimes))
@@ -24,7 +57,10 @@ func MountAnalytics(g *gin.RouterGroup, svc *analytics.Service) {
 	g.GET("/followers", Handle(h.followers))
 }
 
-type analyticsHandlers struct{ svc *analytics.Service }
+type analyticsHandlers struct {
+	svc   *analytics.Service
+	scope Scope
+}
 
 // reportRequest is a parsed report request: the query and how to answer.
 type reportRequest struct {
@@ -63,6 +99,34 @@ func parseReport(c *gin.Context) (reportRequest, error) {
 	return r, nil
 }
 
+// parse reads the request and narrows it to the units the caller may
+// see: a unit or channel of another unit is a 403 naming it; with no unit
+// asked, the report covers the caller's unit and the units below it.
+func (h analyticsHandlers) parse(c *gin.Context) (reportRequest, error) {
+	r, err := parseReport(c)
+	if err != nil {
+		return r, err
+	}
+	ctx, p := c.Request.Context(), Principal(c)
+	unit, err := h.scope.ScopeUnit(ctx, p, int64(r.q.Unit))
+	if err != nil {
+		return r, mapErr(err)
+	}
+	r.q.Unit = uint64(unit)
+	if r.q.Channel != 0 {
+		err := h.scope.CheckChannel(ctx, p, int64(r.q.Channel))
+		if errors.Is(err, org.ErrNotFound) {
+			return r, reportParamError(&analytics.ParamError{Param: "channel",
+				Message:   fmt.Sprintf("no channel has id %d; GET /api/v1/channels lists them", r.q.Channel),
+				MessageID: fmt.Sprintf("tidak ada kanal dengan id %d; GET /api/v1/channels menampilkan daftarnya", r.q.Channel)})
+		}
+		if err != nil {
+			return r, mapErr(err)
+		}
+	}
+	return r, nil
+}
+
 // reportError turns a bad parameter into a 400 naming it; anything else
 // passes through (a 500 without internals).
 func reportError(err error) error {
@@ -88,7 +152,7 @@ func (r reportRequest) answer(c *gin.Context, name string, v any, t csvTable) (a
 }
 
 func (h analyticsHandlers) engagement(c *gin.Context) (any, error) {
-	r, err := parseReport(c)
+	r, err := h.parse(c)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +164,7 @@ func (h analyticsHandlers) engagement(c *gin.Context) (any, error) {
 }
 
 func (h analyticsHandlers) campaigns(c *gin.Context) (any, error) {
-	r, err := parseReport(c)
+	r, err := h.parse(c)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +176,7 @@ func (h analyticsHandlers) campaigns(c *gin.Context) (any, error) {
 }
 
 func (h analyticsHandlers) posts(c *gin.Context) (any, error) {
-	r, err := parseReport(c)
+	r, err := h.parse(c)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +188,7 @@ func (h analyticsHandlers) posts(c *gin.Context) (any, error) {
 }
 
 func (h analyticsHandlers) bestTimes(c *gin.Context) (any, error) {
-	r, err := parseReport(c)
+	r, err := h.parse(c)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +200,7 @@ func (h analyticsHandlers) bestTimes(c *gin.Context) (any, error) {
 }
 
 func (h analyticsHandlers) hashtags(c *gin.Context) (any, error) {
-	r, err := parseReport(c)
+	r, err := h.parse(c)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +212,7 @@ func (h analyticsHandlers) hashtags(c *gin.Context) (any, error) {
 }
 
 func (h analyticsHandlers) followers(c *gin.Context) (any, error) {
-	r, err := parseReport(c)
+	r, err := h.parse(c)
 	if err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ func analyticsEngine(t *testing.T, ch *store.ClickHouse) *gin.Engine {
 		t.Fatal(err)
 	}
 	g := srv.V1().Group("", api.RequireAuth(staticAuth{}))
-	api.MountAnalytics(g, svc)
+	api.MountAnalytics(g, svc, api.Unscoped{})
 	api.MountOpenAPI(srv.Engine())
 	return srv.Engine()
 }

@@ -103,8 +103,8 @@ func oaReportParams(extra ...oaObj) []oaObj {
 		oaQueryParam("method", "engagement rate denominator", oaEnum("reach", "views", "followers")),
 		oaQueryParam("age", "snapshot used per post: latest, or the one nearest a fixed age", oaEnum("latest", "24h", "7d", "28d")),
 		oaQueryParam("platform", "only this platform", oaEnum("facebook", "instagram")),
-		oaQueryParam("unit", "only this unit and its sub-units (id)", oaInt),
-		oaQueryParam("channel", "only this channel (id)", oaInt),
+		oaQueryParam("unit", "only this unit and its sub-units (id). A caller sees their own unit and the units below it (an admin every unit): another unit is 403 naming it; without unit the report covers the caller's unit and its sub-units. Compare units with group_by=unit over a unit above them.", oaInt),
+		oaQueryParam("channel", "only this channel (id); a channel of a unit the caller cannot see is 403", oaInt),
 		oaQueryParam("content_type", "only this content type (photo, video, interactive, text, link)", oaStr),
 		oaQueryParam("campaign", "only this campaign", oaStr),
 		oaQueryParam("format", "csv answers text/csv (as does Accept: text/csv)", oaEnum("json", "csv")),
@@ -115,7 +115,7 @@ func oaReportParams(extra ...oaObj) []oaObj {
 
 func oaReport(summary, schema string, extra ...oaObj) oaObj {
 	return oaAuthed(oaOp(summary, "reports", oaReportParams(extra...), nil,
-		oaObj{"200": oaReportResp(summary, schema), "400": oaErrResp}))
+		oaObj{"200": oaReportResp(summary, schema), "400": oaErrResp, "403": oaErrResp}))
 }
 
 // OpenAPIDocument is the OpenAPI 3 description of every route humas
@@ -129,8 +129,58 @@ func OpenAPIDocument() map[string]any {
 	}
 	postAction := func(what string) oaObj {
 		return crud(what+" the post", "200", oaObj{"required": false, "content": oaObj{"application/json": oaObj{"schema": oaObj{
-			"type": "object", "additionalProperties": false, "properties": oaObj{"reason": oaStr}}}}}, id)
+			"type": "object", "additionalProperties": false, "properties": oaObj{"reason": oaObj{"type": "string", "maxLength": 1000}}}}}}, id)
 	}
+	// review: approve, reject and classify name the version reviewed;
+	// without version and content_hash the answer is 422 (field version),
+	// with another version 409 version_mismatch.
+	review := func(what string, props oaObj, required ...string) oaObj {
+		p := oaObj{"version": oaObj{"type": "integer", "minimum": 1, "description": "the version reviewed (GET /posts/{id} .version)"},
+			"content_hash": oaObj{"type": "string", "description": "the content hash reviewed (GET /posts/{id} .content_hash); version, content_hash or both are required"},
+			"reason":       oaObj{"type": "string", "maxLength": 1000}}
+		for k, v := range props {
+			p[k] = v
+		}
+		o := crud(what, "200", oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "properties": p, "required": required,
+			"description": "Name the version you reviewed: version, content_hash or both. Missing: 422 (field version). Another version is current: 409 version_mismatch with error.details.current_version, .content_hash and .post."}), id)
+		o["responses"].(oaObj)["200"] = oaJSONResp("the post", oaRef("Post"))
+		o["responses"].(oaObj)["409"] = oaJSONResp("the post changed (version_mismatch), is in another state (wrong_state) or waits for the PPID (classification_unconfirmed)", oaRef("ErrorBody"))
+		return o
+	}
+	classification := oaObj{"type": "object", "additionalProperties": false, "required": []string{"level"}, "properties": oaObj{
+		"level":       oaEnum("public", "exempt"),
+		"category":    oaObj{"type": "string", "enum": []string{"berkala", "serta_merta", "setiap_saat"}, "description": "public information's category under the information-service standard (required when a PPID officer classifies)"},
+		"legal_basis": oaObj{"type": "string", "maxLength": 500, "description": "exempt information: the article of the law, e.g. UU 14/2008 pasal 17 huruf a (required)"},
+		"reason":      oaObj{"type": "string", "maxLength": 2000, "description": "exempt information: the consequence test, what harm disclosure would cause (required)"}}}
+	postBody := func(required ...string) oaObj {
+		return oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": required, "properties": oaObj{
+			"caption": oaObj{"type": "string", "description": "at most 63 206 characters on Facebook, 2 200 (30 hashtags, 20 mentions) on Instagram"}, "link": oaObj{"type": "string", "maxLength": 2048},
+			"media": oaObj{"type": "array", "items": oaObj{"type": "object", "additionalProperties": false, "properties": oaObj{"type": oaEnum("image", "video"), "url": oaObj{"type": "string", "maxLength": 2048},
+				"width": oaInt, "height": oaInt, "duration_seconds": oaObj{"type": "number"}}}},
+			"content_type":     oaEnum("photo", "video", "interactive", "text", "link"),
+			"classification":   classification,
+			"channels":         oaObj{"type": "array", "items": oaInt},
+			"scheduled_at":     oaObj{"type": "string", "format": "date-time", "description": "from one year back to two years ahead"},
+			"recurrence":       oaObj{"type": "string", "maxLength": 100, "description": "cron spec with seconds or a descriptor, in the unit's time zone; at most daily (hourly where the unit allows it)"},
+			"recurrence_count": oaObj{"type": "integer", "minimum": 1, "maximum": 366, "description": "occurrences of the series in all (default 366)"},
+			"campaign":         oaObj{"type": "string", "maxLength": 100},
+			"tags":             oaObj{"type": "array", "maxItems": 30, "items": oaObj{"type": "string", "maxLength": 50}},
+			"unit":             oaRefStr,
+			"submit":           oaObj{"type": "boolean"},
+			"version":          oaObj{"type": "integer", "description": "PATCH: the version the edit was made on; another current version is 409 version_mismatch instead of an overwrite"}}})
+	}
+	unitSettings := oaObj{"requires_approval": oaObj{"type": "boolean"},
+		"classification_by":       oaObj{"type": "string", "enum": []string{"editor", "ppid"}, "description": "ppid: a PPID officer of the unit or above confirms each post's classification before approval"},
+		"allow_hourly_recurrence": oaObj{"type": "boolean", "description": "posts may recur hourly (default: at most daily)"}}
+	unitCreate := oaObj{"name": oaObj{"type": "string", "maxLength": 200}, "parent": oaRefStr, "slug": oaObj{"type": "string", "maxLength": 64}, "level": oaStr, "timezone": oaStr}
+	for k, v := range unitSettings {
+		unitCreate[k] = v
+	}
+	unitPatch := oaObj{"name": oaObj{"type": "string", "maxLength": 200}}
+	for k, v := range unitSettings {
+		unitPatch[k] = v
+	}
+	roles := oaEnum("admin", "approver", "editor", "viewer", "ppid")
 	paths := oaObj{
 		"/healthz": oaObj{"get": oaOp("liveness: the process is up", "probes", nil, nil, oaObj{"200": oaJSONResp("alive", oaAny)})},
 		"/readyz": oaObj{"get": oaOp("readiness: ClickHouse and SQLite answer", "probes", nil, nil,
@@ -155,57 +205,60 @@ func OpenAPIDocument() map[string]any {
 
 		"/api/v1/units": oaObj{
 			"get":  crud("list units", "200", nil),
-			"post": crud("create a unit (admin)", "201", oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": []string{"name"}, "properties": oaObj{"name": oaStr, "parent": oaRefStr, "slug": oaStr, "level": oaStr, "timezone": oaStr, "requires_approval": oaObj{"type": "boolean"}}})),
+			"post": crud("create a unit (admin)", "201", oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": []string{"name"}, "properties": unitCreate})),
+		},
+		"/api/v1/units/{id}": oaObj{
+			"patch": crud("change a unit's name and settings (admin): who classifies, approval, hourly recurrence", "200",
+				oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "properties": unitPatch}), id),
 		},
 		"/api/v1/channels": oaObj{
-			"get": crud("list channels with token health", "200", nil),
-			"post": crud("connect a channel (admin); the token is stored encrypted and never returned", "201", oaJSONBody(oaObj{"type": "object",
+			"get": crud("list the channels of the caller's unit and its sub-units (an admin: all) with token health", "200", nil),
+			"post": crud("connect a channel (admin); the token is checked with Meta (debug_token: valid, this app, this Page, the permissions each function needs; a system-user token gives the Page token stored) and stored encrypted, never returned; 422 names what is wrong", "201", oaJSONBody(oaObj{"type": "object",
 				"additionalProperties": false, "required": []string{"platform", "external_id", "name", "unit", "access_token"}, "properties": oaObj{
 					"platform": oaEnum("facebook", "instagram"), "external_id": oaStr, "name": oaStr, "unit": oaRefStr, "access_token": oaStr, "status": oaStr}})),
 		},
 		"/api/v1/channels/{id}": oaObj{
-			"get": crud("a channel with its token health", "200", nil, id),
+			"get": crud("a channel with its token health (403 for another unit's channel)", "200", nil, id),
 			"patch": crud("change a channel (admin)", "200", oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "properties": oaObj{
-				"name": oaStr, "unit": oaRefStr, "access_token": oaStr, "status": oaStr}}), id),
+				"name": oaObj{"type": "string", "maxLength": 200}, "unit": oaRefStr, "access_token": oaStr, "status": oaStr}}), id),
 			"delete": crud("remove a channel (admin)", "204", nil, id),
 		},
 		"/api/v1/users": oaObj{
 			"get":  crud("list users (admin)", "200", nil),
-			"post": crud("add a user (admin); answers the new token once", "201", oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": []string{"name", "unit", "role"}, "properties": oaObj{"name": oaStr, "unit": oaRefStr, "role": oaEnum("admin", "approver", "editor", "viewer")}})),
+			"post": crud("add a user (admin); answers the new token once", "201", oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": []string{"name", "unit", "role"}, "properties": oaObj{"name": oaStr, "unit": oaRefStr, "role": roles}})),
 		},
-		"/api/v1/users/{name}": oaObj{"delete": crud("revoke a user's tokens (admin)", "204", nil, oaPathParam("name", "user name"))},
+		"/api/v1/users/{name}": oaObj{
+			"patch": crud("give a user another role or unit (admin); the last active admin keeps the admin role (409 last_admin)", "200",
+				oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "properties": oaObj{"role": roles, "unit": oaRefStr}}), oaPathParam("name", "user name")),
+			"delete": crud("revoke a user's tokens (admin); the last active admin cannot be revoked (409 last_admin)", "204", nil, oaPathParam("name", "user name")),
+		},
 		"/api/v1/posts": oaObj{
 			"get": crud("list posts", "200", nil,
 				oaQueryParam("state", "draft, submitted, approved, scheduled, publishing, published, failed, canceled, rejected", oaStr),
 				oaQueryParam("unit", "unit id", oaInt), oaQueryParam("channel", "channel id", oaInt),
 				oaQueryParam("from", "scheduled from (RFC 3339 or date)", oaStr), oaQueryParam("to", "scheduled until", oaStr)),
-			"post": crud("create a post with its deliveries", "201", oaJSONBody(oaObj{"type": "object", "additionalProperties": false,
-				"required": []string{"caption", "content_type", "classification", "channels", "scheduled_at"}, "properties": oaObj{
-					"caption": oaStr, "link": oaStr,
-					"media":          oaObj{"type": "array", "items": oaObj{"type": "object", "properties": oaObj{"type": oaEnum("image", "video"), "url": oaStr}}},
-					"content_type":   oaEnum("photo", "video", "interactive", "text", "link"),
-					"classification": oaObj{"type": "object", "properties": oaObj{"level": oaEnum("public", "exempt"), "reason": oaStr}},
-					"channels":       oaObj{"type": "array", "items": oaInt},
-					"scheduled_at":   oaObj{"type": "string", "format": "date-time"},
-					"recurrence":     oaStr, "campaign": oaStr, "tags": oaObj{"type": "array", "items": oaStr},
-					"unit": oaRefStr, "submit": oaObj{"type": "boolean"}}})),
+			"post": crud("create a post with its deliveries (version 1; its writer is its author set)", "201",
+				postBody("caption", "content_type", "classification", "channels", "scheduled_at")),
 		},
 		"/api/v1/posts/{id}": oaObj{
-			"get":   crud("a post with its deliveries", "200", nil, id),
-			"patch": crud("edit a post (an approved post returns to submitted)", "200", oaJSONBody(oaAny), id),
+			"get": crud("a post with its deliveries, version, content hash and author set", "200", nil, id),
+			"patch": crud("edit a post: a new version with the editor in its author set (an approved post returns to submitted); send version to refuse an edit of an older version (409)", "200",
+				postBody(), id),
 		},
 		"/api/v1/posts/{id}/submit":  oaObj{"post": postAction("submit")},
-		"/api/v1/posts/{id}/approve": oaObj{"post": postAction("approve (approver, not the author)")},
-		"/api/v1/posts/{id}/reject":  oaObj{"post": postAction("reject")},
-		"/api/v1/posts/{id}/cancel":  oaObj{"post": postAction("cancel")},
-		"/api/v1/posts/{id}/audit":   oaObj{"get": crud("the post's audit trail", "200", nil, id)},
+		"/api/v1/posts/{id}/approve": oaObj{"post": review("approve the version reviewed (an approver of the post's unit or above who did not change this version's content)", nil)},
+		"/api/v1/posts/{id}/reject":  oaObj{"post": review("reject the version reviewed, with a reason", nil, "reason")},
+		"/api/v1/posts/{id}/classify": oaObj{"post": review("set or confirm the classification of the version reviewed (a PPID officer of the post's unit or above)",
+			oaObj{"classification": classification}, "classification")},
+		"/api/v1/posts/{id}/cancel": oaObj{"post": postAction("cancel")},
+		"/api/v1/posts/{id}/audit":  oaObj{"get": crud("the post's audit trail", "200", nil, id)},
 		"/api/v1/collect": oaObj{"post": oaAuthed(oaOp("start a collection run (admin)", "collector", nil,
 			oaObj{"required": false, "content": oaObj{"application/json": oaObj{"schema": oaObj{"type": "object", "additionalProperties": false,
 				"properties": oaObj{"channel_id": oaInt, "since": oaDate}}}}},
 			oaObj{"202": oaJSONResp("the run id", oaAny), "403": oaErrResp, "409": oaErrResp}))},
 		"/api/v1/collect/{id}": oaObj{"get": oaAuthed(oaOp("a collection run's progress", "collector", []oaObj{oaPathParam("id", "run id")}, nil,
 			oaObj{"200": oaJSONResp("progress", oaAny), "404": oaErrResp}))},
-		"/api/v1/platform-posts/{platform}/{id}": oaObj{"patch": oaAuthed(oaOp("correct a platform post's content type (applies to past reports)",
+		"/api/v1/platform-posts/{platform}/{id}": oaObj{"patch": oaAuthed(oaOp("correct a platform post's content type (applies to past reports); an editor or above of the post's unit or a unit above it",
 			"collector", []oaObj{oaPathParam("platform", "facebook or instagram"), oaPathParam("id", "the platform's post id")},
 			oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": []string{"content_type"}, "properties": oaObj{"content_type": oaEnum("photo", "video", "interactive", "text", "link")}}),
 			oaObj{"200": oaJSONResp("the post", oaAny), "400": oaErrResp, "403": oaErrResp, "404": oaErrResp, "422": oaErrResp}))},
@@ -246,10 +299,24 @@ func oaSchemas() oaObj {
 		"ErrorBody": oaObj{"type": "object", "properties": oaObj{"error": oaObj{"type": "object", "properties": oaObj{
 			"code": oaStr, "message": oaStr, "message_id": oaStr,
 			"fields":  oaObj{"type": "array", "items": oaObj{"type": "object", "properties": oaObj{"field": oaStr, "message": oaStr, "message_id": oaStr}}},
-			"details": oaObj{"type": "object", "additionalProperties": true, "description": "safe facts, e.g. limit_bytes or retry_after_seconds"},
+			"details": oaObj{"type": "object", "additionalProperties": true, "description": "safe facts, e.g. limit_bytes or retry_after_seconds; for version_mismatch current_version, content_hash and post"},
 		}}}},
 		"Definition": definition,
-		"Figures":    figures,
+		"Post": oaObj{"type": "object", "properties": oaObj{
+			"id": oaInt, "unit_id": oaInt, "author_id": oaInt, "state": oaStr,
+			"version":          oaObj{"type": "integer", "description": "content version: one more with each content change"},
+			"content_hash":     oaObj{"type": "string", "description": "sha256 of the canonical content of this version"},
+			"authors":          oaObj{"type": "array", "items": oaInt, "description": "who changed the content since the last approval; none of them may approve"},
+			"caption":          oaStr,
+			"classification":   oaObj{"type": "object", "properties": oaObj{"level": oaStr, "category": oaStr, "legal_basis": oaStr, "reason": oaStr, "status": oaEnum("proposed", "confirmed"), "classified_by": oaInt, "classified_at": oaObj{"type": "string", "format": "date-time"}}},
+			"approved_by":      oaInt,
+			"approved_at":      oaObj{"type": "string", "format": "date-time"},
+			"approved_version": oaObj{"type": "integer", "description": "the version the approver reviewed and approved"},
+			"approved_hash":    oaStr,
+			"scheduled_at":     oaObj{"type": "string", "format": "date-time"},
+			"recurrence":       oaStr, "recurrence_count": oaInt,
+			"deliveries": oaObj{"type": "array", "items": oaAny}}},
+		"Figures": figures,
 		"EngagementReport": head(oaObj{
 			"group_by": oaObj{"type": "array", "items": oaStr},
 			"rows":     oaObj{"type": "array", "items": row},

@@ -9,8 +9,9 @@ import (
 )
 
 // mountPlatformPosts adds PATCH /platform-posts/:platform/:id: an editor
-// (or above) corrects the content type of a post found on a channel or
-// published through humas; past and future reports use the new type.
+// (or above) of the post's unit or a unit above it corrects the content
+// type of a post found on a channel or published through humas; past and
+// future reports use the new type.
 func mountPlatformPosts(g *gin.RouterGroup, h collectHandlers) {
 	g.PATCH("/platform-posts/:platform/:id", RequireRole(auth.RoleAdmin, auth.RoleApprover, auth.RoleEditor), Handle(h.setContentType))
 }
@@ -25,6 +26,14 @@ func (h collectHandlers) setContentType(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	req.ContentType = strings.TrimSpace(req.ContentType)
+	// Only a user of the post's unit or a unit above it corrects it.
+	unit, err := h.svc.PostUnit(c.Request.Context(), c.Param("platform"), c.Param("id"))
+	if err != nil {
+		return nil, collectorError(err)
+	}
+	if err := h.scope.CheckUnit(c.Request.Context(), Principal(c), unit); err != nil {
+		return nil, mapErr(err)
+	}
 	out, err := h.svc.SetContentType(c.Request.Context(), c.Param("platform"), c.Param("id"), req.ContentType, Principal(c))
 	if err != nil {
 		return nil, collectorError(err)

@@ -22,10 +22,14 @@ type postRequest struct {
 	Channels       *[]int64                  `json:"channels"`
 	ScheduledAt    *string                   `json:"scheduled_at"`
 	Recurrence     *string                   `json:"recurrence"`
+	RecurrenceCnt  *int                      `json:"recurrence_count"`
 	Campaign       *string                   `json:"campaign"`
 	Tags           *[]string                 `json:"tags"`
 	Unit           *string                   `json:"unit"`
 	Submit         bool                      `json:"submit"`
+	// Version (PATCH): the version the edit was made on; a newer current
+	// version answers 409 instead of overwriting it.
+	Version *int `json:"version"`
 }
 
 type deliveryView struct {
@@ -38,30 +42,44 @@ type deliveryView struct {
 	Permalink   string                   `json:"permalink,omitempty"`
 	PublishedAt string                   `json:"published_at,omitempty"`
 	Error       *scheduler.DeliveryError `json:"error,omitempty"`
+	PublishPath string                   `json:"publish_path,omitempty"` // feed, photo, photos, video, reel, ig_*
+}
+
+// classificationView is the classification with who set or confirmed it.
+type classificationView struct {
+	scheduler.Classification
+	Status       string `json:"status"` // proposed or confirmed
+	ClassifiedBy int64  `json:"classified_by,omitempty"`
+	ClassifiedAt string `json:"classified_at,omitempty"`
 }
 
 type postView struct {
-	ID             int64                    `json:"id"`
-	Unit           int64                    `json:"unit_id"`
-	Author         int64                    `json:"author_id"`
-	State          string                   `json:"state"`
-	Caption        string                   `json:"caption"`
-	Link           string                   `json:"link,omitempty"`
-	Media          []scheduler.Media        `json:"media"`
-	ContentType    string                   `json:"content_type"`
-	Classification scheduler.Classification `json:"classification"`
-	Campaign       string                   `json:"campaign,omitempty"`
-	Tags           []string                 `json:"tags"`
-	ScheduledAt    string                   `json:"scheduled_at"`
-	Timezone       string                   `json:"timezone"`
-	Recurrence     string                   `json:"recurrence,omitempty"`
-	RecurrenceOf   int64                    `json:"recurrence_of,omitempty"`
-	ApprovedBy     int64                    `json:"approved_by,omitempty"`
-	ApprovedAt     string                   `json:"approved_at,omitempty"`
-	Version        int                      `json:"version"`
-	CreatedAt      string                   `json:"created_at"`
-	UpdatedAt      string                   `json:"updated_at"`
-	Deliveries     []deliveryView           `json:"deliveries"`
+	ID              int64              `json:"id"`
+	Unit            int64              `json:"unit_id"`
+	Author          int64              `json:"author_id"`
+	State           string             `json:"state"`
+	Version         int                `json:"version"`
+	ContentHash     string             `json:"content_hash"`
+	Authors         []int64            `json:"authors"`
+	Caption         string             `json:"caption"`
+	Link            string             `json:"link,omitempty"`
+	Media           []scheduler.Media  `json:"media"`
+	ContentType     string             `json:"content_type"`
+	Classification  classificationView `json:"classification"`
+	Campaign        string             `json:"campaign,omitempty"`
+	Tags            []string           `json:"tags"`
+	ScheduledAt     string             `json:"scheduled_at"`
+	Timezone        string             `json:"timezone"`
+	Recurrence      string             `json:"recurrence,omitempty"`
+	RecurrenceCount int                `json:"recurrence_count,omitempty"`
+	RecurrenceOf    int64              `json:"recurrence_of,omitempty"`
+	ApprovedBy      int64              `json:"approved_by,omitempty"`
+	ApprovedAt      string             `json:"approved_at,omitempty"`
+	ApprovedVersion int                `json:"approved_version,omitempty"`
+	ApprovedHash    string             `json:"approved_hash,omitempty"`
+	CreatedAt       string             `json:"created_at"`
+	UpdatedAt       string             `json:"updated_at"`
+	Deliveries      []deliveryView     `json:"deliveries"`
 }
 
 // locs caches unit time zones for one answer.
@@ -91,13 +109,18 @@ func (d SchedulerDeps) locs(c *gin.Context) *locs {
 func (l *locs) view(p scheduler.Post) postView {
 	loc := l.of(p.UnitID)
 	f := func(t time.Time) string { return t.In(loc).Format(time.RFC3339) }
-	v := postView{ID: p.ID, Unit: p.UnitID, Author: p.AuthorID, State: p.State, Caption: p.Caption, Link: p.Link, Media: p.Media,
-		ContentType: p.ContentType, Classification: p.Classification, Campaign: p.Campaign, Tags: p.Tags,
-		ScheduledAt: f(p.ScheduledAt), Timezone: loc.String(), Recurrence: p.Recurrence, RecurrenceOf: p.RecurrenceOf,
-		ApprovedBy: p.ApprovedBy, Version: p.Version, CreatedAt: f(p.CreatedAt), UpdatedAt: f(p.UpdatedAt),
+	v := postView{ID: p.ID, Unit: p.UnitID, Author: p.AuthorID, State: p.State, Version: p.Version, ContentHash: p.ContentHash(),
+		Authors: p.Authors, Caption: p.Caption, Link: p.Link, Media: p.Media, ContentType: p.ContentType,
+		Classification: classificationView{Classification: p.Classification, Status: p.ClassificationStatus, ClassifiedBy: p.ClassifiedBy},
+		Campaign:       p.Campaign, Tags: p.Tags, ScheduledAt: f(p.ScheduledAt), Timezone: loc.String(), Recurrence: p.Recurrence,
+		RecurrenceCount: p.RecurrenceCount, RecurrenceOf: p.RecurrenceOf, ApprovedBy: p.ApprovedBy,
+		ApprovedVersion: p.ApprovedVersion, ApprovedHash: p.ApprovedHash, CreatedAt: f(p.CreatedAt), UpdatedAt: f(p.UpdatedAt),
 		Deliveries: make([]deliveryView, 0, len(p.Deliveries))}
 	if p.ApprovedAt != nil {
 		v.ApprovedAt = f(*p.ApprovedAt)
+	}
+	if p.ClassifiedAt != nil {
+		v.Classification.ClassifiedAt = f(*p.ClassifiedAt)
 	}
 	for _, d := range p.Deliveries {
 		dv := deliveryView{ID: d.ID, ChannelID: d.ChannelID, Platform: d.Platform, Status: d.Status, Attempts: d.Attempts,
@@ -105,6 +128,7 @@ func (l *locs) view(p scheduler.Post) postView {
 		if d.PublishedAt != nil {
 			dv.PublishedAt = f(*d.PublishedAt)
 		}
+		dv.PublishPath = d.PublishPath
 		v.Deliveries = append(v.Deliveries, dv)
 	}
 	return v
@@ -154,6 +178,12 @@ func (d SchedulerDeps) apply(c *gin.Context, r postRequest, dr *scheduler.Draft)
 	if r.Tags != nil {
 		dr.Tags = *r.Tags
 	}
+	if r.RecurrenceCnt != nil {
+		dr.RecurrenceCount = *r.RecurrenceCnt
+	}
+	if r.Version != nil {
+		dr.BaseVersion = *r.Version
+	}
 	if r.ScheduledAt != nil {
 		unitID := dr.UnitID
 		if unitID == 0 {
@@ -181,7 +211,7 @@ func (d SchedulerDeps) createPost(c *gin.Context) (any, error) {
 	}
 	p, err := d.Calendar.CreatePost(c.Request.Context(), Principal(c), dr, r.Submit)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, d.mapErr(c, err)
 	}
 	return Status{Code: http.StatusCreated, Body: d.locs(c).view(p)}, nil
 }
@@ -193,7 +223,7 @@ func (d SchedulerDeps) getPost(c *gin.Context) (any, error) {
 	}
 	p, err := d.Calendar.Post(c.Request.Context(), Principal(c), id)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, d.mapErr(c, err)
 	}
 	return d.locs(c).view(p), nil
 }
@@ -205,7 +235,7 @@ func (d SchedulerDeps) patchPost(c *gin.Context) (any, error) {
 	}
 	cur, err := d.Calendar.Post(c.Request.Context(), Principal(c), id)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, d.mapErr(c, err)
 	}
 	var r postRequest
 	if err := bindJSON(c, &r); err != nil {
@@ -214,69 +244,73 @@ func (d SchedulerDeps) patchPost(c *gin.Context) (any, error) {
 	r.Unit = nil // a post stays in its unit
 	dr := scheduler.Draft{UnitID: cur.UnitID, Caption: cur.Caption, Link: cur.Link, Media: cur.Media, ContentType: cur.ContentType,
 		Classification: cur.Classification, Channels: cur.ChannelIDs(), ScheduledAt: cur.ScheduledAt, Recurrence: cur.Recurrence,
-		Campaign: cur.Campaign, Tags: cur.Tags}
+		RecurrenceCount: cur.RecurrenceCount, Campaign: cur.Campaign, Tags: cur.Tags}
 	if err := d.apply(c, r, &dr); err != nil {
 		return nil, err
 	}
 	p, err := d.Calendar.UpdatePost(c.Request.Context(), Principal(c), id, dr)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, d.mapErr(c, err)
 	}
 	return d.locs(c).view(p), nil
 }
 
-type reasonRequest struct {
-	Reason string `json:"reason"`
+// reviewRequest is the body of approve, reject and classify: the
+// version reviewed (number, content hash or both; one is required), a
+// reason, and for classify the classification.
+type reviewRequest struct {
+	Version        int                      `json:"version"`
+	ContentHash    string                   `json:"content_hash"`
+	Reason         string                   `json:"reason"`
+	Classification scheduler.Classification `json:"classification"`
 }
 
-// reason reads an optional {"reason": "..."} body.
-func reason(c *gin.Context) (string, error) {
-	var r reasonRequest
-	if _, err := bindOptionalJSON(c, &r); err != nil {
-		return "", err
-	}
-	return r.Reason, nil
-}
-
-func (d SchedulerDeps) transition(fn func(c *gin.Context, id int64, reason string) (scheduler.Post, error)) func(c *gin.Context) (any, error) {
+func (d SchedulerDeps) reviewed(fn func(c *gin.Context, id int64, r reviewRequest) (scheduler.Post, error)) func(c *gin.Context) (any, error) {
 	return func(c *gin.Context) (any, error) {
 		id, err := pathID(c)
 		if err != nil {
 			return nil, err
 		}
-		why, err := reason(c)
-		if err != nil {
+		var r reviewRequest
+		if _, err := bindOptionalJSON(c, &r); err != nil {
 			return nil, err
 		}
-		p, err := fn(c, id, why)
+		p, err := fn(c, id, r)
 		if err != nil {
-			return nil, mapErr(err)
+			return nil, d.mapErr(c, err)
 		}
 		return d.locs(c).view(p), nil
 	}
 }
 
 func (d SchedulerDeps) submitPost(c *gin.Context) (any, error) {
-	return d.transition(func(c *gin.Context, id int64, _ string) (scheduler.Post, error) {
+	return d.reviewed(func(c *gin.Context, id int64, _ reviewRequest) (scheduler.Post, error) {
 		return d.Calendar.Submit(c.Request.Context(), Principal(c), id)
 	})(c)
 }
 
 func (d SchedulerDeps) approvePost(c *gin.Context) (any, error) {
-	return d.transition(func(c *gin.Context, id int64, why string) (scheduler.Post, error) {
-		return d.Calendar.Approve(c.Request.Context(), Principal(c), id, why)
+	return d.reviewed(func(c *gin.Context, id int64, r reviewRequest) (scheduler.Post, error) {
+		return d.Calendar.Approve(c.Request.Context(), Principal(c), id, scheduler.Review{Version: r.Version, Hash: r.ContentHash, Reason: r.Reason})
 	})(c)
 }
 
 func (d SchedulerDeps) rejectPost(c *gin.Context) (any, error) {
-	return d.transition(func(c *gin.Context, id int64, why string) (scheduler.Post, error) {
-		return d.Calendar.Reject(c.Request.Context(), Principal(c), id, why)
+	return d.reviewed(func(c *gin.Context, id int64, r reviewRequest) (scheduler.Post, error) {
+		return d.Calendar.Reject(c.Request.Context(), Principal(c), id, scheduler.Review{Version: r.Version, Hash: r.ContentHash, Reason: r.Reason})
+	})(c)
+}
+
+func (d SchedulerDeps) classifyPost(c *gin.Context) (any, error) {
+	return d.reviewed(func(c *gin.Context, id int64, r reviewRequest) (scheduler.Post, error) {
+		return d.Calendar.Classify(c.Request.Context(), Principal(c), id, scheduler.ClassifyInput{Version: r.Version, Hash: r.ContentHash,
+			Classification: r.Classification})
 	})(c)
 }
 
 func (d SchedulerDeps) cancelPost(c *gin.Context) (any, error) {
-	return d.transition(func(c *gin.Context, id int64, why string) (scheduler.Post, error) {
-		return d.Calendar.Cancel(c.Request.Context(), Principal(c), id, why)
+	return d.reviewed(func(c *gin.Context, id int64, r reviewRequest) (scheduler.Post, error) {
+		return d.Calendar.Cancel(c.Request.Context(), Principal(c), id, r.Reason)
 	})(c)
 }
 
@@ -287,7 +321,7 @@ func (d SchedulerDeps) postAudit(c *gin.Context) (any, error) {
 	}
 	entries, err := d.Calendar.Audit(c.Request.Context(), Principal(c), id)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, d.mapErr(c, err)
 	}
 	if entries == nil {
 		entries = []scheduler.AuditEntry{}
@@ -338,7 +372,7 @@ func (d SchedulerDeps) listPosts(c *gin.Context) (any, error) {
 	}
 	posts, err := d.Calendar.Posts(c.Request.Context(), Principal(c), f)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, d.mapErr(c, err)
 	}
 	l := d.locs(c)
 	out := make([]postView, 0, len(posts))

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -19,6 +20,14 @@ type SchedulerDeps struct {
 	Org      *org.Store
 	Auth     *auth.Store
 	Calendar *scheduler.Service
+	// Tokens, when set, checks a pasted access token with Meta before a
+	// channel stores it (and gives the token to store).
+	Tokens TokenChecker
+}
+
+// TokenChecker checks an access token for a channel (scheduler.TokenChecker).
+type TokenChecker interface {
+	Check(ctx context.Context, platform, externalID, token string) (string, error)
 }
 
 // MountScheduler adds units, channels, users and posts under g, which must
@@ -27,6 +36,7 @@ func MountScheduler(g *gin.RouterGroup, d SchedulerDeps) {
 	admin := RequireRole(auth.RoleAdmin)
 	g.GET("/units", Handle(d.listUnits))
 	g.POST("/units", admin, Handle(d.createUnit))
+	g.PATCH("/units/:id", admin, Handle(d.patchUnit))
 
 	g.GET("/channels", Handle(d.listChannels))
 	g.GET("/channels/:id", Handle(d.getChannel))
@@ -36,6 +46,7 @@ func MountScheduler(g *gin.RouterGroup, d SchedulerDeps) {
 
 	g.GET("/users", admin, Handle(d.listUsers))
 	g.POST("/users", admin, Handle(d.createUser))
+	g.PATCH("/users/:name", admin, Handle(d.patchUser))
 	g.DELETE("/users/:name", admin, Handle(d.revokeUser))
 
 	g.GET("/posts", Handle(d.listPosts))
@@ -45,6 +56,7 @@ func MountScheduler(g *gin.RouterGroup, d SchedulerDeps) {
 	g.POST("/posts/:id/submit", Handle(d.submitPost))
 	g.POST("/posts/:id/approve", Handle(d.approvePost))
 	g.POST("/posts/:id/reject", Handle(d.rejectPost))
+	g.POST("/posts/:id/classify", Handle(d.classifyPost))
 	g.POST("/posts/:id/cancel", Handle(d.cancelPost))
 	g.GET("/posts/:id/audit", Handle(d.postAudit))
 }
@@ -56,6 +68,16 @@ type unitRequest struct {
 	Level            string `json:"level"`
 	Timezone         string `json:"timezone"`
 	RequiresApproval *bool  `json:"requires_approval"`
+	ClassificationBy string `json:"classification_by"`
+	AllowHourly      bool   `json:"allow_hourly_recurrence"`
+}
+
+// unitPatch changes a unit's name and settings.
+type unitPatch struct {
+	Name             *string `json:"name"`
+	RequiresApproval *bool   `json:"requires_approval"`
+	ClassificationBy *string `json:"classification_by"`
+	AllowHourly      *bool   `json:"allow_hourly_recurrence"`
 }
 
 func (d SchedulerDeps) listUnits(c *gin.Context) (any, error) {
@@ -74,7 +96,8 @@ func (d SchedulerDeps) createUnit(c *gin.Context) (any, error) {
 	if err := bindJSON(c, &r); err != nil {
 		return nil, err
 	}
-	u := org.Unit{Name: r.Name, Slug: r.Slug, Level: r.Level, Timezone: r.Timezone, RequiresApproval: true}
+	u := org.Unit{Name: r.Name, Slug: r.Slug, Level: r.Level, Timezone: r.Timezone, RequiresApproval: true,
+		ClassificationBy: r.ClassificationBy, AllowHourly: r.AllowHourly}
 	if r.RequiresApproval != nil {
 		u.RequiresApproval = *r.RequiresApproval
 	}
@@ -91,6 +114,25 @@ func (d SchedulerDeps) createUnit(c *gin.Context) (any, error) {
 		return nil, mapErr(err)
 	}
 	return Status{Code: http.StatusCreated, Body: u}, nil
+}
+
+// patchUnit changes a unit's settings (admin): who classifies its posts,
+// whether they need approval, whether they may recur hourly.
+func (d SchedulerDeps) patchUnit(c *gin.Context) (any, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return nil, err
+	}
+	var r unitPatch
+	if err := bindJSON(c, &r); err != nil {
+		return nil, err
+	}
+	u, err := d.Org.UpdateUnit(c.Request.Context(), id, org.UnitPatch{Name: r.Name, RequiresApproval: r.RequiresApproval,
+		ClassificationBy: r.ClassificationBy, AllowHourly: r.AllowHourly})
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return u, nil
 }
 
 // resolveUnit accepts a unit id or slug.
@@ -134,7 +176,7 @@ func mapErr(err error) error {
 		e.MessageID = fe.MsgID
 		return e
 	case errors.As(err, &se):
-		e := Conflict("wrong_state", se.Msg)
+		e := Conflict(se.Code(), se.Msg)
 		e.MessageID = se.MsgID
 		return e
 	case errors.As(err, &ce):
@@ -147,4 +189,18 @@ func mapErr(err error) error {
 		return NotFound(strings.TrimSuffix(err.Error(), ": not found") + " does not exist")
 	}
 	return err
+}
+
+// mapErr is mapErr with a version conflict answered 409 version_mismatch,
+// carrying the current version, its content hash and the post as it is
+// now (in the unit's time zone), so the client can show what changed.
+func (d SchedulerDeps) mapErr(c *gin.Context, err error) error {
+	var ve *scheduler.VersionError
+	if errors.As(err, &ve) {
+		e := Conflict("version_mismatch", ve.Error())
+		e.MessageID = ve.MessageID()
+		e.Details = gin.H{"current_version": ve.Current.Version, "content_hash": ve.CurrentHash, "post": d.locs(c).view(ve.Current)}
+		return e
+	}
+	return mapErr(err)
 }

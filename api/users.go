@@ -35,7 +35,7 @@ func (d SchedulerDeps) createUser(c *gin.Context) (any, error) {
 	}
 	role, err := auth.ParseRole(r.Role)
 	if err != nil {
-		return nil, Unprocessable([]valid.FieldError{{Field: "role", Message: err.Error(), MessageID: "peran harus admin, approver, editor atau viewer"}})
+		return nil, Unprocessable([]valid.FieldError{{Field: "role", Message: err.Error(), MessageID: "peran harus salah satu dari " + auth.RoleList()}})
 	}
 	unitID, err := d.resolveUnit(c, r.Unit, "unit")
 	if err != nil {
@@ -56,12 +56,57 @@ func (d SchedulerDeps) createUser(c *gin.Context) (any, error) {
 		"note": "store the token now: it is not shown again / simpan token sekarang: tidak ditampilkan lagi"}}, nil
 }
 
-func (d SchedulerDeps) revokeUser(c *gin.Context) (any, error) {
-	if err := d.Auth.Revoke(c.Request.Context(), c.Param("name")); err != nil {
-		if errors.Is(err, auth.ErrUserNotFound) {
-			return nil, NotFound("no user is named " + c.Param("name"))
-		}
+type userPatch struct {
+	Role *string `json:"role"`
+	Unit *string `json:"unit"`
+}
+
+// patchUser gives a user another role or unit (admin); the last active
+// admin keeps the admin role (409).
+func (d SchedulerDeps) patchUser(c *gin.Context) (any, error) {
+	var r userPatch
+	if err := bindJSON(c, &r); err != nil {
 		return nil, err
 	}
+	var ch auth.UserChange
+	if r.Role != nil {
+		role, err := auth.ParseRole(*r.Role)
+		if err != nil {
+			return nil, Unprocessable([]valid.FieldError{{Field: "role", Message: err.Error(), MessageID: "peran harus salah satu dari " + auth.RoleList()}})
+		}
+		ch.Role = &role
+	}
+	if r.Unit != nil {
+		id, err := d.resolveUnit(c, *r.Unit, "unit")
+		if err != nil {
+			return nil, err
+		}
+		ch.UnitID = &id
+	}
+	u, err := d.Auth.UpdateUser(c.Request.Context(), c.Param("name"), ch)
+	if err != nil {
+		return nil, userErr(c, err)
+	}
+	return gin.H{"user": u}, nil
+}
+
+func (d SchedulerDeps) revokeUser(c *gin.Context) (any, error) {
+	if err := d.Auth.Revoke(c.Request.Context(), c.Param("name")); err != nil {
+		return nil, userErr(c, err)
+	}
 	return nil, nil
+}
+
+func userErr(c *gin.Context, err error) error {
+	switch {
+	case errors.Is(err, auth.ErrUserNotFound):
+		return NotFound("no user is named " + c.Param("name"))
+	case errors.Is(err, auth.ErrLastAdmin):
+		e := Conflict("last_admin", err.Error())
+		e.MessageID = "admin aktif terakhir tidak dapat dicabut atau diberi peran lain; tambahkan admin lain lebih dulu (humas user add --role admin)"
+		return e
+	case errors.Is(err, auth.ErrUnknownUnit):
+		return Unprocessable([]valid.FieldError{{Field: "unit", Message: err.Error(), MessageID: "unit tidak ditemukan"}})
+	}
+	return err
 }

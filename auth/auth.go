@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Role is what a user may do.
@@ -17,10 +18,22 @@ const (
 	RoleApprover Role = "approver" // approves posts in its unit and below
 	RoleEditor   Role = "editor"   // writes posts in its unit
 	RoleViewer   Role = "viewer"   // reads
+	// RolePPID is a public-information officer (PPID): sets or confirms the
+	// classification of posts in its unit and below, and reads.
+	RolePPID Role = "ppid"
 )
 
 // Roles lists every role, for validation messages.
-var Roles = []Role{RoleAdmin, RoleApprover, RoleEditor, RoleViewer}
+var Roles = []Role{RoleAdmin, RoleApprover, RoleEditor, RoleViewer, RolePPID}
+
+// RoleList is the roles as text: "admin, approver, editor, viewer, ppid".
+func RoleList() string {
+	s := make([]string, len(Roles))
+	for i, r := range Roles {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ", ")
+}
 
 // ParseRole checks s names a role.
 func ParseRole(s string) (Role, error) {
@@ -29,7 +42,7 @@ func ParseRole(s string) (Role, error) {
 			return r, nil
 		}
 	}
-	return "", fmt.Errorf("role %q is not one of admin, approver, editor, viewer", s)
+	return "", fmt.Errorf("role %q is not one of %s", s, RoleList())
 }
 
 // Principal is the authenticated caller.

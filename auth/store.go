@@ -55,7 +55,7 @@ WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled_at IS NULL`
     (SELECT t.prefix FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL ORDER BY t.id DESC LIMIT 1),
     (SELECT MAX(t.last_used_at) FROM api_tokens t WHERE t.user_id = u.id)
 FROM users u ORDER BY u.id`
-	qUserByName   = `SELECT id, disabled_at FROM users WHERE name = ?`
+	qUserByName   = `SELECT id, role, disabled_at FROM users WHERE name = ?`
 	qRevokeTokens = `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`
 	qDisableUser  = `UPDATE users SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL`
 )
@@ -201,11 +201,17 @@ func (s *Store) Revoke(ctx context.Context, name string) error {
 	}
 	defer tx.Rollback()
 	var id int64
+	var role string
 	var disabled sql.NullString
-	if err := tx.QueryRowContext(ctx, qUserByName, name).Scan(&id, &disabled); errors.Is(err, sql.ErrNoRows) {
+	if err := tx.QueryRowContext(ctx, qUserByName, name).Scan(&id, &role, &disabled); errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("user %q: %w", name, ErrUserNotFound)
 	} else if err != nil {
 		return fmt.Errorf("revoke %q: %w", name, err)
+	}
+	if Role(role) == RoleAdmin && !disabled.Valid {
+		if err := keepOneAdmin(ctx, tx, id, name); err != nil {
+			return err
+		}
 	}
 	at := s.now()
 	now := store.FormatTime(at)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -265,6 +266,9 @@ func (c *Collector) collectOne(ctx context.Context, r *run, ch org.Channel) (tim
 		return c.paused(ctx, r, ch, *ch.PausedUntil, nil)
 	}
 	res, err := c.collectChannel(ctx, r, ch)
+	if cl := meta.ClassOf(err); cl == meta.ClassAuth || cl == meta.ClassPermission {
+		err = c.explainToken(ctx, ch, err)
+	}
 	var te *throttleError
 	if errors.As(err, &te) {
 		c.m.throttles.WithLabelValues(fmt.Sprint(ch.ID)).Inc()
@@ -286,6 +290,21 @@ func (c *Collector) collectOne(ctx context.Context, r *run, ch org.Channel) (tim
 	}
 	c.finishChannel(ctx, r, ch, err)
 	return time.Time{}, false
+}
+
+// explainToken asks Meta (debug_token) what is wrong with a channel's
+// token after an auth-class error, and puts the answer in front of it.
+func (c *Collector) explainToken(ctx context.Context, ch org.Channel, err error) error {
+	tok, terr := c.chans.ChannelToken(ctx, ch.ID)
+	if terr != nil {
+		return err
+	}
+	_, cerr := c.graph.CheckChannelToken(ctx, tok, ch.Platform, ch.ExternalID)
+	var tp *meta.TokenProblem
+	if !errors.As(cerr, &tp) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", strings.TrimPrefix(tp.Error(), "meta: "), err)
 }
 
 // paused handles a channel that may not be called until `until`: the run

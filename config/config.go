@@ -142,6 +142,22 @@ type Scheduler struct {
 	RetryDeadline Duration `yaml:"retry_deadline"`
 	// TokenCheck is the cron spec (with seconds) of the daily token check.
 	TokenCheck string `yaml:"token_check"`
+
+	// StatusPollInterval is how often an Instagram container's or a
+	// Facebook video's processing status is asked while it is not ready.
+	StatusPollInterval Duration `yaml:"status_poll_interval"`
+	// VideoReadyDeadline and ImageReadyDeadline: a video or image still
+	// processing this long after upload fails its delivery.
+	VideoReadyDeadline Duration `yaml:"video_ready_deadline"`
+	ImageReadyDeadline Duration `yaml:"image_ready_deadline"`
+	// PolicyBlockPause is how long a channel pauses after Meta blocks it
+	// for posting too fast (code 368).
+	PolicyBlockPause Duration `yaml:"policy_block_pause"`
+	// InstagramHashtagsWarn: a caption with more hashtags gets a warning
+	// (Instagram announced a cap of 5 from December 2025);
+	// InstagramHashtagsMax: more is refused (the API reference says 30).
+	InstagramHashtagsWarn int `yaml:"instagram_hashtags_warn"`
+	InstagramHashtagsMax  int `yaml:"instagram_hashtags_max"`
 }
 
 // Collector pulls posts and insights into ClickHouse.
@@ -190,7 +206,7 @@ func Default() Config {
 		State: State{Path: "./var/humas.db"},
 		Graph: Graph{
 			URL:     "https://graph.facebook.com",
-			Version: "v24.0",
+			Version: "v26.0",
 			Timeout: Duration(30 * time.Second),
 		},
 		API: API{Enabled: true, MaxConcurrentReports: 16, ReportCacheBytes: 32 << 20, MaxBodyBytes: 1 << 20,
@@ -203,6 +219,13 @@ func Default() Config {
 			Workers:       16,
 			RetryDeadline: Duration(30 * time.Minute),
 			TokenCheck:    "0 0 6 * * *",
+
+			StatusPollInterval:    Duration(30 * time.Second),
+			VideoReadyDeadline:    Duration(15 * time.Minute),
+			ImageReadyDeadline:    Duration(5 * time.Minute),
+			PolicyBlockPause:      Duration(6 * time.Hour),
+			InstagramHashtagsWarn: 5,
+			InstagramHashtagsMax:  30,
 		},
 		Collector: Collector{
 			Enabled:     true,

@@ -21,7 +21,7 @@ func TestBadConfigs(t *testing.T) {
 		"bad_compression.bad.yaml":     {"clickhouse.compression", "gzip", "lz4, zstd, none"},
 		"bad_duration.bad.yaml":        {"line 2", "soon", "duration"},
 		"bad_graph_url.bad.yaml":       {"graph.url", "ftp://"},
-		"bad_graph_version.bad.yaml":   {"graph.version", `"24"`, "v24.0"},
+		"bad_graph_version.bad.yaml":   {"graph.version", `"24"`, "v26.0"},
 		"unknown_key.bad.yaml":         {"adress", "not found", "line 2"},
 		"bad_tick.bad.yaml":            {"scheduler.tick", "every second", "cron"},
 		"bad_workers.bad.yaml":         {"scheduler.workers", `"0"`, "1 to 256"},
@@ -30,6 +30,7 @@ func TestBadConfigs(t *testing.T) {
 		"bad_log_level.bad.yaml":       {"log.level", "verbose", "debug, info, warn, error"},
 		"bad_yaml.bad.yaml":            {"bad_yaml.bad.yaml", "yaml"},
 		"bad_carousel.bad.yaml":        {"collector.carousel_as", "video", "photo or interactive"},
+		"bad_hashtags.bad.yaml":        {"scheduler.instagram_hashtags_max", `"40"`, "1 to 30"},
 		"bad_http_timeouts.bad.yaml":   {"api.read_header_timeout", "1m0s", "at most api.read_timeout (10s)"},
 		"bad_trusted_proxy.bad.yaml":   {"api.trusted_proxies[1]", "proxy.example", "CIDR"},
 		"bad_body_limit.bad.yaml":      {"api.max_body_bytes", `"10"`, "1024"},
@@ -81,7 +82,7 @@ func TestDefaults(t *testing.T) {
 		"state":    {cfg.State.Path, "./var/humas.db"},
 		"graph":    {cfg.Graph.URL, "https://graph.facebook.com"},
 		"tz":       {cfg.Timezone, "Asia/Jakarta"},
-		"version":  {cfg.Graph.Version, "v24.0"},
+		"version":  {cfg.Graph.Version, "v26.0"},
 	}
 	for k, v := range checks {
 		if v[0] != v[1] {

@@ -108,7 +108,7 @@ func (c Config) Validate() error {
 		add(fieldf("graph.url", g.URL, "an http(s) URL such as https://graph.facebook.com"))
 	}
 	if !apiVersion.MatchString(g.Version) {
-		add(fieldf("graph.version", g.Version, "a Graph API version such as v24.0"))
+		add(fieldf("graph.version", g.Version, "a Graph API version such as v26.0"))
 	}
 	if g.Timeout.D() <= 0 {
 		add(fieldf("graph.timeout", g.Timeout, "want a positive duration such as 30s"))
@@ -163,6 +163,27 @@ func (c Config) Validate() error {
 	}
 	if s.RetryDeadline.D() <= 0 {
 		add(fieldf("scheduler.retry_deadline", s.RetryDeadline, "want a positive duration such as 30m"))
+	}
+	// Waiting on Meta (issue 14): polling, deadlines, blocks, hashtag caps.
+	if d := s.StatusPollInterval.D(); d < time.Second || d > 10*time.Minute {
+		add(fieldf("scheduler.status_poll_interval", s.StatusPollInterval, "a duration from 1s to 10m; Meta advises about once a minute, e.g. 30s"))
+	}
+	for _, dl := range []struct {
+		key string
+		d   Duration
+	}{{"scheduler.video_ready_deadline", s.VideoReadyDeadline}, {"scheduler.image_ready_deadline", s.ImageReadyDeadline}} {
+		if dl.d.D() < s.StatusPollInterval.D() || dl.d.D() > 23*time.Hour {
+			add(fieldf(dl.key, dl.d, "a duration from the poll interval to 23h (containers expire after 24h), e.g. 15m for video, 5m for images"))
+		}
+	}
+	if s.PolicyBlockPause.D() < time.Minute {
+		add(fieldf("scheduler.policy_block_pause", s.PolicyBlockPause, "at least 1m, e.g. 6h (Meta's posting blocks last hours)"))
+	}
+	if s.InstagramHashtagsMax < 1 || s.InstagramHashtagsMax > 30 {
+		add(fieldf("scheduler.instagram_hashtags_max", s.InstagramHashtagsMax, "a number from 1 to 30 (the API's own limit)"))
+	}
+	if s.InstagramHashtagsWarn < 0 || s.InstagramHashtagsWarn > s.InstagramHashtagsMax {
+		add(fieldf("scheduler.instagram_hashtags_warn", s.InstagramHashtagsWarn, "0 (never) to scheduler.instagram_hashtags_max, e.g. 5"))
 	}
 
 	co := c.Collector

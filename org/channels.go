@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/humas-id/humas/store"
 )
@@ -45,13 +46,11 @@ func (s *Store) CreateChannel(ctx context.Context, in ChannelInput) (Channel, er
 	if in.Platform != Facebook && in.Platform != Instagram {
 		errs.Add("platform", "%q is not facebook or instagram", "%q bukan facebook atau instagram", in.Platform)
 	}
-	if in.ExternalID == "" || strings.ContainsAny(in.ExternalID, "/?&# ") {
+	if in.ExternalID == "" || len(in.ExternalID) > MaxExternal || strings.ContainsAny(in.ExternalID, "/?&# ") {
 		errs.Add("external_id", "give the Page id or Instagram account id (digits, as Meta shows it)",
 			"isi id Page atau id akun Instagram (angka, seperti yang ditampilkan Meta)")
 	}
-	if in.Name == "" {
-		errs.Add("name", "a channel needs a name", "kanal harus punya nama")
-	}
+	checkChannelName(&errs, in.Name)
 	if in.UnitID == 0 {
 		errs.Add("unit", "say which unit the channel belongs to", "sebutkan unit pemilik kanal")
 	} else if _, err := s.Unit(ctx, in.UnitID); errors.Is(err, ErrNotFound) {
@@ -113,8 +112,8 @@ func (s *Store) UpdateChannel(ctx context.Context, id int64, p ChannelPatch) (Ch
 			return Channel{}, err
 		}
 	}
-	if p.Name != nil && strings.TrimSpace(*p.Name) == "" {
-		errs.Add("name", "a channel needs a name", "kanal harus punya nama")
+	if p.Name != nil {
+		checkChannelName(&errs, strings.TrimSpace(*p.Name))
 	}
 	if p.Status != nil && *p.Status != StatusActive && *p.Status != StatusDisabled {
 		errs.Add("status", "status can be set to active or disabled", "status hanya bisa diisi active atau disabled")
@@ -342,4 +341,13 @@ func scanChannel(r scanner) (Channel, error) {
 	}
 	c.Scopes, c.MissingPermissions = nonNil(c.Scopes), nonNil(c.MissingPermissions)
 	return c, nil
+}
+
+func checkChannelName(errs *ValidationError, name string) {
+	switch n := utf8.RuneCountInString(name); {
+	case n == 0:
+		errs.Add("name", "a channel needs a name", "kanal harus punya nama")
+	case n > MaxNameRunes:
+		errs.Add("name", "a channel name has at most %d characters; this one has %d", "nama kanal paling banyak %d karakter; ini %d karakter", MaxNameRunes, n)
+	}
 }

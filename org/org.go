@@ -16,7 +16,37 @@ type Unit struct {
 	Level            string `json:"level"` // national, province, city, other
 	Timezone         string `json:"timezone"`
 	RequiresApproval bool   `json:"requires_approval"`
+	// ClassificationBy says who classifies the unit's posts: "editor" (the
+	// writer's classification stands) or "ppid" (a PPID officer of the unit
+	// or above confirms it before approval).
+	ClassificationBy string `json:"classification_by"`
+	// AllowHourly lets posts recur hourly; by default at most daily.
+	AllowHourly bool `json:"allow_hourly_recurrence"`
 }
+
+// Who classifies a unit's posts.
+const (
+	ClassifiedByEditor = "editor"
+	ClassifiedByPPID   = "ppid"
+)
+
+// NeedsPPID reports whether a PPID officer must confirm classifications.
+func (u Unit) NeedsPPID() bool { return u.ClassificationBy == ClassifiedByPPID }
+
+// UnitPatch changes a unit's settings; nil fields stay as they are.
+type UnitPatch struct {
+	Name             *string
+	RequiresApproval *bool
+	ClassificationBy *string
+	AllowHourly      *bool
+}
+
+// Field maxima of units and channels (runes): names reach the audit log.
+const (
+	MaxNameRunes = 200
+	MaxSlugLen   = 64
+	MaxExternal  = 64
+)
 
 // Location loads the unit's time zone (UTC if the name is unknown, which
 // CreateUnit prevents).

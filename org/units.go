@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/humas-id/humas/store"
 )
@@ -43,12 +44,13 @@ func (s *Store) WithDefaultTimezone(tz string) *Store {
 func (s *Store) HasKey() bool { return s.seal != nil && s.keyErr == nil }
 
 const (
-	qUnitCols   = `id, COALESCE(parent_id, 0), name, slug, level, timezone, requires_approval`
+	qUnitCols   = `id, COALESCE(parent_id, 0), name, slug, level, timezone, requires_approval, classification_by, allow_hourly`
 	qUnits      = `SELECT ` + qUnitCols + ` FROM units ORDER BY id`
 	qUnit       = `SELECT ` + qUnitCols + ` FROM units WHERE id = ?`
 	qUnitBySlug = `SELECT ` + qUnitCols + ` FROM units WHERE slug = ?`
-	qUnitInsert = `INSERT INTO units (parent_id, name, slug, level, timezone, requires_approval, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)`
+	qUnitInsert = `INSERT INTO units (parent_id, name, slug, level, timezone, requires_approval, classification_by, allow_hourly, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qUnitUpdate = `UPDATE units SET name = ?, requires_approval = ?, classification_by = ?, allow_hourly = ? WHERE id = ?`
 	// The unit and every unit below it.
 	qDescendants = `WITH RECURSIVE d(id) AS (
     SELECT id FROM units WHERE id = ?
@@ -72,11 +74,15 @@ func (s *Store) CreateUnit(ctx context.Context, u Unit) (Unit, error) {
 	if u.Timezone == "" {
 		u.Timezone = s.defaultTZ
 	}
-	var errs ValidationError
-	if u.Name == "" {
-		errs.Add("name", "a unit needs a name", "unit harus punya nama")
+	if u.ClassificationBy == "" {
+		u.ClassificationBy = ClassifiedByEditor
 	}
-	if !slugRE.MatchString(u.Slug) {
+	var errs ValidationError
+	checkUnitName(&errs, u.Name)
+	checkClassificationBy(&errs, u.ClassificationBy)
+	if len(u.Slug) > MaxSlugLen {
+		errs.Add("slug", "a slug has at most %d characters", "slug paling banyak %d karakter", MaxSlugLen)
+	} else if !slugRE.MatchString(u.Slug) {
 		errs.Add("slug", "%q is not a slug: use lower-case letters, digits and single dashes, e.g. kpu-kota-salatiga",
 			"%q bukan slug: gunakan huruf kecil, angka dan tanda hubung, mis. kpu-kota-salatiga", u.Slug)
 	}
@@ -103,7 +109,7 @@ func (s *Store) CreateUnit(ctx context.Context, u Unit) (Unit, error) {
 	now := s.now()
 	err := s.inTx(ctx, "create unit", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, qUnitInsert, parent, u.Name, u.Slug, u.Level, u.Timezone, u.RequiresApproval,
-			store.FormatTime(now))
+			u.ClassificationBy, u.AllowHourly, store.FormatTime(now))
 		if err != nil {
 			if isUnique(err) {
 				return &ConflictError{Msg: fmt.Sprintf("a unit with slug %q exists already", u.Slug)}
@@ -114,12 +120,81 @@ func (s *Store) CreateUnit(ctx context.Context, u Unit) (Unit, error) {
 			return err
 		}
 		return s.audit(ctx, tx, now, entityUnit, u.ID, "create", "", "", map[string]any{"name": u.Name, "slug": u.Slug,
-			"parent_id": u.ParentID, "level": u.Level, "timezone": u.Timezone, "requires_approval": u.RequiresApproval})
+			"parent_id": u.ParentID, "level": u.Level, "timezone": u.Timezone, "requires_approval": u.RequiresApproval,
+			"classification_by": u.ClassificationBy, "allow_hourly_recurrence": u.AllowHourly})
 	})
 	if err != nil {
 		return Unit{}, err
 	}
 	return u, nil
+}
+
+// UpdateUnit changes a unit's name and settings (who classifies, whether
+// approval is needed, whether posts may recur hourly), with an audit line
+// of each changed setting before and after.
+func (s *Store) UpdateUnit(ctx context.Context, id int64, p UnitPatch) (Unit, error) {
+	before, err := s.Unit(ctx, id)
+	if err != nil {
+		return Unit{}, err
+	}
+	u := before
+	var errs ValidationError
+	if p.Name != nil {
+		u.Name = strings.TrimSpace(*p.Name)
+		checkUnitName(&errs, u.Name)
+	}
+	if p.ClassificationBy != nil {
+		u.ClassificationBy = *p.ClassificationBy
+		checkClassificationBy(&errs, u.ClassificationBy)
+	}
+	if p.RequiresApproval != nil {
+		u.RequiresApproval = *p.RequiresApproval
+	}
+	if p.AllowHourly != nil {
+		u.AllowHourly = *p.AllowHourly
+	}
+	if len(errs) > 0 {
+		return Unit{}, errs
+	}
+	changes := map[string]any{}
+	diff := func(k string, a, b any) {
+		if a != b {
+			changes[k] = map[string]any{"before": a, "after": b}
+		}
+	}
+	diff("name", before.Name, u.Name)
+	diff("classification_by", before.ClassificationBy, u.ClassificationBy)
+	diff("requires_approval", before.RequiresApproval, u.RequiresApproval)
+	diff("allow_hourly_recurrence", before.AllowHourly, u.AllowHourly)
+	if len(changes) == 0 {
+		return u, nil
+	}
+	now := s.now()
+	err = s.inTx(ctx, "update unit", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, qUnitUpdate, u.Name, u.RequiresApproval, u.ClassificationBy, u.AllowHourly, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, now, entityUnit, id, "update", "", "", changes)
+	})
+	if err != nil {
+		return Unit{}, err
+	}
+	return u, nil
+}
+
+func checkUnitName(errs *ValidationError, name string) {
+	switch n := utf8.RuneCountInString(name); {
+	case n == 0:
+		errs.Add("name", "a unit needs a name", "unit harus punya nama")
+	case n > MaxNameRunes:
+		errs.Add("name", "a unit name has at most %d characters; this one has %d", "nama unit paling banyak %d karakter; ini %d karakter", MaxNameRunes, n)
+	}
+}
+
+func checkClassificationBy(errs *ValidationError, v string) {
+	if v != ClassifiedByEditor && v != ClassifiedByPPID {
+		errs.Add("classification_by", "%q is not editor or ppid", "%q bukan editor atau ppid", v)
+	}
 }
 
 // Units lists every unit, by id.
@@ -208,7 +283,7 @@ type scanner interface{ Scan(dest ...any) error }
 
 func scanUnit(r scanner) (Unit, error) {
 	var u Unit
-	err := r.Scan(&u.ID, &u.ParentID, &u.Name, &u.Slug, &u.Level, &u.Timezone, &u.RequiresApproval)
+	err := r.Scan(&u.ID, &u.ParentID, &u.Name, &u.Slug, &u.Level, &u.Timezone, &u.RequiresApproval, &u.ClassificationBy, &u.AllowHourly)
 	return u, err
 }
 

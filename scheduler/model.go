@@ -41,19 +41,48 @@ const (
 	Exempt = "exempt"
 )
 
+// Categories of public information under the information-service
+// standard: published periodically, immediately (it concerns people's
+// lives or public order), or available at any time on request.
+const (
+	CategoryPeriodic  = "berkala"
+	CategoryImmediate = "serta_merta"
+	CategoryOnRequest = "setiap_saat"
+)
+
+// Categories lists the categories of public information.
+var Categories = []string{CategoryPeriodic, CategoryImmediate, CategoryOnRequest}
+
+// Classification statuses: a classification is confirmed when the unit
+// lets editors classify or a PPID officer confirmed it; proposed while it
+// waits for the PPID.
+const (
+	ClassificationProposed  = "proposed"
+	ClassificationConfirmed = "confirmed"
+)
+
 // ContentTypes lists the content types a post can have.
 var ContentTypes = []string{"photo", "video", "interactive", "text", "link"}
 
-// Media is one image or video, by public URL.
+// Media is one image or video, by public URL. Width, Height and Duration
+// describe a video when known: a vertical Facebook video of 90 s or less
+// is published as a Reel.
 type Media struct {
-	Type string `json:"type"` // image or video
-	URL  string `json:"url"`
+	Type     string  `json:"type"` // image or video
+	URL      string  `json:"url"`
+	Width    int     `json:"width,omitempty"`
+	Height   int     `json:"height,omitempty"`
+	Duration float64 `json:"duration_seconds,omitempty"`
 }
 
-// Classification is the PPID's decision: public, or exempt with a reason.
+// Classification is the PPID's decision: public information with its
+// category, or exempt information with its legal basis and the reason of
+// the consequence test.
 type Classification struct {
-	Level  string `json:"level"`
-	Reason string `json:"reason,omitempty"`
+	Level      string `json:"level"`
+	Category   string `json:"category,omitempty"`
+	LegalBasis string `json:"legal_basis,omitempty"`
+	Reason     string `json:"reason,omitempty"`
 }
 
 // Draft is what staff write: the editable part of a post.
@@ -67,8 +96,14 @@ type Draft struct {
 	Channels       []int64
 	ScheduledAt    time.Time
 	Recurrence     string
-	Campaign       string
-	Tags           []string
+	// RecurrenceCount is how many occurrences a recurring series has in
+	// all (0: MaxOccurrences).
+	RecurrenceCount int
+	Campaign        string
+	Tags            []string
+	// BaseVersion is the version the edit was made on (UpdatePost): a
+	// different current version is a *VersionError. 0 skips the check.
+	BaseVersion int
 }
 
 // Post is a planned or published post with its deliveries.
@@ -86,13 +121,30 @@ type Post struct {
 	ScheduledAt    time.Time
 	Recurrence     string
 	RecurrenceOf   int64
-	State          string
-	ApprovedBy     int64
-	ApprovedAt     *time.Time
-	Version        int
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	Deliveries     []Delivery
+	// RecurrenceCount is the series' number of occurrences (read from its
+	// first post).
+	RecurrenceCount int
+	State           string
+	// ClassificationStatus is proposed or confirmed; ClassifiedBy and
+	// ClassifiedAt say who set or confirmed it, and when.
+	ClassificationStatus string
+	ClassifiedBy         int64
+	ClassifiedAt         *time.Time
+	// Version is the content version: 1 at creation, one more with each
+	// content change. ContentHash() is the hash of that content.
+	Version int
+	// Authors is the author set of this version: everyone who changed the
+	// content since the last approval. None of them may approve it.
+	Authors []int64
+	// ApprovedVersion and ApprovedHash are the version the approver
+	// reviewed and approved (0 and "" until approved).
+	ApprovedBy      int64
+	ApprovedAt      *time.Time
+	ApprovedVersion int
+	ApprovedHash    string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	Deliveries      []Delivery
 }
 
 // ChannelIDs lists the post's target channels.
@@ -117,6 +169,9 @@ type Delivery struct {
 	Permalink   string
 	PublishedAt *time.Time
 	Error       *DeliveryError
+	// PublishPath is the Graph API path that published it (feed, photo,
+	// photos, video, reel, ig_image, ig_reel, ig_carousel), once known.
+	PublishPath string
 }
 
 // DeliveryError is why a delivery failed (or is being retried): the
@@ -181,6 +236,7 @@ func forbidden(en, id string, args ...any) error {
 type StateError struct {
 	Action, State string
 	Msg, MsgID    string
+	code          string
 }
 
 func (e *StateError) Error() string { return e.Msg }
@@ -189,4 +245,46 @@ func stateErr(action, state string) error {
 	return &StateError{Action: action, State: state,
 		Msg:   fmt.Sprintf("cannot %s a post that is %s", action, state),
 		MsgID: fmt.Sprintf("tidak dapat melakukan %s pada kiriman berstatus %s", action, state)}
+}
+
+// codeClassificationPending is the code of an approval that waits for the
+// PPID's confirmation.
+const codeClassificationPending = "classification_unconfirmed"
+
+// Code is the API error code of the conflict ("wrong_state" unless the
+// error says otherwise).
+func (e *StateError) Code() string {
+	if e.code != "" {
+		return e.code
+	}
+	return "wrong_state"
+}
+
+// VersionError is an approval, rejection, classification or edit made on
+// a version of a post that is no longer the current one (HTTP 409).
+// Current is the post as it is now: review it and try again.
+type VersionError struct {
+	Given       int
+	GivenHash   string
+	Current     Post
+	CurrentHash string
+}
+
+func (e *VersionError) Error() string {
+	given := fmt.Sprintf("version %d", e.Given)
+	if e.Given == 0 {
+		given = "content hash " + e.GivenHash
+	}
+	return fmt.Sprintf("post %d changed: it is at version %d now, not %s; review the current content and try again",
+		e.Current.ID, e.Current.Version, given)
+}
+
+// MessageID is the error in Bahasa Indonesia.
+func (e *VersionError) MessageID() string {
+	given := fmt.Sprintf("versi %d", e.Given)
+	if e.Given == 0 {
+		given = "hash konten " + e.GivenHash
+	}
+	return fmt.Sprintf("kiriman %d telah berubah: kini versi %d, bukan %s; periksa isi terbaru lalu coba lagi",
+		e.Current.ID, e.Current.Version, given)
 }

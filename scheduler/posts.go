@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -14,7 +13,8 @@ import (
 )
 
 // CreatePost writes a new post as a draft (or submits it at once with
-// submit), with one delivery per target channel.
+// submit), with one delivery per target channel. It is version 1, and its
+// author set is its writer.
 func (s *Service) CreatePost(ctx context.Context, p auth.Principal, d Draft, submit bool) (Post, error) {
 	if d.UnitID == 0 {
 		d.UnitID = p.UnitID
@@ -33,9 +33,15 @@ func (s *Service) CreatePost(ctx context.Context, p auth.Principal, d Draft, sub
 		return Post{}, err
 	}
 	now := s.now()
-	verrs = append(verrs, checkDraft(d, channels, now, submit)...)
+	verrs = append(verrs, checkDraft(d, channels, unit, now, submit)...)
 	if len(verrs) > 0 {
 		return Post{}, verrs
+	}
+	// Where a PPID officer classifies, the writer's classification is a
+	// proposal; elsewhere the writer's classification stands.
+	status, by, at := ClassificationConfirmed, any(p.UserID), any(store.FormatTime(now))
+	if unit.NeedsPPID() {
+		status, by, at = ClassificationProposed, nil, nil
 	}
 	var id int64
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
@@ -48,22 +54,27 @@ func (s *Service) CreatePost(ctx context.Context, p auth.Principal, d Draft, sub
 		if id, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("create post: %w", err)
 		}
+		if _, err := tx.ExecContext(ctx, qPostExtras, jsonText([]int64{p.UserID}), d.Classification.Category,
+			d.Classification.LegalBasis, status, by, at, max(d.RecurrenceCount, 1), id); err != nil {
+			return fmt.Errorf("create post: %w", err)
+		}
 		for _, c := range channels {
 			if _, err := tx.ExecContext(ctx, qDeliveryInsert, id, c.ID, DeliveryPending, store.FormatTime(d.ScheduledAt), nil,
 				store.FormatTime(now), store.FormatTime(now)); err != nil {
 				return fmt.Errorf("create delivery: %w", err)
 			}
 		}
+		post, err := s.loadPost(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		c := contentOf(post)
 		if err := writeAudit(ctx, tx, now, auditRec{actor: p, entity: "post", id: id, action: "create", to: StateDraft,
-			detail: map[string]any{"channels": d.Channels, "classification": d.Classification.Level}}); err != nil {
+			detail: map[string]any{"version": post.Version, "content_hash": c.hash(), "content": c}}); err != nil {
 			return err
 		}
 		if !submit {
 			return nil
-		}
-		post, err := s.loadPost(ctx, tx, id)
-		if err != nil {
-			return err
 		}
 		return s.submitTx(ctx, tx, p, &post, unit)
 	})
@@ -73,9 +84,12 @@ func (s *Service) CreatePost(ctx context.Context, p auth.Principal, d Draft, sub
 	return s.loadPost(ctx, s.db.DB, id)
 }
 
-// UpdatePost replaces the editable fields. Editing an approved or
-// scheduled post returns it to submitted (it needs approval again);
-// classifying it exempt returns it to draft.
+// UpdatePost replaces the editable fields: a new content version, whose
+// author set gains the editor (an approver's edit is an edit like any
+// other), with an audit line of each changed field before and after.
+// Editing an approved or scheduled post returns it to submitted (it needs
+// approval again); classifying it exempt returns it to draft. With
+// d.BaseVersion set, an edit made on an older version is a *VersionError.
 func (s *Service) UpdatePost(ctx context.Context, p auth.Principal, id int64, d Draft) (Post, error) {
 	post, err := s.Post(ctx, p, id)
 	if err != nil {
@@ -83,6 +97,9 @@ func (s *Service) UpdatePost(ctx context.Context, p auth.Principal, id int64, d 
 	}
 	if err := s.CanEdit(ctx, p, post); err != nil {
 		return Post{}, err
+	}
+	if d.BaseVersion != 0 && d.BaseVersion != post.Version {
+		return Post{}, &VersionError{Given: d.BaseVersion, Current: post, CurrentHash: post.ContentHash()}
 	}
 	unit, err := s.org.Unit(ctx, post.UnitID)
 	if err != nil {
@@ -94,76 +111,13 @@ func (s *Service) UpdatePost(ctx context.Context, p auth.Principal, id int64, d 
 	if err != nil {
 		return Post{}, err
 	}
-	now := s.now()
 	exempt := d.Classification.Level == Exempt
 	publishable := !exempt && post.State != StateDraft && post.State != StateRejected
-	verrs = append(verrs, checkDraft(d, channels, now, publishable)...)
+	verrs = append(verrs, checkDraft(d, channels, unit, s.now(), publishable)...)
 	if len(verrs) > 0 {
 		return Post{}, verrs
 	}
-	err = s.withTx(ctx, func(tx *sql.Tx) error {
-		var busy int
-		if err := tx.QueryRowContext(ctx, qDeliveriesBusy, id).Scan(&busy); err != nil {
-			return fmt.Errorf("edit post %d: %w", id, err)
-		}
-		if busy > 0 {
-			return stateErr("edit", StatePublishing)
-		}
-		cur, err := s.loadPost(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if cur.State != post.State {
-			return stateErr("edit", cur.State)
-		}
-		if _, err := tx.ExecContext(ctx, qPostUpdate, d.Caption, d.Link, jsonText(d.Media), d.ContentType, d.Classification.Level,
-			d.Classification.Reason, d.Campaign, jsonText(d.Tags), store.FormatTime(d.ScheduledAt), d.Recurrence,
-			store.FormatTime(now), id); err != nil {
-			return fmt.Errorf("edit post %d: %w", id, err)
-		}
-		old := cur.ChannelIDs()
-		for _, c := range old {
-			if !slices.Contains(d.Channels, c) {
-				if _, err := tx.ExecContext(ctx, qDeliveryDelete, id, c); err != nil {
-					return fmt.Errorf("edit post %d: %w", id, err)
-				}
-			}
-		}
-		for _, c := range d.Channels {
-			if !slices.Contains(old, c) {
-				if _, err := tx.ExecContext(ctx, qDeliveryInsert, id, c, DeliveryPending, store.FormatTime(d.ScheduledAt), nil,
-					store.FormatTime(now), store.FormatTime(now)); err != nil {
-					return fmt.Errorf("edit post %d: %w", id, err)
-				}
-			}
-		}
-		if _, err := tx.ExecContext(ctx, qDeliveriesUnsent, DeliveryPending, store.FormatTime(d.ScheduledAt), store.FormatTime(now), id); err != nil {
-			return fmt.Errorf("edit post %d: %w", id, err)
-		}
-		if err := writeAudit(ctx, tx, now, auditRec{actor: p, entity: "post", id: id, action: "edit", from: cur.State, to: cur.State,
-			detail: map[string]any{"channels": d.Channels, "scheduled_at": d.ScheduledAt, "classification": d.Classification.Level}}); err != nil {
-			return err
-		}
-		switch {
-		case exempt && cur.State != StateDraft:
-			return s.setState(ctx, tx, p, &cur, StateDraft, "reclassify", "classified exempt: exempt content is never published", nil)
-		case cur.State == StateApproved || cur.State == StateScheduled:
-			if !unit.RequiresApproval {
-				cur.Deliveries, err = loadDeliveries(ctx, tx, id)
-				if err != nil {
-					return err
-				}
-				cur.ScheduledAt = d.ScheduledAt
-				return s.scheduleTx(ctx, tx, p, &cur, "edited; the unit does not require approval")
-			}
-			return s.setState(ctx, tx, p, &cur, StateSubmitted, "edit", "edited after approval: needs approval again", nil)
-		}
-		return nil
-	})
-	if err != nil {
-		return Post{}, err
-	}
-	return s.loadPost(ctx, s.db.DB, id)
+	return s.applyEdit(ctx, edit{actor: p, action: "edit", post: post, unit: unit, d: d})
 }
 
 // Submit asks for approval (or schedules at once when the unit does not
@@ -183,7 +137,7 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, id int64) (Post,
 	if err != nil {
 		return Post{}, err
 	}
-	if err := s.recheck(ctx, post, true); err != nil {
+	if err := s.recheck(ctx, post, unit, true); err != nil {
 		return Post{}, err
 	}
 	err = s.withTx(ctx, func(tx *sql.Tx) error { return s.submitTx(ctx, tx, p, &post, unit) })
@@ -193,109 +147,66 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, id int64) (Post,
 	return s.loadPost(ctx, s.db.DB, id)
 }
 
-// recheck validates a stored post against its current channels.
-func (s *Service) recheck(ctx context.Context, post Post, forSubmit bool) error {
-	d := Draft{UnitID: post.UnitID, Caption: post.Caption, Link: post.Link, Media: post.Media, ContentType: post.ContentType,
+// draftOf is a stored post as a draft (its current content).
+func draftOf(post Post) Draft {
+	return Draft{UnitID: post.UnitID, Caption: post.Caption, Link: post.Link, Media: post.Media, ContentType: post.ContentType,
 		Classification: post.Classification, Channels: post.ChannelIDs(), ScheduledAt: post.ScheduledAt,
-		Recurrence: post.Recurrence, Campaign: post.Campaign, Tags: post.Tags}
+		Recurrence: post.Recurrence, RecurrenceCount: post.RecurrenceCount, Campaign: post.Campaign, Tags: post.Tags}
+}
+
+// recheck validates a stored post against its current channels and unit.
+func (s *Service) recheck(ctx context.Context, post Post, unit org.Unit, forSubmit bool) error {
+	d := draftOf(post)
 	channels, verrs, err := s.resolveChannels(ctx, post.UnitID, d.Channels)
 	if err != nil {
 		return err
 	}
-	verrs = append(verrs, checkDraft(d, channels, s.now(), forSubmit)...)
+	verrs = append(verrs, checkDraft(d, channels, unit, s.now(), forSubmit)...)
 	if len(verrs) > 0 {
 		return verrs
 	}
 	return nil
 }
 
+// submitTx submits the post; a unit without approval approves and
+// schedules it at once, unless its classification still waits for the
+// PPID.
 func (s *Service) submitTx(ctx context.Context, tx *sql.Tx, p auth.Principal, post *Post, unit org.Unit) error {
-	if err := s.setState(ctx, tx, p, post, StateSubmitted, "submit", "", nil); err != nil {
+	if err := s.setState(ctx, tx, p, post, StateSubmitted, "submit", "", map[string]any{"version": post.Version}); err != nil {
 		return err
 	}
-	if unit.RequiresApproval {
+	if unit.RequiresApproval || (unit.NeedsPPID() && post.ClassificationStatus != ClassificationConfirmed) {
 		return nil
 	}
-	if err := s.setState(ctx, tx, systemActor, post, StateApproved, "approve", "unit "+unit.Slug+" does not require approval", nil); err != nil {
+	return s.autoApprove(ctx, tx, post, unit)
+}
+
+// autoApprove approves a submitted post of a unit that needs no approval
+// (as the system, binding the current version) and schedules it.
+func (s *Service) autoApprove(ctx context.Context, tx *sql.Tx, post *Post, unit org.Unit) error {
+	if err := s.setState(ctx, tx, systemActor, post, StateApproved, "approve", "unit "+unit.Slug+" does not require approval",
+		map[string]any{"version": post.Version, "content_hash": post.ContentHash()}); err != nil {
+		return err
+	}
+	if err := s.markApproved(ctx, tx, 0, *post); err != nil {
 		return err
 	}
 	return s.scheduleTx(ctx, tx, systemActor, post, "")
 }
 
-// Approve approves a submitted post and schedules its deliveries. The
-// approver has the approver role, is not the author, and the post's unit
-// is the approver's unit or below it.
-func (s *Service) Approve(ctx context.Context, p auth.Principal, id int64, reason string) (Post, error) {
-	post, err := s.Post(ctx, p, id)
+// markApproved records who approved which version (approver 0: the
+// system) and clears the author set.
+func (s *Service) markApproved(ctx context.Context, tx *sql.Tx, approver int64, post Post) error {
+	var by any
+	if approver != 0 {
+		by = approver
+	}
+	res, err := tx.ExecContext(ctx, qPostApproved, by, store.FormatTime(s.now()), post.Version, post.ContentHash(), post.ID, post.Version)
 	if err != nil {
-		return Post{}, err
+		return fmt.Errorf("approve post %d: %w", post.ID, err)
 	}
-	if err := s.checkApprover(ctx, p, post); err != nil {
-		return Post{}, err
-	}
-	if post.AuthorID == p.UserID {
-		return Post{}, forbidden("you wrote post %d: another approver must approve it", "Anda penulis kiriman %d: kiriman harus disetujui approver lain", id)
-	}
-	if post.State != StateSubmitted {
-		return Post{}, stateErr("approve", post.State)
-	}
-	if err := s.recheck(ctx, post, false); err != nil {
-		return Post{}, err
-	}
-	if post.Classification.Level != Public {
-		return Post{}, ValidationError{{Field: "classification.level", Message: "exempt content is never published",
-			MessageID: "informasi yang dikecualikan tidak pernah dipublikasikan"}}
-	}
-	err = s.withTx(ctx, func(tx *sql.Tx) error {
-		if err := s.setState(ctx, tx, p, &post, StateApproved, "approve", reason, nil); err != nil {
-			return err
-		}
-		now := s.now()
-		if _, err := tx.ExecContext(ctx, qPostApproved, p.UserID, store.FormatTime(now), id); err != nil {
-			return fmt.Errorf("approve post %d: %w", id, err)
-		}
-		return s.scheduleTx(ctx, tx, p, &post, "")
-	})
-	if err != nil {
-		return Post{}, err
-	}
-	return s.loadPost(ctx, s.db.DB, id)
-}
-
-// Reject sends a submitted post back to its author with a reason.
-func (s *Service) Reject(ctx context.Context, p auth.Principal, id int64, reason string) (Post, error) {
-	post, err := s.Post(ctx, p, id)
-	if err != nil {
-		return Post{}, err
-	}
-	if err := s.checkApprover(ctx, p, post); err != nil {
-		return Post{}, err
-	}
-	if strings.TrimSpace(reason) == "" {
-		return Post{}, ValidationError{{Field: "reason", Message: "say why the post is rejected", MessageID: "sebutkan alasan kiriman ditolak"}}
-	}
-	if post.State != StateSubmitted {
-		return Post{}, stateErr("reject", post.State)
-	}
-	err = s.withTx(ctx, func(tx *sql.Tx) error {
-		return s.setState(ctx, tx, p, &post, StateRejected, "reject", reason, nil)
-	})
-	if err != nil {
-		return Post{}, err
-	}
-	return s.loadPost(ctx, s.db.DB, id)
-}
-
-func (s *Service) checkApprover(ctx context.Context, p auth.Principal, post Post) error {
-	if p.Role != auth.RoleApprover {
-		return forbidden("approving needs the approver role; you are %s", "persetujuan memerlukan peran approver; peran Anda %s", string(p.Role))
-	}
-	ok, err := s.inSubtree(ctx, p.UnitID, post.UnitID)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return forbidden("post %d belongs to a unit outside yours", "kiriman %d milik unit di luar unit Anda", post.ID)
+	if n, _ := res.RowsAffected(); n != 1 {
+		return &VersionError{Given: post.Version, Current: post, CurrentHash: post.ContentHash()}
 	}
 	return nil
 }
@@ -308,6 +219,9 @@ func (s *Service) Cancel(ctx context.Context, p auth.Principal, id int64, reason
 		return Post{}, err
 	}
 	if err := s.CanCancel(ctx, p, post); err != nil {
+		return Post{}, err
+	}
+	if err := checkReason(reason); err != nil {
 		return Post{}, err
 	}
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
@@ -367,15 +281,19 @@ func (s *Service) scheduleTx(ctx context.Context, tx *sql.Tx, actor auth.Princip
 
 // Posts lists posts the caller may see, newest scheduled first.
 func (s *Service) Posts(ctx context.Context, p auth.Principal, f Filter) ([]Post, error) {
+	if err := CheckFilterTime("from", f.From); err != nil {
+		return nil, err
+	}
+	if err := CheckFilterTime("to", f.To); err != nil {
+		return nil, err
+	}
 	var where []string
 	var args []any
 	var units []int64
 	switch {
 	case f.UnitID != 0:
-		if ok, err := s.canSee(ctx, p, f.UnitID); err != nil {
+		if err := s.CheckUnit(ctx, p, f.UnitID); err != nil {
 			return nil, err
-		} else if !ok {
-			return nil, forbidden("unit %d is outside your unit", "unit %d di luar unit Anda", f.UnitID)
 		}
 		var err error
 		if units, err = s.org.Descendants(ctx, f.UnitID); err != nil {

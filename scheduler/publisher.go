@@ -30,15 +30,18 @@ type PublisherOptions struct {
 	BackoffBase   time.Duration // first retry delay, doubled per attempt (default 2 s)
 	BackoffMax    time.Duration // longest retry delay (default 5 min)
 	// ReadyCheck is how soon a not-ready Instagram container or Facebook
-	// video is checked again (default 2 s).
+	// video is checked again (default scheduler.status_poll_interval, 30 s).
 	ReadyCheck time.Duration
 	Logger     *slog.Logger
 	Now        func() time.Time
+
+	PublishTimings // deadlines, holds, pauses, retries (timings.go)
 }
 
 // OptionsFromConfig maps the scheduler section of the configuration.
 func OptionsFromConfig(c config.Scheduler, log *slog.Logger) PublisherOptions {
-	return PublisherOptions{Tick: c.Tick, TokenCheck: c.TokenCheck, Workers: c.Workers, RetryDeadline: c.RetryDeadline.D(), Logger: log}
+	return PublisherOptions{Tick: c.Tick, TokenCheck: c.TokenCheck, Workers: c.Workers, RetryDeadline: c.RetryDeadline.D(), Logger: log,
+		ReadyCheck: c.StatusPollInterval.D(), PublishTimings: timingsFromConfig(c)}
 }
 
 // Publisher publishes due deliveries. It is a component: Start, Stop.
@@ -122,8 +125,9 @@ func NewPublisher(svc *Service, graph *meta.Client, reg prometheus.Registerer, o
 		o.BackoffMax = 5 * time.Minute
 	}
 	if o.ReadyCheck <= 0 {
-		o.ReadyCheck = 2 * time.Second
+		o.ReadyCheck = d.StatusPollInterval.D()
 	}
+	o.PublishTimings = o.PublishTimings.withDefaults()
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -398,6 +402,8 @@ type job struct {
 	Classification        string
 	ContentType           string
 	PausedUntil           time.Time
+	path                  string // publish_path so far
+	containers            int    // Instagram containers made so far
 }
 
 func (p *Publisher) loadJob(ctx context.Context, id int64) (job, error) {

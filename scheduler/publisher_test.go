@@ -21,13 +21,13 @@ func TestAuthorCannotApproveOwnPost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.svc.Approve(ctx, e.approver, p.ID, "")
+	_, err = e.svc.Approve(ctx, e.approver, p.ID, scheduler.Review{Version: p.Version})
 	var fe *scheduler.ForbiddenError
 	if !errors.As(err, &fe) || fe.MsgID == "" {
 		t.Fatalf("self-approval err = %v", err)
 	}
 	// An editor cannot approve at all.
-	if _, err := e.svc.Approve(ctx, e.editor, p.ID, ""); !errors.As(err, &fe) {
+	if _, err := e.svc.Approve(ctx, e.editor, p.ID, scheduler.Review{Version: p.Version}); !errors.As(err, &fe) {
 		t.Fatalf("editor approval err = %v", err)
 	}
 	if got := e.post(p.ID); got.State != scheduler.StateSubmitted || got.ApprovedBy != 0 {
@@ -54,7 +54,8 @@ func TestExemptContentNeverReachesTheSimulator(t *testing.T) {
 	ctx := context.Background()
 	c := e.page("100")
 	d := textDraft("Dokumen rahasia", time.Now().Add(-10*time.Second), c.ID)
-	d.Classification = scheduler.Classification{Level: scheduler.Exempt, Reason: "UU 14/2008 pasal 17"}
+	d.Classification = scheduler.Classification{Level: scheduler.Exempt, LegalBasis: "UU 14/2008 pasal 17 huruf a",
+		Reason: "membuka dokumen ini membahayakan keamanan data pemilih"}
 	_, err := e.svc.CreatePost(ctx, e.editor, d, true)
 	var ve scheduler.ValidationError
 	if !errors.As(err, &ve) || ve[0].Field != "classification.level" {

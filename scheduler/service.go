@@ -56,25 +56,36 @@ func (s *Service) Org() *org.Store { return s.org }
 const (
 	qPostCols = `id, unit_id, author_id, caption, link, media, content_type, classification, classification_reason, campaign,
     tags, scheduled_at, recurrence, COALESCE(recurrence_of, 0), state, COALESCE(approved_by, 0), approved_at, version,
-    created_at, updated_at`
+    created_at, updated_at, authors, COALESCE(approved_version, 0), approved_hash, info_category, legal_basis,
+    classification_status, COALESCE(classified_by, 0), classified_at,
+    COALESCE((SELECT r.recurrence_count FROM posts r WHERE r.id = posts.recurrence_of), recurrence_count)`
 	qPost       = `SELECT ` + qPostCols + ` FROM posts WHERE id = ?`
 	qPostInsert = `INSERT INTO posts (unit_id, author_id, caption, link, media, content_type, classification,
     classification_reason, campaign, tags, scheduled_at, recurrence, recurrence_of, state, approved_by, approved_at,
     created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// qPostExtras sets what qPostInsert (shared with the publisher's next
+	// occurrence) leaves at its defaults.
+	qPostExtras = `UPDATE posts SET authors = ?, info_category = ?, legal_basis = ?, classification_status = ?,
+    classified_by = ?, classified_at = ?, recurrence_count = ? WHERE id = ?`
+	// qPostUpdate writes a new content version; the version it replaces is
+	// in the WHERE clause, so a concurrent edit makes it change no row.
 	qPostUpdate = `UPDATE posts SET caption = ?, link = ?, media = ?, content_type = ?, classification = ?,
-    classification_reason = ?, campaign = ?, tags = ?, scheduled_at = ?, recurrence = ?, version = version + 1, updated_at = ?
-WHERE id = ?`
-	qPostState    = `UPDATE posts SET state = ?, version = version + 1, updated_at = ? WHERE id = ? AND state = ?`
-	qPostApproved = `UPDATE posts SET approved_by = ?, approved_at = ? WHERE id = ?`
+    classification_reason = ?, info_category = ?, legal_basis = ?, classification_status = ?, classified_by = ?,
+    classified_at = ?, campaign = ?, tags = ?, scheduled_at = ?, recurrence = ?, recurrence_count = ?, authors = ?,
+    version = version + 1, updated_at = ?
+WHERE id = ? AND version = ?`
+	qPostState    = `UPDATE posts SET state = ?, updated_at = ? WHERE id = ? AND state = ?`
+	qPostApproved = `UPDATE posts SET approved_by = ?, approved_at = ?, approved_version = ?, approved_hash = ?, authors = '[]'
+WHERE id = ? AND version = ?`
 	qDeliveryCols = `d.id, d.post_id, d.channel_id, c.platform, d.status, d.scheduled_at, d.attempts, d.platform_id, d.permalink,
-    d.published_at, d.error_class, d.error_code, d.error_subcode, d.error_message, d.error_action`
+    d.published_at, d.error_class, d.error_code, d.error_subcode, d.error_message, d.error_action, d.publish_path`
 	qDeliveries = `SELECT ` + qDeliveryCols + ` FROM deliveries d JOIN channels c ON c.id = d.channel_id
 WHERE d.post_id = ? ORDER BY d.id`
 	qDeliveryInsert = `INSERT INTO deliveries (post_id, channel_id, status, scheduled_at, next_attempt_at, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?)`
 	qDeliveryDelete   = `DELETE FROM deliveries WHERE post_id = ? AND channel_id = ? AND status IN ('pending', 'scheduled')`
-	qDeliveriesUnsent = `UPDATE deliveries SET status = ?, scheduled_at = ?, next_attempt_at = NULL, container_id = '',
+	qDeliveriesUnsent = `UPDATE deliveries SET status = ?, scheduled_at = ?, next_attempt_at = NULL, container_id = '', containers_created = 0,
     updated_at = ? WHERE post_id = ? AND status IN ('pending', 'scheduled')`
 	qDeliverySchedule = `UPDATE deliveries SET status = 'scheduled', next_attempt_at = ?, updated_at = ?
 WHERE id = ? AND status = 'pending'`
@@ -128,7 +139,7 @@ func loadDeliveries(ctx context.Context, q querier, postID int64) ([]Delivery, e
 		var published sql.NullString
 		var e DeliveryError
 		if err := rows.Scan(&d.ID, &d.PostID, &d.ChannelID, &d.Platform, &d.Status, &sched, &d.Attempts, &d.PlatformID,
-			&d.Permalink, &published, &e.Class, &e.Code, &e.Subcode, &e.Message, &e.Action); err != nil {
+			&d.Permalink, &published, &e.Class, &e.Code, &e.Subcode, &e.Message, &e.Action, &d.PublishPath); err != nil {
 			return nil, fmt.Errorf("deliveries of post %d: %w", postID, err)
 		}
 		d.ScheduledAt, _ = store.ParseTime(sched)
@@ -147,16 +158,25 @@ func loadDeliveries(ctx context.Context, q querier, postID int64) ([]Delivery, e
 
 func scanPost(r interface{ Scan(...any) error }) (Post, error) {
 	var p Post
-	var media, tags, sched, created, updated string
-	var approvedAt sql.NullString
+	var media, tags, sched, created, updated, authors string
+	var approvedAt, classifiedAt sql.NullString
 	err := r.Scan(&p.ID, &p.UnitID, &p.AuthorID, &p.Caption, &p.Link, &media, &p.ContentType, &p.Classification.Level,
 		&p.Classification.Reason, &p.Campaign, &tags, &sched, &p.Recurrence, &p.RecurrenceOf, &p.State, &p.ApprovedBy,
-		&approvedAt, &p.Version, &created, &updated)
+		&approvedAt, &p.Version, &created, &updated, &authors, &p.ApprovedVersion, &p.ApprovedHash, &p.Classification.Category,
+		&p.Classification.LegalBasis, &p.ClassificationStatus, &p.ClassifiedBy, &classifiedAt, &p.RecurrenceCount)
 	if err != nil {
 		return p, err
 	}
 	_ = json.Unmarshal([]byte(media), &p.Media)
 	_ = json.Unmarshal([]byte(tags), &p.Tags)
+	_ = json.Unmarshal([]byte(authors), &p.Authors)
+	p.ClassifiedAt = store.ParseNullTime(classifiedAt)
+	if p.Recurrence == "" {
+		p.RecurrenceCount = 0
+	}
+	if p.Authors == nil {
+		p.Authors = []int64{}
+	}
 	if p.Media == nil {
 		p.Media = []Media{}
 	}
@@ -262,8 +282,18 @@ func normalize(d *Draft) {
 	if d.Tags == nil {
 		d.Tags = []string{}
 	}
-	if d.Classification.Level == Public {
-		d.Classification.Reason = ""
+	normalizeText(d)
+	switch d.Classification.Level {
+	case Public:
+		d.Classification.Reason, d.Classification.LegalBasis = "", ""
+	case Exempt:
+		d.Classification.Category = ""
+	}
+	switch {
+	case d.Recurrence == "":
+		d.RecurrenceCount = 0
+	case d.RecurrenceCount == 0:
+		d.RecurrenceCount = MaxOccurrences
 	}
 	d.ScheduledAt = d.ScheduledAt.UTC().Truncate(time.Millisecond)
 }

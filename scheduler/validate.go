@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/humas-id/humas/config"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/valid"
 )
@@ -20,26 +19,18 @@ const (
 	carouselMax = 10
 )
 
-// checkDraft validates a draft against its target channels' platforms.
+// checkDraft validates a draft of a post of unit against its target
+// channels' platforms, the field maxima and the unit's recurrence rule.
 // With forSubmit, the post must also be publishable: public, in the future.
-func checkDraft(d Draft, channels []org.Channel, now time.Time, forSubmit bool) ValidationError {
+func checkDraft(d Draft, channels []org.Channel, unit org.Unit, now time.Time, forSubmit bool) ValidationError {
 	var e valid.Errors
 	if !slices.Contains(ContentTypes, d.ContentType) {
 		e.Add("content_type", "%q is not one of photo, video, interactive, text, link", "%q bukan salah satu dari photo, video, interactive, text, link", d.ContentType)
 	}
-	switch d.Classification.Level {
-	case Public:
-	case Exempt:
-		if strings.TrimSpace(d.Classification.Reason) == "" {
-			e.Add("classification.reason", "exempt content needs the reason it is exempt (the legal basis)",
-				"informasi yang dikecualikan wajib disertai alasan (dasar hukumnya)")
-		}
-		if forSubmit {
-			e.Add("classification.level", "exempt content is never published; classify it public to submit it",
-				"informasi yang dikecualikan tidak pernah dipublikasikan; klasifikasikan sebagai terbuka untuk mengajukannya")
-		}
-	default:
-		e.Add("classification.level", "classify the content: public or exempt", "klasifikasikan konten: public (terbuka) atau exempt (dikecualikan)")
+	checkClassification(&e, d.Classification, false)
+	if d.Classification.Level == Exempt && forSubmit {
+		e.Add("classification.level", "exempt content is never published; classify it public to submit it",
+			"informasi yang dikecualikan tidak pernah dipublikasikan; klasifikasikan sebagai terbuka untuk mengajukannya")
 	}
 	if d.ScheduledAt.IsZero() {
 		e.Add("scheduled_at", "give the publish time in RFC 3339, e.g. 2026-03-01T09:00:00+07:00",
@@ -48,12 +39,9 @@ func checkDraft(d Draft, channels []org.Channel, now time.Time, forSubmit bool) 
 		e.Add("scheduled_at", "the publish time %s is in the past; choose a later time", "waktu tayang %s sudah lewat; pilih waktu yang akan datang",
 			d.ScheduledAt.Format(time.RFC3339))
 	}
-	if d.Recurrence != "" {
-		if _, err := config.CronParser.Parse(d.Recurrence); err != nil {
-			e.Add("recurrence", "%q is not a cron spec; write it like \"0 0 9 * * MON\" (seconds minutes hours day month weekday)",
-				"%q bukan jadwal cron; tulis seperti \"0 0 9 * * MON\" (detik menit jam tanggal bulan hari)", d.Recurrence)
-		}
-	}
+	checkScheduleWindow(&e, d.ScheduledAt, now)
+	checkRecurrence(&e, d, unit)
+	checkFieldMaxima(&e, d)
 	if d.Link != "" {
 		if u, err := url.Parse(d.Link); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			e.Add("link", "the link must be a full http(s) URL", "tautan harus berupa URL http(s) lengkap")
@@ -157,4 +145,33 @@ func isJPEG(raw string) bool {
 	}
 	ext := strings.ToLower(path.Ext(u.Path))
 	return ext == ".jpg" || ext == ".jpeg"
+}
+
+// checkClassification checks a classification: public or exempt; public
+// information's category, when given (required with final: a PPID officer
+// confirming), is one of the service standard's; exempt information
+// needs its consequence-test reason and its legal basis.
+func checkClassification(e *valid.Errors, c Classification, final bool) {
+	switch c.Level {
+	case Public:
+		switch {
+		case c.Category == "" && final:
+			e.Add("classification.category", "say which public information this is: berkala, serta_merta or setiap_saat",
+				"sebutkan jenis informasi publik: berkala, serta_merta atau setiap_saat")
+		case c.Category != "" && !slices.Contains(Categories, c.Category):
+			e.Add("classification.category", "%q is not berkala, serta_merta or setiap_saat",
+				"%q bukan berkala, serta_merta atau setiap_saat", c.Category)
+		}
+	case Exempt:
+		if strings.TrimSpace(c.Reason) == "" {
+			e.Add("classification.reason", "exempt content needs the reason it is exempt (the consequence test: what harm disclosure would do)",
+				"informasi yang dikecualikan wajib disertai alasan (uji konsekuensi: kerugian bila dibuka)")
+		}
+		if strings.TrimSpace(c.LegalBasis) == "" {
+			e.Add("classification.legal_basis", "exempt content needs its legal basis, e.g. UU 14/2008 pasal 17 huruf a",
+				"informasi yang dikecualikan wajib disertai dasar hukumnya, mis. UU 14/2008 pasal 17 huruf a")
+		}
+	default:
+		e.Add("classification.level", "classify the content: public or exempt", "klasifikasikan konten: public (terbuka) atau exempt (dikecualikan)")
+	}
 }

@@ -45,8 +45,11 @@ func TestCheckDraft(t *testing.T) {
 		{"text on instagram", func(d *Draft) { d.ContentType = "text" }, []org.Channel{ig}, true, []string{"content_type"}},
 		{"past schedule", func(d *Draft) { d.ScheduledAt = now.Add(-time.Hour) }, []org.Channel{ig}, true, []string{"scheduled_at"}},
 		{"past schedule in a draft", func(d *Draft) { d.ScheduledAt = now.Add(-time.Hour) }, []org.Channel{ig}, false, nil},
-		{"exempt without reason", func(d *Draft) { d.Classification = Classification{Level: Exempt} }, []org.Channel{ig}, false, []string{"classification.reason"}},
-		{"exempt submitted", func(d *Draft) { d.Classification = Classification{Level: Exempt, Reason: "UU 14/2008"} }, []org.Channel{ig}, true, []string{"classification.level"}},
+		{"exempt without reason or basis", func(d *Draft) { d.Classification = Classification{Level: Exempt} }, []org.Channel{ig}, false, []string{"classification.reason", "classification.legal_basis"}},
+		{"exempt submitted", func(d *Draft) {
+			d.Classification = Classification{Level: Exempt, LegalBasis: "UU 14/2008 pasal 17", Reason: "membahayakan pertahanan"}
+		}, []org.Channel{ig}, true, []string{"classification.level"}},
+		{"unknown category", func(d *Draft) { d.Classification.Category = "rahasia" }, []org.Channel{ig}, false, []string{"classification.category"}},
 		{"unclassified", func(d *Draft) { d.Classification = Classification{} }, []org.Channel{ig}, false, []string{"classification.level"}},
 		{"bad recurrence", func(d *Draft) { d.Recurrence = "every monday" }, []org.Channel{ig}, false, []string{"recurrence"}},
 		{"video plus photo on facebook", func(d *Draft) { d.Media = append(d.Media, Media{Type: "video", URL: "https://x.id/v.mp4"}) }, []org.Channel{fb}, true, []string{"media"}},
@@ -56,7 +59,7 @@ func TestCheckDraft(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d := base()
 			tc.edit(&d)
-			errs := checkDraft(d, tc.channels, now, tc.submit)
+			errs := checkDraft(d, tc.channels, org.Unit{Timezone: "Asia/Jakarta"}, now, tc.submit)
 			var got []string
 			for _, e := range errs {
 				got = append(got, e.Field)
@@ -101,7 +104,7 @@ func TestLimitsAgreeWithValidation(t *testing.T) {
 			ScheduledAt: now.Add(time.Hour), Media: []Media{{Type: "image", URL: "https://x.id/a.jpg"}}}
 		for _, n := range []int{lim.Chars, lim.Chars + 1} {
 			d.Caption = strings.Repeat("a", n)
-			errs := checkDraft(d, []org.Channel{ch}, now, true)
+			errs := checkDraft(d, []org.Channel{ch}, org.Unit{}, now, true)
 			if over := lim.Exceeded(n, 0, 0); over != (len(errs) > 0) {
 				t.Errorf("%s caption of %d: Exceeded = %v but validation says %v", lim.Platform, n, over, errs)
 			}

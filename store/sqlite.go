@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -109,7 +110,10 @@ func (s *SQLite) Ping(ctx context.Context) error {
 
 // Migrate applies the embedded SQLite migrations not yet recorded, each in
 // its own transaction, and returns the ones it applied.
-func (s *SQLite) Migrate(ctx context.Context) ([]Migration, error) {
+func (s *SQLite) Migrate(ctx context.Context) ([]Migration, error) { return s.migrateUpTo(ctx, 0) }
+
+// migrateUpTo applies the migrations up to version upTo (0: all).
+func (s *SQLite) migrateUpTo(ctx context.Context, upTo int) ([]Migration, error) {
 	migs, err := loadMigrations(sqlMigrationFS, "sqlmigrations")
 	if err != nil {
 		return nil, err
@@ -133,27 +137,60 @@ func (s *SQLite) Migrate(ctx context.Context) ([]Migration, error) {
 	rows.Close()
 	var ran []Migration
 	for _, m := range migs {
-		if done[m.Version] {
+		if done[m.Version] || (upTo > 0 && m.Version > upTo) {
 			continue
 		}
-		// SQLite runs a whole file in one Exec (triggers contain ";").
-		tx, err := s.DB.BeginTx(ctx, nil)
-		if err != nil {
-			return ran, err
-		}
-		if _, err := tx.ExecContext(ctx, m.Body); err != nil {
-			tx.Rollback()
-			return ran, fmt.Errorf("sqlite migration %04d_%s: %w", m.Version, m.Name, err)
-		}
-		if _, err := tx.ExecContext(ctx, qSQLiteRecord, m.Version, m.Name, FormatTime(time.Now())); err != nil {
-			tx.Rollback()
-			return ran, err
-		}
-		if err := tx.Commit(); err != nil {
+		if err := s.apply(ctx, m); err != nil {
 			return ran, err
 		}
 		s.log.Info("sqlite migration applied", "version", m.Version, "name", m.Name)
 		ran = append(ran, m)
 	}
 	return ran, nil
+}
+
+// foreignKeysOff marks a migration that rebuilds a table: it runs with
+// foreign keys off and is checked with foreign_key_check before commit
+// (SQLite's procedure for schema changes ALTER TABLE cannot make).
+const foreignKeysOff = "-- humas:foreign_keys=off"
+
+// apply runs one migration and records it, in one transaction. SQLite runs
+// a whole file in one Exec (triggers contain ";").
+func (s *SQLite) apply(ctx context.Context, m Migration) error {
+	conn, err := s.DB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	rebuild := strings.HasPrefix(m.Body, foreignKeysOff)
+	if rebuild {
+		// Not allowed inside a transaction; this connection alone has it off.
+		if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+			return fmt.Errorf("sqlite migration %04d_%s: %w", m.Version, m.Name, err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON") //nolint:errcheck // best effort; the pool's DSN sets it on new connections
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, m.Body); err != nil {
+		return fmt.Errorf("sqlite migration %04d_%s: %w", m.Version, m.Name, err)
+	}
+	if rebuild {
+		rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+		if err != nil {
+			return fmt.Errorf("sqlite migration %04d_%s: foreign key check: %w", m.Version, m.Name, err)
+		}
+		bad := rows.Next()
+		rows.Close()
+		if bad {
+			return fmt.Errorf("sqlite migration %04d_%s: the rebuilt tables break a foreign key (PRAGMA foreign_key_check)", m.Version, m.Name)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, qSQLiteRecord, m.Version, m.Name, FormatTime(time.Now())); err != nil {
+		return err
+	}
+	return tx.Commit()
 }

@@ -94,11 +94,17 @@ func (h *Handler) calendarPage(c *gin.Context) {
 	}
 	d := calendarData{View: view, UnitID: parseID(c.Query("unit")), ChannelID: parseID(c.Query("channel")), States: postStates}
 	var err error
-	if d.Units, err = h.d.Org.Units(ctx); err != nil {
+	if d.UnitID != 0 {
+		if _, err := h.d.Scope.ScopeUnit(ctx, s.Principal, d.UnitID); err != nil {
+			h.scopeError(c, err)
+			return
+		}
+	}
+	if d.Units, err = h.d.Scope.VisibleUnits(ctx, s.Principal); err != nil {
 		h.fail(c, err)
 		return
 	}
-	if d.Channels, err = h.d.Org.Channels(ctx); err != nil {
+	if d.Channels, err = h.d.Scope.VisibleChannels(ctx, s.Principal); err != nil {
 		h.fail(c, err)
 		return
 	}
@@ -108,7 +114,7 @@ func (h *Handler) calendarPage(c *gin.Context) {
 	if h.d.Posts == nil {
 		d.Unavailable = l.T("err.unavailable", "scheduler")
 	} else if posts, err = h.d.Posts.List(ctx, s.Principal, PostFilter{From: start, To: end, UnitID: d.UnitID, ChannelID: d.ChannelID}); err != nil {
-		h.fail(c, err)
+		h.scopeError(c, err)
 		return
 	}
 	today := now.In(l.Loc).Format("2006-01-02")

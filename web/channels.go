@@ -30,7 +30,8 @@ const tokenWarning = 7 * 24 * time.Hour
 func (h *Handler) channelsPage(c *gin.Context) {
 	l := h.l(c)
 	ctx := c.Request.Context()
-	chans, err := h.d.Org.Channels(ctx)
+	s, _ := session(c)
+	chans, err := h.d.Scope.VisibleChannels(ctx, s.Principal)
 	if err != nil {
 		h.fail(c, err)
 		return

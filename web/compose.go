@@ -36,6 +36,13 @@ type composeData struct {
 	Errs       map[string]string
 	General    []string
 	NoChannels bool
+	Categories []string
+	// NeedsPPID: a PPID officer confirms the classification (the form's
+	// is a proposal).
+	NeedsPPID bool
+	// Conflict is the newer version a stale edit form met: the form keeps
+	// what the user typed (unsaved) and shows the current content.
+	Conflict *PostView
 }
 
 // captionCounts are the counts the compose page shows, made by the
@@ -56,6 +63,12 @@ func (c captionCounts) Over(lim scheduler.CaptionLimits) bool {
 	return lim.Exceeded(c.Chars, c.Hashtags, c.Mentions)
 }
 
+// Warn reports whether the counts are allowed but advised against (more
+// hashtags than Instagram's announced cap).
+func (c captionCounts) Warn(lim scheduler.CaptionLimits) bool {
+	return !c.Over(lim) && lim.Warned(c.Chars, c.Hashtags, c.Mentions)
+}
+
 // LimitRow describes one platform's caption limits.
 func (l L) LimitRow(lim scheduler.CaptionLimits) string {
 	parts := []string{l.T("pf."+lim.Platform) + ":"}
@@ -66,6 +79,7 @@ func (l L) LimitRow(lim scheduler.CaptionLimits) string {
 	}
 	add(lim.Chars, "compose.limit.chars")
 	add(lim.Hashtags, "compose.limit.tags")
+	add(lim.HashtagsWarn, "compose.limit.tagwarn")
 	add(lim.Mentions, "compose.limit.mentions")
 	return strings.Join(parts, " ")
 }
@@ -76,7 +90,7 @@ var fieldAliases = map[string]string{
 	"content_type": "content_type", "classification": "classification",
 	"classification_reason": "classification_reason", "caption": "caption", "link": "link",
 	"media": "media", "media_urls": "media", "campaign": "campaign", "scheduled_at": "scheduled_at",
-	"recurrence": "recurrence",
+	"recurrence": "recurrence", "recurrence_count": "recurrence_count", "category": "category", "legal_basis": "legal_basis",
 }
 
 // newComposeData starts the form for a post of unit unitID (0: the
@@ -91,7 +105,14 @@ func (h *Handler) newComposeData(c *gin.Context, p auth.Principal, unitID int64)
 		}
 	}
 	d := composeData{Action: "/posts", Channels: chans, Selected: map[int64]bool{}, Types: contentTypes,
-		Classes: classifications, Recs: recurrences, Zone: l.Zone(), Errs: map[string]string{}, NoChannels: len(chans) == 0}
+		Classes: classifications, Recs: recurrences, Zone: l.Zone(), Errs: map[string]string{}, NoChannels: len(chans) == 0,
+		Categories: categories}
+	if unitID == 0 {
+		unitID = p.UnitID
+	}
+	if u, err := h.d.Org.Unit(c.Request.Context(), unitID); err == nil {
+		d.NeedsPPID = u.NeedsPPID()
+	}
 	if h.d.Posts != nil {
 		d.Limits = h.d.Posts.Limits()
 	}
@@ -149,7 +170,8 @@ func (h *Handler) editPage(c *gin.Context) {
 	}
 	d.In = PostInput{ContentType: p.ContentType, Classification: p.Classification, ClassificationReason: p.ClassificationReason,
 		Caption: p.Caption, Link: p.Link, Media: p.Media, Campaign: p.Campaign, ScheduledAt: p.ScheduledAt,
-		Recurrence: p.Recurrence, Version: p.Version}
+		Recurrence: p.Recurrence, RecurrenceCount: p.RecurrenceCount, Category: p.Category, LegalBasis: p.LegalBasis,
+		Version: p.Version}
 	d.In.Recurrence = recurrenceChoice(p.Recurrence, p.ScheduledAt.In(loc))
 	if !slices.Contains(d.Recs, d.In.Recurrence) {
 		d.Recs = append(slices.Clone(d.Recs), d.In.Recurrence)
@@ -177,6 +199,15 @@ func (h *Handler) parseCompose(c *gin.Context, d *composeData) {
 	in.ContentType = c.PostForm("content_type")
 	in.Classification = c.PostForm("classification")
 	in.ClassificationReason = strings.TrimSpace(c.PostForm("classification_reason"))
+	in.Category = c.PostForm("category")
+	in.LegalBasis = strings.TrimSpace(c.PostForm("legal_basis"))
+	if n := strings.TrimSpace(c.PostForm("recurrence_count")); n != "" {
+		v, err := strconv.Atoi(n)
+		if err != nil {
+			d.Errs["recurrence_count"] = l.T("compose.count.bad")
+		}
+		in.RecurrenceCount = v
+	}
 	in.Caption = strings.ReplaceAll(c.PostForm("caption"), "\r\n", "\n")
 	in.Link = strings.TrimSpace(c.PostForm("link"))
 	in.Campaign = strings.TrimSpace(c.PostForm("campaign"))
@@ -263,7 +294,19 @@ func (h *Handler) save(c *gin.Context, id int64) {
 		}
 		var fe FieldErrors
 		var ae *ActionError
+		var ce *ConflictError
 		switch {
+		case errors.As(err, &ce):
+			// A newer version was saved since this form was opened: nothing
+			// is overwritten; the form keeps the user's text and now carries
+			// the current version, shown beside it.
+			opened := d.In.Version
+			d.Conflict = &ce.Current
+			d.In.Version = ce.Current.Version
+			v := h.view(c, title, "compose", d)
+			v.Error = l.T("compose.conflict.msg", id, ce.Current.Version, opened)
+			h.render(c, http.StatusConflict, "compose", v)
+			return
 		case errors.As(err, &fe):
 			for _, f := range fe {
 				msg := f.MessageID
@@ -302,10 +345,11 @@ func (h *Handler) save(c *gin.Context, id int64) {
 	h.render(c, http.StatusUnprocessableEntity, "compose", v)
 }
 
-// postError answers a failed Get/Approve/Reject.
+// postError answers a failed Get/Approve/Reject/Cancel.
 func (h *Handler) postError(c *gin.Context, err error) {
 	l := h.l(c)
 	var ae *ActionError
+	var fe FieldErrors
 	switch {
 	case errors.Is(err, ErrNotFound):
 		h.errorPage(c, http.StatusNotFound, l.T("err.notfound"))
@@ -315,6 +359,8 @@ func (h *Handler) postError(c *gin.Context, err error) {
 			msg = ae.Message
 		}
 		h.errorPage(c, ae.Status, msg)
+	case errors.As(err, &fe):
+		h.errorPage(c, http.StatusUnprocessableEntity, fieldText(l, fe))
 	default:
 		h.fail(c, err)
 	}

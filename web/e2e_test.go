@@ -214,7 +214,7 @@ func newStack(t *testing.T, ctx context.Context) *stack {
 	eng := gin.New()
 	photo := testJPEG()
 	eng.GET("/e2e/rapat.jpg", func(c *gin.Context) { c.Data(http.StatusOK, "image/jpeg", photo) })
-	if _, err := Mount(eng, Deps{SQL: db, Auth: users, Org: orgs, Posts: NewSchedulerPosts(sched, users),
+	if _, err := Mount(eng, Deps{SQL: db, Auth: users, Org: orgs, Posts: NewSchedulerPosts(sched, users), Scope: sched,
 		Reports: NewAnalyticsReports(an), Usage: RegistryUsage{G: reg}, Logger: quiet, Now: clock.Now}); err != nil {
 		t.Fatal(err)
 	}

@@ -120,7 +120,7 @@ func TestEditAndChannelsFollowScheduler(t *testing.T) {
 	id := strings.TrimPrefix(strings.Split(r.Header.Get("Location"), "?")[0], "/posts/")
 	approver := e.browser()
 	acsrf := approver.signin(auth.RoleApprover)
-	mustStatus(t, approver.post("/approvals/"+id+"/approve", url.Values{"csrf": {acsrf}}), http.StatusSeeOther)
+	mustStatus(t, approver.post("/approvals/"+id+"/approve", approver.review(id, acsrf)), http.StatusSeeOther)
 	editLink := `href="/posts/` + id + `/edit"`
 	page = editor.get("/posts/" + id)
 	mustContain(t, page.Body, "Terjadwal", editLink)

@@ -84,7 +84,7 @@ func newEnv(t *testing.T, o envOpts) *env {
 	}
 	e.sched = scheduler.NewService(e.db, e.org, scheduler.ServiceOptions{Logger: slog.New(slog.DiscardHandler)})
 	d := Deps{SQL: e.db, Auth: e.auth, Org: e.org, Reports: o.reports, Usage: o.usage, Logger: slog.New(slog.DiscardHandler),
-		SecureCookies: o.secure, Throttle: o.throttle}
+		SecureCookies: o.secure, Throttle: o.throttle, Scope: e.sched}
 	if !o.noPosts {
 		d.Posts = NewSchedulerPosts(e.sched, e.auth)
 	}
@@ -194,4 +194,28 @@ func mustStatus(t *testing.T, r resp, want int) {
 	if r.Status != want {
 		t.Fatalf("status %d, want %d; body:\n%s", r.Status, want, r.Body)
 	}
+}
+
+var reviewRE = regexp.MustCompile(`(?s)action="/approvals/(\d+)/(?:approve|reject)">.*?name="version" value="(\d+)">.*?name="content_hash" value="([^"]+)"`)
+
+// review is the approval form of post id as the queue shows it (the
+// version and content hash the approver sees), with csrf and extra fields.
+func (b *browser) review(id, csrf string, extra ...string) url.Values {
+	b.t.Helper()
+	page := b.get("/approvals")
+	f := url.Values{"csrf": {csrf}}
+	for _, m := range reviewRE.FindAllStringSubmatch(page.Body, -1) {
+		if m[1] == id {
+			f.Set("version", m[2])
+			f.Set("content_hash", m[3])
+			break
+		}
+	}
+	if f.Get("version") == "" {
+		b.t.Fatalf("no approval form for post %s in the queue:\n%s", id, page.Body)
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		f.Set(extra[i], extra[i+1])
+	}
+	return f
 }

@@ -113,6 +113,7 @@ var catalogue = map[string][2]string{
 	"compose.limits":         {"Batas per platform", "Limits per platform"},
 	"compose.limit.chars":    {"maks. %s karakter", "max %s characters"},
 	"compose.limit.tags":     {"· maks. %s tagar", "· max %s hashtags"},
+	"compose.limit.tagwarn":  {"(disarankan ≤ %s)", "(≤ %s advised)"},
 	"compose.limit.mentions": {"· maks. %s sebutan", "· max %s mentions"},
 	"compose.media":          {"URL media (satu per baris)", "Media URLs (one per line)"},
 	"compose.media.help":     {"Alamat http(s) publik gambar (JPEG untuk Instagram) atau video (.mp4) yang dapat diunduh platform.", "Public http(s) addresses of images (JPEG for Instagram) or videos (.mp4) the platforms can download."},

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/scheduler"
 )
 
 // Content types and classifications offered by the forms; the scheduler
@@ -16,6 +18,7 @@ import (
 var (
 	contentTypes    = []string{"photo", "video", "interactive", "text", "link"}
 	classifications = []string{"public", "exempt"}
+	categories      = scheduler.Categories
 	recurrences     = []string{"", "daily", "weekly", "monthly"}
 )
 
@@ -65,11 +68,17 @@ func (h *Handler) listPage(c *gin.Context) {
 	}
 	d.Filter = f
 	var err error
-	if d.Units, err = h.d.Org.Units(ctx); err != nil {
+	if f.UnitID != 0 {
+		if _, err := h.d.Scope.ScopeUnit(ctx, s.Principal, f.UnitID); err != nil {
+			h.scopeError(c, err)
+			return
+		}
+	}
+	if d.Units, err = h.d.Scope.VisibleUnits(ctx, s.Principal); err != nil {
 		h.fail(c, err)
 		return
 	}
-	if d.Channels, err = h.d.Org.Channels(ctx); err != nil {
+	if d.Channels, err = h.d.Scope.VisibleChannels(ctx, s.Principal); err != nil {
 		h.fail(c, err)
 		return
 	}
@@ -78,7 +87,15 @@ func (h *Handler) listPage(c *gin.Context) {
 		d.Unavailable = l.T("err.unavailable", "scheduler")
 	case len(d.FieldErr) == 0:
 		if d.Posts, err = h.d.Posts.List(ctx, s.Principal, f); err != nil {
-			h.fail(c, err)
+			var fe FieldErrors
+			if errors.As(err, &fe) { // a date outside the scheduler's window
+				for _, e := range fe {
+					d.FieldErr[e.Field] = l.Pick(e.MessageID, e.Message)
+				}
+				status = http.StatusBadRequest
+				break
+			}
+			h.scopeError(c, err)
 			return
 		}
 	}

@@ -31,13 +31,40 @@ type PostView struct {
 	ScheduledAt          time.Time
 	Location             *time.Location // the unit's zone
 	Recurrence           string
+	RecurrenceCount      int
 	State                string
-	Version              int64
+	// Version is the content version; ContentHash its hash. The approval
+	// and edit forms carry both, so a changed post is not approved or
+	// overwritten unseen.
+	Version     int64
+	ContentHash string
+	// AuthorNames is the version's author set: who changed the content
+	// since the last approval.
+	AuthorNames []string
+	// Classification details: the public-information category, the legal
+	// basis of an exemption, proposed or confirmed, and by whom.
+	Category             string
+	LegalBasis           string
+	ClassificationStatus string
+	ClassifiedByName     string
+	ClassifiedByRole     string
+	ClassifiedAt         *time.Time
+	NeedsPPID            bool // the unit's classification is the PPID's
+	ApprovedByName       string
+	ApprovedVersion      int64
+	ApprovedAt           *time.Time
 	Deliveries           []DeliveryView
 	CanCancel            bool // the scheduler would let this user cancel it now
 	CanEdit              bool // the scheduler would let this user edit it now
 	// EditRefusal is why not (an *ActionError), nil when CanEdit.
 	EditRefusal error
+	// CanApprove, CanClassify: the scheduler would let this user approve
+	// this version, or set its classification; ApproveRefusal is why not.
+	CanApprove     bool
+	ApproveRefusal error
+	// ApproveWhyID, ApproveWhyEN: ApproveRefusal's text (both languages).
+	ApproveWhyID, ApproveWhyEN string
+	CanClassify                bool
 }
 
 // DeliveryView is one target channel of a post.
@@ -61,6 +88,15 @@ type AuditView struct {
 	FromState string
 	ToState   string
 	Reason    string
+	// Version is the content version the line names (the one approved,
+	// or the one an edit made); Changes what an edit changed.
+	Version int64
+	Changes []FieldChange
+}
+
+// FieldChange is one field an edit changed, before and after (as text).
+type FieldChange struct {
+	Field, Before, After string
 }
 
 // PostFilter narrows the calendar and list.
@@ -85,9 +121,33 @@ type PostInput struct {
 	Campaign             string
 	ScheduledAt          time.Time
 	Recurrence           string
+	RecurrenceCount      int
+	Category             string
+	LegalBasis           string
 	Submit               bool // submit for approval after saving
-	Version              int64
+	// Version is the version the form was opened on (edit).
+	Version int64
 }
+
+// ClassifyInput is a PPID officer's classification form.
+type ClassifyInput struct {
+	Version     int64
+	ContentHash string
+	Level       string
+	Category    string
+	LegalBasis  string
+	Reason      string
+}
+
+// ConflictError is an action on a version that is no longer current: the
+// page says so and shows the current content (HTTP 409).
+type ConflictError struct {
+	Message   string
+	MessageID string
+	Current   PostView
+}
+
+func (e *ConflictError) Error() string { return e.Message }
 
 // FieldErrors are per-field validation messages from the scheduler; the
 // form shows each beside its field.
@@ -124,8 +184,12 @@ type Posts interface {
 	Get(ctx context.Context, p auth.Principal, id int64) (PostView, error)
 	Create(ctx context.Context, p auth.Principal, in PostInput) (int64, error)
 	Update(ctx context.Context, p auth.Principal, id int64, in PostInput) error
-	Approve(ctx context.Context, p auth.Principal, id int64) error
-	Reject(ctx context.Context, p auth.Principal, id int64, reason string) error
+	// Approve and Reject act on the version the approver reviewed
+	// (number and content hash); another current version is a
+	// *ConflictError.
+	Approve(ctx context.Context, p auth.Principal, id, version int64, hash string) error
+	Reject(ctx context.Context, p auth.Principal, id, version int64, hash, reason string) error
+	Classify(ctx context.Context, p auth.Principal, id int64, in ClassifyInput) error
 	Cancel(ctx context.Context, p auth.Principal, id int64, reason string) error
 	Queue(ctx context.Context, p auth.Principal) ([]PostView, error)
 	Audit(ctx context.Context, p auth.Principal, id int64) ([]AuditView, error)
@@ -134,6 +198,15 @@ type Posts interface {
 	// WritableChannels are the channels p may target in a post of unit
 	// unitID (0: p's own unit), as the scheduler decides.
 	WritableChannels(ctx context.Context, p auth.Principal, unitID int64) ([]org.Channel, error)
+}
+
+// Scope is who sees which units: the scheduler's rule
+// (*scheduler.Service implements it). Lists, the calendar, channels and
+// the report ask it; a unit outside the user's is a 403 naming it.
+type Scope interface {
+	ScopeUnit(ctx context.Context, p auth.Principal, unitID int64) (int64, error)
+	VisibleUnits(ctx context.Context, p auth.Principal) ([]org.Unit, error)
+	VisibleChannels(ctx context.Context, p auth.Principal) ([]org.Channel, error)
 }
 
 // ReportQuery is the report page's period and scope.

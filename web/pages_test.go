@@ -234,12 +234,13 @@ func TestComposeApproveFlowAndEscaping(t *testing.T) {
 	mustStatus(t, r, http.StatusUnprocessableEntity)
 	mustContain(t, r.Body, "Tuliskan alasan penolakan")
 
-	r = appr.post("/approvals/"+id+"/approve", url.Values{"csrf": {acsrf}})
+	form := appr.review(id, acsrf)
+	r = appr.post("/approvals/"+id+"/approve", form)
 	mustStatus(t, r, http.StatusSeeOther)
 	mustContain(t, appr.get(r.Header.Get("Location")).Body, "Unggahan #"+id+" disetujui", "Tidak ada unggahan yang menunggu persetujuan")
-	mustContain(t, appr.get("/posts/"+id).Body, "Terjadwal")
+	mustContain(t, appr.get("/posts/"+id).Body, "Terjadwal", "Disetujui", "oleh user-approver (versi 1)")
 	// Approving twice is the scheduler's 409.
-	mustStatus(t, appr.post("/approvals/"+id+"/approve", url.Values{"csrf": {acsrf}}), http.StatusConflict)
+	mustStatus(t, appr.post("/approvals/"+id+"/approve", form), http.StatusConflict)
 	mustStatus(t, appr.get("/posts/999999"), http.StatusNotFound)
 }
 
@@ -252,7 +253,7 @@ func TestRejectWithReason(t *testing.T) {
 	id := strings.TrimPrefix(strings.Split(r.Header.Get("Location"), "?")[0], "/posts/")
 	appr := e.browser()
 	acsrf := appr.signin(auth.RoleApprover)
-	r = appr.post("/approvals/"+id+"/reject", url.Values{"csrf": {acsrf}, "reason": {"Foto <belum> final"}})
+	r = appr.post("/approvals/"+id+"/reject", appr.review(id, acsrf, "reason", "Foto <belum> final"))
 	mustStatus(t, r, http.StatusSeeOther)
 	post := editor.get("/posts/" + id)
 	mustContain(t, post.Body, "Ditolak", "Foto &lt;belum&gt; final")

@@ -100,8 +100,14 @@ func (h *Handler) reportPage(c *gin.Context) {
 	s, _ := session(c)
 	p, unitID, perr := h.reportQuery(c)
 	d := reportData{P: p, UnitID: unitID}
-	var err error
-	if d.Units, err = h.d.Org.Units(ctx); err != nil {
+	// A unit outside the user's is a 403 naming it; with none asked the
+	// report covers the user's unit and the units below it.
+	scoped, err := h.d.Scope.ScopeUnit(ctx, s.Principal, unitID)
+	if err != nil {
+		h.scopeError(c, err)
+		return
+	}
+	if d.Units, err = h.d.Scope.VisibleUnits(ctx, s.Principal); err != nil {
 		h.fail(c, err)
 		return
 	}
@@ -124,7 +130,7 @@ func (h *Handler) reportPage(c *gin.Context) {
 	case h.d.Reports == nil:
 		d.Unavailable = l.T("err.unavailable", "analytics")
 	default:
-		rd, err := h.d.Reports.Report(ctx, s.Principal, ReportQuery{From: p.From, To: p.To, PrevFrom: p.PrevFrom, PrevTo: p.PrevTo, UnitID: unitID})
+		rd, err := h.d.Reports.Report(ctx, s.Principal, ReportQuery{From: p.From, To: p.To, PrevFrom: p.PrevFrom, PrevTo: p.PrevTo, UnitID: scoped})
 		if err != nil {
 			h.fail(c, err)
 			return
@@ -201,11 +207,16 @@ func (h *Handler) reportCSV(c *gin.Context) {
 		h.errorPage(c, http.StatusBadRequest, l.T("rep.badperiod", pe.In(l.Lang)))
 		return
 	}
+	scoped, err := h.d.Scope.ScopeUnit(c.Request.Context(), s.Principal, unitID)
+	if err != nil {
+		h.scopeError(c, err)
+		return
+	}
 	if h.d.Reports == nil {
 		h.errorPage(c, http.StatusServiceUnavailable, l.T("err.unavailable", "analytics"))
 		return
 	}
-	rd, err := h.d.Reports.Report(c.Request.Context(), s.Principal, ReportQuery{From: p.From, To: p.To, PrevFrom: p.PrevFrom, PrevTo: p.PrevTo, UnitID: unitID})
+	rd, err := h.d.Reports.Report(c.Request.Context(), s.Principal, ReportQuery{From: p.From, To: p.To, PrevFrom: p.PrevFrom, PrevTo: p.PrevTo, UnitID: scoped})
 	if err != nil {
 		h.fail(c, err)
 		return

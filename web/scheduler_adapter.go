@@ -38,10 +38,11 @@ type names struct {
 	units    map[int64]org.Unit
 	channels map[int64]org.Channel
 	users    map[int64]string
+	roles    map[int64]auth.Role
 }
 
 func (a *SchedulerPosts) names(ctx context.Context) (names, error) {
-	n := names{units: map[int64]org.Unit{}, channels: map[int64]org.Channel{}, users: map[int64]string{}}
+	n := names{units: map[int64]org.Unit{}, channels: map[int64]org.Channel{}, users: map[int64]string{}, roles: map[int64]auth.Role{}}
 	us, err := a.S.Org().Units(ctx)
 	if err != nil {
 		return n, err
@@ -62,7 +63,7 @@ func (a *SchedulerPosts) names(ctx context.Context) (names, error) {
 			return n, err
 		}
 		for _, u := range users {
-			n.users[u.ID] = u.Name
+			n.users[u.ID], n.roles[u.ID] = u.Name, u.Role
 		}
 	}
 	return n, nil
@@ -73,7 +74,14 @@ func (n names) view(p scheduler.Post) PostView {
 	v := PostView{ID: p.ID, UnitID: p.UnitID, UnitName: u.Name, AuthorName: n.users[p.AuthorID], Caption: p.Caption,
 		Link: p.Link, ContentType: p.ContentType, Classification: p.Classification.Level,
 		ClassificationReason: p.Classification.Reason, Campaign: p.Campaign, ScheduledAt: p.ScheduledAt,
-		Location: u.Location(), Recurrence: p.Recurrence, State: p.State, Version: int64(p.Version)}
+		Location: u.Location(), Recurrence: p.Recurrence, RecurrenceCount: p.RecurrenceCount, State: p.State,
+		Version: int64(p.Version), ContentHash: p.ContentHash(), Category: p.Classification.Category,
+		LegalBasis: p.Classification.LegalBasis, ClassificationStatus: p.ClassificationStatus,
+		ClassifiedByName: n.users[p.ClassifiedBy], ClassifiedByRole: string(n.roles[p.ClassifiedBy]), ClassifiedAt: p.ClassifiedAt,
+		NeedsPPID: u.NeedsPPID(), ApprovedByName: n.users[p.ApprovedBy], ApprovedVersion: int64(p.ApprovedVersion), ApprovedAt: p.ApprovedAt}
+	for _, id := range p.Authors {
+		v.AuthorNames = append(v.AuthorNames, n.users[id])
+	}
 	for _, m := range p.Media {
 		v.Media = append(v.Media, m.URL)
 	}
@@ -133,11 +141,7 @@ func (a *SchedulerPosts) Get(ctx context.Context, p auth.Principal, id int64) (P
 	if err != nil {
 		return PostView{}, err
 	}
-	v := n.view(post)
-	v.CanCancel = a.S.CanCancel(ctx, p, post) == nil
-	v.EditRefusal = mapSchedulerErr(a.S.CanEdit(ctx, p, post))
-	v.CanEdit = v.EditRefusal == nil
-	return v, nil
+	return a.decorate(ctx, p, n, post), nil
 }
 
 // WritableChannels asks the scheduler which channels p may target.
@@ -145,9 +149,39 @@ func (a *SchedulerPosts) WritableChannels(ctx context.Context, p auth.Principal,
 	return a.S.WritableChannels(ctx, p, unitID)
 }
 
-// Queue lists the posts waiting for approval that p may see.
+// Queue lists the posts waiting for approval that p may see, with
+// whether p may approve each version or set its classification.
 func (a *SchedulerPosts) Queue(ctx context.Context, p auth.Principal) ([]PostView, error) {
-	return a.List(ctx, p, PostFilter{State: scheduler.StateSubmitted})
+	posts, err := a.S.Posts(ctx, p, scheduler.Filter{State: scheduler.StateSubmitted, Limit: 1000})
+	if err != nil {
+		return nil, mapSchedulerErr(err)
+	}
+	n, err := a.names(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PostView, 0, len(posts))
+	for _, post := range posts {
+		out = append(out, a.decorate(ctx, p, n, post))
+	}
+	slices.SortStableFunc(out, func(x, y PostView) int { return x.ScheduledAt.Compare(y.ScheduledAt) })
+	return out, nil
+}
+
+// decorate is the post's view with what the scheduler lets p do to it.
+func (a *SchedulerPosts) decorate(ctx context.Context, p auth.Principal, n names, post scheduler.Post) PostView {
+	v := n.view(post)
+	v.CanCancel = a.S.CanCancel(ctx, p, post) == nil
+	v.EditRefusal = mapSchedulerErr(a.S.CanEdit(ctx, p, post))
+	v.CanEdit = v.EditRefusal == nil
+	v.ApproveRefusal = mapSchedulerErr(a.S.CanApprove(ctx, p, post))
+	v.CanApprove = v.ApproveRefusal == nil
+	var ae *ActionError
+	if errors.As(v.ApproveRefusal, &ae) {
+		v.ApproveWhyID, v.ApproveWhyEN = ae.MessageID, ae.Message
+	}
+	v.CanClassify = a.S.CanClassify(ctx, p, post) == nil
+	return v
 }
 
 // Audit returns the post's audit trail.
@@ -156,10 +190,20 @@ func (a *SchedulerPosts) Audit(ctx context.Context, p auth.Principal, id int64) 
 	if err != nil {
 		return nil, mapSchedulerErr(err)
 	}
+	n, err := a.names(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]AuditView, 0, len(entries))
 	for _, e := range entries {
-		out = append(out, AuditView{At: e.At, ActorName: e.ActorName, Action: e.Action, FromState: e.FromState,
-			ToState: e.ToState, Reason: e.Reason})
+		v := AuditView{At: e.At, ActorName: e.ActorName, Action: e.Action, FromState: e.FromState, ToState: e.ToState, Reason: e.Reason}
+		v.Version, v.Changes = auditDetail(e.Detail)
+		for i, c := range v.Changes {
+			if c.Field == "classification.classified_by" { // user ids: show names
+				v.Changes[i].Before, v.Changes[i].After = n.userName(c.Before), n.userName(c.After)
+			}
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }
@@ -183,9 +227,10 @@ func (a *SchedulerPosts) Update(ctx context.Context, p auth.Principal, id int64,
 	if err != nil {
 		return err
 	}
+	d.BaseVersion = int(in.Version)
 	post, err := a.S.UpdatePost(ctx, p, id, d)
 	if err != nil {
-		return mapSchedulerErr(err)
+		return a.conflict(ctx, err)
 	}
 	if in.Submit && (post.State == scheduler.StateDraft || post.State == scheduler.StateRejected) {
 		if _, err := a.S.Submit(ctx, p, id); err != nil {
@@ -193,18 +238,6 @@ func (a *SchedulerPosts) Update(ctx context.Context, p auth.Principal, id int64,
 		}
 	}
 	return nil
-}
-
-// Approve approves a submitted post.
-func (a *SchedulerPosts) Approve(ctx context.Context, p auth.Principal, id int64) error {
-	_, err := a.S.Approve(ctx, p, id, "")
-	return mapSchedulerErr(err)
-}
-
-// Reject sends a post back with a reason.
-func (a *SchedulerPosts) Reject(ctx context.Context, p auth.Principal, id int64, reason string) error {
-	_, err := a.S.Reject(ctx, p, id, reason)
-	return mapSchedulerErr(err)
 }
 
 // Cancel stops a post; deliveries already published stay published.
@@ -221,8 +254,9 @@ func (a *SchedulerPosts) Limits() []scheduler.CaptionLimits { return scheduler.A
 // post's local time.
 func (a *SchedulerPosts) draft(ctx context.Context, p auth.Principal, in PostInput) (scheduler.Draft, error) {
 	d := scheduler.Draft{Caption: in.Caption, Link: in.Link, ContentType: in.ContentType,
-		Classification: scheduler.Classification{Level: in.Classification, Reason: in.ClassificationReason},
-		Channels:       in.ChannelIDs, ScheduledAt: in.ScheduledAt, Campaign: in.Campaign}
+		Classification: scheduler.Classification{Level: in.Classification, Category: in.Category, LegalBasis: in.LegalBasis,
+			Reason: in.ClassificationReason},
+		Channels: in.ChannelIDs, ScheduledAt: in.ScheduledAt, Campaign: in.Campaign, RecurrenceCount: in.RecurrenceCount}
 	for _, m := range in.Media {
 		d.Media = append(d.Media, scheduler.Media{Type: mediaType(m), URL: m})
 	}
@@ -306,6 +340,10 @@ func formField(f string) string {
 	switch {
 	case f == "classification.reason":
 		return "classification_reason"
+	case f == "classification.category":
+		return "category"
+	case f == "classification.legal_basis":
+		return "legal_basis"
 	case strings.HasPrefix(f, "classification"):
 		return "classification"
 	case strings.HasPrefix(f, "media"):
@@ -314,4 +352,13 @@ func formField(f string) string {
 		return "channels"
 	}
 	return f
+}
+
+// userName is the name of the user whose id is id (as audit text), or
+// "–" for none.
+func (n names) userName(id string) string {
+	if v := parseID(id); v > 0 && n.users[v] != "" {
+		return n.users[v]
+	}
+	return "–"
 }

@@ -51,6 +51,9 @@ type Deps struct {
 	// Usage reports the Graph API usage per channel for the health page
 	// (optional).
 	Usage UsageSource
+	// Scope says which units and channels a user sees (required: the
+	// scheduler's rule).
+	Scope Scope
 
 	Logger *slog.Logger
 	// Location is the display zone when a unit has none (default
@@ -104,8 +107,8 @@ func Mount(e *gin.Engine, d Deps) (*Handler, error) {
 
 // New checks deps and parses the templates.
 func New(d Deps) (*Handler, error) {
-	if d.SQL == nil || d.Auth == nil || d.Org == nil {
-		return nil, errors.New("web: Deps.SQL, Deps.Auth and Deps.Org are required")
+	if d.SQL == nil || d.Auth == nil || d.Org == nil || d.Scope == nil {
+		return nil, errors.New("web: Deps.SQL, Deps.Auth, Deps.Org and Deps.Scope are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
@@ -144,6 +147,12 @@ var templateFuncs = template.FuncMap{
 	"auditv": func(v view, a []AuditView) map[string]any { return map[string]any{"V": v, "A": a} },
 	"posts": func(v view, posts []PostStat) map[string]any {
 		return map[string]any{"V": v, "Posts": posts}
+	},
+	"hash12": func(s string) string {
+		if len(s) > 19 {
+			return s[:19] + "…"
+		}
+		return s
 	},
 	"short": func(s string) string {
 		r := []rune(s)
@@ -203,10 +212,11 @@ func (h *Handler) Routes(e *gin.Engine) {
 	// Any signed-in role may try: the scheduler decides (and says why not).
 	in.POST("/posts/:id/cancel", h.needPosts, h.cancelPost)
 
-	appr := in.Group("/", h.requireRole(auth.RoleApprover, auth.RoleAdmin))
+	appr := in.Group("/", h.requireRole(auth.RoleApprover, auth.RoleAdmin, auth.RolePPID))
 	appr.GET("/approvals", h.approvalsPage)
 	appr.POST("/approvals/:id/approve", h.needPosts, h.approve)
 	appr.POST("/approvals/:id/reject", h.needPosts, h.reject)
+	appr.POST("/approvals/:id/classify", h.needPosts, h.classify)
 }
 
 // needPosts answers 503 on the pages that cannot work without the
@@ -387,7 +397,7 @@ func (h *Handler) l(c *gin.Context) L {
 }
 
 var flashKeys = map[string]bool{"compose.saved": true, "compose.submitted": true, "appr.approved": true, "appr.rejected": true,
-	"post.canceled": true}
+	"appr.classified": true, "post.canceled": true}
 
 // view is what every page template receives.
 type view struct {
@@ -447,6 +457,17 @@ func (h *Handler) errorPage(c *gin.Context, status int, msg string) {
 	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 	c.Abort()
+}
+
+// scopeError answers a list, calendar or report of a unit the user may
+// not see (403 naming it), or fails.
+func (h *Handler) scopeError(c *gin.Context, err error) {
+	var ae *ActionError
+	if errors.As(mapSchedulerErr(err), &ae) {
+		h.errorPage(c, ae.Status, h.l(c).Pick(ae.MessageID, ae.Message))
+		return
+	}
+	h.fail(c, err)
 }
 
 // fail logs err and answers a 500 page that says nothing about internals.

@@ -100,7 +100,7 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	api.MountAnalytics(srv.V1().Group("", api.RequireAuth(tokenAuth(*token))), svc)
+	api.MountAnalytics(srv.V1().Group("", api.RequireAuth(tokenAuth(*token))), svc, api.Unscoped{})
 	if err := svc.Refresh(ctx); err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/humas-id/humas/config"
 	"github.com/humas-id/humas/meta"
 	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/scheduler"
 )
 
 // app is what every wire_<area>.go function receives: configuration and
@@ -32,6 +33,9 @@ type app struct {
 	sandbox *sandbox // nil unless sandbox mode
 	// authed is /api/v1 behind a valid API token.
 	authed *gin.RouterGroup
+	// sched is the calendar service (wireScheduler); it also decides which
+	// units a user sees (reports, channels, content type corrections).
+	sched *scheduler.Service
 	// signins throttles failed sign-ins (web tokens and API bearer
 	// tokens) per client address.
 	signins *throttle.Limiter
@@ -84,6 +88,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
 	parts = append(parts, sparts...)
+	a.sched = sched
 
 	col, cparts, err := wireCollector(ctx, a)
 	if err != nil {

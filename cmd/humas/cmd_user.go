@@ -17,7 +17,8 @@ import (
 func init() {
 	register("user add", "add an API user and print its token (alone, on stdout)", cmdUserAdd)
 	register("user list", "list API users", cmdUserList)
-	register("user revoke", "disable a user and revoke its tokens", cmdUserRevoke)
+	register("user revoke", "disable a user and revoke its tokens (never the last admin)", cmdUserRevoke)
+	register("user role", "give a user another role (never the last admin's)", cmdUserRole)
 	register("unit add", "add a unit (office) to the tree", cmdUnitAdd)
 	register("unit list", "list units", cmdUnitList)
 }
@@ -70,7 +71,7 @@ func cmdUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs, cfgPath := newFlags("user add", stderr)
 	name := fs.String("name", "", "user `name` (letters, digits, . _ @ -)")
 	unit := fs.String("unit", "", "unit `slug or id` the user belongs to")
-	role := fs.String("role", "", "admin, approver, editor or viewer")
+	role := fs.String("role", "", auth.RoleList())
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -150,6 +151,34 @@ func cmdUserRevoke(ctx context.Context, args []string, stdout, stderr io.Writer)
 	return nil
 }
 
+func cmdUserRole(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	ctx = asCLI(ctx)
+	fs, cfgPath := newFlags("user role", stderr)
+	name := fs.String("name", "", "user `name`")
+	role := fs.String("role", "", auth.RoleList())
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *name == "" || *role == "" {
+		return usageError{"humas user role needs --name and --role"}
+	}
+	r, err := auth.ParseRole(*role)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	st, _, err := openState(ctx, *cfgPath, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := auth.NewStore(st).UpdateUser(ctx, *name, auth.UserChange{Role: &r})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "user %s is now %s\n", u.Name, u.Role)
+	return nil
+}
+
 func cmdUnitAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ctx = asCLI(ctx)
 	fs, cfgPath := newFlags("unit add", stderr)
@@ -159,6 +188,8 @@ func cmdUnitAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	level := fs.String("level", "other", "national, province, city or other")
 	tz := fs.String("timezone", "", "IANA time `zone` (default: the configured timezone)")
 	noApproval := fs.Bool("no-approval", false, "posts of this unit need no approval")
+	classifiedBy := fs.String("classification-by", "editor", "who classifies posts: editor, or ppid (a PPID officer of the unit or above confirms)")
+	hourly := fs.Bool("allow-hourly", false, "posts of this unit may recur hourly (default: at most daily)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -168,7 +199,8 @@ func cmdUnitAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer st.Close()
 	o := org.NewStore(st, nil).WithDefaultTimezone(cfg.Timezone)
-	u := org.Unit{Name: *name, Slug: *slug, Level: *level, Timezone: *tz, RequiresApproval: !*noApproval}
+	u := org.Unit{Name: *name, Slug: *slug, Level: *level, Timezone: *tz, RequiresApproval: !*noApproval,
+		ClassificationBy: *classifiedBy, AllowHourly: *hourly}
 	if *parent != "" {
 		p, err := findUnit(ctx, o, *parent)
 		if err != nil {
@@ -201,9 +233,10 @@ func cmdUnitList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tSLUG\tNAME\tPARENT\tLEVEL\tTIMEZONE\tAPPROVAL")
+	fmt.Fprintln(w, "ID\tSLUG\tNAME\tPARENT\tLEVEL\tTIMEZONE\tAPPROVAL\tCLASSIFIED BY\tHOURLY")
 	for _, u := range units {
-		fmt.Fprintf(w, "%d\t%s\t%s\t%d\t%s\t%s\t%v\n", u.ID, u.Slug, u.Name, u.ParentID, u.Level, u.Timezone, u.RequiresApproval)
+		fmt.Fprintf(w, "%d\t%s\t%s\t%d\t%s\t%s\t%v\t%s\t%v\n", u.ID, u.Slug, u.Name, u.ParentID, u.Level, u.Timezone,
+			u.RequiresApproval, u.ClassificationBy, u.AllowHourly)
 	}
 	return w.Flush()
 }

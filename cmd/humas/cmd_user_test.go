@@ -94,3 +94,45 @@ func TestUserCommandsWithoutClickHouse(t *testing.T) {
 		t.Fatalf("user add: %v; stdout must be the token alone: %q\n%s", err, out, errText)
 	}
 }
+
+// TestCLIKeepsTheLastAdmin: humas user revoke and user role refuse to
+// take the admin role from the last active admin (exit status non-zero,
+// saying why and what to do); with a second admin both work. The ppid
+// role is accepted everywhere roles are.
+func TestCLIKeepsTheLastAdmin(t *testing.T) {
+	dir := t.TempDir()
+	env := append(cleanEnv(), "HUMAS_CLICKHOUSE_ADDR=127.0.0.1:1", "HUMAS_STATE_PATH="+dir+"/humas.db", "HUMAS_LOG_LEVEL=error")
+	run := func(args ...string) (string, error) {
+		cmd := exec.Command(binPath, args...)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	must := func(args ...string) string {
+		t.Helper()
+		out, err := run(args...)
+		if err != nil {
+			t.Fatalf("humas %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return out
+	}
+	must("unit", "add", "--name", "KPU RI", "--slug", "kpu-ri", "--level", "national", "--classification-by", "ppid")
+	must("user", "add", "--name", "admin", "--unit", "kpu-ri", "--role", "admin")
+	must("user", "add", "--name", "ppid.ri", "--unit", "kpu-ri", "--role", "ppid")
+	if out := must("unit", "list"); !strings.Contains(out, "ppid") {
+		t.Errorf("unit list does not show who classifies:\n%s", out)
+	}
+	for _, args := range [][]string{{"user", "revoke", "--name", "admin"}, {"user", "role", "--name", "admin", "--role", "viewer"}} {
+		out, err := run(args...)
+		if err == nil || !strings.Contains(out, "last active admin") || !strings.Contains(out, "add another admin first") {
+			t.Errorf("humas %s: err %v, output:\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	if out := must("user", "role", "--name", "ppid.ri", "--role", "admin"); !strings.Contains(out, "is now admin") {
+		t.Errorf("user role: %s", out)
+	}
+	must("user", "revoke", "--name", "admin")
+	if out := must("user", "list"); !strings.Contains(out, "ppid.ri") || !strings.Contains(out, "revoked") {
+		t.Errorf("user list:\n%s", out)
+	}
+}

@@ -24,7 +24,7 @@ func wireAnalytics(_ context.Context, a *app) (*analytics.Service, []named, erro
 	if a.authed == nil {
 		return nil, nil, fmt.Errorf("analytics: the authenticated /api/v1 group is not built yet (call wireAnalytics after assemble sets a.authed)")
 	}
-	api.MountAnalytics(a.authed, svc)
+	api.MountAnalytics(a.authed, svc, a.sched)
 	api.MountOpenAPI(a.srv.Engine())
 	return svc, []named{{"analytics", svc}}, nil
 }

@@ -26,7 +26,7 @@ func wireCollector(_ context.Context, a *app) (*collector.Collector, []named, er
 	if err != nil {
 		return nil, nil, err
 	}
-	api.MountCollector(a.authed, col)
+	api.MountCollector(a.authed, col, a.sched)
 	a.srv.AddDetail("collector", col.ReadyDetail)
 	return col, []named{{"collector", col}}, nil
 }

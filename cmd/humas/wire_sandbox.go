@@ -89,6 +89,7 @@ var demoUsers = []struct {
 	{"editor.salatiga", auth.RoleEditor, false},
 	{"approver.salatiga", auth.RoleApprover, false},
 	{"kepala.jateng", auth.RoleViewer, true},
+	{"ppid.jateng", auth.RolePPID, true},
 }
 
 // seedSandbox registers the demo offices, channels and users unless they

@@ -21,8 +21,11 @@ import (
 // publisher and the ClickHouse dimension mirror as components.
 func wireScheduler(ctx context.Context, a *app, orgs *org.Store, users *auth.Store, graph *meta.Client, authed *gin.RouterGroup) (*scheduler.Service, []named, error) {
 	svc := scheduler.NewService(a.st.sql, orgs, scheduler.ServiceOptions{Logger: a.log})
+	if err := scheduler.ConfigureInstagramHashtags(a.cfg.Scheduler.InstagramHashtagsWarn, a.cfg.Scheduler.InstagramHashtagsMax); err != nil {
+		return nil, nil, fmt.Errorf("scheduler.instagram_hashtags_*: %w", err)
+	}
 	if a.cfg.API.Enabled && authed != nil {
-		api.MountScheduler(authed, api.SchedulerDeps{Org: orgs, Auth: users, Calendar: svc})
+		api.MountScheduler(authed, api.SchedulerDeps{Org: orgs, Auth: users, Calendar: svc, Tokens: scheduler.NewTokenChecker(graph)})
 	}
 	out := []named{{name: "org-mirror", c: &orgMirror{a: a, orgs: orgs}}}
 	if !a.cfg.Scheduler.Enabled {

@@ -30,6 +30,7 @@ func wireWeb(_ context.Context, a *app, sched *scheduler.Service, reports *analy
 		Auth:     a.users,
 		Org:      a.orgs,
 		Posts:    web.NewSchedulerPosts(sched, a.users),
+		Scope:    sched,
 		Logger:   a.log.With("component", "web"),
 		Location: loc,
 		// Secure cookies only reach the server over HTTPS.
