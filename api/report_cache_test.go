@@ -25,7 +25,7 @@ func TestReportRenderingsShareOneAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api.MountAnalytics(srv.V1().Group("", api.RequireAuth(staticAuth{})), svc)
+	api.MountAnalytics(srv.V1().Group("", api.RequireAuth(staticAuth{})), svc, api.Unscoped{})
 	e := srv.Engine()
 	base := "/api/v1/engagement?from=2025-03-01&to=2025-03-31&group_by=platform,content_type"
 	for _, r := range []struct {
