@@ -209,7 +209,7 @@ func Default() Config {
 			Version: "v26.0",
 			Timeout: Duration(30 * time.Second),
 		},
-		API: API{Enabled: true, MaxConcurrentReports: 16, ReportCacheBytes: 32 << 20, MaxBodyBytes: 1 << 20,
+		API: API{Enabled: true, MaxConcurrentReports: 4, ReportCacheBytes: 32 << 20, MaxBodyBytes: 1 << 20,
 			ReadHeaderTimeout: Duration(10 * time.Second), ReadTimeout: Duration(30 * time.Second),
 			WriteTimeout: Duration(90 * time.Second), IdleTimeout: Duration(120 * time.Second)},
 		Web: Web{SessionTTL: Duration(12 * time.Hour)},
