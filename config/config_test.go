@@ -38,6 +38,7 @@ func TestBadConfigs(t *testing.T) {
 		"bad_media_s3.bad.yaml":        {"media.s3.endpoint", "without scheme", "media.s3.bucket", "Humas_Media", "lowercase"},
 		"bad_public_url.bad.yaml":      {"public_url", "humas.kpu-salatiga.go.id", "http(s)"},
 		"bad_media_limit.bad.yaml":     {"media.max_upload_bytes", "20000000000", "10 GiB", "media.url_ttl", "7d"},
+		"bad_report_cache.bad.yaml":    {"api.report_cache_bytes", `"-1"`, "0 for no cache"},
 	}
 	files, err := filepath.Glob("testdata/*.bad.yaml")
 	if err != nil {

@@ -104,7 +104,6 @@ var fieldAliases = map[string]string{
 	"captions.facebook": "caption_facebook", "captions.instagram": "caption_instagram",
 }
 
-
 // newComposeData starts the form for a post of unit unitID (0: the
 // user's own); the channels offered are those the scheduler lets p target.
 func (h *Handler) newComposeData(c *gin.Context, p auth.Principal, unitID int64) (composeData, error) {

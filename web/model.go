@@ -17,11 +17,11 @@ import (
 
 // PostView is a post as the pages show it.
 type PostView struct {
-	ID                   int64
-	UnitID               int64
-	UnitName             string
-	AuthorName           string
-	Caption              string
+	ID         int64
+	UnitID     int64
+	UnitName   string
+	AuthorName string
+	Caption    string
 	// CaptionFB and CaptionIG are the per-network captions ("": the
 	// shared one).
 	CaptionFB, CaptionIG string
@@ -128,15 +128,15 @@ type PostInput struct {
 	Link                 string
 	// Media are URLs given as is (pasted URLs are downloaded into the
 	// library when one is wired); MediaIDs library items, in order.
-	Media                []string
-	MediaIDs             []int64
-	Campaign             string
-	ScheduledAt          time.Time
-	Recurrence           string
-	RecurrenceCount      int
-	Category             string
-	LegalBasis           string
-	Submit               bool // submit for approval after saving
+	Media           []string
+	MediaIDs        []int64
+	Campaign        string
+	ScheduledAt     time.Time
+	Recurrence      string
+	RecurrenceCount int
+	Category        string
+	LegalBasis      string
+	Submit          bool // submit for approval after saving
 	// Version is the version the form was opened on (edit).
 	Version int64
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"image"
 	_ "image/jpeg" // DecodeConfig of fetched images
 	"io"
@@ -148,7 +147,7 @@ func (s *Sim) readUpload(r *http.Request, q *rq) (*received, *gErr) {
 			return nil, errInvalidParam("Could not read the uploaded bytes")
 		}
 		if u.Size != size {
-			return nil, errInvalidParam(fmt.Sprintf("Received %d bytes, the file_size header says %d", u.Size, size))
+			return nil, errInvalidParam("Received %d bytes, the file_size header says %d", u.Size, size)
 		}
 		rc.upload = u
 	}
