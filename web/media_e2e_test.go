@@ -64,7 +64,7 @@ func TestMediaInChromium(t *testing.T) {
 	defer stop()
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		sctx, cancel := context.WithTimeout(bctx, 40*time.Second)
+		sctx, cancel := context.WithTimeout(bctx, 90*time.Second)
 		defer cancel()
 		for i, s := range steps {
 			if err := chromedp.Do(sctx, s); err != nil {
@@ -82,7 +82,7 @@ func TestMediaInChromium(t *testing.T) {
 	}
 	waitJS := func(what, js string) {
 		t.Helper()
-		for deadline := time.Now().Add(40 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 			if eval(js) == "true" {
 				return
 			}
@@ -153,7 +153,7 @@ func TestMediaInChromium(t *testing.T) {
 	do("per-network caption", chromedp.Click(chromedp.CSS("#per-network summary")),
 		chromedp.SendKeys(chromedp.CSS("#caption_instagram"), igCaption))
 	// Both previews show both files: the photo converted to JPEG, the video playable.
-	waitJS("previews", `String(!!document.querySelector("#net-preview .pv-facebook .pv-media img") && !!document.querySelector("#net-preview .pv-facebook .pv-media video") && !!document.querySelector("#net-preview .pv-instagram .frame img"))`)
+	waitJS("previews", `String(!!document.querySelector("#net-preview .pv-facebook .pv-media img") && !!document.querySelector("#net-preview .pv-facebook .pv-media video") && !!document.querySelector("#net-preview .pv-instagram .frame img, #net-preview .pv-instagram .frame video"))`)
 	if got := text("#net-preview .pv-instagram .pv-text"); !strings.Contains(got, "#Pemilu2029") {
 		t.Errorf("Instagram preview caption %q: want its own caption", got)
 	}
@@ -169,8 +169,11 @@ func TestMediaInChromium(t *testing.T) {
 			t.Errorf("chosen media lack %q:\n%s", want, chosen)
 		}
 	}
-	videoID := eval(`document.querySelector("#media-chosen li.media-card:nth-child(2)").dataset.id`)
-	photoID := eval(`document.querySelector("#media-chosen li.media-card:nth-child(1)").dataset.id`)
+	// The uploads finish in either order: find each by its kind.
+	byKind := func(kind string) string {
+		return eval(`Array.from(document.querySelectorAll("#media-chosen li.media-card")).find(li => JSON.parse(li.dataset.card).kind === "` + kind + `").dataset.id`)
+	}
+	videoID, photoID := byKind("video"), byKind("image")
 	shots("compose-media")
 	b, err := chromedp.Run(bctx, chromedp.Screenshot(chromedp.CSS("#net-preview")))
 	if err != nil {
