@@ -189,11 +189,13 @@ func (l *Library) WriteChunk(ctx context.Context, p auth.Principal, id string, o
 		return up, nil, err
 	}
 	os.Remove(l.partPath(id))
+	l.locks.Delete(id)
 	return up, &it, nil
 }
 
 func (l *Library) dropUpload(ctx context.Context, id string) {
 	os.Remove(l.partPath(id))
+	l.locks.Delete(id)
 	if _, err := l.db.DB.ExecContext(ctx, qUploadDelete, id); err != nil {
 		l.log.WarnContext(ctx, "drop upload", "upload_id", id, "err", err)
 	}

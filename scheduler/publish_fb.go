@@ -121,7 +121,7 @@ func (p *Publisher) publishFB(ctx context.Context, j job, token string) outcome 
 		res, err = p.graph.PublishPagePhoto(ctx, token, j.ExternalID, pp)
 	case pathPhotos:
 		var o *outcome
-		if res, err, o = p.publishFBPhotos(ctx, j, token, images); o != nil {
+		if res, o, err = p.publishFBPhotos(ctx, j, token, images); o != nil {
 			return *o
 		}
 	default:

@@ -75,7 +75,9 @@ func (p *Publisher) mediaOutcome(j job, path string, err error) outcome {
 // publishFBPhotos uploads each photo unpublished (bytes for library
 // media, URL otherwise) in the post's order, then makes one feed post
 // attaching them. Only the last call publishes.
-func (p *Publisher) publishFBPhotos(ctx context.Context, j job, token string, photos []Media) (meta.PostResult, error, *outcome) {
+// A photo that cannot be read from the library ends the attempt with
+// its outcome (o non-nil) before anything is published.
+func (p *Publisher) publishFBPhotos(ctx context.Context, j job, token string, photos []Media) (res meta.PostResult, o *outcome, err error) {
 	ids := make([]string, 0, len(photos))
 	for i, m := range photos {
 		var id string
@@ -83,18 +85,18 @@ func (p *Publisher) publishFBPhotos(ctx context.Context, j job, token string, ph
 		if m.MediaID != 0 {
 			f, ferr := p.mediaFile(ctx, m)
 			if ferr != nil {
-				o := p.mediaOutcome(j, pathPhotos, ferr)
-				return meta.PostResult{}, nil, &o
+				mo := p.mediaOutcome(j, pathPhotos, ferr)
+				return meta.PostResult{}, &mo, nil
 			}
 			id, err = p.graph.UploadPagePhotoFile(ctx, token, j.ExternalID, f)
 		} else {
 			id, err = p.graph.UploadPagePhoto(ctx, token, j.ExternalID, m.URL)
 		}
 		if err != nil {
-			return meta.PostResult{}, fmt.Errorf("photo %d of %d: %w", i+1, len(photos), err), nil
+			return meta.PostResult{}, nil, fmt.Errorf("photo %d of %d: %w", i+1, len(photos), err)
 		}
 		ids = append(ids, id)
 	}
-	res, err := p.graph.PublishPageFeed(ctx, token, j.ExternalID, meta.FeedPost{Message: j.Caption, MediaFBIDs: ids})
-	return res, err, nil
+	res, err = p.graph.PublishPageFeed(ctx, token, j.ExternalID, meta.FeedPost{Message: j.Caption, MediaFBIDs: ids})
+	return res, nil, err
 }
