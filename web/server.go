@@ -178,6 +178,29 @@ var templateFuncs = template.FuncMap{
 	"pwv": func(v view, fe map[string]string, min int) map[string]any {
 		return map[string]any{"V": v, "FE": fe, "Min": min}
 	},
+	"subv": func(v view, sub string) map[string]any { return map[string]any{"L": v.L, "Sub": sub} },
+	"flagv": func(v view, f unitForm, fe map[string]string) map[string]any {
+		return map[string]any{"V": v, "F": f, "FE": fe}
+	},
+	"rolev": func(v view, sel auth.Role, fe map[string]string) map[string]any {
+		return map[string]any{"V": v, "Sel": sel, "FE": fe}
+	},
+	"parentv": func(v view, units []unitNode, sel int64, fe map[string]string, label string) map[string]any {
+		return map[string]any{"V": v, "Units": units, "Sel": sel, "FE": fe, "Label": label}
+	},
+	"unitv": func(v view, level, tz string, zones []string, fe map[string]string) map[string]any {
+		return map[string]any{"V": v, "Level": level, "TZ": tz, "Zones": zones, "FE": fe}
+	},
+	"levels":       func() []string { return org.Levels },
+	"roles":        func() []auth.Role { return auth.Roles },
+	"userStatuses": func() []string { return []string{"active", "invited", "disabled"} },
+	"indent": func(depth int) string {
+		if depth == 0 {
+			return ""
+		}
+		return strings.Repeat("\u00a0\u00a0", depth) + "↳ "
+	},
+	"channelsAdmin": func() string { return ChannelsAdminPath },
 	"tokv": func(v view, t []auth.APIToken, now time.Time, base string) map[string]any {
 		return map[string]any{"V": v, "Tokens": t, "Now": now, "Base": base}
 	},
