@@ -237,17 +237,17 @@ func (s *Store) NewFirstRunLink(ctx context.Context) (Link, error) {
 
 // CheckFirstRunLink answers whether token is the live first-run link.
 func (s *Store) CheckFirstRunLink(ctx context.Context, token string) error {
+	if first, err := s.FirstRun(ctx); err != nil {
+		return err
+	} else if !first {
+		return ErrAlreadySetUp
+	}
 	li, err := s.CheckLink(ctx, token)
 	if err != nil {
 		return err
 	}
 	if li.Purpose != PurposeFirstRun {
 		return ErrLinkUnknown
-	}
-	if first, err := s.FirstRun(ctx); err != nil {
-		return err
-	} else if !first {
-		return ErrAlreadySetUp
 	}
 	return nil
 }
