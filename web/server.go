@@ -185,8 +185,8 @@ var templateFuncs = template.FuncMap{
 	"rolev": func(v view, sel auth.Role, fe map[string]string) map[string]any {
 		return map[string]any{"V": v, "Sel": sel, "FE": fe}
 	},
-	"parentv": func(v view, units []unitNode, sel int64, fe map[string]string, label string) map[string]any {
-		return map[string]any{"V": v, "Units": units, "Sel": sel, "FE": fe, "Label": label}
+	"parentv": func(v view, units []unitNode, sel int64, fe map[string]string, label, name string) map[string]any {
+		return map[string]any{"V": v, "Units": units, "Sel": sel, "FE": fe, "Label": label, "Name": name}
 	},
 	"unitv": func(v view, level, tz string, zones []string, fe map[string]string) map[string]any {
 		return map[string]any{"V": v, "Level": level, "TZ": tz, "Zones": zones, "FE": fe}
