@@ -141,8 +141,8 @@ func (h *Handler) signoutAll(c *gin.Context) {
 // totpSetupData is the two-factor page.
 type totpSetupData struct {
 	User     auth.User
-	Enrol    bool   // half-way: must enrol before going on
-	Required bool   // the unit requires it of this role
+	Enrol    bool         // half-way: must enrol before going on
+	Required bool         // the unit requires it of this role
 	QR       template.URL // data: URL of the QR code (made here), while enrolling
 	Secret   string
 	Codes    []string // recovery codes, shown once

@@ -363,6 +363,4 @@ func TestAdminPagesStayInTheSubtree(t *testing.T) {
 	mustStatus(t, ed.get("/admin/users"), http.StatusForbidden)
 }
 
-
-
 func i64(n int64) string { return fmt.Sprint(n) }
