@@ -104,8 +104,12 @@ type GraphMetrics struct {
 // API is the HTTP server (API and pages).
 type API struct {
 	Enabled bool `yaml:"enabled"`
-	// MaxConcurrentReports bounds report queries running at once.
+	// MaxConcurrentReports bounds report queries running on ClickHouse at
+	// once (the analytics service's MaxQueries); more requests wait.
 	MaxConcurrentReports int `yaml:"max_concurrent_reports"`
+	// ReportCacheBytes bounds the report answer cache (least recently
+	// used answers go first); 0 turns the cache off.
+	ReportCacheBytes int64 `yaml:"report_cache_bytes"`
 	// MaxBodyBytes is the largest request body accepted (API and web
 	// forms); a larger one is answered 413 without being read.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
@@ -274,7 +278,7 @@ func Default() Config {
 			Version: "v26.0",
 			Timeout: Duration(30 * time.Second),
 		},
-		API: API{Enabled: true, MaxConcurrentReports: 16, MaxBodyBytes: 1 << 20,
+		API: API{Enabled: true, MaxConcurrentReports: 4, ReportCacheBytes: 32 << 20, MaxBodyBytes: 1 << 20,
 			ReadHeaderTimeout: Duration(10 * time.Second), ReadTimeout: Duration(30 * time.Second),
 			WriteTimeout: Duration(90 * time.Second), IdleTimeout: Duration(120 * time.Second)},
 		Web:  Web{SessionTTL: Duration(12 * time.Hour), SessionMaxAge: Duration(7 * 24 * time.Hour)},

@@ -37,6 +37,7 @@ func TestBadConfigs(t *testing.T) {
 		"bad_public_url.bad.yaml":      {"public_url", "humas.kpu.go.id", "https://"},
 		"bad_oidc_match.bad.yaml":      {"oidc.match", "nip", "name or email"},
 		"bad_password_min.bad.yaml":    {"auth.password_min_length", `"6"`, "8 to 64"},
+		"bad_report_cache.bad.yaml":    {"api.report_cache_bytes", `"-1"`, "0 for no cache"},
 	}
 	files, err := filepath.Glob("testdata/*.bad.yaml")
 	if err != nil {

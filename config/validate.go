@@ -143,6 +143,9 @@ func (c Config) Validate() error {
 			add(fieldf(fmt.Sprintf("api.trusted_proxies[%d]", i), p, "an IP address or CIDR range of a reverse proxy, e.g. 10.0.0.5 or 172.16.0.0/12"))
 		}
 	}
+	if c.API.ReportCacheBytes < 0 {
+		add(fieldf("api.report_cache_bytes", c.API.ReportCacheBytes, "a size in bytes, e.g. 33554432 for 32 MiB, or 0 for no cache"))
+	}
 
 	if c.Web.SessionTTL.D() < time.Minute {
 		add(fieldf("web.session_ttl", c.Web.SessionTTL, "at least 1m, e.g. 12h"))

@@ -102,12 +102,10 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 	}
 	parts = append(parts, aparts...)
 	// Reports read a per-post table rebuilt from the snapshots: rebuild it
-	// as soon as a collection or a content type correction lands.
-	col.OnChange(func(ctx context.Context) {
-		if err := reports.Refresh(ctx); err != nil {
-			log.Warn("refresh report tables after a collection", "err", err)
-		}
-	})
+	// as soon as a collection, a buffer replay or a content type correction
+	// lands (in the analytics refresh loop, which Stop ends). Changes made
+	// by other processes reach it through the change marker.
+	col.OnChange(func(context.Context) { reports.Changed() })
 	wparts, err := wireWeb(ctx, a, sched, reports)
 	if err != nil {
 		return nil, err
