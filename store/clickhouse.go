@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -80,9 +81,13 @@ func OpenClickHouse(ctx context.Context, cfg config.ClickHouse, log *slog.Logger
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse %s: create database %s: %w", cfg.Addr, cfg.Database, wrapCH(err))
 	}
-	conn, err := clickhouse.Open(chOptions(cfg, cfg.Database))
+	raw, err := clickhouse.Open(chOptions(cfg, cfg.Database))
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse %s: %w", cfg.Addr, err)
+	}
+	var conn driver.Conn = raw
+	if hook := connHook.Load(); hook != nil {
+		conn = (*hook)(cfg.Database, conn)
 	}
 	c := &ClickHouse{conn: conn, db: cfg.Database, queryTimeout: cfg.QueryTimeout.D(), log: log}
 	if err := c.Ping(ctx); err != nil {
@@ -90,6 +95,24 @@ func OpenClickHouse(ctx context.Context, cfg config.ClickHouse, log *slog.Logger
 		return nil, err
 	}
 	return c, nil
+}
+
+// ConnHook wraps the driver connection of every ClickHouse store opened
+// after it is set; database is the store's database. Test support uses it
+// to record every statement humas sends (chdiff/capture, installed by
+// storetest when HUMAS_CH_CAPTURE_DIR is set); a wrapper must forward
+// everything it does not record.
+type ConnHook func(database string, conn driver.Conn) driver.Conn
+
+var connHook atomic.Pointer[ConnHook]
+
+// SetConnHook installs hook for stores opened from now on (nil removes it).
+func SetConnHook(hook ConnHook) {
+	if hook == nil {
+		connHook.Store(nil)
+		return
+	}
+	connHook.Store(&hook)
 }
 
 // Conn is the underlying driver connection, for batch inserts and reads.

@@ -1,6 +1,10 @@
 // Package storetest gives tests a real, migrated ClickHouse database and a
 // real SQLite file of their own.
 //
+// With HUMAS_CH_CAPTURE_DIR set (make test sets it), every statement a test
+// process sends to ClickHouse through a store is recorded there for the
+// differential test (package chdiff), which replays them on a modern engine.
+//
 // ClickHouse comes from HUMAS_TEST_CLICKHOUSE_ADDR (default 127.0.0.1:9000,
 // the server scripts/clickhouse.sh starts). Without a server a test skips on
 // a developer's machine, but fails when CI is set: CI must never go green
@@ -17,9 +21,22 @@ import (
 	"testing"
 	"time"
 
+	"github.com/humas-id/humas/chdiff/capture"
 	"github.com/humas-id/humas/config"
 	"github.com/humas-id/humas/store"
 )
+
+func init() {
+	dir := os.Getenv(capture.EnvDir)
+	if dir == "" {
+		return
+	}
+	rec, err := capture.New(dir)
+	if err != nil {
+		panic(err) // asked to capture and cannot: the differential test would miss statements
+	}
+	store.SetConnHook(rec.Wrap)
+}
 
 // ClickHouseConfig is the test server's configuration with a fresh,
 // uniquely named database.
