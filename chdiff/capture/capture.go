@@ -23,6 +23,8 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/humas-id/humas/store"
 )
 
 // EnvDir names the capture directory.
@@ -47,6 +49,9 @@ type Entry struct {
 	// (connection refused, cancelled), which a replay skips.
 	Err    string `json:"err,omitempty"`
 	Unsent bool   `json:"unsent,omitempty"`
+	// Legacy marks history: a statement only servers of its time accept
+	// (store.IsLegacy), replayed but not held to the modern engine's answer.
+	Legacy bool `json:"legacy,omitempty"`
 	// Unrecordable says why the statement could not be recorded (an API
 	// the recorder does not translate yet); replays fail on it.
 	Unrecordable string `json:"unrecordable,omitempty"`
@@ -172,8 +177,8 @@ type recConn struct {
 	rec *Recorder
 }
 
-func (c *recConn) record(kind, query string, args []any, err error) {
-	e := Entry{DB: c.db, Kind: kind}
+func (c *recConn) record(ctx context.Context, kind, query string, args []any, err error) {
+	e := Entry{DB: c.db, Kind: kind, Legacy: store.IsLegacy(ctx)}
 	sql, berr := Bind(query, args...)
 	if berr != nil {
 		e.Unrecordable = "bind: " + berr.Error()
@@ -186,41 +191,41 @@ func (c *recConn) record(kind, query string, args []any, err error) {
 
 func (c *recConn) Exec(ctx context.Context, query string, args ...any) error {
 	err := c.Conn.Exec(ctx, query, args...)
-	c.record(KindExec, query, args, err)
+	c.record(ctx, KindExec, query, args, err)
 	return err
 }
 
 func (c *recConn) Select(ctx context.Context, dest any, query string, args ...any) error {
 	err := c.Conn.Select(ctx, dest, query, args...)
-	c.record(KindRead, query, args, err)
+	c.record(ctx, KindRead, query, args, err)
 	return err
 }
 
 func (c *recConn) Query(ctx context.Context, query string, args ...any) (driver.Rows, error) {
 	rows, err := c.Conn.Query(ctx, query, args...)
-	c.record(KindRead, query, args, err)
+	c.record(ctx, KindRead, query, args, err)
 	return rows, err
 }
 
 func (c *recConn) QueryRow(ctx context.Context, query string, args ...any) driver.Row {
 	row := c.Conn.QueryRow(ctx, query, args...)
-	c.record(KindRead, query, args, row.Err())
+	c.record(ctx, KindRead, query, args, row.Err())
 	return row
 }
 
 func (c *recConn) AsyncInsert(ctx context.Context, query string, wait bool, args ...any) error {
 	err := c.Conn.AsyncInsert(ctx, query, wait, args...)
-	c.record(KindExec, query, args, err)
+	c.record(ctx, KindExec, query, args, err)
 	return err
 }
 
 func (c *recConn) PrepareBatch(ctx context.Context, query string, opts ...driver.PrepareBatchOption) (driver.Batch, error) {
 	b, err := c.Conn.PrepareBatch(ctx, query, opts...)
 	if err != nil {
-		c.record(KindInsert, query, nil, err)
+		c.record(ctx, KindInsert, query, nil, err)
 		return b, err
 	}
-	return &recBatch{Batch: b, conn: c, query: query}, nil
+	return &recBatch{Batch: b, conn: c, query: query, legacy: store.IsLegacy(ctx)}, nil
 }
 
 // recBatch keeps the rows appended since the last flush and records them
@@ -231,6 +236,7 @@ type recBatch struct {
 	query        string
 	rows         [][]any
 	unrecordable string
+	legacy       bool
 }
 
 func (b *recBatch) Append(v ...any) error {
@@ -272,7 +278,7 @@ func (b *recBatch) emit(err error) {
 	if len(b.rows) == 0 && b.unrecordable == "" {
 		return
 	}
-	e := Entry{DB: b.conn.db, Kind: KindInsert, Unrecordable: b.unrecordable}
+	e := Entry{DB: b.conn.db, Kind: KindInsert, Unrecordable: b.unrecordable, Legacy: b.legacy}
 	sql, rerr := Values(b.query, b.Batch.Columns(), b.rows)
 	if rerr != nil && e.Unrecordable == "" {
 		e.Unrecordable = "values: " + rerr.Error()

@@ -56,6 +56,32 @@ func ClickHouseConfig(t testing.TB) config.ClickHouse {
 // ClickHouse opens a migrated database that is dropped when the test ends.
 func ClickHouse(t testing.TB) *store.ClickHouse {
 	t.Helper()
+	ch := ClickHouseEmpty(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := ch.Migrate(ctx); err != nil {
+		t.Fatalf("migrate clickhouse: %v", err)
+	}
+	return ch
+}
+
+// ClickHouseAsOf opens a database migrated as the humas of migration
+// version did (superseded migrations included), for upgrade tests.
+func ClickHouseAsOf(t testing.TB, version int) *store.ClickHouse {
+	t.Helper()
+	ch := ClickHouseEmpty(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := ch.MigrateAsOf(ctx, version); err != nil {
+		t.Fatalf("migrate clickhouse as of %04d: %v", version, err)
+	}
+	return ch
+}
+
+// ClickHouseEmpty opens a database without migrating it; it is dropped
+// when the test ends.
+func ClickHouseEmpty(t testing.TB) *store.ClickHouse {
+	t.Helper()
 	cfg := ClickHouseConfig(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -72,9 +98,6 @@ func ClickHouse(t testing.TB) *store.ClickHouse {
 		_ = ch.Exec(ctx, "DROP DATABASE IF EXISTS `"+cfg.Database+"`")
 		ch.Close()
 	})
-	if _, err := ch.Migrate(ctx); err != nil {
-		t.Fatalf("migrate clickhouse: %v", err)
-	}
 	return ch
 }
 
