@@ -201,6 +201,11 @@ func (c *ClickHouse) MigrateAsOf(ctx context.Context, version int) ([]Migration,
 // database as an older humas did use it).
 type legacyKey struct{}
 
+// Legacy marks ctx's statements as history: they build or observe an older
+// installation's schema (MigrateAsOf does it for superseded migrations;
+// upgrade tests for their checks of the old schema).
+func Legacy(ctx context.Context) context.Context { return context.WithValue(ctx, legacyKey{}, true) }
+
 // IsLegacy reports whether ctx carries statements that only servers of
 // their time accept (the differential test does not hold them to the
 // modern engine's answers).
@@ -245,7 +250,7 @@ func (c *ClickHouse) migrate(ctx context.Context, upTo int, legacy bool) ([]Migr
 		}
 		sctx := ctx
 		if m.SupersededBy != 0 {
-			sctx = context.WithValue(ctx, legacyKey{}, true)
+			sctx = Legacy(ctx)
 		}
 		for i, stmt := range m.Statements {
 			if err := c.Exec(sctx, stmt); err != nil {
