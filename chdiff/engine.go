@@ -94,6 +94,27 @@ func (s *Server) do(db, sql, format string) ([]byte, error) {
 
 func (s *Server) Run(db, sql string) ([]byte, error) { return s.do(db, sql, OutputFormat) }
 
+// Export streams the answer of sql in format into w (e.g. a table as
+// Native, to load into another engine).
+func (s *Server) Export(db, sql, format string, w io.Writer) error {
+	q := url.Values{"database": {db}, "default_format": {format}}
+	req, err := http.NewRequest(http.MethodPost, "http://"+s.addr+"/?"+q.Encode(), strings.NewReader(sql))
+	if err != nil {
+		return err
+	}
+	resp, err := (&http.Client{}).Do(req)
+	if err != nil {
+		return fmt.Errorf("clickhouse %s: %w", s.addr, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return fmt.Errorf("%w: %s", errStatement, bytes.TrimSpace(body))
+	}
+	_, err = io.Copy(w, resp.Body)
+	return err
+}
+
 func (s *Server) Reset(db string) error {
 	if err := s.Drop(db); err != nil {
 		return err

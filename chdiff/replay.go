@@ -92,6 +92,9 @@ type Diff struct {
 // Stats count what a replay did.
 type Stats struct {
 	Databases, Statements, Reads, Compared, Skipped int
+	// Stale reads came before a write the reference engine had already
+	// run (RefWritten), so they are not compared.
+	Stale int
 	// Legacy statements are history (store.IsLegacy): replayed, not compared.
 	Legacy int
 	// Foreign statements name a test database no captured process wrote
@@ -110,6 +113,15 @@ type Replayer struct {
 	Problems []string
 	Diffs    []Diff
 	Stats    Stats
+	// InPlace replays into the captured databases themselves, which already
+	// exist on every engine with the same contents (a mirrored data set),
+	// instead of fresh copies.
+	InPlace bool
+	// RefWritten: the writes already happened on the reference engine when
+	// they were captured; only the other engines run them.
+	RefWritten bool
+	// Observe, when set, sees every compared read's outcomes.
+	Observe func(ent capture.Entry, ref Outcome, others []Outcome)
 }
 
 var ownDrop = regexp.MustCompile("(?is)^\\s*DROP\\s+DATABASE\\s+(IF\\s+EXISTS\\s+)?`?(\\w+)`?\\s*$")
@@ -135,23 +147,29 @@ func (r *Replayer) Replay(logs []Log) error {
 			timeline = append(timeline, item{li, e})
 		}
 		for i := range engines {
-			renames[i] = append(renames[i], l.DB, replayName(l.DB, i))
+			renames[i] = append(renames[i], l.DB, r.replayName(l.DB, i))
 		}
 	}
 	sort.SliceStable(timeline, func(a, b int) bool { return timeline[a].ent.T < timeline[b].ent.T })
 	replacers := make([]*strings.Replacer, len(engines))
 	for i, e := range engines {
 		replacers[i] = strings.NewReplacer(renames[i]...)
+		if r.InPlace {
+			continue
+		}
 		for _, l := range logs {
-			if err := e.Reset(replayName(l.DB, i)); err != nil {
-				return fmt.Errorf("%s: create %s: %w", e.Name(), replayName(l.DB, i), err)
+			if err := e.Reset(r.replayName(l.DB, i)); err != nil {
+				return fmt.Errorf("%s: create %s: %w", e.Name(), r.replayName(l.DB, i), err)
 			}
 		}
 	}
 	defer func() {
+		if r.InPlace {
+			return
+		}
 		for i, e := range engines {
 			for _, l := range logs {
-				_ = e.Drop(replayName(l.DB, i))
+				_ = e.Drop(r.replayName(l.DB, i))
 			}
 		}
 	}()
@@ -161,7 +179,15 @@ func (r *Replayer) Replay(logs []Log) error {
 	for i := range failed {
 		failed[i] = map[string]bool{}
 	}
-	for _, it := range timeline {
+	// With RefWritten, the reference already holds every write, so a read
+	// sent before the last write of its database saw another state there.
+	lastWrite := map[string]int{}
+	for n, it := range timeline {
+		if it.ent.Kind != capture.KindRead {
+			lastWrite[logs[it.log].DB] = n
+		}
+	}
+	for n, it := range timeline {
 		ent, db := it.ent, logs[it.log].DB
 		if ent.Unsent {
 			r.Stats.Skipped++
@@ -178,14 +204,22 @@ func (r *Replayer) Replay(logs []Log) error {
 			r.Stats.Foreign++
 			continue
 		}
+		if r.RefWritten && ent.Kind == capture.KindRead && n < lastWrite[db] {
+			r.Stats.Stale++
+			continue
+		}
 		r.Stats.Statements++
 		outs := make([]Outcome, len(engines))
 		var wg sync.WaitGroup
 		for i := range engines { // each engine is its own process
+			if i == 0 && r.RefWritten && ent.Kind != capture.KindRead {
+				outs[0] = Outcome{Engine: engines[0].Name()}
+				continue
+			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				outs[i] = run(engines[i], replayName(db, i), replacers[i], ent)
+				outs[i] = run(engines[i], r.replayName(db, i), replacers[i], ent)
 			}()
 		}
 		wg.Wait()
@@ -200,6 +234,9 @@ func (r *Replayer) Replay(logs []Log) error {
 		}
 		if ent.Kind == capture.KindRead {
 			r.Stats.Reads++
+			if r.Observe != nil {
+				r.Observe(ent, ref, outs[1:])
+			}
 		}
 		for i, o := range outs[1:] {
 			why := compareOutcomes(ref, o, ent)
@@ -230,7 +267,12 @@ func foreign(sql string, known map[string]bool) bool {
 	return false
 }
 
-func replayName(db string, engine int) string { return fmt.Sprintf("%s_cmp%d", db, engine) }
+func (r *Replayer) replayName(db string, engine int) string {
+	if r.InPlace {
+		return db
+	}
+	return fmt.Sprintf("%s_cmp%d", db, engine)
+}
 
 func run(e Engine, db string, rename *strings.Replacer, ent capture.Entry) Outcome {
 	out, err := e.Run(db, rename.Replace(ent.SQL))

@@ -55,6 +55,8 @@ type Entry struct {
 	// Unrecordable says why the statement could not be recorded (an API
 	// the recorder does not translate yet); replays fail on it.
 	Unrecordable string `json:"unrecordable,omitempty"`
+	// Label is what the caller named the work in progress (WithLabel).
+	Label string `json:"label,omitempty"`
 	// At is the caller outside the store and the driver; Test the nearest
 	// _test.go frame, if any.
 	At   string `json:"at,omitempty"`
@@ -122,6 +124,19 @@ func (r *Recorder) add(e Entry) {
 	}
 }
 
+type labelKey struct{}
+
+// WithLabel names the statements sent with ctx in the capture (a report
+// comparison groups its figures by it).
+func WithLabel(ctx context.Context, l string) context.Context {
+	return context.WithValue(ctx, labelKey{}, l)
+}
+
+func label(ctx context.Context) string {
+	l, _ := ctx.Value(labelKey{}).(string)
+	return l
+}
+
 // outcome fills Err/Unsent from the error the driver returned.
 func outcome(e *Entry, err error) {
 	if err == nil {
@@ -178,7 +193,7 @@ type recConn struct {
 }
 
 func (c *recConn) record(ctx context.Context, kind, query string, args []any, err error) {
-	e := Entry{DB: c.db, Kind: kind, Legacy: store.IsLegacy(ctx)}
+	e := Entry{DB: c.db, Kind: kind, Legacy: store.IsLegacy(ctx), Label: label(ctx)}
 	sql, berr := Bind(query, args...)
 	if berr != nil {
 		e.Unrecordable = "bind: " + berr.Error()
@@ -225,7 +240,7 @@ func (c *recConn) PrepareBatch(ctx context.Context, query string, opts ...driver
 		c.record(ctx, KindInsert, query, nil, err)
 		return b, err
 	}
-	return &recBatch{Batch: b, conn: c, query: query, legacy: store.IsLegacy(ctx)}, nil
+	return &recBatch{Batch: b, conn: c, query: query, legacy: store.IsLegacy(ctx), label: label(ctx)}, nil
 }
 
 // recBatch keeps the rows appended since the last flush and records them
@@ -237,6 +252,7 @@ type recBatch struct {
 	rows         [][]any
 	unrecordable string
 	legacy       bool
+	label        string
 }
 
 func (b *recBatch) Append(v ...any) error {
@@ -278,7 +294,7 @@ func (b *recBatch) emit(err error) {
 	if len(b.rows) == 0 && b.unrecordable == "" {
 		return
 	}
-	e := Entry{DB: b.conn.db, Kind: KindInsert, Unrecordable: b.unrecordable, Legacy: b.legacy}
+	e := Entry{DB: b.conn.db, Kind: KindInsert, Unrecordable: b.unrecordable, Legacy: b.legacy, Label: b.label}
 	sql, rerr := Values(b.query, b.Batch.Columns(), b.rows)
 	if rerr != nil && e.Unrecordable == "" {
 		e.Unrecordable = "values: " + rerr.Error()
