@@ -126,9 +126,9 @@ func TestWorkload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store.SetConnHook(rec.Wrap)
+	prev := store.SetConnHook(rec.Wrap)
 	ch := storetest.ClickHouse(t)
-	store.SetConnHook(nil)
+	store.SetConnHook(prev)
 	ctx := context.Background()
 	end := time.Date(2025, 6, 30, 23, 0, 0, 0, time.UTC)
 	if _, err := seed.Run(ctx, ch, seed.Options{Posts: 600, Snapshots: 600 * 40, End: end, Days: 60, Batch: 8000, Seed: 7}); err != nil {

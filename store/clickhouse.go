@@ -106,13 +106,19 @@ type ConnHook func(database string, conn driver.Conn) driver.Conn
 
 var connHook atomic.Pointer[ConnHook]
 
-// SetConnHook installs hook for stores opened from now on (nil removes it).
-func SetConnHook(hook ConnHook) {
+// SetConnHook installs hook for stores opened from now on (nil removes it)
+// and returns the one it replaces.
+func SetConnHook(hook ConnHook) ConnHook {
+	var prev *ConnHook
 	if hook == nil {
-		connHook.Store(nil)
-		return
+		prev = connHook.Swap(nil)
+	} else {
+		prev = connHook.Swap(&hook)
 	}
-	connHook.Store(&hook)
+	if prev == nil {
+		return nil
+	}
+	return *prev
 }
 
 // Conn is the underlying driver connection, for batch inserts and reads.
