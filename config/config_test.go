@@ -36,8 +36,10 @@ func TestBadConfigs(t *testing.T) {
 		"bad_body_limit.bad.yaml":      {"api.max_body_bytes", `"10"`, "1024"},
 		"bad_media_store.bad.yaml":     {"media.store", "ftp", "local", "s3"},
 		"bad_media_s3.bad.yaml":        {"media.s3.endpoint", "without scheme", "media.s3.bucket", "Humas_Media", "lowercase"},
-		"bad_public_url.bad.yaml":      {"public_url", "humas.kpu-salatiga.go.id", "http(s)"},
 		"bad_media_limit.bad.yaml":     {"media.max_upload_bytes", "20000000000", "10 GiB", "media.url_ttl", "7d"},
+		"bad_public_url.bad.yaml":      {"public_url", "humas.kpu.go.id", "https://"},
+		"bad_oidc_match.bad.yaml":      {"oidc.match", "nip", "name or email"},
+		"bad_password_min.bad.yaml":    {"auth.password_min_length", `"6"`, "8 to 64"},
 		"bad_report_cache.bad.yaml":    {"api.report_cache_bytes", `"-1"`, "0 for no cache"},
 	}
 	files, err := filepath.Glob("testdata/*.bad.yaml")

@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net"
-	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -61,9 +60,9 @@ func defaultMedia() Media {
 		Cleanup: "0 30 3 * * *", FFmpeg: "auto", S3: MediaS3{PathStyle: true}}
 }
 
-// mediaEnv are the HUMAS_MEDIA_* overrides (and HUMAS_PUBLIC_URL).
+// mediaEnv are the HUMAS_MEDIA_* overrides (HUMAS_PUBLIC_URL is with the
+// others: public_url is shared with sign-in links).
 var mediaEnv = []envVar{
-	{"HUMAS_PUBLIC_URL", "public_url", str(func(c *Config) *string { return &c.PublicURL })},
 	{"HUMAS_MEDIA_STORE", "media.store", str(func(c *Config) *string { return &c.Media.Store })},
 	{"HUMAS_MEDIA_PATH", "media.path", str(func(c *Config) *string { return &c.Media.Path })},
 	{"HUMAS_MEDIA_MAX_UPLOAD_BYTES", "media.max_upload_bytes", integer64(func(c *Config) *int64 { return &c.Media.MaxUploadBytes })},
@@ -90,12 +89,6 @@ var mediaEnv = []envVar{
 var bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 
 func (c Config) validateMedia(add func(FieldError)) {
-	if c.PublicURL != "" {
-		u, err := url.Parse(c.PublicURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-			add(fieldf("public_url", c.PublicURL, "the http(s) address Meta reaches humas at, without query, e.g. https://humas.kpu-salatiga.go.id"))
-		}
-	}
 	m := c.Media
 	switch m.Store {
 	case "local":

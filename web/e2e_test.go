@@ -102,11 +102,13 @@ type stack struct {
 	city                            org.Unit
 	cityFB                          org.Channel
 	editorTok, approverTok, headTok string
-	web                             *httptest.Server
-	an                              *analytics.Service
-	lib                             *media.Library
-	sched                           *scheduler.Service
-	cityIG                          org.Channel
+	// names: the user each token belongs to (all sign in with fixedPassword).
+	names map[string]string
+	web   *httptest.Server
+	an    *analytics.Service
+	lib    *media.Library
+	sched  *scheduler.Service
+	cityIG org.Channel
 }
 
 func newStack(t *testing.T, ctx context.Context) *stack {
@@ -171,6 +173,12 @@ func newStack(t *testing.T, ctx context.Context) *stack {
 	_, headTok, err := users.CreateUser(ctx, "kepala.jateng", prov.ID, auth.RoleViewer)
 	if err != nil {
 		t.Fatal(err)
+	}
+	names := map[string]string{editorTok: "editor.salatiga", approverTok: "approver.salatiga", headTok: "kepala.jateng"}
+	for _, n := range names {
+		if err := users.SetPassword(ctx, n, fixedPassword); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	// The scheduler and its publishing loop, on the simulator.
@@ -243,7 +251,7 @@ func newStack(t *testing.T, ctx context.Context) *stack {
 	web.Start()
 	t.Cleanup(web.Close)
 	return &stack{clock: clock, sim: sim, coll: coll, city: city, cityFB: cityFB, cityIG: cityIG, editorTok: editorTok,
-		approverTok: approverTok, headTok: headTok, web: web, an: an, lib: lib, sched: sched}
+		approverTok: approverTok, headTok: headTok, names: names, web: web, an: an, lib: lib, sched: sched}
 }
 
 // TestEndToEndInChromium runs the pages in headless Chromium over the
@@ -312,16 +320,11 @@ func TestEndToEndInChromium(t *testing.T) {
 	}
 	signin := func(token string) {
 		t.Helper()
-		do("sign in",
-			chromedp.Navigate(web.URL+"/signin"),
-			chromedp.WaitVisible(chromedp.CSS("#token")),
-			chromedp.SendKeys(chromedp.CSS("#token"), token),
-			chromedp.Click(chromedp.CSS("form[action='/signin'] button[type=submit]")),
-			chromedp.WaitVisible(chromedp.CSS("#cal-heading")))
+		do("sign in", append(signinSteps(web.URL, st.names[token], fixedPassword), chromedp.WaitVisible(chromedp.CSS("#cal-heading")))...)
 	}
 	signout := func() {
 		t.Helper()
-		do("sign out", chromedp.Click(chromedp.CSS("form[action='/signout'] button")), chromedp.WaitVisible(chromedp.CSS("#token")))
+		do("sign out", chromedp.Click(chromedp.CSS("form[action='/signout'] button")), chromedp.WaitVisible(chromedp.CSS("#password")))
 	}
 
 	// 1. The editor writes and submits a post, with live caption counts.

@@ -117,9 +117,7 @@ func TestMediaInChromium(t *testing.T) {
 		_, _ = chromedp.Call(bctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
 	}
 	signin := func(tok string) {
-		do("sign in", chromedp.Navigate(web.URL+"/signin"), chromedp.WaitVisible(chromedp.CSS("#token")),
-			chromedp.SendKeys(chromedp.CSS("#token"), tok),
-			chromedp.Click(chromedp.CSS("form[action='/signin'] button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("#cal-heading")))
+		do("sign in", append(signinSteps(web.URL, st.names[tok], fixedPassword), chromedp.WaitVisible(chromedp.CSS("#cal-heading")))...)
 	}
 	fb, ig := strconv.FormatInt(st.cityFB.ID, 10), strconv.FormatInt(st.cityIG.ID, 10)
 	loc := st.city.Location()
@@ -222,7 +220,7 @@ func TestMediaInChromium(t *testing.T) {
 		t.Errorf("%s broken images on the library page", broken)
 	}
 	shots("media-library")
-	do("sign out", chromedp.Click(chromedp.CSS("form[action='/signout'] button")), chromedp.WaitVisible(chromedp.CSS("#token")))
+	do("sign out", chromedp.Click(chromedp.CSS("form[action='/signout'] button")), chromedp.WaitVisible(chromedp.CSS("#password")))
 
 	// 4. Another user approves both.
 	signin(st.approverTok)

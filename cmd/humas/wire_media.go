@@ -68,7 +68,7 @@ func wireMedia(ctx context.Context, a *app, sched *scheduler.Service) (*media.Li
 	} else {
 		a.log.Info("ffmpeg not found: video thumbnails are placeholders (apt-get install ffmpeg)")
 	}
-	public := publicURL(cfg)
+	public := cfg.BaseURL()
 	if host := hostOf(public); (isLoopback(host) || host == "") && !cfg.Sandbox {
 		a.log.Warn("public_url is a loopback address: Instagram cannot fetch media from it; set HUMAS_PUBLIC_URL to the address Meta reaches humas at",
 			"public_url", public)
@@ -97,14 +97,6 @@ func wireMedia(ctx context.Context, a *app, sched *scheduler.Service) (*media.Li
 	j := &mediaJanitor{lib: lib, spec: cfg.Media.Cleanup, pol: media.RetentionPolicy{Published: cfg.Media.Retention.D(),
 		Grace: cfg.Media.UnusedGrace.D()}, a: a}
 	return lib, []named{{name: "media-retention", c: j}}, nil
-}
-
-// publicURL is public_url, else http://<listen>.
-func publicURL(cfg config.Config) string {
-	if cfg.PublicURL != "" {
-		return strings.TrimRight(cfg.PublicURL, "/")
-	}
-	return "http://" + cfg.Listen
 }
 
 func hostOf(u string) string {
