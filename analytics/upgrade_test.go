@@ -13,7 +13,9 @@ import (
 // answer from post_metrics with the same figures until the next refresh
 // builds a generation with every age of every post.
 func TestUpgradeDropsFixedAgeGenerations(t *testing.T) {
-	ch := storetest.ClickHouseAsOf(t, 24)
+	// An installation that has every migration but 0025: today's service
+	// also reads later tables (e.g. the change marker of 0030).
+	ch := storetest.ClickHouseWithout(t, 25)
 	seedHand(t, ch)
 	ctx := context.Background()
 	svc := newService(t, ch)

@@ -78,6 +78,19 @@ func ClickHouseAsOf(t testing.TB, version int) *store.ClickHouse {
 	return ch
 }
 
+// ClickHouseWithout opens a database with every migration but the ones
+// listed, for tests of upgrading through exactly those.
+func ClickHouseWithout(t testing.TB, versions ...int) *store.ClickHouse {
+	t.Helper()
+	ch := ClickHouseEmpty(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := ch.MigrateExcept(ctx, versions...); err != nil {
+		t.Fatalf("migrate clickhouse without %v: %v", versions, err)
+	}
+	return ch
+}
+
 // ClickHouseEmpty opens a database without migrating it; it is dropped
 // when the test ends.
 func ClickHouseEmpty(t testing.TB) *store.ClickHouse {
