@@ -49,6 +49,8 @@ type Config struct {
 	Scheduler  Scheduler  `yaml:"scheduler"`
 	Collector  Collector  `yaml:"collector"`
 	Media      Media      `yaml:"media"`
+	Backup     Backup     `yaml:"backup"`
+	Retention  Retention  `yaml:"retention"`
 }
 
 // Log configures log/slog output.
@@ -301,7 +303,9 @@ func Default() Config {
 			InstagramHashtagsWarn: 5,
 			InstagramHashtagsMax:  30,
 		},
-		Media: defaultMedia(),
+		Media:     defaultMedia(),
+		Backup:    defaultBackup(),
+		Retention: defaultRetention(),
 		Collector: Collector{
 			Enabled:     true,
 			Schedule:    "0 */15 * * * *",

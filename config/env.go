@@ -130,7 +130,7 @@ var envVars = []envVar{
 
 // EnvNames returns the supported HUMAS_* variables and the keys they set.
 func EnvNames() [][2]string {
-	all := append(envVars[:len(envVars):len(envVars)], mediaEnv...)
+	all := append(append(envVars[:len(envVars):len(envVars)], mediaEnv...), backupEnv...)
 	out := make([][2]string, len(all))
 	for i, e := range all {
 		out[i] = [2]string{e.name, e.key}
@@ -140,7 +140,7 @@ func EnvNames() [][2]string {
 
 func applyEnv(c *Config, lookup func(string) (string, bool)) error {
 	var errs ValidationError
-	for _, e := range append(envVars[:len(envVars):len(envVars)], mediaEnv...) {
+	for _, e := range append(append(envVars[:len(envVars):len(envVars)], mediaEnv...), backupEnv...) {
 		v, ok := lookup(e.name)
 		if !ok {
 			continue

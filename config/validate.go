@@ -257,6 +257,7 @@ func (c Config) Validate() error {
 	}
 
 	c.validateMedia(add)
+	c.validateBackup(add)
 
 	if len(errs) > 0 {
 		return errs
