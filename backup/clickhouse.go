@@ -3,8 +3,6 @@ package backup
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -32,11 +30,6 @@ const (
 	// the table's order (MATERIALIZED and ALIAS columns are computed).
 	qTableColumns = `SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = ?
     AND default_kind NOT IN ('MATERIALIZED', 'ALIAS')`
-	// The parts of a table, to fingerprint each partition (bookkeeping:
-	// read as store.Volatile).
-	qTableParts = `SELECT partition_id, name, rows, toUInt32(modification_time) FROM system.parts
-WHERE database = currentDatabase() AND table = ? AND active
-ORDER BY partition_id, name`
 	qCountByPartition = `SELECT _partition_id AS p, count() FROM %s GROUP BY p`
 	qAllTables        = `SELECT name FROM system.tables WHERE database = currentDatabase()`
 
@@ -66,39 +59,16 @@ func finalEngine(engine string) bool {
 	return false
 }
 
-// partInfo is one active part.
-type partInfo struct {
-	partition, name string
-	rows            uint64
-	mtime           uint32
-}
-
-// partitionFingerprints reads system.parts: per partition, a fingerprint
-// of its parts and their row count before merges.
+// partitionFingerprints maps each partition of a table to its parts
+// fingerprint (store.Partitions).
 func partitionFingerprints(ctx context.Context, ch *store.ClickHouse, table string) (map[string]string, error) {
-	rows, err := ch.Query(store.Volatile(ctx), qTableParts, table)
+	parts, err := ch.Partitions(ctx, table)
 	if err != nil {
-		return nil, fmt.Errorf("parts of %s: %w", table, err)
-	}
-	defer rows.Close()
-	byPart := map[string][]partInfo{}
-	for rows.Next() {
-		var p partInfo
-		if err := rows.Scan(&p.partition, &p.name, &p.rows, &p.mtime); err != nil {
-			return nil, err
-		}
-		byPart[p.partition] = append(byPart[p.partition], p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	out := map[string]string{}
-	for id, parts := range byPart {
-		h := sha256.New()
-		for _, p := range parts {
-			fmt.Fprintf(h, "%s %d %d\n", p.name, p.rows, p.mtime)
-		}
-		out[id] = hex.EncodeToString(h.Sum(nil))
+	out := make(map[string]string, len(parts))
+	for id, p := range parts {
+		out[id] = p.Parts
 	}
 	return out, nil
 }
