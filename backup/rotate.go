@@ -139,3 +139,18 @@ func Prune(dir string, keepDaily, keepMonthly int, now time.Time) ([]string, err
 	}
 	return removed, nil
 }
+
+// NewDir is a folder for a backup started at t inside dir that does not
+// exist yet (a second backup within the same second gets a suffix).
+func NewDir(dir string, t time.Time, suffix string) string {
+	base := filepath.Join(dir, NameFor(t)+suffix)
+	p := base
+	for i := 2; ; i++ {
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+			if _, err := os.Stat(p + partialSuffix); errors.Is(err, fs.ErrNotExist) {
+				return p
+			}
+		}
+		p = fmt.Sprintf("%s-%d", base, i)
+	}
+}

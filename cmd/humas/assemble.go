@@ -116,6 +116,11 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 	// lands (in the analytics refresh loop, which Stop ends). Changes made
 	// by other processes reach it through the change marker.
 	col.OnChange(func(context.Context) { reports.Changed() })
+	bparts, err := wireBackup(a)
+	if err != nil {
+		return nil, err
+	}
+	parts = append(parts, bparts...)
 	wparts, err := wireWeb(ctx, a, sched, reports)
 	if err != nil {
 		return nil, err
