@@ -132,10 +132,32 @@ func Diff(want, got []byte) string {
 	if err := db.Decode(&b); err != nil {
 		return "got: " + err.Error()
 	}
-	return diff("$", a, b)
+	return diff("$", a, b, false)
 }
 
-func diff(path string, a, b any) string {
+// DiffFigures compares an answer of an earlier humas (want) with today's
+// (got): every value want has must be in got, equal as in Diff; fields
+// added since are allowed, and the definition texts (reworded between
+// versions) are not compared.
+func DiffFigures(want, got []byte) string {
+	var a, b any
+	da := json.NewDecoder(bytes.NewReader(want))
+	da.UseNumber()
+	db := json.NewDecoder(bytes.NewReader(got))
+	db.UseNumber()
+	if err := da.Decode(&a); err != nil {
+		return "want: " + err.Error()
+	}
+	if err := db.Decode(&b); err != nil {
+		return "got: " + err.Error()
+	}
+	return diff("$", a, b, true)
+}
+
+// texts are fields whose wording may change between versions.
+var texts = map[string]bool{"definition": true, "description": true}
+
+func diff(path string, a, b any, subset bool) string {
 	switch x := a.(type) {
 	case map[string]any:
 		y, ok := b.(map[string]any)
@@ -146,14 +168,19 @@ func diff(path string, a, b any) string {
 		for k := range x {
 			keys = append(keys, k)
 		}
-		for k := range y {
-			if _, ok := x[k]; !ok {
-				keys = append(keys, k)
+		if !subset {
+			for k := range y {
+				if _, ok := x[k]; !ok {
+					keys = append(keys, k)
+				}
 			}
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			if d := diff(path+"."+k, x[k], y[k]); d != "" {
+			if subset && texts[k] {
+				continue
+			}
+			if d := diff(path+"."+k, x[k], y[k], subset); d != "" {
 				return d
 			}
 		}
@@ -164,7 +191,7 @@ func diff(path string, a, b any) string {
 			return fmt.Sprintf("%s: %s, want %s", path, short(b), short(a))
 		}
 		for i := range x {
-			if d := diff(fmt.Sprintf("%s[%d]", path, i), x[i], y[i]); d != "" {
+			if d := diff(fmt.Sprintf("%s[%d]", path, i), x[i], y[i], subset); d != "" {
 				return d
 			}
 		}
