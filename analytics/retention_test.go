@@ -155,4 +155,3 @@ func TestThinningKeepsEveryReport(t *testing.T) {
 		})
 	}
 }
-

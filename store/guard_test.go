@@ -80,7 +80,9 @@ func TestClickHouseMigrationMayNotLoseRows(t *testing.T) {
 	if err := b.Send(); err != nil {
 		t.Fatal(err)
 	}
-	m := func(stmts ...string) store.Migration { return store.Migration{Version: 9000, Name: "test", Statements: stmts} }
+	m := func(stmts ...string) store.Migration {
+		return store.Migration{Version: 9000, Name: "test", Statements: stmts}
+	}
 	if err := ch.GuardForTest(ctx, m("OPTIMIZE TABLE posts FINAL")); err != nil {
 		t.Fatalf("a merge collapsing duplicates: %v", err)
 	}
