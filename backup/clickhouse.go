@@ -30,7 +30,7 @@ const (
 	// the table's order (MATERIALIZED and ALIAS columns are computed).
 	qTableColumns = `SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = ?
     AND default_kind NOT IN ('MATERIALIZED', 'ALIAS')`
-	qCountByPartition = `SELECT _partition_id AS p, count() FROM %s GROUP BY p`
+	qCountByPartition = `SELECT CAST(_partition_id AS String) AS p, count() FROM %s GROUP BY p`
 	qAllTables        = `SELECT name FROM system.tables WHERE database = currentDatabase()`
 
 	// insertBatchRows rows go in one insert block.

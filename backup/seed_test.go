@@ -82,14 +82,16 @@ func (in *install) seed(t *testing.T) {
 	for p := range 6 {
 		id := fmt.Sprintf("post%d", p)
 		published := pub.Add(time.Duration(p) * 5 * 24 * time.Hour)
-		posts = append(posts, []any{"facebook", id, uint64(1), "acct", uint64(u.ID), "photo", published, []string{"#pemilu", "#kpu"}, uint64(1)})
+		posts = append(posts, []any{"facebook", id, uint64(1), "acct", uint64(u.ID), "photo", published, []string{"#pemilu", "#kpu"},
+			published, uint64(1)})
 		for h := 0; h < 60*24; h += 24 {
 			slot := published.Add(time.Duration(h) * time.Hour)
 			snaps = append(snaps, []any{slot, slot.Add(time.Minute), "facebook", id, uint64(1), "acct", published,
 				uint64(100 + h), uint64(10 + p), []string{"reach"}, []string{"post_total_media_view_unique"}})
 		}
 	}
-	in.batch(t, `INSERT INTO posts (platform, post_id, channel_id, account_id, unit_id, content_type, published_at, hashtags, version)`, posts)
+	in.batch(t, `INSERT INTO posts (platform, post_id, channel_id, account_id, unit_id, content_type, published_at, hashtags,
+		updated_at, version)`, posts)
 	in.batch(t, `INSERT INTO post_metrics (slot, collected_at, platform, post_id, channel_id, account_id, published_at, reach, likes,
 		metric_fields, metric_sources)`, snaps)
 	var followers [][]any

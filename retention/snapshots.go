@@ -180,11 +180,13 @@ func thinPartition(ctx context.Context, ch *store.ClickHouse, id, print string, 
 	if err := ch.Exec(ctx, qStageKept, id, id, id, id, id); err != nil {
 		return r, fmt.Errorf("stage the rows to keep: %w", err)
 	}
+	// Row counts before merges (a modern server may collapse duplicate
+	// keys within one insert), so read as bookkeeping.
 	var posts, keptPosts uint64
-	if err := ch.QueryRow(ctx, qCountPartition, id).Scan(&r.RowsBefore, &posts); err != nil {
+	if err := ch.QueryRow(store.Volatile(ctx), qCountPartition, id).Scan(&r.RowsBefore, &posts); err != nil {
 		return r, err
 	}
-	if err := ch.QueryRow(ctx, qCountStaging).Scan(&r.RowsAfter, &keptPosts); err != nil {
+	if err := ch.QueryRow(store.Volatile(ctx), qCountStaging).Scan(&r.RowsAfter, &keptPosts); err != nil {
 		return r, err
 	}
 	// Checked before anything is removed: every post of the partition
