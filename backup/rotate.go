@@ -141,16 +141,19 @@ func Prune(dir string, keepDaily, keepMonthly int, now time.Time) ([]string, err
 }
 
 // NewDir is a folder for a backup started at t inside dir that does not
-// exist yet (a second backup within the same second gets a suffix).
+// exist yet (a second backup within the same second gets a suffix). When
+// dir itself is unusable the first name is returned: the backup then fails
+// naming it.
 func NewDir(dir string, t time.Time, suffix string) string {
 	base := filepath.Join(dir, NameFor(t)+suffix)
 	p := base
-	for i := 2; ; i++ {
-		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
-			if _, err := os.Stat(p + partialSuffix); errors.Is(err, fs.ErrNotExist) {
-				return p
-			}
+	for i := 2; i < 1000; i++ {
+		_, errDir := os.Stat(p)
+		_, errPartial := os.Stat(p + partialSuffix)
+		if errDir != nil && errPartial != nil {
+			return p
 		}
 		p = fmt.Sprintf("%s-%d", base, i)
 	}
+	return base
 }
