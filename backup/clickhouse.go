@@ -17,6 +17,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/klauspost/compress/zstd"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/humas-id/humas/store"
 )
@@ -35,6 +36,8 @@ const (
 
 	// insertBatchRows rows go in one insert block.
 	insertBatchRows = 100_000
+	// exportWorkers partitions are read at once.
+	exportWorkers = 2
 	// exportSeconds bounds one partition's read on the server (the
 	// report reads' clickhouse.query_timeout is far shorter).
 	exportSeconds = 4 * 3600
@@ -154,7 +157,13 @@ func exportClickHouse(ctx context.Context, ch *store.ClickHouse, root string, ba
 			m.Derived = append(m.Derived, n)
 		}
 	}
-	var files []File
+	// Partitions are read two at a time: a FINAL read is one thread on
+	// the server (18.16), so two use both cores of a small machine.
+	type job struct {
+		table, slot int
+		id, print   string
+	}
+	var jobs []job
 	for _, name := range store.SourceTables {
 		t, ok, err := describeTable(ctx, ch, name)
 		if err != nil {
@@ -167,7 +176,6 @@ func exportClickHouse(ctx context.Context, ch *store.ClickHouse, root string, ba
 		if err != nil {
 			return m, nil, err
 		}
-		ids := sortedKeys(prints)
 		var prev *Table
 		if base != nil {
 			for i := range base.ClickHouse.Tables {
@@ -176,27 +184,58 @@ func exportClickHouse(ctx context.Context, ch *store.ClickHouse, root string, ba
 				}
 			}
 		}
-		for _, id := range ids {
+		ids := sortedKeys(prints)
+		t.Partitions = make([]Partition, len(ids))
+		for i, id := range ids {
 			if p, f, ok := reusePartition(base, baseDir, root, prev, id, prints[id], log); ok {
-				t.Partitions = append(t.Partitions, p)
-				files = append(files, f)
+				t.Partitions[i] = p
+				t.files = append(t.files, f)
 				continue
 			}
-			p, f, err := exportPartition(ctx, ch, root, t, id)
-			if err != nil {
-				return m, nil, fmt.Errorf("export %s partition %s: %w", name, id, err)
-			}
-			after, err := partitionFingerprints(ctx, ch, name)
-			if err != nil {
-				return m, nil, err
-			}
-			if after[id] == prints[id] {
-				p.Parts = prints[id]
-			}
-			t.Partitions = append(t.Partitions, p)
-			files = append(files, f)
+			jobs = append(jobs, job{table: len(m.Tables), slot: i, id: id, print: prints[id]})
 		}
 		m.Tables = append(m.Tables, t)
+	}
+	// Each job writes its own result; the tables are read only.
+	type result struct {
+		p Partition
+		f File
+	}
+	results := make([]result, len(jobs))
+	tables := slices.Clone(m.Tables)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(exportWorkers)
+	for k, j := range jobs {
+		t := tables[j.table]
+		g.Go(func() error {
+			p, f, err := exportPartition(gctx, ch, root, t, j.id)
+			if err != nil {
+				return fmt.Errorf("export %s partition %s: %w", t.Name, j.id, err)
+			}
+			after, err := partitionFingerprints(gctx, ch, t.Name)
+			if err != nil {
+				return err
+			}
+			if after[j.id] == j.print {
+				p.Parts = j.print
+			}
+			results[k] = result{p, f}
+			log.Debug("partition exported", "table", t.Name, "partition", j.id, "rows", p.Rows)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return m, nil, err
+	}
+	for k, j := range jobs {
+		m.Tables[j.table].Partitions[j.slot] = results[k].p
+		m.Tables[j.table].files = append(m.Tables[j.table].files, results[k].f)
+	}
+	var files []File
+	for i := range m.Tables {
+		fs := m.Tables[i].files
+		sort.Slice(fs, func(a, b int) bool { return fs[a].Path < fs[b].Path })
+		files = append(files, fs...)
 	}
 	return m, files, nil
 }

@@ -119,6 +119,8 @@ type Table struct {
 	Final      bool        `json:"final"`
 	Columns    []Column    `json:"columns"`
 	Partitions []Partition `json:"partitions"`
+
+	files []File // written while exporting
 }
 
 // Column is a column's name and ClickHouse type.
