@@ -221,6 +221,13 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	if err := openState(t, tg.statePath).QueryRow(`SELECT count(*) FROM users`).Scan(&users); err != nil || users != 2 {
 		t.Errorf("restored users: %d, %v", users, err)
 	}
+	if !slices.Equal(m.State.Files, []string{"logos/unit-1.png"}) {
+		t.Errorf("state files in the manifest: %v, want the logo", m.State.Files)
+	}
+	logo, err := os.ReadFile(filepath.Join(filepath.Dir(tg.statePath), "logos", "unit-1.png"))
+	if err != nil || string(logo) != string(logoBytes) {
+		t.Errorf("the logo beside the restored state database: %d bytes, %v", len(logo), err)
+	}
 }
 
 func readFile(t *testing.T, dir, name string) string {
@@ -351,6 +358,7 @@ func TestDamagedBackupRefused(t *testing.T) {
 		}},
 		{"changed byte in the state copy", "state/humas.db", "SHA-256 differs", flipByte},
 		{"changed byte in a medium", "media/u1/2026/01/00.jpg", "SHA-256 differs", flipByte},
+		{"changed byte in a logo", "state/files/logos/unit-1.png", "SHA-256 differs", flipByte},
 		{"changed manifest", backup.ManifestName, "manifest.json", func(p string) error {
 			b, err := os.ReadFile(p)
 			if err != nil {

@@ -298,7 +298,12 @@ func exportPartition(ctx context.Context, ch *store.ClickHouse, root string, t T
 		q += " FINAL"
 	}
 	q += " WHERE _partition_id = ?"
-	ctx, cancel := context.WithCancel(ctx) // a cancelled read is stopped on the server (see store.ReadContext)
+	// The driver holds a whole query to clickhouse.read_timeout (one read
+	// deadline set when the answer starts, not per packet), so a partition
+	// that takes longer to stream, as on a busy server, would fail at 60 s.
+	// A deadline on the context replaces it (the driver then sets that one);
+	// max_execution_time below stops the server at the same time.
+	ctx, cancel := context.WithTimeout(ctx, exportSeconds*time.Second)
 	defer cancel()
 	qctx := clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_execution_time": exportSeconds}))
 	rows, err := ch.Conn().Query(qctx, q, id)
@@ -522,8 +527,12 @@ func loadPartition(ctx context.Context, ch *store.ClickHouse, dir string, t Tabl
 	row := make([]any, len(t.Columns))
 	var n uint64
 	for {
-		b, err := ch.PrepareBatch(ctx, insert)
+		// A deadline of its own, not clickhouse.read_timeout: the server
+		// answers a block only after the views have taken it in.
+		bctx, cancel := context.WithTimeout(ctx, exportSeconds*time.Second)
+		b, err := ch.PrepareBatch(bctx, insert)
 		if err != nil {
+			cancel()
 			return n, err
 		}
 		inBatch := 0
@@ -531,6 +540,7 @@ func loadPartition(ctx context.Context, ch *store.ClickHouse, dir string, t Tabl
 			ok, err := r.next(row)
 			if err != nil {
 				_ = b.Abort()
+				cancel()
 				return n, fmt.Errorf("row %d: %w", n+1, err)
 			}
 			if !ok {
@@ -538,6 +548,7 @@ func loadPartition(ctx context.Context, ch *store.ClickHouse, dir string, t Tabl
 			}
 			if err := b.Append(row...); err != nil {
 				_ = b.Abort()
+				cancel()
 				return n, fmt.Errorf("row %d: %w", n+1, err)
 			}
 			inBatch++
@@ -545,9 +556,12 @@ func loadPartition(ctx context.Context, ch *store.ClickHouse, dir string, t Tabl
 		}
 		if inBatch == 0 {
 			_ = b.Abort()
+			cancel()
 			return n, nil
 		}
-		if err := b.Send(); err != nil {
+		err = b.Send()
+		cancel()
+		if err != nil {
 			return n, store.WrapError(err)
 		}
 		if inBatch < insertBatchRows {

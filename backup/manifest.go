@@ -78,6 +78,9 @@ type StateManifest struct {
 	// AuditLog fingerprints the audit log: every row of AuditColumns in id
 	// order; a restore checks it row for row.
 	AuditLog AuditDigest `json:"audit_log"`
+	// Files are the files kept beside the database that rows name
+	// (StateFolders), relative to its folder, copied under state/files.
+	Files []string `json:"files,omitempty"`
 }
 
 // AuditDigest is the audit log's row count, last id and a SHA-256 over

@@ -30,6 +30,10 @@ type install struct {
 	unit  int64
 }
 
+// logoBytes stand for an office's logo (the backup copies bytes, it does
+// not read images).
+var logoBytes = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte("logo"), 300)...)
+
 var testKey = func() []byte {
 	k := make([]byte, 32)
 	for i := range k {
@@ -76,6 +80,10 @@ func (in *install) seed(t *testing.T) {
 	for i, body := range [][]byte{bytes.Repeat([]byte("jpeg"), 5000), []byte("a small thumbnail")} {
 		key := fmt.Sprintf("u%d/2026/01/%02d.jpg", u.ID, i)
 		in.addMedia(t, key, body)
+	}
+	// The letterhead's logo, a file beside the state database.
+	if err := store.WritePrivateFile(filepath.Join(in.dir, "logos", "unit-1.png"), logoBytes); err != nil {
+		t.Fatal(err)
 	}
 	pub := time.Date(2025, 11, 20, 2, 0, 0, 0, time.UTC)
 	var posts, snaps [][]any
@@ -148,7 +156,7 @@ func (in *install) addMedia(t *testing.T, key string, body []byte) {
 func (in *install) backup(t *testing.T, dir, base string) *backup.Result {
 	t.Helper()
 	res, err := backup.Run(context.Background(), backup.Options{Dir: dir, Base: base, Version: "test", SecretKey: in.key,
-		State: backup.SQLiteSource{DB: in.sql}, ClickHouse: in.ch, Media: &backup.MediaStore{Blobs: in.blobs, Kind: "local"},
+		State: backup.SQLiteSource{DB: in.sql, Dir: in.dir}, ClickHouse: in.ch, Media: &backup.MediaStore{Blobs: in.blobs, Kind: "local"},
 		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)

@@ -51,6 +51,9 @@ const stateFile = stateDir + "/humas.db"
 // writers (WAL mode) do not wait for.
 type SQLiteSource struct {
 	DB *store.SQLite
+	// Dir is the folder beside the database whose StateFolders hold files
+	// the state names (logos); "" leaves them out.
+	Dir string
 }
 
 // Kind is "sqlite".
@@ -79,7 +82,16 @@ func (s SQLiteSource) Dump(ctx context.Context, root string) (StateManifest, []F
 	if err != nil {
 		return StateManifest{}, nil, err
 	}
-	return m, []File{{Path: stateFile, Size: size, SHA256: sum}}, nil
+	files := []File{{Path: stateFile, Size: size, SHA256: sum}}
+	if s.Dir != "" {
+		names, more, err := dumpStateFiles(s.Dir, root)
+		if err != nil {
+			return StateManifest{}, nil, err
+		}
+		m.Files = names
+		files = append(files, more...)
+	}
+	return m, files, nil
 }
 
 func syncFile(path string) error {
@@ -352,6 +364,11 @@ func (t SQLiteTarget) Load(ctx context.Context, dir string, m StateManifest, for
 		return fmt.Errorf("%s: refusing to replace it without --force", held)
 	}
 	if err := store.PrivateDir(filepath.Dir(t.Path), nil); err != nil {
+		return err
+	}
+	// The files the rows name go first: a database in place is the last
+	// step of a restore.
+	if err := loadStateFiles(dir, filepath.Dir(t.Path), m.Files); err != nil {
 		return err
 	}
 	tmp := t.Path + ".restoring"

@@ -29,6 +29,17 @@ func Verify(ctx context.Context, dir string) (*Manifest, error) {
 	} else {
 		problems = append(problems, prefix(m.State.File+": ", compareState(m.State, st))...)
 	}
+	listed := make(map[string]bool, len(m.Files))
+	for _, f := range m.Files {
+		listed[f.Path] = true
+	}
+	for _, name := range m.State.Files {
+		if err := checkStateFileName(name); err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", ManifestName, err))
+		} else if rel := stateFilesDir + "/" + name; !listed[rel] {
+			problems = append(problems, fmt.Sprintf("%s: not among the manifest's checked files", rel))
+		}
+	}
 	for _, t := range m.ClickHouse.Tables {
 		for _, p := range t.Partitions {
 			if err := ctx.Err(); err != nil {

@@ -63,7 +63,7 @@ func backupOptions(cfg config.Config, st *stores, dir string, full bool, log *sl
 	if err != nil {
 		return backup.Options{}, err
 	}
-	o := backup.Options{Dir: dir, Version: version, SecretKey: key, State: backup.SQLiteSource{DB: st.sql},
+	o := backup.Options{Dir: dir, Version: version, SecretKey: key, State: backup.SQLiteSource{DB: st.sql, Dir: filepath.Dir(cfg.State.Path)},
 		ClickHouse: st.ch, Logger: log}
 	if cfg.Backup.Media {
 		blobs, err := mediaBlobs(cfg, log)

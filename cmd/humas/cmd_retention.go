@@ -36,6 +36,10 @@ func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	// As in serve's job: one bound for the whole run, which the driver
+	// also takes instead of clickhouse.read_timeout for each statement.
+	ctx, cancel := context.WithTimeout(ctx, retentionTimeout)
+	defer cancel()
 	start := time.Now()
 	rep, err := svc.Run(ctx, time.Now())
 	for _, r := range append(rep.Snapshots, rep.Followers...) {

@@ -424,6 +424,9 @@ func TestRestoreDrill(t *testing.T) {
 	}
 
 	restored.start()
+	// serve's /readyz details and /metrics name the backup in backup.dir
+	// as the last good one, with its age.
+	checkBackupReported(t, restored, token, "drill", m.CreatedAt)
 	for _, r := range reqs {
 		code, b := restored.api("GET", r.Path(), token, nil, "")
 		if code != http.StatusOK {
@@ -468,5 +471,51 @@ func dropDatabase(t *testing.T, name string) {
 	ch := storetest.ClickHouseEmpty(t)
 	if err := ch.Exec(context.Background(), "DROP DATABASE IF EXISTS `"+name+"`"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkBackupReported reads a running serve's /readyz and /metrics: the
+// newest complete backup in backup.dir is named, fresh, with the time it
+// was made.
+func checkBackupReported(t *testing.T, in *installation, token, name string, made time.Time) {
+	t.Helper()
+	code, b := in.api("GET", "/readyz", token, nil, "")
+	if code != http.StatusOK {
+		t.Fatalf("/readyz: %d %s", code, b)
+	}
+	var ready struct {
+		Details struct {
+			Backup struct {
+				LastGood *struct {
+					Name       string `json:"name"`
+					StartedAt  string `json:"started_at"`
+					AgeSeconds int64  `json:"age_seconds"`
+				} `json:"last_good"`
+				Stale bool `json:"stale"`
+			} `json:"backup"`
+			Retention map[string]any `json:"retention"`
+		} `json:"details"`
+	}
+	if err := json.Unmarshal(b, &ready); err != nil {
+		t.Fatal(err)
+	}
+	lg := ready.Details.Backup.LastGood
+	if lg == nil || lg.Name != name || lg.StartedAt != made.Format(time.RFC3339) || lg.AgeSeconds < 0 ||
+		lg.AgeSeconds > int64(time.Since(made).Seconds())+1 || ready.Details.Backup.Stale {
+		t.Errorf("/readyz backup details do not name %s made at %s as the last good backup: %s", name, made.Format(time.RFC3339), b)
+	}
+	if ready.Details.Retention["snapshots_full_months"] != float64(13) {
+		t.Errorf("/readyz retention details: %v", ready.Details.Retention)
+	}
+	code, b = in.api("GET", "/metrics", token, nil, "")
+	if code != http.StatusOK {
+		t.Fatalf("/metrics: %d", code)
+	}
+	mm := regexp.MustCompile(`(?m)^humas_backup_last_good_timestamp_seconds (\S+)$`).FindSubmatch(b)
+	if mm == nil {
+		t.Fatalf("/metrics has no humas_backup_last_good_timestamp_seconds")
+	}
+	if v, err := strconv.ParseFloat(string(mm[1]), 64); err != nil || int64(v) != made.Unix() {
+		t.Errorf("humas_backup_last_good_timestamp_seconds = %s, want %d", mm[1], made.Unix())
 	}
 }

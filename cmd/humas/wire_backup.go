@@ -182,6 +182,9 @@ func (j *backupJob) Run(ctx context.Context) error {
 	return nil
 }
 
+// retentionTimeout bounds one retention run (by hand or scheduled).
+const retentionTimeout = 6 * time.Hour
+
 // retentionJob applies the retention policy on its schedule.
 type retentionJob struct {
 	spec string
@@ -203,7 +206,7 @@ func (j *retentionJob) Start(ctx context.Context) error {
 	}
 	j.cron = cron.New(cron.WithParser(config.CronParser), cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger)))
 	if _, err := j.cron.AddFunc(j.spec, func() {
-		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 6*time.Hour)
+		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), retentionTimeout)
 		defer cancel()
 		rep, err := j.svc.Run(c, time.Now())
 		j.mu.Lock()
