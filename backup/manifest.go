@@ -119,9 +119,11 @@ type Table struct {
 	Engine string `json:"engine"`
 	// Final: rows were read with FINAL (the rows a merge keeps), so a
 	// restored table holds exactly Rows rows whatever merges do.
-	Final      bool        `json:"final"`
-	Columns    []Column    `json:"columns"`
-	Partitions []Partition `json:"partitions"`
+	Final bool `json:"final"`
+	// PartitionKey is the table's partition expression ("" for none).
+	PartitionKey string      `json:"partition_key,omitempty"`
+	Columns      []Column    `json:"columns"`
+	Partitions   []Partition `json:"partitions"`
 
 	files []File // written while exporting
 }
@@ -234,7 +236,8 @@ Restore it: humas restore --from THIS_DIRECTORY   (into an empty installation; -
 manifest.json lists every file with its size and SHA-256, the row counts of every table and the schema
 versions; manifest.json.sha256 protects the manifest itself.
 
-  state/        the state database (calendar, users, audit log): a consistent SQLite copy
+  state/        the state database (calendar, users, audit log): a consistent SQLite copy;
+                state/files/ the files its rows name (letterhead logos)
   clickhouse/   the ClickHouse tables humas cannot rebuild, one RowBinary file (zstd) per partition
   media/        the media library's files
 
