@@ -270,15 +270,18 @@ func TestRestoreDrill(t *testing.T) {
 	// Three posts: one due at once (published before the backup), one due
 	// a little after the backup is taken (published by the original after
 	// it, so the backup shows it unsettled), one due after the original is
-	// gone (published by the restored installation, with the photo).
-	created := time.Now()
-	due := []time.Time{created.Add(2 * time.Second), created.Add(14 * time.Second), created.Add(40 * time.Second)}
+	// gone (published by the restored installation, with the photo). Posts
+	// 2 and 3 are made once post 1 is out, right before the backup, so the
+	// backup's window does not depend on how long post 1 took.
 	captions := []string{"Coklit dimulai hari ini (drill 1)", "Jadwal rekapitulasi (drill 2)", "Sosialisasi pemilih pemula (drill 3)"}
 	ids := make([]int64, 3)
-	for i := range captions {
+	due := make([]time.Time, 3)
+	schedule := func(i int, at time.Time) {
+		t.Helper()
+		due[i] = at
 		body := map[string]any{"caption": captions[i], "content_type": "text",
 			"classification": map[string]any{"level": "public", "category": "berkala"},
-			"channels":       []int64{channel.ID}, "scheduled_at": due[i].Format(time.RFC3339Nano), "submit": true, "campaign": "pemilu"}
+			"channels":       []int64{channel.ID}, "scheduled_at": at.Format(time.RFC3339Nano), "submit": true, "campaign": "pemilu"}
 		if i == 2 {
 			body["content_type"] = "photo"
 			body["media"] = []map[string]any{{"type": "image", "media_id": medium.ID}}
@@ -314,7 +317,11 @@ func TestRestoreDrill(t *testing.T) {
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
+	schedule(0, time.Now().Add(2*time.Second))
 	first := waitPublished(orig, ids[0], 30*time.Second)
+	now := time.Now()
+	schedule(1, now.Add(14*time.Second))
+	schedule(2, now.Add(40*time.Second))
 
 	// The backup, while serve runs and answers reports.
 	today := time.Now().UTC()
