@@ -109,10 +109,9 @@ func newEnv(t *testing.T, o envOpts) *env {
 
 // browser is a cookie-keeping client that does not follow redirects.
 type browser struct {
-	t    *testing.T
-	e    *env
-	c    *http.Client
-	lang string
+	t *testing.T
+	e *env
+	c *http.Client
 }
 
 func (e *env) browser() *browser {

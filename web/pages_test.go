@@ -29,13 +29,13 @@ func TestSignInSessionAndSignOut(t *testing.T) {
 	if h := page.Header.Get("Content-Security-Policy"); !strings.Contains(h, "script-src 'self'") {
 		t.Errorf("CSP = %q", h)
 	}
-	tok := csrfOf(t, page.Body)
+	csrfOf(t, page.Body) // the form carries a token
 
 	// Wrong or missing CSRF: 403, whatever the token.
 	mustStatus(t, b.post("/signin", url.Values{"csrf": {"nope"}, "token": {e.tokens[auth.RoleEditor]}}), http.StatusForbidden)
 	mustStatus(t, b.post("/signin", url.Values{"token": {e.tokens[auth.RoleEditor]}}), http.StatusForbidden)
 
-	tok = csrfOf(t, b.get("/signin").Body)
+	tok := csrfOf(t, b.get("/signin").Body)
 	r = b.post("/signin", url.Values{"csrf": {tok}, "token": {"not-a-token"}})
 	mustStatus(t, r, http.StatusUnauthorized)
 	mustContain(t, r.Body, "Token tidak dikenal atau sudah dicabut", `aria-invalid="true"`)
