@@ -34,7 +34,7 @@ STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 lint:
 	$(GO) vet ./...
 	@$(STATICCHECK) -version 2>/dev/null | grep -q '($(STATICCHECK_VERSION))' || \
-		GOFLAGS=-mod=mod $(GO) install honnef.co/go/tools/cmd/staticcheck@v$(STATICCHECK_VERSION)
+		$(GO) install honnef.co/go/tools/cmd/staticcheck@v$(STATICCHECK_VERSION)
 	$(STATICCHECK) ./...
 
 bench: clickhouse-start
