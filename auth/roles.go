@@ -66,19 +66,15 @@ func (s *Store) UpdateUser(ctx context.Context, name string, ch UserChange) (Use
 	}
 	if ch.UnitID != nil {
 		newUnit = *ch.UnitID
-		var one int
-		if err := tx.QueryRowContext(ctx, qUnitExists, newUnit).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-			return User{}, fmt.Errorf("unit %d: %w", newUnit, ErrUnknownUnit)
-		} else if err != nil {
-			return User{}, fmt.Errorf("update user %q: %w", name, err)
-		}
 	}
 	if Role(role) == RoleAdmin && newRole != RoleAdmin && !disabled.Valid {
 		if err := keepOneAdmin(ctx, tx, id, name); err != nil {
 			return User{}, err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, qUserUpdate, string(newRole), newUnit, id); err != nil {
+	if _, err := tx.ExecContext(ctx, qUserUpdate, string(newRole), newUnit, id); isForeignKey(err) {
+		return User{}, fmt.Errorf("unit %d: %w", newUnit, ErrUnknownUnit)
+	} else if err != nil {
 		return User{}, fmt.Errorf("update user %q: %w", name, err)
 	}
 	at := s.now()

@@ -46,7 +46,6 @@ const TokenPrefix = "humas_"
 const (
 	qUserInsert   = `INSERT INTO users (name, unit_id, role, created_at) VALUES (?, ?, ?, ?)`
 	qTokenInsert  = `INSERT INTO api_tokens (user_id, token_hash, prefix, created_at) VALUES (?, ?, ?, ?)`
-	qUnitExists   = `SELECT 1 FROM units WHERE id = ?`
 	qAuthenticate = `SELECT t.id, u.id, u.name, u.unit_id, u.role, t.last_used_at
 FROM api_tokens t JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled_at IS NULL`
@@ -56,6 +55,7 @@ WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled_at IS NULL`
     (SELECT MAX(t.last_used_at) FROM api_tokens t WHERE t.user_id = u.id)
 FROM users u ORDER BY u.id`
 	qUserByName   = `SELECT id, role, disabled_at FROM users WHERE name = ?`
+	qPrincipal    = `SELECT id, name, unit_id, role FROM users WHERE id = ? AND disabled_at IS NULL`
 	qRevokeTokens = `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`
 	qDisableUser  = `UPDATE users SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL`
 )
@@ -108,14 +108,13 @@ func (s *Store) CreateUser(ctx context.Context, name string, unitID int64, role 
 		return User{}, "", fmt.Errorf("create user: %w", err)
 	}
 	defer tx.Rollback()
-	var one int
-	if err := tx.QueryRowContext(ctx, qUnitExists, unitID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-		return User{}, "", fmt.Errorf("unit %d: %w", unitID, ErrUnknownUnit)
-	} else if err != nil {
-		return User{}, "", fmt.Errorf("create user: %w", err)
-	}
+	// The users table's foreign key names the unit: an unknown one fails
+	// the insert (units are org's table; auth does not read it).
 	res, err := tx.ExecContext(ctx, qUserInsert, name, unitID, string(role), store.FormatTime(now))
 	if err != nil {
+		if isForeignKey(err) {
+			return User{}, "", fmt.Errorf("unit %d: %w", unitID, ErrUnknownUnit)
+		}
 		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
 			return User{}, "", fmt.Errorf("user %q: %w", name, ErrUserExists)
 		}
@@ -138,6 +137,24 @@ func (s *Store) CreateUser(ctx context.Context, name string, unitID int64, role 
 		return User{}, "", fmt.Errorf("create user: %w", err)
 	}
 	return User{ID: id, Name: name, UnitID: unitID, Role: role, CreatedAt: now, TokenPrefix: prefix}, token, nil
+}
+
+// Principal returns the user with this id as it is now (name, unit,
+// role), or ErrUserNotFound when there is none or it is disabled: a web
+// session asks on every request, so a role change or a disabled user
+// takes effect at once.
+func (s *Store) Principal(ctx context.Context, userID int64) (Principal, error) {
+	var p Principal
+	var role string
+	err := s.db.DB.QueryRowContext(ctx, qPrincipal, userID).Scan(&p.UserID, &p.Name, &p.UnitID, &role)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Principal{}, fmt.Errorf("user %d: %w", userID, ErrUserNotFound)
+	}
+	if err != nil {
+		return Principal{}, fmt.Errorf("user %d: %w", userID, err)
+	}
+	p.Role = Role(role)
+	return p, nil
 }
 
 // Authenticate resolves a bearer token; an unknown or revoked token (or a
@@ -235,4 +252,10 @@ func (s *Store) Revoke(ctx context.Context, name string) error {
 		return fmt.Errorf("revoke %q: %w", name, err)
 	}
 	return nil
+}
+
+// isForeignKey is SQLite's answer to a row that names a missing parent
+// (foreign_keys is on: store.OpenSQLite).
+func isForeignKey(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
 }

@@ -3,7 +3,6 @@ package collector
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -48,9 +47,8 @@ func (c *Collector) SetContentType(ctx context.Context, platform, postID, conten
 	if _, err := tx.ExecContext(ctx, qUpsertOverride, platform, postID, contentType, nullID(by.UserID), store.FormatTime(now)); err != nil {
 		return ContentTypeChange{}, fmt.Errorf("store content type override: %w", err)
 	}
-	detail, _ := json.Marshal(map[string]string{"platform": platform, "post_id": postID})
-	if _, err := tx.ExecContext(ctx, qAuditOverride, store.FormatTime(now), nullID(by.UserID), by.Name, row.ContentType,
-		contentType, string(detail)); err != nil {
+	if err := auth.AppendAudit(ctx, tx, now, auth.AuditRecord{Actor: by, Entity: "platform_post", Action: "set_content_type",
+		From: row.ContentType, To: contentType, Detail: map[string]string{"platform": platform, "post_id": postID}}); err != nil {
 		return ContentTypeChange{}, fmt.Errorf("audit content type override: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

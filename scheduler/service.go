@@ -78,10 +78,11 @@ WHERE id = ? AND version = ?`
 	qPostState    = `UPDATE posts SET state = ?, updated_at = ? WHERE id = ? AND state = ?`
 	qPostApproved = `UPDATE posts SET approved_by = ?, approved_at = ?, approved_version = ?, approved_hash = ?, authors = '[]'
 WHERE id = ? AND version = ?`
-	qDeliveryCols = `d.id, d.post_id, d.channel_id, c.platform, d.status, d.scheduled_at, d.attempts, d.platform_id, d.permalink,
+	qDeliveryCols = `d.id, d.post_id, d.channel_id, d.status, d.scheduled_at, d.attempts, d.platform_id, d.permalink,
     d.published_at, d.error_class, d.error_code, d.error_subcode, d.error_message, d.error_action, d.publish_path`
-	qDeliveries = `SELECT ` + qDeliveryCols + ` FROM deliveries d JOIN channels c ON c.id = d.channel_id
-WHERE d.post_id = ? ORDER BY d.id`
+	// qDeliveries reads the deliveries of a JSON array of post ids.
+	qDeliveries = `SELECT ` + qDeliveryCols + ` FROM deliveries d
+WHERE d.post_id IN (SELECT value FROM json_each(?)) ORDER BY d.id`
 	qDeliveryInsert = `INSERT INTO deliveries (post_id, channel_id, status, scheduled_at, next_attempt_at, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?)`
 	qDeliveryDelete   = `DELETE FROM deliveries WHERE post_id = ? AND channel_id = ? AND status IN ('pending', 'scheduled')`
@@ -120,40 +121,66 @@ func (s *Service) loadPost(ctx context.Context, q querier, id int64) (Post, erro
 	if err != nil {
 		return Post{}, fmt.Errorf("post %d: %w", id, err)
 	}
-	if post.Deliveries, err = loadDeliveries(ctx, q, id); err != nil {
+	ds, err := s.loadDeliveries(ctx, q, id)
+	if err != nil {
 		return Post{}, err
 	}
+	post.Deliveries = ds[id]
 	return post, nil
 }
 
-func loadDeliveries(ctx context.Context, q querier, postID int64) ([]Delivery, error) {
-	rows, err := q.QueryContext(ctx, qDeliveries, postID)
+// loadDeliveries returns the deliveries of the posts, by post id, in one
+// query; the channels' platforms come from org in one lookup.
+func (s *Service) loadDeliveries(ctx context.Context, q querier, postIDs ...int64) (map[int64][]Delivery, error) {
+	out := make(map[int64][]Delivery, len(postIDs))
+	if len(postIDs) == 0 {
+		return out, nil
+	}
+	ids, err := json.Marshal(postIDs)
 	if err != nil {
-		return nil, fmt.Errorf("deliveries of post %d: %w", postID, err)
+		return nil, fmt.Errorf("deliveries: %w", err)
+	}
+	rows, err := q.QueryContext(ctx, qDeliveries, string(ids))
+	if err != nil {
+		return nil, fmt.Errorf("deliveries of %d posts: %w", len(postIDs), err)
 	}
 	defer rows.Close()
-	var out []Delivery
+	var chans []int64
+	var all []Delivery
 	for rows.Next() {
 		var d Delivery
 		var sched string
 		var published sql.NullString
 		var e DeliveryError
-		if err := rows.Scan(&d.ID, &d.PostID, &d.ChannelID, &d.Platform, &d.Status, &sched, &d.Attempts, &d.PlatformID,
+		if err := rows.Scan(&d.ID, &d.PostID, &d.ChannelID, &d.Status, &sched, &d.Attempts, &d.PlatformID,
 			&d.Permalink, &published, &e.Class, &e.Code, &e.Subcode, &e.Message, &e.Action, &d.PublishPath); err != nil {
-			return nil, fmt.Errorf("deliveries of post %d: %w", postID, err)
+			return nil, fmt.Errorf("deliveries of %d posts: %w", len(postIDs), err)
 		}
-		d.ScheduledAt, _ = store.ParseTime(sched)
-		if published.Valid {
-			t, _ := store.ParseTime(published.String)
-			d.PublishedAt = &t
+		if d.ScheduledAt, err = store.ParseTime(sched); err != nil {
+			return nil, fmt.Errorf("delivery %d: scheduled_at: %w", d.ID, err)
 		}
+		d.PublishedAt = store.ParseNullTime(published)
 		if e.Class != "" || e.Message != "" {
 			e.ActionID, e.ActionEN = actionText(e.Action)
 			d.Error = &e
 		}
-		out = append(out, d)
+		if !slices.Contains(chans, d.ChannelID) {
+			chans = append(chans, d.ChannelID)
+		}
+		all = append(all, d)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("deliveries of %d posts: %w", len(postIDs), err)
+	}
+	byID, err := s.org.ChannelsByID(ctx, chans)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range all {
+		d.Platform = byID[d.ChannelID].Platform
+		out[d.PostID] = append(out[d.PostID], d)
+	}
+	return out, nil
 }
 
 func scanPost(r interface{ Scan(...any) error }) (Post, error) {

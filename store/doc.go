@@ -5,4 +5,50 @@
 // Every ClickHouse statement here must run on ClickHouse 18.16 (Debian)
 // and on current releases: inserts go through PrepareBatch with a column
 // list or INSERT ... SELECT, never INSERT ... VALUES.
+//
+// # Table owners
+//
+// store creates the tables (the migrations) but each belongs to one
+// package: only the owner's SQL names it; every other package calls the
+// owner's exported functions, so renaming a table or a column breaks the
+// build, not production. TestTableOwners reads the lists below and checks
+// every SQL string in the tree against them; a new table needs a line.
+//
+// SQLite, the state database:
+//
+//	units                    org
+//	channels                 org
+//	users                    auth
+//	api_tokens               auth
+//	audit_log                auth
+//	posts                    scheduler
+//	deliveries               scheduler
+//	collect_runs             collector
+//	platform_post_overrides  collector
+//	web_sessions             web
+//	schema_migrations        store
+//
+// ClickHouse:
+//
+//	posts                    collector
+//	post_metrics             collector
+//	account_metrics          collector
+//	units                    org
+//	channels                 org
+//	post_latest              analytics
+//	post_facts               analytics
+//	post_facts_gens          analytics
+//	post_at_age              analytics
+//	post_age_facts           analytics
+//	post_age_facts_gens      analytics
+//	read_model_builds        analytics
+//	read_model_covers        analytics
+//	data_changes             store
+//	schema_migrations        store
+//
+// One exception, listed with its reason in TestTableOwners: analytics
+// builds its read models inside ClickHouse (INSERT ... SELECT and joins
+// for names), so its SQL reads the collector's and org's ClickHouse
+// tables; TestReadModelsCarryEveryMetric ties those reads to the
+// collector's row structs.
 package store

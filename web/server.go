@@ -33,9 +33,11 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// Authenticator resolves an API token to its user (auth.Store does).
+// Authenticator resolves an API token to its user, and a session's user
+// id to the user as it is now (auth.Store does both).
 type Authenticator interface {
 	Authenticate(ctx context.Context, token string) (auth.Principal, error)
+	Principal(ctx context.Context, userID int64) (auth.Principal, error)
 }
 
 // Deps are what the pages read and act through. SQL, Auth and Org are
@@ -131,7 +133,7 @@ func New(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{d: d, log: d.Logger, pages: pages,
-		sess: &sessions{db: d.SQL, ttl: d.SessionTTL, now: d.Now}}, nil
+		sess: &sessions{db: d.SQL, users: d.Auth, ttl: d.SessionTTL, now: d.Now}}, nil
 }
 
 var templateFuncs = template.FuncMap{

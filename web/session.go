@@ -29,21 +29,24 @@ var errNoSession = errors.New("no valid session")
 const (
 	qSessionInsert = `INSERT INTO web_sessions (id_hash, user_id, csrf, created_at, last_seen_at, expires_at)
 VALUES (?, ?, ?, ?, ?, ?)`
-	// The user's current name, unit and role come from users, so a role
+	// The user's current name, unit and role come from auth, so a role
 	// change or a disabled user takes effect on the next request.
-	qSessionGet = `SELECT u.id, u.name, u.unit_id, u.role, s.csrf, s.expires_at
-FROM web_sessions s JOIN users u ON u.id = s.user_id
-WHERE s.id_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL`
+	qSessionGet     = `SELECT user_id, csrf, expires_at, last_seen_at FROM web_sessions WHERE id_hash = ? AND expires_at > ?`
 	qSessionTouch   = `UPDATE web_sessions SET last_seen_at = ? WHERE id_hash = ?`
 	qSessionDelete  = `DELETE FROM web_sessions WHERE id_hash = ?`
 	qSessionExpired = `DELETE FROM web_sessions WHERE expires_at <= ?`
 )
 
+// touchEvery is how often a session's last_seen_at is written: at most
+// once a minute, not on every page view.
+const touchEvery = time.Minute
+
 // sessions keeps web sessions in SQLite.
 type sessions struct {
-	db  *store.SQLite
-	ttl time.Duration
-	now func() time.Time
+	db    *store.SQLite
+	users Authenticator
+	ttl   time.Duration
+	now   func() time.Time
 }
 
 func randomToken() (string, error) {
@@ -88,24 +91,37 @@ func (s *sessions) Get(ctx context.Context, id string) (Session, error) {
 		return Session{}, errNoSession
 	}
 	var (
-		sess      Session
-		role, exp string
+		sess          Session
+		userID        int64
+		exp, lastSeen string
 	)
 	h := hashID(id)
-	err := s.db.DB.QueryRowContext(ctx, qSessionGet, h, store.FormatTime(s.now())).Scan(
-		&sess.Principal.UserID, &sess.Principal.Name, &sess.Principal.UnitID, &role, &sess.CSRF, &exp)
+	now := s.now()
+	err := s.db.DB.QueryRowContext(ctx, qSessionGet, h, store.FormatTime(now)).Scan(&userID, &sess.CSRF, &exp, &lastSeen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, errNoSession
 	}
 	if err != nil {
 		return Session{}, fmt.Errorf("read web session: %w", err)
 	}
-	sess.Principal.Role = auth.Role(role)
 	if sess.ExpiresAt, err = store.ParseTime(exp); err != nil {
 		return Session{}, fmt.Errorf("read web session expiry: %w", err)
 	}
-	if _, err := s.db.DB.ExecContext(ctx, qSessionTouch, store.FormatTime(s.now()), h); err != nil {
-		return Session{}, fmt.Errorf("touch web session: %w", err)
+	seen, err := store.ParseTime(lastSeen)
+	if err != nil {
+		return Session{}, fmt.Errorf("read web session last seen: %w", err)
+	}
+	sess.Principal, err = s.users.Principal(ctx, userID)
+	if errors.Is(err, auth.ErrUserNotFound) {
+		return Session{}, errNoSession // disabled or removed
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("read web session user: %w", err)
+	}
+	if now.Sub(seen) >= touchEvery {
+		if _, err := s.db.DB.ExecContext(ctx, qSessionTouch, store.FormatTime(now), h); err != nil {
+			return Session{}, fmt.Errorf("touch web session: %w", err)
+		}
 	}
 	return sess, nil
 }
