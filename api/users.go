@@ -1,13 +1,11 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/humas-id/humas/auth"
-	"github.com/humas-id/humas/valid"
 )
 
 type userRequest struct {
@@ -35,21 +33,14 @@ func (d SchedulerDeps) createUser(c *gin.Context) (any, error) {
 	}
 	role, err := auth.ParseRole(r.Role)
 	if err != nil {
-		return nil, Unprocessable([]valid.FieldError{{Field: "role", Message: err.Error(), MessageID: "peran harus salah satu dari " + auth.RoleList()}})
+		return nil, err
 	}
 	unitID, err := d.resolveUnit(c, r.Unit, "unit")
 	if err != nil {
 		return nil, err
 	}
 	u, tok, err := d.Auth.CreateUser(c.Request.Context(), r.Name, unitID, role)
-	switch {
-	case errors.Is(err, auth.ErrUserExists):
-		return nil, Conflict("exists", err.Error())
-	case errors.Is(err, auth.ErrBadName):
-		return nil, Unprocessable([]valid.FieldError{{Field: "name", Message: err.Error(), MessageID: "nama pengguna tidak valid: gunakan huruf, angka, '.', '_', '@' atau '-'"}})
-	case errors.Is(err, auth.ErrUnknownUnit):
-		return nil, Unprocessable([]valid.FieldError{{Field: "unit", Message: err.Error(), MessageID: "unit tidak ditemukan"}})
-	case err != nil:
+	if err != nil {
 		return nil, err
 	}
 	return Status{Code: http.StatusCreated, Body: gin.H{"user": u, "token": tok,
@@ -72,7 +63,7 @@ func (d SchedulerDeps) patchUser(c *gin.Context) (any, error) {
 	if r.Role != nil {
 		role, err := auth.ParseRole(*r.Role)
 		if err != nil {
-			return nil, Unprocessable([]valid.FieldError{{Field: "role", Message: err.Error(), MessageID: "peran harus salah satu dari " + auth.RoleList()}})
+			return nil, err
 		}
 		ch.Role = &role
 	}
@@ -85,28 +76,14 @@ func (d SchedulerDeps) patchUser(c *gin.Context) (any, error) {
 	}
 	u, err := d.Auth.UpdateUser(c.Request.Context(), c.Param("name"), ch)
 	if err != nil {
-		return nil, userErr(c, err)
+		return nil, err
 	}
 	return gin.H{"user": u}, nil
 }
 
 func (d SchedulerDeps) revokeUser(c *gin.Context) (any, error) {
 	if err := d.Auth.Revoke(c.Request.Context(), c.Param("name")); err != nil {
-		return nil, userErr(c, err)
+		return nil, err
 	}
 	return nil, nil
-}
-
-func userErr(c *gin.Context, err error) error {
-	switch {
-	case errors.Is(err, auth.ErrUserNotFound):
-		return NotFound("no user is named " + c.Param("name"))
-	case errors.Is(err, auth.ErrLastAdmin):
-		e := Conflict("last_admin", err.Error())
-		e.MessageID = "admin aktif terakhir tidak dapat dicabut atau diberi peran lain; tambahkan admin lain lebih dulu (humas user add --role admin)"
-		return e
-	case errors.Is(err, auth.ErrUnknownUnit):
-		return Unprocessable([]valid.FieldError{{Field: "unit", Message: err.Error(), MessageID: "unit tidak ditemukan"}})
-	}
-	return err
 }

@@ -7,11 +7,14 @@ import (
 	"fmt"
 
 	"github.com/humas-id/humas/store"
+	"github.com/humas-id/humas/valid"
 )
 
 // ErrLastAdmin means the change would leave no active admin: nobody could
 // manage units, users and channels any more.
-var ErrLastAdmin = errors.New("the last active admin cannot be revoked or given another role; add another admin first (humas user add --role admin)")
+var ErrLastAdmin error = valid.Conflict("last_admin",
+	"the last active admin cannot be revoked or given another role; add another admin first (humas user add --role admin)",
+	"admin aktif terakhir tidak dapat dicabut atau diberi peran lain; tambahkan admin lain lebih dulu (humas user add --role admin)")
 
 const (
 	qOtherAdmins = `SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL AND id != ?`

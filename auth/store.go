@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/humas-id/humas/store"
+	"github.com/humas-id/humas/valid"
 )
 
 // User is a person (or a machine) that calls the API.
@@ -28,17 +29,19 @@ type User struct {
 	LastUsedAt  *time.Time `json:"last_used_at,omitempty"`
 }
 
-// ErrUserExists means the name is taken.
-var ErrUserExists = errors.New("a user with this name exists already")
-
-// ErrUserNotFound means no user has the name.
-var ErrUserNotFound = errors.New("no such user")
-
-// ErrUnknownUnit means the unit given to CreateUser does not exist.
-var ErrUnknownUnit = errors.New("no such unit")
-
-// ErrBadName means the user name is not acceptable.
-var ErrBadName = errors.New("bad user name")
+// The store's errors are valid.Problems: callers test them with
+// errors.Is, and the API answers each with its kind's status and message.
+var (
+	// ErrUserExists means the name is taken (a conflict).
+	ErrUserExists error = valid.Conflict("exists", "a user with this name exists already", "nama pengguna ini sudah dipakai")
+	// ErrUserNotFound means no (active) user has the name or id.
+	ErrUserNotFound error = valid.NotFound("no such user", "pengguna tidak ditemukan")
+	// ErrUnknownUnit means the unit given does not exist (field unit).
+	ErrUnknownUnit error = valid.Invalid("unit", "no such unit", "unit tidak ditemukan")
+	// ErrBadName means the user name is not acceptable (field name).
+	ErrBadName error = valid.Invalid("name", "bad user name: use 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit",
+		"nama pengguna tidak valid: gunakan huruf, angka, '.', '_', '@' atau '-'")
+)
 
 // TokenPrefix starts every API token, so leaked tokens are easy to spot.
 const TokenPrefix = "humas_"
@@ -93,7 +96,7 @@ func newToken() (string, error) {
 func (s *Store) CreateUser(ctx context.Context, name string, unitID int64, role Role) (User, string, error) {
 	name = strings.TrimSpace(name)
 	if !nameRE.MatchString(name) {
-		return User{}, "", fmt.Errorf("%w %q: use 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit", ErrBadName, name)
+		return User{}, "", fmt.Errorf("user %q: %w", name, ErrBadName)
 	}
 	if _, err := ParseRole(string(role)); err != nil {
 		return User{}, "", err

@@ -10,10 +10,12 @@ import (
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/store"
+	"github.com/humas-id/humas/valid"
 )
 
 // ErrPostNotFound means no such platform post has been collected.
-var ErrPostNotFound = errors.New("platform post not collected")
+var ErrPostNotFound error = valid.NotFound("this post has not been collected yet; run a collection (POST /api/v1/collect) first",
+	"posting ini belum dikoleksi; jalankan koleksi terlebih dahulu")
 
 // ContentTypeChange is the outcome of SetContentType.
 type ContentTypeChange struct {

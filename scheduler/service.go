@@ -103,7 +103,7 @@ func (s *Service) Post(ctx context.Context, p auth.Principal, id int64) (Post, e
 	if ok, err := s.canSee(ctx, p, post.UnitID); err != nil {
 		return Post{}, err
 	} else if !ok {
-		return Post{}, fmt.Errorf("post %d: %w", id, ErrNotFound)
+		return Post{}, postNotFound(id)
 	}
 	return post, nil
 }
@@ -116,7 +116,7 @@ type querier interface {
 func (s *Service) loadPost(ctx context.Context, q querier, id int64) (Post, error) {
 	post, err := scanPost(q.QueryRowContext(ctx, qPost, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Post{}, fmt.Errorf("post %d: %w", id, ErrNotFound)
+		return Post{}, postNotFound(id)
 	}
 	if err != nil {
 		return Post{}, fmt.Errorf("post %d: %w", id, err)

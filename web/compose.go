@@ -352,7 +352,7 @@ func (h *Handler) postError(c *gin.Context, err error) {
 	var fe FieldErrors
 	switch {
 	case errors.Is(err, ErrNotFound):
-		h.errorPage(c, http.StatusNotFound, l.T("err.notfound"))
+		h.errorPage(c, statusOf(err), l.T("err.notfound"))
 	case errors.As(err, &ae):
 		msg := ae.MessageID
 		if l.Lang == LangEN || msg == "" {
@@ -360,7 +360,7 @@ func (h *Handler) postError(c *gin.Context, err error) {
 		}
 		h.errorPage(c, ae.Status, msg)
 	case errors.As(err, &fe):
-		h.errorPage(c, http.StatusUnprocessableEntity, fieldText(l, fe))
+		h.errorPage(c, statusOf(err), fieldText(l, fe))
 	default:
 		h.fail(c, err)
 	}

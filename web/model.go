@@ -149,16 +149,10 @@ type ConflictError struct {
 
 func (e *ConflictError) Error() string { return e.Message }
 
-// FieldErrors are per-field validation messages from the scheduler; the
-// form shows each beside its field.
-type FieldErrors []valid.FieldError
-
-func (f FieldErrors) Error() string {
-	if len(f) == 0 {
-		return "invalid fields"
-	}
-	return "invalid field " + f[0].Field + ": " + f[0].Message
-}
+// FieldErrors are per-field validation messages from the scheduler (the
+// one field-error type, with form field names); the form shows each
+// beside its field.
+type FieldErrors = valid.Errors
 
 // ActionError is a refused action (wrong state, role or unit), in both
 // languages; the page shows it and answers 409 or 403.
@@ -170,13 +164,9 @@ type ActionError struct {
 
 func (e *ActionError) Error() string { return e.Message }
 
-// ErrNotFound is a post that does not exist or is not visible.
-type notFoundError struct{}
-
-func (notFoundError) Error() string { return "not found" }
-
-// ErrNotFound means the post does not exist.
-var ErrNotFound error = notFoundError{}
+// ErrNotFound means the post does not exist or is not visible: the
+// scheduler's not-found problems are it (errors.Is).
+var ErrNotFound = valid.ErrNotFound
 
 // Posts is what the pages need from the scheduler.
 type Posts interface {
