@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -19,9 +20,21 @@ const (
 	qReconnectNeeded = `SELECT count(*) FROM channels WHERE status = 'reconnect_needed' AND deleted_at IS NULL`
 )
 
+// Querier runs a query: *sql.DB, or the *sql.Tx a caller is in (a read
+// inside a transaction must use it: the pool may have no other
+// connection to give).
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // ChannelsByID returns the channels with these ids, deleted ones too (a
 // post's deliveries name the channels they went to), in one query.
 func (s *Store) ChannelsByID(ctx context.Context, ids []int64) (map[int64]Channel, error) {
+	return s.ChannelsByIDIn(ctx, s.db.DB, ids)
+}
+
+// ChannelsByIDIn is ChannelsByID run on q: the caller's transaction.
+func (s *Store) ChannelsByIDIn(ctx context.Context, q Querier, ids []int64) (map[int64]Channel, error) {
 	out := make(map[int64]Channel, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -30,7 +43,7 @@ func (s *Store) ChannelsByID(ctx context.Context, ids []int64) (map[int64]Channe
 	if err != nil {
 		return nil, fmt.Errorf("channels by id: %w", err)
 	}
-	rows, err := s.db.DB.QueryContext(ctx, qChannelsByID, string(list))
+	rows, err := q.QueryContext(ctx, qChannelsByID, string(list))
 	if err != nil {
 		return nil, fmt.Errorf("channels by id: %w", err)
 	}

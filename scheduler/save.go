@@ -49,7 +49,7 @@ func (p *Publisher) save(ctx context.Context, j job, o outcome) error {
 			return fmt.Errorf("delivery %d: %w", j.ID, err)
 		}
 		if platform = j.Platform; platform == "" {
-			chans, err := p.org.ChannelsByID(ctx, []int64{channelID})
+			chans, err := p.org.ChannelsByIDIn(ctx, tx, []int64{channelID})
 			if err != nil {
 				return fmt.Errorf("delivery %d: %w", j.ID, err)
 			}

@@ -172,7 +172,7 @@ func (s *Service) loadDeliveries(ctx context.Context, q querier, postIDs ...int6
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("deliveries of %d posts: %w", len(postIDs), err)
 	}
-	byID, err := s.org.ChannelsByID(ctx, chans)
+	byID, err := s.org.ChannelsByIDIn(ctx, q, chans) // q may be a transaction: no second connection
 	if err != nil {
 		return nil, err
 	}
