@@ -71,8 +71,8 @@ type State struct {
 type Graph struct {
 	URL       string   `yaml:"url"`
 	Version   string   `yaml:"version"`
-	AppID     string   `yaml:"app_id"`
-	AppSecret Secret   `yaml:"app_secret"`
+	AppID     string   `yaml:"app_id" env:"HUMAS_APP_ID"`
+	AppSecret Secret   `yaml:"app_secret" env:"HUMAS_APP_SECRET"`
 	Timeout   Duration `yaml:"timeout"`
 	// Metrics overrides insight metric names when Meta renames them.
 	Metrics GraphMetrics `yaml:"metrics"`

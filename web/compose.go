@@ -97,12 +97,9 @@ var fieldAliases = map[string]string{
 // user's own); the channels offered are those the scheduler lets p target.
 func (h *Handler) newComposeData(c *gin.Context, p auth.Principal, unitID int64) (composeData, error) {
 	l := h.l(c)
-	var chans []org.Channel
-	if h.d.Posts != nil {
-		var err error
-		if chans, err = h.d.Posts.WritableChannels(c.Request.Context(), p, unitID); err != nil {
-			return composeData{}, err
-		}
+	chans, err := h.d.Posts.WritableChannels(c.Request.Context(), p, unitID)
+	if err != nil {
+		return composeData{}, err
 	}
 	d := composeData{Action: "/posts", Channels: chans, Selected: map[int64]bool{}, Types: contentTypes,
 		Classes: classifications, Recs: recurrences, Zone: l.Zone(), Errs: map[string]string{}, NoChannels: len(chans) == 0,
@@ -113,9 +110,7 @@ func (h *Handler) newComposeData(c *gin.Context, p auth.Principal, unitID int64)
 	if u, err := h.d.Org.Unit(c.Request.Context(), unitID); err == nil {
 		d.NeedsPPID = u.NeedsPPID()
 	}
-	if h.d.Posts != nil {
-		d.Limits = h.d.Posts.Limits()
-	}
+	d.Limits = h.d.Posts.Limits()
 	d.In.Classification = "public"
 	d.In.ContentType = "photo"
 	return d, nil

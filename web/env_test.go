@@ -43,7 +43,6 @@ type env struct {
 type envOpts struct {
 	reports Reports
 	usage   UsageSource
-	noPosts bool
 	secure  bool
 	// server mounts the pages on the API server's engine (its body limit
 	// and trusted proxies), as serve does, instead of a bare Gin engine.
@@ -84,10 +83,7 @@ func newEnv(t *testing.T, o envOpts) *env {
 	}
 	e.sched = scheduler.NewService(e.db, e.org, scheduler.ServiceOptions{Logger: slog.New(slog.DiscardHandler)})
 	d := Deps{SQL: e.db, Auth: e.auth, Org: e.org, Reports: o.reports, Usage: o.usage, Logger: slog.New(slog.DiscardHandler),
-		SecureCookies: o.secure, Throttle: o.throttle, Scope: e.sched}
-	if !o.noPosts {
-		d.Posts = NewSchedulerPosts(e.sched, e.auth)
-	}
+		SecureCookies: o.secure, Throttle: o.throttle, Scope: e.sched, Posts: NewSchedulerPosts(e.sched, e.auth)}
 	eng := gin.New()
 	if o.server != nil {
 		opts := *o.server
