@@ -242,6 +242,20 @@ func (s *Service) inSubtree(ctx context.Context, top, unitID int64) (bool, error
 // checkWrite: editors write in their unit, approvers in their unit and
 // below, admins anywhere; viewers never.
 func (s *Service) checkWrite(ctx context.Context, p auth.Principal, unitID int64) error {
+	return (&writeScope{s: s, p: p}).check(ctx, unitID)
+}
+
+// writeScope is checkWrite for one principal over many units: an
+// approver's units are read once (org.Descendants), not once a post.
+type writeScope struct {
+	s      *Service
+	p      auth.Principal
+	under  []int64
+	loaded bool
+}
+
+func (w *writeScope) check(ctx context.Context, unitID int64) error {
+	p := w.p
 	switch p.Role {
 	case auth.RoleAdmin:
 		return nil
@@ -251,11 +265,14 @@ func (s *Service) checkWrite(ctx context.Context, p auth.Principal, unitID int64
 		}
 		return forbidden("an editor writes posts in its own unit (%d) only", "editor hanya dapat menulis kiriman di unitnya sendiri (%d)", p.UnitID)
 	case auth.RoleApprover:
-		ok, err := s.inSubtree(ctx, p.UnitID, unitID)
-		if err != nil {
-			return err
+		if !w.loaded {
+			ids, err := w.s.org.Descendants(ctx, p.UnitID)
+			if err != nil && !errors.Is(err, org.ErrNotFound) {
+				return err
+			}
+			w.under, w.loaded = ids, true
 		}
-		if ok {
+		if slices.Contains(w.under, unitID) {
 			return nil
 		}
 		return forbidden("unit %d is not your unit or below it", "unit %d bukan unit Anda atau unit di bawahnya", unitID)

@@ -28,6 +28,73 @@ import (
 //
 //	go test -run '^$' -bench MonthView1000 -benchtime 20x ./web
 func BenchmarkMonthView1000(b *testing.B) {
+	mv := newMonthView(b, 1000)
+	for _, page := range []struct{ name, path, want string }{
+		{"calendar", "/calendar?view=month&date=2026-03-15", "Sosialisasi tahapan pemilu #999"},
+		{"list", "/posts?from=2026-03-01&to=2026-03-31", "Sosialisasi tahapan pemilu #500"},
+	} {
+		b.Run(page.name, func(b *testing.B) {
+			if body := mv.get(b, page.path); !strings.Contains(body, page.want) {
+				b.Fatalf("%s lacks %q", page.path, page.want)
+			}
+			mv.count.Reset()
+			for b.Loop() {
+				mv.get(b, page.path)
+			}
+			b.ReportMetric(float64(mv.count.Load())/float64(b.N), "queries/op")
+		})
+	}
+}
+
+// TestMonthViewQueriesStayFlat: the calendar and the list run the same
+// number of SQL statements for 20 posts as for 80: no statement per post
+// (deliveries load in one query, the approver's units are read once).
+func TestMonthViewQueriesStayFlat(t *testing.T) {
+	var perPage [2][2]int64
+	for i, n := range []int{20, 80} {
+		mv := newMonthView(t, n)
+		for j, path := range []string{"/calendar?view=month&date=2026-03-15", "/posts?from=2026-03-01&to=2026-03-31"} {
+			mv.get(t, path)
+			mv.count.Reset()
+			mv.get(t, path)
+			perPage[i][j] = mv.count.Load()
+		}
+	}
+	for j, page := range []string{"calendar", "list"} {
+		if perPage[0][j] != perPage[1][j] || perPage[1][j] > 30 {
+			t.Errorf("%s: %d statements for 20 posts, %d for 80; want the same, at most 30", page, perPage[0][j], perPage[1][j])
+		}
+	}
+}
+
+// monthView is a month with n posts (two channels each) of a city unit,
+// seen by an approver of the province above it, over a SQLite handle
+// that counts statements.
+type monthView struct {
+	srv    *httptest.Server
+	client *http.Client
+	count  *storetest.Counter
+}
+
+func (mv *monthView) get(tb testing.TB, path string) string {
+	tb.Helper()
+	res, err := mv.client.Get(mv.srv.URL + path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if res.StatusCode != http.StatusOK {
+		tb.Fatalf("GET %s: %d\n%s", path, res.StatusCode, body)
+	}
+	return string(body)
+}
+
+func newMonthView(b testing.TB, posts int) *monthView {
+	b.Helper()
 	gin.SetMode(gin.TestMode)
 	ctx := context.Background()
 	db, count := storetest.CountingSQLite(b)
@@ -66,9 +133,8 @@ func BenchmarkMonthView1000(b *testing.B) {
 		Now: func() time.Time { return now }})
 	author := auth.Principal{UserID: editor.ID, Name: editor.Name, UnitID: city.ID, Role: auth.RoleEditor}
 	month := time.Date(2026, 3, 1, 1, 0, 0, 0, time.UTC)
-	const posts = 1000
 	for i := range posts {
-		at := month.Add(time.Duration(i) * (30 * 24 * time.Hour / posts))
+		at := month.Add(time.Duration(i) * (30 * 24 * time.Hour / time.Duration(posts)))
 		if _, err := sched.CreatePost(ctx, author, scheduler.Draft{Caption: fmt.Sprintf("Sosialisasi tahapan pemilu #%d", i),
 			ContentType: "photo", Classification: scheduler.Classification{Level: "public"}, Channels: chans,
 			Media: []scheduler.Media{{URL: "https://example.org/p.jpg", Type: "image"}}, ScheduledAt: at}, false); err != nil {
@@ -87,23 +153,8 @@ func BenchmarkMonthView1000(b *testing.B) {
 		b.Fatal(err)
 	}
 	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	get := func(path string) string {
-		b.Helper()
-		res, err := client.Get(srv.URL + path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer res.Body.Close()
-		body, err := io.ReadAll(res.Body)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if res.StatusCode != http.StatusOK {
-			b.Fatalf("GET %s: %d\n%s", path, res.StatusCode, body)
-		}
-		return string(body)
-	}
-	m := csrfRE.FindStringSubmatch(get("/signin"))
+	mv := &monthView{srv: srv, client: client, count: count}
+	m := csrfRE.FindStringSubmatch(mv.get(b, "/signin"))
 	if m == nil {
 		b.Fatal("no csrf field on the sign-in page")
 	}
@@ -116,19 +167,5 @@ func BenchmarkMonthView1000(b *testing.B) {
 		b.Fatalf("sign in: %d", res.StatusCode)
 	}
 
-	for _, page := range []struct{ name, path, want string }{
-		{"calendar", "/calendar?view=month&date=2026-03-15", "Sosialisasi tahapan pemilu #999"},
-		{"list", "/posts?from=2026-03-01&to=2026-03-31", "Sosialisasi tahapan pemilu #500"},
-	} {
-		b.Run(page.name, func(b *testing.B) {
-			if body := get(page.path); !strings.Contains(body, page.want) {
-				b.Fatalf("%s lacks %q", page.path, page.want)
-			}
-			count.Reset()
-			for b.Loop() {
-				get(page.path)
-			}
-			b.ReportMetric(float64(count.Load())/float64(b.N), "queries/op")
-		})
-	}
+	return mv
 }

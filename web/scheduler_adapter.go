@@ -115,7 +115,7 @@ func (a *SchedulerPosts) List(ctx context.Context, p auth.Principal, f PostFilte
 		return nil, err
 	}
 	q := strings.ToLower(f.Query)
-	var out []PostView
+	var shown []scheduler.Post
 	for _, post := range posts {
 		if f.ContentType != "" && post.ContentType != f.ContentType {
 			continue
@@ -123,8 +123,16 @@ func (a *SchedulerPosts) List(ctx context.Context, p auth.Principal, f PostFilte
 		if q != "" && !strings.Contains(strings.ToLower(post.Caption), q) {
 			continue
 		}
+		shown = append(shown, post)
+	}
+	refusals, err := a.S.CanEditEach(ctx, p, shown)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PostView, 0, len(shown))
+	for i, post := range shown {
 		v := n.view(post)
-		v.CanEdit = a.S.CanEdit(ctx, p, post) == nil
+		v.CanEdit = refusals[i] == nil
 		out = append(out, v)
 	}
 	// The calendar reads better oldest first.
