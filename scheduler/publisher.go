@@ -209,14 +209,16 @@ const (
 	qRecover = `UPDATE deliveries SET status = 'scheduled', reconcile = 1, next_attempt_at = ?, updated_at = ?
 WHERE status = 'publishing'`
 	// qClaim claims due deliveries of the publishable channels (a JSON
-	// array of ids: org decides which channels may publish).
+	// array of ids: org decides which channels may publish). The unary +
+	// keeps SQLite walking deliveries_next in due order (as with the join
+	// it replaces) rather than each channel's deliveries and a sort.
 	qClaim = `UPDATE deliveries SET status = 'publishing', attempts = attempts + 1, claimed_at = ?,
     first_attempt_at = COALESCE(first_attempt_at, ?), updated_at = ?
 WHERE status = 'scheduled' AND id IN (
     SELECT d.id FROM deliveries d
     JOIN posts p ON p.id = d.post_id
     WHERE d.status = 'scheduled' AND d.next_attempt_at <= ?
-      AND d.channel_id IN (SELECT value FROM json_each(?))
+      AND +d.channel_id IN (SELECT value FROM json_each(?))
       AND p.state IN ('scheduled', 'publishing') AND p.classification = 'public'
     ORDER BY d.next_attempt_at, d.id LIMIT ?)
 RETURNING id`

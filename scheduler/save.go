@@ -49,11 +49,11 @@ func (p *Publisher) save(ctx context.Context, j job, o outcome) error {
 			return fmt.Errorf("delivery %d: %w", j.ID, err)
 		}
 		if platform = j.Platform; platform == "" {
-			chans, err := p.org.ChannelsByIDIn(ctx, tx, []int64{channelID})
+			platforms, err := p.svc.platformsOf(ctx, tx, []int64{channelID})
 			if err != nil {
 				return fmt.Errorf("delivery %d: %w", j.ID, err)
 			}
-			platform = chans[channelID].Platform
+			platform = platforms[channelID]
 		}
 		scheduledAt, _ := store.ParseTime(sched)
 		rec := auditRec{actor: systemActor, entity: "delivery", id: j.ID, from: from}

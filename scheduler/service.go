@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/humas-id/humas/auth"
@@ -26,6 +27,36 @@ type Service struct {
 	// igLead is how long before its time an Instagram container is
 	// created, so the media is ready when the post is due.
 	igLead time.Duration
+	// platforms caches each channel's platform (org never changes it):
+	// deliveries name theirs without a read of org inside the publisher's
+	// write transactions.
+	platforms sync.Map // channel id → string
+}
+
+// platformsOf returns the platforms of the channels, asking org (on q,
+// which may be the caller's transaction) only for those not seen yet.
+func (s *Service) platformsOf(ctx context.Context, q org.Querier, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	var missing []int64
+	for _, id := range ids {
+		if v, ok := s.platforms.Load(id); ok {
+			out[id] = v.(string)
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	chans, err := s.org.ChannelsByIDIn(ctx, q, missing)
+	if err != nil {
+		return nil, err
+	}
+	for id, c := range chans {
+		s.platforms.Store(id, c.Platform)
+		out[id] = c.Platform
+	}
+	return out, nil
 }
 
 // ServiceOptions tune a Service; zero values take defaults.
@@ -172,12 +203,12 @@ func (s *Service) loadDeliveries(ctx context.Context, q querier, postIDs ...int6
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("deliveries of %d posts: %w", len(postIDs), err)
 	}
-	byID, err := s.org.ChannelsByIDIn(ctx, q, chans) // q may be a transaction: no second connection
+	platforms, err := s.platformsOf(ctx, q, chans) // q may be a transaction: no second connection
 	if err != nil {
 		return nil, err
 	}
 	for _, d := range all {
-		d.Platform = byID[d.ChannelID].Platform
+		d.Platform = platforms[d.ChannelID]
 		out[d.PostID] = append(out[d.PostID], d)
 	}
 	return out, nil
