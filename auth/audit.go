@@ -74,20 +74,6 @@ type Entity struct {
 	ID   int64  `json:"i"`
 }
 
-// AuditLine is one line of the audit log as read back.
-type AuditLine struct {
-	ID        int64
-	At        time.Time
-	ActorID   int64
-	ActorName string
-	Entity    string
-	EntityID  int64
-	Action    string
-	From, To  string
-	Reason    string
-	Detail    string // JSON; "{}" when the line has none
-}
-
 // Queryer runs a query; *sql.Tx and *sql.DB are both one.
 type Queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -100,7 +86,8 @@ FROM audit_log a JOIN json_each(?) e
   ON a.entity = json_extract(e.value, '$.k') AND a.entity_id = json_extract(e.value, '$.i')
 ORDER BY a.id`
 
-// ReadAudit returns the audit lines of the entities, oldest first.
+// ReadAudit returns the audit lines of the entities, oldest first
+// (UnitID is left 0: the caller knows the entities).
 func ReadAudit(ctx context.Context, q Queryer, of []Entity) ([]AuditLine, error) {
 	if len(of) == 0 {
 		return nil, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"regexp"
 	"strconv"
@@ -31,6 +32,10 @@ type Config struct {
 	MigrateOnStart bool `yaml:"migrate_on_start"`
 	// ShutdownTimeout bounds the graceful shutdown (flushes included).
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+	// PublicURL is the address people reach humas at (setup links, the
+	// single sign-on callback), e.g. https://humas.kpu.go.id. Empty: the
+	// listen address over http.
+	PublicURL string `yaml:"public_url"`
 
 	Log        Log        `yaml:"log"`
 	ClickHouse ClickHouse `yaml:"clickhouse"`
@@ -38,6 +43,8 @@ type Config struct {
 	Graph      Graph      `yaml:"graph"`
 	API        API        `yaml:"api"`
 	Web        Web        `yaml:"web"`
+	Auth       Auth       `yaml:"auth"`
+	OIDC       OIDC       `yaml:"oidc"`
 	Scheduler  Scheduler  `yaml:"scheduler"`
 	Collector  Collector  `yaml:"collector"`
 }
@@ -127,8 +134,70 @@ type Web struct {
 	// SecureCookies marks session cookies Secure: set it when humas is
 	// reached over HTTPS (behind a TLS proxy), as in production.
 	SecureCookies bool `yaml:"secure_cookies"`
-	// SessionTTL is how long a sign-in lasts.
+	// SessionTTL is how long an unused sign-in lasts; each use slides it,
+	// up to SessionMaxAge.
 	SessionTTL Duration `yaml:"session_ttl"`
+	// SessionMaxAge is the absolute cap of a sign-in, however used.
+	SessionMaxAge Duration `yaml:"session_max_age"`
+}
+
+// Auth is how people sign in with passwords.
+type Auth struct {
+	// PasswordMinLength is the shortest password accepted (characters).
+	PasswordMinLength int `yaml:"password_min_length"`
+	// SetupLinkTTL is how long invitation and password-reset links stay good.
+	SetupLinkTTL Duration `yaml:"setup_link_ttl"`
+}
+
+// OIDC is single sign-on through an OpenID Connect provider (e.g. the
+// institution's Keycloak). Off while Issuer is empty.
+type OIDC struct {
+	// Issuer is the provider's issuer URL, e.g.
+	// https://sso.kpu.go.id/realms/kpu (its discovery document is at
+	// <issuer>/.well-known/openid-configuration).
+	Issuer       string `yaml:"issuer"`
+	ClientID     string `yaml:"client_id"`
+	ClientSecret Secret `yaml:"client_secret"`
+	// RedirectURL is registered at the provider; default
+	// <public_url>/signin/sso/callback.
+	RedirectURL string   `yaml:"redirect_url"`
+	Scopes      []string `yaml:"scopes"`
+	// Claim names the humas user (preferred_username or email); Match is
+	// the humas field it is compared with (name or email).
+	Claim string `yaml:"claim"`
+	Match string `yaml:"match"`
+	// Label is the sign-in button's text.
+	Label string `yaml:"label"`
+	// MFAByProvider: the provider enforces its own second factor, so SSO
+	// sign-ins skip humas' two-step verification.
+	MFAByProvider bool `yaml:"mfa_by_provider"`
+}
+
+// Enabled reports whether single sign-on is configured.
+func (o OIDC) Enabled() bool { return o.Issuer != "" }
+
+// BaseURL is PublicURL, or http://<listen> (0.0.0.0 and :: read as
+// 127.0.0.1) when it is empty; without a trailing slash.
+func (c Config) BaseURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	host, port, err := net.SplitHostPort(c.Listen)
+	if err != nil {
+		return "http://127.0.0.1:8080"
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// SSORedirectURL is the callback registered at the provider.
+func (c Config) SSORedirectURL() string {
+	if c.OIDC.RedirectURL != "" {
+		return c.OIDC.RedirectURL
+	}
+	return c.BaseURL() + "/signin/sso/callback"
 }
 
 // Scheduler publishes due deliveries.
@@ -212,7 +281,10 @@ func Default() Config {
 		API: API{Enabled: true, MaxConcurrentReports: 4, ReportCacheBytes: 32 << 20, MaxBodyBytes: 1 << 20,
 			ReadHeaderTimeout: Duration(10 * time.Second), ReadTimeout: Duration(30 * time.Second),
 			WriteTimeout: Duration(90 * time.Second), IdleTimeout: Duration(120 * time.Second)},
-		Web: Web{SessionTTL: Duration(12 * time.Hour)},
+		Web:  Web{SessionTTL: Duration(12 * time.Hour), SessionMaxAge: Duration(7 * 24 * time.Hour)},
+		Auth: Auth{PasswordMinLength: 12, SetupLinkTTL: Duration(72 * time.Hour)},
+		OIDC: OIDC{Scopes: []string{"openid", "profile", "email"}, Claim: "preferred_username", Match: "name",
+			Label: "Masuk dengan SSO kantor"},
 		Scheduler: Scheduler{
 			Enabled:       true,
 			Tick:          "* * * * * *",

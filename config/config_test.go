@@ -36,6 +36,9 @@ func TestBadConfigs(t *testing.T) {
 		"bad_http_timeouts.bad.yaml":   {"api.read_header_timeout", "1m0s", "at most api.read_timeout (10s)"},
 		"bad_trusted_proxy.bad.yaml":   {"api.trusted_proxies[1]", "proxy.example", "CIDR"},
 		"bad_body_limit.bad.yaml":      {"api.max_body_bytes", `"10"`, "1024"},
+		"bad_public_url.bad.yaml":      {"public_url", "humas.kpu.go.id", "https://"},
+		"bad_oidc_match.bad.yaml":      {"oidc.match", "nip", "name or email"},
+		"bad_password_min.bad.yaml":    {"auth.password_min_length", `"6"`, "8 to 64"},
 		"bad_report_cache.bad.yaml":    {"api.report_cache_bytes", `"-1"`, "0 for no cache"},
 	}
 	files, err := filepath.Glob("testdata/*.bad.yaml")

@@ -150,6 +150,40 @@ func (c Config) Validate() error {
 	if c.Web.SessionTTL.D() < time.Minute {
 		add(fieldf("web.session_ttl", c.Web.SessionTTL, "at least 1m, e.g. 12h"))
 	}
+	if c.Web.SessionMaxAge.D() < c.Web.SessionTTL.D() || c.Web.SessionMaxAge.D() > 366*24*time.Hour {
+		add(fieldf("web.session_max_age", c.Web.SessionMaxAge, "from web.session_ttl (%s) to 366d, e.g. 7d", c.Web.SessionTTL))
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.RawQuery != "" || u.Fragment != "" {
+			add(fieldf("public_url", c.PublicURL, "the http(s) address people open humas at, e.g. https://humas.kpu.go.id"))
+		}
+	}
+	if n := c.Auth.PasswordMinLength; n < 8 || n > 64 {
+		add(fieldf("auth.password_min_length", n, "a number from 8 to 64; 12 or more suits an office (NIST SP 800-63B)"))
+	}
+	if d := c.Auth.SetupLinkTTL.D(); d < 10*time.Minute || d > 30*24*time.Hour {
+		add(fieldf("auth.setup_link_ttl", c.Auth.SetupLinkTTL, "from 10m to 30d, e.g. 72h"))
+	}
+	if o := c.OIDC; o.Enabled() {
+		if u, err := url.Parse(o.Issuer); err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+			add(fieldf("oidc.issuer", o.Issuer, "the provider's https issuer URL, e.g. https://sso.kpu.go.id/realms/kpu (http only on loopback)"))
+		}
+		if o.ClientID == "" {
+			add(fieldf("oidc.client_id", o.ClientID, "the client id registered at the provider (required with oidc.issuer)"))
+		}
+		if o.Claim == "" {
+			add(fieldf("oidc.claim", o.Claim, "the ID token claim naming the user, e.g. preferred_username or email"))
+		}
+		if o.Match != "name" && o.Match != "email" {
+			add(fieldf("oidc.match", o.Match, "name or email: the humas field the claim is compared with"))
+		}
+		if o.RedirectURL != "" {
+			if u, err := url.Parse(o.RedirectURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				add(fieldf("oidc.redirect_url", o.RedirectURL, "an http(s) URL ending in /signin/sso/callback"))
+			}
+		}
+	}
 
 	s := c.Scheduler
 	if _, err := CronParser.Parse(s.Tick); err != nil {
@@ -226,6 +260,15 @@ func (c Config) Validate() error {
 		return errs
 	}
 	return nil
+}
+
+// isLoopback reports a loopback host name or address.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // validProxy is an IP address or a CIDR range (what Gin's trusted

@@ -23,9 +23,12 @@
 //	audit_log                auth
 //	posts                    scheduler
 //	deliveries               scheduler
+//	web_sessions             auth
+//	setup_links              auth
+//	recovery_codes           auth
+//	oidc_flows               auth/sso
 //	collect_runs             collector
 //	platform_post_overrides  collector
-//	web_sessions             web
 //	schema_migrations        store
 //
 // ClickHouse:
@@ -46,9 +49,11 @@
 //	data_changes             store
 //	schema_migrations        store
 //
-// One exception, listed with its reason in TestTableOwners: analytics
-// builds its read models inside ClickHouse (INSERT ... SELECT and joins
-// for names), so its SQL reads the collector's and org's ClickHouse
-// tables; TestReadModelsCarryEveryMetric ties those reads to the
-// collector's row structs.
+// The exceptions are listed with their reasons in TestTableOwners:
+// analytics builds its read models inside ClickHouse (INSERT ... SELECT and
+// joins for names), so its SQL reads the collector's and org's ClickHouse
+// tables (TestReadModelsCarryEveryMetric ties those reads to the
+// collector's row structs); the admin audit query (auth) finds the unit of
+// each line's post, delivery or channel in the same statement; the
+// differential test's seeded workload counts analytics' read-model rows.
 package store

@@ -53,6 +53,17 @@ func readOwners(t *testing.T) owners {
 // exceptions are reads of another package's tables that stay, each with
 // its reason: package → tables.
 var exceptions = map[string]map[string]string{
+	"auth": {
+		"posts":      "the admin audit query scopes each line by the unit of its post in the same statement (auditquery.go); to remove: record the unit on the audit line when it is written",
+		"deliveries": "the admin audit query scopes a delivery's line by its post's unit (auditquery.go), as above",
+		"channels":   "the admin audit query scopes a channel's line by its unit (auditquery.go), as above",
+	},
+	"chdiff/seeded": {
+		"post_facts":          "the differential test's workload counts the read model's rows on both engines after a refresh",
+		"post_facts_gens":     "as above",
+		"post_age_facts":      "as above",
+		"post_age_facts_gens": "as above",
+	},
 	"analytics": {
 		"post_metrics":    "read models are built in ClickHouse by INSERT ... SELECT over the raw snapshots",
 		"posts":           "read models join the collector's post versions (content type, campaign) in ClickHouse",

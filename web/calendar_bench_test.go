@@ -124,8 +124,10 @@ func newMonthView(b testing.TB, posts int) *monthView {
 	if err != nil {
 		b.Fatal(err)
 	}
-	_, approverToken, err := users.CreateUser(ctx, "approver", top.ID, auth.RoleApprover)
-	if err != nil {
+	if _, _, err := users.CreateUser(ctx, "approver", top.ID, auth.RoleApprover); err != nil {
+		b.Fatal(err)
+	}
+	if err := users.SetPassword(ctx, "approver", testPassword(auth.RoleApprover)); err != nil {
 		b.Fatal(err)
 	}
 	now := time.Date(2026, 2, 20, 9, 0, 0, 0, time.UTC)
@@ -158,7 +160,7 @@ func newMonthView(b testing.TB, posts int) *monthView {
 	if m == nil {
 		b.Fatal("no csrf field on the sign-in page")
 	}
-	res, err := client.PostForm(srv.URL+"/signin", url.Values{"csrf": {m[1]}, "token": {approverToken}})
+	res, err := client.PostForm(srv.URL+"/signin", url.Values{"csrf": {m[1]}, "username": {"approver"}, "password": {testPassword(auth.RoleApprover)}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -126,7 +126,7 @@ func TestReportFromDemoHistory(t *testing.T) {
 	st := newStack(t, ctx)
 	e := &env{t: t, srv: st.web, tokens: map[auth.Role]string{auth.RoleViewer: st.headTok}}
 	b := e.browser()
-	b.signin(auth.RoleViewer)
+	b.signinPw(st.names[st.headTok], fixedPassword)
 	r := b.get("/report?period=custom")
 	mustStatus(t, r, http.StatusOK)
 	mustContain(t, r.Body, `id="chart-type"`, `id="chart-platform"`, `id="chart-besttime"`, "Foto", "Video", "Interaktif",

@@ -22,10 +22,16 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/auth/sso"
 	"github.com/humas-id/humas/auth/throttle"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/store"
 )
+
+// ChannelsAdminPath is where the administration's "Kanal" tab leads: the
+// channel health page until channel administration (connect, rename,
+// move, disconnect, test now) has its own page.
+var ChannelsAdminPath = "/channels"
 
 //go:embed templates/*.html
 var templateFS embed.FS
@@ -33,11 +39,11 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// Authenticator resolves an API token to its user, and a session's user
-// id to the user as it is now (auth.Store does both).
-type Authenticator interface {
-	Authenticate(ctx context.Context, token string) (auth.Principal, error)
-	Principal(ctx context.Context, userID int64) (auth.Principal, error)
+// LinkSender delivers a setup link to the person it is for (by e-mail,
+// once the notification work plugs one in). nil: links are only shown to
+// the admin who made them, once.
+type LinkSender interface {
+	SendSetupLink(ctx context.Context, m auth.LinkMessage) error
 }
 
 // Deps are what the pages read and act through. All but Reports and
@@ -45,7 +51,7 @@ type Authenticator interface {
 // available.
 type Deps struct {
 	SQL  *store.SQLite
-	Auth Authenticator
+	Auth *auth.Store
 	Org  *org.Store
 	// Posts is the scheduler (calendar, compose, approvals): required.
 	Posts *SchedulerPosts
@@ -64,12 +70,27 @@ type Deps struct {
 	Location *time.Location
 	// SecureCookies marks cookies Secure (set behind HTTPS).
 	SecureCookies bool
-	// SessionTTL is how long a sign-in lasts (default 12 h).
-	SessionTTL time.Duration
+	// SessionTTL is how long a sign-in lasts unused (default 12 h); each
+	// use slides it, up to SessionMaxAge (default 7 days).
+	SessionTTL    time.Duration
+	SessionMaxAge time.Duration
+	// PublicURL is where people reach humas (setup links); empty: the
+	// address of the request.
+	PublicURL string
+	// LinkTTL is how long invitation and reset links stay good (72 h).
+	LinkTTL time.Duration
+	// Links sends setup links (optional; see LinkSender).
+	Links LinkSender
+	// SSO is single sign-on through OpenID Connect (optional).
+	SSO *sso.Client
+	// SSOCoversTOTP: the identity provider enforces its own second factor,
+	// so an SSO sign-in skips humas' two-factor step.
+	SSOCoversTOTP bool
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Throttle slows down repeated sign-in failures per client address
-	// (shared with the API's bearer tokens; nil: no throttling).
+	// and per account (shared with the API's bearer tokens; nil: no
+	// throttling).
 	Throttle *throttle.Limiter
 }
 
@@ -86,6 +107,7 @@ const (
 	preCSRFCookie = "humas_csrf"
 	csrfField     = "csrf"
 	ctxSession    = "web.session"
+	ctxPending    = "web.pending"
 	ctxLang       = "web.lang"
 	ctxLoc        = "web.loc"
 )
@@ -94,7 +116,7 @@ const (
 type Handler struct {
 	d     Deps
 	log   *slog.Logger
-	sess  *sessions
+	sess  *auth.Sessions
 	pages map[string]*template.Template
 }
 
@@ -126,6 +148,12 @@ func New(d Deps) (*Handler, error) {
 	if d.SessionTTL <= 0 {
 		d.SessionTTL = 12 * time.Hour
 	}
+	if d.SessionMaxAge <= 0 {
+		d.SessionMaxAge = 7 * 24 * time.Hour
+	}
+	if d.LinkTTL <= 0 {
+		d.LinkTTL = auth.DefaultLinkTTL
+	}
 	if d.Now == nil {
 		d.Now = time.Now
 	}
@@ -134,7 +162,7 @@ func New(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{d: d, log: d.Logger, pages: pages,
-		sess: &sessions{db: d.SQL, users: d.Auth, ttl: d.SessionTTL, now: d.Now}}, nil
+		sess: auth.NewSessions(d.SQL, auth.SessionPolicy{Idle: d.SessionTTL, Max: d.SessionMaxAge}, d.Now)}, nil
 }
 
 var templateFuncs = template.FuncMap{
@@ -148,6 +176,35 @@ var templateFuncs = template.FuncMap{
 	},
 	"postv":  func(v view, p PostView) map[string]any { return map[string]any{"V": v, "P": p} },
 	"auditv": func(v view, a []AuditView) map[string]any { return map[string]any{"V": v, "A": a} },
+	"pwv": func(v view, fe map[string]string, min int) map[string]any {
+		return map[string]any{"V": v, "FE": fe, "Min": min}
+	},
+	"subv": func(v view, sub string) map[string]any { return map[string]any{"L": v.L, "Sub": sub} },
+	"flagv": func(v view, f unitForm, fe map[string]string) map[string]any {
+		return map[string]any{"V": v, "F": f, "FE": fe}
+	},
+	"rolev": func(v view, sel auth.Role, fe map[string]string) map[string]any {
+		return map[string]any{"V": v, "Sel": sel, "FE": fe}
+	},
+	"parentv": func(v view, units []unitNode, sel int64, fe map[string]string, label, name string) map[string]any {
+		return map[string]any{"V": v, "Units": units, "Sel": sel, "FE": fe, "Label": label, "Name": name}
+	},
+	"unitv": func(v view, level, tz string, zones []string, fe map[string]string) map[string]any {
+		return map[string]any{"V": v, "Level": level, "TZ": tz, "Zones": zones, "FE": fe}
+	},
+	"levels":       func() []string { return org.Levels },
+	"roles":        func() []auth.Role { return auth.Roles },
+	"userStatuses": func() []string { return []string{"active", "invited", "disabled"} },
+	"indent": func(depth int) string {
+		if depth == 0 {
+			return ""
+		}
+		return strings.Repeat("\u00a0\u00a0", depth) + "↳ "
+	},
+	"channelsAdmin": func() string { return ChannelsAdminPath },
+	"tokv": func(v view, t []auth.APIToken, now time.Time, base string) map[string]any {
+		return map[string]any{"V": v, "Tokens": t, "Now": now, "Base": base}
+	},
 	"posts": func(v view, posts []PostStat) map[string]any {
 		return map[string]any{"V": v, "Posts": posts}
 	},
@@ -196,10 +253,28 @@ func (h *Handler) Routes(e *gin.Engine) {
 	g.GET("/signin", h.signinPage)
 	g.GET("/masuk", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/signin") })
 	g.POST("/signin", h.signin)
+	g.GET("/signin/sso", h.ssoStart)
+	g.GET("/signin/sso/callback", h.ssoCallback)
 	g.GET("/lang/:lang", h.setLang)
+	g.GET("/setup/first/:token", h.firstRunPage)
+	g.POST("/setup/first/:token", h.firstRunSave)
+	g.GET("/setup/:token", h.setupPage)
+	g.POST("/setup/:token", h.setupSave)
+	// Any session, signed in or half-way (second factor, enrolment), can
+	// sign out.
+	g.POST("/signout", h.checkAnyCSRF, h.signout)
+
+	// Half-way through sign-in: the second factor, or enrolment in it.
+	g.GET("/signin/2fa", h.requireStage(auth.StageTOTP), h.totpPage)
+	g.POST("/signin/2fa", h.requireStage(auth.StageTOTP), h.checkAnyCSRF, h.totpSubmit)
+	enrol := g.Group("/account/2fa", h.requireStage(auth.StageEnrol, auth.StageFull), h.checkAnyCSRF)
+	enrol.GET("", h.totpSetupPage)
+	enrol.POST("/start", h.totpStart)
+	enrol.POST("/confirm", h.totpConfirm)
 
 	in := g.Group("/", h.requireSession, h.checkCSRF)
-	in.POST("/signout", h.signout)
+	h.accountRoutes(in)
+	h.adminRoutes(in.Group("/admin", h.requireRole(auth.RoleAdmin)))
 	in.GET("/calendar", h.calendarPage)
 	in.GET("/posts", h.listPage)
 	in.GET("/channels", h.channelsPage)
@@ -307,16 +382,78 @@ func (h *Handler) loadSession(c *gin.Context) {
 	if id, err := c.Cookie(sessionCookie); err == nil && id != "" {
 		s, err := h.sess.Get(c.Request.Context(), id)
 		switch {
+		case err == nil && s.Stage != auth.StageFull:
+			// Half-way through sign-in: not signed in yet.
+			c.Set(ctxPending, s)
 		case err == nil:
 			c.Set(ctxSession, s)
 			if u, err := h.d.Org.Unit(c.Request.Context(), s.Principal.UnitID); err == nil {
 				c.Set(ctxLoc, u.Location())
 			}
 			c.Request = c.Request.WithContext(auth.WithPrincipal(c.Request.Context(), s.Principal))
-		case !errors.Is(err, errNoSession):
+		case !errors.Is(err, auth.ErrNoSession):
 			h.fail(c, err)
 			return
 		}
+	}
+	c.Next()
+}
+
+// anySession is the signed-in or half-way session.
+func anySession(c *gin.Context) (Session, bool) {
+	if s, ok := session(c); ok {
+		return s, true
+	}
+	v, ok := c.Get(ctxPending)
+	if !ok {
+		return Session{}, false
+	}
+	s, ok := v.(Session)
+	return s, ok
+}
+
+// requireStage lets through a session at one of stages; others go where
+// they belong.
+func (h *Handler) requireStage(stages ...string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		s, ok := anySession(c)
+		if ok && slices.Contains(stages, s.Stage) {
+			if s.Stage != auth.StageFull {
+				c.Request = c.Request.WithContext(auth.WithPrincipal(c.Request.Context(), s.Principal))
+			}
+			c.Next()
+			return
+		}
+		h.sendToStage(c, s, ok)
+		c.Abort()
+	}
+}
+
+// sendToStage redirects a request to where its session stands: sign-in,
+// the second factor, enrolment, or the calendar.
+func (h *Handler) sendToStage(c *gin.Context, s Session, ok bool) {
+	switch {
+	case !ok:
+		c.Redirect(http.StatusSeeOther, "/signin?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+	case s.Stage == auth.StageTOTP:
+		c.Redirect(http.StatusSeeOther, "/signin/2fa")
+	case s.Stage == auth.StageEnrol:
+		c.Redirect(http.StatusSeeOther, "/account/2fa")
+	default:
+		c.Redirect(http.StatusSeeOther, "/calendar")
+	}
+}
+
+// checkAnyCSRF is checkCSRF for any session, half-way ones included.
+func (h *Handler) checkAnyCSRF(c *gin.Context) {
+	if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
+		c.Next()
+		return
+	}
+	s, _ := anySession(c)
+	if !validCSRF(s.CSRF, c.PostForm(csrfField)) {
+		h.errorPage(c, http.StatusForbidden, h.l(c).T("err.csrf"))
+		return
 	}
 	c.Next()
 }
@@ -330,11 +467,12 @@ func session(c *gin.Context) (Session, bool) {
 	return s, ok
 }
 
-// requireSession sends visitors without a session to the sign-in page.
+// requireSession sends visitors without a session to the sign-in page
+// (and those half-way through it to its next step).
 func (h *Handler) requireSession(c *gin.Context) {
 	if _, ok := session(c); !ok {
-		next := c.Request.URL.RequestURI()
-		c.Redirect(http.StatusSeeOther, "/signin?next="+url.QueryEscape(next))
+		s, pending := anySession(c)
+		h.sendToStage(c, s, pending)
 		c.Abort()
 		return
 	}
@@ -389,20 +527,24 @@ func (h *Handler) l(c *gin.Context) L {
 }
 
 var flashKeys = map[string]bool{"compose.saved": true, "compose.submitted": true, "appr.approved": true, "appr.rejected": true,
-	"appr.classified": true, "post.canceled": true}
+	"appr.classified": true, "post.canceled": true, "acct.pw.changed": true, "acct.totp.off": true, "acct.token.revoked": true,
+	"adm.unit.saved": true, "adm.unit.created": true, "adm.user.saved": true, "adm.user.disabled": true, "adm.user.totp.done": true,
+	"adm.token.revoked": true, "setup.done": true, "acct.others.out": true, "acct.recovery.used": true, "acct.totp.on": true}
 
 // view is what every page template receives.
 type view struct {
 	L        L
 	User     auth.Principal
 	SignedIn bool
-	CSRF     string
-	Title    string
-	Nav      string
-	Path     string
-	Flash    string
-	Error    string
-	Data     any
+	// Pending: half-way through sign-in (second factor or enrolment).
+	Pending bool
+	CSRF    string
+	Title   string
+	Nav     string
+	Path    string
+	Flash   string
+	Error   string
+	Data    any
 }
 
 func (v view) Can(role ...string) bool {
@@ -413,9 +555,15 @@ func (h *Handler) view(c *gin.Context, title, nav string, data any) view {
 	s, ok := session(c)
 	v := view{L: h.l(c), User: s.Principal, SignedIn: ok, CSRF: s.CSRF, Title: title, Nav: nav,
 		Path: c.Request.URL.RequestURI(), Data: data}
+	if p, pending := anySession(c); !ok && pending {
+		v.Pending, v.CSRF, v.User = true, p.CSRF, p.Principal
+	}
 	// Flash messages come from a fixed list, never from the URL's text.
 	if key := c.Query("ok"); flashKeys[key] {
-		v.Flash = v.L.T(key, parseID(c.Query("n")))
+		v.Flash = v.L.T(key)
+		if strings.Contains(v.Flash, "%d") {
+			v.Flash = v.L.T(key, parseID(c.Query("n")))
+		}
 	}
 	return v
 }

@@ -72,7 +72,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 			return nil, err
 		}
 		if len(created) > 0 {
-			log.Warn("sandbox users created; their API tokens are in the file (shown once)", "file", path, "users", len(created))
+			log.Warn("sandbox users created; their passwords and API tokens are in the file (shown once)", "file", path, "users", len(created))
 		} else {
 			log.Info("sandbox users exist; their tokens are in the file written at first start", "file", path)
 		}

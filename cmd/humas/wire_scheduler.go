@@ -25,7 +25,8 @@ func wireScheduler(ctx context.Context, a *app, orgs *org.Store, users *auth.Sto
 		return nil, nil, fmt.Errorf("scheduler.instagram_hashtags_*: %w", err)
 	}
 	if a.cfg.API.Enabled && authed != nil {
-		api.MountScheduler(authed, api.SchedulerDeps{Org: orgs, Auth: users, Calendar: svc, Tokens: scheduler.NewTokenChecker(graph)})
+		api.MountScheduler(authed, api.SchedulerDeps{Org: orgs, Auth: users, Calendar: svc, Tokens: scheduler.NewTokenChecker(graph),
+			PublicURL: a.cfg.BaseURL(), LinkTTL: a.cfg.Auth.SetupLinkTTL.D()})
 	}
 	out := []named{{name: "org-mirror", c: &orgMirror{a: a, orgs: orgs}}}
 	if !a.cfg.Scheduler.Enabled {
@@ -67,7 +68,7 @@ func newOrgStores(a *app) (*org.Store, *auth.Store, error) {
 		}
 		key = k
 	}
-	return org.NewStore(a.st.sql, key).WithDefaultTimezone(a.cfg.Timezone), auth.NewStore(a.st.sql), nil
+	return org.NewStore(a.st.sql, key).WithDefaultTimezone(a.cfg.Timezone), newAuthStore(a.cfg, a.st.sql, key), nil
 }
 
 // orgMirror copies units and channels into ClickHouse at start and every
