@@ -19,12 +19,16 @@ import (
 //     (scheduler.StateError, org.ConflictError, ...): its kind's status,
 //     code and messages: not found 404, forbidden 403, conflict 409,
 //     invalid field 422, bad parameter 400;
+//   - the media library's errors (classifyMedia): 413, 415, 422, 409, 404;
 //   - store.ErrUnavailable: 503; org.ErrNoKey: 422 no_secret_key.
 //
 // Anything else is nil: a 500 that tells the client nothing about it.
 func Classify(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
+		return e
+	}
+	if e := classifyMedia(err); e != nil {
 		return e
 	}
 	if f, ok := valid.Fields(err); ok {

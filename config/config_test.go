@@ -36,6 +36,9 @@ func TestBadConfigs(t *testing.T) {
 		"bad_http_timeouts.bad.yaml":   {"api.read_header_timeout", "1m0s", "at most api.read_timeout (10s)"},
 		"bad_trusted_proxy.bad.yaml":   {"api.trusted_proxies[1]", "proxy.example", "CIDR"},
 		"bad_body_limit.bad.yaml":      {"api.max_body_bytes", `"10"`, "1024"},
+		"bad_media_store.bad.yaml":     {"media.store", "ftp", "local", "s3"},
+		"bad_media_s3.bad.yaml":        {"media.s3.endpoint", "without scheme", "media.s3.bucket", "Humas_Media", "lowercase"},
+		"bad_media_limit.bad.yaml":     {"media.max_upload_bytes", "20000000000", "10 GiB", "media.url_ttl", "7d"},
 		"bad_public_url.bad.yaml":      {"public_url", "humas.kpu.go.id", "https://"},
 		"bad_oidc_match.bad.yaml":      {"oidc.match", "nip", "name or email"},
 		"bad_password_min.bad.yaml":    {"auth.password_min_length", `"6"`, "8 to 64"},
@@ -230,7 +233,7 @@ func TestEnvNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := regexp.MustCompile("(?m)^\\| `([a-z_.*]+)` \\| `?([A-Z_]*)`? \\|").FindAllStringSubmatch(string(readme), -1)
+	rows := regexp.MustCompile("(?m)^\\| `([a-z0-9_.*]+)` \\| `?([A-Z0-9_]*)`? \\|").FindAllStringSubmatch(string(readme), -1)
 	documented := map[string]string{}
 	for _, r := range rows {
 		documented[r[1]] = r[2]

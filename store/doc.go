@@ -27,6 +27,8 @@
 //	setup_links              auth
 //	recovery_codes           auth
 //	oidc_flows               auth/sso
+//	media                    media
+//	media_uploads            media
 //	collect_runs             collector
 //	platform_post_overrides  collector
 //	schema_migrations        store
