@@ -102,7 +102,7 @@ func (c *Collector) postRow(ctx context.Context, platform, postID string) (PostR
 	var r PostRow
 	err := c.ch.QueryRow(ctx, qSelectPost, platform, postID).Scan(&r.Platform, &r.PostID, &r.ChannelID, &r.AccountID,
 		&r.UnitID, &r.ContentType, &r.ContentTypeSource, &r.MediaType, &r.MediaProductType, &r.Caption, &r.Hashtags,
-		&r.Campaign, &r.PublishedAt, &r.Permalink, &r.HumasPostID, &r.DeliveryID, &r.UpdatedAt, &r.Version)
+		&r.Campaign, &r.PublishedAt, &r.Permalink, &r.HumasPostID, &r.DeliveryID, &r.UpdatedAt, &r.Version, &r.ThumbnailURL)
 	if errors.Is(err, sql.ErrNoRows) {
 		return PostRow{}, fmt.Errorf("%w: no %s post %s has been collected yet; run humas collect (or wait for the schedule) first", ErrPostNotFound, platform, postID)
 	}

@@ -18,6 +18,7 @@ type PostRow struct {
 	Campaign          string    `json:"campaign"`
 	PublishedAt       time.Time `json:"published_at"`
 	Permalink         string    `json:"permalink"`
+	ThumbnailURL      string    `json:"thumbnail_url,omitempty"`
 	HumasPostID       uint64    `json:"humas_post_id"`
 	DeliveryID        uint64    `json:"delivery_id"`
 	UpdatedAt         time.Time `json:"updated_at"`
@@ -84,7 +85,7 @@ func (b *Batch) add(o Batch) {
 const (
 	qInsertPosts = `INSERT INTO posts (platform, post_id, channel_id, account_id, unit_id, content_type,
  content_type_source, media_type, media_product_type, caption, hashtags, campaign, published_at, permalink,
- humas_post_id, delivery_id, updated_at, version)`
+ humas_post_id, delivery_id, updated_at, version, thumbnail_url)`
 	qInsertSnapshots = `INSERT INTO post_metrics (slot, collected_at, platform, post_id, channel_id, account_id,
  published_at, reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions,
  has_insights, metric_fields, metric_sources, run_id)`
@@ -92,7 +93,7 @@ const (
  followers, metric_source)`
 	qSelectPost = `SELECT platform, post_id, channel_id, account_id, unit_id, content_type, content_type_source,
  media_type, media_product_type, caption, hashtags, campaign, published_at, permalink, humas_post_id,
- delivery_id, updated_at, version
+ delivery_id, updated_at, version, thumbnail_url
 FROM posts FINAL
 WHERE platform = ? AND post_id = ?`
 )

@@ -165,7 +165,7 @@ func (w *writer) insertPosts(ctx context.Context, rows []PostRow) error {
 	for _, r := range rows {
 		if err := bt.Append(r.Platform, r.PostID, r.ChannelID, r.AccountID, r.UnitID, r.ContentType, r.ContentTypeSource,
 			r.MediaType, r.MediaProductType, r.Caption, nonNil(r.Hashtags), r.Campaign, r.PublishedAt.UTC(), r.Permalink,
-			r.HumasPostID, r.DeliveryID, r.UpdatedAt.UTC(), r.Version); err != nil {
+			r.HumasPostID, r.DeliveryID, r.UpdatedAt.UTC(), r.Version, r.ThumbnailURL); err != nil {
 			return fmt.Errorf("insert posts: %w", err)
 		}
 	}
