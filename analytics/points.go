@@ -13,6 +13,7 @@ type Point struct {
 	// the period before it.
 	Current     bool
 	Platform    string
+	PostID      string
 	ContentType string
 	Unit        uint64
 	Channel     uint64
@@ -54,7 +55,7 @@ func (s *Service) points(ctx context.Context, q Query) (*PointsReport, error) {
 		return nil, err
 	}
 	var b sqlBuf
-	b.add("SELECT cur, plat, ctype, unit, chan, camp, toHour(lt) AS hr, toDayOfWeek(lt) AS wd, pub, interactions," +
+	b.add("SELECT cur, plat, pid, ctype, unit, chan, camp, toHour(lt) AS hr, toDayOfWeek(lt) AS wd, pub, interactions," +
 		" toUInt64(" + denominators[q.Method] + ") AS den, reach\nFROM (\n")
 	perPost(&b, q, p, true)
 	b.add("\n)\nORDER BY pub, pid")
@@ -68,7 +69,7 @@ func (s *Service) points(ctx context.Context, q Query) (*PointsReport, error) {
 	for rows.Next() {
 		var pt Point
 		var cur, hr, wd uint8
-		if err := rows.Scan(&cur, &pt.Platform, &pt.ContentType, &pt.Unit, &pt.Channel, &pt.Campaign, &hr, &wd, &pt.Published,
+		if err := rows.Scan(&cur, &pt.Platform, &pt.PostID, &pt.ContentType, &pt.Unit, &pt.Channel, &pt.Campaign, &hr, &wd, &pt.Published,
 			&pt.Interactions, &pt.Denominator, &pt.Reach); err != nil {
 			return nil, fmt.Errorf("points scan: %w", err)
 		}
