@@ -575,6 +575,7 @@ func (p *pdfDoc) bestTime() {
 	p.font("", sizeSmall)
 	desc := f.SplitText(bt.Desc, contentW)
 	p.heading(bt.Title, h+float64(len(desc))*3.7+2)
+	p.font("", sizeSmall)
 	p.color(0x5b6470)
 	f.MultiCell(contentW, 3.7, bt.Desc, "", "L", false)
 	p.color(0)
