@@ -113,6 +113,13 @@ var envVars = []envVar{
 	{"HUMAS_COLLECTOR_ENABLED", "collector.enabled", boolean(func(c *Config) *bool { return &c.Collector.Enabled })},
 	{"HUMAS_COLLECTOR_SCHEDULE", "collector.schedule", str(func(c *Config) *string { return &c.Collector.Schedule })},
 	{"HUMAS_COLLECTOR_BUFFER_PATH", "collector.buffer_path", str(func(c *Config) *string { return &c.Collector.BufferPath })},
+	{"HUMAS_SMTP_HOST", "smtp.host", str(func(c *Config) *string { return &c.SMTP.Host })},
+	{"HUMAS_SMTP_PORT", "smtp.port", integer(func(c *Config) *int { return &c.SMTP.Port })},
+	{"HUMAS_SMTP_USERNAME", "smtp.username", str(func(c *Config) *string { return &c.SMTP.Username })},
+	{"HUMAS_SMTP_PASSWORD", "smtp.password", secret(func(c *Config) *Secret { return &c.SMTP.Password })},
+	{"HUMAS_SMTP_FROM", "smtp.from", str(func(c *Config) *string { return &c.SMTP.From })},
+	{"HUMAS_SMTP_TLS", "smtp.tls", str(func(c *Config) *string { return &c.SMTP.TLS })},
+	{"HUMAS_REPORTS_ENABLED", "reports.enabled", boolean(func(c *Config) *bool { return &c.Reports.Enabled })},
 }
 
 // EnvNames returns the supported HUMAS_* variables and the keys they set.

@@ -198,6 +198,9 @@ func (c Config) Validate() error {
 		add(fieldf("collector.carousel_as", co.CarouselAs, "photo or interactive"))
 	}
 
+	errs = append(errs, c.SMTP.validate()...)
+	errs = append(errs, c.Reports.validate()...)
+
 	if len(errs) > 0 {
 		return errs
 	}
