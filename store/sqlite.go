@@ -99,6 +99,10 @@ func OpenSQLite(ctx context.Context, path string, log *slog.Logger) (*SQLite, er
 // Close closes the database.
 func (s *SQLite) Close() error { return s.DB.Close() }
 
+// Path is the database file; files humas keeps beside it (logos) go in
+// its folder.
+func (s *SQLite) Path() string { return s.path }
+
 // Ping checks the database answers a query.
 func (s *SQLite) Ping(ctx context.Context) error {
 	var one int
