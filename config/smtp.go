@@ -33,6 +33,9 @@ func (s SMTP) validate() []FieldError {
 		// Never echo the password.
 		errs = append(errs, FieldError{Key: "smtp.username", Value: s.Username, Allowed: "set smtp.username and smtp.password (HUMAS_SMTP_PASSWORD) together, or neither"})
 	}
+	if s.TLS == "none" && s.Username != "" {
+		errs = append(errs, fieldf("smtp.tls", s.TLS, "starttls or tls when smtp.username is set: a password is never sent unencrypted (a local relay needs no username)"))
+	}
 	if s.Timeout.D() <= 0 {
 		errs = append(errs, fieldf("smtp.timeout", s.Timeout, "want a positive duration such as 30s"))
 	}
