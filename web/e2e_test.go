@@ -98,6 +98,8 @@ type stack struct {
 	clock                           *offsetClock
 	sim                             *graphsim.Sim
 	coll                            *collector.Collector
+	orgs                            *org.Store
+	prov                            org.Unit
 	city                            org.Unit
 	cityFB                          org.Channel
 	editorTok, approverTok, headTok string
@@ -111,7 +113,11 @@ func newStack(t *testing.T, ctx context.Context) *stack {
 	db := storetest.SQLite(t)
 	gin.SetMode(gin.TestMode)
 	quiet := slog.New(slog.DiscardHandler)
+	// The sandbox as on 1 December 2026, 10.00 WIB: its 90 days of history
+	// cover September to November, so "November 2026" is the last full
+	// month, whenever the test runs.
 	clock := &offsetClock{}
+	clock.Advance(time.Until(time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)))
 
 	// The simulator with the sandbox's demo accounts and history.
 	sim := graphsim.New(graphsim.Options{Clock: clock.Now, Seed: 20261127, AppID: "100000000000001", AppSecret: "e2e-secret"})
@@ -215,12 +221,12 @@ func newStack(t *testing.T, ctx context.Context) *stack {
 	photo := testJPEG()
 	eng.GET("/e2e/rapat.jpg", func(c *gin.Context) { c.Data(http.StatusOK, "image/jpeg", photo) })
 	if _, err := Mount(eng, Deps{SQL: db, Auth: users, Org: orgs, Posts: NewSchedulerPosts(sched, users), Scope: sched,
-		Reports: NewAnalyticsReports(an), Usage: RegistryUsage{G: reg}, Logger: quiet, Now: clock.Now}); err != nil {
+		Reports: NewReportBuilder(an, orgs), Platform: an, Usage: RegistryUsage{G: reg}, Logger: quiet, Now: clock.Now}); err != nil {
 		t.Fatal(err)
 	}
 	web := httptest.NewServer(eng)
 	t.Cleanup(web.Close)
-	return &stack{clock: clock, sim: sim, coll: coll, city: city, cityFB: cityFB, editorTok: editorTok,
+	return &stack{clock: clock, sim: sim, coll: coll, orgs: orgs, prov: prov, city: city, cityFB: cityFB, editorTok: editorTok,
 		approverTok: approverTok, headTok: headTok, web: web, an: an}
 }
 
@@ -295,7 +301,7 @@ func TestEndToEndInChromium(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS("#token")),
 			chromedp.SendKeys(chromedp.CSS("#token"), token),
 			chromedp.Click(chromedp.CSS("form[action='/signin'] button[type=submit]")),
-			chromedp.WaitVisible(chromedp.CSS("#cal-heading")))
+			chromedp.WaitVisible(chromedp.CSS("header.top .who")))
 	}
 	signout := func() {
 		t.Helper()

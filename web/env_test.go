@@ -20,6 +20,7 @@ import (
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/auth/throttle"
 	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/reportmail"
 	"github.com/humas-id/humas/scheduler"
 	"github.com/humas-id/humas/store"
 	"github.com/humas-id/humas/store/storetest"
@@ -41,7 +42,9 @@ type env struct {
 }
 
 type envOpts struct {
-	reports Reports
+	reports  Reports
+	platform Platform
+	subs     func(e *env) *reportmail.Service
 	usage   UsageSource
 	noPosts bool
 	secure  bool
@@ -84,7 +87,10 @@ func newEnv(t *testing.T, o envOpts) *env {
 	}
 	e.sched = scheduler.NewService(e.db, e.org, scheduler.ServiceOptions{Logger: slog.New(slog.DiscardHandler)})
 	d := Deps{SQL: e.db, Auth: e.auth, Org: e.org, Reports: o.reports, Usage: o.usage, Logger: slog.New(slog.DiscardHandler),
-		SecureCookies: o.secure, Throttle: o.throttle, Scope: e.sched}
+		SecureCookies: o.secure, Throttle: o.throttle, Scope: e.sched, Platform: o.platform}
+	if o.subs != nil {
+		d.Subscriptions = o.subs(e)
+	}
 	if !o.noPosts {
 		d.Posts = NewSchedulerPosts(e.sched, e.auth)
 	}
@@ -178,6 +184,14 @@ func (b *browser) signin(role auth.Role) string {
 		b.t.Fatalf("sign in as %s: %d %s", role, r.Status, r.Body)
 	}
 	return csrfOf(b.t, b.get("/calendar").Body)
+}
+
+// signinRaw posts the sign-in form with next (may be empty) and returns
+// the answer (a redirect).
+func (b *browser) signinRaw(role auth.Role, next string) resp {
+	b.t.Helper()
+	page := b.get("/signin")
+	return b.post("/signin", url.Values{"csrf": {csrfOf(b.t, page.Body)}, "token": {b.e.tokens[role]}, "next": {next}})
 }
 
 func mustContain(t *testing.T, body string, wants ...string) {

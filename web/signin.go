@@ -55,7 +55,7 @@ func (h *Handler) renderSigninPage(c *gin.Context, status int, fieldErr, pageErr
 	l := h.l(c)
 	next := localPath(c.Query("next"), "")
 	if next == "" {
-		next = localPath(c.PostForm("next"), "/calendar")
+		next = localPath(c.PostForm("next"), "")
 	}
 	v := h.view(c, l.T("signin.title"), "signin", signinData{Next: next, PreCSRF: tok, FieldErr: fieldErr,
 		SignedOut: c.Query("out") == "1"})
@@ -113,7 +113,11 @@ func (h *Handler) signin(c *gin.Context) {
 	h.setCookie(c, sessionCookie, id, int(h.d.SessionTTL.Seconds()))
 	h.setCookie(c, preCSRFCookie, "", -1)
 	h.log.InfoContext(c.Request.Context(), "web sign-in", "user_id", p.UserID, "role", string(p.Role))
-	c.Redirect(http.StatusSeeOther, localPath(c.PostForm("next"), "/calendar"))
+	start := "/calendar"
+	if p.Role == auth.RoleViewer {
+		start = "/report" // a division head reads the report, not the calendar
+	}
+	c.Redirect(http.StatusSeeOther, localPath(c.PostForm("next"), start))
 }
 
 // signout ends the session (POST with the CSRF token, via checkCSRF).

@@ -108,7 +108,12 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 			log.Warn("refresh report tables after a collection", "err", err)
 		}
 	})
-	wparts, err := wireWeb(ctx, a, sched, reports)
+	docs, subs, rparts, err := wireReports(ctx, a, reports)
+	if err != nil {
+		return nil, err
+	}
+	parts = append(parts, rparts...)
+	wparts, err := wireWeb(ctx, a, sched, reports, docs, subs)
 	if err != nil {
 		return nil, err
 	}
