@@ -386,6 +386,13 @@ func (g generator) units() (Finding, bool) {
 		return 0
 	})
 	top := cands[0]
+	if !top.iv.Meaningful() && len(cands) == 1 {
+		return Finding{Kind: "unit", Posts: top.n,
+			ID: fmt.Sprintf("ER %s %s (%s), tidak berbeda bermakna dibanding %s (%s); %d dan %d unggahan.", top.name, w.ThisID,
+				pct(top.iv.A, "id"), w.PrevID, pct(top.iv.B, "id"), top.iv.NA, top.iv.NB),
+			EN: fmt.Sprintf("%s's ER %s (%s) is not meaningfully different from %s (%s); %d and %d posts.", top.name, w.ThisEN,
+				pct(top.iv.A, "en"), w.PrevEN, pct(top.iv.B, "en"), top.iv.NA, top.iv.NB)}, true
+	}
 	if !top.iv.Meaningful() {
 		n := 0
 		for _, c := range cands {

@@ -712,11 +712,11 @@ func (b *Builder) rollupSection(lang string, pt parts, note string) Section {
 func postSection(lang string, loc *time.Location, which string, rep *analytics.PostsReport) Section {
 	s := Section{ID: which, Title: T(lang, "sec."+which), Sheet: T(lang, "sheet."+which), Empty: T(lang, "nodata"),
 		Columns: []Column{{Head: T(lang, "col.thumb"), Kind: Thumb, ScreenOnly: true},
-			{Head: T(lang, "col.published", Zone(time.Now().In(loc))), Kind: Stamp, Width: 2.1},
-			{Head: T(lang, "col.platform"), Kind: Text, Width: 1.3}, {Head: T(lang, "col.type"), Kind: Text, Width: 1.2},
-			{Head: T(lang, "col.channel"), Kind: Text, Width: 2}, {Head: T(lang, "col.caption"), Kind: Text, Width: 4},
-			{Head: T(lang, "col.reach"), Kind: Integer, Width: 1.3}, {Head: T(lang, "col.interactions"), Kind: Integer, Width: 1.3},
-			{Head: T(lang, "col.er"), Kind: Percent, Width: 1.3}, {Head: T(lang, "col.link"), Kind: Text, DataOnly: true}}}
+			{Head: T(lang, "col.published", Zone(time.Now().In(loc))), Kind: Stamp, Width: 2},
+			{Head: T(lang, "col.platform"), Kind: Text, Width: 1.4}, {Head: T(lang, "col.type"), Kind: Text, Width: 1.3},
+			{Head: T(lang, "col.channel"), Kind: Text, Width: 2.4}, {Head: T(lang, "col.caption"), Kind: Text, Width: 3.6},
+			{Head: T(lang, "col.reach"), Kind: Integer, Width: 1.6}, {Head: T(lang, "col.interactions"), Kind: Integer, Width: 1.5},
+			{Head: T(lang, "col.er"), Kind: Percent, Width: 1.6}, {Head: T(lang, "col.link"), Kind: Text, DataOnly: true}}}
 	for _, p := range rep.Posts {
 		caption := Short(p.Caption, 90)
 		if caption == "" {

@@ -649,16 +649,24 @@ func (p *pdfDoc) signature() {
 	f, d := p.f, p.d
 	lh := d.Letterhead
 	lang := d.Lang
-	p.need(52)
+	colW := 75.0
+	head := lh.HeadTitle
+	if head == "" {
+		head = T(lang, "sig.head", lh.UnitName)
+	}
+	p.font("", 10)
+	lines := max(len(f.SplitText(head, colW)), len(f.SplitText(T(lang, "sig.team", lh.UnitName), colW)))
+	// The whole block on one page: place, roles, room to sign, name, NIP.
+	h := 6 + 6 + 5 + float64(lines)*5 + 24 + 5 + 5 + 2
+	p.need(h)
+	f.SetAutoPageBreak(false, marginB)
+	defer f.SetAutoPageBreak(true, marginB)
 	f.Ln(6)
 	y := f.GetY()
-	colW := 75.0
 	rightX := pageW - marginR - colW
-	city := lh.City
-	p.font("", 10)
-	if city != "" {
+	if lh.City != "" {
 		f.SetXY(rightX, y)
-		f.CellFormat(colW, 5, T(lang, "sig.place", city, LongDate(lang, d.Generated, d.Loc)), "", 0, "C", false, 0, "")
+		f.CellFormat(colW, 5, T(lang, "sig.place", lh.City, LongDate(lang, d.Generated, d.Loc)), "", 0, "C", false, 0, "")
 	}
 	y += 6
 	f.SetXY(marginL, y)
@@ -666,15 +674,11 @@ func (p *pdfDoc) signature() {
 	f.SetXY(rightX, y)
 	f.CellFormat(colW, 5, T(lang, "sig.known"), "", 0, "C", false, 0, "")
 	y += 5
-	head := lh.HeadTitle
-	if head == "" {
-		head = T(lang, "sig.head", lh.UnitName)
-	}
 	f.SetXY(marginL, y)
 	f.MultiCell(colW, 5, T(lang, "sig.team", lh.UnitName), "", "C", false)
 	f.SetXY(rightX, y)
 	f.MultiCell(colW, 5, head, "", "C", false)
-	y += 28
+	y += float64(lines)*5 + 24
 	f.SetXY(marginL, y)
 	f.CellFormat(colW, 5, T(lang, "sig.blank"), "", 0, "C", false, 0, "")
 	f.SetXY(rightX, y)
@@ -682,6 +686,7 @@ func (p *pdfDoc) signature() {
 		p.font("B", 10)
 		f.CellFormat(colW, 5, lh.HeadName, "", 0, "C", false, 0, "")
 		w := f.GetStringWidth(lh.HeadName)
+		f.SetDrawColor(0, 0, 0)
 		f.Line(rightX+(colW-w)/2, y+4.6, rightX+(colW+w)/2, y+4.6)
 		p.font("", 10)
 		if lh.HeadID != "" {

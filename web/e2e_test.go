@@ -220,8 +220,10 @@ func newStack(t *testing.T, ctx context.Context) *stack {
 	eng := gin.New()
 	photo := testJPEG()
 	eng.GET("/e2e/rapat.jpg", func(c *gin.Context) { c.Data(http.StatusOK, "image/jpeg", photo) })
+	docs := NewReportBuilder(an, orgs)
+	docs.Now = clock.Now
 	if _, err := Mount(eng, Deps{SQL: db, Auth: users, Org: orgs, Posts: NewSchedulerPosts(sched, users), Scope: sched,
-		Reports: NewReportBuilder(an, orgs), Platform: an, Usage: RegistryUsage{G: reg}, Logger: quiet, Now: clock.Now}); err != nil {
+		Reports: docs, Platform: an, Usage: RegistryUsage{G: reg}, Logger: quiet, Now: clock.Now}); err != nil {
 		t.Fatal(err)
 	}
 	web := httptest.NewServer(eng)

@@ -175,7 +175,11 @@ func slugify(s string) string {
 // paper.
 func cellClass(col report.Column, c report.Cell) string {
 	var cls []string
-	if col.Kind != report.Text && col.Kind != report.Stamp && col.Kind != report.Thumb {
+	switch col.Kind {
+	case report.Text, report.Thumb:
+	case report.Stamp:
+		cls = append(cls, "stamp")
+	default:
 		cls = append(cls, "num")
 	}
 	switch c.Tone {
