@@ -163,8 +163,9 @@ func (s *Service) PostAges(ctx context.Context, platform, postID string) (*PostA
 		return nil, fmt.Errorf("post latest figures: %w", err)
 	}
 	rep.PublishedAt = rep.PublishedAt.UTC()
-	// snap_ver is slot × 2³² + collected_at: the latest slot's time.
-	latest.SnapshotAge = time.Unix(int64(sv>>32), 0).Sub(rep.PublishedAt)
+	// snap_ver is slot × 2³² + collected_at: when the latest snapshot was
+	// collected (its slot may be rounded down to the cadence).
+	latest.SnapshotAge = time.Unix(int64(sv&0xffffffff), 0).Sub(rep.PublishedAt)
 	rows, err := s.ch.Query(ctx, qPostAges, platform, postID)
 	if err != nil {
 		return nil, fmt.Errorf("post ages query: %w", err)

@@ -108,7 +108,7 @@ func oaReportParams(extra ...oaObj) []oaObj {
 		oaQueryParam("content_type", "only this content type (photo, video, interactive, text, link)", oaStr),
 		oaQueryParam("campaign", "only this campaign", oaStr),
 		oaQueryParam("format", "csv answers text/csv (as does Accept: text/csv)", oaEnum("json", "csv")),
-		oaQueryParam("lang", "CSV column headers: en, or id for Bahasa Indonesia", oaEnum("en", "id")),
+		oaQueryParam("lang", "CSV language: en, or id for Bahasa Indonesia (Indonesian headers, ';' between fields, decimal commas, a UTF-8 BOM)", oaEnum("en", "id")),
 	}
 	return append(ps, extra...)
 }

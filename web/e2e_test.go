@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/gin-gonic/gin"
@@ -423,6 +424,29 @@ func TestEndToEndInChromium(t *testing.T) {
 		t.Error("top/bottom posts have no links")
 	}
 	shot("report.png")
+
+	// The published post's page shows its figures over age: the collection
+	// a day later gave its 24-hour figures.
+	do("post ages", chromedp.Navigate(web.URL+postPath), chromedp.WaitVisible(chromedp.CSS("svg.chart.ages")))
+	if got := text("#h-ages"); got != "Angka menurut umur unggahan" {
+		t.Errorf("post page ages heading %q", got)
+	}
+	if d := eval(`document.querySelector("svg.chart.ages desc").textContent`); !strings.Contains(d, "24 jam: ") || strings.Contains(d, "24 jam: belum") {
+		t.Errorf("the post's 24-hour figures are missing: %q", d)
+	}
+	shot("post-ages-1280.png")
+	if _, err := chromedp.Call(bctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: 375, Height: 900, DeviceScaleFactor: 1, Mobile: true}); err != nil {
+		t.Fatal(err)
+	}
+	do("post ages phone", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("svg.chart.ages")))
+	if sw := eval(`String(document.documentElement.scrollWidth)`); sw != "375" {
+		t.Errorf("the post page at 375 px is %s px wide", sw)
+	}
+	shot("post-ages-375.png")
+	if _, err := chromedp.Call(bctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	do("report again", chromedp.Navigate(web.URL+"/report"), chromedp.WaitVisible(chromedp.CSS("#chart-type")))
 
 	// 6. On paper: no navigation or forms, A4.
 	if _, err := chromedp.Call(bctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {

@@ -45,9 +45,9 @@ type envOpts struct {
 	reports  Reports
 	platform Platform
 	subs     func(e *env) *reportmail.Service
-	usage   UsageSource
-	noPosts bool
-	secure  bool
+	usage    UsageSource
+	noPosts  bool
+	secure   bool
 	// server mounts the pages on the API server's engine (its body limit
 	// and trusted proxies), as serve does, instead of a bare Gin engine.
 	server   *api.Options

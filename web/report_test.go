@@ -150,12 +150,12 @@ func TestReportPeriodCannotTrap(t *testing.T) {
 	today := time.Now().In(e.unit.Location())
 	lastMonth := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
 	for q, want := range map[string][2]string{
-		"":                                {lastMonth.Format("2006-01-02"), lastMonth.AddDate(0, 1, -1).Format("2006-01-02")},
-		"month=2026-11":                   {"2026-11-01", "2026-11-30"},
-		"quarter=2026-Q3":                 {"2026-07-01", "2026-09-30"},
+		"":                {lastMonth.Format("2006-01-02"), lastMonth.AddDate(0, 1, -1).Format("2006-01-02")},
+		"month=2026-11":   {"2026-11-01", "2026-11-30"},
+		"quarter=2026-Q3": {"2026-07-01", "2026-09-30"},
 		"month=2026-11&quarter=2026-Q2&period=quarter": {"2026-04-01", "2026-06-30"}, // the quarter's button
 		"month=2026-11&quarter=2026-Q2&period=month":   {"2026-11-01", "2026-11-30"}, // the month's button
-		"from=2026-11-03&to=2026-11-09":                 {"2026-11-03", "2026-11-09"},
+		"from=2026-11-03&to=2026-11-09":                {"2026-11-03", "2026-11-09"},
 	} {
 		mustStatus(t, b.get("/report?"+q), http.StatusOK)
 		got, _ := f.last()
