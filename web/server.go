@@ -465,7 +465,11 @@ func (h *Handler) view(c *gin.Context, title, nav string, data any) view {
 		Path: c.Request.URL.RequestURI(), Data: data}
 	// Flash messages come from a fixed list, never from the URL's text.
 	if key := c.Query("ok"); flashKeys[key] {
-		v.Flash = v.L.T(key, parseID(c.Query("n")))
+		if n := c.Query("n"); n != "" {
+			v.Flash = v.L.T(key, parseID(n))
+		} else {
+			v.Flash = v.L.T(key)
+		}
 	}
 	return v
 }
