@@ -37,7 +37,9 @@ func FormatInt(lang Lang, n int64) string { return FormatNumber(lang, float64(n)
 
 // FormatPercent renders a ratio (0.0235) as a percentage with dec
 // decimals ("2,35%").
-func FormatPercent(lang Lang, ratio float64, dec int) string { return report.Pct(string(lang), ratio, dec) }
+func FormatPercent(lang Lang, ratio float64, dec int) string {
+	return report.Pct(string(lang), ratio, dec)
+}
 
 // FormatChange renders a change in percentage points with its sign
 // ("+0,42 pp").
@@ -54,7 +56,9 @@ func FormatDateTime(lang Lang, t time.Time, loc *time.Location) string {
 }
 
 // FormatDate renders the day of t in loc: "27 Nov 2026".
-func FormatDate(lang Lang, t time.Time, loc *time.Location) string { return report.Date(string(lang), t, loc) }
+func FormatDate(lang Lang, t time.Time, loc *time.Location) string {
+	return report.Date(string(lang), t, loc)
+}
 
 // FormatMonth renders "November 2026" / "November 2026".
 func FormatMonth(lang Lang, t time.Time) string { return report.MonthName(string(lang), t) }
