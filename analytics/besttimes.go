@@ -41,7 +41,7 @@ type BestTimesReport struct {
 // posts published in the period (default: the last 12 weeks). Only cells
 // with posts are listed.
 func (s *Service) BestTimes(ctx context.Context, q Query) (*BestTimesReport, error) {
-	return remember(ctx, s, "besttimes\x1e"+q.Key(), func(ctx context.Context) (*BestTimesReport, error) {
+	return remember(ctx, s, "besttimes", q, func(ctx context.Context) (*BestTimesReport, error) {
 		return s.bestTimes(ctx, q)
 	})
 }

@@ -62,7 +62,7 @@ GROUP BY channel_id`
 // collected and the first follower count. A report period that starts
 // before a channel's first data is only partly covered.
 func (s *Service) Coverage(ctx context.Context, q Query) (*CoverageReport, error) {
-	return remember(ctx, s, "coverage\x1e"+q.Key(), func(ctx context.Context) (*CoverageReport, error) {
+	return remember(ctx, s, "coverage", q, func(ctx context.Context) (*CoverageReport, error) {
 		return s.coverage(ctx, q)
 	})
 }

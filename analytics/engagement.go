@@ -46,10 +46,17 @@ type EngagementReport struct {
 
 // Engagement groups posts published in the period by q.GroupBy and
 // compares the totals with the period before (default: last 30 days).
+// Every order of the same group keys shares one computed answer.
 func (s *Service) Engagement(ctx context.Context, q Query) (*EngagementReport, error) {
-	return remember(ctx, s, "engagement\x1e"+q.Key(), func(ctx context.Context) (*EngagementReport, error) {
-		return s.engagement(ctx, q)
+	canon := q
+	canon.GroupBy = canonicalGroups(q.GroupBy)
+	rep, err := remember(ctx, s, "engagement", canon, func(ctx context.Context) (*EngagementReport, error) {
+		return s.engagement(ctx, canon)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return inGroupOrder(rep, q.GroupBy), nil
 }
 
 func (s *Service) engagement(ctx context.Context, q Query) (*EngagementReport, error) {

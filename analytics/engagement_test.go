@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"net/url"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -366,7 +367,13 @@ func testEngagementMaths(t *testing.T, svc *analytics.Service) {
 func TestAgeReadModel(t *testing.T) {
 	ch := storetest.ClickHouse(t)
 	seedHand(t, ch)
-	svc := newService(t, ch)
+	var clock atomic.Int64
+	clock.Store(utc("2025-04-10 00:00").Unix())
+	svc, err := analytics.New(ch, analytics.Options{CacheTTL: -1, RefreshEvery: -1,
+		Now: func() time.Time { return time.Unix(clock.Load(), 0) }})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	if err := svc.Refresh(ctx); err != nil {
 		t.Fatal(err)
@@ -402,7 +409,8 @@ func TestAgeReadModel(t *testing.T) {
 	if got := reach(); got != 700 {
 		t.Errorf("after the refresh: reach %d, want 700 (the +7d snapshot)", got)
 	}
-	if err := svc.Refresh(ctx); err != nil { // a third generation drops the first
+	clock.Add(int64((3 * time.Minute).Seconds()))
+	if err := svc.Refresh(ctx); err != nil { // a third generation drops the first, superseded 3 minutes ago
 		t.Fatal(err)
 	}
 	var parts uint64

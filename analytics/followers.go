@@ -47,7 +47,7 @@ WHERE day >= ? AND day <= ?`
 // the last 30 days). The day before the period is read too, so the first
 // day has a growth figure.
 func (s *Service) Followers(ctx context.Context, q Query) (*FollowersReport, error) {
-	return remember(ctx, s, "followers\x1e"+q.Key(), func(ctx context.Context) (*FollowersReport, error) {
+	return remember(ctx, s, "followers", q, func(ctx context.Context) (*FollowersReport, error) {
 		return s.followers(ctx, q)
 	})
 }

@@ -38,7 +38,7 @@ ARRAY JOIN tags AS ht`
 // Hashtags gives the figures per hashtag, the most used first (at most
 // q.Limit hashtags).
 func (s *Service) Hashtags(ctx context.Context, q Query) (*HashtagsReport, error) {
-	return remember(ctx, s, "hashtags\x1e"+q.Key(), func(ctx context.Context) (*HashtagsReport, error) {
+	return remember(ctx, s, "hashtags", q, func(ctx context.Context) (*HashtagsReport, error) {
 		return s.hashtags(ctx, q)
 	})
 }

@@ -204,10 +204,3 @@ func parseID(v url.Values, name string) (uint64, error) {
 	}
 	return n, nil
 }
-
-// Key is a canonical text of the query, used to cache answers.
-func (q Query) Key() string {
-	return strings.Join([]string{q.From.Format(DateLayout), q.To.Format(DateLayout), strings.Join(q.GroupBy, ","), q.Method, q.Age,
-		q.Platform, strconv.FormatUint(q.Unit, 10), strconv.FormatUint(q.Channel, 10), q.ContentType, q.Campaign,
-		q.Sort, q.Order, strconv.Itoa(q.Limit)}, "\x1f")
-}

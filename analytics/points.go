@@ -44,7 +44,7 @@ type PointsReport struct {
 // its latest snapshot, or the one nearest q.Age), filtered as q says: the
 // material the findings are computed from.
 func (s *Service) Points(ctx context.Context, q Query) (*PointsReport, error) {
-	return remember(ctx, s, "points\x1e"+q.Key(), func(ctx context.Context) (*PointsReport, error) {
+	return remember(ctx, s, "points", q, func(ctx context.Context) (*PointsReport, error) {
 		return s.points(ctx, q)
 	})
 }

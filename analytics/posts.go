@@ -61,7 +61,7 @@ const captionExcerpt = 120
 // TopPosts lists posts by q.Sort in q.Order, at most q.Limit. Sorting by
 // engagement_rate leaves out posts without a denominator.
 func (s *Service) TopPosts(ctx context.Context, q Query) (*PostsReport, error) {
-	return remember(ctx, s, "posts\x1e"+q.Key(), func(ctx context.Context) (*PostsReport, error) {
+	return remember(ctx, s, "posts", q, func(ctx context.Context) (*PostsReport, error) {
 		return s.topPosts(ctx, q)
 	})
 }

@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"time"
 )
 
@@ -51,7 +52,25 @@ ANY INNER JOIN
 	qOldGens       = `SELECT DISTINCT partition FROM system.parts WHERE database = currentDatabase() AND table = ? AND active`
 	qDropGen       = `ALTER TABLE post_facts DROP PARTITION ?`
 	qDropAgeGen    = `ALTER TABLE post_age_facts DROP PARTITION ?`
-	defaultEvery   = 5 * time.Minute
+	// When the first generation after one was built. Argument: gen.
+	qSuperseded    = `SELECT min(built_at), count() FROM post_facts_gens WHERE gen > ?`
+	qAgeSuperseded = `SELECT min(built_at), count() FROM post_age_facts_gens WHERE gen > ?`
+	keepSuperseded = 2 * time.Minute
+	// Which changes (the data_changes count, store/chmigrations/0030) a
+	// generation includes. Arguments: gen, changes, built_at / gen.
+	qRecordCover = `INSERT INTO read_model_covers (gen, changes, built_at) SELECT ?, ?, ?`
+	qCover       = `SELECT max(changes), count() FROM read_model_covers WHERE gen = ?`
+	// A build claims its generation number first (read_model_builds,
+	// 0030); it is its own when no other claim has it. Arguments: gen,
+	// builder, claimed_at / - / gen.
+	qClaimGen    = `INSERT INTO read_model_builds (gen, builder, claimed_at) SELECT ?, ?, ?`
+	qMaxClaimed  = `SELECT max(gen) FROM read_model_builds`
+	qGenClaims   = `SELECT count() FROM read_model_builds WHERE gen = ?`
+	claimRetries = 8
+
+	defaultEvery = 5 * time.Minute
+	defaultPoll  = 2 * time.Second
+	defaultGrace = 3 * time.Second
 )
 
 // Refresh rebuilds the read models from post_latest and post_at_age as a
@@ -60,10 +79,16 @@ ANY INNER JOIN
 // post_age_facts (each post's snapshot nearest 24h, 7d and 28d). Reports
 // read the current generation; until the first refresh they collapse
 // post_latest and scan post_metrics at read time (slower, same figures).
+// The generation records the change marker read before it was built, so
+// every server knows which changes it includes.
 func (s *Service) Refresh(ctx context.Context) error {
 	s.refreshMu.Lock()
 	defer s.refreshMu.Unlock()
 	start := time.Now()
+	changes, err := s.ch.Changes(ctx)
+	if err != nil {
+		return err
+	}
 	var prev, prevAge uint32
 	var n uint64
 	if err := s.ch.QueryRow(ctx, qCurrentGen).Scan(&prev, &n); err != nil {
@@ -72,9 +97,9 @@ func (s *Service) Refresh(ctx context.Context) error {
 	if err := s.ch.QueryRow(ctx, qCurrentAgeGen).Scan(&prevAge, &n); err != nil {
 		return fmt.Errorf("read current fixed-age generation: %w", err)
 	}
-	gen := uint32(s.now().Unix())
-	if gen <= max(prev, prevAge) {
-		gen = max(prev, prevAge) + 1
+	gen, err := s.claimGen(ctx, max(prev, prevAge))
+	if err != nil {
+		return err
 	}
 	if err := s.ch.Exec(ctx, qBuildFacts, gen); err != nil {
 		return fmt.Errorf("build post_facts generation %d: %w", gen, err)
@@ -91,26 +116,77 @@ func (s *Service) Refresh(ctx context.Context) error {
 		return fmt.Errorf("count post_age_facts generation %d: %w", gen, err)
 	}
 	took := time.Since(start)
-	builtAt := time.Now().UTC().Truncate(time.Second)
+	builtAt := s.now().UTC().Truncate(time.Second)
 	if err := s.ch.Exec(ctx, qRecordGen, gen, posts, builtAt, uint64(tookLatest.Milliseconds())); err != nil {
 		return fmt.Errorf("record post_facts generation %d: %w", gen, err)
 	}
 	if err := s.ch.Exec(ctx, qRecordAgeGen, gen, ageRows, builtAt, uint64((took - tookLatest).Milliseconds())); err != nil {
 		return fmt.Errorf("record post_age_facts generation %d: %w", gen, err)
 	}
-	s.setGens(gens{latest: gen, age: gen}) // cached answers stay until their TTL: at most CacheTTL behind
+	if err := s.ch.Exec(ctx, qRecordCover, gen, changes, builtAt); err != nil {
+		return fmt.Errorf("record the changes generation %d includes: %w", gen, err)
+	}
+	// Answers are keyed by generation: the next request computes afresh.
+	// Another process may have finished a newer one meanwhile: take the
+	// newest.
+	if g, cover, err := s.readCover(ctx); err == nil && g.latest > gen {
+		s.adopt(g, cover)
+	} else {
+		s.adopt(gens{latest: gen, age: gen}, changes)
+	}
 	s.log.InfoContext(ctx, "analytics read model refreshed", "generation", gen, "posts", posts, "age_rows", ageRows,
-		"took_ms", took.Milliseconds(), "latest_ms", tookLatest.Milliseconds(), "age_ms", (took - tookLatest).Milliseconds())
-	if err := s.dropOldGens(ctx, "post_facts", qDropGen, prev, gen); err != nil {
+		"changes", changes, "took_ms", took.Milliseconds(), "latest_ms", tookLatest.Milliseconds(),
+		"age_ms", (took - tookLatest).Milliseconds())
+	if err := s.dropOldGens(ctx, "post_facts", qDropGen, qSuperseded, prev); err != nil {
 		return err
 	}
-	return s.dropOldGens(ctx, "post_age_facts", qDropAgeGen, prevAge, gen)
+	return s.dropOldGens(ctx, "post_age_facts", qDropAgeGen, qAgeSuperseded, prevAge)
 }
 
-// dropOldGens drops every generation of table but the current and the
-// previous one (reports that started on the previous one may still be
-// reading it).
-func (s *Service) dropOldGens(ctx context.Context, table, drop string, prev, cur uint32) error {
+// claimGen picks the number of a new generation: after every generation
+// built or being built (by any process), at least the clock's seconds,
+// and claimed by this build alone. Two processes rebuilding at once (a
+// server and humas collect) would otherwise write one partition twice.
+// Claims are rows of one table on one server: if this build's read of the
+// claims did not see another's claim, that other read sees this one, so at
+// most one of two claims of a number goes ahead (both may back off).
+func (s *Service) claimGen(ctx context.Context, built uint32) (uint32, error) {
+	for range claimRetries {
+		var claimed uint32
+		if err := s.ch.QueryRow(ctx, qMaxClaimed).Scan(&claimed); err != nil {
+			return 0, fmt.Errorf("read claimed generations: %w", err)
+		}
+		gen := max(uint32(s.now().Unix()), built+1, claimed+1)
+		if err := s.ch.Exec(ctx, qClaimGen, gen, s.builder, time.Now().UTC().Truncate(time.Second)); err != nil {
+			return 0, fmt.Errorf("claim generation %d: %w", gen, err)
+		}
+		var n uint64
+		if err := s.ch.QueryRow(ctx, qGenClaims, gen).Scan(&n); err != nil {
+			return 0, fmt.Errorf("check the claim of generation %d: %w", gen, err)
+		}
+		if n == 1 {
+			return gen, nil
+		}
+		// Another process claimed the same number: try a higher one after
+		// a random pause, so two contenders part.
+		t := time.NewTimer(time.Duration(rand.N(50)+1) * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return 0, ctx.Err()
+		case <-t.C:
+		}
+	}
+	return 0, fmt.Errorf("no generation number claimed in %d attempts: other processes keep rebuilding at the same moment", claimRetries)
+}
+
+// dropOldGens drops the generations of table older than prev (the
+// current one when this build started) that were superseded more than
+// keepSuperseded ago: servers take a new generation within seconds, but a
+// report that started on an older one may still be reading it, and with
+// rebuilds on every change the previous generation can be seconds old.
+// Newer partitions are left alone: another process may be building one.
+func (s *Service) dropOldGens(ctx context.Context, table, drop, superseded string, prev uint32) error {
 	rows, err := s.ch.Query(ctx, qOldGens, table)
 	if err != nil {
 		return fmt.Errorf("list %s generations: %w", table, err)
@@ -123,12 +199,20 @@ func (s *Service) dropOldGens(ctx context.Context, table, drop string, prev, cur
 			return fmt.Errorf("scan %s generation: %w", table, err)
 		}
 		var g uint32
-		if _, err := fmt.Sscan(p, &g); err == nil && g != prev && g != cur {
+		if _, err := fmt.Sscan(p, &g); err == nil && g < prev {
 			old = append(old, g)
 		}
 	}
 	rows.Close()
 	for _, g := range old {
+		var at time.Time
+		var n uint64
+		if err := s.ch.QueryRow(ctx, superseded, g).Scan(&at, &n); err != nil {
+			return fmt.Errorf("read when %s generation %d was superseded: %w", table, g, err)
+		}
+		if n > 0 && s.now().Sub(at) < keepSuperseded {
+			continue
+		}
 		if err := s.ch.Exec(ctx, drop, g); err != nil {
 			return fmt.Errorf("drop %s generation %d: %w", table, g, err)
 		}
@@ -149,11 +233,29 @@ type gens struct{ latest, age uint32 }
 const gensTTL = 5 * time.Second
 
 // currentGens returns the current generations, read again from ClickHouse
-// when the remembered ones are older than gensTTL (Refresh sets them too).
+// when the remembered ones are older than gensTTL (Refresh and the refresh
+// loop set them too).
 func (s *Service) currentGens(ctx context.Context) (gens, error) {
 	if g, at := s.getGens(); g.latest != 0 && g.age != 0 && time.Since(at) < gensTTL {
 		return g, nil
 	}
+	g, err := s.readGens(ctx)
+	if err != nil {
+		// Keep answering cached reports from the last known generation
+		// while ClickHouse does not answer (a report it must compute fails
+		// at its own query).
+		if old, _ := s.getGens(); old.latest != 0 && ctx.Err() == nil {
+			s.log.DebugContext(ctx, "read model generation not read; using the last known one", "err", err)
+			return old, nil
+		}
+		return gens{}, err
+	}
+	s.setGens(g)
+	return g, nil
+}
+
+// readGens reads the newest complete generations from ClickHouse.
+func (s *Service) readGens(ctx context.Context) (gens, error) {
 	var g gens
 	var n, nAge uint64
 	if err := s.ch.QueryRow(ctx, qCurrentGen).Scan(&g.latest, &n); err != nil {
@@ -168,8 +270,22 @@ func (s *Service) currentGens(ctx context.Context) (gens, error) {
 	if nAge == 0 {
 		g.age = 0
 	}
-	s.setGens(g)
 	return g, nil
+}
+
+// readCover reads the current generations and the change count the
+// latest one includes (0 when it recorded none: built before 0030, or by a
+// process that stopped before recording it).
+func (s *Service) readCover(ctx context.Context) (gens, uint64, error) {
+	g, err := s.readGens(ctx)
+	if err != nil || g.latest == 0 {
+		return g, 0, err
+	}
+	var cover, n uint64
+	if err := s.ch.QueryRow(ctx, qCover, g.latest).Scan(&cover, &n); err != nil {
+		return g, 0, fmt.Errorf("read the changes generation %d includes: %w", g.latest, err)
+	}
+	return g, cover, nil
 }
 
 func (s *Service) getGens() (gens, time.Time) {
@@ -184,36 +300,99 @@ func (s *Service) setGens(g gens) {
 	s.mu.Unlock()
 }
 
-func (s *Service) clearCache() {
+// adopt makes g current, known to include the first cover changes.
+func (s *Service) adopt(g gens, cover uint64) {
 	s.mu.Lock()
-	s.cache = map[string]cached{}
+	s.gens, s.gensAt, s.cover = g, time.Now(), cover
+	s.mark = max(s.mark, cover)
 	s.mu.Unlock()
 }
 
-// refreshLoop refreshes now and then every interval until ctx ends.
-func (s *Service) refreshLoop(ctx context.Context, every time.Duration) {
+// currentMark is the change marker last read (0 before the first read, or
+// without the refresh loop): part of every cache key, so answers computed
+// from tables read at query time (followers, reports before the first
+// generation) are not served after a change.
+func (s *Service) currentMark() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mark
+}
+
+// refreshLoop rebuilds the read model (see Start) until ctx ends; the
+// rebuild in progress then stops with it.
+func (s *Service) refreshLoop(ctx context.Context) {
 	defer close(s.loopDone)
+	var poll <-chan time.Time
+	if s.poll > 0 {
+		t := time.NewTicker(s.poll)
+		defer t.Stop()
+		poll = t.C
+	}
 	// A generation built less than an interval ago (another process, or a
-	// restart) is fresh enough: wait for the rest of the interval first.
-	if g, err := s.currentGens(ctx); err == nil && g.latest != 0 && g.age == g.latest {
-		if age := s.now().Sub(time.Unix(int64(g.latest), 0)); age >= 0 && age < every {
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(every - age):
+	// restart) that includes every change is fresh enough: wait for the
+	// rest of the interval first.
+	first := time.Duration(0)
+	if g, cover, err := s.readCover(ctx); err == nil && g.latest != 0 && g.age == g.latest {
+		if m, err := s.ch.Changes(ctx); err == nil && cover >= m {
+			if age := s.now().Sub(time.Unix(int64(g.latest), 0)); age >= 0 && age < s.every {
+				s.adopt(g, cover)
+				first = s.every - age
 			}
 		}
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
+	periodic := time.NewTimer(first)
+	defer periodic.Stop()
+	var pending time.Time // when a change no generation includes was first seen
 	for {
-		if err := s.Refresh(ctx); err != nil && ctx.Err() == nil {
-			s.log.ErrorContext(ctx, "analytics read model refresh failed; reports use the previous generation", "err", err)
-		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-periodic.C:
+			s.refreshLogged(ctx, "periodic")
+			periodic.Reset(s.every)
+		case <-s.nudge:
+			s.refreshLogged(ctx, "a change in this process")
+			pending = time.Time{}
+		case <-poll:
+			if s.changedElsewhere(ctx, &pending) {
+				s.refreshLogged(ctx, "a change in another process no generation includes")
+				pending = time.Time{}
+			}
 		}
 	}
+}
+
+func (s *Service) refreshLogged(ctx context.Context, why string) {
+	if err := s.Refresh(ctx); err != nil && ctx.Err() == nil {
+		s.log.ErrorContext(ctx, "analytics read model refresh failed; reports use the previous generation", "why", why, "err", err)
+	}
+}
+
+// changedElsewhere reads the change marker. When it moved past what the
+// current generation includes, it takes a newer generation that includes
+// it (another process rebuilt), or reports true (rebuild) once the change
+// has waited ChangeGrace for the process that made it to rebuild.
+func (s *Service) changedElsewhere(ctx context.Context, pending *time.Time) bool {
+	m, err := s.ch.Changes(ctx)
+	if err != nil {
+		s.log.DebugContext(ctx, "read the data change marker", "err", err)
+		return false
+	}
+	s.mu.Lock()
+	s.mark = max(s.mark, m)
+	covered := m <= s.cover
+	s.mu.Unlock()
+	if covered {
+		*pending = time.Time{}
+		return false
+	}
+	if g, cover, err := s.readCover(ctx); err == nil && g.latest != 0 && cover >= m {
+		s.adopt(g, cover)
+		*pending = time.Time{}
+		return false
+	}
+	if pending.IsZero() {
+		*pending = time.Now()
+	}
+	return time.Since(*pending) >= s.grace
 }

@@ -46,6 +46,14 @@ type UnitNode struct {
 	Ancestors []uint64 // the unit itself and every unit above it
 }
 
+// The reports this file and points.go, coverage.go add to the answer
+// cache, with what their answers depend on (see reportKinds).
+func init() {
+	reportKinds["rollup"] = reportKind{days: 30, methodAge: true, postFilters: true}
+	reportKinds["points"] = reportKind{days: 30, methodAge: true, postFilters: true}
+	reportKinds["coverage"] = reportKind{days: 30}
+}
+
 // qUnitTree reads the mirrored unit tree (the newest mirror of each unit).
 const qUnitTree = `SELECT unit_id, argMax(parent_id, version), argMax(name, version), argMax(ancestors, version)
 FROM units
@@ -73,7 +81,7 @@ func (s *Service) UnitTree(ctx context.Context) (map[uint64]UnitNode, error) {
 // every unit) with its own posts and those of its sub-units, for the
 // period and the one before it.
 func (s *Service) RollUp(ctx context.Context, q Query) (*RollUpReport, error) {
-	return remember(ctx, s, "rollup\x1e"+q.Key(), func(ctx context.Context) (*RollUpReport, error) {
+	return remember(ctx, s, "rollup", q, func(ctx context.Context) (*RollUpReport, error) {
 		return s.rollUp(ctx, q)
 	})
 }

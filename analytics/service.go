@@ -2,13 +2,15 @@ package analytics
 
 import (
 	"context"
+	cryptorand "crypto/rand"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
-
-	"golang.org/x/sync/singleflight"
 
 	"github.com/humas-id/humas/store"
 )
@@ -18,11 +20,16 @@ type Options struct {
 	// Timezone is the report time zone when no unit is given, or the unit
 	// has none (default Asia/Jakarta).
 	Timezone string
-	// CacheTTL keeps answers this long (collections run every 15 minutes);
-	// 0 means the default of 60 s, a negative value turns the cache off.
+	// CacheTTL keeps answers at most this long (default 60 s; a negative
+	// value turns the cache off). Answers are also keyed by the read-model
+	// generation and change marker, so new data never waits for the TTL.
 	CacheTTL time.Duration
+	// CacheMaxBytes bounds the answer cache (default DefaultCacheMaxBytes,
+	// 32 MiB); the least recently used answers go first.
+	CacheMaxBytes int64
 	// MaxQueries bounds report queries running on ClickHouse at once
-	// (default 4); more requests wait for a turn instead of failing.
+	// (default 4; serve sets api.max_concurrent_reports); more requests
+	// wait for a turn instead of failing.
 	MaxQueries int
 	Logger     *slog.Logger
 	// Now is the clock (tests); default time.Now.
@@ -30,6 +37,14 @@ type Options struct {
 	// RefreshEvery is how often Start rebuilds the read model (default
 	// 5 minutes; negative: never, call Refresh yourself).
 	RefreshEvery time.Duration
+	// ChangePoll is how often Start's loop reads the change marker that
+	// every collection and correction bumps (default 2 s; negative: never).
+	// When it moved past what the current generation covers, the loop
+	// takes the generation another process built, or rebuilds itself once
+	// the change is ChangeGrace old (default 3 s): the process that made a
+	// change rebuilds at once, others only step in when it did not.
+	ChangePoll  time.Duration
+	ChangeGrace time.Duration
 }
 
 // Service computes engagement reports from ClickHouse.
@@ -40,23 +55,43 @@ type Service struct {
 	now     func() time.Time
 	ttl     time.Duration
 	sem     chan struct{}
-	group   singleflight.Group
-	mu      sync.Mutex
-	cache   map[string]cached
-	maxKeep int
-	gens    gens      // current read-model generations, under mu
-	gensAt  time.Time // when gens were read or set, under mu
+	cache   *answerCache
+	flights flights
 
-	every     time.Duration
-	refreshMu sync.Mutex
-	cancel    context.CancelFunc
-	loopDone  chan struct{}
+	mu     sync.Mutex
+	gens   gens      // current read-model generations, under mu
+	gensAt time.Time // when gens were read or set, under mu
+	cover  uint64    // changes the current generation includes (read_model_covers), under mu
+	mark   uint64    // the change marker last read, under mu
+	zones  map[uint64]unitZone
+
+	every, poll, grace time.Duration
+	refreshMu          sync.Mutex
+	builder            string // this service in generation claims
+	nudge              chan struct{}
+	cancel             context.CancelFunc
+	loopDone           chan struct{}
 }
 
-type cached struct {
-	v       any
-	expires time.Time
+// builderID names a Service in generation claims: host, process and a
+// random part.
+func builderID() string {
+	host, _ := os.Hostname()
+	var r [4]byte
+	_, _ = cryptorand.Read(r[:])
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(r[:]))
 }
+
+// unitZone is a unit's time zone as last read (exists false: no such unit).
+type unitZone struct {
+	tz     string
+	exists bool
+	at     time.Time
+}
+
+// unitZoneTTL is how long a unit's time zone is trusted (the units mirror
+// is refreshed every minute).
+const unitZoneTTL = 30 * time.Second
 
 // New makes a Service over ch.
 func New(ch *store.ClickHouse, opts Options) (*Service, error) {
@@ -72,6 +107,12 @@ func New(ch *store.ClickHouse, opts Options) (*Service, error) {
 	if opts.CacheTTL == 0 {
 		opts.CacheTTL = time.Minute
 	}
+	if opts.CacheMaxBytes < 0 {
+		return nil, fmt.Errorf("analytics: CacheMaxBytes %d is negative", opts.CacheMaxBytes)
+	}
+	if opts.CacheMaxBytes == 0 {
+		opts.CacheMaxBytes = DefaultCacheMaxBytes
+	}
 	if opts.MaxQueries <= 0 {
 		opts.MaxQueries = 4
 	}
@@ -84,52 +125,88 @@ func New(ch *store.ClickHouse, opts Options) (*Service, error) {
 	if opts.RefreshEvery == 0 {
 		opts.RefreshEvery = defaultEvery
 	}
+	if opts.ChangePoll == 0 {
+		opts.ChangePoll = defaultPoll
+	}
+	if opts.ChangeGrace <= 0 {
+		opts.ChangeGrace = defaultGrace
+	}
 	return &Service{ch: ch, tz: opts.Timezone, log: opts.Logger, now: opts.Now, ttl: opts.CacheTTL,
-		sem: make(chan struct{}, opts.MaxQueries), cache: map[string]cached{}, maxKeep: 1024, every: opts.RefreshEvery}, nil
+		sem: make(chan struct{}, opts.MaxQueries), cache: newAnswerCache(opts.CacheMaxBytes), zones: map[uint64]unitZone{},
+		every: opts.RefreshEvery, poll: opts.ChangePoll, grace: opts.ChangeGrace, nudge: make(chan struct{}, 1),
+		builder: builderID()}, nil
 }
 
-// Start rebuilds the read model in the background now and every
-// RefreshEvery. It returns at once.
+// Start runs the refresh loop in the background: it rebuilds the read
+// model now (unless a fresh generation covers every change) and every
+// RefreshEvery, after every change in this process (Changed), and when the
+// change marker shows a change from another process (see ChangePoll). It
+// returns at once; Stop ends it.
 func (s *Service) Start(ctx context.Context) error {
+	s.flights.open()
 	if s.every < 0 || s.cancel != nil {
 		return nil
 	}
 	ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	s.loopDone = make(chan struct{})
-	go s.refreshLoop(ctx, s.every)
+	go s.refreshLoop(ctx)
 	return nil
 }
 
-// Stop ends the refresh loop (waiting for a refresh in progress until ctx
-// ends) and drops cached answers.
+// Stop ends the refresh loop (cancelling a refresh in progress) and the
+// report computations in progress, waits for them until ctx ends, and
+// drops cached answers.
 func (s *Service) Stop(ctx context.Context) error {
 	if s.cancel != nil {
 		s.cancel()
 		select {
 		case <-s.loopDone:
 		case <-ctx.Done():
-			return ctx.Err()
+			return fmt.Errorf("analytics stop: %w", ctx.Err())
 		}
 		s.cancel = nil
 	}
-	s.clearCache()
+	if err := s.flights.close(ctx); err != nil {
+		return fmt.Errorf("analytics stop: reports in progress: %w", err)
+	}
+	s.cache.clear()
 	return nil
 }
 
-// remember answers from the cache, or computes once for all concurrent
-// callers asking the same thing, then caches.
-func remember[T any](ctx context.Context, s *Service, key string, fn func(ctx context.Context) (T, error)) (T, error) {
+// Changed tells the refresh loop that this process changed data reports
+// read (a collection, a correction): it rebuilds at once. It never blocks.
+func (s *Service) Changed() {
+	select {
+	case s.nudge <- struct{}{}:
+	default: // a rebuild is already due
+	}
+}
+
+// CacheStats describes the answer cache.
+func (s *Service) CacheStats() CacheStats { return s.cache.stats() }
+
+// remember answers q for the report kind from the cache, or computes it
+// once for all concurrent callers asking the same thing, then caches it.
+// A caller whose ctx ends returns at once; the computation stops when no
+// caller waits for it.
+func remember[T any](ctx context.Context, s *Service, kind string, q Query, fn func(ctx context.Context) (T, error)) (T, error) {
+	var zero T
+	k, ok := reportKinds[kind]
+	if !ok {
+		return zero, fmt.Errorf("analytics: report %q has no cache key description (reportKinds)", kind)
+	}
+	p, err := s.resolve(ctx, q, k.days)
+	if err != nil {
+		return zero, err
+	}
+	ctx = withResolved(ctx, resolved{q: q, days: k.days, p: p})
+	key := cacheKey(kind, k, q, p, s.currentMark())
 	if s.ttl > 0 {
-		s.mu.Lock()
-		c, ok := s.cache[key]
-		s.mu.Unlock()
-		if ok && s.now().Before(c.expires) {
-			return c.v.(T), nil
+		if v, ok := s.cache.get(key, s.now()); ok {
+			return v.(T), nil
 		}
 	}
-	v, err, _ := s.group.Do(key, func() (any, error) {
-		// Detached from one caller's cancellation: others wait on it too.
-		ctx := context.WithoutCancel(ctx)
+	v, err := s.flights.do(ctx, key, func(ctx context.Context) (any, error) {
 		select {
 		case s.sem <- struct{}{}:
 		case <-ctx.Done():
@@ -141,22 +218,15 @@ func remember[T any](ctx context.Context, s *Service, key string, fn func(ctx co
 			return nil, err
 		}
 		if s.ttl > 0 {
-			s.mu.Lock()
-			if len(s.cache) >= s.maxKeep {
-				now := s.now()
-				for k, c := range s.cache {
-					if now.After(c.expires) || len(s.cache) >= s.maxKeep {
-						delete(s.cache, k)
-					}
-				}
+			size, err := json.Marshal(v)
+			if err != nil {
+				return nil, fmt.Errorf("analytics: size of a %s answer: %w", kind, err)
 			}
-			s.cache[key] = cached{v: v, expires: s.now().Add(s.ttl)}
-			s.mu.Unlock()
+			s.cache.put(key, v, int64(len(size)), s.now().Add(s.ttl))
 		}
 		return v, nil
 	})
 	if err != nil {
-		var zero T
 		return zero, err
 	}
 	return v.(T), nil
@@ -181,21 +251,28 @@ func localMidnight(d time.Time, loc *time.Location) time.Time {
 
 // resolve picks the time zone (the unit's, else the default) and turns
 // the query's dates into instants; defaultDays sets the period when from
-// or to is missing (ending today).
+// or to is missing (ending today). Inside remember it returns the period
+// the cache key was made from.
 func (s *Service) resolve(ctx context.Context, q Query, defaultDays int) (period, error) {
+	if r, ok := resolvedFrom(ctx); ok && r.q.From.Equal(q.From) && r.q.To.Equal(q.To) && r.q.Unit == q.Unit {
+		if r.days != defaultDays {
+			return period{}, fmt.Errorf("analytics: the report's default period is %d days but its cache key (reportKinds) says %d",
+				defaultDays, r.days)
+		}
+		return r.p, nil
+	}
 	tz := s.tz
 	if q.Unit != 0 {
-		var unitTZ string
-		var n uint64
-		if err := s.ch.QueryRow(ctx, qUnitTimezone, q.Unit).Scan(&unitTZ, &n); err != nil {
-			return period{}, fmt.Errorf("read unit %d time zone: %w", q.Unit, err)
+		z, err := s.unitZone(ctx, q.Unit)
+		if err != nil {
+			return period{}, err
 		}
-		if n == 0 {
+		if !z.exists {
 			return period{}, badParam("unit", fmt.Sprintf("unit %d does not exist; GET /api/v1/units lists them", q.Unit),
 				fmt.Sprintf("unit %d tidak ada; GET /api/v1/units menampilkan daftarnya", q.Unit))
 		}
-		if _, err := time.LoadLocation(unitTZ); unitTZ != "" && err == nil {
-			tz = unitTZ
+		if _, err := time.LoadLocation(z.tz); z.tz != "" && err == nil {
+			tz = z.tz
 		}
 	}
 	loc, err := time.LoadLocation(tz)
@@ -224,6 +301,33 @@ func (s *Service) resolve(ctx context.Context, q Query, defaultDays int) (period
 		return period{}, err
 	}
 	return p, nil
+}
+
+// unitZone reads a unit's time zone from the mirrored units table,
+// remembered for unitZoneTTL.
+func (s *Service) unitZone(ctx context.Context, unit uint64) (unitZone, error) {
+	s.mu.Lock()
+	z, ok := s.zones[unit]
+	s.mu.Unlock()
+	if ok && time.Since(z.at) < unitZoneTTL {
+		return z, nil
+	}
+	var tz string
+	var n uint64
+	if err := s.ch.QueryRow(ctx, qUnitTimezone, unit).Scan(&tz, &n); err != nil {
+		if ok && ctx.Err() == nil { // the last one read, while ClickHouse does not answer
+			return z, nil
+		}
+		return unitZone{}, fmt.Errorf("read unit %d time zone: %w", unit, err)
+	}
+	z = unitZone{tz: tz, exists: n > 0, at: time.Now()}
+	s.mu.Lock()
+	if len(s.zones) > 10000 { // ids from requests: keep the map small
+		s.zones = map[uint64]unitZone{}
+	}
+	s.zones[unit] = z
+	s.mu.Unlock()
+	return z, nil
 }
 
 // names maps unit and channel ids to names from the mirrored dimension

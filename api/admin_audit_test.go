@@ -66,7 +66,12 @@ func TestAdminAPIIsAudited(t *testing.T) {
 	call("PATCH", id, map[string]any{"access_token": secrets[1], "name": "KPU Jawa Tengah"}, http.StatusOK)
 	call("DELETE", id, nil, http.StatusNoContent)
 	u := call("POST", "/users", map[string]any{"name": "sari", "unit": "kpu-jateng", "role": "editor"}, http.StatusCreated)
-	secrets = append(secrets, u["token"].(string), auth.HashToken(u["token"].(string)))
+	link := u["setup_link"].(string)
+	linkTok := link[strings.LastIndex(link, "/")+1:]
+	if !strings.Contains(link, "/setup/") || len(linkTok) < 40 {
+		t.Fatalf("setup link %q", link)
+	}
+	secrets = append(secrets, linkTok, auth.HashToken(linkTok))
 	call("DELETE", "/users/sari", nil, http.StatusNoContent)
 
 	rows, err := db.DB.Query(`SELECT COALESCE(actor_id, 0), actor_name, entity, action, reason, detail FROM audit_log WHERE id > ? ORDER BY id`, start)
@@ -91,7 +96,7 @@ func TestAdminAPIIsAudited(t *testing.T) {
 		}
 		got = append(got, entity+" "+action)
 	}
-	want := "unit create,channel create,channel update,channel replace_token,channel delete,user create,user revoke"
+	want := "unit create,channel create,channel update,channel replace_token,channel delete,user create,user setup_link,user revoke"
 	if strings.Join(got, ",") != want {
 		t.Errorf("audit lines %q, want %q", strings.Join(got, ","), want)
 	}

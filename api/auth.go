@@ -50,7 +50,7 @@ func RequireAuth(a Authenticator, opts ...AuthOption) gin.HandlerFunc {
 		token, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok || strings.TrimSpace(token) == "" {
 			c.Header("WWW-Authenticate", `Bearer realm="humas"`)
-			WriteError(c, Unauthorized("send an API token as \"Authorization: Bearer <token>\" (humas user add prints one)"))
+			WriteError(c, Unauthorized("send an API token as \"Authorization: Bearer <token>\" (make one on the API tokens page of your account, or with humas user token)"))
 			return
 		}
 		addr := throttle.Addr(c.ClientIP())
@@ -70,7 +70,7 @@ func RequireAuth(a Authenticator, opts ...AuthOption) gin.HandlerFunc {
 					}
 				}
 				c.Header("WWW-Authenticate", `Bearer realm="humas", error="invalid_token"`)
-				WriteError(c, Unauthorized("the API token is unknown or revoked"))
+				WriteError(c, Unauthorized("the API token is unknown, revoked or expired"))
 				return
 			}
 			WriteError(c, err)

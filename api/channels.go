@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -94,6 +95,13 @@ func (d SchedulerDeps) createChannel(c *gin.Context) (any, error) {
 			return nil, err
 		}
 	}
+	if d.Tokens != nil && r.AccessToken != "" && (r.Platform == org.Facebook || r.Platform == org.Instagram) && strings.TrimSpace(r.ExternalID) != "" {
+		tok, err := d.Tokens.Check(c.Request.Context(), r.Platform, strings.TrimSpace(r.ExternalID), strings.TrimSpace(r.AccessToken))
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		r.AccessToken = tok
+	}
 	ch, err := d.Org.CreateChannel(c.Request.Context(), org.ChannelInput{UnitID: unitID, Platform: r.Platform, ExternalID: r.ExternalID, Name: r.Name, AccessToken: r.AccessToken})
 	if err != nil {
 		return nil, mapErr(err)
@@ -116,6 +124,17 @@ func (d SchedulerDeps) patchChannel(c *gin.Context) (any, error) {
 	var r channelPatch
 	if err := bindJSON(c, &r); err != nil {
 		return nil, err
+	}
+	if d.Tokens != nil && r.AccessToken != nil && strings.TrimSpace(*r.AccessToken) != "" {
+		cur, err := d.Org.Channel(c.Request.Context(), id)
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		tok, err := d.Tokens.Check(c.Request.Context(), cur.Platform, cur.ExternalID, strings.TrimSpace(*r.AccessToken))
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		r.AccessToken = &tok
 	}
 	p := org.ChannelPatch{Name: r.Name, AccessToken: r.AccessToken, Status: r.Status}
 	if r.Unit != nil {

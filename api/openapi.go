@@ -155,7 +155,8 @@ func OpenAPIDocument() map[string]any {
 	postBody := func(required ...string) oaObj {
 		return oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": required, "properties": oaObj{
 			"caption": oaObj{"type": "string", "description": "at most 63 206 characters on Facebook, 2 200 (30 hashtags, 20 mentions) on Instagram"}, "link": oaObj{"type": "string", "maxLength": 2048},
-			"media":            oaObj{"type": "array", "items": oaObj{"type": "object", "additionalProperties": false, "properties": oaObj{"type": oaEnum("image", "video"), "url": oaObj{"type": "string", "maxLength": 2048}}}},
+			"media": oaObj{"type": "array", "items": oaObj{"type": "object", "additionalProperties": false, "properties": oaObj{"type": oaEnum("image", "video"), "url": oaObj{"type": "string", "maxLength": 2048},
+				"width": oaInt, "height": oaInt, "duration_seconds": oaObj{"type": "number"}}}},
 			"content_type":     oaEnum("photo", "video", "interactive", "text", "link"),
 			"classification":   classification,
 			"channels":         oaObj{"type": "array", "items": oaInt},
@@ -175,11 +176,15 @@ func OpenAPIDocument() map[string]any {
 	for k, v := range unitSettings {
 		unitCreate[k] = v
 	}
-	unitPatch := oaObj{"name": oaObj{"type": "string", "maxLength": 200}}
+	unitCreate["require_2fa"] = oaObj{"type": "boolean", "description": "admins, approvers and PPID officers of the unit and the units below it must use two-step verification (needs HUMAS_SECRET_KEY)"}
+	unitPatch := oaObj{"name": oaObj{"type": "string", "maxLength": 200}, "timezone": oaStr,
+		"parent":      oaObj{"type": "string", "description": "slug or id of the new parent (a unit of the caller's tree, never the unit itself or one below it): moves the unit"},
+		"require_2fa": unitCreate["require_2fa"]}
 	for k, v := range unitSettings {
 		unitPatch[k] = v
 	}
 	roles := oaEnum("admin", "approver", "editor", "viewer", "ppid")
+	userName := oaPathParam("name", "user name")
 	paths := oaObj{
 		"/healthz": oaObj{"get": oaOp("liveness: the process is up", "probes", nil, nil, oaObj{"200": oaJSONResp("alive", oaAny)})},
 		"/readyz": oaObj{"get": oaOp("readiness: ClickHouse and SQLite answer", "probes", nil, nil,
@@ -212,7 +217,7 @@ func OpenAPIDocument() map[string]any {
 		},
 		"/api/v1/channels": oaObj{
 			"get": crud("list the channels of the caller's unit and its sub-units (an admin: all) with token health", "200", nil),
-			"post": crud("connect a channel (admin); the token is stored encrypted and never returned", "201", oaJSONBody(oaObj{"type": "object",
+			"post": crud("connect a channel (admin); the token is checked with Meta (debug_token: valid, this app, this Page, the permissions each function needs; a system-user token gives the Page token stored) and stored encrypted, never returned; 422 names what is wrong", "201", oaJSONBody(oaObj{"type": "object",
 				"additionalProperties": false, "required": []string{"platform", "external_id", "name", "unit", "access_token"}, "properties": oaObj{
 					"platform": oaEnum("facebook", "instagram"), "external_id": oaStr, "name": oaStr, "unit": oaRefStr, "access_token": oaStr, "status": oaStr}})),
 		},
@@ -223,14 +228,35 @@ func OpenAPIDocument() map[string]any {
 			"delete": crud("remove a channel (admin)", "204", nil, id),
 		},
 		"/api/v1/users": oaObj{
-			"get":  crud("list users (admin)", "200", nil),
-			"post": crud("add a user (admin); answers the new token once", "201", oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": []string{"name", "unit", "role"}, "properties": oaObj{"name": oaStr, "unit": oaRefStr, "role": roles}})),
+			"get": crud("list the users of the caller's unit and the units below it (admin)", "200", nil),
+			"post": crud("invite a user into the caller's tree (admin): answers a one-time setup link (setup_link, shown once, good for auth.setup_link_ttl) "+
+				"with which the user sets a password; emailed is true when it was also sent by e-mail", "201",
+				oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": []string{"name", "unit", "role"},
+					"properties": oaObj{"name": oaStr, "email": oaObj{"type": "string", "format": "email"}, "unit": oaRefStr, "role": roles}})),
 		},
 		"/api/v1/users/{name}": oaObj{
-			"patch": crud("give a user another role or unit (admin); the last active admin keeps the admin role (409 last_admin)", "200",
-				oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "properties": oaObj{"role": roles, "unit": oaRefStr}}), oaPathParam("name", "user name")),
-			"delete": crud("revoke a user's tokens (admin); the last active admin cannot be revoked (409 last_admin)", "204", nil, oaPathParam("name", "user name")),
+			"patch": crud("give a user another role, unit or e-mail (admin, within the caller's tree); the last active admin keeps the admin role (409 last_admin)", "200",
+				oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "properties": oaObj{"role": roles, "unit": oaRefStr,
+					"email": oaObj{"type": "string", "description": "empty removes it"}}}), userName),
+			"delete": crud("disable a user (admin): web sessions end and API tokens are revoked; the last active admin cannot be disabled (409 last_admin)", "204", nil, userName),
 		},
+		"/api/v1/users/{name}/setup-link": oaObj{"post": crud("a new one-time setup link for the user (admin): a password reset, or a new invitation; older links stop working, the current password works until the link is used", "201", nil, userName)},
+		"/api/v1/users/{name}/totp":       oaObj{"delete": crud("turn the user's two-step verification off (admin; a lost phone): recovery codes are dropped", "204", nil, userName)},
+		"/api/v1/users/{name}/tokens":     oaObj{"get": crud("the user's API tokens (admin): name, prefix, expiry, last use, never the token", "200", nil, userName)},
+		"/api/v1/users/{name}/tokens/{id}": oaObj{"delete": crud("revoke one of the user's API tokens (admin)", "204", nil, userName,
+			oaPathParam("id", "token id"))},
+		"/api/v1/audit": oaObj{"get": crud("audit lines about the caller's unit and the units below it, newest first (admin); the web page /admin/audit downloads them as CSV", "200", nil,
+			oaQueryParam("actor", "actor name", oaStr), oaQueryParam("entity", "post, delivery, channel, unit or user", oaStr),
+			oaQueryParam("entity_id", "the entity's id", oaInt), oaQueryParam("unit", "only lines about this unit's things", oaInt),
+			oaQueryParam("action", "e.g. approve, create, password_change", oaStr), oaQueryParam("from", "RFC 3339 or date (UTC)", oaStr),
+			oaQueryParam("to", "RFC 3339 or date (UTC), exclusive", oaStr), oaQueryParam("before_id", "paging: lines older than this id", oaInt),
+			oaQueryParam("limit", "1-1000, default 200", oaInt))},
+		"/api/v1/me": oaObj{"get": crud("the caller's account (name, unit, role, e-mail, whether a password and two-step verification are set)", "200", nil)},
+		"/api/v1/me/tokens": oaObj{"get": crud("the caller's API tokens", "200", nil),
+			"post": crud("make an API token for the caller (answered once; acts with the caller's role)", "201",
+				oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": []string{"name", "expires_in_days"},
+					"properties": oaObj{"name": oaObj{"type": "string", "maxLength": 64}, "expires_in_days": oaObj{"type": "integer", "minimum": 1, "maximum": 366}}}))},
+		"/api/v1/me/tokens/{id}": oaObj{"delete": crud("revoke one of the caller's API tokens", "204", nil, oaPathParam("id", "token id"))},
 		"/api/v1/posts": oaObj{
 			"get": crud("list posts", "200", nil,
 				oaQueryParam("state", "draft, submitted, approved, scheduled, publishing, published, failed, canceled, rejected", oaStr),

@@ -42,6 +42,7 @@ type deliveryView struct {
 	Permalink   string                   `json:"permalink,omitempty"`
 	PublishedAt string                   `json:"published_at,omitempty"`
 	Error       *scheduler.DeliveryError `json:"error,omitempty"`
+	PublishPath string                   `json:"publish_path,omitempty"` // feed, photo, photos, video, reel, ig_*
 }
 
 // classificationView is the classification with who set or confirmed it.
@@ -127,6 +128,7 @@ func (l *locs) view(p scheduler.Post) postView {
 		if d.PublishedAt != nil {
 			dv.PublishedAt = f(*d.PublishedAt)
 		}
+		dv.PublishPath = d.PublishPath
 		v.Deliveries = append(v.Deliveries, dv)
 	}
 	return v

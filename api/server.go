@@ -23,7 +23,10 @@ type Check struct {
 
 // Options configure the server.
 type Options struct {
-	Listen   string
+	Listen string
+	// Listener, when set, is served instead of listening on Listen (an
+	// inherited socket, or a test's listener).
+	Listener net.Listener
 	Logger   *slog.Logger
 	Registry *prometheus.Registry
 	Checks   []Check
@@ -53,6 +56,11 @@ type Server struct {
 
 	downMu sync.Mutex
 	down   map[string]bool // readiness checks down at the last probe
+
+	// failed receives the error that ended Serve other than by Stop;
+	// served is closed when Serve has returned.
+	failed chan error
+	served chan struct{}
 }
 
 // New builds the engine with logging, metrics, recovery and the probes.
@@ -90,7 +98,7 @@ func New(opts Options) (*Server, error) {
 	e.NoRoute(func(c *gin.Context) {
 		WriteError(c, NotFound("no such route: "+c.Request.Method+" "+c.Request.URL.Path))
 	})
-	s := &Server{engine: e, log: opts.Logger, opts: opts}
+	s := &Server{engine: e, log: opts.Logger, opts: opts, failed: make(chan error, 1)}
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{Registry: opts.Registry})))
@@ -116,11 +124,15 @@ func (s *Server) AddDetail(name string, fn func() any) {
 }
 
 // Start listens and serves in the background; it returns once the port
-// is bound, so callers know the address is taken or free.
+// is bound, so callers know the address is taken or free. If serving ends
+// other than by Stop (the listener fails), Failed receives the error.
 func (s *Server) Start(ctx context.Context) error {
-	ln, err := net.Listen("tcp", s.opts.Listen)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w (set HUMAS_LISTEN to a free address)", s.opts.Listen, err)
+	ln := s.opts.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", s.opts.Listen); err != nil {
+			return fmt.Errorf("listen on %s: %w (set HUMAS_LISTEN to a free address)", s.opts.Listen, err)
+		}
 	}
 	s.ln = ln
 	s.srv = &http.Server{
@@ -136,9 +148,11 @@ func (s *Server) Start(ctx context.Context) error {
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	s.served = make(chan struct{})
 	go func() {
+		defer close(s.served)
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.log.Error("http server stopped", "err", err)
+			s.failed <- fmt.Errorf("http server on %s stopped serving: %w", ln.Addr(), err)
 		}
 	}()
 	s.log.Info("http server listening", "addr", ln.Addr().String())
@@ -153,10 +167,21 @@ func (s *Server) Addr() string {
 	return s.ln.Addr().String()
 }
 
-// Stop stops accepting and waits for requests in flight until ctx ends.
+// Failed receives the error that ended serving after Start, other than
+// Stop: the process should stop (the run group in cmd/humas does).
+func (s *Server) Failed() <-chan error { return s.failed }
+
+// Stop stops accepting and waits for requests in flight, and for the
+// serving goroutine, until ctx ends.
 func (s *Server) Stop(ctx context.Context) error {
 	if s.srv == nil {
 		return nil
 	}
-	return s.srv.Shutdown(ctx)
+	err := s.srv.Shutdown(ctx)
+	select {
+	case <-s.served:
+	case <-ctx.Done():
+		return errors.Join(err, fmt.Errorf("http server stop: %w", ctx.Err()))
+	}
+	return err
 }

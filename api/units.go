@@ -1,10 +1,12 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,6 +21,26 @@ type SchedulerDeps struct {
 	Org      *org.Store
 	Auth     *auth.Store
 	Calendar *scheduler.Service
+	// Tokens, when set, checks a pasted access token with Meta before a
+	// channel stores it (and gives the token to store).
+	Tokens TokenChecker
+	// PublicURL makes setup links absolute (empty: the request's host).
+	PublicURL string
+	// LinkTTL is how long setup links stay good (72 h when 0).
+	LinkTTL time.Duration
+	// Links sends setup links by e-mail (optional; nil: the link is only
+	// in the answer).
+	Links LinkSender
+}
+
+// LinkSender delivers a setup link to the person it is for.
+type LinkSender interface {
+	SendSetupLink(ctx context.Context, m auth.LinkMessage) error
+}
+
+// TokenChecker checks an access token for a channel (scheduler.TokenChecker).
+type TokenChecker interface {
+	Check(ctx context.Context, platform, externalID, token string) (string, error)
 }
 
 // MountScheduler adds units, channels, users and posts under g, which must
@@ -39,6 +61,16 @@ func MountScheduler(g *gin.RouterGroup, d SchedulerDeps) {
 	g.POST("/users", admin, Handle(d.createUser))
 	g.PATCH("/users/:name", admin, Handle(d.patchUser))
 	g.DELETE("/users/:name", admin, Handle(d.revokeUser))
+	g.POST("/users/:name/setup-link", admin, Handle(d.userSetupLink))
+	g.DELETE("/users/:name/totp", admin, Handle(d.userTOTPReset))
+	g.GET("/users/:name/tokens", admin, Handle(d.userTokens))
+	g.DELETE("/users/:name/tokens/:id", admin, Handle(d.userTokenRevoke))
+	g.GET("/audit", admin, Handle(d.audit))
+
+	g.GET("/me", Handle(d.me))
+	g.GET("/me/tokens", Handle(d.myTokens))
+	g.POST("/me/tokens", Handle(d.createMyToken))
+	g.DELETE("/me/tokens/:id", Handle(d.revokeMyToken))
 
 	g.GET("/posts", Handle(d.listPosts))
 	g.POST("/posts", Handle(d.createPost))
@@ -69,6 +101,9 @@ type unitPatch struct {
 	RequiresApproval *bool   `json:"requires_approval"`
 	ClassificationBy *string `json:"classification_by"`
 	AllowHourly      *bool   `json:"allow_hourly_recurrence"`
+	Timezone         *string `json:"timezone"`
+	Parent           *string `json:"parent"` // slug or id: moves the unit
+	Require2FA       *bool   `json:"require_2fa"`
 }
 
 func (d SchedulerDeps) listUnits(c *gin.Context) (any, error) {
@@ -97,7 +132,15 @@ func (d SchedulerDeps) createUnit(c *gin.Context) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := d.adminScope(c, p, "parent"); err != nil {
+			return nil, err
+		}
 		u.ParentID = p
+	} else if ok, err := d.isRootAdmin(c); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, Unprocessable([]valid.FieldError{{Field: "parent", Message: "give the parent unit: a new unit goes below your own unit or one below it",
+			MessageID: "isi unit induk: unit baru berada di bawah unit Anda atau unit di bawahnya"}})
 	}
 	// The request context carries the caller for the audit log.
 	u, err := d.Org.CreateUnit(c.Request.Context(), u)
@@ -118,8 +161,29 @@ func (d SchedulerDeps) patchUnit(c *gin.Context) (any, error) {
 	if err := bindJSON(c, &r); err != nil {
 		return nil, err
 	}
-	u, err := d.Org.UpdateUnit(c.Request.Context(), id, org.UnitPatch{Name: r.Name, RequiresApproval: r.RequiresApproval,
-		ClassificationBy: r.ClassificationBy, AllowHourly: r.AllowHourly})
+	if err := d.adminScope(c, id, "id"); err != nil {
+		return nil, err
+	}
+	p := org.UnitPatch{Name: r.Name, RequiresApproval: r.RequiresApproval,
+		ClassificationBy: r.ClassificationBy, AllowHourly: r.AllowHourly, Timezone: r.Timezone, Require2FA: r.Require2FA}
+	if r.Parent != nil {
+		parent, err := d.resolveUnit(c, *r.Parent, "parent")
+		if err != nil {
+			return nil, err
+		}
+		if err := d.adminScope(c, parent, "parent"); err != nil {
+			return nil, err
+		}
+		if id == Principal(c).UnitID {
+			return nil, Forbidden("your own unit is moved by an admin of a unit above it")
+		}
+		p.ParentID = &parent
+	}
+	if r.Require2FA != nil && *r.Require2FA && !d.Auth.HasKey() {
+		return nil, &Error{Status: http.StatusUnprocessableEntity, Code: "no_secret_key", Message: auth.ErrNoKey.Error(),
+			MessageID: "server belum punya kunci rahasia untuk verifikasi dua langkah: isi HUMAS_SECRET_KEY lalu mulai ulang"}
+	}
+	u, err := d.Org.UpdateUnit(c.Request.Context(), id, p)
 	if err != nil {
 		return nil, mapErr(err)
 	}

@@ -11,23 +11,37 @@ import (
 )
 
 type userRequest struct {
-	Name string `json:"name"`
-	Unit string `json:"unit"`
-	Role string `json:"role"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Unit  string `json:"unit"`
+	Role  string `json:"role"`
 }
 
+// listUsers lists the users of the caller's unit and the units below it.
 func (d SchedulerDeps) listUsers(c *gin.Context) (any, error) {
-	users, err := d.Auth.Users(c.Request.Context())
+	all, err := d.Auth.Users(c.Request.Context())
 	if err != nil {
 		return nil, err
 	}
-	if users == nil {
-		users = []auth.User{}
+	units, err := d.Org.Descendants(c.Request.Context(), Principal(c).UnitID)
+	if err != nil {
+		return nil, err
+	}
+	in := map[int64]bool{}
+	for _, u := range units {
+		in[u] = true
+	}
+	users := []auth.User{}
+	for _, u := range all {
+		if in[u.UnitID] {
+			users = append(users, u)
+		}
 	}
 	return gin.H{"users": users}, nil
 }
 
-// createUser answers with the token once; only its hash is kept.
+// createUser invites a user: it answers with a one-time setup link (shown
+// once; only its hash is kept) with which the user sets a password.
 func (d SchedulerDeps) createUser(c *gin.Context) (any, error) {
 	var r userRequest
 	if err := bindJSON(c, &r); err != nil {
@@ -41,24 +55,31 @@ func (d SchedulerDeps) createUser(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, tok, err := d.Auth.CreateUser(c.Request.Context(), r.Name, unitID, role)
+	if err := d.adminScope(c, unitID, "unit"); err != nil {
+		return nil, err
+	}
+	u, link, err := d.Auth.Invite(c.Request.Context(), auth.NewUser{Name: r.Name, Email: r.Email, UnitID: unitID, Role: role}, d.linkTTL())
 	switch {
 	case errors.Is(err, auth.ErrUserExists):
 		return nil, Conflict("exists", err.Error())
+	case errors.Is(err, auth.ErrEmailTaken):
+		return nil, Conflict("email_exists", err.Error())
 	case errors.Is(err, auth.ErrBadName):
 		return nil, Unprocessable([]valid.FieldError{{Field: "name", Message: err.Error(), MessageID: "nama pengguna tidak valid: gunakan huruf, angka, '.', '_', '@' atau '-'"}})
+	case errors.Is(err, auth.ErrBadEmail):
+		return nil, Unprocessable([]valid.FieldError{{Field: "email", Message: err.Error(), MessageID: "alamat e-mail tidak valid"}})
 	case errors.Is(err, auth.ErrUnknownUnit):
 		return nil, Unprocessable([]valid.FieldError{{Field: "unit", Message: err.Error(), MessageID: "unit tidak ditemukan"}})
 	case err != nil:
 		return nil, err
 	}
-	return Status{Code: http.StatusCreated, Body: gin.H{"user": u, "token": tok,
-		"note": "store the token now: it is not shown again / simpan token sekarang: tidak ditampilkan lagi"}}, nil
+	return Status{Code: http.StatusCreated, Body: d.linkBody(c, u, link)}, nil
 }
 
 type userPatch struct {
-	Role *string `json:"role"`
-	Unit *string `json:"unit"`
+	Role  *string `json:"role"`
+	Unit  *string `json:"unit"`
+	Email *string `json:"email"`
 }
 
 // patchUser gives a user another role or unit (admin); the last active
@@ -66,6 +87,10 @@ type userPatch struct {
 func (d SchedulerDeps) patchUser(c *gin.Context) (any, error) {
 	var r userPatch
 	if err := bindJSON(c, &r); err != nil {
+		return nil, err
+	}
+	target, err := d.scopedUser(c)
+	if err != nil {
 		return nil, err
 	}
 	var ch auth.UserChange
@@ -81,16 +106,28 @@ func (d SchedulerDeps) patchUser(c *gin.Context) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := d.adminScope(c, id, "unit"); err != nil {
+			return nil, err
+		}
 		ch.UnitID = &id
 	}
-	u, err := d.Auth.UpdateUser(c.Request.Context(), c.Param("name"), ch)
+	if r.Email != nil {
+		if _, err := d.Auth.SetEmail(c.Request.Context(), target.Name, *r.Email); err != nil {
+			return nil, userErr(c, err)
+		}
+	}
+	u, err := d.Auth.UpdateUser(c.Request.Context(), target.Name, ch)
 	if err != nil {
 		return nil, userErr(c, err)
 	}
 	return gin.H{"user": u}, nil
 }
 
+// revokeUser disables a user: web sessions end and API tokens are revoked.
 func (d SchedulerDeps) revokeUser(c *gin.Context) (any, error) {
+	if _, err := d.scopedUser(c); err != nil {
+		return nil, err
+	}
 	if err := d.Auth.Revoke(c.Request.Context(), c.Param("name")); err != nil {
 		return nil, userErr(c, err)
 	}
@@ -107,6 +144,10 @@ func userErr(c *gin.Context, err error) error {
 		return e
 	case errors.Is(err, auth.ErrUnknownUnit):
 		return Unprocessable([]valid.FieldError{{Field: "unit", Message: err.Error(), MessageID: "unit tidak ditemukan"}})
+	case errors.Is(err, auth.ErrBadEmail):
+		return Unprocessable([]valid.FieldError{{Field: "email", Message: err.Error(), MessageID: "alamat e-mail tidak valid"}})
+	case errors.Is(err, auth.ErrEmailTaken):
+		return Conflict("email_exists", err.Error())
 	}
 	return err
 }

@@ -26,6 +26,12 @@ type User struct {
 	DisabledAt  *time.Time `json:"disabled_at,omitempty"`
 	TokenPrefix string     `json:"token_prefix,omitempty"` // of the newest live token
 	LastUsedAt  *time.Time `json:"last_used_at,omitempty"`
+	// Email is optional: a sign-in name and where setup links are sent.
+	Email string `json:"email,omitempty"`
+	// HasPassword: the user has set a password (an invited user has not yet).
+	HasPassword bool `json:"has_password"`
+	// TOTP: two-factor sign-in is on.
+	TOTP bool `json:"totp_enabled"`
 }
 
 // ErrUserExists means the name is taken.
@@ -45,16 +51,18 @@ const TokenPrefix = "humas_"
 
 const (
 	qUserInsert   = `INSERT INTO users (name, unit_id, role, created_at) VALUES (?, ?, ?, ?)`
-	qTokenInsert  = `INSERT INTO api_tokens (user_id, token_hash, prefix, created_at) VALUES (?, ?, ?, ?)`
+	qTokenInsert  = `INSERT INTO api_tokens (user_id, token_hash, prefix, created_at, name, expires_at) VALUES (?, ?, ?, ?, ?, ?)`
 	qUnitExists   = `SELECT 1 FROM units WHERE id = ?`
 	qAuthenticate = `SELECT t.id, u.id, u.name, u.unit_id, u.role, t.last_used_at
 FROM api_tokens t JOIN users u ON u.id = t.user_id
-WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled_at IS NULL`
+WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled_at IS NULL
+  AND (t.expires_at IS NULL OR t.expires_at > ?)`
 	qTouchToken = `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`
-	qUsers      = `SELECT u.id, u.name, u.unit_id, u.role, u.created_at, u.disabled_at,
+	qUserCols   = `u.id, u.name, u.unit_id, u.role, u.created_at, u.disabled_at,
     (SELECT t.prefix FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL ORDER BY t.id DESC LIMIT 1),
-    (SELECT MAX(t.last_used_at) FROM api_tokens t WHERE t.user_id = u.id)
-FROM users u ORDER BY u.id`
+    (SELECT MAX(t.last_used_at) FROM api_tokens t WHERE t.user_id = u.id),
+    COALESCE(u.email, ''), u.password_hash != '', u.totp_enabled_at IS NOT NULL`
+	qUsers        = `SELECT ` + qUserCols + ` FROM users u ORDER BY u.id`
 	qUserByName   = `SELECT id, role, disabled_at FROM users WHERE name = ?`
 	qRevokeTokens = `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`
 	qDisableUser  = `UPDATE users SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL`
@@ -65,14 +73,52 @@ const touchEvery = time.Minute
 
 var nameRE = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N}._@-]{0,63}$`)
 
-// Store keeps users and their API tokens (as SHA-256 hashes) in SQLite.
+// Store keeps users, their passwords (argon2id), API tokens (as SHA-256
+// hashes), two-factor secrets (sealed), setup links and web sessions in
+// SQLite.
 type Store struct {
-	db  *store.SQLite
-	now func() time.Time
+	db     *store.SQLite
+	now    func() time.Time
+	pw     PasswordParams
+	policy PasswordPolicy
+	seal   *sealer
 }
 
 // NewStore returns a store over the state database.
-func NewStore(db *store.SQLite) *Store { return &Store{db: db, now: time.Now} }
+func NewStore(db *store.SQLite) *Store {
+	return &Store{db: db, now: time.Now, pw: DefaultPasswordParams}
+}
+
+// WithKey sets the 32-byte secret key that seals two-factor secrets
+// (HUMAS_SECRET_KEY). Without one, enrolling in two-factor sign-in is
+// ErrNoKey.
+func (s *Store) WithKey(key []byte) *Store {
+	if key != nil {
+		if se, err := newSealer(key); err == nil {
+			s.seal = se
+		}
+	}
+	return s
+}
+
+// HasKey reports whether two-factor secrets can be stored.
+func (s *Store) HasKey() bool { return s.seal != nil }
+
+// WithPasswordParams sets the argon2id costs of new hashes; stored hashes
+// with other costs are renewed at the next good sign-in.
+func (s *Store) WithPasswordParams(p PasswordParams) *Store { s.pw = p; return s }
+
+// WithPolicy sets the password policy.
+func (s *Store) WithPolicy(p PasswordPolicy) *Store { s.policy = p; return s }
+
+// Policy is the password policy in force.
+func (s *Store) Policy() PasswordPolicy { return s.policy }
+
+// WithClock sets the clock (tests).
+func (s *Store) WithClock(now func() time.Time) *Store { s.now = now; return s }
+
+// Now is the store's clock.
+func (s *Store) Now() time.Time { return s.now() }
 
 // HashToken is the stored form of a token.
 func HashToken(token string) string {
@@ -88,8 +134,10 @@ func newToken() (string, error) {
 	return TokenPrefix + base64.RawURLEncoding.EncodeToString(b[:]), nil
 }
 
-// CreateUser adds a user in unitID with role and returns the user and its
-// API token. The token is shown only here: only its hash is stored.
+// CreateUser adds a user in unitID with role and returns the user and an
+// API token (named "default", without expiry) for scripts and tests. The
+// token is shown only here: only its hash is stored. People are invited
+// with Invite instead, and set their own password.
 func (s *Store) CreateUser(ctx context.Context, name string, unitID int64, role Role) (User, string, error) {
 	name = strings.TrimSpace(name)
 	if !nameRE.MatchString(name) {
@@ -126,7 +174,7 @@ func (s *Store) CreateUser(ctx context.Context, name string, unitID int64, role 
 		return User{}, "", fmt.Errorf("create user: %w", err)
 	}
 	prefix := token[:len(TokenPrefix)+6]
-	if _, err := tx.ExecContext(ctx, qTokenInsert, id, HashToken(token), prefix, store.FormatTime(now)); err != nil {
+	if _, err := tx.ExecContext(ctx, qTokenInsert, id, HashToken(token), prefix, store.FormatTime(now), "default", nil); err != nil {
 		return User{}, "", fmt.Errorf("create user token: %w", err)
 	}
 	// Neither the token nor its hash or prefix goes into the audit log.
@@ -150,7 +198,7 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Principal, erro
 	var tokenID int64
 	var role string
 	var lastUsed sql.NullString
-	err := s.db.DB.QueryRowContext(ctx, qAuthenticate, HashToken(token)).Scan(&tokenID, &p.UserID, &p.Name, &p.UnitID, &role, &lastUsed)
+	err := s.db.DB.QueryRowContext(ctx, qAuthenticate, HashToken(token), store.FormatTime(s.now())).Scan(&tokenID, &p.UserID, &p.Name, &p.UnitID, &role, &lastUsed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Principal{}, ErrInvalidToken
 	}
@@ -175,25 +223,65 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 	defer rows.Close()
 	var out []User
 	for rows.Next() {
-		var u User
-		var role, created string
-		var disabled, prefix, last sql.NullString
-		if err := rows.Scan(&u.ID, &u.Name, &u.UnitID, &role, &created, &disabled, &prefix, &last); err != nil {
+		u, err := scanUser(rows)
+		if err != nil {
 			return nil, fmt.Errorf("list users: %w", err)
-		}
-		u.Role = Role(role)
-		u.CreatedAt, _ = store.ParseTime(created)
-		u.DisabledAt = store.ParseNullTime(disabled)
-		u.LastUsedAt = store.ParseNullTime(last)
-		if u.DisabledAt == nil {
-			u.TokenPrefix = prefix.String
 		}
 		out = append(out, u)
 	}
 	return out, rows.Err()
 }
 
-// Revoke disables the user and revokes all its tokens.
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanUser(r rowScanner) (User, error) {
+	var u User
+	var role, created string
+	var disabled, prefix, last sql.NullString
+	if err := r.Scan(&u.ID, &u.Name, &u.UnitID, &role, &created, &disabled, &prefix, &last, &u.Email, &u.HasPassword, &u.TOTP); err != nil {
+		return User{}, err
+	}
+	u.Role = Role(role)
+	u.CreatedAt, _ = store.ParseTime(created)
+	u.DisabledAt = store.ParseNullTime(disabled)
+	u.LastUsedAt = store.ParseNullTime(last)
+	if u.DisabledAt == nil {
+		u.TokenPrefix = prefix.String
+	}
+	return u, nil
+}
+
+const (
+	qUserByID      = `SELECT ` + qUserCols + ` FROM users u WHERE u.id = ?`
+	qUserByNameAll = `SELECT ` + qUserCols + ` FROM users u WHERE u.name = ?`
+)
+
+// UserByID returns one user (ErrUserNotFound).
+func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
+	u, err := scanUser(s.db.DB.QueryRowContext(ctx, qUserByID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, fmt.Errorf("user %d: %w", id, ErrUserNotFound)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// UserByName returns one user by name (ErrUserNotFound).
+func (s *Store) UserByName(ctx context.Context, name string) (User, error) {
+	u, err := scanUser(s.db.DB.QueryRowContext(ctx, qUserByNameAll, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, fmt.Errorf("user %q: %w", name, ErrUserNotFound)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("user %q: %w", name, err)
+	}
+	return u, nil
+}
+
+// Revoke disables the user, revokes all its API tokens and ends its web
+// sessions.
 func (s *Store) Revoke(ctx context.Context, name string) error {
 	tx, err := s.db.DB.BeginTx(ctx, nil)
 	if err != nil {
@@ -223,12 +311,16 @@ func (s *Store) Revoke(ctx context.Context, name string) error {
 	if _, err := tx.ExecContext(ctx, qDisableUser, now, id); err != nil {
 		return fmt.Errorf("revoke %q: %w", name, err)
 	}
+	sessions, err := endSessions(ctx, tx, id, "")
+	if err != nil {
+		return fmt.Errorf("revoke %q: %w", name, err)
+	}
 	from := "active"
 	if disabled.Valid {
 		from = "disabled"
 	}
 	if err := AppendAudit(ctx, tx, at, AuditRecord{Actor: Actor(ctx), Entity: "user", EntityID: id, Action: "revoke",
-		From: from, To: "disabled", Detail: map[string]any{"name": name, "tokens_revoked": tokens}}); err != nil {
+		From: from, To: "disabled", Detail: map[string]any{"name": name, "tokens_revoked": tokens, "sessions_ended": sessions}}); err != nil {
 		return fmt.Errorf("revoke %q: %w", name, err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -101,6 +101,7 @@ type Collector struct {
 	bg     context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	failed chan error // see Failed
 }
 
 // New builds a collector. It opens (creating) the on-disk buffer.
@@ -159,6 +160,7 @@ func New(o Options) (*Collector, error) {
 		cfg: cfg, cad: cad, chans: o.Channels, sql: o.SQLite, ch: o.ClickHouse, buf: buf, m: m, log: o.Logger,
 		retired: newRetiredSet(), runs: runStore{db: o.SQLite}, now: o.Now, sleep: o.Sleep,
 		maxThrottleWait: o.MaxThrottleWait, replayEvery: o.ReplayEvery, leaseTTL: o.LeaseTTL,
+		failed: make(chan error, 1),
 	}
 	c.pacer = newPacer(cfg.SlowdownPercent, o.SlowdownMaxDelay, o.Sleep)
 	c.pacer.onUsage = c.observeUsage
@@ -223,15 +225,18 @@ func (c *Collector) observeUsage(objectID string, pct int) {
 	}
 }
 
-// Start runs collections on cfg.Schedule and retries the buffer while it
-// holds anything.
+// Start runs collections on cfg.Schedule (when cfg.Enabled) and retries
+// the buffer while it holds anything. Runs started on request (StartRun)
+// belong to the component too: Stop ends and waits for them.
 func (c *Collector) Start(ctx context.Context) error {
 	c.bg, c.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	c.cron = cron.New(cron.WithParser(config.CronParser), cron.WithLocation(time.UTC))
-	if _, err := c.cron.AddFunc(c.cfg.Schedule, c.scheduled); err != nil {
-		return fmt.Errorf("collector.schedule %q: %w", c.cfg.Schedule, err)
+	if c.cfg.Enabled {
+		c.cron = cron.New(cron.WithParser(config.CronParser), cron.WithLocation(time.UTC))
+		if _, err := c.cron.AddFunc(c.cfg.Schedule, c.scheduled); err != nil {
+			return fmt.Errorf("collector.schedule %q: %w", c.cfg.Schedule, err)
+		}
+		c.cron.Start()
 	}
-	c.cron.Start()
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
@@ -259,7 +264,7 @@ func (c *Collector) Stop(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("collector stop: %w", ctx.Err())
 	}
-	return c.w.Flush(ctx)
+	return c.Flush(ctx)
 }
 
 func (c *Collector) scheduled() {
@@ -288,12 +293,14 @@ func (c *Collector) replayLoop(ctx context.Context) {
 			return
 		case <-t.C:
 		}
+		c.buf.rescan() // another process sharing the folder may have buffered
 		if _, segs := c.buf.Size(); segs == 0 {
 			continue
 		}
 		n, err := c.w.Replay(ctx)
 		if n > 0 {
 			c.log.Info("collector buffer replayed to clickhouse", "rows", n)
+			c.notifyChange(ctx, "replay", int64(n))
 		}
 		if err != nil && !errors.Is(err, store.ErrUnavailable) {
 			c.log.Error("collector buffer replay failed", "err", err)
@@ -302,8 +309,15 @@ func (c *Collector) replayLoop(ctx context.Context) {
 }
 
 // Flush writes pending rows and replays the buffer (as far as ClickHouse
-// answers).
-func (c *Collector) Flush(ctx context.Context) error { return c.w.Flush(ctx) }
+// answers), and records the change when it wrote any.
+func (c *Collector) Flush(ctx context.Context) error {
+	before := c.w.written.Load()
+	err := c.w.Flush(ctx)
+	if n := c.w.written.Load() - before; n > 0 {
+		c.notifyChange(ctx, "replay", n)
+	}
+	return err
+}
 
 // BufferSize is the on-disk buffer's size in bytes and segments.
 func (c *Collector) BufferSize() (bytes int64, segments int) { return c.buf.Size() }
@@ -318,10 +332,13 @@ func (c *Collector) Graph() *meta.Client { return c.graph }
 // ReadyDetail is what /readyz shows about the collector.
 func (c *Collector) ReadyDetail() any {
 	bytes, segs := c.buf.Size()
+	damaged, damagedPath := c.buf.Damaged()
 	return map[string]any{
-		"retired_metrics": c.retired.list(),
-		"buffer_bytes":    bytes,
-		"buffer_segments": segs,
+		"retired_metrics":         c.retired.list(),
+		"buffer_bytes":            bytes,
+		"buffer_segments":         segs,
+		"buffer_damaged_segments": damaged,
+		"buffer_damaged_path":     damagedPath,
 	}
 }
 
@@ -332,14 +349,22 @@ func defaultLocation() *time.Location {
 	return time.FixedZone("WIB", 7*3600)
 }
 
-// OnChange sets a function called (in the background) after a run wrote
-// rows and after a content type correction, so read models built from the
-// snapshots (analytics' post facts) refresh at once instead of on their
-// own timer.
+// OnChange sets a function called after a write that changes what
+// reports show (a run or a buffer replay wrote rows, a content type was
+// corrected), after the change was recorded in ClickHouse's change
+// marker (which every server's reports poll). It runs in the writer's
+// goroutine and must not block: serve passes the analytics service's
+// Changed, which starts a rebuild in this process at once.
 func (c *Collector) OnChange(fn func(ctx context.Context)) { c.changed.Store(&fn) }
 
-func (c *Collector) notifyChange() {
+// notifyChange records a change of rows reports read (source: collect,
+// replay, correction) and calls the OnChange function.
+func (c *Collector) notifyChange(ctx context.Context, source string, rows int64) {
+	if err := c.ch.MarkChanged(ctx, source, rows); err != nil {
+		c.log.WarnContext(ctx, "record a data change for the reports; they show it after their next periodic rebuild",
+			"source", source, "err", err)
+	}
 	if fn := c.changed.Load(); fn != nil {
-		go (*fn)(context.Background())
+		(*fn)(ctx)
 	}
 }

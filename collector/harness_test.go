@@ -39,7 +39,10 @@ var testStart = time.Date(2026, 3, 2, 10, 30, 0, 0, time.UTC)
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{t: t, clock: graphsim.NewManualClock(testStart), reg: prometheus.NewRegistry()}
-	e.sim = graphsim.New(graphsim.Options{Clock: e.clock.Now, Seed: 7})
+	// Meta's quirks on: Instagram's metric wordings, both product-type
+	// wordings, summaries needing pages_read_user_content, Reel figures
+	// on video_insights (issue 14).
+	e.sim = graphsim.New(graphsim.Options{Clock: e.clock.Now, Seed: 7, Quirks: graphsim.MetaQuirks(), AppID: "app", AppSecret: "appsecret"})
 	srv := httptest.NewServer(e.sim)
 	t.Cleanup(srv.Close)
 	e.url = srv.URL
@@ -124,7 +127,7 @@ func (e *env) collector(ch *store.ClickHouse, opts ...envOpt) *Collector {
 	cfg := config.Default().Collector
 	cfg.BufferPath = e.t.TempDir()
 	o := Options{
-		Config: cfg, Graph: meta.Options{BaseURL: e.url, RetryBackoff: time.Millisecond, Now: e.clock.Now},
+		Config: cfg, Graph: meta.Options{BaseURL: e.url, RetryBackoff: time.Millisecond, Now: e.clock.Now, AppID: "app", AppSecret: "appsecret"},
 		Channels: e.org, ClickHouse: ch, SQLite: e.sql, Registerer: e.reg,
 		Logger: slog.New(slog.DiscardHandler), Now: e.clock.Now,
 		Sleep: func(ctx context.Context, d time.Duration) error { e.clock.Advance(d); return ctx.Err() },

@@ -16,6 +16,7 @@ type metrics struct {
 	rowsBuffered  *prometheus.CounterVec // by table
 	bufferBytes   prometheus.Gauge       // on-disk buffer size
 	bufferFull    prometheus.Counter     // batches refused by a full buffer
+	bufferDamaged prometheus.Counter     // segments moved to damaged/
 	retired       *prometheus.CounterVec // by metric
 	channelErrors *prometheus.CounterVec // by reason
 	throttles     *prometheus.CounterVec // by channel
@@ -51,6 +52,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		bufferFull: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "humas_collector_buffer_full_total", Help: "Batches that did not fit in the full on-disk buffer (snapshots not stored).",
 		}),
+		bufferDamaged: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "humas_collector_buffer_damaged_segments_total",
+			Help: "Buffer segments that could not be read back and were moved to the buffer's damaged/ folder (their snapshots are not written).",
+		}),
 		retired: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "humas_collector_retired_metric_total", Help: "Times a Graph insights metric was found retired, by metric.",
 		}, []string{"metric"}),
@@ -62,7 +67,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"channel_id"}),
 	}
 	for _, c := range []prometheus.Collector{m.runs, m.runDuration, m.posts, m.graphCalls, m.usage, m.rowsWritten,
-		m.rowsBuffered, m.bufferBytes, m.bufferFull, m.retired, m.channelErrors, m.throttles} {
+		m.rowsBuffered, m.bufferBytes, m.bufferFull, m.bufferDamaged, m.retired, m.channelErrors, m.throttles} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register collector metrics: %w", err)
 		}

@@ -66,7 +66,9 @@ func (c *Collector) SetContentType(ctx context.Context, platform, postID, conten
 		return out, fmt.Errorf("write the corrected post to clickhouse (the override is saved and the next collection applies it): %w", err)
 	}
 	out.Buffered = c.w.buffered.Load() > buffered0
-	c.notifyChange()
+	if !out.Buffered { // a buffered version is marked when the buffer is replayed
+		c.notifyChange(ctx, "correction", 1)
+	}
 	return out, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -176,7 +177,7 @@ func (c *Collector) execute(ctx context.Context, r *run, chans []org.Channel) Ru
 	defer c.runMu.Unlock()
 	defer c.current.Store(nil)
 	start := time.Now()
-	stopBeat := c.keepLease(ctx, r)
+	ctx, lease := c.keepLease(ctx, r)
 
 	var g errgroup.Group
 	g.SetLimit(c.cfg.Concurrency)
@@ -211,13 +212,19 @@ func (c *Collector) execute(ctx context.Context, r *run, chans []org.Channel) Ru
 	defer cancel()
 	flushErr := c.w.Flush(fctx)
 
-	stopBeat()
+	lost := lease.stop()
 	// The final status is stored before RunStatus shows it, so whoever
 	// sees it finished (here or in another process) reads it from SQLite too.
 	st := r.snapshot(c)
 	fin := c.now().UTC()
 	st.FinishedAt = &fin
 	switch {
+	case lost != nil: // the channels not finished were cancelled
+		st.Errors = append(st.Errors, ChannelError{Reason: "lease_lost", Message: lost.Error()})
+		st.Status = StatusFailed
+		if st.ChannelsDone > 0 {
+			st.Status = StatusPartial
+		}
 	case flushErr != nil:
 		st.Errors = append(st.Errors, ChannelError{Reason: reasonOf(flushErr), Message: flushErr.Error()})
 		st.Status = StatusFailed
@@ -239,42 +246,13 @@ func (c *Collector) execute(ctx context.Context, r *run, chans []org.Channel) Ru
 	r.mu.Unlock()
 	c.m.runs.WithLabelValues(st.Trigger, st.Status).Inc()
 	c.m.runDuration.Observe(time.Since(start).Seconds())
-	if st.RowsWritten+st.RowsBuffered > 0 {
-		c.notifyChange()
+	if st.RowsWritten > 0 { // buffered rows are marked when the buffer is replayed
+		c.notifyChange(fctx, "collect", st.RowsWritten)
 	}
 	if r.opts.OnProgress != nil {
 		r.opts.OnProgress(st)
 	}
 	return st
-}
-
-// keepLease renews the run's lease every quarter of it until stopped, so a
-// run waiting out a throttle keeps it while one whose process died loses
-// it within c.leaseTTL.
-func (c *Collector) keepLease(ctx context.Context, r *run) (stop func()) {
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(c.leaseTTL / 4)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			held, err := c.runs.heartbeat(ctx, r.id, c.now().UTC())
-			switch {
-			case err != nil:
-				c.log.WarnContext(ctx, "renew collection run lease", "run_id", r.id, "err", err)
-			case !held:
-				c.log.ErrorContext(ctx, "collection run lost its lease (no heartbeat within it); another run may start",
-					"run_id", r.id, "lease", c.leaseTTL)
-			}
-		}
-	}()
-	return func() { cancel(); <-done }
 }
 
 // collectOne collects a channel, or reports when it may be tried again
@@ -288,6 +266,9 @@ func (c *Collector) collectOne(ctx context.Context, r *run, ch org.Channel) (tim
 		return c.paused(ctx, r, ch, *ch.PausedUntil, nil)
 	}
 	res, err := c.collectChannel(ctx, r, ch)
+	if cl := meta.ClassOf(err); cl == meta.ClassAuth || cl == meta.ClassPermission {
+		err = c.explainToken(ctx, ch, err)
+	}
 	var te *throttleError
 	if errors.As(err, &te) {
 		c.m.throttles.WithLabelValues(fmt.Sprint(ch.ID)).Inc()
@@ -309,6 +290,21 @@ func (c *Collector) collectOne(ctx context.Context, r *run, ch org.Channel) (tim
 	}
 	c.finishChannel(ctx, r, ch, err)
 	return time.Time{}, false
+}
+
+// explainToken asks Meta (debug_token) what is wrong with a channel's
+// token after an auth-class error, and puts the answer in front of it.
+func (c *Collector) explainToken(ctx context.Context, ch org.Channel, err error) error {
+	tok, terr := c.chans.ChannelToken(ctx, ch.ID)
+	if terr != nil {
+		return err
+	}
+	_, cerr := c.graph.CheckChannelToken(ctx, tok, ch.Platform, ch.ExternalID)
+	var tp *meta.TokenProblem
+	if !errors.As(cerr, &tp) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", strings.TrimPrefix(tp.Error(), "meta: "), err)
 }
 
 // paused handles a channel that may not be called until `until`: the run

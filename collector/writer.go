@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,6 +37,12 @@ func newWriter(ch *store.ClickHouse, buf *diskBuffer, m *metrics, log *slog.Logg
 		flushRows = 5000
 	}
 	w := &writer{ch: ch, buf: buf, m: m, log: log, flushRows: flushRows}
+	buf.onDamaged = func(s segment, err error) {
+		m.bufferDamaged.Inc()
+		dir, _ := filepath.Split(s.path)
+		log.Error("collector buffer segment is damaged and was moved aside; its snapshots are not written",
+			"segment", s.name, "moved_to", filepath.Join(dir, damagedDir), "err", err)
+	}
 	w.updateBufferGauge()
 	return w
 }
@@ -112,6 +119,7 @@ func (w *writer) Replay(ctx context.Context) (int, error) {
 
 func (w *writer) replayLocked(ctx context.Context) error {
 	defer w.updateBufferGauge()
+	w.buf.rescan() // segments another process sharing the folder left
 	for {
 		seg, b, ok, err := w.buf.Oldest()
 		if err != nil || !ok {
@@ -125,7 +133,7 @@ func (w *writer) replayLocked(ctx context.Context) error {
 		if err := w.buf.Remove(seg); err != nil {
 			return err
 		}
-		w.log.InfoContext(ctx, "buffered snapshots written to clickhouse", "rows", b.Rows(), "segment", seg.seq)
+		w.log.InfoContext(ctx, "buffered snapshots written to clickhouse", "rows", b.Rows(), "segment", seg.name)
 	}
 }
 

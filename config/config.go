@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"regexp"
 	"strconv"
@@ -31,6 +32,10 @@ type Config struct {
 	MigrateOnStart bool `yaml:"migrate_on_start"`
 	// ShutdownTimeout bounds the graceful shutdown (flushes included).
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+	// PublicURL is the address people reach humas at (setup links, the
+	// single sign-on callback), e.g. https://humas.kpu.go.id. Empty: the
+	// listen address over http.
+	PublicURL string `yaml:"public_url"`
 
 	Log        Log        `yaml:"log"`
 	ClickHouse ClickHouse `yaml:"clickhouse"`
@@ -38,6 +43,8 @@ type Config struct {
 	Graph      Graph      `yaml:"graph"`
 	API        API        `yaml:"api"`
 	Web        Web        `yaml:"web"`
+	Auth       Auth       `yaml:"auth"`
+	OIDC       OIDC       `yaml:"oidc"`
 	Scheduler  Scheduler  `yaml:"scheduler"`
 	Collector  Collector  `yaml:"collector"`
 	SMTP       SMTP       `yaml:"smtp"`
@@ -128,8 +135,12 @@ type GraphMetrics struct {
 // API is the HTTP server (API and pages).
 type API struct {
 	Enabled bool `yaml:"enabled"`
-	// MaxConcurrentReports bounds report queries running at once.
+	// MaxConcurrentReports bounds report queries running on ClickHouse at
+	// once (the analytics service's MaxQueries); more requests wait.
 	MaxConcurrentReports int `yaml:"max_concurrent_reports"`
+	// ReportCacheBytes bounds the report answer cache (least recently
+	// used answers go first); 0 turns the cache off.
+	ReportCacheBytes int64 `yaml:"report_cache_bytes"`
 	// MaxBodyBytes is the largest request body accepted (API and web
 	// forms); a larger one is answered 413 without being read.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
@@ -154,8 +165,70 @@ type Web struct {
 	// SecureCookies marks session cookies Secure: set it when humas is
 	// reached over HTTPS (behind a TLS proxy), as in production.
 	SecureCookies bool `yaml:"secure_cookies"`
-	// SessionTTL is how long a sign-in lasts.
+	// SessionTTL is how long an unused sign-in lasts; each use slides it,
+	// up to SessionMaxAge.
 	SessionTTL Duration `yaml:"session_ttl"`
+	// SessionMaxAge is the absolute cap of a sign-in, however used.
+	SessionMaxAge Duration `yaml:"session_max_age"`
+}
+
+// Auth is how people sign in with passwords.
+type Auth struct {
+	// PasswordMinLength is the shortest password accepted (characters).
+	PasswordMinLength int `yaml:"password_min_length"`
+	// SetupLinkTTL is how long invitation and password-reset links stay good.
+	SetupLinkTTL Duration `yaml:"setup_link_ttl"`
+}
+
+// OIDC is single sign-on through an OpenID Connect provider (e.g. the
+// institution's Keycloak). Off while Issuer is empty.
+type OIDC struct {
+	// Issuer is the provider's issuer URL, e.g.
+	// https://sso.kpu.go.id/realms/kpu (its discovery document is at
+	// <issuer>/.well-known/openid-configuration).
+	Issuer       string `yaml:"issuer"`
+	ClientID     string `yaml:"client_id"`
+	ClientSecret Secret `yaml:"client_secret"`
+	// RedirectURL is registered at the provider; default
+	// <public_url>/signin/sso/callback.
+	RedirectURL string   `yaml:"redirect_url"`
+	Scopes      []string `yaml:"scopes"`
+	// Claim names the humas user (preferred_username or email); Match is
+	// the humas field it is compared with (name or email).
+	Claim string `yaml:"claim"`
+	Match string `yaml:"match"`
+	// Label is the sign-in button's text.
+	Label string `yaml:"label"`
+	// MFAByProvider: the provider enforces its own second factor, so SSO
+	// sign-ins skip humas' two-step verification.
+	MFAByProvider bool `yaml:"mfa_by_provider"`
+}
+
+// Enabled reports whether single sign-on is configured.
+func (o OIDC) Enabled() bool { return o.Issuer != "" }
+
+// BaseURL is PublicURL, or http://<listen> (0.0.0.0 and :: read as
+// 127.0.0.1) when it is empty; without a trailing slash.
+func (c Config) BaseURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	host, port, err := net.SplitHostPort(c.Listen)
+	if err != nil {
+		return "http://127.0.0.1:8080"
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// SSORedirectURL is the callback registered at the provider.
+func (c Config) SSORedirectURL() string {
+	if c.OIDC.RedirectURL != "" {
+		return c.OIDC.RedirectURL
+	}
+	return c.BaseURL() + "/signin/sso/callback"
 }
 
 // Scheduler publishes due deliveries.
@@ -169,6 +242,22 @@ type Scheduler struct {
 	RetryDeadline Duration `yaml:"retry_deadline"`
 	// TokenCheck is the cron spec (with seconds) of the daily token check.
 	TokenCheck string `yaml:"token_check"`
+
+	// StatusPollInterval is how often an Instagram container's or a
+	// Facebook video's processing status is asked while it is not ready.
+	StatusPollInterval Duration `yaml:"status_poll_interval"`
+	// VideoReadyDeadline and ImageReadyDeadline: a video or image still
+	// processing this long after upload fails its delivery.
+	VideoReadyDeadline Duration `yaml:"video_ready_deadline"`
+	ImageReadyDeadline Duration `yaml:"image_ready_deadline"`
+	// PolicyBlockPause is how long a channel pauses after Meta blocks it
+	// for posting too fast (code 368).
+	PolicyBlockPause Duration `yaml:"policy_block_pause"`
+	// InstagramHashtagsWarn: a caption with more hashtags gets a warning
+	// (Instagram announced a cap of 5 from December 2025);
+	// InstagramHashtagsMax: more is refused (the API reference says 30).
+	InstagramHashtagsWarn int `yaml:"instagram_hashtags_warn"`
+	InstagramHashtagsMax  int `yaml:"instagram_hashtags_max"`
 }
 
 // Collector pulls posts and insights into ClickHouse.
@@ -217,19 +306,29 @@ func Default() Config {
 		State: State{Path: "./var/humas.db"},
 		Graph: Graph{
 			URL:     "https://graph.facebook.com",
-			Version: "v24.0",
+			Version: "v26.0",
 			Timeout: Duration(30 * time.Second),
 		},
-		API: API{Enabled: true, MaxConcurrentReports: 16, MaxBodyBytes: 1 << 20,
+		API: API{Enabled: true, MaxConcurrentReports: 4, ReportCacheBytes: 32 << 20, MaxBodyBytes: 1 << 20,
 			ReadHeaderTimeout: Duration(10 * time.Second), ReadTimeout: Duration(30 * time.Second),
 			WriteTimeout: Duration(90 * time.Second), IdleTimeout: Duration(120 * time.Second)},
-		Web: Web{SessionTTL: Duration(12 * time.Hour)},
+		Web:  Web{SessionTTL: Duration(12 * time.Hour), SessionMaxAge: Duration(7 * 24 * time.Hour)},
+		Auth: Auth{PasswordMinLength: 12, SetupLinkTTL: Duration(72 * time.Hour)},
+		OIDC: OIDC{Scopes: []string{"openid", "profile", "email"}, Claim: "preferred_username", Match: "name",
+			Label: "Masuk dengan SSO kantor"},
 		Scheduler: Scheduler{
 			Enabled:       true,
 			Tick:          "* * * * * *",
 			Workers:       16,
 			RetryDeadline: Duration(30 * time.Minute),
 			TokenCheck:    "0 0 6 * * *",
+
+			StatusPollInterval:    Duration(30 * time.Second),
+			VideoReadyDeadline:    Duration(15 * time.Minute),
+			ImageReadyDeadline:    Duration(5 * time.Minute),
+			PolicyBlockPause:      Duration(6 * time.Hour),
+			InstagramHashtagsWarn: 5,
+			InstagramHashtagsMax:  30,
 		},
 		Collector: Collector{
 			Enabled:     true,

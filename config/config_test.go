@@ -21,7 +21,7 @@ func TestBadConfigs(t *testing.T) {
 		"bad_compression.bad.yaml":     {"clickhouse.compression", "gzip", "lz4, zstd, none"},
 		"bad_duration.bad.yaml":        {"line 2", "soon", "duration"},
 		"bad_graph_url.bad.yaml":       {"graph.url", "ftp://"},
-		"bad_graph_version.bad.yaml":   {"graph.version", `"24"`, "v24.0"},
+		"bad_graph_version.bad.yaml":   {"graph.version", `"24"`, "v26.0"},
 		"unknown_key.bad.yaml":         {"adress", "not found", "line 2"},
 		"bad_tick.bad.yaml":            {"scheduler.tick", "every second", "cron"},
 		"bad_workers.bad.yaml":         {"scheduler.workers", `"0"`, "1 to 256"},
@@ -30,10 +30,15 @@ func TestBadConfigs(t *testing.T) {
 		"bad_log_level.bad.yaml":       {"log.level", "verbose", "debug, info, warn, error"},
 		"bad_yaml.bad.yaml":            {"bad_yaml.bad.yaml", "yaml"},
 		"bad_carousel.bad.yaml":        {"collector.carousel_as", "video", "photo or interactive"},
+		"bad_hashtags.bad.yaml":        {"scheduler.instagram_hashtags_max", `"40"`, "1 to 30"},
 		"bad_http_timeouts.bad.yaml":   {"api.read_header_timeout", "1m0s", "at most api.read_timeout (10s)"},
 		"bad_trusted_proxy.bad.yaml":   {"api.trusted_proxies[1]", "proxy.example", "CIDR"},
 		"bad_body_limit.bad.yaml":      {"api.max_body_bytes", `"10"`, "1024"},
 		"bad_smtp.bad.yaml":            {"smtp.from", "humas at kpu dot go dot id", "sender's address"},
+		"bad_public_url.bad.yaml":      {"public_url", "humas.kpu.go.id", "https://"},
+		"bad_oidc_match.bad.yaml":      {"oidc.match", "nip", "name or email"},
+		"bad_password_min.bad.yaml":    {"auth.password_min_length", `"6"`, "8 to 64"},
+		"bad_report_cache.bad.yaml":    {"api.report_cache_bytes", `"-1"`, "0 for no cache"},
 	}
 	files, err := filepath.Glob("testdata/*.bad.yaml")
 	if err != nil {
@@ -81,7 +86,7 @@ func TestDefaults(t *testing.T) {
 		"state":    {cfg.State.Path, "./var/humas.db"},
 		"graph":    {cfg.Graph.URL, "https://graph.facebook.com"},
 		"tz":       {cfg.Timezone, "Asia/Jakarta"},
-		"version":  {cfg.Graph.Version, "v24.0"},
+		"version":  {cfg.Graph.Version, "v26.0"},
 	}
 	for k, v := range checks {
 		if v[0] != v[1] {

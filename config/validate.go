@@ -108,7 +108,7 @@ func (c Config) Validate() error {
 		add(fieldf("graph.url", g.URL, "an http(s) URL such as https://graph.facebook.com"))
 	}
 	if !apiVersion.MatchString(g.Version) {
-		add(fieldf("graph.version", g.Version, "a Graph API version such as v24.0"))
+		add(fieldf("graph.version", g.Version, "a Graph API version such as v26.0"))
 	}
 	if g.Timeout.D() <= 0 {
 		add(fieldf("graph.timeout", g.Timeout, "want a positive duration such as 30s"))
@@ -143,9 +143,46 @@ func (c Config) Validate() error {
 			add(fieldf(fmt.Sprintf("api.trusted_proxies[%d]", i), p, "an IP address or CIDR range of a reverse proxy, e.g. 10.0.0.5 or 172.16.0.0/12"))
 		}
 	}
+	if c.API.ReportCacheBytes < 0 {
+		add(fieldf("api.report_cache_bytes", c.API.ReportCacheBytes, "a size in bytes, e.g. 33554432 for 32 MiB, or 0 for no cache"))
+	}
 
 	if c.Web.SessionTTL.D() < time.Minute {
 		add(fieldf("web.session_ttl", c.Web.SessionTTL, "at least 1m, e.g. 12h"))
+	}
+	if c.Web.SessionMaxAge.D() < c.Web.SessionTTL.D() || c.Web.SessionMaxAge.D() > 366*24*time.Hour {
+		add(fieldf("web.session_max_age", c.Web.SessionMaxAge, "from web.session_ttl (%s) to 366d, e.g. 7d", c.Web.SessionTTL))
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.RawQuery != "" || u.Fragment != "" {
+			add(fieldf("public_url", c.PublicURL, "the http(s) address people open humas at, e.g. https://humas.kpu.go.id"))
+		}
+	}
+	if n := c.Auth.PasswordMinLength; n < 8 || n > 64 {
+		add(fieldf("auth.password_min_length", n, "a number from 8 to 64; 12 or more suits an office (NIST SP 800-63B)"))
+	}
+	if d := c.Auth.SetupLinkTTL.D(); d < 10*time.Minute || d > 30*24*time.Hour {
+		add(fieldf("auth.setup_link_ttl", c.Auth.SetupLinkTTL, "from 10m to 30d, e.g. 72h"))
+	}
+	if o := c.OIDC; o.Enabled() {
+		if u, err := url.Parse(o.Issuer); err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+			add(fieldf("oidc.issuer", o.Issuer, "the provider's https issuer URL, e.g. https://sso.kpu.go.id/realms/kpu (http only on loopback)"))
+		}
+		if o.ClientID == "" {
+			add(fieldf("oidc.client_id", o.ClientID, "the client id registered at the provider (required with oidc.issuer)"))
+		}
+		if o.Claim == "" {
+			add(fieldf("oidc.claim", o.Claim, "the ID token claim naming the user, e.g. preferred_username or email"))
+		}
+		if o.Match != "name" && o.Match != "email" {
+			add(fieldf("oidc.match", o.Match, "name or email: the humas field the claim is compared with"))
+		}
+		if o.RedirectURL != "" {
+			if u, err := url.Parse(o.RedirectURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				add(fieldf("oidc.redirect_url", o.RedirectURL, "an http(s) URL ending in /signin/sso/callback"))
+			}
+		}
 	}
 
 	s := c.Scheduler
@@ -160,6 +197,27 @@ func (c Config) Validate() error {
 	}
 	if s.RetryDeadline.D() <= 0 {
 		add(fieldf("scheduler.retry_deadline", s.RetryDeadline, "want a positive duration such as 30m"))
+	}
+	// Waiting on Meta (issue 14): polling, deadlines, blocks, hashtag caps.
+	if d := s.StatusPollInterval.D(); d < time.Second || d > 10*time.Minute {
+		add(fieldf("scheduler.status_poll_interval", s.StatusPollInterval, "a duration from 1s to 10m; Meta advises about once a minute, e.g. 30s"))
+	}
+	for _, dl := range []struct {
+		key string
+		d   Duration
+	}{{"scheduler.video_ready_deadline", s.VideoReadyDeadline}, {"scheduler.image_ready_deadline", s.ImageReadyDeadline}} {
+		if dl.d.D() < s.StatusPollInterval.D() || dl.d.D() > 23*time.Hour {
+			add(fieldf(dl.key, dl.d, "a duration from the poll interval to 23h (containers expire after 24h), e.g. 15m for video, 5m for images"))
+		}
+	}
+	if s.PolicyBlockPause.D() < time.Minute {
+		add(fieldf("scheduler.policy_block_pause", s.PolicyBlockPause, "at least 1m, e.g. 6h (Meta's posting blocks last hours)"))
+	}
+	if s.InstagramHashtagsMax < 1 || s.InstagramHashtagsMax > 30 {
+		add(fieldf("scheduler.instagram_hashtags_max", s.InstagramHashtagsMax, "a number from 1 to 30 (the API's own limit)"))
+	}
+	if s.InstagramHashtagsWarn < 0 || s.InstagramHashtagsWarn > s.InstagramHashtagsMax {
+		add(fieldf("scheduler.instagram_hashtags_warn", s.InstagramHashtagsWarn, "0 (never) to scheduler.instagram_hashtags_max, e.g. 5"))
 	}
 
 	co := c.Collector
@@ -205,6 +263,15 @@ func (c Config) Validate() error {
 		return errs
 	}
 	return nil
+}
+
+// isLoopback reports a loopback host name or address.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // validProxy is an IP address or a CIDR range (what Gin's trusted

@@ -201,6 +201,10 @@ func (c *Client) nameRetiredMetric(ctx context.Context, token string, err error,
 	if !errors.As(err, &me) || me.Class != ClassRetiredMetric || me.Metric != "" {
 		return
 	}
+	if m := metricFromMessage(me.Message, metrics); m != "" {
+		me.Metric = m // Instagram says which (by name, or by its index in the request)
+		return
+	}
 	var named []string
 	for _, m := range metrics {
 		if knownRetired[m] {

@@ -12,13 +12,17 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
-// Defaults used by New.
+// Defaults used by New. v26.0 is the current version (released
+// 2026-07-29). Every call, video uploads included, goes to BaseURL: the
+// graph-video.facebook.com host is deprecated; Reels upload to
+// rupload.facebook.com (the upload_url Meta gives).
 const (
 	DefaultBaseURL = "https://graph.facebook.com"
-	DefaultVersion = "v24.0"
+	DefaultVersion = "v26.0"
 	DefaultTimeout = 30 * time.Second
 )
 
@@ -26,7 +30,7 @@ const (
 // AppID and AppSecret are needed for DebugToken and appsecret_proof.
 type Options struct {
 	BaseURL   string // default https://graph.facebook.com (a simulator URL in tests and sandbox)
-	Version   string // default v24.0
+	Version   string // default v26.0
 	AppID     string
 	AppSecret string // when set, every call carries appsecret_proof and appsecret_time
 	// Timeout bounds each HTTP call (default 30 s).
@@ -75,6 +79,9 @@ type Client struct {
 	backoff time.Duration
 	maxPage int
 	now     func() time.Time
+	// noSummaries holds the Pages whose post listings were refused the
+	// reaction and comment summaries (counts then come from insights).
+	noSummaries sync.Map
 }
 
 // New returns a Client.
@@ -90,7 +97,7 @@ func New(o Options) (*Client, error) {
 		o.Version = DefaultVersion
 	}
 	if !strings.HasPrefix(o.Version, "v") {
-		return nil, fmt.Errorf("meta: invalid API version %q (want like v24.0)", o.Version)
+		return nil, fmt.Errorf("meta: invalid API version %q (want like v26.0)", o.Version)
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
@@ -141,7 +148,15 @@ type request struct {
 	calls    int // rate-limited call count (batch entries)
 	// idempotent marks a POST that may be retried like a GET (a batch of reads).
 	idempotent bool
+	// header holds extra request headers; tokenHeader sends the token as
+	// "Authorization: OAuth <token>" instead of access_token (rupload).
+	header      http.Header
+	tokenHeader bool
 }
+
+// ruploadHost is Meta's resumable-upload host (Reels and IG uploads): the
+// only host besides BaseURL's a token is ever sent to.
+const ruploadHost = "rupload.facebook.com"
 
 // AppSecretProof computes the time-based appsecret_proof:
 // hex(HMAC-SHA256(key=appSecret, msg=token+"|"+unixTime)).
@@ -174,7 +189,7 @@ func (c *Client) call(ctx context.Context, req request, out any) (Usage, error) 
 			delay *= 2
 		}
 		u, err = c.once(ctx, req, out)
-		if err == nil || ClassOf(err) != ClassTransient || ctx.Err() != nil {
+		if err == nil || ClassOf(err) != ClassTransient || ctx.Err() != nil || IsReduceData(err) {
 			return u, err
 		}
 	}
@@ -189,7 +204,8 @@ func (c *Client) buildURL(req request) (*url.URL, url.Values, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("meta: %s: bad paging URL", req.endpoint)
 		}
-		if p.Scheme != c.base.Scheme || p.Host != c.base.Host {
+		upload := req.tokenHeader && p.Scheme == "https" && p.Host == ruploadHost
+		if (p.Scheme != c.base.Scheme || p.Host != c.base.Host) && !upload {
 			// Never send a token to a host we were not configured for.
 			return nil, nil, fmt.Errorf("meta: %s: paging URL points at another host %q", req.endpoint, p.Host)
 		}
@@ -205,7 +221,7 @@ func (c *Client) buildURL(req request) (*url.URL, url.Values, error) {
 	for _, k := range []string{"access_token", "appsecret_proof", "appsecret_time"} {
 		q.Del(k)
 	}
-	if req.token != "" {
+	if req.token != "" && !req.tokenHeader {
 		q.Set("access_token", req.token)
 		if c.secret != "" {
 			now := c.now().Unix()
@@ -228,3 +244,6 @@ func redact(s string, secrets ...string) string {
 
 // errNoProgress is returned when a listing exceeds MaxPages.
 var errNoProgress = errors.New("too many pages")
+
+// AppID is the app id the client was configured with.
+func (c *Client) AppID() string { return c.appID }

@@ -30,7 +30,11 @@ func TestConcurrentFaultyPublishing(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, results[i] = c.PublishPageFeed(ctx, pageToken, pageID, meta.FeedPost{Message: fmt.Sprintf("pesan %d", i)})
+			post := meta.FeedPost{Message: fmt.Sprintf("pesan %d", i)}
+			if i%8 == 0 {
+				post.Link = "bukan-url" // refused for certain: nothing is created
+			}
+			_, results[i] = c.PublishPageFeed(ctx, pageToken, pageID, post)
 		}()
 	}
 	wg.Wait()
@@ -44,6 +48,8 @@ func TestConcurrentFaultyPublishing(t *testing.T) {
 				t.Errorf("post %d succeeded but exists %d times", i, n)
 			}
 		case meta.IsUncertain(err):
+			// A lost answer, a timeout, or a 5xx/transient answer to the
+			// write (Meta may have performed it).
 			uncertain++
 			if n > 1 {
 				t.Errorf("post %d exists %d times", i, n)

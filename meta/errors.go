@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -25,9 +26,14 @@ const (
 	ClassNotReady                   // IG container not ready (9007); poll status, then retry
 	ClassRetiredMetric              // an insights metric name is no longer valid (Error.Metric)
 	ClassUnknown                    // unclassified platform error; do not retry blindly
+	// ClassPolicyBlock is a policy block, not a rate limit: code 368 (a
+	// posting-rate block, hours long) or code 4 / subcode 2207051 (spam
+	// restriction). Never retry automatically; tell staff.
+	ClassPolicyBlock
 )
 
-var classNames = [...]string{"ok", "transient", "throttled", "auth", "permission", "invalid", "duplicate", "quota", "not_ready", "retired_metric", "unknown"}
+var classNames = [...]string{"ok", "transient", "throttled", "auth", "permission", "invalid", "duplicate", "quota", "not_ready",
+	"retired_metric", "unknown", "policy_block"}
 
 // String returns a short, stable, low-cardinality name (usable as a metric label).
 func (c Class) String() string {
@@ -62,7 +68,8 @@ type Error struct {
 	// Metric names the rejected insights metric(s) for ClassRetiredMetric, when known.
 	Metric string
 	// Uncertain is set when the answer does not show whether the action
-	// happened (an HTTP 5xx without a Graph error body).
+	// happened: any HTTP 5xx, code 1 or 2, or is_transient answer to a
+	// write (Meta sometimes performs a write and still answers so).
 	Uncertain bool
 	// Usage holds the usage headers sent with the error answer.
 	Usage Usage
@@ -170,14 +177,92 @@ func IsNotSent(err error) bool {
 // retiredMetricMessage is the text Meta returns when one metric name is invalid.
 const retiredMetricMessage = "must be a valid insights metric"
 
+// Instagram's wordings of a retired or unknown metric: "(#100) metric[N]
+// must be one of the following values: ..." (N indexes the metrics asked
+// for) and "Starting from version 22 and above, the X metric is no longer
+// supported ...".
+var (
+	igMetricIndexRe = regexp.MustCompile(`metric\[(\d+)\] must be one of the following values`)
+	igMetricGoneRe  = regexp.MustCompile(`the ([a-z0-9_]+) metric is no longer supported`)
+)
+
+// isRetiredMetricMessage recognises every wording of an invalid metric.
+func isRetiredMetricMessage(msg string) bool {
+	return strings.Contains(msg, retiredMetricMessage) || igMetricIndexRe.MatchString(msg) || igMetricGoneRe.MatchString(msg)
+}
+
+// metricFromMessage names the metric an error message rejects, given the
+// metrics the request asked for in order ("" when it does not say).
+func metricFromMessage(msg string, asked []string) string {
+	if m := igMetricGoneRe.FindStringSubmatch(msg); m != nil {
+		return m[1]
+	}
+	if m := igMetricIndexRe.FindStringSubmatch(msg); m != nil {
+		if i, err := strconv.Atoi(m[1]); err == nil && i >= 0 && i < len(asked) {
+			return asked[i]
+		}
+	}
+	return ""
+}
+
+// IsPolicyBlock reports whether err is a policy block (ClassPolicyBlock),
+// and whether it is the posting-rate kind (code 368) that blocks the
+// account for hours.
+func IsPolicyBlock(err error) (block, postingRate bool) {
+	var me *Error
+	if !errors.As(err, &me) || me.Class != ClassPolicyBlock {
+		return false, false
+	}
+	return true, me.Code == 368
+}
+
+// IsMediaFetchFailure reports a container creation Meta could not fetch
+// the media for (code 9004 / subcode 2207052): often intermittent.
+func IsMediaFetchFailure(err error) bool {
+	var me *Error
+	return errors.As(err, &me) && (me.Subcode == 2207052 || me.Code == 9004)
+}
+
+// IsReduceData reports Meta's "Please reduce the amount of data you're
+// asking for" (code 1): ask for fewer items per page.
+func IsReduceData(err error) bool {
+	var me *Error
+	return errors.As(err, &me) && me.Code == 1 && strings.Contains(strings.ToLower(me.Message), "reduce the amount of data")
+}
+
+// IsConvertedBefore reports code 100 / subcode 2108006: the media was
+// posted before the account became a business account and has no insights.
+func IsConvertedBefore(err error) bool {
+	var me *Error
+	return errors.As(err, &me) && me.Subcode == 2108006
+}
+
+// IsProductTypeMismatch recognises a metric unsuited to a media product
+// type, in both of Meta's wordings: "(#100) The Media Insights API does not
+// support the X metric for this media product type." and "The 'X' metric
+// is not supported for this media product type."
+func IsProductTypeMismatch(err error) bool {
+	var me *Error
+	if !errors.As(err, &me) || me.Code != 100 {
+		return false
+	}
+	m := strings.ToLower(me.Message)
+	return strings.Contains(m, "product type") && (strings.Contains(m, "does not support") || strings.Contains(m, "not supported"))
+}
+
 var permRe = regexp.MustCompile(`\b(?:pages|instagram|read|publish|business|ads|manage|user|public)_[a-z_]+\b`)
 
 // classify sets Class, Permission and RetryAfter from the Graph fields.
 func (e *Error) classify() {
 	msg := e.Message
 	switch {
-	case e.Code == 190 || e.Code == 102 || e.Code == 104:
+	case e.Code == 190 || e.Code == 102 || e.Code == 104 || e.Code == 101 || strings.Contains(msg, "appsecret_proof") ||
+		strings.Contains(msg, "Error validating application"):
+		// A bad, expired or revoked token, or a token of another app
+		// (its appsecret_proof cannot match ours): reconnect.
 		e.Class = ClassAuth
+	case e.Code == 368 || (e.Code == 4 && e.Subcode == 2207051):
+		e.Class = ClassPolicyBlock
 	case e.Code == 10 && strings.Contains(msg, "Not enough viewers"):
 		e.Class = ClassInvalid
 	case e.Code == 10 || (e.Code >= 200 && e.Code <= 299):
@@ -189,9 +274,10 @@ func (e *Error) classify() {
 		e.Class = ClassQuota
 	case e.Code == 9007 || e.Subcode == 2207027:
 		e.Class = ClassNotReady
-	case e.Code == 100 && strings.Contains(msg, retiredMetricMessage):
+	case e.Code == 100 && isRetiredMetricMessage(msg):
 		e.Class = ClassRetiredMetric
-	case e.Code == 4 || e.Code == 17 || e.Code == 32 || e.Code == 341 || e.Code == 368 || e.Code == 613 ||
+		e.Metric = metricFromMessage(msg, nil)
+	case e.Code == 4 || e.Code == 17 || e.Code == 32 || e.Code == 341 || e.Code == 613 ||
 		(e.Code >= 80000 && e.Code <= 80014):
 		e.Class = ClassThrottled
 	case e.Code == 1 || e.Code == 2 || e.IsTransient ||

@@ -186,7 +186,7 @@ func TestErrorClasses(t *testing.T) {
 			},
 		},
 		{
-			name: "wrong appsecret_proof", class: meta.ClassInvalid,
+			name: "wrong appsecret_proof", class: meta.ClassAuth,
 			cli: meta.Options{AppID: testAppID, AppSecret: "not-the-secret"},
 			do: func(e *env) error {
 				_, err := e.client.PageFollowers(ctx, pageToken, pageID)

@@ -61,7 +61,7 @@ func TestFixtureErrors(t *testing.T) {
 		{"error_ig_not_ready.json", 400, meta.ClassNotReady, 9007, 2207027},
 		{"error_permission.json", 403, meta.ClassPermission, 200, 0},
 		{"error_unknown.json", 500, meta.ClassTransient, 1, 0},
-		{"error_bad_proof.json", 400, meta.ClassInvalid, 100, 0},
+		{"error_bad_proof.json", 400, meta.ClassAuth, 100, 0}, // another app's token, or a wrong secret: reconnect
 		// The SDK ignores the HTTP status: an error body on a 200 is still an error.
 		{"error_duplicate.json", 200, meta.ClassDuplicate, 506, 0},
 	}

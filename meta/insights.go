@@ -28,6 +28,9 @@ type PostInsights struct {
 	Views           Value // post_media_view
 	Clicks          Value // post_clicks
 	ReactionsByType Breakdown
+	// Activity is post_activity_by_action_type (like, comment, share),
+	// read only when the reaction and comment summaries are refused.
+	Activity Breakdown
 }
 
 // IGInsights are an Instagram media's lifetime insights. Likes, Comments and
@@ -137,6 +140,7 @@ func (m MetricNames) postInsights(r InsightsResponse) PostInsights {
 		Views:           r.value(m.FBViews),
 		Clicks:          r.value(m.FBClicks),
 		ReactionsByType: r.breakdown(m.FBReactionsByType),
+		Activity:        r.breakdown(m.FBActivity),
 	}
 }
 

@@ -13,6 +13,14 @@ type MetricNames struct {
 	FBViews           string `json:"fb_views" yaml:"fb_views"`                         // post_media_view
 	FBClicks          string `json:"fb_clicks" yaml:"fb_clicks"`                       // post_clicks
 	FBReactionsByType string `json:"fb_reactions_by_type" yaml:"fb_reactions_by_type"` // post_reactions_by_type_total
+	// FBActivity (post_activity_by_action_type: like, comment, share) is
+	// asked only when the reaction and comment summaries are refused.
+	FBActivity string `json:"fb_activity_by_type" yaml:"fb_activity_by_type"`
+	// Facebook Reels report on /{video-id}/video_insights, not in post
+	// insights: plays (blue_reels_play_count) and plays with replays
+	// (fb_reels_total_plays).
+	FBReelPlays      string `json:"fb_reel_plays" yaml:"fb_reel_plays"`
+	FBReelTotalPlays string `json:"fb_reel_total_plays" yaml:"fb_reel_total_plays"`
 
 	IGReach             string `json:"ig_reach" yaml:"ig_reach"`
 	IGViews             string `json:"ig_views" yaml:"ig_views"`
@@ -30,6 +38,9 @@ func DefaultMetricNames() MetricNames {
 		FBViews:             "post_media_view",
 		FBClicks:            "post_clicks",
 		FBReactionsByType:   "post_reactions_by_type_total",
+		FBActivity:          "post_activity_by_action_type",
+		FBReelPlays:         "blue_reels_play_count",
+		FBReelTotalPlays:    "fb_reels_total_plays",
 		IGReach:             "reach",
 		IGViews:             "views",
 		IGLikes:             "likes",
@@ -52,6 +63,9 @@ func (m MetricNames) WithDefaults() MetricNames {
 	fill(&m.FBViews, d.FBViews)
 	fill(&m.FBClicks, d.FBClicks)
 	fill(&m.FBReactionsByType, d.FBReactionsByType)
+	fill(&m.FBActivity, d.FBActivity)
+	fill(&m.FBReelPlays, d.FBReelPlays)
+	fill(&m.FBReelTotalPlays, d.FBReelTotalPlays)
 	fill(&m.IGReach, d.IGReach)
 	fill(&m.IGViews, d.IGViews)
 	fill(&m.IGLikes, d.IGLikes)
@@ -65,7 +79,7 @@ func (m MetricNames) WithDefaults() MetricNames {
 // Validate rejects names that would break a metric(...) list.
 func (m MetricNames) Validate() error {
 	var errs []error
-	for _, n := range append(m.FB(), m.IG(igFeed)...) {
+	for _, n := range append(append(m.FB(), m.FBActivity, m.FBReelPlays, m.FBReelTotalPlays), m.IG(igFeed)...) {
 		for _, r := range n {
 			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
 				errs = append(errs, fmt.Errorf("metric name %q: only a-z, 0-9 and _ allowed", n))

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -59,15 +61,34 @@ func listAll[T any](ctx context.Context, c *Client, req request, each func(T)) e
 }
 
 // listWhile is listAll that stops after the page on which each first
-// returns false (e.g. past the start of a newest-first time range).
+// returns false (e.g. past the start of a newest-first time range). When
+// Meta answers "Please reduce the amount of data" (code 1), the page is
+// asked again at half the size, and the listing goes on at that size.
 func listWhile[T any](ctx context.Context, c *Client, req request, each func(T) bool) error {
+	return listPages(ctx, c, req, func(req request) (pageOf[T], error) {
+		var p pageOf[T]
+		_, err := c.call(ctx, req, &p)
+		return p, err
+	}, each)
+}
+
+// listPages is listWhile with the way each page is read given: fetch may
+// recover a failed page another way (e.g. item by item).
+func listPages[T any](ctx context.Context, c *Client, req request, fetch func(request) (pageOf[T], error), each func(T) bool) error {
 	for pages := 0; ; pages++ {
 		if pages >= c.maxPage {
 			return fmt.Errorf("meta: %s: %w (%d)", req.endpoint, errNoProgress, pages)
 		}
-		var p pageOf[T]
-		if _, err := c.call(ctx, req, &p); err != nil {
-			return err
+		p, err := fetch(req)
+		if err != nil {
+			smaller, ok := halveLimit(req)
+			if !IsReduceData(err) || !ok {
+				return err
+			}
+			c.log.WarnContext(ctx, "graph listing: Meta asked for less data; halving the page size",
+				"endpoint", req.endpoint, "limit", smaller.params.Get("limit"))
+			req = smaller
+			continue
 		}
 		more := true
 		for _, it := range p.Data {
@@ -78,6 +99,37 @@ func listWhile[T any](ctx context.Context, c *Client, req request, each func(T) 
 		}
 		req = request{endpoint: req.endpoint, method: http.MethodGet, rawURL: p.Paging.Next, token: req.token}
 	}
+}
+
+// pageLimit is the limit of a listing request (its params, or its next URL).
+func pageLimit(req request) int {
+	if v := req.params.Get("limit"); v != "" {
+		n, _ := strconv.Atoi(v)
+		return n
+	}
+	if u, err := url.Parse(req.rawURL); err == nil && req.rawURL != "" {
+		n, _ := strconv.Atoi(u.Query().Get("limit"))
+		return n
+	}
+	return 0
+}
+
+// halveLimit returns req asking for half as many items (false below 1).
+func halveLimit(req request) (request, bool) {
+	n := pageLimit(req)
+	if n == 0 {
+		n = 25 // Meta's default page size
+	}
+	if n/2 < 1 {
+		return req, false
+	}
+	p := url.Values{}
+	for k, vs := range req.params {
+		p[k] = vs
+	}
+	p.Set("limit", strconv.Itoa(n/2))
+	req.params = p
+	return req, true
 }
 
 // graphTime parses Meta's "2019-09-26T22:36:43+0000".

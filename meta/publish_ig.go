@@ -28,9 +28,13 @@ type IGContainer struct {
 	Kind     IGKind
 	ImageURL string // JPEG only
 	VideoURL string
-	Caption  string // not allowed on carousel items
+	// Caption is sent for images, reels and carousels only: Instagram
+	// takes none on stories (left out) nor on carousel items (an error).
+	Caption string
 	// Children are carousel item container ids (IGCarousel, 2-10).
 	Children []string
+	// AltText is sent for images (single or carousel items) only; Meta
+	// rejects it on reels, stories and videos, so it is left out there.
 	AltText  string
 	CoverURL string // reels
 	// ShareToFeed for reels; nil leaves Meta's default.
@@ -136,14 +140,17 @@ func (c *Client) CreateIGContainer(ctx context.Context, token, igUserID string, 
 	default:
 		return "", fmt.Errorf("meta: ig_media_create: unknown container kind %d", m.Kind)
 	}
-	if m.Caption != "" {
+	if m.Caption != "" && m.Kind != IGStory {
 		if err := ValidateIGCaption(m.Caption); err != nil {
 			return "", fmt.Errorf("meta: ig_media_create: %w", err)
 		}
 		v.Set("caption", m.Caption)
 	}
-	if m.AltText != "" {
+	if m.AltText != "" && acceptsAltText(m) {
 		v.Set("alt_text", m.AltText)
+	}
+	if (m.Caption != "" && m.Kind == IGStory) || (m.AltText != "" && !acceptsAltText(m)) {
+		c.log.DebugContext(ctx, "ig container: caption or alt text left out (not accepted for this kind)", "kind", int(m.Kind))
 	}
 	var a idAnswer
 	if _, err := c.call(ctx, request{endpoint: "ig_media_create", method: http.MethodPost, path: igUserID + "/media", params: v, token: token}, &a); err != nil {
@@ -153,6 +160,11 @@ func (c *Client) CreateIGContainer(ctx context.Context, token, igUserID string, 
 		return "", errors.New("meta: ig_media_create: answer without id")
 	}
 	return a.ID, nil
+}
+
+// acceptsAltText: Instagram takes alt_text on images only.
+func acceptsAltText(m IGContainer) bool {
+	return m.VideoURL == "" && (m.Kind == IGImage || m.Kind == IGCarouselItem)
 }
 
 // IGContainerStatus reads a container's status once; it never waits or polls.

@@ -168,25 +168,30 @@ func (c *Client) PublishPageVideo(ctx context.Context, token, pageID string, p P
 	return PostResult{VideoID: a.ID, PostID: a.PostID}, nil
 }
 
-// VideoStatus is a Page video's processing state.
+// VideoStatus is a Page video's (or Reel's) processing state.
 type VideoStatus struct {
-	VideoStatus        string // processing | ready | error
+	// VideoStatus is processing, ready, or a final failure: error or
+	// expired (the upload or processing will not complete).
+	VideoStatus        string
 	ProcessingProgress int
-	PostID             string // the Page post, when Meta reports it
+	// Phases: not_started, in_progress, complete or error. A Reel's
+	// publishing phase leaves not_started once FinishPageReel took effect.
+	UploadingPhase, ProcessingPhase, PublishingPhase string
+	PostID                                           string // the Page post, when Meta reports it
 }
+
+// Failed reports a final processing failure (error or expired).
+func (s VideoStatus) Failed() bool { return s.VideoStatus == "error" || s.VideoStatus == "expired" }
 
 // PageVideoStatus reads GET /{video}?fields=status,post_id (a single call).
 func (c *Client) PageVideoStatus(ctx context.Context, token, videoID string) (VideoStatus, error) {
 	var a struct {
-		Status struct {
-			VideoStatus        string `json:"video_status"`
-			ProcessingProgress int    `json:"processing_progress"`
-		} `json:"status"`
-		PostID string `json:"post_id"`
+		Status rawStatus `json:"status"`
+		PostID string    `json:"post_id"`
 	}
 	v := url.Values{"fields": {"status,post_id"}}
 	if _, err := c.call(ctx, request{endpoint: "page_video_status", method: http.MethodGet, path: videoID, params: v, token: token}, &a); err != nil {
 		return VideoStatus{}, err
 	}
-	return VideoStatus{VideoStatus: a.Status.VideoStatus, ProcessingProgress: a.Status.ProcessingProgress, PostID: a.PostID}, nil
+	return a.Status.toStatus(a.PostID), nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,7 +22,9 @@ type PagePost struct {
 	MediaType string
 	// Picture is full_picture: the post's image (a video's poster) on
 	// Meta's CDN, empty for text posts.
-	Picture     string
+	Picture string
+	// TargetID is attachments[0].target.id: for a video or Reel, the video id.
+	TargetID    string
 	IsPublished bool
 	// Counts from summary fields; provenance "reactions", "comments", "shares".
 	Reactions Value
@@ -41,6 +44,9 @@ type rawPagePost struct {
 	Attachments  *struct {
 		Data []struct {
 			MediaType string `json:"media_type"`
+			Target    *struct {
+				ID string `json:"id"`
+			} `json:"target"`
 		} `json:"data"`
 	} `json:"attachments"`
 	Shares    *countField      `json:"shares"`
@@ -49,15 +55,34 @@ type rawPagePost struct {
 	Insights  InsightsResponse `json:"insights"`
 }
 
-const pagePostFields = "id,message,created_time,permalink_url,status_type,full_picture,is_published,attachments{media_type,type},shares," +
-	"reactions.limit(0).summary(total_count),comments.limit(0).summary(true)"
+const (
+	pagePostBaseFields = "id,message,created_time,permalink_url,status_type,full_picture,is_published,attachments{media_type,type,target{id}},shares"
+	pagePostSummaries  = ",reactions.limit(0).summary(total_count),comments.limit(0).summary(true)"
+	pagePostFields     = pagePostBaseFields + pagePostSummaries
+)
 
-func (c *Client) pagePostFields(withInsights bool, omit []string) string {
+// pagePostFields lists the fields of a post listing. Without summaries
+// (Meta refused them: they need pages_read_user_content), the reaction
+// and comment counts come from insights that need only read_insights:
+// post_reactions_by_type_total and post_activity_by_action_type.
+func (c *Client) pagePostFields(withInsights bool, omit []string, summaries bool) string {
 	ms := without(c.metrics.FB(), omit)
-	if !withInsights || len(ms) == 0 {
-		return pagePostFields
+	if !withInsights {
+		ms = nil
 	}
-	return pagePostFields + ",insights.metric(" + strings.Join(ms, ",") + ")"
+	fields := pagePostFields
+	if !summaries {
+		fields = pagePostBaseFields
+		for _, m := range []string{c.metrics.FBReactionsByType, c.metrics.FBActivity} {
+			if !slices.Contains(ms, m) && !slices.Contains(omit, m) {
+				ms = append(ms, m)
+			}
+		}
+	}
+	if len(ms) == 0 {
+		return fields
+	}
+	return fields + ",insights.metric(" + strings.Join(ms, ",") + ")"
 }
 
 func (c *Client) toPagePost(r rawPagePost) PagePost {
@@ -70,12 +95,23 @@ func (c *Client) toPagePost(r rawPagePost) PagePost {
 	}
 	if r.Attachments != nil && len(r.Attachments.Data) > 0 {
 		p.MediaType = r.Attachments.Data[0].MediaType
+		if t := r.Attachments.Data[0].Target; t != nil {
+			p.TargetID = t.ID
+		}
 	}
 	if r.Reactions != nil {
 		p.Reactions.Value, p.Reactions.OK = r.Reactions.Summary.TotalCount, true
+	} else if rbt := p.Insights.ReactionsByType; rbt.OK {
+		// No summary (refused): the sum of the reactions by type.
+		p.Reactions = Value{Metric: rbt.Metric, OK: true}
+		for _, n := range rbt.Values {
+			p.Reactions.Value += n
+		}
 	}
 	if r.Comments != nil {
 		p.Comments.Value, p.Comments.OK = r.Comments.Summary.TotalCount, true
+	} else if a := p.Insights.Activity; a.OK {
+		p.Comments = Value{Metric: a.Metric, Value: a.Values["comment"], OK: true}
 	}
 	if r.Shares != nil {
 		p.Shares.Value = r.Shares.Count
@@ -100,11 +136,27 @@ func timeParams(v url.Values, o ListOptions) {
 // is known, o.OmitMetrics leaves it out and the listing goes on at the same
 // cost, that figure missing.
 func (c *Client) ListPagePosts(ctx context.Context, token, pageID string, o ListOptions) ([]PagePost, error) {
-	v := url.Values{"fields": {c.pagePostFields(o.WithInsights, o.OmitMetrics)}}
-	timeParams(v, o)
-	var out []PagePost
-	err := listAll(ctx, c, request{endpoint: "page_posts_list", method: http.MethodGet, path: pageID + "/posts", params: v, token: token},
-		func(r rawPagePost) { out = append(out, c.toPagePost(r)) })
+	_, refused := c.noSummaries.Load(pageID)
+	list := func(summaries bool) ([]PagePost, error) {
+		v := url.Values{"fields": {c.pagePostFields(o.WithInsights, o.OmitMetrics, summaries)}}
+		timeParams(v, o)
+		var out []PagePost
+		err := listAll(ctx, c, request{endpoint: "page_posts_list", method: http.MethodGet, path: pageID + "/posts", params: v, token: token},
+			func(r rawPagePost) { out = append(out, c.toPagePost(r)) })
+		return out, err
+	}
+	out, err := list(!refused)
+	var me *Error
+	if !refused && errors.As(err, &me) && me.Class == ClassPermission && !strings.Contains(me.Permission, "read_insights") {
+		// The reaction and comment summaries need pages_read_user_content:
+		// read the counts from insights instead (read_insights), and
+		// remember it for this Page.
+		c.log.WarnContext(ctx, "page post summaries refused; counting reactions and comments from insights",
+			"page_id", pageID, "permission", me.Permission)
+		if out, err = list(false); err == nil {
+			c.noSummaries.Store(pageID, true)
+		}
+	}
 	if err != nil {
 		if ms := without(c.metrics.FB(), o.OmitMetrics); o.WithInsights && len(ms) > 0 {
 			c.nameRetiredMetric(ctx, token, err, func() (string, error) { return c.firstID(ctx, token, pageID+"/posts") }, ms)
@@ -117,7 +169,8 @@ func (c *Client) ListPagePosts(ctx context.Context, token, pageID string, o List
 // GetPagePost reads one post with counts (and insights when withInsights).
 func (c *Client) GetPagePost(ctx context.Context, token, postID string, withInsights bool) (PagePost, error) {
 	var r rawPagePost
-	v := url.Values{"fields": {c.pagePostFields(withInsights, nil)}}
+	_, refused := c.noSummaries.Load(strings.SplitN(postID, "_", 2)[0])
+	v := url.Values{"fields": {c.pagePostFields(withInsights, nil, !refused)}}
 	if _, err := c.call(ctx, request{endpoint: "page_post_get", method: http.MethodGet, path: postID, params: v, token: token}, &r); err != nil {
 		return PagePost{}, err
 	}
@@ -128,7 +181,13 @@ func (c *Client) GetPagePost(ctx context.Context, token, postID string, withInsi
 // match is true. The scheduler uses it to reconcile an uncertain publish
 // (e.g. match on the message) before sending anything again.
 func (c *Client) FindPagePost(ctx context.Context, token, pageID string, since time.Time, match func(PagePost) bool) (PagePost, bool, error) {
-	posts, err := c.ListPagePosts(ctx, token, pageID, ListOptions{Since: since})
+	// No counts: reconciling needs the text and ids only (and no permission
+	// beyond pages_read_engagement).
+	v := url.Values{"fields": {pagePostBaseFields}}
+	timeParams(v, ListOptions{Since: since})
+	var posts []PagePost
+	err := listAll(ctx, c, request{endpoint: "page_posts_list", method: http.MethodGet, path: pageID + "/posts", params: v, token: token},
+		func(r rawPagePost) { posts = append(posts, c.toPagePost(r)) })
 	if err != nil {
 		return PagePost{}, false, err
 	}

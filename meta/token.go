@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"time"
 )
 
@@ -13,28 +12,22 @@ import (
 type TokenInfo struct {
 	Valid               bool
 	AppID               string
-	Type                string // USER, PAGE, APP
+	Type                string // USER, PAGE, SYSTEM_USER, APP
 	ProfileID           string // the Page for Page tokens
 	UserID              string
 	IssuedAt            time.Time
 	ExpiresAt           time.Time // zero: never expires
 	DataAccessExpiresAt time.Time
 	Scopes              []string
+	// Targets are granular_scopes: for each scope, the objects (Pages, IG
+	// accounts) it was granted on; absent when granted on all.
+	Targets map[string][]string
+	// Application is the app's name.
+	Application string
 	// ErrorCode/ErrorSubcode/ErrorMessage explain an invalid token (e.g. 190/463 expired).
 	ErrorCode    int
 	ErrorSubcode int
 	ErrorMessage string
-}
-
-// MissingPermissions returns the required scopes the token lacks.
-func (t TokenInfo) MissingPermissions(required ...string) []string {
-	var out []string
-	for _, r := range required {
-		if !slices.Contains(t.Scopes, r) {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // ExpiresWithin reports whether the token is invalid or expires (or loses
@@ -64,7 +57,12 @@ func (c *Client) DebugToken(ctx context.Context, inputToken string) (TokenInfo, 
 	}
 	var a struct {
 		Data struct {
-			AppID               string   `json:"app_id"`
+			AppID          string `json:"app_id"`
+			Application    string `json:"application"`
+			GranularScopes []struct {
+				Scope     string   `json:"scope"`
+				TargetIDs []string `json:"target_ids"`
+			} `json:"granular_scopes"`
 			Type                string   `json:"type"`
 			ExpiresAt           int64    `json:"expires_at"`
 			DataAccessExpiresAt int64    `json:"data_access_expires_at"`
@@ -94,7 +92,15 @@ func (c *Client) DebugToken(ctx context.Context, inputToken string) (TokenInfo, 
 	t := TokenInfo{
 		Valid: d.IsValid, AppID: d.AppID, Type: d.Type, ProfileID: d.ProfileID, UserID: d.UserID,
 		IssuedAt: unixOrZero(d.IssuedAt), ExpiresAt: unixOrZero(d.ExpiresAt),
-		DataAccessExpiresAt: unixOrZero(d.DataAccessExpiresAt), Scopes: d.Scopes,
+		DataAccessExpiresAt: unixOrZero(d.DataAccessExpiresAt), Scopes: d.Scopes, Application: d.Application,
+	}
+	for _, g := range d.GranularScopes {
+		if len(g.TargetIDs) > 0 {
+			if t.Targets == nil {
+				t.Targets = map[string][]string{}
+			}
+			t.Targets[g.Scope] = g.TargetIDs
+		}
 	}
 	if d.Error != nil {
 		t.ErrorCode, t.ErrorSubcode, t.ErrorMessage = d.Error.Code, d.Error.Subcode, redact(d.Error.Message, inputToken)

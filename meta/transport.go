@@ -86,6 +86,12 @@ func (c *Client) exchange(ctx context.Context, req request) (Usage, []byte, int,
 		return Usage{}, nil, 0, fmt.Errorf("meta: %s: build request: %w", req.endpoint, unwrapURLError(err))
 	}
 	hr.Header.Set("Accept", "application/json")
+	for k, vs := range req.header {
+		hr.Header[k] = vs
+	}
+	if req.tokenHeader && req.token != "" {
+		hr.Header.Set("Authorization", "OAuth "+req.token)
+	}
 	resp, err := c.hc.Do(hr)
 	if err != nil {
 		return Usage{}, nil, 0, c.netError(ctx, req, sent.Load(), err)
@@ -158,15 +164,23 @@ func (c *Client) decode(req request, status int, u Usage, body []byte, out any) 
 
 func (c *Client) graphErr(req request, status int, u Usage, g *graphError) *Error {
 	e := &Error{
-		Endpoint: req.endpoint, Code: -1, Subcode: g.Subcode, Type: g.Type,
-		Message:   redact(g.Message, req.token, c.secret),
-		UserTitle: redact(g.UserTitle, req.token, c.secret),
-		UserMsg:   redact(g.UserMsg, req.token, c.secret),
+		Endpoint: req.endpoint, Code: -1, Subcode: g.Subcode, Type: g.Type, Message: g.Message,
 		FBTraceID: g.FBTraceID, IsTransient: g.IsTransient, HTTPStatus: status, Usage: u,
 	}
 	if g.Code != nil {
 		e.Code = *g.Code
 	}
-	e.classify()
+	e.classify() // on Meta's words, before redaction can change them
+	e.Message = redact(g.Message, req.token, c.secret)
+	e.UserTitle = redact(g.UserTitle, req.token, c.secret)
+	e.UserMsg = redact(g.UserMsg, req.token, c.secret)
+	e.Permission = redact(e.Permission, req.token, c.secret)
+	e.Metric = redact(e.Metric, req.token, c.secret)
+	// Meta sometimes performs a write and answers 5xx, code 1 or 2, or
+	// is_transient anyway: before sending it again, look.
+	if req.method != http.MethodGet && !req.idempotent &&
+		(status >= 500 || e.Code == 1 || e.Code == 2 || e.IsTransient) {
+		e.Uncertain = true
+	}
 	return e
 }

@@ -22,6 +22,9 @@ type Unit struct {
 	ClassificationBy string `json:"classification_by"`
 	// AllowHourly lets posts recur hourly; by default at most daily.
 	AllowHourly bool `json:"allow_hourly_recurrence"`
+	// Require2FA: admins, approvers and PPID officers of this unit and the
+	// units below it must sign in with a second factor.
+	Require2FA bool `json:"require_2fa"`
 }
 
 // Who classifies a unit's posts.
@@ -39,6 +42,11 @@ type UnitPatch struct {
 	RequiresApproval *bool
 	ClassificationBy *string
 	AllowHourly      *bool
+	Timezone         *string
+	// ParentID moves the unit under another (never under itself or a
+	// unit below it).
+	ParentID   *int64
+	Require2FA *bool
 }
 
 // Field maxima of units and channels (runes): names reach the audit log.

@@ -44,13 +44,20 @@ func (s *Store) WithDefaultTimezone(tz string) *Store {
 func (s *Store) HasKey() bool { return s.seal != nil && s.keyErr == nil }
 
 const (
-	qUnitCols   = `id, COALESCE(parent_id, 0), name, slug, level, timezone, requires_approval, classification_by, allow_hourly`
+	qUnitCols   = `id, COALESCE(parent_id, 0), name, slug, level, timezone, requires_approval, classification_by, allow_hourly, require_2fa`
 	qUnits      = `SELECT ` + qUnitCols + ` FROM units ORDER BY id`
 	qUnit       = `SELECT ` + qUnitCols + ` FROM units WHERE id = ?`
 	qUnitBySlug = `SELECT ` + qUnitCols + ` FROM units WHERE slug = ?`
-	qUnitInsert = `INSERT INTO units (parent_id, name, slug, level, timezone, requires_approval, classification_by, allow_hourly, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	qUnitUpdate = `UPDATE units SET name = ?, requires_approval = ?, classification_by = ?, allow_hourly = ? WHERE id = ?`
+	qUnitInsert = `INSERT INTO units (parent_id, name, slug, level, timezone, requires_approval, classification_by, allow_hourly, require_2fa, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qUnitUpdate = `UPDATE units SET name = ?, requires_approval = ?, classification_by = ?, allow_hourly = ?, timezone = ?, parent_id = ?, require_2fa = ? WHERE id = ?`
+	// Whether the unit or one above it requires two-factor sign-in.
+	qRequires2FA = `WITH RECURSIVE a(id, parent_id, req) AS (
+    SELECT id, parent_id, require_2fa FROM units WHERE id = ?
+    UNION
+    SELECT u.id, u.parent_id, u.require_2fa FROM units u JOIN a ON u.id = a.parent_id
+)
+SELECT COALESCE(MAX(req), 0) FROM a`
 	// The unit and every unit below it.
 	qDescendants = `WITH RECURSIVE d(id) AS (
     SELECT id FROM units WHERE id = ?
@@ -90,10 +97,7 @@ func (s *Store) CreateUnit(ctx context.Context, u Unit) (Unit, error) {
 		errs.Add("level", "%q is not one of national, province, city, other",
 			"%q bukan salah satu dari national, province, city, other", u.Level)
 	}
-	if _, err := time.LoadLocation(u.Timezone); err != nil || u.Timezone == "Local" {
-		errs.Add("timezone", "%q is not an IANA time zone (e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)",
-			"%q bukan zona waktu IANA (mis. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)", u.Timezone)
-	}
+	checkTimezone(&errs, u.Timezone)
 	var parent any
 	if u.ParentID != 0 {
 		parent = u.ParentID
@@ -109,7 +113,7 @@ func (s *Store) CreateUnit(ctx context.Context, u Unit) (Unit, error) {
 	now := s.now()
 	err := s.inTx(ctx, "create unit", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, qUnitInsert, parent, u.Name, u.Slug, u.Level, u.Timezone, u.RequiresApproval,
-			u.ClassificationBy, u.AllowHourly, store.FormatTime(now))
+			u.ClassificationBy, u.AllowHourly, u.Require2FA, store.FormatTime(now))
 		if err != nil {
 			if isUnique(err) {
 				return &ConflictError{Msg: fmt.Sprintf("a unit with slug %q exists already", u.Slug)}
@@ -121,7 +125,7 @@ func (s *Store) CreateUnit(ctx context.Context, u Unit) (Unit, error) {
 		}
 		return s.audit(ctx, tx, now, entityUnit, u.ID, "create", "", "", map[string]any{"name": u.Name, "slug": u.Slug,
 			"parent_id": u.ParentID, "level": u.Level, "timezone": u.Timezone, "requires_approval": u.RequiresApproval,
-			"classification_by": u.ClassificationBy, "allow_hourly_recurrence": u.AllowHourly})
+			"classification_by": u.ClassificationBy, "allow_hourly_recurrence": u.AllowHourly, "require_2fa": u.Require2FA})
 	})
 	if err != nil {
 		return Unit{}, err
@@ -153,6 +157,29 @@ func (s *Store) UpdateUnit(ctx context.Context, id int64, p UnitPatch) (Unit, er
 	if p.AllowHourly != nil {
 		u.AllowHourly = *p.AllowHourly
 	}
+	if p.Timezone != nil {
+		u.Timezone = strings.TrimSpace(*p.Timezone)
+		checkTimezone(&errs, u.Timezone)
+	}
+	if p.Require2FA != nil {
+		u.Require2FA = *p.Require2FA
+	}
+	if p.ParentID != nil && *p.ParentID != before.ParentID {
+		u.ParentID = *p.ParentID
+		if u.ParentID != 0 {
+			below, err := s.Descendants(ctx, id)
+			if err != nil {
+				return Unit{}, err
+			}
+			if slices.Contains(below, u.ParentID) {
+				errs.Add("parent_id", "a unit cannot move under itself or a unit below it", "unit tidak dapat dipindah ke bawah dirinya sendiri atau unit di bawahnya")
+			} else if _, err := s.Unit(ctx, u.ParentID); errors.Is(err, ErrNotFound) {
+				errs.Add("parent_id", "no unit has id %d", "tidak ada unit dengan id %d", u.ParentID)
+			} else if err != nil {
+				return Unit{}, err
+			}
+		}
+	}
 	if len(errs) > 0 {
 		return Unit{}, errs
 	}
@@ -166,15 +193,27 @@ func (s *Store) UpdateUnit(ctx context.Context, id int64, p UnitPatch) (Unit, er
 	diff("classification_by", before.ClassificationBy, u.ClassificationBy)
 	diff("requires_approval", before.RequiresApproval, u.RequiresApproval)
 	diff("allow_hourly_recurrence", before.AllowHourly, u.AllowHourly)
+	diff("timezone", before.Timezone, u.Timezone)
+	diff("parent_id", before.ParentID, u.ParentID)
+	diff("require_2fa", before.Require2FA, u.Require2FA)
 	if len(changes) == 0 {
 		return u, nil
 	}
+	var parent any
+	if u.ParentID != 0 {
+		parent = u.ParentID
+	}
+	action := "update"
+	if _, moved := changes["parent_id"]; moved && len(changes) == 1 {
+		action = "move"
+	}
 	now := s.now()
 	err = s.inTx(ctx, "update unit", func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, qUnitUpdate, u.Name, u.RequiresApproval, u.ClassificationBy, u.AllowHourly, id); err != nil {
+		if _, err := tx.ExecContext(ctx, qUnitUpdate, u.Name, u.RequiresApproval, u.ClassificationBy, u.AllowHourly,
+			u.Timezone, parent, u.Require2FA, id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, now, entityUnit, id, "update", "", "", changes)
+		return s.audit(ctx, tx, now, entityUnit, id, action, "", "", changes)
 	})
 	if err != nil {
 		return Unit{}, err
@@ -189,6 +228,32 @@ func checkUnitName(errs *ValidationError, name string) {
 	case n > MaxNameRunes:
 		errs.Add("name", "a unit name has at most %d characters; this one has %d", "nama unit paling banyak %d karakter; ini %d karakter", MaxNameRunes, n)
 	}
+}
+
+func checkTimezone(errs *ValidationError, tz string) {
+	if _, err := time.LoadLocation(tz); err != nil || tz == "Local" || tz == "" {
+		errs.Add("timezone", "%q is not an IANA time zone (e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)",
+			"%q bukan zona waktu IANA (mis. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)", tz)
+	}
+}
+
+// Requires2FA reports whether the unit or a unit above it requires
+// two-factor sign-in of its admins, approvers and PPID officers.
+func (s *Store) Requires2FA(ctx context.Context, unitID int64) (bool, error) {
+	var req bool
+	if err := s.db.DB.QueryRowContext(ctx, qRequires2FA, unitID).Scan(&req); err != nil {
+		return false, fmt.Errorf("unit %d two-factor rule: %w", unitID, err)
+	}
+	return req, nil
+}
+
+// InSubtree reports whether unit is top or a unit below it.
+func (s *Store) InSubtree(ctx context.Context, top, unit int64) (bool, error) {
+	ids, err := s.Descendants(ctx, top)
+	if err != nil {
+		return false, err
+	}
+	return slices.Contains(ids, unit), nil
 }
 
 func checkClassificationBy(errs *ValidationError, v string) {
@@ -283,7 +348,7 @@ type scanner interface{ Scan(dest ...any) error }
 
 func scanUnit(r scanner) (Unit, error) {
 	var u Unit
-	err := r.Scan(&u.ID, &u.ParentID, &u.Name, &u.Slug, &u.Level, &u.Timezone, &u.RequiresApproval, &u.ClassificationBy, &u.AllowHourly)
+	err := r.Scan(&u.ID, &u.ParentID, &u.Name, &u.Slug, &u.Level, &u.Timezone, &u.RequiresApproval, &u.ClassificationBy, &u.AllowHourly, &u.Require2FA)
 	return u, err
 }
 

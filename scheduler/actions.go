@@ -11,6 +11,14 @@ const (
 	ActionNeverPublic = "exempt_content"
 	ActionCheckMedia  = "check_media"
 	ActionContact     = "contact_support"
+	// ActionPolicyBlock: Meta restricts the account's activity (spam
+	// protection, code 4 / 2207051); ActionPostingBlocked: Meta blocked the
+	// channel for posting too fast (code 368). Neither is retried.
+	ActionPolicyBlock    = "policy_block"
+	ActionPostingBlocked = "posting_blocked"
+	// ActionHeldLimit: held by Instagram's publishing limit; sent by
+	// itself once the limit resets.
+	ActionHeldLimit = "held_for_limit"
 )
 
 var actions = map[string][2]string{
@@ -31,6 +39,12 @@ var actions = map[string][2]string{
 		"The platform could not process the media; check its format (JPEG for Instagram images) and URL."},
 	ActionContact: {"Galat tidak dikenal dari platform; hubungi admin humas dengan kode galat ini.",
 		"Unknown platform error; contact the humas admin with this error code."},
+	ActionPolicyBlock: {"Meta membatasi aktivitas akun ini (perlindungan dari spam). humas tidak mengulang otomatis: periksa pemberitahuan di Meta Business Suite / aplikasi Instagram, ajukan keberatan bila keliru, lalu jadwalkan ulang kiriman setelah pembatasan dicabut.",
+		"Meta restricts this account's activity (spam protection). humas does not retry by itself: check the notice in Meta Business Suite or the Instagram app, appeal if it is a mistake, then schedule the post again once the restriction is lifted."},
+	ActionPostingBlocked: {"Meta memblokir sementara kanal ini karena dianggap mengirim terlalu cepat. humas menjeda kanal beberapa jam dan tidak mengulang kiriman ini: kurangi frekuensi posting, lalu jadwalkan ulang setelah jeda berakhir.",
+		"Meta temporarily blocked this channel for posting too fast. humas pauses the channel for hours and does not retry this post: post less often, then schedule it again after the pause."},
+	ActionHeldLimit: {"Batas jumlah posting Instagram per 24 jam tercapai; kiriman ditahan dan dikirim otomatis setelah batas direset. Tidak perlu tindakan.",
+		"Instagram's limit of posts per 24 hours is reached; the post is held and sent by itself once the limit resets. Nothing to do."},
 }
 
 // actionText returns what to do (Bahasa Indonesia, English) for a key.

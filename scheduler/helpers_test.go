@@ -35,12 +35,16 @@ type env struct {
 	editor   auth.Principal
 	approver auth.Principal
 	viewer   auth.Principal
+	tokens   *scheduler.TokenChecker
 }
 
 func newEnv(t testing.TB, simOpt graphsim.Options, popt scheduler.PublisherOptions) *env {
 	t.Helper()
 	if simOpt.IGReadyDelay == 0 {
 		simOpt.IGReadyDelay = time.Millisecond
+	}
+	if simOpt.AppID == "" {
+		simOpt.AppID, simOpt.AppSecret = "app", "appsecret" // the client's: debug_token and appsecret_proof work
 	}
 	sim := graphsim.New(simOpt)
 	srv := httptest.NewServer(sim)
@@ -52,9 +56,12 @@ func newEnv(t testing.TB, simOpt graphsim.Options, popt scheduler.PublisherOptio
 func newEnvWith(t testing.TB, db *store.SQLite, sim *graphsim.Sim, url string, popt scheduler.PublisherOptions) *env {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
+	e := &env{}
 	orgs := org.NewStore(db, testKey)
 	svc := scheduler.NewService(db, orgs, scheduler.ServiceOptions{Logger: log})
-	client, err := meta.New(meta.Options{BaseURL: url, Timeout: 5 * time.Second, ReadRetries: -1, Logger: log, AppID: "app", AppSecret: "appsecret"})
+	client, err := meta.New(meta.Options{BaseURL: url, Timeout: 5 * time.Second, ReadRetries: -1, Logger: log, AppID: "app", AppSecret: "appsecret",
+		Now: sim.Now}) // appsecret_time on the simulator's clock
+	e.tokens = scheduler.NewTokenChecker(client)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +77,7 @@ func newEnvWith(t testing.TB, db *store.SQLite, sim *graphsim.Sim, url string, p
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, db: db, org: orgs, svc: svc, pub: pub, sim: sim}
+	e.t, e.db, e.org, e.svc, e.pub, e.sim = t, db, orgs, svc, pub, sim
 	ctx := context.Background()
 	units, _ := orgs.Units(ctx)
 	if len(units) > 0 {

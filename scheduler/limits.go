@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"regexp"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/humas-id/humas/meta"
@@ -15,20 +16,34 @@ type CaptionLimits struct {
 	Chars    int // code points
 	Hashtags int
 	Mentions int
+	// HashtagsWarn: more hashtags than this is allowed but warned about
+	// (0: no warning).
+	HashtagsWarn int
 }
 
 // fbMessageMaxRunes is the longest Facebook post message.
 const fbMessageMaxRunes = 63206
 
-// captionLimits are the limits of each platform, in display order.
-var captionLimits = []CaptionLimits{
-	{Platform: org.Facebook, Chars: fbMessageMaxRunes},
-	{Platform: org.Instagram, Chars: meta.IGCaptionMaxRunes, Hashtags: meta.IGCaptionMaxHashtags, Mentions: meta.IGCaptionMaxMentions},
-}
+// igHashtagsWarn is Instagram's announced cap (5 hashtags from December
+// 2025); meta.IGCaptionMaxHashtags (30) is the API reference's.
+const igHashtagsWarn = 5
+
+// captionLimits are the limits of each platform, in display order (the
+// Instagram hashtag limits are configurable: ConfigureInstagramHashtags).
+var (
+	limitsMu      sync.RWMutex
+	captionLimits = []CaptionLimits{
+		{Platform: org.Facebook, Chars: fbMessageMaxRunes},
+		{Platform: org.Instagram, Chars: meta.IGCaptionMaxRunes, Hashtags: meta.IGCaptionMaxHashtags, Mentions: meta.IGCaptionMaxMentions,
+			HashtagsWarn: igHashtagsWarn},
+	}
+)
 
 // Limits returns the caption limits validation applies to platform
 // (false for an unknown platform).
 func Limits(platform string) (CaptionLimits, bool) {
+	limitsMu.RLock()
+	defer limitsMu.RUnlock()
 	for _, l := range captionLimits {
 		if l.Platform == platform {
 			return l, true
@@ -39,6 +54,8 @@ func Limits(platform string) (CaptionLimits, bool) {
 
 // AllLimits returns every platform's caption limits (Facebook, Instagram).
 func AllLimits() []CaptionLimits {
+	limitsMu.RLock()
+	defer limitsMu.RUnlock()
 	out := make([]CaptionLimits, len(captionLimits))
 	copy(out, captionLimits)
 	return out

@@ -64,10 +64,15 @@ const (
 // ContentTypes lists the content types a post can have.
 var ContentTypes = []string{"photo", "video", "interactive", "text", "link"}
 
-// Media is one image or video, by public URL.
+// Media is one image or video, by public URL. Width, Height and Duration
+// describe a video when known: a vertical Facebook video of 90 s or less
+// is published as a Reel.
 type Media struct {
-	Type string `json:"type"` // image or video
-	URL  string `json:"url"`
+	Type     string  `json:"type"` // image or video
+	URL      string  `json:"url"`
+	Width    int     `json:"width,omitempty"`
+	Height   int     `json:"height,omitempty"`
+	Duration float64 `json:"duration_seconds,omitempty"`
 }
 
 // Classification is the PPID's decision: public information with its
@@ -164,6 +169,9 @@ type Delivery struct {
 	Permalink   string
 	PublishedAt *time.Time
 	Error       *DeliveryError
+	// PublishPath is the Graph API path that published it (feed, photo,
+	// photos, video, reel, ig_image, ig_reel, ig_carousel), once known.
+	PublishPath string
 }
 
 // DeliveryError is why a delivery failed (or is being retried): the

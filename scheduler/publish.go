@@ -26,11 +26,23 @@ type outcome struct {
 	class           meta.Class
 	onlyIfScheduled bool // failBlocked: do not touch a claimed delivery
 	note            string
+	// path is the Graph API path used (stored on the delivery).
+	path string
+	// hold keeps the delivery scheduled with this reason shown (e.g.
+	// Instagram's publishing limit), without counting towards failure.
+	hold *DeliveryError
+	// newContainer counts one more Instagram container for the delivery.
+	newContainer bool
 }
+
+const qJobExtra = `SELECT publish_path, containers_created FROM deliveries WHERE id = ?`
 
 // publish runs one attempt of a claimed delivery and saves its outcome.
 func (p *Publisher) publish(ctx context.Context, id int64) {
 	j, err := p.loadJob(ctx, id)
+	if err == nil {
+		err = p.db.DB.QueryRowContext(ctx, qJobExtra, id).Scan(&j.path, &j.containers)
+	}
 	if err != nil {
 		p.log.ErrorContext(ctx, "load delivery", "delivery_id", id, "err", err)
 		return
@@ -58,9 +70,10 @@ func (p *Publisher) attempt(ctx context.Context, j job) outcome {
 		}
 		return outcome{fail: &DeliveryError{Class: "token", Message: msg, Action: ActionReconnect}}
 	}
-	if j.Reconcile && strings.HasPrefix(j.ContainerID, fbVideoPrefix) {
+	if j.Reconcile && (strings.HasPrefix(j.ContainerID, fbVideoPrefix) || strings.HasPrefix(j.ContainerID, fbReelPrefix)) {
 		// The upload's answer arrived (it named the video): nothing to
-		// look for, only the video's status to follow.
+		// look for, only the video's status to follow (a Reel's publish
+		// names its video, so it cannot happen twice).
 		j.Reconcile = false
 	}
 	if j.Reconcile {
@@ -84,8 +97,15 @@ func (p *Publisher) reconcile(ctx context.Context, j job, token string) (outcome
 		since = j.ScheduledAt.Add(-24 * time.Hour)
 	}
 	want := strings.TrimSpace(j.Caption)
-	if j.Platform == org.Facebook && isFBVideo(j) {
-		return p.reconcileFBVideo(ctx, j, token, since, want)
+	if j.Platform == org.Facebook {
+		switch fbPath(j) {
+		case pathReel:
+			// Without a video id only the start can have been uncertain:
+			// nothing is published before the finish, which names the video.
+			return outcome{}, false
+		case pathVideo:
+			return p.reconcileFBVideo(ctx, j, token, since, want)
+		}
 	}
 	var id, link string
 	var found bool
@@ -127,174 +147,13 @@ func (p *Publisher) reconcileFBVideo(ctx context.Context, j job, token string, s
 	if !found {
 		return outcome{}, false
 	}
-	if o, done := fbVideoOutcome(j, v.ID, v.Status); done {
-		o.reconciled = o.published
+	if o, done := p.settleVideo(ctx, j, token, v.ID, v.Status, pathVideo); done && o.published {
+		o.reconciled = true
 		return o, true
 	}
 	c := fbVideoPrefix + v.ID
-	return outcome{setContainer: &c, reconciled: true, retryAt: p.opt.Now().Add(p.opt.ReadyCheck),
+	return outcome{setContainer: &c, reconciled: true, retryAt: p.opt.Now().Add(p.opt.ReadyCheck), path: pathVideo,
 		note: "video found on the channel after an uncertain attempt, still processing; not sent again"}, true
-}
-
-// fbVideoPrefix marks a delivery's container_id as an uploaded Page video.
-const fbVideoPrefix = "fbvideo:"
-
-// isFBVideo reports whether a Facebook delivery publishes through
-// POST /{page}/videos (exactly one video), as publishFB decides.
-func isFBVideo(j job) bool {
-	n := 0
-	for _, m := range j.Media {
-		if m.Type == "video" {
-			n++
-		}
-	}
-	return n == 1
-}
-
-func (p *Publisher) publishFB(ctx context.Context, j job, token string) outcome {
-	if strings.HasPrefix(j.ContainerID, fbVideoPrefix) {
-		return p.checkFBVideo(ctx, j, token)
-	}
-	var res meta.PostResult
-	var err error
-	var images, videos []string
-	for _, m := range j.Media {
-		if m.Type == "video" {
-			videos = append(videos, m.URL)
-		} else {
-			images = append(images, m.URL)
-		}
-	}
-	switch {
-	case len(videos) == 1:
-		res, err = p.graph.PublishPageVideo(ctx, token, j.ExternalID, meta.PageVideo{FileURL: videos[0], Description: j.Caption})
-		if err == nil && res.PostID == "" && res.VideoID != "" {
-			c := fbVideoPrefix + res.VideoID
-			return outcome{setContainer: &c, retryAt: p.opt.Now().Add(p.opt.ReadyCheck), note: "video uploaded; waiting for processing"}
-		}
-	case len(images) == 1:
-		res, err = p.graph.PublishPagePhoto(ctx, token, j.ExternalID, meta.PagePhoto{URL: images[0], Message: j.Caption})
-	case len(images) > 1:
-		res, err = p.graph.PublishPagePhotos(ctx, token, j.ExternalID, meta.PagePhotos{URLs: images, Message: j.Caption})
-	default:
-		res, err = p.graph.PublishPageFeed(ctx, token, j.ExternalID, meta.FeedPost{Message: j.Caption, Link: j.Link})
-	}
-	if err != nil {
-		return p.onError(ctx, j, err)
-	}
-	id := res.PostID
-	if id == "" {
-		id = res.PhotoID
-	}
-	return outcome{published: true, platformID: id, permalink: fbPermalink(id)}
-}
-
-func fbPermalink(id string) string {
-	if id == "" {
-		return ""
-	}
-	return "https://www.facebook.com/" + id
-}
-
-func (p *Publisher) checkFBVideo(ctx context.Context, j job, token string) outcome {
-	videoID := strings.TrimPrefix(j.ContainerID, fbVideoPrefix)
-	st, err := p.graph.PageVideoStatus(ctx, token, videoID)
-	if err != nil {
-		return p.onError(ctx, j, err)
-	}
-	if o, done := fbVideoOutcome(j, videoID, st); done {
-		return o
-	}
-	return outcome{retryAt: p.opt.Now().Add(p.opt.ReadyCheck)}
-}
-
-// fbVideoOutcome settles a delivery by its uploaded video's status: done
-// when the video is ready (published, with the post id Meta reports) or
-// failed processing; not done while it is processing.
-func fbVideoOutcome(j job, videoID string, st meta.VideoStatus) (outcome, bool) {
-	switch st.VideoStatus {
-	case "error":
-		return outcome{fail: &DeliveryError{Class: "media", Message: "Facebook could not process the video", Action: ActionCheckMedia}}, true
-	case "ready":
-		id := st.PostID
-		if id == "" {
-			id = j.ExternalID + "_" + videoID
-		}
-		return outcome{published: true, platformID: id, permalink: fbPermalink(id)}, true
-	}
-	return outcome{}, false
-}
-
-// containerTTL is how long a prepared Instagram container is trusted
-// (Meta expires them after 24 h).
-const containerTTL = 23 * time.Hour
-
-func (p *Publisher) publishIG(ctx context.Context, j job, token string) outcome {
-	now := p.opt.Now()
-	if j.ContainerID != "" && now.Sub(j.ContainerCreated) > containerTTL {
-		j.ContainerID = ""
-	}
-	if j.ContainerID == "" {
-		id, err := p.createIGContainer(ctx, j, token)
-		if err != nil {
-			return p.onError(ctx, j, err)
-		}
-		return outcome{setContainer: &id, retryAt: p.nextCheck(j, now)}
-	}
-	st, err := p.graph.IGContainerStatus(ctx, token, j.ContainerID)
-	if err != nil {
-		return p.onError(ctx, j, err)
-	}
-	switch st.Code {
-	case meta.IGFinished:
-		if now.Before(j.ScheduledAt) {
-			return outcome{retryAt: j.ScheduledAt}
-		}
-	case meta.IGInProgress:
-		return outcome{retryAt: p.nextCheck(j, now)}
-	case meta.IGExpired:
-		empty := ""
-		return outcome{setContainer: &empty, retryAt: now}
-	case meta.IGPublished:
-		// Published by an earlier attempt whose answer was lost.
-		return outcome{reconcile: true, retryAt: now}
-	default: // ERROR
-		return outcome{fail: &DeliveryError{Class: "media", Message: "Instagram could not process the media: " + st.Status, Action: ActionCheckMedia}}
-	}
-	mediaID, err := p.graph.IGPublish(ctx, token, j.ExternalID, j.ContainerID)
-	if err != nil {
-		return p.onError(ctx, j, err)
-	}
-	return outcome{published: true, platformID: mediaID}
-}
-
-func (p *Publisher) nextCheck(j job, now time.Time) time.Time {
-	next := now.Add(p.opt.ReadyCheck)
-	return next
-}
-
-func (p *Publisher) createIGContainer(ctx context.Context, j job, token string) (string, error) {
-	if len(j.Media) == 1 {
-		m := j.Media[0]
-		c := meta.IGContainer{Kind: meta.IGImage, ImageURL: m.URL, Caption: j.Caption}
-		if m.Type == "video" {
-			c = meta.IGContainer{Kind: meta.IGReel, VideoURL: m.URL, Caption: j.Caption}
-		}
-		return p.graph.CreateIGContainer(ctx, token, j.ExternalID, c)
-	}
-	children := make([]string, 0, len(j.Media))
-	for _, m := range j.Media {
-		c := meta.IGContainer{Kind: meta.IGCarouselItem, ImageURL: m.URL}
-		if m.Type == "video" {
-			c = meta.IGContainer{Kind: meta.IGCarouselItem, VideoURL: m.URL}
-		}
-		id, err := p.graph.CreateIGContainer(ctx, token, j.ExternalID, c)
-		if err != nil {
-			return "", err
-		}
-		children = append(children, id)
-	}
-	return p.graph.CreateIGContainer(ctx, token, j.ExternalID, meta.IGContainer{Kind: meta.IGCarousel, Children: children, Caption: j.Caption})
 }
 
 // onError turns a failed call into an outcome by its class.
@@ -348,6 +207,10 @@ func (p *Publisher) onError(ctx context.Context, j job, err error) outcome {
 				reason = "missing permission " + me.Permission
 			}
 		}
+		// Ask Meta (debug_token) what exactly is wrong with the token.
+		if why, action, ok := p.diagnoseToken(ctx, j); ok {
+			reason, de.Action = why, action
+		}
 		p.forgetToken(j.ChannelID)
 		if err := p.org.MarkReconnect(ctx, j.ChannelID, reason); err != nil {
 			p.log.ErrorContext(ctx, "mark channel reconnect needed", "channel_id", j.ChannelID, "err", err)
@@ -368,17 +231,15 @@ func (p *Publisher) onError(ctx context.Context, j job, err error) outcome {
 		o.fail = de
 		return o
 	case meta.ClassQuota:
-		wait := meta.RetryAfterOf(err)
-		if wait <= 0 {
-			wait = time.Hour
-		}
-		if now.Add(wait).After(deadline) {
-			de.Action = ActionWaitLimit
-			o.fail = de
-			return o
-		}
-		o.retryAt = now.Add(wait)
+		// Instagram's publishing limit: hold until the window lets it
+		// through (the 24 h window moves; ask again), never fail for it.
+		o.class = 0
+		o.retryAt = now.Add(p.opt.QuotaRecheck)
+		o.hold = &DeliveryError{Class: "quota", Code: de.Code, Subcode: de.Subcode, Action: ActionHeldLimit,
+			Message: "Instagram's publishing limit for this account is reached (" + de.Message + "); the post is held and sent once the limit resets"}
 		return o
+	case meta.ClassPolicyBlock:
+		return p.policyBlocked(ctx, j, err, de)
 	case meta.ClassNotReady:
 		o.retryAt = now.Add(p.opt.ReadyCheck)
 		return o

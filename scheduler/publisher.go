@@ -25,20 +25,23 @@ import (
 type PublisherOptions struct {
 	Tick          string        // cron spec with seconds (default every second)
 	TokenCheck    string        // cron spec with seconds (default 06:00 daily)
-	Workers       int           // deliveries published at once (default 8)
+	Workers       int           // deliveries published at once (default scheduler.workers of config.Default, 16)
 	RetryDeadline time.Duration // transient errors retry until scheduled time + this (default 30 min)
 	BackoffBase   time.Duration // first retry delay, doubled per attempt (default 2 s)
 	BackoffMax    time.Duration // longest retry delay (default 5 min)
 	// ReadyCheck is how soon a not-ready Instagram container or Facebook
-	// video is checked again (default 2 s).
+	// video is checked again (default scheduler.status_poll_interval, 30 s).
 	ReadyCheck time.Duration
 	Logger     *slog.Logger
 	Now        func() time.Time
+
+	PublishTimings // deadlines, holds, pauses, retries (timings.go)
 }
 
 // OptionsFromConfig maps the scheduler section of the configuration.
 func OptionsFromConfig(c config.Scheduler, log *slog.Logger) PublisherOptions {
-	return PublisherOptions{Tick: c.Tick, TokenCheck: c.TokenCheck, Workers: c.Workers, RetryDeadline: c.RetryDeadline.D(), Logger: log}
+	return PublisherOptions{Tick: c.Tick, TokenCheck: c.TokenCheck, Workers: c.Workers, RetryDeadline: c.RetryDeadline.D(), Logger: log,
+		ReadyCheck: c.StatusPollInterval.D(), PublishTimings: timingsFromConfig(c)}
 }
 
 // Publisher publishes due deliveries. It is a component: Start, Stop.
@@ -52,9 +55,12 @@ type Publisher struct {
 	m     *metrics
 
 	cron    *cron.Cron
-	sem     chan struct{}
+	sem     chan struct{} // one slot per worker, taken before a delivery is claimed
 	wg      sync.WaitGroup
 	ticking atomic.Bool
+	// stopping is closed when Stop begins: from then on nothing is claimed.
+	stopping chan struct{}
+	stopOnce sync.Once
 	// work is the context of in-flight publishes: it outlives Start's
 	// ctx and is cancelled only when Stop's deadline passes.
 	work       context.Context
@@ -119,8 +125,9 @@ func NewPublisher(svc *Service, graph *meta.Client, reg prometheus.Registerer, o
 		o.BackoffMax = 5 * time.Minute
 	}
 	if o.ReadyCheck <= 0 {
-		o.ReadyCheck = 2 * time.Second
+		o.ReadyCheck = d.StatusPollInterval.D()
 	}
+	o.PublishTimings = o.PublishTimings.withDefaults()
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -136,7 +143,8 @@ func NewPublisher(svc *Service, graph *meta.Client, reg prometheus.Registerer, o
 	}
 	work, cancel := context.WithCancel(context.Background())
 	return &Publisher{svc: svc, db: svc.db, org: svc.org, graph: graph, opt: o, log: o.Logger, m: m,
-		sem: make(chan struct{}, o.Workers), work: work, cancelWork: cancel, tokens: map[int64]cachedToken{}}, nil
+		sem: make(chan struct{}, o.Workers), stopping: make(chan struct{}), work: work, cancelWork: cancel,
+		tokens: map[int64]cachedToken{}}, nil
 }
 
 // Start settles deliveries a previous run left in flight, then runs the
@@ -167,9 +175,13 @@ func (p *Publisher) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop stops the cron, then lets in-flight publishes finish (their
-// outcome saved) until ctx is done.
+// Stop ends claiming at once (a tick in progress hands out nothing more),
+// stops the cron, then lets in-flight publishes finish (their outcome
+// saved) until ctx is done. Every delivery claimed has a worker: none is
+// left 'publishing' without a call made; a call still going at the
+// deadline is cancelled and its delivery reconciled at the next start.
 func (p *Publisher) Stop(ctx context.Context) error {
+	p.stopOnce.Do(func() { close(p.stopping) })
 	if p.cron != nil {
 		select {
 		case <-p.cron.Stop().Done():
@@ -230,7 +242,9 @@ func (p *Publisher) Recover(ctx context.Context) (int64, error) {
 
 // Tick fails deliveries blocked by their channel, then hands every due
 // delivery to the worker pool; it returns once all due deliveries are
-// handed out (not when they finish). Overlapping ticks are skipped.
+// handed out (not when they finish), or as soon as Stop begins. A
+// delivery is claimed only when a worker is free for it, so every claimed
+// delivery is being published. Overlapping ticks are skipped.
 func (p *Publisher) Tick(ctx context.Context) {
 	if !p.ticking.CompareAndSwap(false, true) {
 		return
@@ -239,8 +253,19 @@ func (p *Publisher) Tick(ctx context.Context) {
 	if err := p.failBlocked(ctx, 0); err != nil {
 		p.log.ErrorContext(ctx, "fail blocked deliveries", "err", err)
 	}
-	for ctx.Err() == nil {
-		ids, err := p.claim(ctx, p.opt.Workers)
+	for {
+		free := p.acquire(ctx)
+		if free == 0 {
+			break
+		}
+		var ids []int64
+		var err error
+		if !p.isStopping() {
+			ids, err = p.claim(ctx, free)
+		}
+		for range free - len(ids) {
+			<-p.sem // slots no delivery was claimed for
+		}
 		if err != nil {
 			p.log.ErrorContext(ctx, "claim due deliveries", "err", err)
 			break
@@ -249,7 +274,6 @@ func (p *Publisher) Tick(ctx context.Context) {
 			break
 		}
 		for _, id := range ids {
-			p.sem <- struct{}{}
 			p.wg.Add(1)
 			go func() {
 				defer func() { <-p.sem; p.wg.Done() }()
@@ -258,6 +282,40 @@ func (p *Publisher) Tick(ctx context.Context) {
 		}
 	}
 	p.updateGauges(ctx)
+}
+
+// acquire waits for a free worker, then takes every other free one too,
+// and returns how many it took: 0 when Stop began or ctx ended first.
+func (p *Publisher) acquire(ctx context.Context) int {
+	if p.isStopping() {
+		return 0
+	}
+	select {
+	case p.sem <- struct{}{}:
+	case <-p.stopping:
+		return 0
+	case <-ctx.Done():
+		return 0
+	}
+	n := 1
+	for n < cap(p.sem) {
+		select {
+		case p.sem <- struct{}{}:
+			n++
+		default:
+			return n
+		}
+	}
+	return n
+}
+
+func (p *Publisher) isStopping() bool {
+	select {
+	case <-p.stopping:
+		return true
+	default:
+		return false
+	}
 }
 
 func (p *Publisher) claim(ctx context.Context, limit int) ([]int64, error) {
@@ -344,6 +402,8 @@ type job struct {
 	Classification        string
 	ContentType           string
 	PausedUntil           time.Time
+	path                  string // publish_path so far
+	containers            int    // Instagram containers made so far
 }
 
 func (p *Publisher) loadJob(ctx context.Context, id int64) (job, error) {

@@ -13,15 +13,18 @@ import (
 
 const (
 	qDeliveryPublished = `UPDATE deliveries SET status = 'published', platform_id = ?, permalink = ?, published_at = ?, reconcile = 0,
-    next_attempt_at = NULL, error_class = '', error_code = 0, error_subcode = 0, error_message = '', error_action = '', updated_at = ?
+    next_attempt_at = NULL, error_class = '', error_code = 0, error_subcode = 0, error_message = '', error_action = '', updated_at = ?,
+    publish_path = CASE WHEN ? = '' THEN publish_path ELSE ? END
 WHERE id = ? AND status = ?`
 	qDeliveryFailed = `UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, error_class = ?, error_code = ?,
-    error_subcode = ?, error_message = ?, error_action = ?, updated_at = ?
+    error_subcode = ?, error_message = ?, error_action = ?, updated_at = ?,
+    publish_path = CASE WHEN ? = '' THEN publish_path ELSE ? END
 WHERE id = ? AND status = ?`
 	qDeliveryRetry = `UPDATE deliveries SET status = 'scheduled', next_attempt_at = ?, reconcile = ?,
     container_id = CASE WHEN ? THEN ? ELSE container_id END,
     container_created_at = CASE WHEN ? THEN ? ELSE container_created_at END,
-    error_class = ?, error_code = ?, error_subcode = ?, error_message = ?, error_action = ?, updated_at = ?
+    error_class = ?, error_code = ?, error_subcode = ?, error_message = ?, error_action = ?, updated_at = ?,
+    publish_path = CASE WHEN ? = '' THEN publish_path ELSE ? END, containers_created = containers_created + ?
 WHERE id = ? AND status = ?`
 	qDeliveryPost     = `SELECT d.post_id, c.platform, d.scheduled_at FROM deliveries d JOIN channels c ON c.id = d.channel_id WHERE d.id = ?`
 	qPostCounts       = `SELECT status, count(*) FROM deliveries WHERE post_id = ? GROUP BY status`
@@ -51,7 +54,8 @@ func (p *Publisher) save(ctx context.Context, j job, o outcome) error {
 		var err error
 		switch {
 		case o.published:
-			res, err = tx.ExecContext(ctx, qDeliveryPublished, o.platformID, o.permalink, store.FormatTime(now), store.FormatTime(now), j.ID, from)
+			res, err = tx.ExecContext(ctx, qDeliveryPublished, o.platformID, o.permalink, store.FormatTime(now), store.FormatTime(now),
+				o.path, o.path, j.ID, from)
 			rec.action, rec.to = "published", DeliveryPublished
 			rec.detail = map[string]any{"platform_id": o.platformID, "lag_seconds": now.Sub(scheduledAt).Seconds()}
 			if o.reconciled {
@@ -60,7 +64,8 @@ func (p *Publisher) save(ctx context.Context, j job, o outcome) error {
 			published = true
 		case o.fail != nil:
 			f := o.fail
-			res, err = tx.ExecContext(ctx, qDeliveryFailed, f.Class, f.Code, f.Subcode, f.Message, f.Action, store.FormatTime(now), j.ID, from)
+			res, err = tx.ExecContext(ctx, qDeliveryFailed, f.Class, f.Code, f.Subcode, f.Message, f.Action, store.FormatTime(now),
+				o.path, o.path, j.ID, from)
 			rec.action, rec.to, rec.reason = "failed", DeliveryFailed, f.Message
 			rec.detail = map[string]any{"class": f.Class, "code": f.Code, "subcode": f.Subcode, "action": f.Action}
 		default:
@@ -73,10 +78,21 @@ func (p *Publisher) save(ctx context.Context, j job, o outcome) error {
 			if o.class != 0 {
 				ec, em = o.class.String(), "retrying"
 			}
+			if h := o.hold; h != nil {
+				// Held (not failed): staff see why it waits.
+				ec, code, sub, em, ea = h.Class, h.Code, h.Subcode, h.Message, h.Action
+			}
+			bump := 0
+			if o.newContainer {
+				bump = 1
+			}
 			res, err = tx.ExecContext(ctx, qDeliveryRetry, store.FormatTime(o.retryAt), o.reconcile, setC, container, setC,
-				store.FormatTime(now), ec, code, sub, em, ea, store.FormatTime(now), j.ID, from)
+				store.FormatTime(now), ec, code, sub, em, ea, store.FormatTime(now), o.path, o.path, bump, j.ID, from)
 			rec.to = DeliveryScheduled
 			switch {
+			case o.hold != nil:
+				rec.action, rec.reason = "held", o.hold.Message
+				rec.detail = map[string]any{"next_attempt_at": o.retryAt, "class": o.hold.Class}
 			case o.class != 0:
 				rec.action, rec.reason = "retry", o.class.String()
 				rec.detail = map[string]any{"next_attempt_at": o.retryAt, "check_platform_first": o.reconcile}

@@ -79,13 +79,13 @@ WHERE id = ? AND version = ?`
 	qPostApproved = `UPDATE posts SET approved_by = ?, approved_at = ?, approved_version = ?, approved_hash = ?, authors = '[]'
 WHERE id = ? AND version = ?`
 	qDeliveryCols = `d.id, d.post_id, d.channel_id, c.platform, d.status, d.scheduled_at, d.attempts, d.platform_id, d.permalink,
-    d.published_at, d.error_class, d.error_code, d.error_subcode, d.error_message, d.error_action`
+    d.published_at, d.error_class, d.error_code, d.error_subcode, d.error_message, d.error_action, d.publish_path`
 	qDeliveries = `SELECT ` + qDeliveryCols + ` FROM deliveries d JOIN channels c ON c.id = d.channel_id
 WHERE d.post_id = ? ORDER BY d.id`
 	qDeliveryInsert = `INSERT INTO deliveries (post_id, channel_id, status, scheduled_at, next_attempt_at, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?)`
 	qDeliveryDelete   = `DELETE FROM deliveries WHERE post_id = ? AND channel_id = ? AND status IN ('pending', 'scheduled')`
-	qDeliveriesUnsent = `UPDATE deliveries SET status = ?, scheduled_at = ?, next_attempt_at = NULL, container_id = '',
+	qDeliveriesUnsent = `UPDATE deliveries SET status = ?, scheduled_at = ?, next_attempt_at = NULL, container_id = '', containers_created = 0,
     updated_at = ? WHERE post_id = ? AND status IN ('pending', 'scheduled')`
 	qDeliverySchedule = `UPDATE deliveries SET status = 'scheduled', next_attempt_at = ?, updated_at = ?
 WHERE id = ? AND status = 'pending'`
@@ -139,7 +139,7 @@ func loadDeliveries(ctx context.Context, q querier, postID int64) ([]Delivery, e
 		var published sql.NullString
 		var e DeliveryError
 		if err := rows.Scan(&d.ID, &d.PostID, &d.ChannelID, &d.Platform, &d.Status, &sched, &d.Attempts, &d.PlatformID,
-			&d.Permalink, &published, &e.Class, &e.Code, &e.Subcode, &e.Message, &e.Action); err != nil {
+			&d.Permalink, &published, &e.Class, &e.Code, &e.Subcode, &e.Message, &e.Action, &d.PublishPath); err != nil {
 			return nil, fmt.Errorf("deliveries of post %d: %w", postID, err)
 		}
 		d.ScheduledAt, _ = store.ParseTime(sched)

@@ -2,25 +2,24 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
+	"slices"
 	"time"
 
+	"github.com/humas-id/humas/meta"
 	"github.com/humas-id/humas/org"
 )
-
-// Permissions a channel's token needs to publish and be read.
-var requiredPerms = map[string][]string{
-	org.Facebook:  {"pages_manage_posts", "pages_read_engagement", "read_insights"},
-	org.Instagram: {"instagram_basic", "instagram_content_publish", "instagram_manage_insights"},
-}
 
 // tokenWarn is how close to its expiry a token shows as expiring.
 const tokenWarn = 7 * 24 * time.Hour
 
 // CheckTokens asks Meta about every channel's token (debug_token): expiry
-// and permissions are recorded on the channel, an invalid token marks it
-// reconnect_needed, and the gauges count what needs attention.
+// and permissions are recorded on the channel; a token that cannot serve
+// the channel (invalid, another app's, another Page's, lacking a
+// permission a function needs: meta.CheckChannelToken) marks it
+// reconnect_needed with the reason, and the gauges count what needs
+// attention.
 func (p *Publisher) CheckTokens(ctx context.Context) error {
 	channels, err := p.org.Channels(ctx)
 	if err != nil {
@@ -38,12 +37,21 @@ func (p *Publisher) CheckTokens(ctx context.Context) error {
 			firstErr = cmpErr(firstErr, fmt.Errorf("channel %d: %w", c.ID, err))
 			continue
 		}
-		info, err := p.graph.DebugToken(ctx, tok)
-		if err != nil {
+		ct, err := p.graph.CheckChannelToken(ctx, tok, c.Platform, c.ExternalID)
+		var tp *meta.TokenProblem
+		if err != nil && !errors.As(err, &tp) {
 			firstErr = cmpErr(firstErr, fmt.Errorf("debug_token for channel %d: %w", c.ID, err))
 			continue
 		}
-		h := org.TokenHealth{CheckedAt: now, Scopes: info.Scopes, MissingPermissions: info.MissingPermissions(requiredPerms[c.Platform]...)}
+		info := ct.PageInfo
+		h := org.TokenHealth{CheckedAt: now, Scopes: info.Scopes}
+		for _, f := range meta.FunctionsOf(c.Platform) {
+			for _, m := range info.MissingPermissions(meta.RequiredPermissions(f, ct.BusinessManager)...) {
+				if !slices.Contains(h.MissingPermissions, m) {
+					h.MissingPermissions = append(h.MissingPermissions, m)
+				}
+			}
+		}
 		if !info.ExpiresAt.IsZero() {
 			t := info.ExpiresAt
 			h.ExpiresAt = &t
@@ -57,17 +65,9 @@ func (p *Publisher) CheckTokens(ctx context.Context) error {
 		if len(h.MissingPermissions) > 0 {
 			missing++
 		}
-		switch {
-		case !info.Valid:
-			reason := "the access token is no longer valid"
-			if info.ErrorMessage != "" {
-				reason += ": " + info.ErrorMessage
-			}
+		if tp != nil {
+			reason, _ := TokenProblemText(tp, p.graph.AppID())
 			if err := p.org.MarkReconnect(ctx, c.ID, reason); err != nil {
-				return err
-			}
-		case len(h.MissingPermissions) > 0:
-			if err := p.org.MarkReconnect(ctx, c.ID, "missing permission "+strings.Join(h.MissingPermissions, ", ")); err != nil {
 				return err
 			}
 		}

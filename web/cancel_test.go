@@ -80,8 +80,9 @@ func TestComposeLimitsComeFromScheduler(t *testing.T) {
 		t.Fatalf("scheduler has %d platforms' limits", len(lims))
 	}
 	for _, lim := range lims {
-		mustContain(t, page.Body, fmt.Sprintf(`data-platform="%s" data-caption="%d" data-hashtags="%d" data-mentions="%d"`,
-			lim.Platform, lim.Chars, lim.Hashtags, lim.Mentions))
+		mustContain(t, page.Body, fmt.Sprintf(`data-platform="%s" data-caption="%d" data-hashtags="%d" data-mentions="%d" data-hashtags-warn="%d"`,
+			lim.Platform, lim.Chars, lim.Hashtags, lim.Mentions, lim.HashtagsWarn))
 	}
+	mustContain(t, page.Body, "(disarankan ≤ 5)") // Instagram's announced cap: a warning, not a refusal
 	mustContain(t, page.Body, "maks. 63.206 karakter")
 }

@@ -63,6 +63,12 @@ func (c captionCounts) Over(lim scheduler.CaptionLimits) bool {
 	return lim.Exceeded(c.Chars, c.Hashtags, c.Mentions)
 }
 
+// Warn reports whether the counts are allowed but advised against (more
+// hashtags than Instagram's announced cap).
+func (c captionCounts) Warn(lim scheduler.CaptionLimits) bool {
+	return !c.Over(lim) && lim.Warned(c.Chars, c.Hashtags, c.Mentions)
+}
+
 // LimitRow describes one platform's caption limits.
 func (l L) LimitRow(lim scheduler.CaptionLimits) string {
 	parts := []string{l.T("pf."+lim.Platform) + ":"}
@@ -73,6 +79,7 @@ func (l L) LimitRow(lim scheduler.CaptionLimits) string {
 	}
 	add(lim.Chars, "compose.limit.chars")
 	add(lim.Hashtags, "compose.limit.tags")
+	add(lim.HashtagsWarn, "compose.limit.tagwarn")
 	add(lim.Mentions, "compose.limit.mentions")
 	return strings.Join(parts, " ")
 }

@@ -104,8 +104,10 @@ type stack struct {
 	city                            org.Unit
 	cityFB                          org.Channel
 	editorTok, approverTok, headTok string
-	web                             *httptest.Server
-	an                              *analytics.Service
+	// names: the user each token belongs to (all sign in with fixedPassword).
+	names map[string]string
+	web   *httptest.Server
+	an    *analytics.Service
 }
 
 func newStack(t *testing.T, ctx context.Context) *stack {
@@ -173,6 +175,12 @@ func newStack(t *testing.T, ctx context.Context) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
+	names := map[string]string{editorTok: "editor.salatiga", approverTok: "approver.salatiga", headTok: "kepala.jateng"}
+	for _, n := range names {
+		if err := users.SetPassword(ctx, n, fixedPassword); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	// The scheduler and its publishing loop, on the simulator.
 	reg := prometheus.NewRegistry()
@@ -230,7 +238,7 @@ func newStack(t *testing.T, ctx context.Context) *stack {
 	web := httptest.NewServer(eng)
 	t.Cleanup(web.Close)
 	return &stack{clock: clock, sim: sim, coll: coll, orgs: orgs, prov: prov, city: city, cityFB: cityFB, editorTok: editorTok,
-		approverTok: approverTok, headTok: headTok, web: web, an: an}
+		approverTok: approverTok, headTok: headTok, names: names, web: web, an: an}
 }
 
 // TestEndToEndInChromium runs the pages in headless Chromium over the
@@ -299,16 +307,11 @@ func TestEndToEndInChromium(t *testing.T) {
 	}
 	signin := func(token string) {
 		t.Helper()
-		do("sign in",
-			chromedp.Navigate(web.URL+"/signin"),
-			chromedp.WaitVisible(chromedp.CSS("#token")),
-			chromedp.SendKeys(chromedp.CSS("#token"), token),
-			chromedp.Click(chromedp.CSS("form[action='/signin'] button[type=submit]")),
-			chromedp.WaitVisible(chromedp.CSS("header.top .who")))
+		do("sign in", append(signinSteps(web.URL, st.names[token], fixedPassword), chromedp.WaitVisible(chromedp.CSS("header.top .who")))...)
 	}
 	signout := func() {
 		t.Helper()
-		do("sign out", chromedp.Click(chromedp.CSS("form[action='/signout'] button")), chromedp.WaitVisible(chromedp.CSS("#token")))
+		do("sign out", chromedp.Click(chromedp.CSS("form[action='/signout'] button")), chromedp.WaitVisible(chromedp.CSS("#password")))
 	}
 
 	// 1. The editor writes and submits a post, with live caption counts.

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -13,17 +12,6 @@ import (
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/org"
 )
-
-// signinAs signs in with a token and returns the session's CSRF token.
-func (b *browser) signinAs(tok string) string {
-	b.t.Helper()
-	page := b.get("/signin")
-	r := b.post("/signin", url.Values{"csrf": {csrfOf(b.t, page.Body)}, "token": {tok}, "next": {"/calendar"}})
-	if r.Status != http.StatusSeeOther {
-		b.t.Fatalf("sign in: %d %s", r.Status, r.Body)
-	}
-	return csrfOf(b.t, b.get("/calendar").Body)
-}
 
 var channelBoxRE = regexp.MustCompile(`name="channel" value="(\d+)"`)
 

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,8 +38,22 @@ type env struct {
 	unit   org.Unit
 	fb, ig org.Channel
 	tokens map[auth.Role]string
-	srv    *httptest.Server
-	now    time.Time
+	// passwords of the users "user-<role>".
+	passwords map[auth.Role]string
+	srv       *httptest.Server
+	now       time.Time
+	handler   *Handler
+}
+
+// cheapHash keeps the many sign-ins of the tests fast; the real costs are
+// auth.DefaultPasswordParams (tested in package auth).
+var cheapHash = auth.PasswordParams{MemoryKiB: 1024, Time: 1, Threads: 1}
+
+// testPassword is a password the policy accepts, different per role.
+func testPassword(r auth.Role) string {
+	b := []byte(r)
+	slices.Reverse(b)
+	return "Rapat pleno " + string(b) + " Salatiga 2029"
 }
 
 type envOpts struct {
@@ -52,20 +67,28 @@ type envOpts struct {
 	// and trusted proxies), as serve does, instead of a bare Gin engine.
 	server   *api.Options
 	throttle *throttle.Limiter
+	// deps changes the pages' dependencies before they mount.
+	deps func(*Deps)
+	// fresh: no unit, channel or user (a new installation).
+	fresh bool
 }
 
 func newEnv(t *testing.T, o envOpts) *env {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
 	ctx := context.Background()
-	e := &env{t: t, db: storetest.SQLite(t), tokens: map[auth.Role]string{}, now: time.Now()}
+	e := &env{t: t, db: storetest.SQLite(t), tokens: map[auth.Role]string{}, passwords: map[auth.Role]string{}, now: time.Now()}
 	key := make([]byte, 32)
 	for i := range key {
 		key[i] = byte(i + 1)
 	}
 	e.org = org.NewStore(e.db, key)
-	e.auth = auth.NewStore(e.db)
+	e.auth = auth.NewStore(e.db).WithKey(key).WithPasswordParams(cheapHash)
 	var err error
+	if o.fresh {
+		e.mount(o)
+		return e
+	}
 	if e.unit, err = e.org.CreateUnit(ctx, org.Unit{Name: "KPU Kota Salatiga", Slug: "kpu-salatiga", Level: "city",
 		Timezone: "Asia/Jakarta", RequiresApproval: true}); err != nil {
 		t.Fatal(err)
@@ -84,7 +107,18 @@ func newEnv(t *testing.T, o envOpts) *env {
 			t.Fatal(err)
 		}
 		e.tokens[r] = tok
+		if err := e.auth.SetPassword(ctx, "user-"+string(r), testPassword(r)); err != nil {
+			t.Fatal(err)
+		}
+		e.passwords[r] = testPassword(r)
 	}
+	e.mount(o)
+	return e
+}
+
+// mount serves the pages (with the scheduler) on a test server.
+func (e *env) mount(o envOpts) {
+	t := e.t
 	e.sched = scheduler.NewService(e.db, e.org, scheduler.ServiceOptions{Logger: slog.New(slog.DiscardHandler)})
 	d := Deps{SQL: e.db, Auth: e.auth, Org: e.org, Reports: o.reports, Usage: o.usage, Logger: slog.New(slog.DiscardHandler),
 		SecureCookies: o.secure, Throttle: o.throttle, Scope: e.sched, Platform: o.platform}
@@ -93,6 +127,9 @@ func newEnv(t *testing.T, o envOpts) *env {
 	}
 	if !o.noPosts {
 		d.Posts = NewSchedulerPosts(e.sched, e.auth)
+	}
+	if o.deps != nil {
+		o.deps(&d)
 	}
 	eng := gin.New()
 	if o.server != nil {
@@ -105,12 +142,13 @@ func newEnv(t *testing.T, o envOpts) *env {
 		}
 		eng = srv.Engine()
 	}
-	if _, err := Mount(eng, d); err != nil {
+	h, err := Mount(eng, d)
+	if err != nil {
 		t.Fatal(err)
 	}
+	e.handler = h
 	e.srv = httptest.NewServer(eng)
 	t.Cleanup(e.srv.Close)
-	return e
 }
 
 // browser is a cookie-keeping client that does not follow redirects.
@@ -174,24 +212,71 @@ func csrfOf(t *testing.T, body string) string {
 	return m[1]
 }
 
-// signin signs in with a role's token and returns the session's CSRF
-// token.
+// signin signs in as the user of a role (user-<role>) with its password
+// and returns the session's CSRF token.
 func (b *browser) signin(role auth.Role) string {
 	b.t.Helper()
-	page := b.get("/signin")
-	r := b.post("/signin", url.Values{"csrf": {csrfOf(b.t, page.Body)}, "token": {b.e.tokens[role]}, "next": {"/calendar"}})
+	return b.signinPw("user-"+string(role), b.e.passwords[role])
+}
+
+// fixedPassword is the password tests give users made with a token only.
+const fixedPassword = "Rapat pleno sesi uji 2029"
+
+// passwordFor gives the user a token belongs to a password, when they have
+// none, and returns the user's name and password.
+func (e *env) passwordFor(tok string) (string, string) {
+	e.t.Helper()
+	ctx := context.Background()
+	p, err := e.auth.Authenticate(ctx, tok)
+	if err != nil {
+		e.t.Fatalf("token of no user: %v", err)
+	}
+	u, err := e.auth.UserByID(ctx, p.UserID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if r, ok := strings.CutPrefix(u.Name, "user-"); ok && e.passwords[auth.Role(r)] != "" {
+		return u.Name, e.passwords[auth.Role(r)]
+	}
+	if !u.HasPassword {
+		if err := e.auth.SetPassword(ctx, u.Name, fixedPassword); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return u.Name, fixedPassword
+}
+
+// signinAs signs in as the user a token belongs to (with a password the
+// test gives them) and returns the session's CSRF token.
+func (b *browser) signinAs(tok string) string {
+	b.t.Helper()
+	return b.signinPw(b.e.passwordFor(tok))
+}
+
+// signinPw signs in with a name and password and returns the CSRF token.
+func (b *browser) signinPw(name, pw string) string {
+	b.t.Helper()
+	r := b.password(name, pw)
 	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/calendar" {
-		b.t.Fatalf("sign in as %s: %d %s", role, r.Status, r.Body)
+		b.t.Fatalf("sign in as %s: %d %s %s", name, r.Status, r.Header.Get("Location"), r.Body)
 	}
 	return csrfOf(b.t, b.get("/calendar").Body)
 }
 
-// signinRaw posts the sign-in form with next (may be empty) and returns
-// the answer (a redirect).
+// signinRaw posts the sign-in form of a role's user with next (may be
+// empty) and returns the answer (a redirect).
 func (b *browser) signinRaw(role auth.Role, next string) resp {
 	b.t.Helper()
 	page := b.get("/signin")
-	return b.post("/signin", url.Values{"csrf": {csrfOf(b.t, page.Body)}, "token": {b.e.tokens[role]}, "next": {next}})
+	return b.post("/signin", url.Values{"csrf": {csrfOf(b.t, page.Body)}, "username": {"user-" + string(role)},
+		"password": {b.e.passwords[role]}, "next": {next}})
+}
+
+// password posts the sign-in form and returns the answer.
+func (b *browser) password(name, pw string) resp {
+	b.t.Helper()
+	page := b.get("/signin")
+	return b.post("/signin", url.Values{"csrf": {csrfOf(b.t, page.Body)}, "username": {name}, "password": {pw}, "next": {"/calendar"}})
 }
 
 func mustContain(t *testing.T, body string, wants ...string) {

@@ -71,15 +71,13 @@ func TestHardenedPagesInChromium(t *testing.T) {
 		}
 		return s
 	}
-	try := func(token string) {
+	try := func(pw string) {
 		t.Helper()
-		do("sign in", chromedp.Navigate(e.srv.URL+"/signin"), chromedp.WaitVisible(chromedp.CSS("#token")),
-			chromedp.SetValue(chromedp.CSS("#token"), token),
-			chromedp.Click(chromedp.CSS("form[action='/signin'] button[type=submit]")),
-			chromedp.WaitVisible(chromedp.CSS("#token-err, p.error-box, #body-too-large")))
+		do("sign in", append(signinSteps(e.srv.URL, "user-viewer", pw),
+			chromedp.WaitVisible(chromedp.CSS("#password-err, p.error-box, #body-too-large")))...)
 	}
 	for range 6 {
-		try("humas_salah")
+		try("kata sandi yang salah")
 	}
 	if got := text("p.error-box"); !strings.Contains(got, "Tunggu 1 detik") {
 		t.Fatalf("after six wrong tokens the page says %q", got)

@@ -83,7 +83,7 @@ func TestOpenRedirect(t *testing.T) {
 			t.Errorf("/signin?next=%q keeps the target in the form", next)
 		}
 		tok := csrfOf(t, page.Body)
-		r = b.post("/signin", url.Values{"csrf": {tok}, "token": {e.tokens[auth.RoleViewer]}, "next": {next}})
+		r = b.post("/signin", url.Values{"csrf": {tok}, "username": {"user-viewer"}, "password": {e.passwords[auth.RoleViewer]}, "next": {next}})
 		// A division head (viewer) without a safe next lands on the report.
 		if loc := r.Header.Get("Location"); r.Status != http.StatusSeeOther || loc != "/report" {
 			t.Errorf("sign-in with next=%q: %d Location %q, want /report", next, r.Status, loc)
@@ -126,11 +126,19 @@ func (c *fakeClock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// postFrom posts the sign-in form with an X-Forwarded-For header.
-func (b *browser) signinFrom(xff, token string) resp {
+// signinFrom posts the sign-in form with an X-Forwarded-For header: as
+// the user a known token belongs to (with their password), or, for any
+// other text, as an unknown account of that name.
+func (b *browser) signinFrom(xff, cred string) resp {
 	b.t.Helper()
+	name, pw := cred, "kata sandi tebakan"
+	for _, t := range b.e.tokens {
+		if t == cred {
+			name, pw = b.e.passwordFor(cred)
+		}
+	}
 	tok := csrfOf(b.t, b.get("/signin").Body)
-	form := url.Values{"csrf": {tok}, "token": {token}, "next": {"/calendar"}}
+	form := url.Values{"csrf": {tok}, "username": {name}, "password": {pw}, "next": {"/calendar"}}
 	req, _ := http.NewRequest("POST", b.e.srv.URL+"/signin", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if xff != "" {
@@ -163,8 +171,8 @@ func TestSigninThrottled(t *testing.T) {
 	if r.Header.Get("Retry-After") != "1" {
 		t.Errorf("Retry-After %q, want 1", r.Header.Get("Retry-After"))
 	}
-	mustContain(t, r.Body, `class="error-box" role="alert">Terlalu banyak percobaan masuk yang gagal dari alamat ini. Tunggu 1 detik, lalu coba lagi.`,
-		`id="token"`)
+	mustContain(t, r.Body, `class="error-box" role="alert">Terlalu banyak percobaan masuk yang gagal dari alamat ini atau untuk akun ini. Tunggu 1 detik, lalu coba lagi.`,
+		`id="password"`)
 	mustStatus(t, b.signinFrom("", e.tokens[auth.RoleEditor]), http.StatusTooManyRequests)
 	clock.Add(time.Second)
 	r = b.signinFrom("", e.tokens[auth.RoleEditor])
@@ -178,7 +186,7 @@ func TestSigninThrottled(t *testing.T) {
 	other.get("/lang/en")
 	r = other.signinFrom("", "humas_guess7")
 	mustStatus(t, r, http.StatusTooManyRequests)
-	mustContain(t, r.Body, "Too many failed sign-ins from this address. Wait 2 seconds, then try again.")
+	mustContain(t, r.Body, "Too many failed sign-ins from this address or for this account. Wait 2 seconds, then try again.")
 	for i := 0; i < 10; i++ { // long waits read in minutes
 		clock.Add(time.Hour / 2)
 		r = other.signinFrom("", "humas_guess")

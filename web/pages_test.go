@@ -25,23 +25,34 @@ func TestSignInSessionAndSignOut(t *testing.T) {
 	}
 	page := b.get("/signin")
 	mustStatus(t, page, http.StatusOK)
-	mustContain(t, page.Body, `<html lang="id">`, "Token API", `<label for="token">`)
+	mustContain(t, page.Body, `<html lang="id">`, "Nama pengguna atau e-mail", `<label for="username">`, `<label for="password">`,
+		`autocomplete="current-password"`)
 	if h := page.Header.Get("Content-Security-Policy"); !strings.Contains(h, "script-src 'self'") {
 		t.Errorf("CSP = %q", h)
 	}
 	tok := csrfOf(t, page.Body)
 
 	// Wrong or missing CSRF: 403, whatever the token.
-	mustStatus(t, b.post("/signin", url.Values{"csrf": {"nope"}, "token": {e.tokens[auth.RoleEditor]}}), http.StatusForbidden)
-	mustStatus(t, b.post("/signin", url.Values{"token": {e.tokens[auth.RoleEditor]}}), http.StatusForbidden)
+	good := url.Values{"username": {"user-editor"}, "password": {e.passwords[auth.RoleEditor]}}
+	mustStatus(t, b.post("/signin", url.Values{"csrf": {"nope"}, "username": good["username"], "password": good["password"]}), http.StatusForbidden)
+	mustStatus(t, b.post("/signin", good), http.StatusForbidden)
 
 	tok = csrfOf(t, b.get("/signin").Body)
-	r = b.post("/signin", url.Values{"csrf": {tok}, "token": {"not-a-token"}})
+	r = b.post("/signin", url.Values{"csrf": {tok}, "username": {"user-editor"}, "password": {"not the password at all"}})
 	mustStatus(t, r, http.StatusUnauthorized)
-	mustContain(t, r.Body, "Token tidak dikenal atau sudah dicabut", `aria-invalid="true"`)
+	mustContain(t, r.Body, "Nama pengguna atau kata sandi salah.", `aria-invalid="true"`, `value="user-editor"`)
+	if strings.Contains(r.Body, "not the password at all") {
+		t.Error("the page echoes the wrong password")
+	}
+
+	// An API token is not a password: the old token form is told why.
+	tok = csrfOf(t, b.get("/signin").Body)
+	r = b.post("/signin", url.Values{"csrf": {tok}, "token": {e.tokens[auth.RoleEditor]}})
+	mustStatus(t, r, http.StatusUnprocessableEntity)
+	mustContain(t, r.Body, "Token API hanya untuk skrip dan Grafana")
 
 	tok = csrfOf(t, b.get("/signin").Body)
-	r = b.post("/signin", url.Values{"csrf": {tok}, "token": {e.tokens[auth.RoleEditor]}, "next": {"//evil.example/x"}})
+	r = b.post("/signin", url.Values{"csrf": {tok}, "username": {"user-editor"}, "password": {e.passwords[auth.RoleEditor]}, "next": {"//evil.example/x"}})
 	mustStatus(t, r, http.StatusSeeOther)
 	if got := r.Header.Get("Location"); got != "/calendar" {
 		t.Errorf("open redirect: went to %q", got)
@@ -348,7 +359,7 @@ func TestSecureCookies(t *testing.T) {
 		e := newEnv(t, envOpts{secure: secure})
 		b := e.browser()
 		page := b.get("/signin")
-		r := b.post("/signin", url.Values{"csrf": {csrfOf(t, page.Body)}, "token": {e.tokens[auth.RoleEditor]}})
+		r := b.post("/signin", url.Values{"csrf": {csrfOf(t, page.Body)}, "username": {"user-editor"}, "password": {e.passwords[auth.RoleEditor]}})
 		mustStatus(t, r, http.StatusSeeOther)
 		cookies := (&http.Response{Header: r.Header}).Cookies()
 		if len(cookies) == 0 {

@@ -22,7 +22,7 @@ func TestReportFromDemoHistory(t *testing.T) {
 	st := newStack(t, ctx)
 	e := &env{t: t, srv: st.web, tokens: map[auth.Role]string{auth.RoleViewer: st.headTok}}
 	b := e.browser()
-	b.signin(auth.RoleViewer)
+	b.signinPw(st.names[st.headTok], fixedPassword)
 	r := b.get("/report") // the last full month: November 2026
 	mustStatus(t, r, http.StatusOK)
 	mustContain(t, r.Body, "<strong>November 2026</strong> (1 Nov 2026 – 30 Nov 2026)", "Dibandingkan dengan Oktober 2026",

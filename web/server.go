@@ -24,11 +24,17 @@ import (
 
 	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/auth/sso"
 	"github.com/humas-id/humas/auth/throttle"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/reportmail"
 	"github.com/humas-id/humas/store"
 )
+
+// ChannelsAdminPath is where the administration's "Kanal" tab leads: the
+// channel health page until channel administration (connect, rename,
+// move, disconnect, test now) has its own page.
+var ChannelsAdminPath = "/channels"
 
 //go:embed templates/*.html
 var templateFS embed.FS
@@ -36,16 +42,18 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// Authenticator resolves an API token to its user (auth.Store does).
-type Authenticator interface {
-	Authenticate(ctx context.Context, token string) (auth.Principal, error)
+// LinkSender delivers a setup link to the person it is for (by e-mail,
+// once the notification work plugs one in). nil: links are only shown to
+// the admin who made them, once.
+type LinkSender interface {
+	SendSetupLink(ctx context.Context, m auth.LinkMessage) error
 }
 
 // Deps are what the pages read and act through. SQL, Auth and Org are
 // required; a page whose service is nil answers that it is not available.
 type Deps struct {
 	SQL  *store.SQLite
-	Auth Authenticator
+	Auth *auth.Store
 	Org  *org.Store
 	// Posts is the scheduler (calendar, compose, approvals).
 	Posts Posts
@@ -70,12 +78,27 @@ type Deps struct {
 	Location *time.Location
 	// SecureCookies marks cookies Secure (set behind HTTPS).
 	SecureCookies bool
-	// SessionTTL is how long a sign-in lasts (default 12 h).
-	SessionTTL time.Duration
+	// SessionTTL is how long a sign-in lasts unused (default 12 h); each
+	// use slides it, up to SessionMaxAge (default 7 days).
+	SessionTTL    time.Duration
+	SessionMaxAge time.Duration
+	// PublicURL is where people reach humas (setup links); empty: the
+	// address of the request.
+	PublicURL string
+	// LinkTTL is how long invitation and reset links stay good (72 h).
+	LinkTTL time.Duration
+	// Links sends setup links (optional; see LinkSender).
+	Links LinkSender
+	// SSO is single sign-on through OpenID Connect (optional).
+	SSO *sso.Client
+	// SSOCoversTOTP: the identity provider enforces its own second factor,
+	// so an SSO sign-in skips humas' two-factor step.
+	SSOCoversTOTP bool
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Throttle slows down repeated sign-in failures per client address
-	// (shared with the API's bearer tokens; nil: no throttling).
+	// and per account (shared with the API's bearer tokens; nil: no
+	// throttling).
 	Throttle *throttle.Limiter
 }
 
@@ -92,6 +115,7 @@ const (
 	preCSRFCookie = "humas_csrf"
 	csrfField     = "csrf"
 	ctxSession    = "web.session"
+	ctxPending    = "web.pending"
 	ctxLang       = "web.lang"
 	ctxLoc        = "web.loc"
 )
@@ -100,7 +124,7 @@ const (
 type Handler struct {
 	d     Deps
 	log   *slog.Logger
-	sess  *sessions
+	sess  *auth.Sessions
 	pages map[string]*template.Template
 }
 
@@ -132,6 +156,12 @@ func New(d Deps) (*Handler, error) {
 	if d.SessionTTL <= 0 {
 		d.SessionTTL = 12 * time.Hour
 	}
+	if d.SessionMaxAge <= 0 {
+		d.SessionMaxAge = 7 * 24 * time.Hour
+	}
+	if d.LinkTTL <= 0 {
+		d.LinkTTL = auth.DefaultLinkTTL
+	}
 	if d.Now == nil {
 		d.Now = time.Now
 	}
@@ -140,7 +170,7 @@ func New(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{d: d, log: d.Logger, pages: pages,
-		sess: &sessions{db: d.SQL, ttl: d.SessionTTL, now: d.Now}}, nil
+		sess: auth.NewSessions(d.SQL, auth.SessionPolicy{Idle: d.SessionTTL, Max: d.SessionMaxAge}, d.Now)}, nil
 }
 
 var templateFuncs = template.FuncMap{
@@ -160,6 +190,35 @@ var templateFuncs = template.FuncMap{
 	"extv":   func(v view, p analytics.PlatformPost) map[string]any { return map[string]any{"V": v, "P": p} },
 	"postv":  func(v view, p PostView) map[string]any { return map[string]any{"V": v, "P": p} },
 	"auditv": func(v view, a []AuditView) map[string]any { return map[string]any{"V": v, "A": a} },
+	"pwv": func(v view, fe map[string]string, min int) map[string]any {
+		return map[string]any{"V": v, "FE": fe, "Min": min}
+	},
+	"subv": func(v view, sub string) map[string]any { return map[string]any{"L": v.L, "Sub": sub} },
+	"flagv": func(v view, f unitForm, fe map[string]string) map[string]any {
+		return map[string]any{"V": v, "F": f, "FE": fe}
+	},
+	"rolev": func(v view, sel auth.Role, fe map[string]string) map[string]any {
+		return map[string]any{"V": v, "Sel": sel, "FE": fe}
+	},
+	"parentv": func(v view, units []unitNode, sel int64, fe map[string]string, label, name string) map[string]any {
+		return map[string]any{"V": v, "Units": units, "Sel": sel, "FE": fe, "Label": label, "Name": name}
+	},
+	"unitv": func(v view, level, tz string, zones []string, fe map[string]string) map[string]any {
+		return map[string]any{"V": v, "Level": level, "TZ": tz, "Zones": zones, "FE": fe}
+	},
+	"levels":       func() []string { return org.Levels },
+	"roles":        func() []auth.Role { return auth.Roles },
+	"userStatuses": func() []string { return []string{"active", "invited", "disabled"} },
+	"indent": func(depth int) string {
+		if depth == 0 {
+			return ""
+		}
+		return strings.Repeat("\u00a0\u00a0", depth) + "↳ "
+	},
+	"channelsAdmin": func() string { return ChannelsAdminPath },
+	"tokv": func(v view, t []auth.APIToken, now time.Time, base string) map[string]any {
+		return map[string]any{"V": v, "Tokens": t, "Now": now, "Base": base}
+	},
 	"hash12": func(s string) string {
 		if len(s) > 19 {
 			return s[:19] + "…"
@@ -205,10 +264,28 @@ func (h *Handler) Routes(e *gin.Engine) {
 	g.GET("/signin", h.signinPage)
 	g.GET("/masuk", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/signin") })
 	g.POST("/signin", h.signin)
+	g.GET("/signin/sso", h.ssoStart)
+	g.GET("/signin/sso/callback", h.ssoCallback)
 	g.GET("/lang/:lang", h.setLang)
+	g.GET("/setup/first/:token", h.firstRunPage)
+	g.POST("/setup/first/:token", h.firstRunSave)
+	g.GET("/setup/:token", h.setupPage)
+	g.POST("/setup/:token", h.setupSave)
+	// Any session, signed in or half-way (second factor, enrolment), can
+	// sign out.
+	g.POST("/signout", h.checkAnyCSRF, h.signout)
+
+	// Half-way through sign-in: the second factor, or enrolment in it.
+	g.GET("/signin/2fa", h.requireStage(auth.StageTOTP), h.totpPage)
+	g.POST("/signin/2fa", h.requireStage(auth.StageTOTP), h.checkAnyCSRF, h.totpSubmit)
+	enrol := g.Group("/account/2fa", h.requireStage(auth.StageEnrol, auth.StageFull), h.checkAnyCSRF)
+	enrol.GET("", h.totpSetupPage)
+	enrol.POST("/start", h.totpStart)
+	enrol.POST("/confirm", h.totpConfirm)
 
 	in := g.Group("/", h.requireSession, h.checkCSRF)
-	in.POST("/signout", h.signout)
+	h.accountRoutes(in)
+	h.adminRoutes(in.Group("/admin", h.requireRole(auth.RoleAdmin)))
 	in.GET("/calendar", h.calendarPage)
 	in.GET("/posts", h.listPage)
 	in.GET("/channels", h.channelsPage)
@@ -344,16 +421,78 @@ func (h *Handler) loadSession(c *gin.Context) {
 	if id, err := c.Cookie(sessionCookie); err == nil && id != "" {
 		s, err := h.sess.Get(c.Request.Context(), id)
 		switch {
+		case err == nil && s.Stage != auth.StageFull:
+			// Half-way through sign-in: not signed in yet.
+			c.Set(ctxPending, s)
 		case err == nil:
 			c.Set(ctxSession, s)
 			if u, err := h.d.Org.Unit(c.Request.Context(), s.Principal.UnitID); err == nil {
 				c.Set(ctxLoc, u.Location())
 			}
 			c.Request = c.Request.WithContext(auth.WithPrincipal(c.Request.Context(), s.Principal))
-		case !errors.Is(err, errNoSession):
+		case !errors.Is(err, auth.ErrNoSession):
 			h.fail(c, err)
 			return
 		}
+	}
+	c.Next()
+}
+
+// anySession is the signed-in or half-way session.
+func anySession(c *gin.Context) (Session, bool) {
+	if s, ok := session(c); ok {
+		return s, true
+	}
+	v, ok := c.Get(ctxPending)
+	if !ok {
+		return Session{}, false
+	}
+	s, ok := v.(Session)
+	return s, ok
+}
+
+// requireStage lets through a session at one of stages; others go where
+// they belong.
+func (h *Handler) requireStage(stages ...string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		s, ok := anySession(c)
+		if ok && slices.Contains(stages, s.Stage) {
+			if s.Stage != auth.StageFull {
+				c.Request = c.Request.WithContext(auth.WithPrincipal(c.Request.Context(), s.Principal))
+			}
+			c.Next()
+			return
+		}
+		h.sendToStage(c, s, ok)
+		c.Abort()
+	}
+}
+
+// sendToStage redirects a request to where its session stands: sign-in,
+// the second factor, enrolment, or the calendar.
+func (h *Handler) sendToStage(c *gin.Context, s Session, ok bool) {
+	switch {
+	case !ok:
+		c.Redirect(http.StatusSeeOther, "/signin?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+	case s.Stage == auth.StageTOTP:
+		c.Redirect(http.StatusSeeOther, "/signin/2fa")
+	case s.Stage == auth.StageEnrol:
+		c.Redirect(http.StatusSeeOther, "/account/2fa")
+	default:
+		c.Redirect(http.StatusSeeOther, startPage(s.Principal.Role))
+	}
+}
+
+// checkAnyCSRF is checkCSRF for any session, half-way ones included.
+func (h *Handler) checkAnyCSRF(c *gin.Context) {
+	if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
+		c.Next()
+		return
+	}
+	s, _ := anySession(c)
+	if !validCSRF(s.CSRF, c.PostForm(csrfField)) {
+		h.errorPage(c, http.StatusForbidden, h.l(c).T("err.csrf"))
+		return
 	}
 	c.Next()
 }
@@ -367,11 +506,12 @@ func session(c *gin.Context) (Session, bool) {
 	return s, ok
 }
 
-// requireSession sends visitors without a session to the sign-in page.
+// requireSession sends visitors without a session to the sign-in page
+// (and those half-way through it to its next step).
 func (h *Handler) requireSession(c *gin.Context) {
 	if _, ok := session(c); !ok {
-		next := c.Request.URL.RequestURI()
-		c.Redirect(http.StatusSeeOther, "/signin?next="+url.QueryEscape(next))
+		s, pending := anySession(c)
+		h.sendToStage(c, s, pending)
 		c.Abort()
 		return
 	}
@@ -426,17 +566,25 @@ func (h *Handler) l(c *gin.Context) L {
 }
 
 var flashKeys = map[string]bool{"compose.saved": true, "compose.submitted": true, "appr.approved": true, "appr.rejected": true,
-	"appr.classified": true, "post.canceled": true, "sub.added": true, "sub.removed": true, "sub.retried": true, "lh.saved": true}
+	"appr.classified": true, "post.canceled": true, "acct.pw.changed": true, "acct.totp.off": true, "acct.token.revoked": true,
+	"adm.unit.saved": true, "adm.unit.created": true, "adm.user.saved": true, "adm.user.disabled": true, "adm.user.totp.done": true,
+	"adm.token.revoked": true, "setup.done": true, "acct.others.out": true, "acct.recovery.used": true, "acct.totp.on": true,
+	"sub.added": true, "sub.removed": true, "sub.retried": true, "lh.saved": true}
 
 // landing is where a signed-in user starts: a division head (viewer) on
 // the report, everyone else on the calendar.
 func landing(c *gin.Context) string {
 	s, ok := session(c)
-	switch {
-	case !ok:
+	if !ok {
 		return "/signin"
-	case s.Principal.Role == auth.RoleViewer:
-		return "/report"
+	}
+	return startPage(s.Principal.Role)
+}
+
+// startPage is where a role starts after signing in.
+func startPage(r auth.Role) string {
+	if r == auth.RoleViewer {
+		return "/report" // a division head reads the report, not the calendar
 	}
 	return "/calendar"
 }
@@ -446,13 +594,15 @@ type view struct {
 	L        L
 	User     auth.Principal
 	SignedIn bool
-	CSRF     string
-	Title    string
-	Nav      string
-	Path     string
-	Flash    string
-	Error    string
-	Data     any
+	// Pending: half-way through sign-in (second factor or enrolment).
+	Pending bool
+	CSRF    string
+	Title   string
+	Nav     string
+	Path    string
+	Flash   string
+	Error   string
+	Data    any
 }
 
 func (v view) Can(role ...string) bool {
@@ -463,12 +613,14 @@ func (h *Handler) view(c *gin.Context, title, nav string, data any) view {
 	s, ok := session(c)
 	v := view{L: h.l(c), User: s.Principal, SignedIn: ok, CSRF: s.CSRF, Title: title, Nav: nav,
 		Path: c.Request.URL.RequestURI(), Data: data}
+	if p, pending := anySession(c); !ok && pending {
+		v.Pending, v.CSRF, v.User = true, p.CSRF, p.Principal
+	}
 	// Flash messages come from a fixed list, never from the URL's text.
 	if key := c.Query("ok"); flashKeys[key] {
-		if n := c.Query("n"); n != "" {
-			v.Flash = v.L.T(key, parseID(n))
-		} else {
-			v.Flash = v.L.T(key)
+		v.Flash = v.L.T(key)
+		if strings.Contains(v.Flash, "%d") {
+			v.Flash = v.L.T(key, parseID(c.Query("n")))
 		}
 	}
 	return v

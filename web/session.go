@@ -1,125 +1,19 @@
 package web
 
 import (
-	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
-	"database/sql"
-	"encoding/base64"
-	"encoding/hex"
-	"errors"
-	"fmt"
-	"time"
 
 	"github.com/humas-id/humas/auth"
-	"github.com/humas-id/humas/store"
 )
 
-// Session is a signed-in browser.
-type Session struct {
-	Principal auth.Principal
-	CSRF      string
-	ExpiresAt time.Time
-}
+// Session is a signed-in browser (kept by auth.Sessions).
+type Session = auth.Session
 
-// errNoSession means the cookie is missing, unknown or expired.
-var errNoSession = errors.New("no valid session")
+// randomToken is 32 random bytes, base64url.
+func randomToken() (string, error) { return auth.RandomToken() }
 
-const (
-	qSessionInsert = `INSERT INTO web_sessions (id_hash, user_id, csrf, created_at, last_seen_at, expires_at)
-VALUES (?, ?, ?, ?, ?, ?)`
-	// The user's current name, unit and role come from users, so a role
-	// change or a disabled user takes effect on the next request.
-	qSessionGet = `SELECT u.id, u.name, u.unit_id, u.role, s.csrf, s.expires_at
-FROM web_sessions s JOIN users u ON u.id = s.user_id
-WHERE s.id_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL`
-	qSessionTouch   = `UPDATE web_sessions SET last_seen_at = ? WHERE id_hash = ?`
-	qSessionDelete  = `DELETE FROM web_sessions WHERE id_hash = ?`
-	qSessionExpired = `DELETE FROM web_sessions WHERE expires_at <= ?`
-)
-
-// sessions keeps web sessions in SQLite.
-type sessions struct {
-	db  *store.SQLite
-	ttl time.Duration
-	now func() time.Time
-}
-
-func randomToken() (string, error) {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("random token: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b[:]), nil
-}
-
-func hashID(id string) string {
-	h := sha256.Sum256([]byte(id))
-	return hex.EncodeToString(h[:])
-}
-
-// Create starts a session for p and returns the cookie value.
-func (s *sessions) Create(ctx context.Context, p auth.Principal) (id string, sess Session, err error) {
-	id, err = randomToken()
-	if err != nil {
-		return "", Session{}, err
-	}
-	csrf, err := randomToken()
-	if err != nil {
-		return "", Session{}, err
-	}
-	now := s.now()
-	exp := now.Add(s.ttl)
-	if _, err := s.db.DB.ExecContext(ctx, qSessionInsert, hashID(id), p.UserID, csrf,
-		store.FormatTime(now), store.FormatTime(now), store.FormatTime(exp)); err != nil {
-		return "", Session{}, fmt.Errorf("create web session: %w", err)
-	}
-	// Sweep expired sessions now and then; sign-in is rare enough.
-	if _, err := s.db.DB.ExecContext(ctx, qSessionExpired, store.FormatTime(now)); err != nil {
-		return "", Session{}, fmt.Errorf("sweep web sessions: %w", err)
-	}
-	return id, Session{Principal: p, CSRF: csrf, ExpiresAt: exp}, nil
-}
-
-// Get resolves a cookie value to its session.
-func (s *sessions) Get(ctx context.Context, id string) (Session, error) {
-	if id == "" {
-		return Session{}, errNoSession
-	}
-	var (
-		sess      Session
-		role, exp string
-	)
-	h := hashID(id)
-	err := s.db.DB.QueryRowContext(ctx, qSessionGet, h, store.FormatTime(s.now())).Scan(
-		&sess.Principal.UserID, &sess.Principal.Name, &sess.Principal.UnitID, &role, &sess.CSRF, &exp)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Session{}, errNoSession
-	}
-	if err != nil {
-		return Session{}, fmt.Errorf("read web session: %w", err)
-	}
-	sess.Principal.Role = auth.Role(role)
-	if sess.ExpiresAt, err = store.ParseTime(exp); err != nil {
-		return Session{}, fmt.Errorf("read web session expiry: %w", err)
-	}
-	if _, err := s.db.DB.ExecContext(ctx, qSessionTouch, store.FormatTime(s.now()), h); err != nil {
-		return Session{}, fmt.Errorf("touch web session: %w", err)
-	}
-	return sess, nil
-}
-
-// Delete ends a session (sign-out).
-func (s *sessions) Delete(ctx context.Context, id string) error {
-	if id == "" {
-		return nil
-	}
-	if _, err := s.db.DB.ExecContext(ctx, qSessionDelete, hashID(id)); err != nil {
-		return fmt.Errorf("delete web session: %w", err)
-	}
-	return nil
-}
+// hashID is the stored form of a session id.
+func hashID(id string) string { return auth.HashID(id) }
 
 // validCSRF compares a submitted token with the expected one in constant
 // time; an empty expected token never matches.

@@ -73,14 +73,12 @@ func TestReportSettingsInChromium(t *testing.T) {
 			}
 		}
 	}
-	signin := func(tok string) {
-		do("sign in", chromedp.Navigate(e.srv.URL+"/signin"), chromedp.WaitVisible(chromedp.CSS("#token")),
-			chromedp.SendKeys(chromedp.CSS("#token"), tok),
-			chromedp.Click(chromedp.CSS("form[action='/signin'] button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("header.top .who")))
+	signin := func(role auth.Role) {
+		do("sign in", append(signinSteps(e.srv.URL, "user-"+string(role), e.passwords[role]), chromedp.WaitVisible(chromedp.CSS("header.top .who")))...)
 	}
 
 	// The admin's letterhead form.
-	signin(e.tokens[auth.RoleAdmin])
+	signin(auth.RoleAdmin)
 	do("letterhead", chromedp.Navigate(e.srv.URL+"/settings/letterhead"), chromedp.WaitVisible(chromedp.CSS("#lh-form")),
 		chromedp.SetValue(chromedp.CSS("#address"), "Jl. Diponegoro No. 1, Salatiga 50711"),
 		chromedp.SetValue(chromedp.CSS("#contact"), "Telp. (0298) 321 000 · humas@salatiga.kpu.go.id"),
@@ -97,10 +95,10 @@ func TestReportSettingsInChromium(t *testing.T) {
 		t.Errorf("logo preview %d px wide (%v)", w, err)
 	}
 	shots("letterhead", "#lh-form")
-	do("sign out", chromedp.Click(chromedp.CSS("form[action='/signout'] button")), chromedp.WaitVisible(chromedp.CSS("#token")))
+	do("sign out", chromedp.Click(chromedp.CSS("form[action='/signout'] button")), chromedp.WaitVisible(chromedp.CSS("#password")))
 
 	// The division head's subscriptions.
-	signin(e.tokens[auth.RoleViewer])
+	signin(auth.RoleViewer)
 	do("subscribe", chromedp.Navigate(e.srv.URL+"/report/subscriptions"), chromedp.WaitVisible(chromedp.CSS("#sub-form")),
 		chromedp.SendKeys(chromedp.CSS("#s-email"), "kepala@salatiga.kpu.go.id"),
 		chromedp.SendKeys(chromedp.CSS("#s-name"), "Kepala Divisi Sosialisasi"),

@@ -98,9 +98,8 @@ func TestApprovalAndConflictInChromium(t *testing.T) {
 		}
 	}
 	signin := func(tok string) {
-		do("sign in", chromedp.Navigate(e.srv.URL+"/signin"), chromedp.WaitVisible(chromedp.CSS("#token")),
-			chromedp.SendKeys(chromedp.CSS("#token"), tok),
-			chromedp.Click(chromedp.CSS("form[action='/signin'] button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("#cal-heading")))
+		name, pw := e.passwordFor(tok)
+		do("sign in", append(signinSteps(e.srv.URL, name, pw), chromedp.WaitVisible(chromedp.CSS("#cal-heading")))...)
 	}
 
 	// The approver's queue.
@@ -120,7 +119,7 @@ func TestApprovalAndConflictInChromium(t *testing.T) {
 		}
 	}
 	shots("approvals", "#post-"+strconv.FormatInt(ready.ID, 10))
-	do("sign out", chromedp.Click(chromedp.CSS("form[action='/signout'] button")), chromedp.WaitVisible(chromedp.CSS("#token")))
+	do("sign out", chromedp.Click(chromedp.CSS("form[action='/signout'] button")), chromedp.WaitVisible(chromedp.CSS("#password")))
 
 	// The editor's stale form.
 	signin(e.tokens[auth.RoleEditor])
@@ -158,4 +157,12 @@ func startChromium(t *testing.T, path string) (context.Context, func()) {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return bctx, func() { cancelB(); cancelAlloc(); cancel() }
+}
+
+// signinSteps opens the sign-in page and signs in with a name and
+// password (the caller waits for where it lands).
+func signinSteps(base, name, pw string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{chromedp.Navigate(base + "/signin"), chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SetValue(chromedp.CSS("#username"), name), chromedp.SetValue(chromedp.CSS("#password"), pw),
+		chromedp.Click(chromedp.CSS("form[action='/signin'] button[type=submit]"))}
 }

@@ -72,7 +72,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 			return nil, err
 		}
 		if len(created) > 0 {
-			log.Warn("sandbox users created; their API tokens are in the file (shown once)", "file", path, "users", len(created))
+			log.Warn("sandbox users created; their passwords and API tokens are in the file (shown once)", "file", path, "users", len(created))
 		} else {
 			log.Info("sandbox users exist; their tokens are in the file written at first start", "file", path)
 		}
@@ -102,12 +102,10 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 	}
 	parts = append(parts, aparts...)
 	// Reports read a per-post table rebuilt from the snapshots: rebuild it
-	// as soon as a collection or a content type correction lands.
-	col.OnChange(func(ctx context.Context) {
-		if err := reports.Refresh(ctx); err != nil {
-			log.Warn("refresh report tables after a collection", "err", err)
-		}
-	})
+	// as soon as a collection, a buffer replay or a content type correction
+	// lands (in the analytics refresh loop, which Stop ends). Changes made
+	// by other processes reach it through the change marker.
+	col.OnChange(func(context.Context) { reports.Changed() })
 	docs, subs, rparts, err := wireReports(ctx, a, reports)
 	if err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/term"
 
+	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/api"
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/collector"
@@ -100,6 +101,18 @@ func cmdCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	for _, e := range res.Errors {
 		fmt.Fprintf(stderr, "channel %d (%s): %s: %s\n", e.ChannelID, e.Channel, e.Reason, e.Message)
+	}
+	if res.RowsWritten > 0 {
+		// Rebuild the report read model here, so a running serve (which
+		// sees the change marker this run bumped) takes the new generation
+		// within seconds instead of rebuilding it itself.
+		reports, err := analytics.New(st.ch, analytics.Options{Timezone: cfg.Timezone, Logger: log, RefreshEvery: -1})
+		if err == nil {
+			err = reports.Refresh(ctx)
+		}
+		if err != nil {
+			log.Warn("report tables not rebuilt here; a running humas serve rebuilds them within seconds", "err", err)
+		}
 	}
 	fmt.Fprintf(stdout, "collect %s: %s: %d/%d channels, %d failed, %d paused; %d posts; %d rows written, %d buffered; %d Graph calls; %s\n",
 		res.ID, res.Status, res.ChannelsDone, res.ChannelsTotal, res.ChannelsFailed, res.ChannelsPaused, res.Posts,

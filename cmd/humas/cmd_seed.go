@@ -76,6 +76,9 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "seeded %s: %d units, %d channels, %d posts, %d snapshots, %d follower rows in %s (%.0f snapshot rows/s)\n",
 		*database, st.Units, st.Channels, st.Posts, st.Snapshots, st.FollowerRows, st.Took.Round(time.Millisecond),
 		float64(st.Snapshots)/st.Took.Seconds())
+	if err := ch.MarkChanged(ctx, "seed", int64(st.Posts+st.Snapshots)); err != nil {
+		return err
+	}
 	if *refresh {
 		svc, err := analytics.New(ch, analytics.Options{Timezone: cfg.Timezone, Logger: log, RefreshEvery: -1})
 		if err != nil {

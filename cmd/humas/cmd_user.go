@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"text/tabwriter"
+	"time"
 
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/config"
@@ -15,7 +16,9 @@ import (
 )
 
 func init() {
-	register("user add", "add an API user and print its token (alone, on stdout)", cmdUserAdd)
+	register("user add", "add a user and print the one-time link with which they set a password (alone, on stdout)", cmdUserAdd)
+	register("user reset-password", "print a new one-time link with which the user sets a new password", cmdUserReset)
+	register("user token", "make an API token for a user (scripts, Grafana) and print it (alone, on stdout)", cmdUserToken)
 	register("user list", "list API users", cmdUserList)
 	register("user revoke", "disable a user and revoke its tokens (never the last admin)", cmdUserRevoke)
 	register("user role", "give a user another role (never the last admin's)", cmdUserRole)
@@ -70,6 +73,7 @@ func cmdUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	ctx = asCLI(ctx)
 	fs, cfgPath := newFlags("user add", stderr)
 	name := fs.String("name", "", "user `name` (letters, digits, . _ @ -)")
+	email := fs.String("email", "", "e-mail `address` (optional; a sign-in name, and where links go)")
 	unit := fs.String("unit", "", "unit `slug or id` the user belongs to")
 	role := fs.String("role", "", auth.RoleList())
 	if err := parseFlags(fs, args); err != nil {
@@ -82,7 +86,7 @@ func cmdUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	st, _, err := openState(ctx, *cfgPath, stderr)
+	st, cfg, err := openState(ctx, *cfgPath, stderr)
 	if err != nil {
 		return err
 	}
@@ -91,11 +95,82 @@ func cmdUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	user, tok, err := auth.NewStore(st).CreateUser(ctx, *name, u.ID, r)
+	users, err := cliAuthStore(cfg, st)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "user %s (%s in %s) created; the token below is shown only once\n", user.Name, user.Role, u.Slug)
+	user, link, err := users.Invite(ctx, auth.NewUser{Name: *name, Email: *email, UnitID: u.ID, Role: r}, cfg.Auth.SetupLinkTTL.D())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "user %s (%s in %s) created; give them the link below privately: with it they set their password "+
+		"(once, until %s; humas user reset-password makes a new one)\n", user.Name, user.Role, u.Slug, link.ExpiresAt.Local().Format("2006-01-02 15:04"))
+	fmt.Fprintln(stdout, cfg.BaseURL()+link.Path())
+	return nil
+}
+
+func cmdUserReset(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	ctx = asCLI(ctx)
+	fs, cfgPath := newFlags("user reset-password", stderr)
+	name := fs.String("name", "", "user `name`")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *name == "" {
+		return usageError{"humas user reset-password needs --name"}
+	}
+	st, cfg, err := openState(ctx, *cfgPath, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	users, err := cliAuthStore(cfg, st)
+	if err != nil {
+		return err
+	}
+	_, link, err := users.NewResetLink(ctx, *name, cfg.Auth.SetupLinkTTL.D())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "a new link for %s (older links stop working; the current password works until the link is used, until %s)\n",
+		*name, link.ExpiresAt.Local().Format("2006-01-02 15:04"))
+	fmt.Fprintln(stdout, cfg.BaseURL()+link.Path())
+	return nil
+}
+
+func cmdUserToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	ctx = asCLI(ctx)
+	fs, cfgPath := newFlags("user token", stderr)
+	name := fs.String("name", "", "user `name` the token acts as")
+	tokenName := fs.String("token-name", "", "what the token is for, e.g. grafana")
+	days := fs.Int("days", 90, "days until the token expires (1-366)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *name == "" || *tokenName == "" {
+		return usageError{"humas user token needs --name and --token-name"}
+	}
+	if *days < 1 || *days > 366 {
+		return usageError{"--days must be from 1 to 366"}
+	}
+	st, cfg, err := openState(ctx, *cfgPath, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	users, err := cliAuthStore(cfg, st)
+	if err != nil {
+		return err
+	}
+	u, err := users.UserByName(ctx, *name)
+	if err != nil {
+		return err
+	}
+	t, tok, err := users.CreateToken(ctx, u.ID, *tokenName, time.Now().Add(time.Duration(*days)*24*time.Hour))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "token %q for %s, good until %s; shown only once\n", t.Name, u.Name, t.ExpiresAt.Local().Format("2006-01-02"))
 	fmt.Fprintln(stdout, tok)
 	return nil
 }
@@ -118,6 +193,12 @@ func cmdUserList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fmt.Fprintln(w, "NAME\tROLE\tUNIT\tTOKEN\tLAST USED\tSTATUS")
 	for _, u := range users {
 		status, last := "active", "-"
+		if !u.HasPassword {
+			status = "invited"
+		}
+		if u.TOTP {
+			status += ", 2fa"
+		}
 		if u.DisabledAt != nil {
 			status = "revoked " + u.DisabledAt.Format("2006-01-02")
 		}

@@ -32,11 +32,12 @@ func TestCLIAdminCommandsAreAudited(t *testing.T) {
 		return string(out)
 	}
 	run("unit", "add", "--name", "KPU RI", "--slug", "kpu-ri", "--level", "national")
-	tok := strings.TrimSpace(run("user", "add", "--name", "sari", "--unit", "kpu-ri", "--role", "editor"))
+	link := strings.TrimSpace(run("user", "add", "--name", "sari", "--unit", "kpu-ri", "--role", "editor"))
 	run("user", "revoke", "--name", "sari")
-	if !strings.HasPrefix(tok, "humas_") {
-		t.Fatalf("user add printed %q, not a token", tok)
+	if !strings.HasPrefix(link, "http://127.0.0.1:8080/setup/") {
+		t.Fatalf("user add printed %q, not a setup link", link)
 	}
+	tok := link[strings.LastIndex(link, "/")+1:]
 
 	db, err := store.OpenSQLite(context.Background(), state, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -63,7 +64,7 @@ func TestCLIAdminCommandsAreAudited(t *testing.T) {
 		}
 		got = append(got, entity+" "+action)
 	}
-	if strings.Join(got, ",") != "unit create,user create,user revoke" {
+	if strings.Join(got, ",") != "unit create,user create,user setup_link,user revoke" {
 		t.Errorf("audit lines %q", got)
 	}
 }
@@ -90,8 +91,17 @@ func TestUserCommandsWithoutClickHouse(t *testing.T) {
 		t.Errorf("unit add does not say the reports lack the unit yet:\n%s", errText)
 	}
 	out, errText, err = run("user", "add", "--name", "admin", "--unit", "kpu-ri", "--role", "admin")
-	if err != nil || !strings.HasPrefix(strings.TrimSpace(out), "humas_") || strings.Count(strings.TrimSpace(out), "\n") != 0 {
-		t.Fatalf("user add: %v; stdout must be the token alone: %q\n%s", err, out, errText)
+	if err != nil || !strings.HasPrefix(strings.TrimSpace(out), "http://127.0.0.1:8080/setup/") || strings.Count(strings.TrimSpace(out), "\n") != 0 {
+		t.Fatalf("user add: %v; stdout must be the setup link alone: %q\n%s", err, out, errText)
+	}
+	// A new link for the same user, and an API token for scripts.
+	out, errText, err = run("user", "reset-password", "--name", "admin")
+	if err != nil || !strings.HasPrefix(strings.TrimSpace(out), "http://127.0.0.1:8080/setup/") {
+		t.Fatalf("user reset-password: %v %q\n%s", err, out, errText)
+	}
+	out, errText, err = run("user", "token", "--name", "admin", "--token-name", "grafana", "--days", "30")
+	if err != nil || !strings.HasPrefix(strings.TrimSpace(out), "humas_") {
+		t.Fatalf("user token: %v %q\n%s", err, out, errText)
 	}
 }
 

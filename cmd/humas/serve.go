@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -94,12 +95,47 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return runComponents(ctx, cfg, log, parts)
 }
 
-// runComponents starts parts in order, waits for ctx, then stops them in
-// reverse with a fresh timeout: the one that was cancelled would make every
-// final flush fail at once.
+// failer is a component that can fail after Start (the HTTP listener
+// breaks, the collector loses its lease): Failed receives the error.
+// Components that recover by themselves (retrying loops) do not have it.
+type failer interface {
+	Failed() <-chan error
+}
+
+// runComponents is the process's run group (as Prometheus' oklog/run): it
+// starts parts in order and runs until ctx ends or a started part fails,
+// then stops every started part in reverse with a fresh timeout (the
+// cancelled ctx would make every final flush fail at once). A part's
+// failure is returned, so the process exits non-zero; every goroutine it
+// starts has ended when it returns.
 func runComponents(ctx context.Context, cfg config.Config, log *slog.Logger, parts []named) error {
+	failures := make(chan error, len(parts))
+	done := make(chan struct{})
+	var watchers sync.WaitGroup
+	defer watchers.Wait()
+	defer close(done)
+	watch := func(p named) {
+		f, ok := p.c.(failer)
+		if !ok {
+			return
+		}
+		failed := f.Failed()
+		watchers.Add(1)
+		go func() {
+			defer watchers.Done()
+			select {
+			case err := <-failed:
+				if err == nil {
+					err = errors.New("stopped unexpectedly")
+				}
+				failures <- fmt.Errorf("%s failed: %w", p.name, err)
+			case <-done:
+			}
+		}()
+	}
+
 	var started []named
-	var startErr error
+	var startErr, runErr error
 	for _, p := range parts {
 		if err := p.c.Start(ctx); err != nil {
 			startErr = fmt.Errorf("start %s: %w", p.name, err)
@@ -107,11 +143,16 @@ func runComponents(ctx context.Context, cfg config.Config, log *slog.Logger, par
 		}
 		log.Info("started", "component", p.name)
 		started = append(started, p)
+		watch(p)
 	}
 	if startErr == nil {
 		log.Info("humas is running")
-		<-ctx.Done()
-		log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+		select {
+		case <-ctx.Done():
+			log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+		case runErr = <-failures:
+			log.Error("a component failed; shutting down", "err", runErr, "timeout", cfg.ShutdownTimeout.String())
+		}
 	}
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout.D())
 	defer cancel()
@@ -122,5 +163,5 @@ func runComponents(ctx context.Context, cfg config.Config, log *slog.Logger, par
 		}
 		log.Info("stopped", "component", started[i].name)
 	}
-	return errors.Join(append([]error{startErr}, errs...)...)
+	return errors.Join(append([]error{runErr, startErr}, errs...)...)
 }

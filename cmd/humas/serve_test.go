@@ -2,11 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -26,6 +30,11 @@ type servedHumas struct {
 
 func startServe(t *testing.T, extraEnv ...string) *servedHumas {
 	t.Helper()
+	return startServeArgs(t, []string{"serve", "--sandbox"}, extraEnv...)
+}
+
+func startServeArgs(t *testing.T, args []string, extraEnv ...string) *servedHumas {
+	t.Helper()
 	ch := storetest.ClickHouse(t) // a reachable server and a database dropped at the end
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -38,7 +47,7 @@ func startServe(t *testing.T, extraEnv ...string) *servedHumas {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(binPath, "serve", "--sandbox")
+	cmd := exec.Command(binPath, args...)
 	cmd.Dir = dir
 	cmd.Env = append(cleanEnv(), "HUMAS_LISTEN="+addr, "HUMAS_STATE_PATH="+filepath.Join(dir, "var", "humas.db"),
 		"HUMAS_COLLECTOR_BUFFER_PATH="+filepath.Join(dir, "var", "buffer"),
@@ -111,14 +120,18 @@ func TestServeSandbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var token string
+	var token, password string
 	for _, line := range strings.Split(string(users), "\n") {
 		if f := strings.Fields(line); len(f) > 1 && f[0] == "admin" {
-			token = f[len(f)-1]
+			token, password = f[len(f)-1], f[len(f)-2]
 		}
 	}
-	if token == "" {
-		t.Fatalf("no admin token in sandbox-users.txt:\n%s", users)
+	if token == "" || len(password) < 12 {
+		t.Fatalf("no admin token and password in sandbox-users.txt:\n%s", users)
+	}
+	// The demo admin signs in on the web with the password.
+	if loc := webSignin(t, s.base, "admin", password); loc != "/calendar" {
+		t.Errorf("sandbox admin's password sign-in went to %q", loc)
 	}
 	for _, tc := range []struct {
 		token  string
@@ -163,4 +176,61 @@ func tailBytes(b []byte, n int) string {
 		b = b[len(b)-n:]
 	}
 	return string(b)
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// webSignin signs in on the sign-in page and answers where it redirects.
+func webSignin(t *testing.T, base, name, pw string) string {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	r, err := c.Get(base + "/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	m := csrfField.FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("no csrf on the sign-in page:\n%s", page)
+	}
+	r, err = c.PostForm(base+"/signin", url.Values{"csrf": {string(m[1])}, "username": {name}, "password": {pw}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	return r.Header.Get("Location")
+}
+
+// TestServeFirstRun: humas serve on an empty state database prints the
+// one-time setup address (in the log and as a banner); it opens the
+// first-run page. No command line is needed for a new installation.
+func TestServeFirstRun(t *testing.T) {
+	s := startServeArgs(t, []string{"serve"}, "HUMAS_SCHEDULER_ENABLED=false", "HUMAS_COLLECTOR_ENABLED=false")
+	s.waitReady(t, 60*time.Second)
+	var link string
+	deadline := time.Now().Add(30 * time.Second)
+	re := regexp.MustCompile(`http://127\.0\.0\.1:\d+/setup/first/[A-Za-z0-9_-]{43}`)
+	for link == "" && time.Now().Before(deadline) {
+		b, _ := os.ReadFile(filepath.Join(s.dir, "serve.log"))
+		if m := re.Find(b); m != nil && strings.Contains(string(b), "humas belum punya pengguna") {
+			link = string(m)
+		}
+		if link == "" {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	if link == "" {
+		t.Fatal("serve printed no first-run address")
+	}
+	r, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	if r.StatusCode != http.StatusOK || !strings.Contains(string(body), "Instalasi ini masih kosong") {
+		t.Fatalf("first-run page: %d\n%s", r.StatusCode, body)
+	}
 }

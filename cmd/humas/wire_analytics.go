@@ -3,17 +3,21 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/api"
+	"github.com/humas-id/humas/config"
 )
 
 // wireAnalytics builds the report service, mounts the engagement reports
 // on /api/v1 (behind a valid token, any role) and the OpenAPI document on
 // /api/openapi.json. The service is a component: Start rebuilds the
-// report read model now and every 5 minutes. Pass the service to wireWeb.
+// report read model now, every 5 minutes, after each change in this
+// process and when the change marker shows one from another process.
+// Pass the service to wireWeb.
 func wireAnalytics(_ context.Context, a *app) (*analytics.Service, []named, error) {
-	svc, err := analytics.New(a.st.ch, analytics.Options{Timezone: a.cfg.Timezone, Logger: a.log.With("component", "analytics")})
+	svc, err := analytics.New(a.st.ch, reportOptions(a.cfg, a.log))
 	if err != nil {
 		return nil, nil, fmt.Errorf("analytics: %w", err)
 	}
@@ -23,4 +27,14 @@ func wireAnalytics(_ context.Context, a *app) (*analytics.Service, []named, erro
 	api.MountAnalytics(a.authed, svc, a.sched)
 	api.MountOpenAPI(a.srv.Engine())
 	return svc, []named{{"analytics", svc}}, nil
+}
+
+// reportOptions are the analytics service's options from the configuration.
+func reportOptions(cfg config.Config, log *slog.Logger) analytics.Options {
+	o := analytics.Options{Timezone: cfg.Timezone, Logger: log.With("component", "analytics"),
+		MaxQueries: cfg.API.MaxConcurrentReports, CacheMaxBytes: cfg.API.ReportCacheBytes}
+	if cfg.API.ReportCacheBytes == 0 {
+		o.CacheTTL = -1 // no cache
+	}
+	return o
 }

@@ -18,7 +18,9 @@ import (
 // wireCollector builds the collector, mounts POST/GET /api/v1/collect and
 // PATCH /api/v1/platform-posts on the authenticated group, and adds the
 // collector's facts (retired metrics, buffer size) to /readyz. The
-// schedule runs only when collector.enabled; on-demand runs always work.
+// schedule runs only when collector.enabled; on-demand runs always work,
+// and the collector is a component either way (it owns those runs, and a
+// run losing its lease stops the process).
 func wireCollector(_ context.Context, a *app) (*collector.Collector, []named, error) {
 	col, err := newCollector(a.cfg, a.log.With("component", "collector"), a.reg, a.st, a.orgs, a.gm)
 	if err != nil {
@@ -26,9 +28,6 @@ func wireCollector(_ context.Context, a *app) (*collector.Collector, []named, er
 	}
 	api.MountCollector(a.authed, col, a.sched)
 	a.srv.AddDetail("collector", col.ReadyDetail)
-	if !a.cfg.Collector.Enabled {
-		return col, nil, nil
-	}
 	return col, []named{{"collector", col}}, nil
 }
 

@@ -181,16 +181,56 @@ func seedSandbox(ctx context.Context, orgs *org.Store, users *auth.Store, tokens
 		if err != nil {
 			return nil, fmt.Errorf("sandbox user %s: %w", du.name, err)
 		}
-		lines = append(lines, fmt.Sprintf("%-18s %-8s %-28s %s", du.name, du.role, unit.Name, token))
+		pw, err := demoPassword()
+		if err != nil {
+			return nil, err
+		}
+		if err := users.SetPassword(ctx, du.name, pw); err != nil {
+			return nil, fmt.Errorf("sandbox user %s: %w", du.name, err)
+		}
+		lines = append(lines, fmt.Sprintf("%-18s %-8s %-26s %-28s %s", du.name, du.role, unit.Name, pw, token))
 	}
 	if len(lines) > 0 {
-		body := "# humas sandbox users: name, role, unit, API token (shown once; sign in at /masuk or send Authorization: Bearer)\n" +
+		body := "# humas sandbox users (shown once): name, role, unit, password (sign in at /signin), API token (scripts:\n" +
+			"# curl -H \"Authorization: Bearer <token>\" http://127.0.0.1:8080/api/v1/posts)\n" +
 			strings.Join(lines, "\n") + "\n"
 		if err := store.WritePrivateFile(tokensPath, []byte(body)); err != nil {
 			return nil, fmt.Errorf("sandbox: write %s: %w", tokensPath, err)
 		}
 	}
 	return lines, nil
+}
+
+// demoWords make the sandbox's passwords: three random words and a
+// number, easy to type and far from any common password.
+var demoWords = []string{"merapi", "kopi", "pantai", "batik", "rapat", "pleno", "suara", "jalan", "hujan", "pelangi",
+	"sawah", "gunung", "sungai", "danau", "lontar", "wayang", "angklung", "bambu", "melati", "cempaka"}
+
+func demoPassword() (string, error) {
+	pick := func(n int) (int, error) {
+		var b [1]byte
+		for {
+			if _, err := rand.Read(b[:]); err != nil {
+				return 0, err
+			}
+			if int(b[0]) < 256/n*n {
+				return int(b[0]) % n, nil
+			}
+		}
+	}
+	var parts []string
+	for range 3 {
+		i, err := pick(len(demoWords))
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, demoWords[i])
+	}
+	d, err := pick(90)
+	if err != nil {
+		return "", err
+	}
+	return strings.Join(parts, "-") + "-" + fmt.Sprint(d+10), nil
 }
 
 func slugify(s string) string {

@@ -21,8 +21,12 @@ import (
 // publisher and the ClickHouse dimension mirror as components.
 func wireScheduler(ctx context.Context, a *app, orgs *org.Store, users *auth.Store, graph *meta.Client, authed *gin.RouterGroup) (*scheduler.Service, []named, error) {
 	svc := scheduler.NewService(a.st.sql, orgs, scheduler.ServiceOptions{Logger: a.log})
+	if err := scheduler.ConfigureInstagramHashtags(a.cfg.Scheduler.InstagramHashtagsWarn, a.cfg.Scheduler.InstagramHashtagsMax); err != nil {
+		return nil, nil, fmt.Errorf("scheduler.instagram_hashtags_*: %w", err)
+	}
 	if a.cfg.API.Enabled && authed != nil {
-		api.MountScheduler(authed, api.SchedulerDeps{Org: orgs, Auth: users, Calendar: svc})
+		api.MountScheduler(authed, api.SchedulerDeps{Org: orgs, Auth: users, Calendar: svc, Tokens: scheduler.NewTokenChecker(graph),
+			PublicURL: a.cfg.BaseURL(), LinkTTL: a.cfg.Auth.SetupLinkTTL.D()})
 	}
 	out := []named{{name: "org-mirror", c: &orgMirror{a: a, orgs: orgs}}}
 	if !a.cfg.Scheduler.Enabled {
@@ -64,34 +68,36 @@ func newOrgStores(a *app) (*org.Store, *auth.Store, error) {
 		}
 		key = k
 	}
-	return org.NewStore(a.st.sql, key).WithDefaultTimezone(a.cfg.Timezone), auth.NewStore(a.st.sql), nil
+	return org.NewStore(a.st.sql, key).WithDefaultTimezone(a.cfg.Timezone), newAuthStore(a.cfg, a.st.sql, key), nil
 }
 
 // orgMirror copies units and channels into ClickHouse at start and every
-// minute, so reports name and roll up units.
+// minute, so reports name and roll up units. A failed copy is retried at
+// the next minute (it recovers by itself: no Failed).
 type orgMirror struct {
-	a    *app
-	orgs *org.Store
-	stop chan struct{}
-	done chan struct{}
+	a      *app
+	orgs   *org.Store
+	cancel context.CancelFunc
+	done   chan struct{}
 }
 
 func (m *orgMirror) Start(ctx context.Context) error {
 	if err := m.orgs.MirrorToClickHouse(ctx, m.a.st.ch); err != nil {
 		m.a.log.WarnContext(ctx, "mirror units and channels to clickhouse", "err", err)
 	}
-	m.stop, m.done = make(chan struct{}), make(chan struct{})
+	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	m.done = make(chan struct{})
 	go func() {
 		defer close(m.done)
 		t := time.NewTicker(time.Minute)
 		defer t.Stop()
 		for {
 			select {
-			case <-m.stop:
+			case <-ctx.Done():
 				return
 			case <-t.C:
-				c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-				if err := m.orgs.MirrorToClickHouse(c, m.a.st.ch); err != nil {
+				c, cancel := context.WithTimeout(ctx, 30*time.Second)
+				if err := m.orgs.MirrorToClickHouse(c, m.a.st.ch); err != nil && ctx.Err() == nil {
 					m.a.log.Warn("mirror units and channels to clickhouse", "err", err)
 				}
 				cancel()
@@ -101,11 +107,12 @@ func (m *orgMirror) Start(ctx context.Context) error {
 	return nil
 }
 
+// Stop ends the loop, cancelling a copy in progress, and waits for it.
 func (m *orgMirror) Stop(ctx context.Context) error {
-	if m.stop == nil {
+	if m.cancel == nil {
 		return nil
 	}
-	close(m.stop)
+	m.cancel()
 	select {
 	case <-m.done:
 		return nil

@@ -39,6 +39,11 @@ func wireWeb(_ context.Context, a *app, sched *scheduler.Service, reports *analy
 		// Secure cookies only reach the server over HTTPS.
 		SecureCookies: a.cfg.Web.SecureCookies,
 		SessionTTL:    a.cfg.Web.SessionTTL.D(),
+		SessionMaxAge: a.cfg.Web.SessionMaxAge.D(),
+		PublicURL:     a.cfg.BaseURL(),
+		LinkTTL:       a.cfg.Auth.SetupLinkTTL.D(),
+		SSO:           newSSO(a.cfg, a.st.sql),
+		SSOCoversTOTP: a.cfg.OIDC.MFAByProvider,
 		Usage:         web.RegistryUsage{G: a.reg},
 		Throttle:      a.signins,
 	}
@@ -52,7 +57,7 @@ func wireWeb(_ context.Context, a *app, sched *scheduler.Service, reports *analy
 	if _, err := web.Mount(a.srv.Engine(), d); err != nil {
 		return nil, err
 	}
-	return nil, nil
+	return []named{{"first-run", newFirstRun(a)}}, nil
 }
 
 // demoHistory is a sandbox component: at start it collects the simulated

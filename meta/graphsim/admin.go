@@ -51,7 +51,7 @@ func (s *Sim) addToken(tok, pageID string, expiresAt time.Time, perms []string) 
 	if len(perms) == 0 {
 		perms = defaultPagePerms
 	}
-	t := &token{value: tok, pageID: pageID, perms: map[string]bool{}, issuedAt: s.now(), expiresAt: expiresAt}
+	t := &token{value: tok, kind: tokPage, pageID: pageID, perms: map[string]bool{}, issuedAt: s.now(), expiresAt: expiresAt}
 	for _, p := range perms {
 		t.perms[p] = true
 	}
@@ -121,13 +121,16 @@ type CallStats struct {
 	Total        int
 	ByEndpoint   map[string]int
 	HTTPRequests int // HTTP requests received (a batch is one)
+	// Faults counts the failures injected, by kind (FaultKind.String, and
+	// "media_fetch" for Quirks.MediaFetchFailRate).
+	Faults map[string]int
 }
 
 // Calls returns the calls served so far.
 func (s *Sim) Calls() CallStats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := CallStats{ByEndpoint: maps.Clone(s.calls), HTTPRequests: s.httpRequests}
+	st := CallStats{ByEndpoint: maps.Clone(s.calls), HTTPRequests: s.httpRequests, Faults: maps.Clone(s.faultCount)}
 	for _, n := range s.calls {
 		st.Total += n
 	}
@@ -139,6 +142,7 @@ func (s *Sim) ResetCalls() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = map[string]int{}
+	s.faultCount = map[string]int{}
 	s.httpRequests = 0
 }
 

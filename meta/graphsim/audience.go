@@ -150,3 +150,9 @@ func followersAt(f0 float64, since, t time.Time) float64 {
 	days := t.Sub(since).Hours() / 24
 	return f0 * math.Exp(0.0008*days)
 }
+
+func fnvHash(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
+}

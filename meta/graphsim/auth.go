@@ -9,14 +9,15 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
 // DefaultPagePerms are the permissions a Page token gets when AddPage is
 // given none.
 var defaultPagePerms = []string{
-	"pages_show_list", "pages_read_engagement", "pages_manage_posts", "pages_read_user_content",
-	"read_insights", "publish_video", "business_management",
+	"pages_show_list", "pages_read_engagement", "pages_manage_posts", "pages_read_user_content", "pages_manage_engagement",
+	"read_insights", "publish_video", "business_management", "ads_read",
 	"instagram_basic", "instagram_content_publish", "instagram_manage_insights",
 }
 
@@ -25,8 +26,9 @@ func DefaultPagePerms() []string { return append([]string(nil), defaultPagePerms
 
 func (s *Sim) appToken() string { return s.opt.AppID + "|" + s.opt.AppSecret }
 
-// checkProof validates appsecret_proof (time-based or legacy).
-func (s *Sim) checkProof(q *rq) *gErr {
+// checkProof validates appsecret_proof (time-based or legacy) against the
+// secret of the token's app: a token of another app never matches ours.
+func (s *Sim) checkProof(q *rq, tok *token) *gErr {
 	if s.opt.AppSecret == "" || q.inBatch {
 		return nil
 	}
@@ -38,6 +40,9 @@ func (s *Sim) checkProof(q *rq) *gErr {
 		return nil
 	}
 	bad := &gErr{status: 400, code: 100, typ: "GraphMethodException", msg: "Invalid appsecret_proof provided in the API argument"}
+	if tok != nil && tok.appID != "" && tok.appID != s.opt.AppID {
+		return bad
+	}
 	mac := hmac.New(sha256.New, []byte(s.opt.AppSecret))
 	if ts := q.params.Get("appsecret_time"); ts != "" {
 		t, err := strconv.ParseInt(ts, 10, 64)
@@ -67,7 +72,7 @@ func (s *Sim) authenticate(q *rq) (*token, *gErr) {
 	if !ok {
 		return nil, &gErr{status: 400, code: 190, typ: "OAuthException", msg: "Invalid OAuth access token - Cannot parse access token"}
 	}
-	if e := s.checkProof(q); e != nil {
+	if e := s.checkProof(q, tok); e != nil {
 		return nil, e
 	}
 	if now := s.now(); !tok.expiresAt.IsZero() && !now.Before(tok.expiresAt) {
@@ -86,6 +91,12 @@ func errExpired(at, now time.Time) *gErr {
 
 // canAccess reports whether tok may use the object id.
 func (s *Sim) canAccess(tok *token, o object, id string) bool {
+	pageID := s.pageOf(o, id)
+	return pageID != "" && tok.reaches(pageID)
+}
+
+// pageOf is the Page an object belongs to (through its IG account).
+func (s *Sim) pageOf(o object, id string) string {
 	pageID := ""
 	switch o.kind {
 	case kPage:
@@ -97,35 +108,79 @@ func (s *Sim) canAccess(tok *token, o object, id string) bool {
 	case kContainer, kMedia:
 		pageID = s.igs[o.owner].pageID
 	}
-	return pageID != "" && pageID == tok.pageID
+	return pageID
 }
 
 func errMissingPerm(perm string) *gErr {
 	switch perm {
-	case "read_insights", "instagram_manage_insights":
+	case "read_insights", "instagram_manage_insights", "pages_read_user_content":
 		return &gErr{status: 403, code: 10, typ: "OAuthException", msg: fmt.Sprintf("(#10) Application does not have permission for this action: requires the '%s' permission", perm)}
 	}
 	return &gErr{status: 403, code: 200, typ: "OAuthException", msg: fmt.Sprintf("(#200) Requires %s permission to perform this action", perm)}
 }
 
-// requiredPerm is the permission a call needs (insights expansions are checked where rendered).
-func requiredPerm(label string, q *rq) string {
+// Permissions each kind of call needs, per Meta's references: publishing
+// to a Page needs pages_manage_posts, pages_read_engagement and
+// pages_show_list (videos and reels too); Instagram publishing needs
+// instagram_basic, instagram_content_publish and pages_read_engagement,
+// and, with a Business Manager role, business_management and ads_read or
+// ads_management; insights need read_insights or instagram_manage_insights.
+var (
+	permsPagePublish = []string{"pages_manage_posts", "pages_read_engagement", "pages_show_list"}
+	permsPageRead    = []string{"pages_read_engagement"}
+	permsPageInsight = []string{"read_insights", "pages_read_engagement"}
+	permsIGPublish   = []string{"instagram_basic", "instagram_content_publish", "pages_read_engagement"}
+	permsIGRead      = []string{"instagram_basic", "pages_read_engagement"}
+	permsIGInsight   = []string{"instagram_basic", "instagram_manage_insights", "pages_read_engagement"}
+)
+
+// requiredPerms are the permissions a call needs (insights expansions are
+// checked where rendered).
+func requiredPerms(label string, q *rq) []string {
 	switch label {
-	case "page_feed_post", "page_photos_post", "page_photos_upload", "page_videos_post":
-		return "pages_manage_posts"
-	case "page_object", "page_posts_list", "page_videos_list", "post_object", "photo_object", "video_object":
-		return "pages_read_engagement"
-	case "post_insights":
-		return "read_insights"
+	case "page_feed_post", "page_photos_post", "page_photos_upload", "page_videos_post", "page_reels_post":
+		return permsPagePublish
+	case "page_object":
+		if slicesContains(splitList(q.params.Get("fields")), "access_token") {
+			return []string{"pages_show_list"}
+		}
+		return permsPageRead
+	case "page_posts_list", "page_videos_list", "page_reels_list", "post_object", "photo_object", "video_object":
+		return permsPageRead
+	case "post_insights", "video_insights":
+		return permsPageInsight
 	case "ig_media_create", "ig_media_publish", "ig_publishing_limit":
-		return "instagram_content_publish"
+		return permsIGPublish
 	case "ig_user_object", "ig_media_list", "ig_stories_list", "ig_container_status", "ig_media_object":
-		return "instagram_basic"
+		return permsIGRead
 	case "ig_media_insights":
-		return "instagram_manage_insights"
+		return permsIGInsight
+	}
+	return nil
+}
+
+// missingPerm returns the first permission tok lacks for a call ("" if none).
+func missingPerm(tok *token, label string, q *rq) string {
+	for _, p := range requiredPerms(label, q) {
+		if !tok.perms[p] {
+			return p
+		}
+	}
+	switch label {
+	case "ig_media_create", "ig_media_publish", "ig_publishing_limit":
+		if tok.viaBM {
+			if !tok.perms["business_management"] {
+				return "business_management"
+			}
+			if !tok.perms["ads_read"] && !tok.perms["ads_management"] {
+				return "ads_read"
+			}
+		}
 	}
 	return ""
 }
+
+func slicesContains(list []string, s string) bool { return contains(list, s) }
 
 // usageState tracks one object's (or the app's) usage percentage.
 type usageState struct {
@@ -205,12 +260,13 @@ func (s *Sim) meter(o object, id string) (http.Header, *gErr) {
 
 // debugToken answers GET /debug_token. Lock held.
 func (s *Sim) debugToken(q *rq) (any, *gErr) {
+	caller, known := s.tokens[q.token]
 	if q.token == "" || q.token != s.appToken() || s.opt.AppID == "" {
-		if _, ok := s.tokens[q.token]; !ok {
+		if !known {
 			return nil, &gErr{status: 400, code: 190, typ: "OAuthException", msg: "Invalid OAuth access token - Cannot parse access token"}
 		}
 	}
-	if e := s.checkProof(q); e != nil {
+	if e := s.checkProof(q, caller); e != nil {
 		return nil, e
 	}
 	input := q.params.Get("input_token")
@@ -240,12 +296,41 @@ func (s *Sim) debugToken(q *rq) (any, *gErr) {
 	if !tok.expiresAt.IsZero() {
 		exp = tok.expiresAt.Unix()
 	}
+	appID, app := s.opt.AppID, "humas"
+	if tok.appID != "" && tok.appID != s.opt.AppID {
+		appID, app = tok.appID, "Other app"
+	}
+	// granular_scopes: the Pages (and their IG accounts) each scope reaches.
+	pages := tok.pages
+	if tok.kind == tokPage {
+		pages = []string{tok.pageID}
+	}
+	var granular []map[string]any
+	for _, sc := range scopes {
+		var targets []string
+		for _, pg := range pages {
+			if strings.HasPrefix(sc, "instagram_") {
+				if p := s.pages[pg]; p != nil && p.igID != "" {
+					targets = append(targets, p.igID)
+				}
+			} else if strings.HasPrefix(sc, "pages_") || sc == "read_insights" || sc == "publish_video" {
+				targets = append(targets, pg)
+			}
+		}
+		g := map[string]any{"scope": sc}
+		if targets != nil {
+			g["target_ids"] = targets
+		}
+		granular = append(granular, g)
+	}
 	d := map[string]any{
-		"app_id": s.opt.AppID, "application": "humas", "type": "PAGE",
+		"app_id": appID, "application": app, "type": tok.kind,
 		"expires_at": exp, "data_access_expires_at": now.Add(90 * 24 * time.Hour).Unix(),
-		"is_valid": true, "issued_at": tok.issuedAt.Unix(), "profile_id": tok.pageID,
-		"scopes": scopes, "user_id": "1000000000000001",
-		"granular_scopes": []map[string]any{{"scope": "pages_manage_posts", "target_ids": []string{tok.pageID}}},
+		"is_valid": true, "issued_at": tok.issuedAt.Unix(),
+		"scopes": scopes, "user_id": "1000000000000001", "granular_scopes": granular,
+	}
+	if tok.kind == tokPage {
+		d["profile_id"] = tok.pageID
 	}
 	if !tok.expiresAt.IsZero() && !now.Before(tok.expiresAt) {
 		d["is_valid"] = false

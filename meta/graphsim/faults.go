@@ -25,7 +25,29 @@ const (
 	FaultBatchNull
 	// FaultContainerError makes the next IG container end in ERROR.
 	FaultContainerError
+	// FaultPerformedThenError performs the call, then answers HTTP 500
+	// code 1, HTTP 503 code 2 or HTTP 500 is_transient (a write that took
+	// effect and still looks failed; see Quirks.PerformedThenErrorRate).
+	FaultPerformedThenError
+	// FaultContainerStuck makes the next IG container stay IN_PROGRESS
+	// until it expires.
+	FaultContainerStuck
+	// FaultVideoFailed makes the next Page video (or reel) end its
+	// processing in video_status Message: "error" (default) or "expired".
+	FaultVideoFailed
 )
+
+var faultNames = map[FaultKind]string{FaultTransient: "transient", FaultLostAnswer: "lost_answer", FaultTimeout: "timeout",
+	FaultGraphError: "graph_error", FaultBatchNull: "batch_null", FaultContainerError: "container_error",
+	FaultPerformedThenError: "performed_then_error", FaultContainerStuck: "container_stuck", FaultVideoFailed: "video_failed"}
+
+// String names the kind (as CallStats.Faults counts it).
+func (k FaultKind) String() string {
+	if n, ok := faultNames[k]; ok {
+		return n
+	}
+	return "unknown"
+}
 
 // Fault is a failure to inject into the next matching calls.
 type Fault struct {
@@ -68,8 +90,11 @@ func (s *Sim) takeFault(label string, kinds ...FaultKind) *Fault {
 
 // pickFault returns the fault for a request: queued first, then random. Lock held.
 func (s *Sim) pickFault(label string) *Fault {
-	if f := s.takeFault(label, FaultTransient, FaultLostAnswer, FaultTimeout, FaultGraphError); f != nil {
+	if f := s.takeFault(label, FaultTransient, FaultLostAnswer, FaultTimeout, FaultGraphError, FaultPerformedThenError); f != nil {
 		return f
+	}
+	if r := s.opt.Quirks.PerformedThenErrorRate; r > 0 && publishingWrite(label) && s.rng.Float64() < r {
+		return &Fault{Kind: FaultPerformedThenError}
 	}
 	fo := s.opt.Faults
 	if fo.TransientRate+fo.LostAnswerRate+fo.TimeoutRate == 0 {
@@ -102,6 +127,20 @@ func (s *Sim) faultResp(f *Fault) *resp {
 			msg = "Simulated error"
 		}
 		return s.errResp(&gErr{status: st, code: f.Code, subcode: f.Subcode, typ: "OAuthException", msg: msg, transient: f.Transient}, nil)
+	}
+	if f.Kind == FaultPerformedThenError {
+		if f.Code != 0 || f.HTTPStatus != 0 {
+			g := *f
+			g.Kind = FaultGraphError
+			return s.faultResp(&g)
+		}
+		switch s.rng.IntN(3) {
+		case 0:
+			return s.errResp(&gErr{status: 500, code: 1, typ: "OAuthException", msg: "An unknown error has occurred.", transient: true}, nil)
+		case 1:
+			return s.errResp(&gErr{status: 503, code: 2, typ: "OAuthException", msg: "Service temporarily unavailable", transient: true}, nil)
+		}
+		return s.errResp(&gErr{status: 500, code: -1, typ: "OAuthException", msg: "An unexpected error has occurred. Please retry your request later.", transient: true}, nil)
 	}
 	switch s.rng.IntN(3) {
 	case 0:

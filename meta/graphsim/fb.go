@@ -204,9 +204,19 @@ func (s *Sim) postVideo(q *rq, _ *token, id string) (any, *gErr) {
 	if e != nil {
 		return nil, e
 	}
-	v := &video{id: s.newID(), pageID: id, created: s.now(), title: q.params.Get("title"), description: q.params.Get("description")}
+	v := &video{id: s.newID(), pageID: id, created: s.now(), title: q.params.Get("title"), description: q.params.Get("description"),
+		fileURL: u}
+	if f := s.takeFault("page_videos_post", FaultVideoFailed); f != nil {
+		v.failed = videoFailure(f)
+	}
 	s.videos[v.id] = v
 	s.objects[v.id] = object{kind: kVideo, owner: id}
+	if s.opt.Quirks.VerticalVideoAsReelDraft && s.shortVertical(u) {
+		// Meta keeps a short vertical video as an unpublished Reel draft:
+		// the upload succeeds, the video gets ready, no post appears.
+		v.draft = true
+		return map[string]any{"id": v.id}, nil
+	}
 	msg := v.description
 	if msg == "" {
 		msg = v.title
@@ -217,7 +227,7 @@ func (s *Sim) postVideo(q *rq, _ *token, id string) (any, *gErr) {
 	return map[string]any{"id": v.id}, nil
 }
 
-func (s *Sim) getPage(q *rq, _ *token, id string) (any, *gErr) {
+func (s *Sim) getPage(q *rq, tok *token, id string) (any, *gErr) {
 	pg := s.pages[id]
 	fs, e := fieldsParam(q, "id,name")
 	if e != nil {
@@ -242,6 +252,9 @@ func (s *Sim) getPage(q *rq, _ *token, id string) (any, *gErr) {
 			out["category"] = "Government Organization"
 		case "link":
 			out["link"] = "https://www.facebook.com/" + pg.id
+		case "access_token":
+			// The Page token, derived from a system user's (or the token itself).
+			out["access_token"] = s.derivedPageToken(tok, pg.id)
 		default:
 			return nil, errNoField(f.name, "Page")
 		}
@@ -276,7 +289,13 @@ func (s *Sim) listPosts(q *rq, tok *token, id string) (any, *gErr) {
 	if e := s.checkInsightsFields(fs, s.fbMetricValid); e != nil {
 		return nil, e
 	}
-	posts := s.visiblePosts(s.pages[id], since, until, s.now())
+	pg := s.pages[id]
+	posts := s.visiblePosts(pg, since, until, s.now())
+	if pg.oversize > 0 && hasField(fs, "insights") {
+		if off, end, e := s.pageSpan(q, len(posts)); e == nil && end-off > pg.oversize {
+			return nil, errReduceData()
+		}
+	}
 	return s.pageList(q, len(posts), func(i int) (map[string]any, *gErr) { return s.renderPost(posts[i], fs, tok) })
 }
 

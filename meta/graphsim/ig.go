@@ -1,6 +1,7 @@
 package graphsim
 
 import (
+	"fmt"
 	"net/url"
 	"path"
 	"sort"
@@ -92,12 +93,12 @@ func tagRune(r rune) bool {
 	return r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127 && r != 0x3000
 }
 
-func checkCaption(c string) *gErr {
+func (s *Sim) checkCaption(c string) *gErr {
 	if utf8.RuneCountInString(c) > 2200 {
 		return errIG(36004, 2207010, "The caption is too long: at most 2200 characters are allowed.", "Caption too long")
 	}
-	if countTags(c, '#') > 30 {
-		return errIG(100, 2207010, "(#100) The caption contains more than 30 hashtags.", "Too many hashtags")
+	if n := s.opt.IGHashtagCap; countTags(c, '#') > n {
+		return errIG(100, 2207010, fmt.Sprintf("(#100) The caption contains more than %d hashtags.", n), "Too many hashtags")
 	}
 	if countTags(c, '@') > 20 {
 		return errIG(100, 2207040, "(#100) The caption contains more than 20 @ tags.", "Too many tags")
@@ -187,14 +188,37 @@ func (s *Sim) createContainer(q *rq, _ *token, id string) (any, *gErr) {
 			c.readyAt = now.Add(s.opt.IGReadyDelay)
 		}
 	}
-	if e := checkCaption(c.caption); e != nil {
+	if e := s.checkCaption(c.caption); e != nil {
 		return nil, e
+	}
+	if s.opt.Quirks.StrictContainerFields {
+		if c.caption != "" && c.kind == igStory {
+			return nil, errInvalidParam("Param caption is not supported for stories")
+		}
+		if p.Get("alt_text") != "" && !(c.imageURL != "" && (c.kind == igImage || c.kind == igItem) && c.videoURL == "") {
+			return nil, errInvalidParam("Param alt_text is only supported for image posts")
+		}
+	}
+	if u := c.imageURL + c.videoURL; c.kind != igCarousel && s.opt.Quirks.MediaFetchFailRate > 0 {
+		// Meta fails to fetch media now and then; never twice in a row.
+		if s.fetchFailed == nil {
+			s.fetchFailed = map[string]bool{}
+		}
+		if !s.fetchFailed[u] && s.rng.Float64() < s.opt.Quirks.MediaFetchFailRate {
+			s.fetchFailed[u] = true
+			s.faultCount["media_fetch"]++
+			return nil, errIG(9004, 2207052, "The media could not be fetched from this uri: "+u, "Media download has failed")
+		}
+		delete(s.fetchFailed, u)
 	}
 	if f := s.takeFault("ig_media_create", FaultContainerError); f != nil {
 		c.failed, c.failCode = true, 2207026
 		if f.Subcode != 0 {
 			c.failCode = f.Subcode
 		}
+	}
+	if s.takeFault("ig_media_create", FaultContainerStuck) != nil {
+		c.stuck = true
 	}
 	s.containers[c.id] = c
 	s.objects[c.id] = object{kind: kContainer, owner: id}
@@ -208,6 +232,8 @@ func (s *Sim) status(c *container, now time.Time) string {
 		return "PUBLISHED"
 	case !now.Before(c.created.Add(s.opt.ContainerTTL)):
 		return "EXPIRED"
+	case c.stuck:
+		return "IN_PROGRESS"
 	case c.failed && !now.Before(c.readyAt):
 		return "ERROR"
 	case !now.Before(c.readyAt):
@@ -347,9 +373,17 @@ func (s *Sim) igList(q *rq, tok *token, id string, keep func(*media) bool) (any,
 		return nil, e
 	}
 	now := s.now()
-	valid := func(name string, _ time.Time) bool { _, ok := igMediaMetrics[name]; return ok && !s.retired[name] }
-	if e := s.checkInsightsFields(fs, valid); e != nil {
-		return nil, e
+	for _, f := range fs {
+		if f.name != "insights" {
+			continue
+		}
+		ms, e := metricList(f.mods["metric"])
+		if e != nil {
+			return nil, e
+		}
+		if e := s.igMetricsValid(ms); e != nil {
+			return nil, e
+		}
 	}
 	var list []*media
 	for _, m := range s.igs[id].media {

@@ -80,6 +80,11 @@ func (s *Sim) fbInsights(p *post, raw string, now time.Time) ([]any, *gErr) {
 		return data, nil
 	}
 	f := s.audience(p.id, p.kind, p.created, p.followers, now)
+	if p.reel && s.opt.Quirks.ReelsInsightsOnVideo {
+		// A Reel's post insights stay at zero: its figures are on
+		// /{video-id}/video_insights.
+		f = figures{reactions: map[string]int64{}}
+	}
 	for _, m := range ms {
 		var v any
 		switch m {
@@ -119,26 +124,68 @@ func (s *Sim) fbInsights(p *post, raw string, now time.Time) ([]any, *gErr) {
 	return data, nil
 }
 
+// igV22Removed are Instagram media metrics removed from v22 on.
+var igV22Removed = map[string]bool{"impressions": true, "plays": true, "clips_replays_count": true,
+	"ig_reels_aggregated_all_plays_count": true, "video_views": true}
+
+// igMetricsValid fails on the first unknown or retired name, in Facebook's
+// words or (Quirks.InstagramMetricWording) Instagram's. Lock held.
+func (s *Sim) igMetricsValid(ms []string) *gErr {
+	for i, name := range ms {
+		if _, ok := igMediaMetrics[name]; ok && !s.retired[name] {
+			continue
+		}
+		if !s.opt.Quirks.InstagramMetricWording {
+			return errInvalidMetric
+		}
+		if igV22Removed[name] {
+			return errInvalidParam("Starting from version 22 and above, the %s metric is no longer supported for this media. "+
+				"Please refer to the documentation for the list of supported metrics.", name)
+		}
+		var valid []string
+		for v := range igMediaMetrics {
+			if !s.retired[v] {
+				valid = append(valid, v)
+			}
+		}
+		sort.Strings(valid)
+		return errInvalidParam("metric[%d] must be one of the following values: %s", i, strings.Join(valid, ", "))
+	}
+	return nil
+}
+
+// errProductType rejects metrics unsuited to a media's product type, in
+// one of Meta's two wordings (Quirks.ProductTypeWordings alternates by media).
+func (s *Sim) errProductType(m *media, unsupported []string) *gErr {
+	sort.Strings(unsupported)
+	if s.opt.Quirks.ProductTypeWordings && s.unit(m.id, 11) < 0.5 {
+		return errInvalidParam("The '%s' metric is not supported for this media product type.", unsupported[0])
+	}
+	return errInvalidParam("The Media Insights API does not support the %s metric for this media product type.", strings.Join(unsupported, ", "))
+}
+
 // igInsights renders a media's insights: an unknown or retired metric fails
-// the whole call, and so does a metric the product type does not support.
+// the whole call, and so does a metric the product type does not support,
+// or a media posted before the account's conversion.
 func (s *Sim) igInsights(m *media, raw string, now time.Time) ([]any, *gErr) {
 	ms, e := metricList(raw)
 	if e != nil {
 		return nil, e
 	}
+	if e := s.igMetricsValid(ms); e != nil {
+		return nil, e
+	}
 	var unsupported []string
 	for _, name := range ms {
-		types, ok := igMediaMetrics[name]
-		if !ok || s.retired[name] {
-			return nil, errInvalidMetric
-		}
-		if !contains(types, m.productType) {
+		if !contains(igMediaMetrics[name], m.productType) {
 			unsupported = append(unsupported, name)
 		}
 	}
 	if len(unsupported) > 0 {
-		sort.Strings(unsupported)
-		return nil, errInvalidParam("The Media Insights API does not support the %s metric for this media product type.", strings.Join(unsupported, ", "))
+		return nil, s.errProductType(m, unsupported)
+	}
+	if ig := s.igs[m.igID]; ig != nil && m.created.Before(ig.convertedAt) {
+		return nil, errConvertedBefore()
 	}
 	data := []any{}
 	if now.Sub(m.created) < s.opt.InsightsDelay {

@@ -20,12 +20,35 @@ type object struct {
 	owner string // page id or ig user id
 }
 
+// Token types, as debug_token reports them.
+const (
+	tokPage       = "PAGE"
+	tokSystemUser = "SYSTEM_USER"
+)
+
 type token struct {
 	value     string
-	pageID    string
+	kind      string // tokPage or tokSystemUser
+	pageID    string // the Page of a Page token
+	pages     []string
+	appID     string // "" is the simulator's own app
+	viaBM     bool   // a Business Manager role: a system user or a Page token derived from one
 	perms     map[string]bool
 	issuedAt  time.Time
 	expiresAt time.Time // zero: never
+}
+
+// reaches reports whether the token may act on the Page.
+func (t *token) reaches(pageID string) bool {
+	if t.kind == tokPage {
+		return t.pageID == pageID
+	}
+	for _, p := range t.pages {
+		if p == pageID {
+			return true
+		}
+	}
+	return false
 }
 
 type page struct {
@@ -34,6 +57,12 @@ type page struct {
 	since      time.Time
 	igID       string
 	posts      []*post // in creation order
+	// blockCode/blockUntil: a policy block on publishing (368 or 4/2207051).
+	blockCode  int
+	blockUntil time.Time
+	// oversize: /posts answers with more items than this (and insights)
+	// fail with code 1 "Please reduce the amount of data" (0: never).
+	oversize int
 }
 
 type igAccount struct {
@@ -43,6 +72,10 @@ type igAccount struct {
 	since        time.Time
 	media        []*media
 	publishes    []time.Time // media_publish successes, for the quota
+	// convertedAt: media posted before it have no insights (100/2108006).
+	convertedAt time.Time
+	blockCode   int
+	blockUntil  time.Time
 }
 
 // FB post kinds (the simulator's content types).
@@ -64,6 +97,7 @@ type post struct {
 	videoID       string
 	followers     float64 // account followers at publish
 	unpublished   bool
+	reel          bool // published through /{page}/video_reels (or seeded as a Reel)
 }
 
 type photo struct {
@@ -79,6 +113,21 @@ type video struct {
 	title, description string
 	created            time.Time // upload time: processing starts here
 	postID             string
+	// failed: processing ends in this video_status ("error" or "expired").
+	failed string
+	// Reels flow: reel is set by upload_phase=start; fileURL once uploaded;
+	// finished once upload_phase=finish asked to publish (processing
+	// starts then: created is reset).
+	reel     bool
+	fileURL  string
+	finished bool
+	draft    bool // a vertical video sent to /videos: an unpublished Reel draft
+}
+
+// mediaFile is what the simulator knows of a file at a URL (SetMediaFile).
+type mediaFile struct {
+	width, height int
+	duration      time.Duration
 }
 
 // IG kinds (the simulator's content types).
@@ -101,6 +150,7 @@ type container struct {
 	readyAt   time.Time
 	failed    bool
 	failCode  int
+	stuck     bool // never leaves IN_PROGRESS (until it expires)
 	mediaID   string
 	published time.Time
 }

@@ -48,8 +48,73 @@ type Options struct {
 	PublicURL string
 	// Faults injects failures at random (see also Sim.InjectFault).
 	Faults FaultOptions
+	// Quirks turns on behaviours of the real Graph API that are kinder to
+	// clients here by default (see Quirks and MetaQuirks).
+	Quirks Quirks
+	// IGHashtagCap is how many hashtags an Instagram caption may carry
+	// (default 30, as the API reference says; Instagram announced 5 from
+	// December 2025: set 5 to simulate that cap).
+	IGHashtagCap int
 	// Logger receives debug logs (default discard).
 	Logger *slog.Logger
+}
+
+// Quirks are things the real Graph API does that its documentation's
+// happy paths do not show, as other tools' users have reported them. Each
+// is off in a zero Options (the simulator then answers as documented);
+// MetaQuirks turns on every deterministic one, and the crash-safety and
+// collector tests run with them. The numbers refer to issue 14.
+type Quirks struct {
+	// PerformedThenErrorRate (1): this fraction of publishing writes
+	// (POST /{page}/feed, /photos, /videos, /video_reels finish,
+	// /{ig}/media_publish) takes effect and then answers HTTP 500 code 1,
+	// HTTP 503 code 2 or HTTP 500 is_transient, as if it had failed.
+	// Sim.InjectFault with FaultPerformedThenError does it on demand.
+	PerformedThenErrorRate float64
+	// VerticalVideoAsReelDraft (2): a vertical (9:16) video of 90 s or less
+	// posted to /{page}/videos becomes an unpublished Reel draft: the upload
+	// answers as usual and the video reaches "ready", but no post appears
+	// on the Page. Register a file's shape with Sim.SetMediaFile; the Reels
+	// flow (/{page}/video_reels) publishes such videos.
+	VerticalVideoAsReelDraft bool
+	// OmitVideoPostID (7): Page video nodes (GET /{video}, /{page}/videos)
+	// do not report post_id, and the upload answer has only the video id.
+	OmitVideoPostID bool
+	// StrictContainerFields (8): POST /{ig}/media rejects caption on
+	// stories and carousel items and alt_text on anything but images.
+	StrictContainerFields bool
+	// MediaFetchFailRate (5): this fraction of container creations answers
+	// code 9004 / subcode 2207052 (the media could not be fetched) without
+	// creating anything; a URL never fails twice in a row.
+	MediaFetchFailRate float64
+	// InstagramMetricWording (13): IG endpoints reject a retired or unknown
+	// metric in Instagram's words ("(#100) metric[N] must be one of the
+	// following values: ..." or "Starting from version 22 and above, the X
+	// metric is no longer supported ..."), not Facebook's "(#100) The value
+	// must be a valid insights metric".
+	InstagramMetricWording bool
+	// ProductTypeWordings (14): a metric unsuited to a media product type
+	// is rejected in either of Meta's two wordings ("... does not support
+	// the X metric for this media product type." or "The 'X' metric is not
+	// supported for this media product type."), by media.
+	ProductTypeWordings bool
+	// SummariesNeedUserContent (16): reactions and comments summaries on
+	// Page posts need pages_read_user_content (code 10 without it).
+	SummariesNeedUserContent bool
+	// ReelsInsightsOnVideo (17): a Facebook Reel's post insights are
+	// zero; its figures are on /{video-id}/video_insights
+	// (blue_reels_play_count, fb_reels_total_plays, ...).
+	ReelsInsightsOnVideo bool
+}
+
+// MetaQuirks returns every deterministic quirk on (rates stay zero: set
+// PerformedThenErrorRate and MediaFetchFailRate as a test needs). Per-object
+// behaviours are set by admin calls and faults: SetConverted (14),
+// SetOversize (15), SetPolicyBlock (4), and the fault kinds
+// FaultContainerStuck and FaultVideoFailed (3).
+func MetaQuirks() Quirks {
+	return Quirks{VerticalVideoAsReelDraft: true, OmitVideoPostID: true, StrictContainerFields: true,
+		InstagramMetricWording: true, ProductTypeWordings: true, SummariesNeedUserContent: true, ReelsInsightsOnVideo: true}
 }
 
 // FaultOptions makes a fraction of calls fail. Rates are in [0,1].
@@ -93,6 +158,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ReportedQuotaTotal <= 0 {
 		o.ReportedQuotaTotal = o.DailyPublishQuota
+	}
+	if o.IGHashtagCap <= 0 {
+		o.IGHashtagCap = 30
 	}
 	if o.MaxPageLimit <= 0 {
 		o.MaxPageLimit = 100

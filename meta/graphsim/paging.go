@@ -68,25 +68,11 @@ func decodeCursor(c string) (int, bool) {
 // object; next carries every original parameter (token included) and points
 // back at the simulator.
 func (s *Sim) pageList(q *rq, n int, render func(i int) (map[string]any, *gErr)) (any, *gErr) {
-	limit := s.opt.DefaultPageLimit
-	if v := q.params.Get("limit"); v != "" {
-		l, err := strconv.Atoi(v)
-		if err != nil || l < 0 {
-			return nil, errInvalidParam("The limit parameter must be a non-negative integer")
-		}
-		limit = l
-	}
-	limit = min(limit, s.opt.MaxPageLimit)
-	off := 0
-	if c := q.params.Get("after"); c != "" {
-		o, ok := decodeCursor(c)
-		if !ok {
-			return nil, errInvalidParam("Invalid cursor")
-		}
-		off = o
+	off, end, e := s.pageSpan(q, n)
+	if e != nil {
+		return nil, e
 	}
 	data := []map[string]any{}
-	end := min(off+limit, n)
 	for i := off; i < end; i++ {
 		m, e := render(i)
 		if e != nil {
@@ -103,6 +89,37 @@ func (s *Sim) pageList(q *rq, n int, render func(i int) (map[string]any, *gErr))
 		out["paging"] = paging
 	}
 	return out, nil
+}
+
+// pageSpan is the range [off, end) of n items the request's limit and
+// after cursor select.
+func (s *Sim) pageSpan(q *rq, n int) (off, end int, e *gErr) {
+	limit := s.opt.DefaultPageLimit
+	if v := q.params.Get("limit"); v != "" {
+		l, err := strconv.Atoi(v)
+		if err != nil || l < 0 {
+			return 0, 0, errInvalidParam("The limit parameter must be a non-negative integer")
+		}
+		limit = l
+	}
+	limit = min(limit, s.opt.MaxPageLimit)
+	if c := q.params.Get("after"); c != "" {
+		o, ok := decodeCursor(c)
+		if !ok {
+			return 0, 0, errInvalidParam("Invalid cursor")
+		}
+		off = o
+	}
+	return off, max(off, min(off+limit, n)), nil
+}
+
+func hasField(fs []field, name string) bool {
+	for _, f := range fs {
+		if f.name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Sim) nextURL(q *rq, after string) string {

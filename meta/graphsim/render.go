@@ -25,6 +25,12 @@ func (s *Sim) renderPost(p *post, fs []field, tok *token) (map[string]any, *gErr
 	out := map[string]any{}
 	for _, f := range fs {
 		k := f.key()
+		if f.name == "reactions" || f.name == "comments" {
+			// Summaries of who reacted and commented are user content.
+			if _, sum := f.mods["summary"]; sum && s.opt.Quirks.SummariesNeedUserContent && tok != nil && !tok.perms["pages_read_user_content"] {
+				return nil, errMissingPerm("pages_read_user_content")
+			}
+		}
 		switch f.name {
 		case "id":
 			out[k] = p.id
@@ -36,6 +42,9 @@ func (s *Sim) renderPost(p *post, fs []field, tok *token) (map[string]any, *gErr
 			out[k] = gtime(p.created)
 		case "permalink_url":
 			out[k] = "https://www.facebook.com/" + p.pageID + "/posts/" + strings.SplitN(p.id, "_", 2)[1]
+			if p.reel {
+				out[k] = "https://www.facebook.com/reel/" + p.videoID + "/"
+			}
 		case "full_picture":
 			if len(p.photoIDs) > 0 {
 				out[k] = s.photos[p.photoIDs[0]].url
@@ -105,7 +114,13 @@ func (s *Sim) attachment(p *post) map[string]any {
 		}
 		return map[string]any{"media_type": "album", "type": "album", "subattachments": map[string]any{"data": subs}}
 	case fbVideo:
-		return map[string]any{"media_type": "video", "type": "video_inline", "url": "https://www.facebook.com/" + p.pageID + "/videos/" + p.videoID}
+		a := map[string]any{"media_type": "video", "type": "video_inline", "url": "https://www.facebook.com/" + p.pageID + "/videos/" + p.videoID,
+			"target": map[string]any{"id": p.videoID, "url": "https://www.facebook.com/" + p.pageID + "/videos/" + p.videoID}}
+		if p.reel {
+			a["url"] = "https://www.facebook.com/reel/" + p.videoID + "/"
+			a["target"] = map[string]any{"id": p.videoID, "url": a["url"]}
+		}
+		return a
 	case fbLink:
 		return map[string]any{"media_type": "link", "type": "share", "url": p.link}
 	}

@@ -29,8 +29,11 @@ type Sim struct {
 	media        map[string]*media
 	usage        map[string]*usageState
 	retired      map[string]bool
+	files        map[string]mediaFile
+	fetchFailed  map[string]bool // URLs whose last fetch failed (Quirks.MediaFetchFailRate)
 	faults       []Fault
 	calls        map[string]int
+	faultCount   map[string]int
 	httpRequests int
 }
 
@@ -52,6 +55,7 @@ func New(opt Options) *Sim {
 		usage:      map[string]*usageState{},
 		retired:    map[string]bool{},
 		calls:      map[string]int{},
+		faultCount: map[string]int{},
 	}
 }
 
@@ -70,6 +74,7 @@ func formatID(n uint64) string {
 
 // rq is one Graph request (an HTTP request or a batch entry).
 type rq struct {
+	header  http.Header // HTTP request headers (nil in a batch entry)
 	method  string
 	segs    []string
 	params  url.Values
@@ -106,7 +111,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeResp(w, &resp{status: 400, body: s.lockedErrBody(errInvalidParam("Could not parse the request body"))})
 		return
 	}
-	q := &rq{method: r.Method, params: r.Form}
+	q := &rq{method: r.Method, params: r.Form, header: r.Header}
 	q.version, q.segs = parsePath(r.URL.Path)
 	q.token = r.Form.Get("access_token")
 	if q.token == "" {
@@ -128,6 +133,9 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.httpRequests++
 	label := s.label(q)
 	f := s.pickFault(label)
+	if f != nil {
+		s.faultCount[f.Kind.String()]++
+	}
 	var out *resp
 	switch {
 	case f == nil:
@@ -143,6 +151,10 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		hijackClose(w)
 		return
+	case f.Kind == FaultPerformedThenError:
+		// Meta acted on the write, then answered as if it had failed.
+		_ = s.serve(q)
+		out = s.faultResp(f)
 	default:
 		s.calls[label]++
 		out = s.faultResp(f)
@@ -164,7 +176,7 @@ func writeResp(w http.ResponseWriter, r *resp) {
 		}
 	}
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-	w.Header().Set("Facebook-Api-Version", "v24.0")
+	w.Header().Set("Facebook-Api-Version", "v26.0")
 	w.WriteHeader(r.status)
 	_, _ = w.Write(r.body)
 }
@@ -223,6 +235,13 @@ func (s *Sim) handle(q *rq) *resp {
 	if e != nil {
 		return s.errResp(e, nil)
 	}
+	if label == "video_upload" {
+		v, e := s.uploadReel(q, tok)
+		if e != nil {
+			return s.errResp(e, nil)
+		}
+		return s.okResp(v, nil)
+	}
 	id := q.segs[0]
 	obj, ok := s.objects[id]
 	if !ok || !s.canAccess(tok, obj, id) {
@@ -239,14 +258,32 @@ func (s *Sim) handle(q *rq) *resp {
 	if fn == nil {
 		return s.errResp(errNoObject(q.method, strings.Join(q.segs, "/")), h)
 	}
-	if perm := requiredPerm(label, q); perm != "" && !tok.perms[perm] {
+	if perm := missingPerm(tok, label, q); perm != "" {
 		return s.errResp(errMissingPerm(perm), h)
+	}
+	if publishingWrite(label) {
+		if tok.kind != tokPage && strings.HasPrefix(label, "page_") {
+			return s.errResp(&gErr{status: 400, code: 200, typ: "OAuthException",
+				msg: "(#200) Publishing to a Page or its Instagram account requires a Page access token"}, h)
+		}
+		if e := s.policyBlock(obj, id); e != nil {
+			return s.errResp(e, h)
+		}
 	}
 	v, e := fn(q, tok, id)
 	if e != nil {
 		return s.errResp(e, h)
 	}
 	return s.okResp(v, h)
+}
+
+// publishingWrite reports whether a call publishes (or may publish) content.
+func publishingWrite(label string) bool {
+	switch label {
+	case "page_feed_post", "page_photos_post", "page_videos_post", "page_reels_post", "ig_media_publish":
+		return true
+	}
+	return false
 }
 
 // label is the low-cardinality endpoint name a request is counted under. Lock held.
@@ -262,6 +299,9 @@ func (s *Sim) label(q *rq) string {
 	}
 	if q.segs[0] == "debug_token" {
 		return "debug_token"
+	}
+	if q.segs[0] == "video-upload" && q.method == http.MethodPost {
+		return "video_upload"
 	}
 	obj, ok := s.objects[q.segs[0]]
 	if !ok {
@@ -288,6 +328,10 @@ func (s *Sim) label(q *rq) string {
 			return "page_videos_post"
 		case edge == "videos" && get:
 			return "page_videos_list"
+		case edge == "video_reels" && !get:
+			return "page_reels_post"
+		case edge == "video_reels" && get:
+			return "page_reels_list"
 		case (edge == "posts" || edge == "feed" || edge == "published_posts") && get:
 			return "page_posts_list"
 		}
@@ -318,8 +362,11 @@ func (s *Sim) label(q *rq) string {
 			return "photo_object"
 		}
 	case kVideo:
-		if edge == "" && get {
+		switch {
+		case edge == "" && get:
 			return "video_object"
+		case edge == "video_insights" && get:
+			return "video_insights"
 		}
 	case kContainer:
 		if edge == "" && get {
@@ -352,6 +399,12 @@ func (s *Sim) route(label string) handlerFunc {
 		return s.listPosts
 	case "page_videos_list":
 		return s.listVideos
+	case "page_reels_post":
+		return s.postReel
+	case "page_reels_list":
+		return s.listReels
+	case "video_insights":
+		return s.videoInsights
 	case "ig_user_object":
 		return s.getIGUser
 	case "ig_media_create":

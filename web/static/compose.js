@@ -34,6 +34,8 @@
       function exceeds(n, lim) { lim = +lim; return lim > 0 && n > lim; }
       var o = exceeds(c, li.dataset.caption) || exceeds(h, li.dataset.hashtags) || exceeds(m, li.dataset.mentions);
       li.classList.toggle("over", o);
+      // Allowed, but more hashtags than Instagram's announced cap.
+      li.classList.toggle("warn", !o && exceeds(h, li.dataset.hashtagsWarn));
       li.hidden = Object.keys(tg).length > 0 && !tg[li.dataset.platform];
       if (o && !li.hidden) over = true;
     });

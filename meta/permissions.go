@@ -1,0 +1,73 @@
+package meta
+
+import (
+	"slices"
+	"strings"
+)
+
+// Function is something humas does with a channel's token; each needs
+// its own permissions.
+type Function string
+
+// Functions.
+const (
+	FuncPagePublish  Function = "page_publish"  // POST /{page}/feed, /photos, /videos, /video_reels
+	FuncPageInsights Function = "page_insights" // /{page}/posts with insights, /{video}/video_insights
+	FuncIGPublish    Function = "ig_publish"    // /{ig}/media, /media_publish, /content_publishing_limit
+	FuncIGInsights   Function = "ig_insights"   // /{ig}/media with insights, /{media}/insights
+)
+
+// RequiredPermissions lists the permissions a function needs, per Meta's
+// references: Page publishing needs pages_manage_posts,
+// pages_read_engagement and pages_show_list (videos and Reels too);
+// Instagram publishing needs instagram_basic, instagram_content_publish
+// and pages_read_engagement, and when the token comes through a Business
+// Manager role (a system user) also business_management and ads_read or
+// ads_management; insights need read_insights (Facebook) or
+// instagram_manage_insights (Instagram). An entry "a|b" is satisfied by
+// either.
+func RequiredPermissions(f Function, businessManager bool) []string {
+	switch f {
+	case FuncPagePublish:
+		return []string{"pages_manage_posts", "pages_read_engagement", "pages_show_list"}
+	case FuncPageInsights:
+		return []string{"read_insights", "pages_read_engagement"}
+	case FuncIGPublish:
+		p := []string{"instagram_basic", "instagram_content_publish", "pages_read_engagement"}
+		if businessManager {
+			p = append(p, "business_management", "ads_read|ads_management")
+		}
+		return p
+	case FuncIGInsights:
+		return []string{"instagram_basic", "instagram_manage_insights", "pages_read_engagement"}
+	}
+	return nil
+}
+
+// FunctionsOf lists the functions a channel of platform ("facebook" or
+// "instagram") performs.
+func FunctionsOf(platform string) []Function {
+	if platform == "instagram" {
+		return []Function{FuncIGPublish, FuncIGInsights}
+	}
+	return []Function{FuncPagePublish, FuncPageInsights}
+}
+
+// MissingPermissions returns the required scopes the token lacks; an
+// entry "a|b" is met by either and reported as is.
+func (t TokenInfo) MissingPermissions(required ...string) []string {
+	var out []string
+	for _, r := range required {
+		ok := false
+		for _, alt := range strings.Split(r, "|") {
+			if slices.Contains(t.Scopes, alt) {
+				ok = true
+				break
+			}
+		}
+		if !ok && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
