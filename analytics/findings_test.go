@@ -228,3 +228,24 @@ func TestIntervals(t *testing.T) {
 		t.Error("post counts: 100 vs 110 is noise, 100 vs 160 is not")
 	}
 }
+
+// BenchmarkFindings: a quarter of a province (about 500 posts, and 500 the
+// quarter before) through every finding's bootstrap.
+func BenchmarkFindings(b *testing.B) {
+	units := map[uint64]analytics.UnitNode{1: {ID: 1, Name: "KPU Provinsi", Ancestors: []uint64{1}}}
+	var points []analytics.Point
+	for u := uint64(2); u <= 6; u++ {
+		units[u] = analytics.UnitNode{ID: u, Parent: 1, Name: "KPU Kota", Ancestors: []uint64{u, 1}}
+		for _, ct := range []string{"photo", "video", "interactive", "text", "link"} {
+			points = append(points, pts(20, true, ct, "facebook", u, 9+int(u), 30, 45, 60, 20)...)
+			points = append(points, pts(20, false, ct, "instagram", u, 19, 35, 40, 55)...)
+		}
+	}
+	in := analytics.FindingInput{Points: points, Units: units, Root: 1, Words: analytics.QuarterWords, Seed: 1}
+	b.ResetTimer()
+	for range b.N {
+		if fs := analytics.Findings(in); len(fs) < 3 {
+			b.Fatalf("%d findings", len(fs))
+		}
+	}
+}

@@ -98,13 +98,7 @@ func compare(a, b []Point, seed uint64, key string, resamples int, f func(Point)
 	}
 	na, da := split(a, f)
 	nb, db := split(b, f)
-	stat := func(num, den []float64, idx func() int) float64 {
-		var sn, sd float64
-		for range num {
-			i := idx()
-			sn += num[i]
-			sd += den[i]
-		}
+	stat := func(sn, sd float64) float64 {
 		if !ratio {
 			return sn
 		}
@@ -113,18 +107,30 @@ func compare(a, b []Point, seed uint64, key string, resamples int, f func(Point)
 		}
 		return sn / sd
 	}
-	all := func(num, den []float64) float64 {
-		i := -1
-		return stat(num, den, func() int { i++; return i })
+	sum := func(xs []float64) float64 {
+		t := 0.0
+		for _, x := range xs {
+			t += x
+		}
+		return t
 	}
-	iv.A, iv.B = all(na, da), all(nb, db)
+	iv.A, iv.B = stat(sum(na), sum(da)), stat(sum(nb), sum(db))
 	iv.Diff = iv.A - iv.B
 	r := rng(seed, key)
+	// One resample: n draws with replacement from a sample of n.
+	resample := func(num, den []float64) float64 {
+		var sn, sd float64
+		n := uint64(len(num))
+		for range num {
+			i := r.Uint64N(n)
+			sn += num[i]
+			sd += den[i]
+		}
+		return stat(sn, sd)
+	}
 	diffs := make([]float64, 0, resamples)
 	for range resamples {
-		x := stat(na, da, func() int { return r.IntN(len(na)) })
-		y := stat(nb, db, func() int { return r.IntN(len(nb)) })
-		if d := x - y; !math.IsNaN(d) {
+		if d := resample(na, da) - resample(nb, db); !math.IsNaN(d) {
 			diffs = append(diffs, d)
 		}
 	}

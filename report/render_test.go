@@ -17,7 +17,7 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-func testLogo(t *testing.T) []byte {
+func testLogo(t testing.TB) []byte {
 	img := image.NewRGBA(image.Rect(0, 0, 120, 120))
 	for y := 0; y < 120; y++ {
 		for x := 0; x < 120; x++ {
@@ -37,7 +37,7 @@ func testLogo(t *testing.T) []byte {
 
 // sampleDoc is a hand-made document with every part, long enough for
 // several pages.
-func sampleDoc(t *testing.T, lang string) *Document {
+func sampleDoc(t testing.TB, lang string) *Document {
 	loc, err := time.LoadLocation("Asia/Jakarta")
 	if err != nil {
 		t.Fatal(err)
@@ -257,5 +257,25 @@ func TestCSV(t *testing.T) {
 	}
 	if strings.HasPrefix(en.String(), BOM) || !strings.Contains(en.String(), "summary,ER by reach,0.044000,0.050900") {
 		t.Errorf("English CSV:\n%s", en.String()[:300])
+	}
+}
+
+// BenchmarkPDF and BenchmarkXLSX render the sample document (a 60-office
+// roll-up, five pages).
+func BenchmarkPDF(b *testing.B) {
+	d := sampleDoc(b, ID)
+	for range b.N {
+		if _, err := PDF(d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkXLSX(b *testing.B) {
+	d := sampleDoc(b, ID)
+	for range b.N {
+		if _, err := XLSX(d); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

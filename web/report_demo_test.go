@@ -43,10 +43,19 @@ func TestReportFromDemoHistory(t *testing.T) {
 	// The roll-up: the province's row counts its own posts and its city's,
 	// so it equals the report's total (each post once).
 	bld := NewReportBuilder(st.an, st.orgs)
+	start := time.Now()
 	doc, err := bld.Build(ctx, report.Request{UnitID: st.prov.ID, Period: report.Month(2026, time.November), Lang: "id"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	built := time.Since(start)
+	start = time.Now()
+	pdf, err := report.PDF(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("November's document built in %s (18 queries, cache off; %d findings), PDF of %d bytes rendered in %s",
+		built.Round(time.Millisecond), len(doc.Findings), len(pdf), time.Since(start).Round(time.Millisecond))
 	var posts float64
 	for _, c := range doc.Cards {
 		if c.Key == "posts" {
