@@ -3,7 +3,11 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run test build clickhouse-start clickhouse-stop lint bench
+.PHONY: run test build clickhouse-start clickhouse-stop chdb lint bench
+
+# Every statement the tests send to ClickHouse is recorded here, then
+# replayed by the differential test (chdiff) on chDB 26.7.
+CAPTURE := $(CURDIR)/var/chcapture
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/humas ./cmd/humas
@@ -13,17 +17,27 @@ build:
 run: build clickhouse-start
 	./bin/humas serve --sandbox
 
-# Run every test with the race detector against a real ClickHouse.
+# Run every test with the race detector against a real ClickHouse, recording
+# what they send; then the differential test replays it all (and its own
+# report/dashboard workload) on chDB, the modern engine (scripts/chdb.sh
+# fetch gets it; CI fails without it, elsewhere it is skipped with a note).
 test: clickhouse-start
 	@scripts/clickhouse.sh status | sed 's/^/integration tests use: /'
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 45m ./...
+	rm -rf $(CAPTURE) $(CURDIR)/var/chdiff-report.txt && mkdir -p $(CAPTURE)
+	HUMAS_CH_CAPTURE_DIR=$(CAPTURE) $(GO) test -race -count=1 -timeout 45m $$($(GO) list ./... | grep -v '/chdiff$$')
+	HUMAS_CH_CAPTURE_DIR=$(CAPTURE) HUMAS_CHDIFF_REPORT=$(CURDIR)/var/chdiff-report.txt \
+		$(GO) test -count=1 -timeout 20m -v ./chdiff
 
 clickhouse-start:
 	@scripts/clickhouse.sh start
 
 clickhouse-stop:
 	@scripts/clickhouse.sh stop
+
+# chDB's library for the differential test, cached outside the clone.
+chdb:
+	@scripts/chdb.sh fetch
 
 bench: clickhouse-start
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...

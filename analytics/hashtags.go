@@ -49,7 +49,9 @@ func (s *Service) hashtags(ctx context.Context, q Query) (*HashtagsReport, error
 		return nil, err
 	}
 	var b sqlBuf
-	b.add("SELECT tag, "+figures(q.Method)+"\nFROM (\n"+qPostHashtags+"\n) AS h\nANY INNER JOIN\n(\n", p.from, p.to)
+	// ALL: one row per hashtag of a post on the left, one row per post on
+	// the right. (ANY INNER JOIN kept one hashtag per post since 20.1.)
+	b.add("SELECT tag, "+figures(q.Method)+"\nFROM (\n"+qPostHashtags+"\n) AS h\nALL INNER JOIN\n(\n", p.from, p.to)
 	perPost(&b, q, p, false)
 	b.add("\n) AS pp USING post_key\nGROUP BY tag\nORDER BY n_posts DESC, tag\nLIMIT ?", q.Limit)
 	rows, err := s.ch.Query(ctx, b.String(), b.args...)

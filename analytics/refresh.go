@@ -26,8 +26,11 @@ HAVING maxMerge(snap_ver) > 0`
 	// the post_facts generation just built. FINAL keeps the row with the
 	// highest ver (the nearest snapshot) per age and post, as a merge
 	// would: about 4× faster on 18.16 than argMax over 11 columns. The
-	// side with several rows per post (one per age) is on the left of the
-	// ANY join. Arguments: gen, gen.
+	// left side has a row per age and post, the right one row per post:
+	// ALL INNER JOIN keeps every age on every ClickHouse version (ANY INNER
+	// JOIN kept one row per key on both sides from 20.1: one age per post;
+	// store/chmigrations/0025 drops generations built so). Arguments: gen,
+	// gen.
 	qBuildAgeFacts = `INSERT INTO post_age_facts (gen, age, post_key, platform, post_id, published_at, content_type, unit_id,
     channel_id, campaign, reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions,
     has_insights)
@@ -39,7 +42,7 @@ FROM
         has_insights
     FROM post_at_age FINAL
 ) AS a
-ANY INNER JOIN
+ALL INNER JOIN
 (
     SELECT post_key, platform, post_id, published_at, content_type, unit_id, channel_id, campaign
     FROM post_facts

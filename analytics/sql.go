@@ -229,7 +229,7 @@ func perPost(s *sqlBuf, q Query, p period, start bool) {
 		platformFilter(s, q)
 		s.add(qPostsDimsGroup)
 		havingFilters(s, q, "\nHAVING ")
-		s.add("\n) AS d\nANY INNER JOIN\n(\n")
+		s.add("\n) AS d\nALL INNER JOIN\n(\n") // one row per post on each side
 		s.add(qPostsAgeHead, ageSeconds[q.Age], rangeStart, p.to)
 		platformFilter(s, q)
 		s.add(qPostsAgeTail)

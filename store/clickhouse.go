@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -80,9 +81,13 @@ func OpenClickHouse(ctx context.Context, cfg config.ClickHouse, log *slog.Logger
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse %s: create database %s: %w", cfg.Addr, cfg.Database, wrapCH(err))
 	}
-	conn, err := clickhouse.Open(chOptions(cfg, cfg.Database))
+	raw, err := clickhouse.Open(chOptions(cfg, cfg.Database))
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse %s: %w", cfg.Addr, err)
+	}
+	var conn driver.Conn = raw
+	if hook := connHook.Load(); hook != nil {
+		conn = (*hook)(cfg.Database, conn)
 	}
 	c := &ClickHouse{conn: conn, db: cfg.Database, queryTimeout: cfg.QueryTimeout.D(), log: log}
 	if err := c.Ping(ctx); err != nil {
@@ -90,6 +95,30 @@ func OpenClickHouse(ctx context.Context, cfg config.ClickHouse, log *slog.Logger
 		return nil, err
 	}
 	return c, nil
+}
+
+// ConnHook wraps the driver connection of every ClickHouse store opened
+// after it is set; database is the store's database. Test support uses it
+// to record every statement humas sends (chdiff/capture, installed by
+// storetest when HUMAS_CH_CAPTURE_DIR is set); a wrapper must forward
+// everything it does not record.
+type ConnHook func(database string, conn driver.Conn) driver.Conn
+
+var connHook atomic.Pointer[ConnHook]
+
+// SetConnHook installs hook for stores opened from now on (nil removes it)
+// and returns the one it replaces.
+func SetConnHook(hook ConnHook) ConnHook {
+	var prev *ConnHook
+	if hook == nil {
+		prev = connHook.Swap(nil)
+	} else {
+		prev = connHook.Swap(&hook)
+	}
+	if prev == nil {
+		return nil
+	}
+	return *prev
 }
 
 // Conn is the underlying driver connection, for batch inserts and reads.
@@ -158,9 +187,54 @@ func (c *ClickHouse) PrepareBatch(ctx context.Context, query string) (driver.Bat
 }
 
 // Migrate applies the embedded ClickHouse migrations not yet recorded and
-// returns the ones it applied. Running it again applies nothing.
+// returns the ones it applied. Running it again applies nothing. A
+// superseded migration not yet applied is recorded without running (see
+// chSuperseded) and is not returned.
 func (c *ClickHouse) Migrate(ctx context.Context) ([]Migration, error) {
-	migs, err := loadMigrations(chMigrationFS, "chmigrations")
+	return c.migrate(ctx, 0, false, nil)
+}
+
+// MigrateAsOf applies the migrations up to version as the humas of that
+// version did, superseded ones included, to build an older installation's
+// schema (upgrade tests). Statements of superseded migrations carry
+// IsLegacy.
+func (c *ClickHouse) MigrateAsOf(ctx context.Context, version int) ([]Migration, error) {
+	return c.migrate(ctx, version, true, nil)
+}
+
+// MigrateExcept applies every migration but the ones listed, to build an
+// installation that lacks exactly those (upgrade tests of one migration
+// while the rest of today's schema, which today's code reads, is there).
+func (c *ClickHouse) MigrateExcept(ctx context.Context, skip ...int) ([]Migration, error) {
+	set := map[int]bool{}
+	for _, v := range skip {
+		set[v] = true
+	}
+	return c.migrate(ctx, 0, false, set)
+}
+
+// legacyKey marks a context whose statements are history: a superseded
+// migration run the way it ran when it was current (tests that build a
+// database as an older humas did use it).
+type legacyKey struct{}
+
+// Legacy marks ctx's statements as history: they build or observe an older
+// installation's schema (MigrateAsOf does it for superseded migrations;
+// upgrade tests for their checks of the old schema).
+func Legacy(ctx context.Context) context.Context { return context.WithValue(ctx, legacyKey{}, true) }
+
+// IsLegacy reports whether ctx carries statements that only servers of
+// their time accept (the differential test does not hold them to the
+// modern engine's answers).
+func IsLegacy(ctx context.Context) bool {
+	v, _ := ctx.Value(legacyKey{}).(bool)
+	return v
+}
+
+// migrate applies the migrations up to version upTo (0: all). With legacy,
+// superseded migrations run as they did before they were superseded.
+func (c *ClickHouse) migrate(ctx context.Context, upTo int, legacy bool, skip map[int]bool) ([]Migration, error) {
+	migs, err := ClickHouseMigrations()
 	if err != nil {
 		return nil, err
 	}
@@ -179,11 +253,24 @@ func (c *ClickHouse) Migrate(ctx context.Context) ([]Migration, error) {
 	}
 	var ran []Migration
 	for _, m := range migs {
-		if done[m.Version] {
+		if done[m.Version] || skip[m.Version] || (upTo > 0 && m.Version > upTo) {
 			continue
 		}
+		if m.SupersededBy != 0 && !legacy {
+			name := fmt.Sprintf("%s (superseded by %04d, not run)", m.Name, m.SupersededBy)
+			if err := c.Exec(ctx, qRecordMigration, uint32(m.Version), name, time.Now().UTC()); err != nil {
+				return ran, fmt.Errorf("record migration %04d: %w", m.Version, err)
+			}
+			c.log.Info("clickhouse migration skipped: a later one replaces it", "version", m.Version, "name", m.Name,
+				"superseded_by", m.SupersededBy)
+			continue
+		}
+		sctx := ctx
+		if m.SupersededBy != 0 {
+			sctx = Legacy(ctx)
+		}
 		for i, stmt := range m.Statements {
-			if err := c.Exec(ctx, stmt); err != nil {
+			if err := c.Exec(sctx, stmt); err != nil {
 				return ran, fmt.Errorf("clickhouse migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
 			}
 		}

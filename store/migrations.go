@@ -22,6 +22,34 @@ type Migration struct {
 	Name       string
 	Body       string   // the whole file
 	Statements []string // Body split on trailing ";" (for ClickHouse)
+	// SupersededBy is the later migration that builds everything this one
+	// did in a form every supported server accepts; 0 if none.
+	SupersededBy int
+}
+
+// chSuperseded lists ClickHouse migrations that a later one replaces whole.
+// History is not edited: a database that applied the old migration keeps
+// it, and the later one migrates it. A database that has not applied it yet
+// (a new installation) records it as applied without running it, because
+// it cannot run on every supported server:
+//
+//   - 0020 post_latest keeps platform and post_id outside the sorting key of
+//     an AggregatingMergeTree, which ClickHouse 26.x refuses; 0024 creates
+//     the table again with them in the key (and re-creates the views and
+//     fills it). Nothing between them uses post_latest.
+var chSuperseded = map[int]int{20: 24}
+
+// ClickHouseMigrations returns the embedded ClickHouse migrations in order
+// (for tools that read the schema, such as the SQL lint).
+func ClickHouseMigrations() ([]Migration, error) {
+	migs, err := loadMigrations(chMigrationFS, "chmigrations")
+	if err != nil {
+		return nil, err
+	}
+	for i := range migs {
+		migs[i].SupersededBy = chSuperseded[migs[i].Version]
+	}
+	return migs, nil
 }
 
 // loadMigrations reads NNNN_name.sql files in order and splits each into

@@ -1,6 +1,10 @@
 // Package storetest gives tests a real, migrated ClickHouse database and a
 // real SQLite file of their own.
 //
+// With HUMAS_CH_CAPTURE_DIR set (make test sets it), every statement a test
+// process sends to ClickHouse through a store is recorded there for the
+// differential test (package chdiff), which replays them on a modern engine.
+//
 // ClickHouse comes from HUMAS_TEST_CLICKHOUSE_ADDR (default 127.0.0.1:9000,
 // the server scripts/clickhouse.sh starts). Without a server a test skips on
 // a developer's machine, but fails when CI is set: CI must never go green
@@ -17,9 +21,22 @@ import (
 	"testing"
 	"time"
 
+	"github.com/humas-id/humas/chdiff/capture"
 	"github.com/humas-id/humas/config"
 	"github.com/humas-id/humas/store"
 )
+
+func init() {
+	dir := os.Getenv(capture.EnvDir)
+	if dir == "" {
+		return
+	}
+	rec, err := capture.New(dir)
+	if err != nil {
+		panic(err) // asked to capture and cannot: the differential test would miss statements
+	}
+	store.SetConnHook(rec.Wrap)
+}
 
 // ClickHouseConfig is the test server's configuration with a fresh,
 // uniquely named database.
@@ -39,6 +56,45 @@ func ClickHouseConfig(t testing.TB) config.ClickHouse {
 // ClickHouse opens a migrated database that is dropped when the test ends.
 func ClickHouse(t testing.TB) *store.ClickHouse {
 	t.Helper()
+	ch := ClickHouseEmpty(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := ch.Migrate(ctx); err != nil {
+		t.Fatalf("migrate clickhouse: %v", err)
+	}
+	return ch
+}
+
+// ClickHouseAsOf opens a database migrated as the humas of migration
+// version did (superseded migrations included), for upgrade tests.
+func ClickHouseAsOf(t testing.TB, version int) *store.ClickHouse {
+	t.Helper()
+	ch := ClickHouseEmpty(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := ch.MigrateAsOf(ctx, version); err != nil {
+		t.Fatalf("migrate clickhouse as of %04d: %v", version, err)
+	}
+	return ch
+}
+
+// ClickHouseWithout opens a database with every migration but the ones
+// listed, for tests of upgrading through exactly those.
+func ClickHouseWithout(t testing.TB, versions ...int) *store.ClickHouse {
+	t.Helper()
+	ch := ClickHouseEmpty(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := ch.MigrateExcept(ctx, versions...); err != nil {
+		t.Fatalf("migrate clickhouse without %v: %v", versions, err)
+	}
+	return ch
+}
+
+// ClickHouseEmpty opens a database without migrating it; it is dropped
+// when the test ends.
+func ClickHouseEmpty(t testing.TB) *store.ClickHouse {
+	t.Helper()
 	cfg := ClickHouseConfig(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -55,9 +111,6 @@ func ClickHouse(t testing.TB) *store.ClickHouse {
 		_ = ch.Exec(ctx, "DROP DATABASE IF EXISTS `"+cfg.Database+"`")
 		ch.Close()
 	})
-	if _, err := ch.Migrate(ctx); err != nil {
-		t.Fatalf("migrate clickhouse: %v", err)
-	}
 	return ch
 }
 
