@@ -37,6 +37,9 @@ type Request struct {
 	UnitID int64
 	Period Period
 	Lang   string
+	// LetterheadUnit heads a report of every unit (UnitID 0) with this
+	// unit's letterhead (the admin's own office).
+	LetterheadUnit int64
 }
 
 func (b *Builder) defaults() {
@@ -92,7 +95,11 @@ func (b *Builder) Build(ctx context.Context, r Request) (*Document, error) {
 		CompareLabel:   T(lang, "compare", p.PrevLabel(lang), Dates(lang, p.PrevFrom, p.PrevTo)),
 		GeneratedLabel: T(lang, "generated", DateTime(lang, now, loc)),
 		Empty:          pt.typ.Totals.Posts == 0}
-	d.Letterhead, err = b.letterhead(ctx, r.UnitID, pt.tree)
+	lhUnit := r.UnitID
+	if lhUnit == 0 {
+		lhUnit = r.LetterheadUnit
+	}
+	d.Letterhead, err = b.letterhead(ctx, lhUnit, pt.tree)
 	if err != nil {
 		return nil, err
 	}

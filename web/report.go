@@ -46,7 +46,7 @@ func (h *Handler) reportRequest(c *gin.Context) (report.Request, period, int64, 
 	if err != nil {
 		return report.Request{}, p, unitID, err
 	}
-	return report.Request{UnitID: scoped, Period: p.report(), Lang: string(l.Lang)}, p, unitID, perr
+	return report.Request{UnitID: scoped, Period: p.report(), Lang: string(l.Lang), LetterheadUnit: s.Principal.UnitID}, p, unitID, perr
 }
 
 func (h *Handler) reportPage(c *gin.Context) {
