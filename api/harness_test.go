@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +28,7 @@ import (
 // in each, and users of each role where the tests need them: the calendar
 // API over a real SQLite file, as humas serve mounts it.
 type office struct {
-	t                       *testing.T
+	t                       testing.TB
 	db                      *store.SQLite
 	orgs                    *org.Store
 	users                   *auth.Store
@@ -55,7 +56,7 @@ var officeUsers = []struct {
 	{"ppid.magelang", "other", auth.RolePPID},
 }
 
-func newOffice(t *testing.T) *office {
+func newOffice(t testing.TB) *office {
 	t.Helper()
 	ctx := context.Background()
 	o := &office{t: t, db: storetest.SQLite(t), tok: map[string]string{}, ids: map[string]int64{}}
@@ -133,7 +134,7 @@ func (o *office) call(user, method, path string, body any) reply {
 }
 
 // must fails unless the answer has status want.
-func (r reply) must(t *testing.T, want int) reply {
+func (r reply) must(t testing.TB, want int) reply {
 	t.Helper()
 	if r.Code != want {
 		t.Fatalf("status %d, want %d: %s", r.Code, want, r.Raw)
@@ -155,6 +156,14 @@ func (r reply) str(path string) string {
 func (r reply) at(path string) any {
 	var cur any = r.Body
 	for _, k := range strings.Split(path, ".") {
+		if l, ok := cur.([]any); ok { // a list index
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(l) {
+				return nil
+			}
+			cur = l[i]
+			continue
+		}
 		m, ok := cur.(map[string]any)
 		if !ok {
 			return nil

@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -19,8 +20,15 @@ const maxBodyKey = "humas.max_body"
 // read through http.MaxBytesReader, so a body without a length (chunked)
 // fails at max bytes and nothing larger is ever held in memory. bindJSON
 // and the web form parser turn that failure into the same 413.
-func limitBody(max int64) gin.HandlerFunc {
+//
+// Routes that stream large bodies (media uploads) have their own limit
+// (Server.SetBodyLimit), looked up by method and route.
+func limitBody(def int64, routes map[string]int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		max := def
+		if m, ok := routes[c.Request.Method+" "+c.FullPath()]; ok {
+			max = m
+		}
 		c.Set(maxBodyKey, max)
 		if c.Request.ContentLength > max {
 			c.Header("Connection", "close")
@@ -37,6 +45,23 @@ func limitBody(max int64) gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// SetBodyLimit gives one route (method and Gin path, e.g. "POST",
+// "/api/v1/media") its own body limit instead of api.max_body_bytes. Call
+// it before Start.
+func (s *Server) SetBodyLimit(method, fullPath string, max int64) {
+	s.bodyLimits[method+" "+fullPath] = max
+}
+
+// ExtendDeadlines gives a request that streams a large body (an upload)
+// d to be read and answered, instead of the server's read and write
+// timeouts, which bound every other request.
+func ExtendDeadlines(c *gin.Context, d time.Duration) {
+	rc := http.NewResponseController(c.Writer)
+	at := time.Now().Add(d)
+	_ = rc.SetReadDeadline(at)
+	_ = rc.SetWriteDeadline(at)
 }
 
 // IsAPIPath reports whether path is answered in JSON (the API, probes)

@@ -155,8 +155,12 @@ func OpenAPIDocument() map[string]any {
 	postBody := func(required ...string) oaObj {
 		return oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": required, "properties": oaObj{
 			"caption": oaObj{"type": "string", "description": "at most 63 206 characters on Facebook, 2 200 (30 hashtags, 20 mentions) on Instagram"}, "link": oaObj{"type": "string", "maxLength": 2048},
-			"media": oaObj{"type": "array", "items": oaObj{"type": "object", "additionalProperties": false, "properties": oaObj{"type": oaEnum("image", "video"), "url": oaObj{"type": "string", "maxLength": 2048},
-				"width": oaInt, "height": oaInt, "duration_seconds": oaObj{"type": "number"}}}},
+			"captions": oaObj{"type": "object", "additionalProperties": false, "description": "a caption per network replacing caption there (empty: caption is used); part of the content version",
+				"properties": oaObj{"facebook": oaStr, "instagram": oaStr}},
+			"media": oaObj{"type": "array", "items": oaObj{"type": "object", "additionalProperties": false,
+				"description": "an item of the media library (media_id: checked against each target's rules; Facebook gets its bytes, Instagram fetches it from humas's signed public URL), or a public URL given as is",
+				"properties": oaObj{"type": oaEnum("image", "video"), "url": oaObj{"type": "string", "maxLength": 2048}, "media_id": oaInt,
+					"width": oaInt, "height": oaInt, "duration_seconds": oaObj{"type": "number"}}}},
 			"content_type":     oaEnum("photo", "video", "interactive", "text", "link"),
 			"classification":   classification,
 			"channels":         oaObj{"type": "array", "items": oaInt},
@@ -168,6 +172,30 @@ func OpenAPIDocument() map[string]any {
 			"unit":             oaRefStr,
 			"submit":           oaObj{"type": "boolean"},
 			"version":          oaObj{"type": "integer", "description": "PATCH: the version the edit was made on; another current version is 409 version_mismatch instead of an overwrite"}}})
+	}
+	mediaOp := func(summary, status string, body oaObj, params ...oaObj) oaObj {
+		o := oaAuthed(oaOp(summary, "media", params, body, oaObj{status: oaJSONResp("ok", oaRef("Media")), "400": oaErrResp, "403": oaErrResp,
+			"404": oaErrResp, "409": oaErrResp, "413": oaErrResp, "415": oaErrResp, "422": oaErrResp}))
+		if status == "204" {
+			o["responses"].(oaObj)["204"] = oaObj{"description": "deleted"}
+		}
+		return o
+	}
+	mediaUpload := func() oaObj {
+		o := mediaOp("upload a file (multipart/form-data, field file, streamed; ?unit= names the unit) or have humas download a public URL (JSON {\"url\"}: http or https, public addresses only, redirects checked again, at most media.max_upload_bytes). The type is read from the bytes, never the name. Images become Instagram-ready JPEGs (EXIF orientation applied, metadata with any GPS position removed, at most 1440 px wide and 8 MB); videos (MP4/MOV) are read for size, duration, codecs and frame rate. 415: not an image or video; 413: over the limit; 422: unreadable or a URL not fetched.", "201",
+			oaObj{"required": true, "content": oaObj{
+				"multipart/form-data": oaObj{"schema": oaObj{"type": "object", "properties": oaObj{"file": oaObj{"type": "string", "format": "binary"}}}},
+				"application/json":    oaObj{"schema": oaObj{"type": "object", "additionalProperties": false, "required": []string{"url"}, "properties": oaObj{"url": oaStr, "unit": oaRefStr}}},
+			}}, oaQueryParam("unit", "multipart: the unit (id or slug; default the caller's)", oaStr))
+		return o
+	}
+	mediaChunk := func() oaObj {
+		o := mediaOp("send a chunk (the raw body) starting at Upload-Offset (or Content-Range: bytes first-last/total); a chunk cut off keeps what arrived (GET tells the offset); the last byte stores the file (201 with media)", "200",
+			oaObj{"required": true, "content": oaObj{"application/octet-stream": oaObj{"schema": oaObj{"type": "string", "format": "binary"}}}},
+			oaPathParam("upload", "upload id"),
+			oaObj{"name": "Upload-Offset", "in": "header", "description": "byte offset of the chunk (409 wrong_offset with details.expected_offset when it is not where the upload stands)", "schema": oaInt})
+		o["responses"].(oaObj)["201"] = oaJSONResp("upload finished: the stored media", oaAny)
+		return o
 	}
 	unitSettings := oaObj{"requires_approval": oaObj{"type": "boolean"},
 		"classification_by":       oaObj{"type": "string", "enum": []string{"editor", "ppid"}, "description": "ppid: a PPID officer of the unit or above confirms each post's classification before approval"},
@@ -277,6 +305,25 @@ func OpenAPIDocument() map[string]any {
 			oaObj{"classification": classification}, "classification")},
 		"/api/v1/posts/{id}/cancel": oaObj{"post": postAction("cancel")},
 		"/api/v1/posts/{id}/audit":  oaObj{"get": crud("the post's audit trail", "200", nil, id)},
+		"/api/v1/media": oaObj{
+			"get": mediaOp("list the media library of the caller's unit and the units below it (an admin: all), newest first, with each file's problems per platform and the posts that use it", "200", nil,
+				oaQueryParam("unit", "only this unit (id or slug)", oaStr), oaQueryParam("kind", "image or video", oaEnum("image", "video")),
+				oaQueryParam("limit", "1 to 500 (default 100)", oaInt), oaQueryParam("before", "only media with a smaller id (paging)", oaInt)),
+			"post": mediaUpload(),
+		},
+		"/api/v1/media/{id}": oaObj{
+			"get":    mediaOp("one media item with its problems per platform and the posts that use it", "200", nil, id),
+			"delete": mediaOp("delete a media item; one a post not yet published uses is 409 media_in_use naming the posts (details.posts)", "204", nil, id),
+		},
+		"/api/v1/media/{id}/crop": oaObj{"post": mediaOp("cut the largest centred region of an image with this aspect ratio into a new media item", "201",
+			oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": []string{"ratio"}, "properties": oaObj{"ratio": oaEnum("1:1", "4:5", "1.91:1", "9:16", "16:9")}}), id)},
+		"/api/v1/media/uploads": oaObj{"post": mediaOp("start a resumable upload (for large videos): then PUT the bytes in chunks to upload_url", "201",
+			oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": []string{"filename", "size_bytes"}, "properties": oaObj{
+				"filename": oaStr, "size_bytes": oaObj{"type": "integer", "minimum": 1, "description": "at most media.max_upload_bytes (413 naming it)"}, "unit": oaRefStr}}))},
+		"/api/v1/media/uploads/{upload}": oaObj{
+			"get": mediaOp("how far an upload got (offset): resume from there", "200", nil, oaPathParam("upload", "upload id")),
+			"put": mediaChunk(),
+		},
 		"/api/v1/collect": oaObj{"post": oaAuthed(oaOp("start a collection run (admin)", "collector", nil,
 			oaObj{"required": false, "content": oaObj{"application/json": oaObj{"schema": oaObj{"type": "object", "additionalProperties": false,
 				"properties": oaObj{"channel_id": oaInt, "since": oaDate}}}}},
@@ -321,6 +368,15 @@ func oaSchemas() oaObj {
 		return oaObj{"type": "object", "properties": p}
 	}
 	return oaObj{
+		"Media": oaObj{"type": "object", "description": "a media item (or, for lists, {\"media\": [...]}; for uploads {\"upload\", \"upload_url\", \"media\"})",
+			"properties": oaObj{"id": oaInt, "unit_id": oaInt, "uploaded_by": oaInt, "kind": oaEnum("image", "video"), "mime": oaStr, "filename": oaStr,
+				"size_bytes": oaInt, "sha256": oaStr, "width": oaInt, "height": oaInt, "duration_seconds": oaObj{"type": "number"}, "frame_rate": oaObj{"type": "number"},
+				"container": oaStr, "video_codec": oaStr, "audio_codec": oaStr, "fast_start": oaObj{"type": "boolean"}, "source_url": oaStr,
+				"derived_from": oaInt, "crop": oaStr, "notes": oaObj{"type": "array", "items": oaStr, "description": "what the upload changed: converted_jpeg, orientation, scaled, metadata_removed, location_removed, recompressed, flattened, gif_first_frame, cropped"},
+				"original": oaAny, "created_at": oaStr, "deleted_at": oaStr, "has_thumbnail": oaObj{"type": "boolean"},
+				"problems": oaObj{"type": "array", "items": oaObj{"type": "object", "properties": oaObj{"platform": oaStr, "use": oaStr, "field": oaStr,
+					"severity": oaEnum("error", "warning"), "code": oaStr, "message": oaStr, "message_id": oaStr}}},
+				"used_by": oaObj{"type": "array", "items": oaObj{"type": "object", "properties": oaObj{"post_id": oaInt, "unit_id": oaInt, "state": oaStr, "scheduled_at": oaStr, "published_at": oaStr}}}}},
 		"ErrorBody": oaObj{"type": "object", "properties": oaObj{"error": oaObj{"type": "object", "properties": oaObj{
 			"code": oaStr, "message": oaStr, "message_id": oaStr,
 			"fields":  oaObj{"type": "array", "items": oaObj{"type": "object", "properties": oaObj{"field": oaStr, "message": oaStr, "message_id": oaStr}}},

@@ -15,6 +15,7 @@ import (
 // postRequest is the body of POST /posts (and, with pointers, PATCH).
 type postRequest struct {
 	Caption        *string                   `json:"caption"`
+	Captions       *map[string]string        `json:"captions"`
 	Link           *string                   `json:"link"`
 	Media          *[]scheduler.Media        `json:"media"`
 	ContentType    *string                   `json:"content_type"`
@@ -62,6 +63,7 @@ type postView struct {
 	ContentHash     string             `json:"content_hash"`
 	Authors         []int64            `json:"authors"`
 	Caption         string             `json:"caption"`
+	Captions        map[string]string  `json:"captions,omitempty"`
 	Link            string             `json:"link,omitempty"`
 	Media           []scheduler.Media  `json:"media"`
 	ContentType     string             `json:"content_type"`
@@ -110,7 +112,7 @@ func (l *locs) view(p scheduler.Post) postView {
 	loc := l.of(p.UnitID)
 	f := func(t time.Time) string { return t.In(loc).Format(time.RFC3339) }
 	v := postView{ID: p.ID, Unit: p.UnitID, Author: p.AuthorID, State: p.State, Version: p.Version, ContentHash: p.ContentHash(),
-		Authors: p.Authors, Caption: p.Caption, Link: p.Link, Media: p.Media, ContentType: p.ContentType,
+		Authors: p.Authors, Caption: p.Caption, Captions: p.Captions, Link: p.Link, Media: p.Media, ContentType: p.ContentType,
 		Classification: classificationView{Classification: p.Classification, Status: p.ClassificationStatus, ClassifiedBy: p.ClassifiedBy},
 		Campaign:       p.Campaign, Tags: p.Tags, ScheduledAt: f(p.ScheduledAt), Timezone: loc.String(), Recurrence: p.Recurrence,
 		RecurrenceCount: p.RecurrenceCount, RecurrenceOf: p.RecurrenceOf, ApprovedBy: p.ApprovedBy,
@@ -168,6 +170,9 @@ func (d SchedulerDeps) apply(c *gin.Context, r postRequest, dr *scheduler.Draft)
 	set(&dr.Campaign, r.Campaign)
 	if r.Media != nil {
 		dr.Media = *r.Media
+	}
+	if r.Captions != nil {
+		dr.Captions = *r.Captions
 	}
 	if r.Classification != nil {
 		dr.Classification = *r.Classification
@@ -242,7 +247,7 @@ func (d SchedulerDeps) patchPost(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	r.Unit = nil // a post stays in its unit
-	dr := scheduler.Draft{UnitID: cur.UnitID, Caption: cur.Caption, Link: cur.Link, Media: cur.Media, ContentType: cur.ContentType,
+	dr := scheduler.Draft{UnitID: cur.UnitID, Caption: cur.Caption, Captions: cur.Captions, Link: cur.Link, Media: cur.Media, ContentType: cur.ContentType,
 		Classification: cur.Classification, Channels: cur.ChannelIDs(), ScheduledAt: cur.ScheduledAt, Recurrence: cur.Recurrence,
 		RecurrenceCount: cur.RecurrenceCount, Campaign: cur.Campaign, Tags: cur.Tags}
 	if err := d.apply(c, r, &dr); err != nil {

@@ -57,6 +57,7 @@ type Server struct {
 	downMu sync.Mutex
 	down   map[string]bool // readiness checks down at the last probe
 
+	bodyLimits map[string]int64 // "METHOD /route" → its own body limit
 	// failed receives the error that ended Serve other than by Stop;
 	// served is closed when Serve has returned.
 	failed chan error
@@ -94,11 +95,12 @@ func New(opts Options) (*Server, error) {
 	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("api: trusted proxies: %w", err)
 	}
-	e.Use(observe(m, opts.Logger), recoverJSON(opts.Logger), limitBody(opts.MaxBodyBytes))
+	limits := map[string]int64{}
+	e.Use(observe(m, opts.Logger), recoverJSON(opts.Logger), limitBody(opts.MaxBodyBytes, limits))
 	e.NoRoute(func(c *gin.Context) {
 		WriteError(c, NotFound("no such route: "+c.Request.Method+" "+c.Request.URL.Path))
 	})
-	s := &Server{engine: e, log: opts.Logger, opts: opts, failed: make(chan error, 1)}
+	s := &Server{engine: e, log: opts.Logger, opts: opts, failed: make(chan error, 1), bodyLimits: limits}
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{Registry: opts.Registry})))

@@ -32,9 +32,10 @@ type Config struct {
 	MigrateOnStart bool `yaml:"migrate_on_start"`
 	// ShutdownTimeout bounds the graceful shutdown (flushes included).
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
-	// PublicURL is the address people reach humas at (setup links, the
-	// single sign-on callback), e.g. https://humas.kpu.go.id. Empty: the
-	// listen address over http.
+	// PublicURL is the address people and Meta reach humas at, e.g.
+	// https://humas.kpu.go.id: setup links and the single sign-on
+	// callback use it, and Instagram fetches media from
+	// PublicURL/m/<signed token>. Empty: the listen address over http.
 	PublicURL string `yaml:"public_url"`
 
 	Log        Log        `yaml:"log"`
@@ -47,6 +48,7 @@ type Config struct {
 	OIDC       OIDC       `yaml:"oidc"`
 	Scheduler  Scheduler  `yaml:"scheduler"`
 	Collector  Collector  `yaml:"collector"`
+	Media      Media      `yaml:"media"`
 	SMTP       SMTP       `yaml:"smtp"`
 	Reports    Reports    `yaml:"reports"`
 }
@@ -330,6 +332,7 @@ func Default() Config {
 			InstagramHashtagsWarn: 5,
 			InstagramHashtagsMax:  30,
 		},
+		Media: defaultMedia(),
 		Collector: Collector{
 			Enabled:     true,
 			Schedule:    "0 */15 * * * *",

@@ -137,8 +137,9 @@ var envVars = []envVar{
 
 // EnvNames returns the supported HUMAS_* variables and the keys they set.
 func EnvNames() [][2]string {
-	out := make([][2]string, len(envVars))
-	for i, e := range envVars {
+	all := append(envVars[:len(envVars):len(envVars)], mediaEnv...)
+	out := make([][2]string, len(all))
+	for i, e := range all {
 		out[i] = [2]string{e.name, e.key}
 	}
 	return out
@@ -146,7 +147,7 @@ func EnvNames() [][2]string {
 
 func applyEnv(c *Config, lookup func(string) (string, bool)) error {
 	var errs ValidationError
-	for _, e := range envVars {
+	for _, e := range append(envVars[:len(envVars):len(envVars)], mediaEnv...) {
 		v, ok := lookup(e.name)
 		if !ok {
 			continue

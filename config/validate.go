@@ -258,6 +258,7 @@ func (c Config) Validate() error {
 
 	errs = append(errs, c.SMTP.validate()...)
 	errs = append(errs, c.Reports.validate()...)
+	c.validateMedia(add)
 
 	if len(errs) > 0 {
 		return errs

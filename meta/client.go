@@ -33,11 +33,13 @@ type Options struct {
 	Version   string // default v26.0
 	AppID     string
 	AppSecret string // when set, every call carries appsecret_proof and appsecret_time
-	// Timeout bounds each HTTP call (default 30 s).
-	Timeout    time.Duration
-	HTTPClient *http.Client
-	Metrics    MetricNames // empty fields take DefaultMetricNames
-	Logger     *slog.Logger
+	// Timeout bounds each HTTP call (default 30 s); UploadTimeout a call
+	// that sends a file (default 30 min).
+	Timeout       time.Duration
+	UploadTimeout time.Duration
+	HTTPClient    *http.Client
+	Metrics       MetricNames // empty fields take DefaultMetricNames
+	Logger        *slog.Logger
 	// OnResponse, when set, is called once per HTTP call (e.g. to feed Prometheus).
 	OnResponse func(CallInfo)
 	// ReadRetries is how many times a GET is retried after a transient
@@ -71,6 +73,7 @@ type Client struct {
 	appID   string
 	secret  string
 	timeout time.Duration
+	upload  time.Duration
 	hc      *http.Client
 	metrics MetricNames
 	log     *slog.Logger
@@ -102,6 +105,9 @@ func New(o Options) (*Client, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
+	if o.UploadTimeout <= 0 {
+		o.UploadTimeout = DefaultUploadTimeout
+	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{}
 	}
@@ -129,7 +135,7 @@ func New(o Options) (*Client, error) {
 	}
 	return &Client{
 		base: u, version: o.Version, appID: o.AppID, secret: o.AppSecret,
-		timeout: o.Timeout, hc: o.HTTPClient, metrics: m, log: o.Logger, onResp: o.OnResponse,
+		timeout: o.Timeout, upload: o.UploadTimeout, hc: o.HTTPClient, metrics: m, log: o.Logger, onResp: o.OnResponse,
 		retries: o.ReadRetries, backoff: o.RetryBackoff, maxPage: o.MaxPages, now: o.Now,
 	}, nil
 }
@@ -152,6 +158,11 @@ type request struct {
 	// "Authorization: OAuth <token>" instead of access_token (rupload).
 	header      http.Header
 	tokenHeader bool
+	// file is sent as the multipart field fileField (with params as the
+	// other fields), or as the raw body with rawFile (rupload).
+	file      *File
+	fileField string
+	rawFile   bool
 }
 
 // ruploadHost is Meta's resumable-upload host (Reels and IG uploads): the

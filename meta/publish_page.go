@@ -28,23 +28,29 @@ type FeedPost struct {
 	ScheduledAt time.Time
 }
 
-// PagePhoto is a single photo post from a public URL.
+// PagePhoto is a single photo post: its bytes (Source, sent as multipart
+// source) or a public URL.
 type PagePhoto struct {
+	Source      *File
 	URL         string
 	Message     string
 	AltText     string
 	ScheduledAt time.Time
 }
 
-// PagePhotos is a multi-photo post.
+// PagePhotos is a multi-photo post: each photo's bytes (Sources) or
+// public URLs.
 type PagePhotos struct {
+	Sources     []*File
 	URLs        []string
 	Message     string
 	ScheduledAt time.Time
 }
 
-// PageVideo is a video post from a public file URL.
+// PageVideo is a video post: its bytes (Source, multipart source) or a
+// public file URL.
 type PageVideo struct {
+	Source      *File
 	FileURL     string
 	Title       string
 	Description string
@@ -95,7 +101,10 @@ func (c *Client) PublishPageFeed(ctx context.Context, token, pageID string, p Fe
 
 // PublishPagePhoto creates a single-photo post (POST /{page}/photos).
 func (c *Client) PublishPagePhoto(ctx context.Context, token, pageID string, p PagePhoto) (PostResult, error) {
-	v := url.Values{"url": {p.URL}}
+	v := url.Values{}
+	if p.Source == nil {
+		v.Set("url", p.URL)
+	}
 	if p.Message != "" {
 		v.Set("message", p.Message)
 	}
@@ -104,7 +113,11 @@ func (c *Client) PublishPagePhoto(ctx context.Context, token, pageID string, p P
 	}
 	schedule(v, p.ScheduledAt)
 	var a idAnswer
-	if _, err := c.call(ctx, request{endpoint: "page_photos_post", method: http.MethodPost, path: pageID + "/photos", params: v, token: token}, &a); err != nil {
+	req := request{endpoint: "page_photos_post", method: http.MethodPost, path: pageID + "/photos", params: v, token: token}
+	if p.Source != nil {
+		req.file, req.fileField = p.Source, "source"
+	}
+	if _, err := c.call(ctx, req, &a); err != nil {
 		return PostResult{}, err
 	}
 	if a.ID == "" {
@@ -132,14 +145,22 @@ func (c *Client) UploadPagePhoto(ctx context.Context, token, pageID, photoURL st
 // post that attaches them. Only the last call publishes; if it fails with an
 // uncertain outcome, reconcile before retrying (FindPagePost).
 func (c *Client) PublishPagePhotos(ctx context.Context, token, pageID string, p PagePhotos) (PostResult, error) {
-	if len(p.URLs) == 0 {
+	n := len(p.URLs) + len(p.Sources)
+	if n == 0 {
 		return PostResult{}, errors.New("meta: page_photos: no photos")
 	}
-	ids := make([]string, 0, len(p.URLs))
+	ids := make([]string, 0, n)
+	for i, f := range p.Sources {
+		id, err := c.UploadPagePhotoFile(ctx, token, pageID, f)
+		if err != nil {
+			return PostResult{}, fmt.Errorf("meta: photo %d of %d: %w", i+1, n, err)
+		}
+		ids = append(ids, id)
+	}
 	for i, u := range p.URLs {
 		id, err := c.UploadPagePhoto(ctx, token, pageID, u)
 		if err != nil {
-			return PostResult{}, fmt.Errorf("meta: photo %d of %d: %w", i+1, len(p.URLs), err)
+			return PostResult{}, fmt.Errorf("meta: photo %d of %d: %w", len(p.Sources)+i+1, n, err)
 		}
 		ids = append(ids, id)
 	}
@@ -150,7 +171,10 @@ func (c *Client) PublishPagePhotos(ctx context.Context, token, pageID string, p 
 // Meta answers with the video id only; the post appears on the Page once
 // processed (see PageVideoStatus).
 func (c *Client) PublishPageVideo(ctx context.Context, token, pageID string, p PageVideo) (PostResult, error) {
-	v := url.Values{"file_url": {p.FileURL}}
+	v := url.Values{}
+	if p.Source == nil {
+		v.Set("file_url", p.FileURL)
+	}
 	if p.Title != "" {
 		v.Set("title", p.Title)
 	}
@@ -159,7 +183,11 @@ func (c *Client) PublishPageVideo(ctx context.Context, token, pageID string, p P
 	}
 	schedule(v, p.ScheduledAt)
 	var a idAnswer
-	if _, err := c.call(ctx, request{endpoint: "page_videos_post", method: http.MethodPost, path: pageID + "/videos", params: v, token: token}, &a); err != nil {
+	req := request{endpoint: "page_videos_post", method: http.MethodPost, path: pageID + "/videos", params: v, token: token}
+	if p.Source != nil {
+		req.file, req.fileField = p.Source, "source"
+	}
+	if _, err := c.call(ctx, req, &a); err != nil {
 		return PostResult{}, err
 	}
 	if a.ID == "" {

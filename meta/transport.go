@@ -66,17 +66,39 @@ func (c *Client) exchange(ctx context.Context, req request) (Usage, []byte, int,
 	if err != nil {
 		return Usage{}, nil, 0, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	timeout := c.timeout
+	if req.file != nil {
+		timeout = c.upload
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var sent atomic.Bool
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		WroteHeaders: func() { sent.Store(true) },
 	})
 	var hr *http.Request
-	if req.method == http.MethodGet {
+	switch {
+	case req.method == http.MethodGet:
 		u.RawQuery = q.Encode()
 		hr, err = http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	} else {
+	case req.file != nil:
+		if req.rawFile {
+			u.RawQuery = q.Encode()
+		}
+		body, ct, n, berr := uploadBody(ctx, q, req.fileField, req.file, req.rawFile)
+		if berr != nil {
+			// The file could not be read (its store is away): nothing was
+			// sent, so trying again later is safe.
+			return Usage{}, nil, 0, &NetError{Endpoint: req.endpoint, Method: req.method, Err: berr}
+		}
+		hr, err = http.NewRequestWithContext(ctx, req.method, u.String(), body)
+		if hr != nil {
+			hr.ContentLength = n
+			hr.Header.Set("Content-Type", ct)
+		} else {
+			body.Close()
+		}
+	default:
 		hr, err = http.NewRequestWithContext(ctx, req.method, u.String(), strings.NewReader(q.Encode()))
 		if hr != nil {
 			hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")

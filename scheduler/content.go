@@ -14,20 +14,23 @@ import (
 // channel ids, UTC times) is what ContentHash hashes, and what the audit
 // log records at creation.
 type content struct {
-	Unit                 int64          `json:"unit_id"`
-	Caption              string         `json:"caption"`
-	Link                 string         `json:"link"`
-	Media                []Media        `json:"media"`
-	ContentType          string         `json:"content_type"`
-	Classification       Classification `json:"classification"`
-	ClassificationStatus string         `json:"classification_status"`
-	ClassifiedBy         int64          `json:"classified_by"`
-	Channels             []int64        `json:"channels"`
-	ScheduledAt          string         `json:"scheduled_at"`
-	Recurrence           string         `json:"recurrence"`
-	RecurrenceCount      int            `json:"recurrence_count"`
-	Campaign             string         `json:"campaign"`
-	Tags                 []string       `json:"tags"`
+	Unit    int64  `json:"unit_id"`
+	Caption string `json:"caption"`
+	// Captions is omitted when empty, so posts without per-network
+	// captions keep the hash they had before the field existed.
+	Captions             map[string]string `json:"captions,omitempty"`
+	Link                 string            `json:"link"`
+	Media                []Media           `json:"media"`
+	ContentType          string            `json:"content_type"`
+	Classification       Classification    `json:"classification"`
+	ClassificationStatus string            `json:"classification_status"`
+	ClassifiedBy         int64             `json:"classified_by"`
+	Channels             []int64           `json:"channels"`
+	ScheduledAt          string            `json:"scheduled_at"`
+	Recurrence           string            `json:"recurrence"`
+	RecurrenceCount      int               `json:"recurrence_count"`
+	Campaign             string            `json:"campaign"`
+	Tags                 []string          `json:"tags"`
 }
 
 // hashPrefix names the hash function, so a later change of function
@@ -42,7 +45,7 @@ func (c content) hash() string {
 
 // contentOf is the content of a stored post.
 func contentOf(p Post) content {
-	return content{Unit: p.UnitID, Caption: p.Caption, Link: p.Link, Media: nonNil(p.Media), ContentType: p.ContentType,
+	return content{Unit: p.UnitID, Caption: p.Caption, Captions: nonEmpty(p.Captions), Link: p.Link, Media: nonNil(p.Media), ContentType: p.ContentType,
 		Classification: p.Classification, ClassificationStatus: p.ClassificationStatus, ClassifiedBy: p.ClassifiedBy,
 		Channels: sortedIDs(p.ChannelIDs()), ScheduledAt: canonicalTime(p.ScheduledAt), Recurrence: p.Recurrence,
 		RecurrenceCount: p.RecurrenceCount, Campaign: p.Campaign, Tags: nonNil(p.Tags)}
@@ -51,7 +54,7 @@ func contentOf(p Post) content {
 // draftContent is the content a (normalized) draft gives a post of unit,
 // with the classification's status and who set it.
 func draftContent(unit int64, d Draft, status string, by int64) content {
-	return content{Unit: unit, Caption: d.Caption, Link: d.Link, Media: nonNil(d.Media), ContentType: d.ContentType,
+	return content{Unit: unit, Caption: d.Caption, Captions: nonEmpty(d.Captions), Link: d.Link, Media: nonNil(d.Media), ContentType: d.ContentType,
 		Classification: d.Classification, ClassificationStatus: status, ClassifiedBy: by, Channels: sortedIDs(d.Channels),
 		ScheduledAt: canonicalTime(d.ScheduledAt), Recurrence: d.Recurrence, RecurrenceCount: d.RecurrenceCount,
 		Campaign: d.Campaign, Tags: nonNil(d.Tags)}
@@ -77,6 +80,9 @@ func diffContent(a, b content) map[string]change {
 		}
 	}
 	add("caption", a.Caption, b.Caption)
+	for _, pf := range []string{"facebook", "instagram"} {
+		add("captions."+pf, a.Captions[pf], b.Captions[pf])
+	}
 	add("link", a.Link, b.Link)
 	add("media", a.Media, b.Media)
 	add("content_type", a.ContentType, b.ContentType)
@@ -92,6 +98,20 @@ func diffContent(a, b content) map[string]change {
 	add("recurrence_count", a.RecurrenceCount, b.RecurrenceCount)
 	add("campaign", a.Campaign, b.Campaign)
 	add("tags", a.Tags, b.Tags)
+	return out
+}
+
+// nonEmpty drops empty per-network captions (nil when none is left).
+func nonEmpty(m map[string]string) map[string]string {
+	var out map[string]string
+	for k, v := range m {
+		if v != "" {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[k] = v
+		}
+	}
 	return out
 }
 

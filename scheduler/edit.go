@@ -75,7 +75,7 @@ func (s *Service) applyEdit(ctx context.Context, e edit) (Post, error) {
 		res, err := tx.ExecContext(ctx, qPostUpdate, e.d.Caption, e.d.Link, jsonText(e.d.Media), e.d.ContentType,
 			e.d.Classification.Level, e.d.Classification.Reason, e.d.Classification.Category, e.d.Classification.LegalBasis,
 			status, nullID(by), nullTime(at), e.d.Campaign, jsonText(e.d.Tags), store.FormatTime(e.d.ScheduledAt),
-			e.d.Recurrence, max(e.d.RecurrenceCount, 1), jsonText(authors), store.FormatTime(now), id, cur.Version)
+			e.d.Recurrence, max(e.d.RecurrenceCount, 1), jsonText(authors), captionsText(e.d.Captions), store.FormatTime(now), id, cur.Version)
 		if err != nil {
 			return fmt.Errorf("%s post %d: %w", e.action, id, err)
 		}

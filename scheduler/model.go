@@ -64,12 +64,15 @@ const (
 // ContentTypes lists the content types a post can have.
 var ContentTypes = []string{"photo", "video", "interactive", "text", "link"}
 
-// Media is one image or video, by public URL. Width, Height and Duration
-// describe a video when known: a vertical Facebook video of 90 s or less
-// is published as a Reel.
+// Media is one image or video: an item of the media library (MediaID;
+// Facebook gets its bytes, Instagram fetches it from humas's signed public
+// URL), or a public URL given as is. Width, Height and Duration describe
+// it (filled from the library for library items): a vertical Facebook
+// video of 90 s or less is published as a Reel.
 type Media struct {
 	Type     string  `json:"type"` // image or video
 	URL      string  `json:"url"`
+	MediaID  int64   `json:"media_id,omitempty"`
 	Width    int     `json:"width,omitempty"`
 	Height   int     `json:"height,omitempty"`
 	Duration float64 `json:"duration_seconds,omitempty"`
@@ -87,8 +90,11 @@ type Classification struct {
 
 // Draft is what staff write: the editable part of a post.
 type Draft struct {
-	UnitID         int64 // 0: the author's unit
-	Caption        string
+	UnitID  int64 // 0: the author's unit
+	Caption string
+	// Captions are per-network captions (facebook, instagram) replacing
+	// Caption on that network; absent or empty: Caption is used.
+	Captions       map[string]string
 	Link           string
 	Media          []Media
 	ContentType    string
@@ -112,6 +118,7 @@ type Post struct {
 	UnitID         int64
 	AuthorID       int64
 	Caption        string
+	Captions       map[string]string
 	Link           string
 	Media          []Media
 	ContentType    string
@@ -145,6 +152,17 @@ type Post struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	Deliveries      []Delivery
+}
+
+// CaptionFor is the caption published on platform: its own caption when
+// the post has one, else the shared one.
+func (p Post) CaptionFor(platform string) string { return captionFor(p.Caption, p.Captions, platform) }
+
+func captionFor(shared string, per map[string]string, platform string) string {
+	if c := per[platform]; c != "" {
+		return c
+	}
+	return shared
 }
 
 // ChannelIDs lists the post's target channels.

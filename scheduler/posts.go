@@ -33,7 +33,13 @@ func (s *Service) CreatePost(ctx context.Context, p auth.Principal, d Draft, sub
 		return Post{}, err
 	}
 	now := s.now()
+	items, merrs, err := s.resolveMedia(ctx, p, &d)
+	if err != nil {
+		return Post{}, err
+	}
+	verrs = append(verrs, merrs...)
 	verrs = append(verrs, checkDraft(d, channels, unit, now, submit)...)
+	verrs = append(verrs, checkLibraryMedia(d, items, channels)...)
 	if len(verrs) > 0 {
 		return Post{}, verrs
 	}
@@ -55,7 +61,7 @@ func (s *Service) CreatePost(ctx context.Context, p auth.Principal, d Draft, sub
 			return fmt.Errorf("create post: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, qPostExtras, jsonText([]int64{p.UserID}), d.Classification.Category,
-			d.Classification.LegalBasis, status, by, at, max(d.RecurrenceCount, 1), id); err != nil {
+			d.Classification.LegalBasis, status, by, at, max(d.RecurrenceCount, 1), captionsText(d.Captions), id); err != nil {
 			return fmt.Errorf("create post: %w", err)
 		}
 		for _, c := range channels {
@@ -113,7 +119,13 @@ func (s *Service) UpdatePost(ctx context.Context, p auth.Principal, id int64, d 
 	}
 	exempt := d.Classification.Level == Exempt
 	publishable := !exempt && post.State != StateDraft && post.State != StateRejected
+	items, merrs, err := s.resolveMedia(ctx, p, &d)
+	if err != nil {
+		return Post{}, err
+	}
+	verrs = append(verrs, merrs...)
 	verrs = append(verrs, checkDraft(d, channels, unit, s.now(), publishable)...)
+	verrs = append(verrs, checkLibraryMedia(d, items, channels)...)
 	if len(verrs) > 0 {
 		return Post{}, verrs
 	}
@@ -149,7 +161,7 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, id int64) (Post,
 
 // draftOf is a stored post as a draft (its current content).
 func draftOf(post Post) Draft {
-	return Draft{UnitID: post.UnitID, Caption: post.Caption, Link: post.Link, Media: post.Media, ContentType: post.ContentType,
+	return Draft{UnitID: post.UnitID, Caption: post.Caption, Captions: post.Captions, Link: post.Link, Media: post.Media, ContentType: post.ContentType,
 		Classification: post.Classification, Channels: post.ChannelIDs(), ScheduledAt: post.ScheduledAt,
 		Recurrence: post.Recurrence, RecurrenceCount: post.RecurrenceCount, Campaign: post.Campaign, Tags: post.Tags}
 }
@@ -161,7 +173,14 @@ func (s *Service) recheck(ctx context.Context, post Post, unit org.Unit, forSubm
 	if err != nil {
 		return err
 	}
+	// Its media were checked against the writer's scope when saved.
+	items, merrs, err := s.resolveMedia(ctx, auth.Principal{Role: auth.RoleAdmin}, &d)
+	if err != nil {
+		return err
+	}
+	verrs = append(verrs, merrs...)
 	verrs = append(verrs, checkDraft(d, channels, unit, s.now(), forSubmit)...)
+	verrs = append(verrs, checkLibraryMedia(d, items, channels)...)
 	if len(verrs) > 0 {
 		return verrs
 	}

@@ -35,13 +35,20 @@ type outcome struct {
 	newContainer bool
 }
 
-const qJobExtra = `SELECT publish_path, containers_created FROM deliveries WHERE id = ?`
+const qJobExtra = `SELECT d.publish_path, d.containers_created, p.captions FROM deliveries d JOIN posts p ON p.id = d.post_id WHERE d.id = ?`
 
 // publish runs one attempt of a claimed delivery and saves its outcome.
 func (p *Publisher) publish(ctx context.Context, id int64) {
 	j, err := p.loadJob(ctx, id)
+	var captions string
 	if err == nil {
-		err = p.db.DB.QueryRowContext(ctx, qJobExtra, id).Scan(&j.path, &j.containers)
+		err = p.db.DB.QueryRowContext(ctx, qJobExtra, id).Scan(&j.path, &j.containers, &captions)
+	}
+	if err == nil {
+		// The platform's own caption, when the post has one.
+		var per map[string]string
+		_ = jsonUnmarshal(captions, &per)
+		j.Caption = captionFor(j.Caption, per, j.Platform)
 	}
 	if err != nil {
 		p.log.ErrorContext(ctx, "load delivery", "delivery_id", id, "err", err)

@@ -74,13 +74,13 @@ func (p *Publisher) publishFB(ctx context.Context, j job, token string) outcome 
 	}
 	var res meta.PostResult
 	var err error
-	var images []string
+	var images []Media
 	var video Media
 	for _, m := range j.Media {
 		if m.Type == "video" {
 			video = m
 		} else {
-			images = append(images, m.URL)
+			images = append(images, m)
 		}
 	}
 	path := fbPath(j)
@@ -97,7 +97,13 @@ func (p *Publisher) publishFB(ctx context.Context, j job, token string) outcome 
 		c := fbReelPrefix + up.VideoID
 		return outcome{setContainer: &c, retryAt: p.opt.Now(), path: path, note: "Reel upload opened"}
 	case pathVideo:
-		res, err = p.graph.PublishPageVideo(ctx, token, j.ExternalID, meta.PageVideo{FileURL: video.URL, Description: j.Caption})
+		pv := meta.PageVideo{FileURL: video.URL, Description: j.Caption}
+		if video.MediaID != 0 {
+			if pv.Source, err = p.mediaFile(ctx, video); err != nil {
+				return p.mediaOutcome(j, path, err)
+			}
+		}
+		res, err = p.graph.PublishPageVideo(ctx, token, j.ExternalID, pv)
 		if err == nil && res.VideoID != "" {
 			if res.PostID != "" {
 				return outcome{published: true, platformID: res.PostID, permalink: fbPermalink(res.PostID), path: path}
@@ -106,9 +112,18 @@ func (p *Publisher) publishFB(ctx context.Context, j job, token string) outcome 
 			return outcome{setContainer: &c, retryAt: p.opt.Now().Add(p.opt.ReadyCheck), path: path, note: "video uploaded; waiting for processing"}
 		}
 	case pathPhoto:
-		res, err = p.graph.PublishPagePhoto(ctx, token, j.ExternalID, meta.PagePhoto{URL: images[0], Message: j.Caption})
+		pp := meta.PagePhoto{URL: images[0].URL, Message: j.Caption}
+		if images[0].MediaID != 0 {
+			if pp.Source, err = p.mediaFile(ctx, images[0]); err != nil {
+				return p.mediaOutcome(j, path, err)
+			}
+		}
+		res, err = p.graph.PublishPagePhoto(ctx, token, j.ExternalID, pp)
 	case pathPhotos:
-		res, err = p.graph.PublishPagePhotos(ctx, token, j.ExternalID, meta.PagePhotos{URLs: images, Message: j.Caption})
+		var o *outcome
+		if res, o, err = p.publishFBPhotos(ctx, j, token, images); o != nil {
+			return *o
+		}
 	default:
 		res, err = p.graph.PublishPageFeed(ctx, token, j.ExternalID, meta.FeedPost{Message: j.Caption, Link: j.Link})
 	}
@@ -161,7 +176,18 @@ func (p *Publisher) continueReel(ctx context.Context, j job, token string) outco
 			}
 			if st.UploadingPhase != "complete" {
 				up := meta.ReelUpload{VideoID: videoID, UploadURL: p.graph.ReelUploadURL(videoID)}
-				if err := p.graph.UploadReelFromURL(ctx, token, up, video.URL); err != nil {
+				var err error
+				if video.MediaID != 0 {
+					// The bytes themselves: Facebook needs no public URL.
+					f, ferr := p.mediaFile(ctx, video)
+					if ferr != nil {
+						return p.mediaOutcome(j, pathReel, ferr)
+					}
+					err = p.graph.UploadReelFile(ctx, token, up, f)
+				} else {
+					err = p.graph.UploadReelFromURL(ctx, token, up, video.URL)
+				}
+				if err != nil {
 					o := p.onError(ctx, j, err)
 					o.path = pathReel
 					return o

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -42,6 +43,10 @@ func (p *Publisher) publishIG(ctx context.Context, j job, token string) outcome 
 			return o
 		}
 		id, err := p.createIGContainer(ctx, j, token)
+		var mu *mediaURLError
+		if errors.As(err, &mu) {
+			return p.mediaOutcome(j, path, mu.err)
+		}
 		if err != nil {
 			o := p.onError(ctx, j, err)
 			o.path = path
@@ -127,20 +132,40 @@ func fmtWindow(d time.Duration) string {
 	return d.String()
 }
 
+// mediaURLError is a library item whose public URL could not be made.
+type mediaURLError struct{ err error }
+
+func (e *mediaURLError) Error() string { return e.err.Error() }
+
 func (p *Publisher) createIGContainer(ctx context.Context, j job, token string) (string, error) {
+	urlOf := func(m Media) (string, error) {
+		u, err := p.mediaURL(ctx, m)
+		if err != nil {
+			return "", &mediaURLError{err}
+		}
+		return u, nil
+	}
 	if len(j.Media) == 1 {
 		m := j.Media[0]
-		c := meta.IGContainer{Kind: meta.IGImage, ImageURL: m.URL, Caption: j.Caption}
+		u, err := urlOf(m)
+		if err != nil {
+			return "", err
+		}
+		c := meta.IGContainer{Kind: meta.IGImage, ImageURL: u, Caption: j.Caption}
 		if m.Type == "video" {
-			c = meta.IGContainer{Kind: meta.IGReel, VideoURL: m.URL, Caption: j.Caption}
+			c = meta.IGContainer{Kind: meta.IGReel, VideoURL: u, Caption: j.Caption}
 		}
 		return p.createContainer(ctx, j, token, c)
 	}
 	children := make([]string, 0, len(j.Media))
 	for _, m := range j.Media {
-		c := meta.IGContainer{Kind: meta.IGCarouselItem, ImageURL: m.URL}
+		u, err := urlOf(m)
+		if err != nil {
+			return "", err
+		}
+		c := meta.IGContainer{Kind: meta.IGCarouselItem, ImageURL: u}
 		if m.Type == "video" {
-			c = meta.IGContainer{Kind: meta.IGCarouselItem, VideoURL: m.URL}
+			c = meta.IGContainer{Kind: meta.IGCarouselItem, VideoURL: u}
 		}
 		id, err := p.createContainer(ctx, j, token, c)
 		if err != nil {

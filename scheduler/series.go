@@ -13,7 +13,7 @@ const (
 	// shared insert leaves at its defaults: the classification's category,
 	// legal basis and who confirmed it.
 	qSeriesExtras = `UPDATE posts SET info_category = ?, legal_basis = ?, classification_status = ?, classified_by = ?,
-    classified_at = ? WHERE id = (SELECT max(id) FROM posts WHERE recurrence_of = ?)`
+    classified_at = ?, captions = ? WHERE id = (SELECT max(id) FROM posts WHERE recurrence_of = ?)`
 )
 
 func seriesRoot(post Post) int64 {
@@ -42,7 +42,7 @@ func (s *Service) seriesEnded(ctx context.Context, tx *sql.Tx, post Post, now ti
 // planned after it.
 func (s *Service) copySeriesExtras(ctx context.Context, tx *sql.Tx, post Post) error {
 	if _, err := tx.ExecContext(ctx, qSeriesExtras, post.Classification.Category, post.Classification.LegalBasis,
-		post.ClassificationStatus, nullID(post.ClassifiedBy), nullTime(post.ClassifiedAt), seriesRoot(post)); err != nil {
+		post.ClassificationStatus, nullID(post.ClassifiedBy), nullTime(post.ClassifiedAt), captionsText(post.Captions), seriesRoot(post)); err != nil {
 		return fmt.Errorf("plan next occurrence of post %d: %w", post.ID, err)
 	}
 	return nil

@@ -26,6 +26,8 @@ type Service struct {
 	// igLead is how long before its time an Instagram container is
 	// created, so the media is ready when the post is due.
 	igLead time.Duration
+	// media is the media library (UseMedia); nil: posts carry URLs only.
+	media MediaLibrary
 }
 
 // ServiceOptions tune a Service; zero values take defaults.
@@ -58,7 +60,7 @@ const (
     tags, scheduled_at, recurrence, COALESCE(recurrence_of, 0), state, COALESCE(approved_by, 0), approved_at, version,
     created_at, updated_at, authors, COALESCE(approved_version, 0), approved_hash, info_category, legal_basis,
     classification_status, COALESCE(classified_by, 0), classified_at,
-    COALESCE((SELECT r.recurrence_count FROM posts r WHERE r.id = posts.recurrence_of), recurrence_count)`
+    COALESCE((SELECT r.recurrence_count FROM posts r WHERE r.id = posts.recurrence_of), recurrence_count), captions`
 	qPost       = `SELECT ` + qPostCols + ` FROM posts WHERE id = ?`
 	qPostInsert = `INSERT INTO posts (unit_id, author_id, caption, link, media, content_type, classification,
     classification_reason, campaign, tags, scheduled_at, recurrence, recurrence_of, state, approved_by, approved_at,
@@ -67,13 +69,13 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// qPostExtras sets what qPostInsert (shared with the publisher's next
 	// occurrence) leaves at its defaults.
 	qPostExtras = `UPDATE posts SET authors = ?, info_category = ?, legal_basis = ?, classification_status = ?,
-    classified_by = ?, classified_at = ?, recurrence_count = ? WHERE id = ?`
+    classified_by = ?, classified_at = ?, recurrence_count = ?, captions = ? WHERE id = ?`
 	// qPostUpdate writes a new content version; the version it replaces is
 	// in the WHERE clause, so a concurrent edit makes it change no row.
 	qPostUpdate = `UPDATE posts SET caption = ?, link = ?, media = ?, content_type = ?, classification = ?,
     classification_reason = ?, info_category = ?, legal_basis = ?, classification_status = ?, classified_by = ?,
     classified_at = ?, campaign = ?, tags = ?, scheduled_at = ?, recurrence = ?, recurrence_count = ?, authors = ?,
-    version = version + 1, updated_at = ?
+    captions = ?, version = version + 1, updated_at = ?
 WHERE id = ? AND version = ?`
 	qPostState    = `UPDATE posts SET state = ?, updated_at = ? WHERE id = ? AND state = ?`
 	qPostApproved = `UPDATE posts SET approved_by = ?, approved_at = ?, approved_version = ?, approved_hash = ?, authors = '[]'
@@ -158,18 +160,20 @@ func loadDeliveries(ctx context.Context, q querier, postID int64) ([]Delivery, e
 
 func scanPost(r interface{ Scan(...any) error }) (Post, error) {
 	var p Post
-	var media, tags, sched, created, updated, authors string
+	var media, tags, sched, created, updated, authors, captions string
 	var approvedAt, classifiedAt sql.NullString
 	err := r.Scan(&p.ID, &p.UnitID, &p.AuthorID, &p.Caption, &p.Link, &media, &p.ContentType, &p.Classification.Level,
 		&p.Classification.Reason, &p.Campaign, &tags, &sched, &p.Recurrence, &p.RecurrenceOf, &p.State, &p.ApprovedBy,
 		&approvedAt, &p.Version, &created, &updated, &authors, &p.ApprovedVersion, &p.ApprovedHash, &p.Classification.Category,
-		&p.Classification.LegalBasis, &p.ClassificationStatus, &p.ClassifiedBy, &classifiedAt, &p.RecurrenceCount)
+		&p.Classification.LegalBasis, &p.ClassificationStatus, &p.ClassifiedBy, &classifiedAt, &p.RecurrenceCount, &captions)
 	if err != nil {
 		return p, err
 	}
 	_ = json.Unmarshal([]byte(media), &p.Media)
 	_ = json.Unmarshal([]byte(tags), &p.Tags)
 	_ = json.Unmarshal([]byte(authors), &p.Authors)
+	_ = json.Unmarshal([]byte(captions), &p.Captions)
+	p.Captions = nonEmpty(p.Captions)
 	p.ClassifiedAt = store.ParseNullTime(classifiedAt)
 	if p.Recurrence == "" {
 		p.RecurrenceCount = 0
@@ -283,6 +287,7 @@ func normalize(d *Draft) {
 		d.Tags = []string{}
 	}
 	normalizeText(d)
+	d.Captions = nonEmpty(d.Captions)
 	switch d.Classification.Level {
 	case Public:
 		d.Classification.Reason, d.Classification.LegalBasis = "", ""

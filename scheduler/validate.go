@@ -42,6 +42,7 @@ func checkDraft(d Draft, channels []org.Channel, unit org.Unit, now time.Time, f
 	checkScheduleWindow(&e, d.ScheduledAt, now)
 	checkRecurrence(&e, d, unit)
 	checkFieldMaxima(&e, d)
+	checkCaptions(&e, d)
 	if d.Link != "" {
 		if u, err := url.Parse(d.Link); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			e.Add("link", "the link must be a full http(s) URL", "tautan harus berupa URL http(s) lengkap")
@@ -61,9 +62,13 @@ func checkDraft(d Draft, channels []org.Channel, unit org.Unit, now time.Time, f
 		default:
 			e.Add(f+".type", "%q is not image or video", "%q bukan image atau video", m.Type)
 		}
+		if m.MediaID != 0 {
+			continue // a library item (resolveMedia, checkLibraryMedia)
+		}
 		u, err := url.Parse(m.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			e.Add(f+".url", "the media URL must be a full, public http(s) URL", "URL media harus berupa URL http(s) publik yang lengkap")
+			e.Add(f+".url", "the media URL must be a full, public http(s) URL, or media_id an item of the media library",
+				"URL media harus berupa URL http(s) publik yang lengkap, atau media_id sebuah media dari pustaka")
 		}
 	}
 	if len(d.Channels) == 0 {
@@ -78,19 +83,20 @@ func checkDraft(d Draft, channels []org.Channel, unit org.Unit, now time.Time, f
 			hasIG = true
 		}
 	}
-	runes, tags, mentions := CaptionStats(d.Caption)
 	if hasIG {
+		runes, tags, mentions := CaptionStats(captionFor(d.Caption, d.Captions, org.Instagram))
+		cf := captionField(d, org.Instagram)
 		lim, _ := Limits(org.Instagram)
 		if lim.Chars > 0 && runes > lim.Chars {
-			e.Add("caption", "Instagram captions are at most %d characters; this one has %d", "keterangan Instagram maksimal %d karakter; ini %d karakter",
+			e.Add(cf, "Instagram captions are at most %d characters; this one has %d", "keterangan Instagram maksimal %d karakter; ini %d karakter",
 				lim.Chars, runes)
 		}
 		if lim.Hashtags > 0 && tags > lim.Hashtags {
-			e.Add("caption", "Instagram allows at most %d hashtags; this caption has %d", "Instagram membolehkan maksimal %d tagar; keterangan ini berisi %d",
+			e.Add(cf, "Instagram allows at most %d hashtags; this caption has %d", "Instagram membolehkan maksimal %d tagar; keterangan ini berisi %d",
 				lim.Hashtags, tags)
 		}
 		if lim.Mentions > 0 && mentions > lim.Mentions {
-			e.Add("caption", "Instagram allows at most %d mentions; this caption has %d", "Instagram membolehkan maksimal %d sebutan (@); keterangan ini berisi %d",
+			e.Add(cf, "Instagram allows at most %d mentions; this caption has %d", "Instagram membolehkan maksimal %d sebutan (@); keterangan ini berisi %d",
 				lim.Mentions, mentions)
 		}
 		if len(d.Media) == 0 {
@@ -101,7 +107,7 @@ func checkDraft(d Draft, channels []org.Channel, unit org.Unit, now time.Time, f
 				carouselMin, carouselMax, len(d.Media))
 		}
 		for i, m := range d.Media {
-			if m.Type == "image" && !isJPEG(m.URL) {
+			if m.Type == "image" && m.MediaID == 0 && !isJPEG(m.URL) {
 				e.Add(fmt.Sprintf("media[%d].url", i), "Instagram accepts JPEG images only (.jpg or .jpeg)", "Instagram hanya menerima gambar JPEG (.jpg atau .jpeg)")
 			}
 		}
@@ -110,8 +116,10 @@ func checkDraft(d Draft, channels []org.Channel, unit org.Unit, now time.Time, f
 		}
 	}
 	if hasFB {
+		fbCaption := captionFor(d.Caption, d.Captions, org.Facebook)
+		runes, _, _ := CaptionStats(fbCaption)
 		if lim, _ := Limits(org.Facebook); lim.Chars > 0 && runes > lim.Chars {
-			e.Add("caption", "Facebook posts are at most %d characters; this one has %d", "kiriman Facebook maksimal %d karakter; ini %d karakter", lim.Chars, runes)
+			e.Add(captionField(d, org.Facebook), "Facebook posts are at most %d characters; this one has %d", "kiriman Facebook maksimal %d karakter; ini %d karakter", lim.Chars, runes)
 		}
 		if videos > 0 && len(d.Media) > 1 {
 			e.Add("media", "a Facebook post has one video, or photos only", "kiriman Facebook berisi satu video, atau foto saja")
@@ -120,7 +128,7 @@ func checkDraft(d Draft, channels []org.Channel, unit org.Unit, now time.Time, f
 			e.Add("media", "a Facebook multi-photo post has at most %d photos here; this one has %d", "kiriman multi-foto Facebook maksimal %d foto; ini %d foto",
 				carouselMax, len(d.Media))
 		}
-		if len(d.Media) == 0 && strings.TrimSpace(d.Caption) == "" && d.Link == "" {
+		if len(d.Media) == 0 && strings.TrimSpace(fbCaption) == "" && d.Link == "" {
 			e.Add("caption", "a Facebook post without media needs a caption or a link", "kiriman Facebook tanpa media wajib berisi keterangan atau tautan")
 		}
 		if len(d.Media) > 0 && d.Link != "" {

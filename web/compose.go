@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/media"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/scheduler"
 )
@@ -43,6 +44,15 @@ type composeData struct {
 	// Conflict is the newer version a stale edit form met: the form keeps
 	// what the user typed (unsaved) and shows the current content.
 	Conflict *PostView
+	// Chosen are the post's library media, in order; Library the unit's
+	// recent media to pick from; HasLibrary: a library is wired.
+	Chosen     []MediaCard
+	Library    []MediaCard
+	HasLibrary bool
+	MaxUpload  string
+	Chunk      int
+	// CountsFB and CountsIG count the per-network captions.
+	CountsFB, CountsIG captionCounts
 }
 
 // captionCounts are the counts the compose page shows, made by the
@@ -91,6 +101,7 @@ var fieldAliases = map[string]string{
 	"classification_reason": "classification_reason", "caption": "caption", "link": "link",
 	"media": "media", "media_urls": "media", "campaign": "campaign", "scheduled_at": "scheduled_at",
 	"recurrence": "recurrence", "recurrence_count": "recurrence_count", "category": "category", "legal_basis": "legal_basis",
+	"captions.facebook": "caption_facebook", "captions.instagram": "caption_instagram",
 }
 
 // newComposeData starts the form for a post of unit unitID (0: the
@@ -115,6 +126,15 @@ func (h *Handler) newComposeData(c *gin.Context, p auth.Principal, unitID int64)
 	}
 	if h.d.Posts != nil {
 		d.Limits = h.d.Posts.Limits()
+	}
+	if h.d.Media != nil {
+		d.HasLibrary, d.Chunk, d.MaxUpload = true, chunkBytes, l.Bytes(h.d.Media.MaxUploadBytes())
+		if items, err := h.d.Media.List(c.Request.Context(), p, media.Filter{UnitID: unitID, Limit: 48}); err == nil {
+			users := h.userNames(c.Request.Context())
+			for _, it := range items {
+				d.Library = append(d.Library, h.card(l, it, users))
+			}
+		}
 	}
 	d.In.Classification = "public"
 	d.In.ContentType = "photo"
@@ -181,7 +201,9 @@ func (h *Handler) editPage(c *gin.Context) {
 	}
 	d.DateText, d.TimeText = p.ScheduledAt.In(loc).Format("2006-01-02"), p.ScheduledAt.In(loc).Format("15:04")
 	d.MediaText = strings.Join(p.Media, "\n")
-	d.Counts = countCaption(p.Caption)
+	d.In.MediaIDs, d.In.CaptionFB, d.In.CaptionIG = p.MediaIDs, p.CaptionFB, p.CaptionIG
+	d.Chosen = h.cards(c, p.MediaIDs)
+	d.Counts, d.CountsFB, d.CountsIG = countCaption(p.Caption), countCaption(p.CaptionFB), countCaption(p.CaptionIG)
 	h.render(c, http.StatusOK, "compose", h.view(c, l.T("compose.title.edit", p.ID), "compose", d))
 }
 
@@ -209,16 +231,45 @@ func (h *Handler) parseCompose(c *gin.Context, d *composeData) {
 		in.RecurrenceCount = v
 	}
 	in.Caption = strings.ReplaceAll(c.PostForm("caption"), "\r\n", "\n")
+	in.CaptionFB = strings.ReplaceAll(c.PostForm("caption_facebook"), "\r\n", "\n")
+	in.CaptionIG = strings.ReplaceAll(c.PostForm("caption_instagram"), "\r\n", "\n")
+	for _, v := range c.PostFormArray("media_id") {
+		if id := parseID(v); id > 0 && !slices.Contains(in.MediaIDs, id) {
+			in.MediaIDs = append(in.MediaIDs, id)
+		}
+	}
 	in.Link = strings.TrimSpace(c.PostForm("link"))
 	in.Campaign = strings.TrimSpace(c.PostForm("campaign"))
 	in.Recurrence = c.PostForm("recurrence")
 	in.Submit = c.PostForm("submit") == "1"
 	in.Version, _ = strconv.ParseInt(c.PostForm("version"), 10, 64)
 	d.MediaText = c.PostForm("media")
+	var failed []string
 	for _, line := range strings.Split(d.MediaText, "\n") {
-		if u := strings.TrimSpace(line); u != "" {
-			in.Media = append(in.Media, u)
+		u := strings.TrimSpace(line)
+		if u == "" {
+			continue
 		}
+		if h.d.Media == nil {
+			in.Media = append(in.Media, u) // no library: published by URL as given
+			continue
+		}
+		// humas downloads the file and keeps it in the library.
+		s, _ := session(c)
+		it, err := h.d.Media.Import(c.Request.Context(), s.Principal, 0, u)
+		if err != nil {
+			_, msg := h.mediaErrText(c, err)
+			d.Errs["media"] = strings.TrimSpace(d.Errs["media"] + " " + msg)
+			failed = append(failed, u)
+			continue
+		}
+		in.MediaIDs = append(in.MediaIDs, it.ID)
+	}
+	if h.d.Media != nil {
+		// What was downloaded is now among the chosen media; what failed
+		// stays in the box to fix.
+		d.MediaText = strings.Join(failed, "\n")
+		d.Chosen = h.cards(c, in.MediaIDs)
 	}
 	d.DateText, d.TimeText = strings.TrimSpace(c.PostForm("date")), strings.TrimSpace(c.PostForm("time"))
 	tm := strings.ReplaceAll(d.TimeText, ".", ":")
@@ -236,7 +287,7 @@ func (h *Handler) parseCompose(c *gin.Context, d *composeData) {
 			d.Errs["channels"] = l.T("compose.channel.notyou", id)
 		}
 	}
-	d.Counts = countCaption(in.Caption)
+	d.Counts, d.CountsFB, d.CountsIG = countCaption(in.Caption), countCaption(in.CaptionFB), countCaption(in.CaptionIG)
 }
 
 func (h *Handler) composeSave(c *gin.Context) { h.save(c, 0) }

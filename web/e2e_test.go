@@ -31,6 +31,7 @@ import (
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/collector"
 	"github.com/humas-id/humas/config"
+	"github.com/humas-id/humas/media"
 	"github.com/humas-id/humas/meta"
 	"github.com/humas-id/humas/meta/graphsim"
 	"github.com/humas-id/humas/org"
@@ -108,6 +109,9 @@ type stack struct {
 	names map[string]string
 	web   *httptest.Server
 	an    *analytics.Service
+	lib    *media.Library
+	sched  *scheduler.Service
+	cityIG org.Channel
 }
 
 func newStack(t *testing.T, ctx context.Context) *stack {
@@ -123,7 +127,8 @@ func newStack(t *testing.T, ctx context.Context) *stack {
 	clock.Advance(time.Until(time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)))
 
 	// The simulator with the sandbox's demo accounts and history.
-	sim := graphsim.New(graphsim.Options{Clock: clock.Now, Seed: 20261127, AppID: "100000000000001", AppSecret: "e2e-secret"})
+	// Instagram containers fetch humas's public media links, as Meta does.
+	sim := graphsim.New(graphsim.Options{Clock: clock.Now, Seed: 20261127, AppID: "100000000000001", AppSecret: "e2e-secret", FetchMedia: true})
 	simSrv := httptest.NewServer(sim)
 	t.Cleanup(simSrv.Close)
 	accts, err := sim.SetupDemo(90)
@@ -143,7 +148,7 @@ func newStack(t *testing.T, ctx context.Context) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cityFB org.Channel
+	var cityFB, cityIG org.Channel
 	for _, a := range accts {
 		u := prov
 		if strings.Contains(a.Unit, "Salatiga") {
@@ -153,11 +158,12 @@ func newStack(t *testing.T, ctx context.Context) *stack {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := orgs.CreateChannel(ctx, org.ChannelInput{UnitID: u.ID, Platform: org.Instagram, ExternalID: a.IGID, Name: "@" + a.IGUsername, AccessToken: a.PageToken}); err != nil {
+		ig, err := orgs.CreateChannel(ctx, org.ChannelInput{UnitID: u.ID, Platform: org.Instagram, ExternalID: a.IGID, Name: "@" + a.IGUsername, AccessToken: a.PageToken})
+		if err != nil {
 			t.Fatal(err)
 		}
 		if u.ID == city.ID {
-			cityFB = fb
+			cityFB, cityIG = fb, ig
 		}
 	}
 	if err := orgs.MirrorToClickHouse(ctx, ch); err != nil {
@@ -189,6 +195,23 @@ func newStack(t *testing.T, ctx context.Context) *stack {
 		t.Fatal(err)
 	}
 	sched := scheduler.NewService(db, orgs, scheduler.ServiceOptions{Logger: quiet, Now: clock.Now})
+	// The pages' server: its address is humas's public URL, which the
+	// simulator fetches Instagram media from.
+	eng := gin.New()
+	web := httptest.NewUnstartedServer(eng)
+	blobs, err := media.NewLocalBlobs(filepath.Join(t.TempDir(), "media"), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ff, _ := media.DetectFFmpeg(ctx)
+	webAddr := web.Listener.Addr().String()
+	lib, err := media.New(db, sched, media.Options{Blobs: blobs, TempDir: filepath.Join(t.TempDir(), "media-tmp"), PublicURL: "http://" + webAddr,
+		URLKey: bytes.Repeat([]byte{5}, 32), FFmpeg: ff, Logger: quiet, Now: clock.Now,
+		Fetch: media.FetchOptions{AllowAddrs: []string{webAddr}}}) // pasted URLs of the test's own server
+	if err != nil {
+		t.Fatal(err)
+	}
+	sched.UseMedia(lib)
 	pub, err := scheduler.NewPublisher(sched, graph, reg, scheduler.PublisherOptions{Logger: quiet, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -226,19 +249,18 @@ func newStack(t *testing.T, ctx context.Context) *stack {
 	if err := an.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	eng := gin.New()
 	photo := testJPEG()
 	eng.GET("/e2e/rapat.jpg", func(c *gin.Context) { c.Data(http.StatusOK, "image/jpeg", photo) })
 	docs := NewReportBuilder(an, orgs)
 	docs.Now = clock.Now
 	if _, err := Mount(eng, Deps{SQL: db, Auth: users, Org: orgs, Posts: NewSchedulerPosts(sched, users), Scope: sched,
-		Reports: docs, Platform: an, Usage: RegistryUsage{G: reg}, Logger: quiet, Now: clock.Now}); err != nil {
+		Reports: docs, Platform: an, Usage: RegistryUsage{G: reg}, Logger: quiet, Now: clock.Now, Media: lib, Users: users}); err != nil {
 		t.Fatal(err)
 	}
-	web := httptest.NewServer(eng)
+	web.Start()
 	t.Cleanup(web.Close)
-	return &stack{clock: clock, sim: sim, coll: coll, orgs: orgs, prov: prov, city: city, cityFB: cityFB, editorTok: editorTok,
-		approverTok: approverTok, headTok: headTok, names: names, web: web, an: an}
+	return &stack{clock: clock, sim: sim, coll: coll, orgs: orgs, prov: prov, city: city, cityFB: cityFB, cityIG: cityIG, editorTok: editorTok,
+		approverTok: approverTok, headTok: headTok, names: names, web: web, an: an, lib: lib, sched: sched}
 }
 
 // TestEndToEndInChromium runs the pages in headless Chromium over the

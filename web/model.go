@@ -19,13 +19,20 @@ import (
 
 // PostView is a post as the pages show it.
 type PostView struct {
-	ID                   int64
-	UnitID               int64
-	UnitName             string
-	AuthorName           string
-	Caption              string
+	ID         int64
+	UnitID     int64
+	UnitName   string
+	AuthorName string
+	Caption    string
+	// CaptionFB and CaptionIG are the per-network captions ("": the
+	// shared one).
+	CaptionFB, CaptionIG string
 	Link                 string
+	// Media are media given by URL; MediaIDs the library items, in the
+	// post's order (MediaOrder says how both interleave: the items of
+	// the library first).
 	Media                []string
+	MediaIDs             []int64
 	ContentType          string
 	Classification       string
 	ClassificationReason string
@@ -119,15 +126,20 @@ type PostInput struct {
 	Classification       string
 	ClassificationReason string
 	Caption              string
+	// CaptionFB and CaptionIG replace Caption on that network ("": none).
+	CaptionFB, CaptionIG string
 	Link                 string
-	Media                []string
-	Campaign             string
-	ScheduledAt          time.Time
-	Recurrence           string
-	RecurrenceCount      int
-	Category             string
-	LegalBasis           string
-	Submit               bool // submit for approval after saving
+	// Media are URLs given as is (pasted URLs are downloaded into the
+	// library when one is wired); MediaIDs library items, in order.
+	Media           []string
+	MediaIDs        []int64
+	Campaign        string
+	ScheduledAt     time.Time
+	Recurrence      string
+	RecurrenceCount int
+	Category        string
+	LegalBasis      string
+	Submit          bool // submit for approval after saving
 	// Version is the version the form was opened on (edit).
 	Version int64
 }

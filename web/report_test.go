@@ -115,7 +115,7 @@ func TestReportPage(t *testing.T) {
 		"Foto: 2,35% (periode sebelumnya 1,90%)", // chart description read out
 		"1.234", "2,35%", `<td class="num up">&#43;0,45 pp</td>`, `<td class="num">−1,00 pp</td>`,
 		"KPU &lt;Kota&gt; Salatiga", `class="indent-1">KPU Kecamatan Sidorejo`,
-		"&lt;b&gt;top&lt;/b&gt;", `href="https://www.instagram.com/p/abc/"`, `<img class="thumb" src="https://cdn.example.org/top.jpg"`,
+		"&lt;b&gt;top&lt;/b&gt;", `href="https://www.instagram.com/p/abc/"`, `<img class="pthumb" src="https://cdn.example.org/top.jpg"`,
 		"ER menurut jangkauan = interaksi ÷ jangkauan", "Waktu terbaik untuk mengunggah", "Sen 09.00: 3,00% (4)",
 		"Unduh PDF", "Unduh Excel", "Unduh CSV", `href="/report.pdf?month=2026-10&amp;period=month"`,
 		`<option value="2026-Q3">Triwulan III 2026</option>`, "Mengetahui,", `class="signature print-only"`,

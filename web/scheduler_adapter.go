@@ -83,8 +83,13 @@ func (n names) view(p scheduler.Post) PostView {
 		v.AuthorNames = append(v.AuthorNames, n.users[id])
 	}
 	for _, m := range p.Media {
-		v.Media = append(v.Media, m.URL)
+		if m.MediaID != 0 {
+			v.MediaIDs = append(v.MediaIDs, m.MediaID)
+		} else {
+			v.Media = append(v.Media, m.URL)
+		}
 	}
+	v.CaptionFB, v.CaptionIG = p.Captions["facebook"], p.Captions["instagram"]
 	for _, d := range p.Deliveries {
 		ch := n.channels[d.ChannelID]
 		dv := DeliveryView{ChannelID: d.ChannelID, ChannelName: ch.Name, Platform: d.Platform, Status: d.Status,
@@ -257,8 +262,14 @@ func (a *SchedulerPosts) draft(ctx context.Context, p auth.Principal, in PostInp
 		Classification: scheduler.Classification{Level: in.Classification, Category: in.Category, LegalBasis: in.LegalBasis,
 			Reason: in.ClassificationReason},
 		Channels: in.ChannelIDs, ScheduledAt: in.ScheduledAt, Campaign: in.Campaign, RecurrenceCount: in.RecurrenceCount}
+	for _, id := range in.MediaIDs {
+		d.Media = append(d.Media, scheduler.Media{MediaID: id})
+	}
 	for _, m := range in.Media {
 		d.Media = append(d.Media, scheduler.Media{Type: mediaType(m), URL: m})
+	}
+	if in.CaptionFB != "" || in.CaptionIG != "" {
+		d.Captions = map[string]string{"facebook": in.CaptionFB, "instagram": in.CaptionIG}
 	}
 	spec, err := recurrenceSpec(in.Recurrence, in.ScheduledAt)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -26,6 +27,7 @@ import (
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/auth/sso"
 	"github.com/humas-id/humas/auth/throttle"
+	"github.com/humas-id/humas/media"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/reportmail"
 	"github.com/humas-id/humas/store"
@@ -100,6 +102,15 @@ type Deps struct {
 	// and per account (shared with the API's bearer tokens; nil: no
 	// throttling).
 	Throttle *throttle.Limiter
+	// Media is the media library (nil: no library page; pasted media
+	// URLs are then published as given). Users names uploaders.
+	Media *media.Library
+	Users UserLister
+	// UploadTimeout replaces the server's read and write timeouts on
+	// upload routes; SetBodyLimit (api.Server's) gives them their own
+	// body limit.
+	UploadTimeout time.Duration
+	SetBodyLimit  func(method, fullPath string, max int64)
 }
 
 // UsageSource gives the latest Graph API usage percentage Meta reported
@@ -189,6 +200,11 @@ var templateFuncs = template.FuncMap{
 	},
 	"extv":   func(v view, p analytics.PlatformPost) map[string]any { return map[string]any{"V": v, "P": p} },
 	"postv":  func(v view, p PostView) map[string]any { return map[string]any{"V": v, "P": p} },
+	"mediav": func(v view, m MediaCard) map[string]any { return map[string]any{"V": v, "M": m} },
+	"json": func(v any) string {
+		b, _ := json.Marshal(v)
+		return string(b)
+	},
 	"auditv": func(v view, a []AuditView) map[string]any { return map[string]any{"V": v, "A": a} },
 	"pwv": func(v view, fe map[string]string, min int) map[string]any {
 		return map[string]any{"V": v, "FE": fe, "Min": min}
@@ -318,6 +334,27 @@ func (h *Handler) Routes(e *gin.Engine) {
 	// Any signed-in role may try: the scheduler decides (and says why not).
 	in.POST("/posts/:id/cancel", h.needPosts, h.cancelPost)
 
+	if h.d.Media != nil {
+		e.GET("/m/:token", h.publicMedia)
+		e.HEAD("/m/:token", h.publicMedia)
+		in.GET("/media", h.libraryPage)
+		in.GET("/media/:id/thumb", h.thumb)
+		in.GET("/media/:id/file", h.file)
+		write.POST("/media/import", h.importURL)
+		write.POST("/media/uploads", h.startUpload)
+		write.GET("/media/uploads/:upload", h.uploadStatus)
+		write.PUT("/media/uploads/:upload", h.writeChunk)
+		write.POST("/media/:id/crop", h.cropMedia)
+		write.POST("/media/:id/delete", h.deleteMedia)
+		// Streamed: no form parsing, the handler checks the CSRF token.
+		g.POST("/media/upload", h.requireSession, h.requireRole(auth.RoleEditor, auth.RoleApprover, auth.RoleAdmin), h.uploadForm)
+		if h.d.SetBodyLimit != nil {
+			max := h.d.Media.MaxUploadBytes() + 1<<20
+			h.d.SetBodyLimit(http.MethodPost, "/media/upload", max)
+			h.d.SetBodyLimit(http.MethodPut, "/media/uploads/:upload", max)
+		}
+	}
+
 	appr := in.Group("/", h.requireRole(auth.RoleApprover, auth.RoleAdmin, auth.RolePPID))
 	appr.GET("/approvals", h.approvalsPage)
 	appr.POST("/approvals/:id/approve", h.needPosts, h.approve)
@@ -371,7 +408,7 @@ func (h *Handler) securityHeaders(c *gin.Context) {
 // before routing) or one that does not arrive in time is answered 413 or
 // 408 instead of looking like an empty form.
 func (h *Handler) readForm(c *gin.Context) {
-	if c.Request.Method != http.MethodPost {
+	if c.Request.Method != http.MethodPost || c.FullPath() == "/media/upload" {
 		c.Next()
 		return
 	}
@@ -526,7 +563,11 @@ func (h *Handler) checkCSRF(c *gin.Context) {
 		return
 	}
 	s, _ := session(c)
-	if !validCSRF(s.CSRF, c.PostForm(csrfField)) {
+	tok := c.GetHeader("X-CSRF-Token")
+	if tok == "" {
+		tok = c.PostForm(csrfField)
+	}
+	if !validCSRF(s.CSRF, tok) {
 		h.errorPage(c, http.StatusForbidden, h.l(c).T("err.csrf"))
 		return
 	}
@@ -565,7 +606,7 @@ func (h *Handler) l(c *gin.Context) L {
 	return L{Lang: lang, Loc: loc}
 }
 
-var flashKeys = map[string]bool{"compose.saved": true, "compose.submitted": true, "appr.approved": true, "appr.rejected": true,
+var flashKeys = map[string]bool{"media.uploaded": true, "media.uploaded.n": true, "media.deleted": true, "compose.saved": true, "compose.submitted": true, "appr.approved": true, "appr.rejected": true,
 	"appr.classified": true, "post.canceled": true, "acct.pw.changed": true, "acct.totp.off": true, "acct.token.revoked": true,
 	"adm.unit.saved": true, "adm.unit.created": true, "adm.user.saved": true, "adm.user.disabled": true, "adm.user.totp.done": true,
 	"adm.token.revoked": true, "setup.done": true, "acct.others.out": true, "acct.recovery.used": true, "acct.totp.on": true,

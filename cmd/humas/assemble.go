@@ -13,6 +13,7 @@ import (
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/auth/throttle"
 	"github.com/humas-id/humas/config"
+	"github.com/humas-id/humas/media"
 	"github.com/humas-id/humas/meta"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/scheduler"
@@ -36,6 +37,8 @@ type app struct {
 	// sched is the calendar service (wireScheduler); it also decides which
 	// units a user sees (reports, channels, content type corrections).
 	sched *scheduler.Service
+	// media is the media library (wireMedia).
+	media *media.Library
 	// signins throttles failed sign-ins (web tokens and API bearer
 	// tokens) per client address.
 	signins *throttle.Limiter
@@ -89,6 +92,13 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 	}
 	parts = append(parts, sparts...)
 	a.sched = sched
+
+	lib, mparts, err := wireMedia(ctx, a, sched)
+	if err != nil {
+		return nil, fmt.Errorf("media: %w", err)
+	}
+	parts = append(parts, mparts...)
+	a.media = lib
 
 	col, cparts, err := wireCollector(ctx, a)
 	if err != nil {

@@ -47,6 +47,8 @@ func startSandbox(ctx context.Context, cfg *config.Config, stateDir string) (*sa
 	}
 	base, sim, stop, err := graphsim.Start(ctx, "127.0.0.1:0", graphsim.Options{
 		Seed: 20261127, AppID: sandboxAppID, AppSecret: sandboxAppSecret,
+		// Instagram containers fetch humas's public media links, as Meta does.
+		FetchMedia: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: start Graph API simulator: %w", err)

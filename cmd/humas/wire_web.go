@@ -46,6 +46,10 @@ func wireWeb(_ context.Context, a *app, sched *scheduler.Service, reports *analy
 		SSOCoversTOTP: a.cfg.OIDC.MFAByProvider,
 		Usage:         web.RegistryUsage{G: a.reg},
 		Throttle:      a.signins,
+		Media:         a.media,
+		Users:         a.users,
+		UploadTimeout: a.cfg.Media.UploadTimeout.D(),
+		SetBodyLimit:  a.srv.SetBodyLimit,
 	}
 	if reports != nil {
 		d.Platform = reports

@@ -165,11 +165,29 @@ func validURL(u string) bool {
 func (s *Sim) postPhoto(q *rq, _ *token, id string) (any, *gErr) {
 	pg := s.pages[id]
 	u := q.params.Get("url")
-	if u == "" {
-		return nil, &gErr{status: 400, code: 324, typ: "OAuthException", msg: "(#324) Requires upload file"}
-	}
-	if !validURL(u) {
-		return nil, errInvalidParam("url should represent a valid URL")
+	var up *Upload
+	if q.recv != nil && q.recv.upload != nil && q.recv.upload.Field == "source" {
+		switch q.recv.upload.Type {
+		case "image/jpeg", "image/png", "image/gif", "image/webp":
+		default:
+			return nil, &gErr{status: 400, code: 324, typ: "OAuthException", msg: "(#324) Missing or invalid image file"}
+		}
+		if q.recv.upload.Size >= 10_000_000 {
+			return nil, &gErr{status: 400, code: 324, typ: "OAuthException", msg: "(#324) Photos must be under 10 MB"}
+		}
+		label := "page_photos_post"
+		if boolParam(q.params, "published", true) == false && !q.params.Has("scheduled_publish_time") {
+			label = "page_photos_upload"
+		}
+		up = s.recordUpload(q, label, id)
+		u = uploadRef(up)
+	} else {
+		if u == "" {
+			return nil, &gErr{status: 400, code: 324, typ: "OAuthException", msg: "(#324) Requires upload file"}
+		}
+		if !validURL(u) {
+			return nil, errInvalidParam("url should represent a valid URL")
+		}
 	}
 	at, scheduled, unpublished, e := s.scheduling(q)
 	if e != nil {
@@ -194,11 +212,20 @@ func (s *Sim) postPhoto(q *rq, _ *token, id string) (any, *gErr) {
 func (s *Sim) postVideo(q *rq, _ *token, id string) (any, *gErr) {
 	pg := s.pages[id]
 	u := q.params.Get("file_url")
-	if u == "" {
-		return nil, errInvalidParam("The parameter file_url or source is required")
-	}
-	if !validURL(u) {
-		return nil, &gErr{status: 400, code: 352, typ: "OAuthException", msg: "(#352) Sorry, the video file you selected is in a format that we don't support."}
+	var up *Upload
+	if q.recv != nil && q.recv.upload != nil && q.recv.upload.Field == "source" {
+		if q.recv.upload.Type != "video/mp4" {
+			return nil, &gErr{status: 400, code: 352, typ: "OAuthException", msg: "(#352) Sorry, the video file you selected is in a format that we don't support."}
+		}
+		up = s.recordUpload(q, "page_videos_post", id)
+		u = uploadRef(up)
+	} else {
+		if u == "" {
+			return nil, errInvalidParam("The parameter file_url or source is required")
+		}
+		if !validURL(u) {
+			return nil, &gErr{status: 400, code: 352, typ: "OAuthException", msg: "(#352) Sorry, the video file you selected is in a format that we don't support."}
+		}
 	}
 	at, scheduled, _, e := s.scheduling(q)
 	if e != nil {
@@ -211,7 +238,11 @@ func (s *Sim) postVideo(q *rq, _ *token, id string) (any, *gErr) {
 	}
 	s.videos[v.id] = v
 	s.objects[v.id] = object{kind: kVideo, owner: id}
-	if s.opt.Quirks.VerticalVideoAsReelDraft && s.shortVertical(u) {
+	vertical := s.shortVertical(u)
+	if up != nil {
+		vertical = up.Height > up.Width && up.Duration > 0 && up.Duration <= 90*time.Second
+	}
+	if s.opt.Quirks.VerticalVideoAsReelDraft && vertical {
 		// Meta keeps a short vertical video as an unpublished Reel draft:
 		// the upload succeeds, the video gets ready, no post appears.
 		v.draft = true

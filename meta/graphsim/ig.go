@@ -65,6 +65,22 @@ func checkImageURL(u string) *gErr {
 	return errIG(36001, 2207005, "The image format is not supported. Only JPEG is supported.", "Unsupported format")
 }
 
+// checkImage judges an image_url: by the fetched bytes with FetchMedia,
+// else by its extension.
+func (s *Sim) checkImage(q *rq, u string) *gErr {
+	if s.opt.FetchMedia && validURL(u) {
+		return s.checkFetched(q, u, false)
+	}
+	return checkImageURL(u)
+}
+
+func (s *Sim) checkVideo(q *rq, u string) *gErr {
+	if s.opt.FetchMedia && validURL(u) {
+		return s.checkFetched(q, u, true)
+	}
+	return checkVideoURL(u)
+}
+
 func checkVideoURL(u string) *gErr {
 	if !validURL(u) {
 		return errIG(9004, 2207052, "The media could not be fetched from this uri", "Media download has failed")
@@ -177,12 +193,12 @@ func (s *Sim) createContainer(q *rq, _ *token, id string) (any, *gErr) {
 	}
 	if c.kind != igCarousel {
 		if video {
-			if e := checkVideoURL(c.videoURL); e != nil {
+			if e := s.checkVideo(q, c.videoURL); e != nil {
 				return nil, e
 			}
 			c.readyAt = now.Add(s.opt.IGVideoReadyDelay)
 		} else {
-			if e := checkImageURL(c.imageURL); e != nil {
+			if e := s.checkImage(q, c.imageURL); e != nil {
 				return nil, e
 			}
 			c.readyAt = now.Add(s.opt.IGReadyDelay)

@@ -2,6 +2,7 @@ package graphsim
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 )
 
@@ -55,6 +56,15 @@ type Options struct {
 	// (default 30, as the API reference says; Instagram announced 5 from
 	// December 2025: set 5 to simulate that cap).
 	IGHashtagCap int
+	// FetchMedia makes Instagram containers fetch their image_url and
+	// video_url as Meta does: a URL that cannot be fetched fails with code
+	// 9004 / subcode 2207052, an image that is not a JPEG with 36001 /
+	// 2207005 (by its bytes, not its name), outside 4:5 to 1.91:1 with
+	// 36003 / 2207009, a video that is not MP4 or MOV with 352 / 2207026.
+	// Off, URLs are judged by their extension only. FetchClient does the
+	// fetching (default http.DefaultClient).
+	FetchMedia  bool
+	FetchClient *http.Client
 	// Logger receives debug logs (default discard).
 	Logger *slog.Logger
 }

@@ -31,6 +31,8 @@ type Sim struct {
 	retired      map[string]bool
 	files        map[string]mediaFile
 	fetchFailed  map[string]bool // URLs whose last fetch failed (Quirks.MediaFetchFailRate)
+	uploads      []Upload
+	fetches      []Fetch
 	faults       []Fault
 	calls        map[string]int
 	faultCount   map[string]int
@@ -82,6 +84,8 @@ type rq struct {
 	base    string // scheme://host[/prefix] for paging URLs
 	version string
 	inBatch bool
+	// recv is an uploaded file or fetched media (readUpload).
+	recv *received
 }
 
 type resp struct {
@@ -107,7 +111,16 @@ func parsePath(p string) (string, []string) {
 
 // ServeHTTP answers one Graph API request.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
+	var err error
+	if ct := r.Header.Get("Content-Type"); strings.HasPrefix(ct, "multipart/form-data") {
+		err = r.ParseMultipartForm(32 << 20) // larger files wait on disk
+		if r.MultipartForm != nil {
+			defer r.MultipartForm.RemoveAll()
+		}
+	} else {
+		err = r.ParseForm()
+	}
+	if err != nil {
 		writeResp(w, &resp{status: 400, body: s.lockedErrBody(errInvalidParam("Could not parse the request body"))})
 		return
 	}
@@ -128,6 +141,12 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		q.base = scheme + "://" + r.Host
 	}
 	q.base = strings.TrimRight(q.base, "/")
+	recv, ge := s.readUpload(r, q)
+	if ge != nil {
+		writeResp(w, &resp{status: 400, body: s.lockedErrBody(ge)})
+		return
+	}
+	q.recv = recv
 
 	s.mu.Lock()
 	s.httpRequests++

@@ -222,7 +222,14 @@ func (s *Sim) uploadReel(q *rq, tok *token) (any, *gErr) {
 		u = q.header.Get("file_url")
 	}
 	if u == "" {
-		return nil, errInvalidParam("Send the video by the file_url header (byte uploads are not simulated)")
+		if q.recv == nil || q.recv.upload == nil {
+			return nil, errInvalidParam("Send the video's bytes (offset and file_size headers) or a file_url header")
+		}
+		if q.recv.upload.Type != "video/mp4" {
+			return nil, &gErr{status: 400, code: 352, typ: "OAuthException", msg: "(#352) Sorry, the video file you selected is in a format that we don't support."}
+		}
+		v.fileURL = uploadRef(s.recordUpload(q, "video_upload", v.id))
+		return map[string]any{"success": true}, nil
 	}
 	if !validURL(u) {
 		return nil, &gErr{status: 400, code: 352, typ: "OAuthException", msg: "(#352) Sorry, the video file you selected is in a format that we don't support."}

@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   function fail(img) { img.classList.add("failed"); }
-  document.querySelectorAll("img.thumb, img.thumb-sm").forEach(function (img) {
+  document.querySelectorAll("img.pthumb, img.thumb-sm").forEach(function (img) {
     if (img.complete && img.naturalWidth === 0 && img.getAttribute("src")) { fail(img); }
     img.addEventListener("error", function () { fail(img); });
   });
