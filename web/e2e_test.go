@@ -106,9 +106,9 @@ type stack struct {
 	cityFB                          org.Channel
 	editorTok, approverTok, headTok string
 	// names: the user each token belongs to (all sign in with fixedPassword).
-	names map[string]string
-	web   *httptest.Server
-	an    *analytics.Service
+	names  map[string]string
+	web    *httptest.Server
+	an     *analytics.Service
 	lib    *media.Library
 	sched  *scheduler.Service
 	cityIG org.Channel
