@@ -102,9 +102,8 @@ func validateContentType(platform, postID, contentType string) error {
 // postRow reads the newest version of a collected post.
 func (c *Collector) postRow(ctx context.Context, platform, postID string) (PostRow, error) {
 	var r PostRow
-	err := c.ch.QueryRow(ctx, qSelectPost, platform, postID).Scan(&r.Platform, &r.PostID, &r.ChannelID, &r.AccountID,
-		&r.UnitID, &r.ContentType, &r.ContentTypeSource, &r.MediaType, &r.MediaProductType, &r.Caption, &r.Hashtags,
-		&r.Campaign, &r.PublishedAt, &r.Permalink, &r.HumasPostID, &r.DeliveryID, &r.UpdatedAt, &r.Version)
+	// The columns are PostRow's ch tags: ScanStruct fills the fields by name.
+	err := c.ch.QueryRow(ctx, qSelectPost, platform, postID).ScanStruct(&r)
 	if errors.Is(err, sql.ErrNoRows) {
 		return PostRow{}, fmt.Errorf("%w: no %s post %s has been collected yet; run humas collect (or wait for the schedule) first", ErrPostNotFound, platform, postID)
 	}

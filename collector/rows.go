@@ -22,6 +22,7 @@ type PostRow struct {
 	Campaign          string    `json:"campaign" ch:"campaign"`
 	PublishedAt       time.Time `json:"published_at" ch:"published_at"`
 	Permalink         string    `json:"permalink" ch:"permalink"`
+	ThumbnailURL      string    `json:"thumbnail_url,omitempty" ch:"thumbnail_url"`
 	HumasPostID       uint64    `json:"humas_post_id" ch:"humas_post_id"`
 	DeliveryID        uint64    `json:"delivery_id" ch:"delivery_id"`
 	UpdatedAt         time.Time `json:"updated_at" ch:"updated_at"`

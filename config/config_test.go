@@ -36,6 +36,7 @@ func TestBadConfigs(t *testing.T) {
 		"bad_http_timeouts.bad.yaml":   {"api.read_header_timeout", "1m0s", "at most api.read_timeout (10s)"},
 		"bad_trusted_proxy.bad.yaml":   {"api.trusted_proxies[1]", "proxy.example", "CIDR"},
 		"bad_body_limit.bad.yaml":      {"api.max_body_bytes", `"10"`, "1024"},
+		"bad_smtp.bad.yaml":            {"smtp.from", "humas at kpu dot go dot id", "sender's address"},
 		"bad_media_store.bad.yaml":     {"media.store", "ftp", "local", "s3"},
 		"bad_media_s3.bad.yaml":        {"media.s3.endpoint", "without scheme", "media.s3.bucket", "Humas_Media", "lowercase"},
 		"bad_media_limit.bad.yaml":     {"media.max_upload_bytes", "20000000000", "10 GiB", "media.url_ttl", "7d"},
@@ -278,5 +279,40 @@ func TestEveryKeySetFromEnv(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "collector.cadence (HUMAS_COLLECTOR_CADENCE)") {
 		t.Errorf("bad cadence from env: %v", err)
+	}
+}
+
+func TestSMTPFromEnv(t *testing.T) {
+	env := map[string]string{"HUMAS_SMTP_HOST": "smtp.kpu.go.id", "HUMAS_SMTP_PORT": "465", "HUMAS_SMTP_TLS": "tls",
+		"HUMAS_SMTP_USERNAME": "humas", "HUMAS_SMTP_PASSWORD": "sandi-rahasia", "HUMAS_SMTP_FROM": "Humas KPU <humas@kpu.go.id>"}
+	cfg, err := Load("", func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := cfg.SMTP; !s.Enabled() || s.Port != 465 || s.TLS != "tls" || s.Password.Reveal() != "sandi-rahasia" || s.From != "Humas KPU <humas@kpu.go.id>" {
+		t.Errorf("smtp %+v", s)
+	}
+	if out := cfg.Effective(); strings.Contains(out, "sandi-rahasia") || !strings.Contains(out, "host: smtp.kpu.go.id") {
+		t.Errorf("effective config shows the SMTP password or lacks the host:\n%s", out)
+	}
+	// A password without a user, a bad port, a bad TLS mode: each named,
+	// the password never echoed.
+	env = map[string]string{"HUMAS_SMTP_HOST": "smtp.kpu.go.id", "HUMAS_SMTP_PORT": "0", "HUMAS_SMTP_TLS": "ssl",
+		"HUMAS_SMTP_PASSWORD": "sandi-rahasia", "HUMAS_SMTP_FROM": "humas@kpu.go.id"}
+	_, err = Load("", func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err == nil {
+		t.Fatal("bad SMTP settings accepted")
+	}
+	for _, want := range []string{"smtp.port", "smtp.tls", "starttls", "smtp.username"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "sandi-rahasia") {
+		t.Error("the SMTP password is in the error")
+	}
+	// No host: no mail, nothing else required.
+	if cfg, err := Load("", noEnv); err != nil || cfg.SMTP.Enabled() {
+		t.Errorf("default: %v %v", err, cfg.SMTP.Enabled())
 	}
 }

@@ -18,6 +18,7 @@
 //
 //	units                    org
 //	channels                 org
+//	unit_letterheads         org
 //	users                    auth
 //	api_tokens               auth
 //	audit_log                auth
@@ -28,6 +29,8 @@
 //	recovery_codes           auth
 //	oidc_flows               auth/sso
 //	media                    media
+//	report_subscriptions     reportmail
+//	report_deliveries        reportmail
 //	media_uploads            media
 //	collect_runs             collector
 //	platform_post_overrides  collector

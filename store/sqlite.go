@@ -106,6 +106,10 @@ func OpenSQLiteDriver(ctx context.Context, driverName, path string, log *slog.Lo
 // Close closes the database.
 func (s *SQLite) Close() error { return s.DB.Close() }
 
+// Path is the database file; files humas keeps beside it (logos) go in
+// its folder.
+func (s *SQLite) Path() string { return s.path }
+
 // Ping checks the database answers a query.
 func (s *SQLite) Ping(ctx context.Context) error {
 	var one int

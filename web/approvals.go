@@ -36,6 +36,8 @@ type approvalsData struct {
 type postData struct {
 	Post  PostView
 	Audit []AuditView
+	// Ages are the published deliveries' figures over age (postages.go).
+	Ages []ageView
 }
 
 func (h *Handler) approvalsPage(c *gin.Context) { h.renderQueue(c, http.StatusOK, approvalsData{}) }
@@ -161,7 +163,7 @@ func (h *Handler) postPage(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	h.render(c, http.StatusOK, "post", h.view(c, l.T("post.title", p.ID), "list", postData{Post: p, Audit: a}))
+	h.render(c, http.StatusOK, "post", h.view(c, l.T("post.title", p.ID), "list", postData{Post: p, Audit: a, Ages: h.postAges(c, p)}))
 }
 
 // cancelPost cancels a post from its page. Who may cancel what is the

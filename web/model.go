@@ -4,8 +4,10 @@ import (
 	"context"
 	"time"
 
+	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/report"
 	"github.com/humas-id/humas/valid"
 )
 
@@ -80,6 +82,7 @@ type DeliveryView struct {
 	Platform      string
 	Status        string
 	Permalink     string
+	PlatformID    string // the post's id on the platform, once published
 	ErrorMessage  string // the platform's message, when it failed
 	ErrorActionID string // what staff should do, Bahasa Indonesia
 	ErrorActionEN string // what staff should do, English
@@ -188,50 +191,16 @@ type Scope interface {
 	VisibleChannels(ctx context.Context, p auth.Principal) ([]org.Channel, error)
 }
 
-// ReportQuery is the report page's period and scope.
-type ReportQuery struct {
-	From, To         time.Time // calendar dates, To inclusive (midnight UTC)
-	PrevFrom, PrevTo time.Time
-	UnitID           int64 // 0 = every unit the user may see
-}
-
-// Group is one row of a grouped figure.
-type Group struct {
-	Key          string
-	Label        string
-	Posts        int64
-	Reach        int64
-	Interactions int64
-	ER           float64 // Σ interactions ÷ Σ reach; NaN without reach
-}
-
-// PostStat is one post in a top/bottom list.
-type PostStat struct {
-	Platform     string
-	PostID       string
-	Permalink    string
-	Caption      string
-	ContentType  string
-	ChannelName  string
-	PublishedAt  time.Time
-	Reach        int64
-	Interactions int64
-	ER           float64
-}
-
-// ReportData is what the report page draws.
-type ReportData struct {
-	ByType, ByTypePrev         []Group
-	ByPlatform, ByPlatformPrev []Group
-	ByUnit, ByUnitPrev         []Group
-	Top, Bottom                []PostStat
-	BestTime                   [7][24]GridCell // [0] = Monday, local time
-	BestTimeMinPosts           int
-	BestTimeWeeks              int
-	DefinitionEN, DefinitionID string
-}
-
-// Reports is what the report page needs from analytics.
+// Reports builds the report document the report page, its PDF, Excel
+// and CSV render (*report.Builder does, over the analytics service).
 type Reports interface {
-	Report(ctx context.Context, p auth.Principal, q ReportQuery) (ReportData, error)
+	Build(ctx context.Context, r report.Request) (*report.Document, error)
+}
+
+// Platform is what the collector found on the Pages and accounts
+// (*analytics.Service implements it): posts published outside humas for
+// the calendar, and a published post's figures over its age.
+type Platform interface {
+	PlatformPosts(ctx context.Context, q analytics.PlatformPostsQuery) ([]analytics.PlatformPost, error)
+	PostAges(ctx context.Context, platform, postID string) (*analytics.PostAgesReport, error)
 }

@@ -95,7 +95,7 @@ func (n names) view(p scheduler.Post) PostView {
 	for _, d := range p.Deliveries {
 		ch := n.channels[d.ChannelID]
 		dv := DeliveryView{ChannelID: d.ChannelID, ChannelName: ch.Name, Platform: d.Platform, Status: d.Status,
-			Permalink: d.Permalink, PublishedAt: d.PublishedAt}
+			Permalink: d.Permalink, PlatformID: d.PlatformID, PublishedAt: d.PublishedAt}
 		if dv.Platform == "" {
 			dv.Platform = ch.Platform
 		}

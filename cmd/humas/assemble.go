@@ -116,7 +116,12 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 	// lands (in the analytics refresh loop, which Stop ends). Changes made
 	// by other processes reach it through the change marker.
 	col.OnChange(func(context.Context) { reports.Changed() })
-	wparts, err := wireWeb(ctx, a, sched, reports)
+	docs, subs, rparts, err := wireReports(ctx, a, reports)
+	if err != nil {
+		return nil, err
+	}
+	parts = append(parts, rparts...)
+	wparts, err := wireWeb(ctx, a, sched, reports, docs, subs)
 	if err != nil {
 		return nil, err
 	}
