@@ -20,6 +20,8 @@ type PostRow struct {
 	Campaign       string    `json:"campaign"`
 	Permalink      string    `json:"permalink"`
 	Caption        string    `json:"caption_excerpt"`
+	Thumbnail      string    `json:"thumbnail_url"`
+	HumasPostID    uint64    `json:"humas_post_id"`
 	Reach          uint64    `json:"reach"`
 	Views          uint64    `json:"views"`
 	Interactions   uint64    `json:"interactions"`
@@ -47,7 +49,8 @@ type PostsReport struct {
 	Posts      []PostRow  `json:"posts"`
 }
 
-const qPostDetails = `SELECT platform, post_id, argMax(permalink, version), argMax(caption, version)
+const qPostDetails = `SELECT platform, post_id, argMax(permalink, version), argMax(caption, version),
+    argMax(thumbnail_url, version), argMax(humas_post_id, version)
 FROM posts
 WHERE post_id IN ?
 GROUP BY platform, post_id`
@@ -115,7 +118,10 @@ func (s *Service) topPosts(ctx context.Context, q Query) (*PostsReport, error) {
 
 // postDetails adds permalinks, caption excerpts and channel names.
 func (s *Service) postDetails(ctx context.Context, posts []PostRow, ids []any) error {
-	type detail struct{ permalink, caption string }
+	type detail struct {
+		permalink, caption, thumbnail string
+		humas                         uint64
+	}
 	details := map[string]detail{}
 	rows, err := s.ch.Query(ctx, qPostDetails, clickhouse.GroupSet{Value: ids})
 	if err != nil {
@@ -125,7 +131,7 @@ func (s *Service) postDetails(ctx context.Context, posts []PostRow, ids []any) e
 	for rows.Next() {
 		var platform, id string
 		var d detail
-		if err := rows.Scan(&platform, &id, &d.permalink, &d.caption); err != nil {
+		if err := rows.Scan(&platform, &id, &d.permalink, &d.caption, &d.thumbnail, &d.humas); err != nil {
 			return fmt.Errorf("post details scan: %w", err)
 		}
 		details[platform+"/"+id] = d
@@ -141,6 +147,7 @@ func (s *Service) postDetails(ctx context.Context, posts []PostRow, ids []any) e
 		d := details[posts[i].Platform+"/"+posts[i].PostID]
 		posts[i].Permalink = d.permalink
 		posts[i].Caption = excerpt(d.caption, captionExcerpt)
+		posts[i].Thumbnail, posts[i].HumasPostID = d.thumbnail, d.humas
 		posts[i].ChannelName = names[posts[i].Channel]
 	}
 	return nil

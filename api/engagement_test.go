@@ -123,12 +123,24 @@ func TestEngagementAPI(t *testing.T) {
 		if w.Code != 200 || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/csv") {
 			t.Fatalf("status %d type %q: %s", w.Code, w.Header().Get("Content-Type"), w.Body)
 		}
-		recs, err := csv.NewReader(w.Body).ReadAll()
+		body := w.Body.String()
+		if !strings.HasPrefix(body, "\ufeff") {
+			t.Error("no UTF-8 BOM")
+		}
+		r := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff")))
+		r.Comma = ';'
+		recs, err := r.ReadAll()
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(recs) != 3 || recs[0][0] != "Jenis konten" || recs[0][len(recs[0])-2] != "Tingkat engagement" {
 			t.Errorf("csv %v", recs)
+		}
+		// Rates with a decimal comma, as Indonesian spreadsheets read them.
+		for _, rec := range recs[1:] {
+			if er := rec[len(rec)-2]; er != "" && !strings.Contains(er, ",") {
+				t.Errorf("rate %q has no decimal comma", er)
+			}
 		}
 	})
 	t.Run("csv by Accept", func(t *testing.T) {

@@ -108,7 +108,7 @@ func oaReportParams(extra ...oaObj) []oaObj {
 		oaQueryParam("content_type", "only this content type (photo, video, interactive, text, link)", oaStr),
 		oaQueryParam("campaign", "only this campaign", oaStr),
 		oaQueryParam("format", "csv answers text/csv (as does Accept: text/csv)", oaEnum("json", "csv")),
-		oaQueryParam("lang", "CSV column headers: en, or id for Bahasa Indonesia", oaEnum("en", "id")),
+		oaQueryParam("lang", "CSV language: en, or id for Bahasa Indonesia (Indonesian headers, ';' between fields, decimal commas, a UTF-8 BOM)", oaEnum("en", "id")),
 	}
 	return append(ps, extra...)
 }
@@ -409,7 +409,7 @@ func oaSchemas() oaObj {
 		"PostsReport": head(oaObj{"sort": oaStr, "order": oaStr, "posts": oaObj{"type": "array", "items": oaObj{"type": "object", "properties": oaObj{
 			"platform": oaStr, "post_id": oaStr, "published_at": oaObj{"type": "string", "format": "date-time"}, "content_type": oaStr,
 			"channel": oaInt, "channel_name": oaStr, "unit": oaInt, "campaign": oaStr, "permalink": oaStr, "caption_excerpt": oaStr,
-			"reach": u, "views": u, "interactions": u, "denominator": u, "engagement_rate": num}}}}),
+			"thumbnail_url": oaStr, "humas_post_id": oaInt, "reach": u, "views": u, "interactions": u, "denominator": u, "engagement_rate": num}}}}),
 		"BestTimesReport": head(oaObj{"min_posts_per_cell": oaInt, "description": oaRef("Definition"), "cells": oaObj{"type": "array",
 			"items": oaObj{"type": "object", "properties": oaObj{"weekday": oaObj{"type": "integer", "minimum": 1, "maximum": 7},
 				"hour": oaObj{"type": "integer", "minimum": 0, "maximum": 23}, "posts": oaInt, "rated_posts": oaInt,

@@ -68,8 +68,16 @@ func writeCSV(c *gin.Context, name string, t csvTable, lang string) error {
 	c.Header("Content-Disposition", `attachment; filename="`+name+`.csv"`)
 	c.Status(200)
 	// Every text cell (campaigns, channel and unit names, captions) is
-	// defused against spreadsheet formulas; figures stay numbers.
+	// defused against spreadsheet formulas; figures stay numbers. In
+	// Bahasa Indonesia the file is what Excel in an Indonesian locale
+	// opens as columns: a UTF-8 BOM, ';' between fields, decimal commas.
 	w := csvsafe.NewWriter(c.Writer)
+	if lang == "id" {
+		if _, err := c.Writer.WriteString("\ufeff"); err != nil {
+			return fmt.Errorf("write csv: %w", err)
+		}
+		w = csvsafe.NewLocaleWriter(c.Writer, ';', true)
+	}
 	if err := w.Write(head); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}

@@ -10,11 +10,13 @@ import (
 
 	"github.com/humas-id/humas/meta"
 	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/scheduler"
 )
 
 // item is a post or media as read from the Graph API, normalised.
 type item struct {
 	id, mediaType, productType, statusType, caption, permalink string
+	thumbnail                                                  string // an image of the post on Meta's CDN
 	published                                                  time.Time
 	// videoID is the video a Facebook post's attachment targets; reel
 	// marks a Facebook Reel, whose figures are on video_insights.
@@ -231,7 +233,7 @@ func fbItems(posts []meta.PagePost) []item {
 		rbt := p.Insights.ReactionsByType
 		it := item{
 			id: p.ID, mediaType: p.MediaType, statusType: p.StatusType, caption: p.Message, permalink: p.PermalinkURL,
-			published: p.CreatedTime, videoID: p.TargetID, reel: isReelPost(p),
+			published: p.CreatedTime, thumbnail: p.Picture, videoID: p.TargetID, reel: isReelPost(p),
 			vals: map[string]meta.Value{
 				"reactions": p.Reactions, "comments": p.Comments, "shares": p.Shares,
 				"reach": p.Insights.Reach, "views": p.Insights.Views, "clicks": p.Insights.Clicks,
@@ -260,9 +262,13 @@ func igItems(media []meta.IGMedia) []item {
 		if !comments.OK {
 			comments = m.Insights.Comments
 		}
+		thumb := m.MediaURL
+		if m.ThumbnailURL != "" || m.MediaType == "VIDEO" {
+			thumb = m.ThumbnailURL // a video's media_url is the video itself
+		}
 		out = append(out, item{
 			id: m.ID, mediaType: m.MediaType, productType: m.MediaProductType, caption: m.Caption, permalink: m.Permalink,
-			published: m.Timestamp,
+			published: m.Timestamp, thumbnail: thumb,
 			vals: map[string]meta.Value{
 				"likes": likes, "comments": comments, "shares": m.Insights.Shares, "saves": m.Insights.Saved,
 				"reach": m.Insights.Reach, "views": m.Insights.Views,
@@ -273,11 +279,11 @@ func igItems(media []meta.IGMedia) []item {
 }
 
 // rows builds the posts row and the snapshot of one item.
-func (c *Collector) rows(ch org.Channel, it item, links map[string]link, ovr map[string]string, r *run, now time.Time) (PostRow, SnapshotRow) {
+func (c *Collector) rows(ch org.Channel, it item, links map[string]scheduler.PublishedLink, ovr map[string]string, r *run, now time.Time) (PostRow, SnapshotRow) {
 	p := PostRow{
 		Platform: ch.Platform, PostID: it.id, ChannelID: uint64(ch.ID), AccountID: ch.ExternalID, UnitID: uint64(ch.UnitID),
 		MediaType: it.mediaType, MediaProductType: it.productType, Caption: it.caption, Hashtags: hashtags(it.caption),
-		PublishedAt: it.published.UTC(), Permalink: it.permalink, UpdatedAt: now, Version: uint64(r.started.UnixNano()),
+		PublishedAt: it.published.UTC(), Permalink: it.permalink, ThumbnailURL: it.thumbnail, UpdatedAt: now, Version: uint64(r.started.UnixNano()),
 		ContentTypeSource: SourceInferred,
 	}
 	if ch.Platform == org.Facebook {
@@ -290,7 +296,7 @@ func (c *Collector) rows(ch org.Channel, it item, links map[string]link, ovr map
 	}
 	if l, ok := links[it.id]; ok {
 		p.ContentType, p.ContentTypeSource, p.Campaign = l.ContentType, SourceHumas, l.Campaign
-		p.HumasPostID, p.DeliveryID, p.UnitID = uint64(l.HumasPostID), uint64(l.DeliveryID), uint64(l.UnitID)
+		p.HumasPostID, p.DeliveryID, p.UnitID = uint64(l.PostID), uint64(l.DeliveryID), uint64(l.UnitID)
 	}
 	if ct, ok := ovr[it.id]; ok {
 		p.ContentType, p.ContentTypeSource = ct, SourceOverride

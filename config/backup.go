@@ -56,21 +56,6 @@ func defaultRetention() Retention {
 	return Retention{Schedule: "0 30 4 * * *", SnapshotsFullMonths: 13}
 }
 
-// backupEnv are the HUMAS_BACKUP_* and HUMAS_RETENTION_* overrides.
-var backupEnv = []envVar{
-	{"HUMAS_BACKUP_DIR", "backup.dir", str(func(c *Config) *string { return &c.Backup.Dir })},
-	{"HUMAS_BACKUP_SCHEDULE", "backup.schedule", str(func(c *Config) *string { return &c.Backup.Schedule })},
-	{"HUMAS_BACKUP_KEEP_DAILY", "backup.keep_daily", integer(func(c *Config) *int { return &c.Backup.KeepDaily })},
-	{"HUMAS_BACKUP_KEEP_MONTHLY", "backup.keep_monthly", integer(func(c *Config) *int { return &c.Backup.KeepMonthly })},
-	{"HUMAS_BACKUP_MEDIA", "backup.media", boolean(func(c *Config) *bool { return &c.Backup.Media })},
-	{"HUMAS_BACKUP_STALE_AFTER", "backup.stale_after", duration(func(c *Config) *Duration { return &c.Backup.StaleAfter })},
-	{"HUMAS_BACKUP_BEFORE_UPGRADE", "backup.before_upgrade", boolean(func(c *Config) *bool { return &c.Backup.BeforeUpgrade })},
-	{"HUMAS_RETENTION_SCHEDULE", "retention.schedule", str(func(c *Config) *string { return &c.Retention.Schedule })},
-	{"HUMAS_RETENTION_SNAPSHOTS_FULL_MONTHS", "retention.snapshots_full_months", integer(func(c *Config) *int { return &c.Retention.SnapshotsFullMonths })},
-	{"HUMAS_RETENTION_FOLLOWERS_MONTHS", "retention.followers_months", integer(func(c *Config) *int { return &c.Retention.FollowersMonths })},
-	{"HUMAS_RETENTION_AUDIT_LOG_MONTHS", "retention.audit_log_months", integer(func(c *Config) *int { return &c.Retention.AuditLogMonths })},
-}
-
 // Off is the schedule value that turns a job off.
 const Off = "off"
 

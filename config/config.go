@@ -49,8 +49,39 @@ type Config struct {
 	Scheduler  Scheduler  `yaml:"scheduler"`
 	Collector  Collector  `yaml:"collector"`
 	Media      Media      `yaml:"media"`
+	SMTP       SMTP       `yaml:"smtp"`
+	Reports    Reports    `yaml:"reports"`
 	Backup     Backup     `yaml:"backup"`
 	Retention  Retention  `yaml:"retention"`
+}
+
+// SMTP is the mail server humas sends through (scheduled reports,
+// notifications). With no host, humas sends no mail.
+type SMTP struct {
+	Host     string `yaml:"host"`
+	Port     int    `yaml:"port"`
+	Username string `yaml:"username"`
+	Password Secret `yaml:"password"`
+	// From is the sender, e.g. "Humas KPU Jateng <humas@jateng.kpu.go.id>".
+	From string `yaml:"from"`
+	// TLS is starttls (port 587, required), tls (implicit TLS, port 465)
+	// or none (a local relay only).
+	TLS     string   `yaml:"tls"`
+	Timeout Duration `yaml:"timeout"`
+}
+
+// Reports is the scheduled delivery of reports by email.
+type Reports struct {
+	Enabled bool `yaml:"enabled"`
+	// Check is the cron spec (with seconds) of the delivery job: it sends
+	// what is due and retries what failed.
+	Check string `yaml:"check"`
+	// SendHour is the local hour from which the first working day's
+	// reports go out.
+	SendHour int `yaml:"send_hour"`
+	// Holidays are extra non-working days (YYYY-MM-DD) besides weekends
+	// and the fixed national holidays.
+	Holidays []string `yaml:"holidays"`
 }
 
 // Log configures log/slog output.
@@ -82,8 +113,8 @@ type State struct {
 type Graph struct {
 	URL       string   `yaml:"url"`
 	Version   string   `yaml:"version"`
-	AppID     string   `yaml:"app_id"`
-	AppSecret Secret   `yaml:"app_secret"`
+	AppID     string   `yaml:"app_id" env:"HUMAS_APP_ID"`
+	AppSecret Secret   `yaml:"app_secret" env:"HUMAS_APP_SECRET"`
 	Timeout   Duration `yaml:"timeout"`
 	// Metrics overrides insight metric names when Meta renames them.
 	Metrics GraphMetrics `yaml:"metrics"`
@@ -321,6 +352,8 @@ func Default() Config {
 			BufferMaxBytes:  256 << 20,
 			CarouselAs:      "photo",
 		},
+		SMTP:    SMTP{Port: 587, TLS: "starttls", Timeout: Duration(30 * time.Second)},
+		Reports: Reports{Enabled: true, Check: "0 */10 * * * *", SendHour: 7},
 	}
 }
 

@@ -3,6 +3,8 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +36,7 @@ func TestBadConfigs(t *testing.T) {
 		"bad_http_timeouts.bad.yaml":      {"api.read_header_timeout", "1m0s", "at most api.read_timeout (10s)"},
 		"bad_trusted_proxy.bad.yaml":      {"api.trusted_proxies[1]", "proxy.example", "CIDR"},
 		"bad_body_limit.bad.yaml":         {"api.max_body_bytes", `"10"`, "1024"},
+		"bad_smtp.bad.yaml":               {"smtp.from", "humas at kpu dot go dot id", "sender's address"},
 		"bad_media_store.bad.yaml":        {"media.store", "ftp", "local", "s3"},
 		"bad_media_s3.bad.yaml":           {"media.s3.endpoint", "without scheme", "media.s3.bucket", "Humas_Media", "lowercase"},
 		"bad_media_limit.bad.yaml":        {"media.max_upload_bytes", "20000000000", "10 GiB", "media.url_ttl", "7d"},
@@ -203,15 +206,118 @@ func TestDecodeKey(t *testing.T) {
 	}
 }
 
-func TestEveryEnvVarDocumented(t *testing.T) {
+// TestEnvNames: every key of the configuration struct has a variable
+// (derived from the struct), the list is testdata/env.txt, and the
+// README's configuration table has a row "| `key` | `VARIABLE` |" for
+// each, and no row for a key that does not exist.
+func TestEnvNames(t *testing.T) {
+	var got []string
+	for _, e := range EnvNames() {
+		got = append(got, e[1]+" "+e[0])
+	}
+	b, err := os.ReadFile("testdata/env.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			want = append(want, l)
+		}
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("testdata/env.txt is not the derived list; it should read:\n%s", strings.Join(got, "\n"))
+	}
+	for _, must := range []string{"graph.timeout HUMAS_GRAPH_TIMEOUT", "scheduler.tick HUMAS_SCHEDULER_TICK",
+		"scheduler.policy_block_pause HUMAS_SCHEDULER_POLICY_BLOCK_PAUSE", "graph.app_id HUMAS_APP_ID"} {
+		if !slices.Contains(got, must) {
+			t.Errorf("no %s", must)
+		}
+	}
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
+	rows := regexp.MustCompile("(?m)^\\| `([a-z0-9_.*]+)` \\| `?([A-Z0-9_]*)`? \\|").FindAllStringSubmatch(string(readme), -1)
+	documented := map[string]string{}
+	for _, r := range rows {
+		documented[r[1]] = r[2]
+	}
 	for _, e := range EnvNames() {
-		if !strings.Contains(string(readme), e[0]) {
-			t.Errorf("README's configuration table lacks %s", e[0])
+		if v, ok := documented[e[1]]; !ok {
+			t.Errorf("README's configuration table has no row for %s", e[1])
+		} else if v != e[0] {
+			t.Errorf("README gives %s the variable %q, want %s", e[1], v, e[0])
 		}
+		delete(documented, e[1])
+	}
+	for k := range documented {
+		t.Errorf("README's configuration table has a row for %s, which is no key", k)
+	}
+}
+
+// TestEveryKeySetFromEnv: each variable sets its key (a value of the
+// key's type in, the same value read back in the effective config).
+func TestEveryKeySetFromEnv(t *testing.T) {
+	values := map[string]string{
+		"HUMAS_GRAPH_TIMEOUT":              "7s",
+		"HUMAS_SCHEDULER_TICK":             "*/5 * * * * *",
+		"HUMAS_COLLECTOR_CADENCE":          "[{up_to: 2d, every: 2h}, {up_to: 30d, every: 1d}]",
+		"HUMAS_WEB_SESSION_TTL":            "3h",
+		"HUMAS_API_MAX_CONCURRENT_REPORTS": "6",
+	}
+	cfg, err := Load("", func(k string) (string, bool) { v, ok := values[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Graph.Timeout.D() != 7*time.Second || cfg.Scheduler.Tick != "*/5 * * * * *" || cfg.Web.SessionTTL.D() != 3*time.Hour ||
+		cfg.API.MaxConcurrentReports != 6 || len(cfg.Collector.Cadence) != 2 || cfg.Collector.Cadence[0].Every.D() != 2*time.Hour {
+		t.Errorf("env not applied: graph.timeout %v, scheduler.tick %q, session_ttl %v, reports %d, cadence %+v",
+			cfg.Graph.Timeout, cfg.Scheduler.Tick, cfg.Web.SessionTTL, cfg.API.MaxConcurrentReports, cfg.Collector.Cadence)
+	}
+	_, err = Load("", func(k string) (string, bool) {
+		if k == "HUMAS_COLLECTOR_CADENCE" {
+			return "every hour", true
+		}
+		return "", false
+	})
+	if err == nil || !strings.Contains(err.Error(), "collector.cadence (HUMAS_COLLECTOR_CADENCE)") {
+		t.Errorf("bad cadence from env: %v", err)
+	}
+}
+
+func TestSMTPFromEnv(t *testing.T) {
+	env := map[string]string{"HUMAS_SMTP_HOST": "smtp.kpu.go.id", "HUMAS_SMTP_PORT": "465", "HUMAS_SMTP_TLS": "tls",
+		"HUMAS_SMTP_USERNAME": "humas", "HUMAS_SMTP_PASSWORD": "sandi-rahasia", "HUMAS_SMTP_FROM": "Humas KPU <humas@kpu.go.id>"}
+	cfg, err := Load("", func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := cfg.SMTP; !s.Enabled() || s.Port != 465 || s.TLS != "tls" || s.Password.Reveal() != "sandi-rahasia" || s.From != "Humas KPU <humas@kpu.go.id>" {
+		t.Errorf("smtp %+v", s)
+	}
+	if out := cfg.Effective(); strings.Contains(out, "sandi-rahasia") || !strings.Contains(out, "host: smtp.kpu.go.id") {
+		t.Errorf("effective config shows the SMTP password or lacks the host:\n%s", out)
+	}
+	// A password without a user, a bad port, a bad TLS mode: each named,
+	// the password never echoed.
+	env = map[string]string{"HUMAS_SMTP_HOST": "smtp.kpu.go.id", "HUMAS_SMTP_PORT": "0", "HUMAS_SMTP_TLS": "ssl",
+		"HUMAS_SMTP_PASSWORD": "sandi-rahasia", "HUMAS_SMTP_FROM": "humas@kpu.go.id"}
+	_, err = Load("", func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err == nil {
+		t.Fatal("bad SMTP settings accepted")
+	}
+	for _, want := range []string{"smtp.port", "smtp.tls", "starttls", "smtp.username"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "sandi-rahasia") {
+		t.Error("the SMTP password is in the error")
+	}
+	// No host: no mail, nothing else required.
+	if cfg, err := Load("", noEnv); err != nil || cfg.SMTP.Enabled() {
+		t.Errorf("default: %v %v", err, cfg.SMTP.Enabled())
 	}
 }
 

@@ -256,6 +256,8 @@ func (c Config) Validate() error {
 		add(fieldf("collector.carousel_as", co.CarouselAs, "photo or interactive"))
 	}
 
+	errs = append(errs, c.SMTP.validate()...)
+	errs = append(errs, c.Reports.validate()...)
 	c.validateMedia(add)
 	c.validateBackup(add)
 

@@ -7,6 +7,7 @@ package csvsafe
 import (
 	"encoding/csv"
 	"io"
+	"strings"
 )
 
 // Cell returns s as a text cell a spreadsheet shows as text.
@@ -70,20 +71,47 @@ func Safe(s string) string {
 	return Cell(s)
 }
 
+// Risky reports whether a spreadsheet could read s as a formula (Cell
+// would change it).
+func Risky(s string) bool { return Cell(s) != s }
+
 // Writer is a csv.Writer that passes every cell through Safe, so no
 // caller can forget a user-written cell.
 type Writer struct {
-	w   *csv.Writer
-	buf []string
+	w            *csv.Writer
+	buf          []string
+	decimalComma bool
 }
 
 // NewWriter writes CSV to w.
 func NewWriter(w io.Writer) *Writer { return &Writer{w: csv.NewWriter(w)} }
 
+// NewLocaleWriter writes CSV as spreadsheets in a locale such as
+// Indonesia's expect: fields separated by comma (';' there) and, with
+// decimalComma, numbers written with a decimal comma ("0,0235"), which
+// are then figures, not text to defuse. Numbers given with a dot are
+// converted.
+func NewLocaleWriter(w io.Writer, comma rune, decimalComma bool) *Writer {
+	cw := csv.NewWriter(w)
+	cw.Comma = comma
+	return &Writer{w: cw, decimalComma: decimalComma}
+}
+
 // Write writes one record.
 func (w *Writer) Write(record []string) error {
 	w.buf = w.buf[:0]
 	for _, c := range record {
+		if w.decimalComma {
+			if IsNumber(c) {
+				c = strings.Replace(c, ".", ",", 1)
+				w.buf = append(w.buf, c)
+				continue
+			}
+			if IsNumber(strings.Replace(c, ",", ".", 1)) {
+				w.buf = append(w.buf, c)
+				continue
+			}
+		}
 		w.buf = append(w.buf, Safe(c))
 	}
 	return w.w.Write(w.buf)

@@ -59,3 +59,22 @@ func TestWriterNeutralisesEveryCell(t *testing.T) {
 		}
 	}
 }
+
+// TestLocaleWriter: Indonesian spreadsheets get ';' between fields and
+// decimal commas; figures (negative ones too) stay figures, formulas are
+// still defused.
+func TestLocaleWriter(t *testing.T) {
+	var b bytes.Buffer
+	w := NewLocaleWriter(&b, ';', true)
+	if err := w.Write([]string{"Foto", "0.0235", "-0.45", "1234", "=1+1", "-0,5", "Kota; Salatiga", "+62 812"}); err != nil {
+		t.Fatal(err)
+	}
+	w.Flush()
+	want := "Foto;0,0235;-0,45;1234;'=1+1;-0,5;\"Kota; Salatiga\";'+62 812\n"
+	if b.String() != want {
+		t.Errorf("got  %q\nwant %q", b.String(), want)
+	}
+	if !Risky("@SUM(A1)") || Risky("KPU") || Risky("12") {
+		t.Error("Risky")
+	}
+}

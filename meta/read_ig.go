@@ -20,6 +20,10 @@ type IGMedia struct {
 	Timestamp        time.Time
 	Permalink        string
 	Shortcode        string
+	// MediaURL is the image (or video) on Meta's CDN; ThumbnailURL a
+	// video's poster image.
+	MediaURL     string
+	ThumbnailURL string
 	// LikeCount is not OK when the owner hides like counts.
 	LikeCount     Value
 	CommentsCount Value
@@ -34,17 +38,19 @@ type rawIGMedia struct {
 	Timestamp        string           `json:"timestamp"`
 	Permalink        string           `json:"permalink"`
 	Shortcode        string           `json:"shortcode"`
+	MediaURL         string           `json:"media_url"`
+	ThumbnailURL     string           `json:"thumbnail_url"`
 	LikeCount        *int64           `json:"like_count"`
 	CommentsCount    *int64           `json:"comments_count"`
 	Insights         InsightsResponse `json:"insights"`
 }
 
-const igMediaFields = "id,caption,media_type,media_product_type,timestamp,permalink,shortcode,like_count,comments_count"
+const igMediaFields = "id,caption,media_type,media_product_type,timestamp,permalink,shortcode,media_url,thumbnail_url,like_count,comments_count"
 
 func (c *Client) toIGMedia(r rawIGMedia) IGMedia {
 	m := IGMedia{
 		ID: r.ID, Caption: r.Caption, MediaType: r.MediaType, MediaProductType: r.MediaProductType,
-		Timestamp: graphTime(r.Timestamp), Permalink: r.Permalink, Shortcode: r.Shortcode,
+		Timestamp: graphTime(r.Timestamp), Permalink: r.Permalink, Shortcode: r.Shortcode, MediaURL: r.MediaURL, ThumbnailURL: r.ThumbnailURL,
 		LikeCount: Value{Metric: "like_count"}, CommentsCount: Value{Metric: "comments_count"},
 		Insights: c.metrics.igInsights(r.Insights),
 	}

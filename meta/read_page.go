@@ -20,6 +20,9 @@ type PagePost struct {
 	StatusType   string // e.g. mobile_status_update, added_photos, added_video, shared_story
 	// MediaType is attachments[0].media_type (photo, video, album, link), empty for text.
 	MediaType string
+	// Picture is full_picture: the post's image (a video's poster) on
+	// Meta's CDN, empty for text posts.
+	Picture string
 	// TargetID is attachments[0].target.id: for a video or Reel, the video id.
 	TargetID    string
 	IsPublished bool
@@ -36,6 +39,7 @@ type rawPagePost struct {
 	CreatedTime  string `json:"created_time"`
 	PermalinkURL string `json:"permalink_url"`
 	StatusType   string `json:"status_type"`
+	FullPicture  string `json:"full_picture"`
 	IsPublished  *bool  `json:"is_published"`
 	Attachments  *struct {
 		Data []struct {
@@ -52,7 +56,7 @@ type rawPagePost struct {
 }
 
 const (
-	pagePostBaseFields = "id,message,created_time,permalink_url,status_type,is_published,attachments{media_type,type,target{id}},shares"
+	pagePostBaseFields = "id,message,created_time,permalink_url,status_type,full_picture,is_published,attachments{media_type,type,target{id}},shares"
 	pagePostSummaries  = ",reactions.limit(0).summary(total_count),comments.limit(0).summary(true)"
 	pagePostFields     = pagePostBaseFields + pagePostSummaries
 )
@@ -84,7 +88,7 @@ func (c *Client) pagePostFields(withInsights bool, omit []string, summaries bool
 func (c *Client) toPagePost(r rawPagePost) PagePost {
 	p := PagePost{
 		ID: r.ID, Message: r.Message, CreatedTime: graphTime(r.CreatedTime), PermalinkURL: r.PermalinkURL,
-		StatusType: r.StatusType, IsPublished: r.IsPublished == nil || *r.IsPublished,
+		StatusType: r.StatusType, Picture: r.FullPicture, IsPublished: r.IsPublished == nil || *r.IsPublished,
 		Reactions: Value{Metric: "reactions"}, Comments: Value{Metric: "comments"},
 		Shares:   Value{Metric: "shares", OK: true}, // absent when 0
 		Insights: c.metrics.postInsights(r.Insights),

@@ -65,6 +65,3 @@ func (s *SQLite) Pending(ctx context.Context) ([]Migration, error) {
 	}
 	return out, nil
 }
-
-// Path is the database file.
-func (s *SQLite) Path() string { return s.path }

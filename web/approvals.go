@@ -36,6 +36,8 @@ type approvalsData struct {
 type postData struct {
 	Post  PostView
 	Audit []AuditView
+	// Ages are the published deliveries' figures over age (postages.go).
+	Ages []ageView
 }
 
 func (h *Handler) approvalsPage(c *gin.Context) { h.renderQueue(c, http.StatusOK, approvalsData{}) }
@@ -44,22 +46,18 @@ func (h *Handler) renderQueue(c *gin.Context, status int, d approvalsData) {
 	l := h.l(c)
 	s, _ := session(c)
 	ctx := c.Request.Context()
-	if h.d.Posts == nil {
-		d.Unavailable = l.T("err.unavailable", "scheduler")
-	} else {
-		posts, err := h.d.Posts.Queue(ctx, s.Principal)
+	posts, err := h.d.Posts.Queue(ctx, s.Principal)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	for _, p := range posts {
+		a, err := h.d.Posts.Audit(ctx, s.Principal, p.ID)
 		if err != nil {
 			h.fail(c, err)
 			return
 		}
-		for _, p := range posts {
-			a, err := h.d.Posts.Audit(ctx, s.Principal, p.ID)
-			if err != nil {
-				h.fail(c, err)
-				return
-			}
-			d.Items = append(d.Items, queueItem{Post: p, Audit: a})
-		}
+		d.Items = append(d.Items, queueItem{Post: p, Audit: a})
 	}
 	d.Categories, d.Classes = categories, classifications
 	h.render(c, status, "approvals", h.view(c, l.T("appr.title"), "approvals", d))
@@ -165,7 +163,7 @@ func (h *Handler) postPage(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	h.render(c, http.StatusOK, "post", h.view(c, l.T("post.title", p.ID), "list", postData{Post: p, Audit: a}))
+	h.render(c, http.StatusOK, "post", h.view(c, l.T("post.title", p.ID), "list", postData{Post: p, Audit: a, Ages: h.postAges(c, p)}))
 }
 
 // cancelPost cancels a post from its page. Who may cancel what is the

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/org"
 )
 
@@ -18,6 +19,9 @@ type calDay struct {
 	InRange bool // in the month shown (month view)
 	Today   bool
 	Posts   []PostView
+	// External are posts published outside humas (the collector found
+	// them on the Page or account).
+	External []analytics.PlatformPost
 }
 
 type calendarData struct {
@@ -35,6 +39,7 @@ type calendarData struct {
 	UnitID      int64
 	ChannelID   int64
 	Count       int
+	External    int
 	States      []string
 	Unavailable string
 }
@@ -94,11 +99,10 @@ func (h *Handler) calendarPage(c *gin.Context) {
 	}
 	d := calendarData{View: view, UnitID: parseID(c.Query("unit")), ChannelID: parseID(c.Query("channel")), States: postStates}
 	var err error
-	if d.UnitID != 0 {
-		if _, err := h.d.Scope.ScopeUnit(ctx, s.Principal, d.UnitID); err != nil {
-			h.scopeError(c, err)
-			return
-		}
+	scoped, err := h.d.Scope.ScopeUnit(ctx, s.Principal, d.UnitID)
+	if err != nil {
+		h.scopeError(c, err)
+		return
 	}
 	if d.Units, err = h.d.Scope.VisibleUnits(ctx, s.Principal); err != nil {
 		h.fail(c, err)
@@ -111,9 +115,7 @@ func (h *Handler) calendarPage(c *gin.Context) {
 	start, n, inMonth := calendarRange(view, date)
 	end := start.AddDate(0, 0, n)
 	var posts []PostView
-	if h.d.Posts == nil {
-		d.Unavailable = l.T("err.unavailable", "scheduler")
-	} else if posts, err = h.d.Posts.List(ctx, s.Principal, PostFilter{From: start, To: end, UnitID: d.UnitID, ChannelID: d.ChannelID}); err != nil {
+	if posts, err = h.d.Posts.List(ctx, s.Principal, PostFilter{From: start, To: end, UnitID: d.UnitID, ChannelID: d.ChannelID}); err != nil {
 		h.scopeError(c, err)
 		return
 	}
@@ -127,6 +129,18 @@ func (h *Handler) calendarPage(c *gin.Context) {
 		if i >= 0 && i < n {
 			d.Days[i].Posts = append(d.Days[i].Posts, p)
 			d.Count++
+		}
+	}
+	ext, err := h.externalPosts(c, start, end, scoped, d.ChannelID)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	for _, p := range ext {
+		i := int(p.PublishedAt.In(l.Loc).Sub(start).Hours() / 24)
+		if i >= 0 && i < n {
+			d.Days[i].External = append(d.Days[i].External, p)
+			d.External++
 		}
 	}
 	for i := 0; i < 7; i++ {

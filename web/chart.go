@@ -182,7 +182,11 @@ func (g TimeGrid) SVG(lang Lang, tooFew string) template.HTML {
 			fmt.Fprintf(&b, `<rect class="%s" x="%d" y="%d" width="%d" height="%d"%s><title>%s %02d.00: %s (%s)</title></rect>`,
 				class, x, y, cw-2, chh-2, fill, esc(weekdayShort(lang, wd)), hr, esc(label), esc(FormatInt(lang, int64(c.Posts))))
 			if c.Posts > 0 {
-				fmt.Fprintf(&b, `<text class="count" x="%d" y="%d" text-anchor="middle">%d</text>`, x+(cw-2)/2, y+17, c.Posts)
+				cls := "count"
+				if class == "cell" && maxV > 0 && c.Value/maxV > 0.55 {
+					cls = "count light" // white on the darker cells
+				}
+				fmt.Fprintf(&b, `<text class="%s" x="%d" y="%d" text-anchor="middle">%d</text>`, cls, x+(cw-2)/2, y+17, c.Posts)
 			}
 		}
 	}

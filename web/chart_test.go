@@ -73,7 +73,11 @@ func TestTimeGridSVG(t *testing.T) {
 	if n := strings.Count(svg, `<rect class="cell`); n != 7*24 {
 		t.Errorf("cells = %d, want 168", n)
 	}
-	if n := strings.Count(svg, `class="count"`); n != 2 {
+	if n := strings.Count(svg, `class="count`); n != 2 {
 		t.Errorf("post counts shown = %d, want 2", n)
+	}
+	// The darkest cell's count is white, to be read on it.
+	if !strings.Contains(svg, `<text class="count light" x="271" y="41" text-anchor="middle">5</text>`) {
+		t.Errorf("the count on the darkest cell is not light")
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/gin-gonic/gin"
@@ -99,13 +100,15 @@ type stack struct {
 	clock                           *offsetClock
 	sim                             *graphsim.Sim
 	coll                            *collector.Collector
+	orgs                            *org.Store
+	prov                            org.Unit
 	city                            org.Unit
 	cityFB                          org.Channel
 	editorTok, approverTok, headTok string
 	// names: the user each token belongs to (all sign in with fixedPassword).
-	names map[string]string
-	web   *httptest.Server
-	an    *analytics.Service
+	names  map[string]string
+	web    *httptest.Server
+	an     *analytics.Service
 	lib    *media.Library
 	sched  *scheduler.Service
 	cityIG org.Channel
@@ -117,7 +120,11 @@ func newStack(t *testing.T, ctx context.Context) *stack {
 	db := storetest.SQLite(t)
 	gin.SetMode(gin.TestMode)
 	quiet := slog.New(slog.DiscardHandler)
+	// The sandbox as on 1 December 2026, 10.00 WIB: its 90 days of history
+	// cover September to November, so "November 2026" is the last full
+	// month, whenever the test runs.
 	clock := &offsetClock{}
+	clock.Advance(time.Until(time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)))
 
 	// The simulator with the sandbox's demo accounts and history.
 	// Instagram containers fetch humas's public media links, as Meta does.
@@ -244,13 +251,15 @@ func newStack(t *testing.T, ctx context.Context) *stack {
 	}
 	photo := testJPEG()
 	eng.GET("/e2e/rapat.jpg", func(c *gin.Context) { c.Data(http.StatusOK, "image/jpeg", photo) })
+	docs := NewReportBuilder(an, orgs)
+	docs.Now = clock.Now
 	if _, err := Mount(eng, Deps{SQL: db, Auth: users, Org: orgs, Posts: NewSchedulerPosts(sched, users), Scope: sched,
-		Reports: NewAnalyticsReports(an), Usage: RegistryUsage{G: reg}, Logger: quiet, Now: clock.Now, Media: lib, Users: users}); err != nil {
+		Reports: docs, Platform: an, Usage: RegistryUsage{G: reg}, Logger: quiet, Now: clock.Now, Media: lib, Users: users}); err != nil {
 		t.Fatal(err)
 	}
 	web.Start()
 	t.Cleanup(web.Close)
-	return &stack{clock: clock, sim: sim, coll: coll, city: city, cityFB: cityFB, cityIG: cityIG, editorTok: editorTok,
+	return &stack{clock: clock, sim: sim, coll: coll, orgs: orgs, prov: prov, city: city, cityFB: cityFB, cityIG: cityIG, editorTok: editorTok,
 		approverTok: approverTok, headTok: headTok, names: names, web: web, an: an, lib: lib, sched: sched}
 }
 
@@ -320,7 +329,7 @@ func TestEndToEndInChromium(t *testing.T) {
 	}
 	signin := func(token string) {
 		t.Helper()
-		do("sign in", append(signinSteps(web.URL, st.names[token], fixedPassword), chromedp.WaitVisible(chromedp.CSS("#cal-heading")))...)
+		do("sign in", append(signinSteps(web.URL, st.names[token], fixedPassword), chromedp.WaitVisible(chromedp.CSS("header.top .who")))...)
 	}
 	signout := func() {
 		t.Helper()
@@ -440,6 +449,29 @@ func TestEndToEndInChromium(t *testing.T) {
 		t.Error("top/bottom posts have no links")
 	}
 	shot("report.png")
+
+	// The published post's page shows its figures over age: the collection
+	// a day later gave its 24-hour figures.
+	do("post ages", chromedp.Navigate(web.URL+postPath), chromedp.WaitVisible(chromedp.CSS("svg.chart.ages")))
+	if got := text("#h-ages"); got != "Angka menurut umur unggahan" {
+		t.Errorf("post page ages heading %q", got)
+	}
+	if d := eval(`document.querySelector("svg.chart.ages desc").textContent`); !strings.Contains(d, "24 jam: ") || strings.Contains(d, "24 jam: belum") {
+		t.Errorf("the post's 24-hour figures are missing: %q", d)
+	}
+	shot("post-ages-1280.png")
+	if _, err := chromedp.Call(bctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: 375, Height: 900, DeviceScaleFactor: 1, Mobile: true}); err != nil {
+		t.Fatal(err)
+	}
+	do("post ages phone", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("svg.chart.ages")))
+	if sw := eval(`String(document.documentElement.scrollWidth)`); sw != "375" {
+		t.Errorf("the post page at 375 px is %s px wide", sw)
+	}
+	shot("post-ages-375.png")
+	if _, err := chromedp.Call(bctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	do("report again", chromedp.Navigate(web.URL+"/report"), chromedp.WaitVisible(chromedp.CSS("#chart-type")))
 
 	// 6. On paper: no navigation or forms, A4.
 	if _, err := chromedp.Call(bctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {

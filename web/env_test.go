@@ -21,6 +21,7 @@ import (
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/auth/throttle"
 	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/reportmail"
 	"github.com/humas-id/humas/scheduler"
 	"github.com/humas-id/humas/store"
 	"github.com/humas-id/humas/store/storetest"
@@ -56,10 +57,11 @@ func testPassword(r auth.Role) string {
 }
 
 type envOpts struct {
-	reports Reports
-	usage   UsageSource
-	noPosts bool
-	secure  bool
+	reports  Reports
+	platform Platform
+	subs     func(e *env) *reportmail.Service
+	usage    UsageSource
+	secure   bool
 	// server mounts the pages on the API server's engine (its body limit
 	// and trusted proxies), as serve does, instead of a bare Gin engine.
 	server   *api.Options
@@ -118,9 +120,10 @@ func (e *env) mount(o envOpts) {
 	t := e.t
 	e.sched = scheduler.NewService(e.db, e.org, scheduler.ServiceOptions{Logger: slog.New(slog.DiscardHandler)})
 	d := Deps{SQL: e.db, Auth: e.auth, Org: e.org, Reports: o.reports, Usage: o.usage, Logger: slog.New(slog.DiscardHandler),
-		SecureCookies: o.secure, Throttle: o.throttle, Scope: e.sched}
-	if !o.noPosts {
-		d.Posts = NewSchedulerPosts(e.sched, e.auth)
+		SecureCookies: o.secure, Throttle: o.throttle, Scope: e.sched, Posts: NewSchedulerPosts(e.sched, e.auth),
+		Platform: o.platform}
+	if o.subs != nil {
+		d.Subscriptions = o.subs(e)
 	}
 	if o.deps != nil {
 		o.deps(&d)
@@ -147,10 +150,9 @@ func (e *env) mount(o envOpts) {
 
 // browser is a cookie-keeping client that does not follow redirects.
 type browser struct {
-	t    *testing.T
-	e    *env
-	c    *http.Client
-	lang string
+	t *testing.T
+	e *env
+	c *http.Client
 }
 
 func (e *env) browser() *browser {
@@ -255,6 +257,15 @@ func (b *browser) signinPw(name, pw string) string {
 		b.t.Fatalf("sign in as %s: %d %s %s", name, r.Status, r.Header.Get("Location"), r.Body)
 	}
 	return csrfOf(b.t, b.get("/calendar").Body)
+}
+
+// signinRaw posts the sign-in form of a role's user with next (may be
+// empty) and returns the answer (a redirect).
+func (b *browser) signinRaw(role auth.Role, next string) resp {
+	b.t.Helper()
+	page := b.get("/signin")
+	return b.post("/signin", url.Values{"csrf": {csrfOf(b.t, page.Body)}, "username": {"user-" + string(role)},
+		"password": {b.e.passwords[role]}, "next": {next}})
 }
 
 // password posts the sign-in form and returns the answer.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/scheduler"
 )
@@ -33,6 +34,9 @@ type listData struct {
 	Types       []string
 	Unavailable string
 	FieldErr    map[string]string
+	// External are posts published outside humas in ExtFrom..ExtTo.
+	External       []analytics.PlatformPost
+	ExtFrom, ExtTo time.Time
 }
 
 func (h *Handler) listPage(c *gin.Context) {
@@ -83,8 +87,6 @@ func (h *Handler) listPage(c *gin.Context) {
 		return
 	}
 	switch {
-	case h.d.Posts == nil:
-		d.Unavailable = l.T("err.unavailable", "scheduler")
 	case len(d.FieldErr) == 0:
 		if d.Posts, err = h.d.Posts.List(ctx, s.Principal, f); err != nil {
 			var fe FieldErrors
@@ -99,5 +101,46 @@ func (h *Handler) listPage(c *gin.Context) {
 			return
 		}
 	}
+	if len(d.FieldErr) == 0 && (f.State == "" || f.State == "published") {
+		if err := h.listExternal(c, &d, f); err != nil {
+			h.scopeError(c, err)
+			return
+		}
+	}
 	h.render(c, status, "list", h.view(c, l.T("list.title"), "list", d))
+}
+
+// listExternal adds the posts published outside humas in the filter's
+// dates (default: the last 30 days), matching its unit, channel, type and
+// text.
+func (h *Handler) listExternal(c *gin.Context, d *listData, f PostFilter) error {
+	l := h.l(c)
+	s, _ := session(c)
+	scoped, err := h.d.Scope.ScopeUnit(c.Request.Context(), s.Principal, f.UnitID)
+	if err != nil {
+		return err
+	}
+	to := f.To
+	if to.IsZero() {
+		n := h.d.Now().In(l.Loc)
+		to = time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, l.Loc).AddDate(0, 0, 1)
+	}
+	from := f.From
+	if from.IsZero() || !from.Before(to) {
+		from = to.AddDate(0, 0, -30)
+	}
+	posts, err := h.externalPosts(c, from, to, scoped, f.ChannelID)
+	if err != nil {
+		return err
+	}
+	q := strings.ToLower(f.Query)
+	for i := len(posts) - 1; i >= 0; i-- { // newest first, as the list
+		p := posts[i]
+		if (f.ContentType != "" && p.ContentType != f.ContentType) || (q != "" && !strings.Contains(strings.ToLower(p.Caption), q)) {
+			continue
+		}
+		d.External = append(d.External, p)
+	}
+	d.ExtFrom, d.ExtTo = from, to.AddDate(0, 0, -1)
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/humas-id/humas/analytics"
+	"github.com/humas-id/humas/report"
 )
 
 // period is a report period chosen with the picker: calendar dates
@@ -23,17 +24,31 @@ func dateOnly(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// parsePeriod reads the picker. Without parameters the period is the last
-// 30 days up to today (in the display zone). A month compares with the
-// month before, a quarter with the quarter before, a custom range with the
-// same number of days just before it.
+// parsePeriod reads the picker. The kind is what was asked (the button
+// pressed), else what the parameters say: a quarter, a month or a date
+// range, so a link with just month=2026-11 shows November. Without
+// parameters the period is the last full month (in the display zone). A
+// month compares with the month before, a quarter with the quarter
+// before, a custom range with the same number of days just before it.
 func parsePeriod(kind, month, quarter, from, to string, today time.Time) (period, error) {
 	today = dateOnly(today)
+	if kind == "" {
+		switch {
+		case quarter != "":
+			kind = "quarter"
+		case month != "":
+			kind = "month"
+		case from != "" || to != "":
+			kind = "custom"
+		default:
+			kind = "month"
+		}
+	}
 	p := period{Kind: kind}
 	switch kind {
 	case "month":
 		if month == "" {
-			month = today.Format("2006-01")
+			month = today.AddDate(0, 0, 1-today.Day()).AddDate(0, -1, 0).Format("2006-01")
 		}
 		t, err := time.Parse("2006-01", month)
 		if err != nil {
@@ -46,8 +61,9 @@ func parsePeriod(kind, month, quarter, from, to string, today time.Time) (period
 		p.From, p.To = t, t.AddDate(0, 1, -1)
 		p.PrevFrom, p.PrevTo = t.AddDate(0, -1, 0), t.AddDate(0, 0, -1)
 	case "quarter":
-		if quarter == "" {
-			quarter = fmt.Sprintf("%d-Q%d", today.Year(), (int(today.Month())-1)/3+1)
+		if quarter == "" { // the last full quarter
+			last := today.AddDate(0, -3, 0)
+			quarter = fmt.Sprintf("%d-Q%d", last.Year(), (int(last.Month())-1)/3+1)
 		}
 		y, q, ok := strings.Cut(quarter, "-Q")
 		yy, err1 := strconv.Atoi(y)
@@ -99,6 +115,34 @@ func parsePeriod(kind, month, quarter, from, to string, today time.Time) (period
 		p.Quarter = fmt.Sprintf("%d-Q%d", p.From.Year(), (int(p.From.Month())-1)/3+1)
 	}
 	return p, nil
+}
+
+// report is the period as report documents take it.
+func (p period) report() report.Period {
+	rp := report.Period{Kind: p.Kind, From: p.From, To: p.To, PrevFrom: p.PrevFrom, PrevTo: p.PrevTo}
+	if rp.Kind != "month" && rp.Kind != "quarter" {
+		rp.Kind = "custom"
+	}
+	return rp
+}
+
+// quarterOption is one choice of the quarter picker.
+type quarterOption struct{ Value, Label string }
+
+// quarterOptions lists the last three years' quarters, newest first, as
+// Triwulan III 2026 (Q3 2026 in English).
+func quarterOptions(lang Lang, today time.Time) []quarterOption {
+	var out []quarterOption
+	cur := (int(today.Month())-1)/3 + 1
+	for y := today.Year(); y >= today.Year()-2; y-- {
+		for q := 4; q >= 1; q-- {
+			if y == today.Year() && q > cur {
+				continue
+			}
+			out = append(out, quarterOption{Value: fmt.Sprintf("%d-Q%d", y, q), Label: report.QuarterName(string(lang), y, q)})
+		}
+	}
+	return out
 }
 
 // inWindow reports whether a date is within the dates reports cover.

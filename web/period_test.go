@@ -17,9 +17,13 @@ func TestParsePeriod(t *testing.T) {
 		wantFrom, wantTo, prevFrom, prevTo string
 		wantErr                            string
 	}{
-		{name: "default last 30 days", wantFrom: "2026-10-29", wantTo: "2026-11-27", prevFrom: "2026-09-29", prevTo: "2026-10-28"},
+		{name: "default: the last full month", wantFrom: "2026-10-01", wantTo: "2026-10-31", prevFrom: "2026-09-01", prevTo: "2026-09-30"},
+		{name: "custom without dates: last 30 days", kind: "custom", wantFrom: "2026-10-29", wantTo: "2026-11-27", prevFrom: "2026-09-29", prevTo: "2026-10-28"},
+		{name: "a month alone selects it", month: "2026-03", wantFrom: "2026-03-01", wantTo: "2026-03-31", prevFrom: "2026-02-01", prevTo: "2026-02-28"},
+		{name: "a quarter alone selects it", quarter: "2026-Q3", wantFrom: "2026-07-01", wantTo: "2026-09-30", prevFrom: "2026-04-01", prevTo: "2026-06-30"},
+		{name: "quarter default: the last full one", kind: "quarter", wantFrom: "2026-07-01", wantTo: "2026-09-30", prevFrom: "2026-04-01", prevTo: "2026-06-30"},
 		{name: "month", kind: "month", month: "2026-03", wantFrom: "2026-03-01", wantTo: "2026-03-31", prevFrom: "2026-02-01", prevTo: "2026-02-28"},
-		{name: "month default", kind: "month", wantFrom: "2026-11-01", wantTo: "2026-11-30", prevFrom: "2026-10-01", prevTo: "2026-10-31"},
+		{name: "month default", kind: "month", wantFrom: "2026-10-01", wantTo: "2026-10-31", prevFrom: "2026-09-01", prevTo: "2026-09-30"},
 		{name: "quarter", kind: "quarter", quarter: "2026-Q1", wantFrom: "2026-01-01", wantTo: "2026-03-31", prevFrom: "2025-10-01", prevTo: "2025-12-31"},
 		{name: "custom", kind: "custom", from: "2026-11-01", to: "2026-11-10", wantFrom: "2026-11-01", wantTo: "2026-11-10", prevFrom: "2026-10-22", prevTo: "2026-10-31"},
 		{name: "bad month", kind: "month", month: "2026-13", wantErr: "bulan \"2026-13\": tulis TTTT-BB, mis. 2026-11"},

@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"math"
 	"mime"
 	"net"
 	"net/http"
@@ -22,11 +23,13 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/auth/sso"
 	"github.com/humas-id/humas/auth/throttle"
 	"github.com/humas-id/humas/media"
 	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/reportmail"
 	"github.com/humas-id/humas/store"
 )
 
@@ -48,16 +51,23 @@ type LinkSender interface {
 	SendSetupLink(ctx context.Context, m auth.LinkMessage) error
 }
 
-// Deps are what the pages read and act through. SQL, Auth and Org are
-// required; a page whose service is nil answers that it is not available.
+// Deps are what the pages read and act through. All but Reports and
+// Usage are required; without Reports the report page says it is not
+// available.
 type Deps struct {
 	SQL  *store.SQLite
 	Auth *auth.Store
 	Org  *org.Store
-	// Posts is the scheduler (calendar, compose, approvals).
-	Posts Posts
-	// Reports is the analytics service (report page, CSV).
+	// Posts is the scheduler (calendar, compose, approvals): required.
+	Posts *SchedulerPosts
+	// Reports builds the report documents (report page, PDF, Excel, CSV).
 	Reports Reports
+	// Platform is the collector's view of the Pages (posts published
+	// outside humas in the calendar and list; a post's figures over age).
+	// Optional.
+	Platform Platform
+	// Subscriptions are the scheduled report emails (optional).
+	Subscriptions *reportmail.Service
 	// Usage reports the Graph API usage per channel for the health page
 	// (optional).
 	Usage UsageSource
@@ -142,8 +152,8 @@ func Mount(e *gin.Engine, d Deps) (*Handler, error) {
 
 // New checks deps and parses the templates.
 func New(d Deps) (*Handler, error) {
-	if d.SQL == nil || d.Auth == nil || d.Org == nil || d.Scope == nil {
-		return nil, errors.New("web: Deps.SQL, Deps.Auth, Deps.Org and Deps.Scope are required")
+	if d.SQL == nil || d.Auth == nil || d.Org == nil || d.Scope == nil || d.Posts == nil {
+		return nil, errors.New("web: Deps.SQL, Deps.Auth, Deps.Org, Deps.Scope and Deps.Posts are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
@@ -176,14 +186,20 @@ func New(d Deps) (*Handler, error) {
 }
 
 var templateFuncs = template.FuncMap{
-	"state":    func(s string) string { return "state." + s },
-	"join":     strings.Join,
-	"isWebURL": func(s string) bool { return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") },
-	"add":      func(a, b int) int { return a + b },
-	"int64":    func(i int) int64 { return int64(i) },
-	"rows": func(v view, rows []reportRow, head string) map[string]any {
-		return map[string]any{"V": v, "Rows": rows, "Head": head}
+	"state":     func(s string) string { return "state." + s },
+	"join":      strings.Join,
+	"isWebURL":  func(s string) bool { return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") },
+	"add":       func(a, b int) int { return a + b },
+	"int64":     func(i int) int64 { return int64(i) },
+	"cellClass": cellClass,
+	"int64u":    func(n uint64) int64 { return int64(n) },
+	"rate": func(p *float64) float64 {
+		if p == nil {
+			return math.NaN()
+		}
+		return *p
 	},
+	"extv":   func(v view, p analytics.PlatformPost) map[string]any { return map[string]any{"V": v, "P": p} },
 	"postv":  func(v view, p PostView) map[string]any { return map[string]any{"V": v, "P": p} },
 	"mediav": func(v view, m MediaCard) map[string]any { return map[string]any{"V": v, "M": m} },
 	"json": func(v any) string {
@@ -219,9 +235,6 @@ var templateFuncs = template.FuncMap{
 	"channelsAdmin": func() string { return ChannelsAdminPath },
 	"tokv": func(v view, t []auth.APIToken, now time.Time, base string) map[string]any {
 		return map[string]any{"V": v, "Tokens": t, "Now": now, "Base": base}
-	},
-	"posts": func(v view, posts []PostStat) map[string]any {
-		return map[string]any{"V": v, "Posts": posts}
 	},
 	"hash12": func(s string) string {
 		if len(s) > 19 {
@@ -264,7 +277,7 @@ func (h *Handler) Routes(e *gin.Engine) {
 	e.GET("/static/*filepath", serveStatic)
 
 	g := e.Group("/", h.securityHeaders, h.readForm, h.loadSession)
-	g.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/calendar") })
+	g.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, landing(c)) })
 	g.GET("/signin", h.signinPage)
 	g.GET("/masuk", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/signin") })
 	g.POST("/signin", h.signin)
@@ -294,16 +307,33 @@ func (h *Handler) Routes(e *gin.Engine) {
 	in.GET("/posts", h.listPage)
 	in.GET("/channels", h.channelsPage)
 	in.GET("/report", h.reportPage)
-	in.GET("/report.csv", h.reportCSV)
+	in.GET("/report.csv", h.reportDownload("csv"))
+	in.GET("/report.pdf", h.reportDownload("pdf"))
+	in.GET("/report.xlsx", h.reportDownload("xlsx"))
+	in.GET("/units/:id/logo", h.unitLogo)
+
+	// Scheduled reports: an admin or a division head (viewer) subscribes
+	// people; the page shows every delivery and its retries.
+	subs := in.Group("/", h.requireRole(auth.RoleAdmin, auth.RoleViewer))
+	subs.GET("/report/subscriptions", h.subscriptionsPage)
+	subs.POST("/report/subscriptions", h.subscribe)
+	subs.POST("/report/subscriptions/:id/delete", h.unsubscribe)
+	subs.POST("/report/deliveries/:id/retry", h.retryDelivery)
+
+	// An office's letterhead: its admin sets the address, logo and the
+	// head who signs.
+	adm := in.Group("/", h.requireRole(auth.RoleAdmin))
+	adm.GET("/settings/letterhead", h.letterheadPage)
+	adm.POST("/settings/letterhead", h.letterheadSave)
 
 	write := in.Group("/", h.requireRole(auth.RoleEditor, auth.RoleApprover, auth.RoleAdmin))
 	write.GET("/posts/new", h.composePage)
-	write.POST("/posts", h.needPosts, h.composeSave)
-	write.GET("/posts/:id/edit", h.needPosts, h.editPage)
-	write.POST("/posts/:id", h.needPosts, h.editSave)
-	in.GET("/posts/:id", h.needPosts, h.postPage)
+	write.POST("/posts", h.composeSave)
+	write.GET("/posts/:id/edit", h.editPage)
+	write.POST("/posts/:id", h.editSave)
+	in.GET("/posts/:id", h.postPage)
 	// Any signed-in role may try: the scheduler decides (and says why not).
-	in.POST("/posts/:id/cancel", h.needPosts, h.cancelPost)
+	in.POST("/posts/:id/cancel", h.cancelPost)
 
 	if h.d.Media != nil {
 		e.GET("/m/:token", h.publicMedia)
@@ -328,20 +358,9 @@ func (h *Handler) Routes(e *gin.Engine) {
 
 	appr := in.Group("/", h.requireRole(auth.RoleApprover, auth.RoleAdmin, auth.RolePPID))
 	appr.GET("/approvals", h.approvalsPage)
-	appr.POST("/approvals/:id/approve", h.needPosts, h.approve)
-	appr.POST("/approvals/:id/reject", h.needPosts, h.reject)
-	appr.POST("/approvals/:id/classify", h.needPosts, h.classify)
-}
-
-// needPosts answers 503 on the pages that cannot work without the
-// scheduler when none is wired; the calendar, list and queue show a
-// notice in the page instead.
-func (h *Handler) needPosts(c *gin.Context) {
-	if h.d.Posts == nil {
-		h.errorPage(c, http.StatusServiceUnavailable, h.l(c).T("err.unavailable", "scheduler"))
-		return
-	}
-	c.Next()
+	appr.POST("/approvals/:id/approve", h.approve)
+	appr.POST("/approvals/:id/reject", h.reject)
+	appr.POST("/approvals/:id/classify", h.classify)
 }
 
 // serveStatic serves the embedded CSS and JavaScript (files only, no
@@ -487,7 +506,7 @@ func (h *Handler) sendToStage(c *gin.Context, s Session, ok bool) {
 	case s.Stage == auth.StageEnrol:
 		c.Redirect(http.StatusSeeOther, "/account/2fa")
 	default:
-		c.Redirect(http.StatusSeeOther, "/calendar")
+		c.Redirect(http.StatusSeeOther, startPage(s.Principal.Role))
 	}
 }
 
@@ -580,7 +599,26 @@ func (h *Handler) l(c *gin.Context) L {
 var flashKeys = map[string]bool{"media.uploaded": true, "media.uploaded.n": true, "media.deleted": true, "compose.saved": true, "compose.submitted": true, "appr.approved": true, "appr.rejected": true,
 	"appr.classified": true, "post.canceled": true, "acct.pw.changed": true, "acct.totp.off": true, "acct.token.revoked": true,
 	"adm.unit.saved": true, "adm.unit.created": true, "adm.user.saved": true, "adm.user.disabled": true, "adm.user.totp.done": true,
-	"adm.token.revoked": true, "setup.done": true, "acct.others.out": true, "acct.recovery.used": true, "acct.totp.on": true}
+	"adm.token.revoked": true, "setup.done": true, "acct.others.out": true, "acct.recovery.used": true, "acct.totp.on": true,
+	"sub.added": true, "sub.removed": true, "sub.retried": true, "lh.saved": true}
+
+// landing is where a signed-in user starts: a division head (viewer) on
+// the report, everyone else on the calendar.
+func landing(c *gin.Context) string {
+	s, ok := session(c)
+	if !ok {
+		return "/signin"
+	}
+	return startPage(s.Principal.Role)
+}
+
+// startPage is where a role starts after signing in.
+func startPage(r auth.Role) string {
+	if r == auth.RoleViewer {
+		return "/report" // a division head reads the report, not the calendar
+	}
+	return "/calendar"
+}
 
 // view is what every page template receives.
 type view struct {

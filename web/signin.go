@@ -69,7 +69,7 @@ func (h *Handler) renderSigninPage(c *gin.Context, status int, username string, 
 	l := h.l(c)
 	next := localPath(c.Query("next"), "")
 	if next == "" {
-		next = localPath(c.PostForm("next"), "/calendar")
+		next = localPath(c.PostForm("next"), "")
 	}
 	if username == "" && c.Request.Method == http.MethodGet {
 		username = c.Query("user")
@@ -141,7 +141,7 @@ func (h *Handler) signin(c *gin.Context) {
 		// A good password clears the account, not the address.
 		h.d.Throttle.Reset(keys[1])
 	}
-	h.startSession(c, u, auth.MethodPassword, localPath(c.PostForm("next"), "/calendar"))
+	h.startSession(c, u, auth.MethodPassword, localPath(c.PostForm("next"), startPage(u.Role)))
 }
 
 // needsTOTP says what second step a user who proved who they are owes:
@@ -222,9 +222,9 @@ func (h *Handler) promote(c *gin.Context, s Session) (string, bool) {
 		return "", false
 	}
 	h.setSessionCookie(c, id, auth.StageFull)
-	next := "/calendar"
+	next := startPage(s.Principal.Role)
 	if v, err := c.Cookie(nextCookie); err == nil {
-		next = localPath(v, "/calendar")
+		next = localPath(v, next)
 	}
 	h.setCookie(c, nextCookie, "", -1)
 	return next, true

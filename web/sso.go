@@ -21,7 +21,7 @@ func (h *Handler) ssoStart(c *gin.Context) {
 		h.errorPage(c, http.StatusNotFound, h.l(c).T("sso.off"))
 		return
 	}
-	flow, redirect, err := h.d.SSO.Begin(c.Request.Context(), localPath(c.Query("next"), "/calendar"))
+	flow, redirect, err := h.d.SSO.Begin(c.Request.Context(), localPath(c.Query("next"), ""))
 	if errors.Is(err, sso.ErrProvider) {
 		h.log.WarnContext(c.Request.Context(), "single sign-on provider unreachable", "err", err)
 		h.renderSigninPage(c, http.StatusBadGateway, "", nil, h.l(c).T("sso.provider"))
@@ -86,5 +86,5 @@ func (h *Handler) ssoCallback(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	h.startSession(c, u, auth.MethodOIDC, localPath(next, "/calendar"))
+	h.startSession(c, u, auth.MethodOIDC, localPath(next, startPage(u.Role)))
 }

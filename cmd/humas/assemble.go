@@ -121,7 +121,12 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 		return nil, err
 	}
 	parts = append(parts, bparts...)
-	wparts, err := wireWeb(ctx, a, sched, reports)
+	docs, subs, rparts, err := wireReports(ctx, a, reports)
+	if err != nil {
+		return nil, err
+	}
+	parts = append(parts, rparts...)
+	wparts, err := wireWeb(ctx, a, sched, reports, docs, subs)
 	if err != nil {
 		return nil, err
 	}

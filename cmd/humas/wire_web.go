@@ -8,6 +8,8 @@ import (
 
 	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/collector"
+	"github.com/humas-id/humas/report"
+	"github.com/humas-id/humas/reportmail"
 	"github.com/humas-id/humas/scheduler"
 	"github.com/humas-id/humas/web"
 )
@@ -17,7 +19,8 @@ import (
 // API uses (when nil, the pages get their own over the same state
 // database: the service keeps no state of its own); reports may be nil,
 // and the report page then says it is not available.
-func wireWeb(_ context.Context, a *app, sched *scheduler.Service, reports *analytics.Service) ([]named, error) {
+func wireWeb(_ context.Context, a *app, sched *scheduler.Service, reports *analytics.Service, docs *report.Builder,
+	subs *reportmail.Service) ([]named, error) {
 	loc, err := time.LoadLocation(a.cfg.Timezone)
 	if err != nil {
 		return nil, fmt.Errorf("web: timezone %q: %w", a.cfg.Timezone, err)
@@ -49,8 +52,12 @@ func wireWeb(_ context.Context, a *app, sched *scheduler.Service, reports *analy
 		SetBodyLimit:  a.srv.SetBodyLimit,
 	}
 	if reports != nil {
-		d.Reports = web.NewAnalyticsReports(reports)
+		d.Platform = reports
 	}
+	if docs != nil {
+		d.Reports = docs
+	}
+	d.Subscriptions = subs
 	if _, err := web.Mount(a.srv.Engine(), d); err != nil {
 		return nil, err
 	}
