@@ -235,6 +235,11 @@ func TestRestoreDrill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The office's letterhead logo: a file beside the state database.
+	logo := mediatest.PNG(240, 80, false)
+	if _, err := orgs.SetLogo(ctx, unit.ID, logo, 0); err != nil {
+		t.Fatal(err)
+	}
 	users := auth.NewStore(db)
 	_, token, err := users.CreateUser(ctx, "admin", unit.ID, auth.RoleAdmin)
 	if err != nil {
@@ -383,6 +388,7 @@ func TestRestoreDrill(t *testing.T) {
 		quote(classification) || quote(campaign) || quote(tags) || quote(scheduled_at) || quote(version) || quote(created_at) ||
 		quote(approved_hash) FROM posts ORDER BY id`
 	origCalendar := rows(t, orig.statePath(), calendar)
+	origLetterheads := every(t, orig.statePath(), "unit_letterheads", "unit_id")
 	if int64(len(origAudit)) <= m.State.AuditLog.Rows {
 		t.Fatalf("the original's audit log has %d rows, the backup %d: post 2's publication after the backup should have added some",
 			len(origAudit), m.State.AuditLog.Rows)
@@ -470,6 +476,12 @@ func TestRestoreDrill(t *testing.T) {
 	}
 	if got := rows(t, restored.statePath(), calendar); !slices.Equal(got, origCalendar) {
 		t.Errorf("the calendar differs after the restore:\n%v\n%v", got, origCalendar)
+	}
+	if got := every(t, restored.statePath(), "unit_letterheads", "unit_id"); !slices.Equal(got, origLetterheads) || len(got) != 1 {
+		t.Errorf("letterheads differ after the restore:\n%v\n%v", got, origLetterheads)
+	}
+	if b, err := os.ReadFile(filepath.Join(restored.dir, "logos", fmt.Sprintf("unit-%d.png", unit.ID))); err != nil || !bytes.Equal(b, logo) {
+		t.Errorf("the letterhead logo beside the restored state database: %d bytes, %v", len(b), err)
 	}
 }
 
