@@ -24,6 +24,8 @@ import (
 type ClickHouse struct {
 	conn         driver.Conn
 	db           string
+	cluster      string // clickhouse.cluster: replicated schema, DDL ON CLUSTER
+	replicas     int    // addresses configured: reads retry on another when one is down
 	queryTimeout time.Duration
 	log          *slog.Logger
 }
@@ -44,7 +46,7 @@ ORDER BY version`
 
 func chOptions(cfg config.ClickHouse, database string) *clickhouse.Options {
 	opts := &clickhouse.Options{
-		Addr: []string{cfg.Addr},
+		Addr: cfg.Addrs(), // several: the first that answers; another when it goes down
 		Auth: clickhouse.Auth{
 			Database: database,
 			Username: cfg.User,
@@ -76,7 +78,7 @@ func OpenClickHouse(ctx context.Context, cfg config.ClickHouse, log *slog.Logger
 	}
 	// The database name passed config validation ([A-Za-z_][A-Za-z0-9_]*),
 	// so it can be quoted as an identifier here.
-	err = boot.Exec(ctx, "CREATE DATABASE IF NOT EXISTS `"+cfg.Database+"`")
+	err = boot.Exec(ctx, "CREATE DATABASE IF NOT EXISTS `"+cfg.Database+"`"+onCluster(cfg.Cluster))
 	boot.Close()
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse %s: create database %s: %w", cfg.Addr, cfg.Database, wrapCH(err))
@@ -89,7 +91,7 @@ func OpenClickHouse(ctx context.Context, cfg config.ClickHouse, log *slog.Logger
 	if hook := connHook.Load(); hook != nil {
 		conn = (*hook)(cfg.Database, conn)
 	}
-	c := &ClickHouse{conn: conn, db: cfg.Database, queryTimeout: cfg.QueryTimeout.D(), log: log}
+	c := &ClickHouse{conn: conn, db: cfg.Database, cluster: cfg.Cluster, replicas: len(cfg.Addrs()), queryTimeout: cfg.QueryTimeout.D(), log: log}
 	if err := c.Ping(ctx); err != nil {
 		conn.Close()
 		return nil, err
@@ -126,6 +128,25 @@ func (c *ClickHouse) Conn() driver.Conn { return c.conn }
 
 // Database is the database name.
 func (c *ClickHouse) Database() string { return c.db }
+
+// Cluster is clickhouse.cluster ("" for one server).
+func (c *ClickHouse) Cluster() string { return c.cluster }
+
+// DropDatabase drops the store's database (on every replica of the
+// cluster); the store is unusable afterwards until opened again. Tools
+// that rebuild a database from nothing (benchmarks, tests) use it.
+func (c *ClickHouse) DropDatabase(ctx context.Context) error {
+	return c.Exec(ctx, "DROP DATABASE IF EXISTS `"+c.db+"`"+onCluster(c.cluster))
+}
+
+// onCluster is the ON CLUSTER clause for a cluster name ("" for none).
+// The name passed config validation (an identifier).
+func onCluster(cluster string) string {
+	if cluster == "" {
+		return ""
+	}
+	return " ON CLUSTER `" + cluster + "`"
+}
 
 // Close releases the pool.
 func (c *ClickHouse) Close() error { return c.conn.Close() }
