@@ -88,7 +88,7 @@ func OpenClickHouse(ctx context.Context, cfg config.ClickHouse, log *slog.Logger
 		return nil, fmt.Errorf("clickhouse %s: %w", cfg.Addr, err)
 	}
 	var conn driver.Conn = raw
-	if hook := connHook.Load(); hook != nil {
+	if hook := connHook.Load(); hook != nil && cfg.Cluster == "" {
 		conn = (*hook)(cfg.Database, conn)
 	}
 	c := &ClickHouse{conn: conn, db: cfg.Database, cluster: cfg.Cluster, replicas: len(cfg.Addrs()), queryTimeout: cfg.QueryTimeout.D(), log: log}
@@ -99,8 +99,11 @@ func OpenClickHouse(ctx context.Context, cfg config.ClickHouse, log *slog.Logger
 	return c, nil
 }
 
-// ConnHook wraps the driver connection of every ClickHouse store opened
-// after it is set; database is the store's database. Test support uses it
+// ConnHook wraps the driver connection of every single-server ClickHouse
+// store opened after it is set (not a cluster store's: its schema needs a
+// cluster and ZooKeeper, which the differential test's engines lack; its
+// other statements are the single-server ones); database is the store's
+// database. Test support uses it
 // to record every statement humas sends (chdiff/capture, installed by
 // storetest when HUMAS_CH_CAPTURE_DIR is set); a wrapper must forward
 // everything it does not record.
@@ -187,18 +190,42 @@ func (c *ClickHouse) Exec(ctx context.Context, query string, args ...any) error 
 // Select scans all rows into dest (a pointer to a slice of structs with
 // ch tags), with the read timeout applied.
 func (c *ClickHouse) Select(ctx context.Context, dest any, query string, args ...any) error {
-	return wrapCH(c.conn.Select(c.ReadContext(ctx), dest, query, args...))
+	return c.failover(ctx, func() error { return wrapCH(c.conn.Select(c.ReadContext(ctx), dest, query, args...)) })
 }
 
 // Query runs a read with the read timeout applied.
 func (c *ClickHouse) Query(ctx context.Context, query string, args ...any) (driver.Rows, error) {
-	rows, err := c.conn.Query(c.ReadContext(ctx), query, args...)
-	return rows, wrapCH(err)
+	var rows driver.Rows
+	err := c.failover(ctx, func() error {
+		var err error
+		rows, err = c.conn.Query(c.ReadContext(ctx), query, args...)
+		return wrapCH(err)
+	})
+	return rows, err
 }
 
 // QueryRow runs a one-row read with the read timeout applied.
 func (c *ClickHouse) QueryRow(ctx context.Context, query string, args ...any) driver.Row {
-	return c.conn.QueryRow(c.ReadContext(ctx), query, args...)
+	var row driver.Row
+	_ = c.failover(ctx, func() error {
+		row = c.conn.QueryRow(c.ReadContext(ctx), query, args...)
+		return wrapCH(row.Err())
+	})
+	return row
+}
+
+// failover runs a read again while the replica it reached was down and
+// another may answer: with several addresses configured, the pool drops
+// the broken connection and the next one dials the first address that
+// answers. A statement the server rejected is not retried; neither are
+// writes (the collector keeps their rows in its on-disk buffer).
+func (c *ClickHouse) failover(ctx context.Context, read func() error) error {
+	err := read()
+	for try := 1; try <= 2*c.replicas && c.replicas > 1 && errors.Is(err, ErrUnavailable) && ctx.Err() == nil; try++ {
+		c.log.WarnContext(ctx, "clickhouse read failed on an unreachable replica; trying another", "try", try, "err", err)
+		err = read()
+	}
+	return err
 }
 
 // PrepareBatch starts a batch insert; the query must list its columns.
@@ -259,7 +286,7 @@ func (c *ClickHouse) migrate(ctx context.Context, upTo int, legacy bool, skip ma
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Exec(ctx, qCreateMigrations); err != nil {
+	if err := c.Exec(ctx, clusterDDL(qCreateMigrations, c.db, c.cluster)); err != nil {
 		return nil, fmt.Errorf("create schema_migrations: %w", err)
 	}
 	var applied []struct {
@@ -291,7 +318,7 @@ func (c *ClickHouse) migrate(ctx context.Context, upTo int, legacy bool, skip ma
 			sctx = Legacy(ctx)
 		}
 		for i, stmt := range m.Statements {
-			if err := c.Exec(sctx, stmt); err != nil {
+			if err := c.Exec(sctx, clusterDDL(stmt, c.db, c.cluster)); err != nil {
 				return ran, fmt.Errorf("clickhouse migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
 			}
 		}
