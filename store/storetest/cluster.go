@@ -32,7 +32,7 @@ type Cluster struct {
 func ReplicatedCluster(t testing.TB) *Cluster {
 	t.Helper()
 	c := &Cluster{t: t, Name: envOr("HUMAS_TEST_CH_CLUSTER", "humas"),
-		Addrs: strings.Split(envOr("HUMAS_TEST_CH_CLUSTER_ADDRS", "127.0.0.1:19101,127.0.0.1:19102"), ","),
+		Addrs:  strings.Split(envOr("HUMAS_TEST_CH_CLUSTER_ADDRS", "127.0.0.1:19101,127.0.0.1:19102"), ","),
 		script: envOr("HUMAS_TEST_CH_CLUSTER_SCRIPT", scriptPath())}
 	for _, a := range c.Addrs {
 		cfg := config.Default().ClickHouse
