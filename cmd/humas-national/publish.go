@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -87,7 +88,7 @@ func (w *world) publishDay(ctx context.Context, rep *report) error {
 	w.progress.Info("day planned", "posts", len(ids), "burst", burst, "took", time.Since(planStart).Round(time.Millisecond))
 
 	t0 := time.Now()
-	if err := drive(ctx, w.clock, pub, reg, times, events); err != nil {
+	if err := drive(ctx, w.progress, w.clock, pub, reg, times, events); err != nil {
 		return err
 	}
 	wall := time.Since(t0)
@@ -131,9 +132,10 @@ func (w *world) publishDay(ctx context.Context, rep *report) error {
 // drive runs the publisher as its cron would (a tick each second) while
 // deliveries are due and unfinished, and jumps the clock to the next event
 // when none is.
-func drive(ctx context.Context, clock *skipClock, pub *scheduler.Publisher, reg *prometheus.Registry, due, events []time.Time) error {
+func drive(ctx context.Context, log *slog.Logger, clock *skipClock, pub *scheduler.Publisher, reg *prometheus.Registry, due, events []time.Time) error {
 	total := len(due)
 	var lastTick time.Time
+	lastLog := time.Now()
 	deadline := time.Now().Add(2 * time.Hour)
 	for {
 		finished, err := finishedDeliveries(reg)
@@ -143,6 +145,10 @@ func drive(ctx context.Context, clock *skipClock, pub *scheduler.Publisher, reg 
 		if finished >= total {
 			pub.Wait()
 			return nil
+		}
+		if time.Since(lastLog) > 30*time.Second {
+			lastLog = time.Now()
+			log.Info("publishing", "finished", finished, "of", total, "clock", clock.Now().Format(time.RFC3339))
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			return fmt.Errorf("publishing: %d of %d deliveries finished before the deadline (%v)", finished, total, ctx.Err())
