@@ -41,6 +41,10 @@ const (
 ENGINE = MergeTree
 ORDER BY version`
 	qAppliedMigrations = `SELECT version FROM schema_migrations`
+	// Existence checks before DDL on a cluster (ON CLUSTER waits for every
+	// replica, so it is sent only when something is missing).
+	qDatabaseExists = `SELECT count() FROM system.databases WHERE name = ?`
+	qTableExists    = `SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = ?`
 	qRecordMigration   = `INSERT INTO schema_migrations (version, name, applied_at) SELECT ?, ?, ?`
 )
 
@@ -77,8 +81,12 @@ func OpenClickHouse(ctx context.Context, cfg config.ClickHouse, log *slog.Logger
 		return nil, fmt.Errorf("clickhouse %s: %w", cfg.Addr, err)
 	}
 	// The database name passed config validation ([A-Za-z_][A-Za-z0-9_]*),
-	// so it can be quoted as an identifier here.
-	err = boot.Exec(ctx, "CREATE DATABASE IF NOT EXISTS `"+cfg.Database+"`"+onCluster(cfg.Cluster))
+	// so it can be quoted as an identifier here. On a cluster, DDL waits
+	// for every replica: it is sent only when the database is missing, so
+	// humas starts with a replica down.
+	if cfg.Cluster == "" || !chExists(ctx, boot, qDatabaseExists, cfg.Database) {
+		err = boot.Exec(ctx, "CREATE DATABASE IF NOT EXISTS `"+cfg.Database+"`"+onCluster(cfg.Cluster))
+	}
 	boot.Close()
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse %s: create database %s: %w", cfg.Addr, cfg.Database, wrapCH(err))
@@ -140,6 +148,16 @@ func (c *ClickHouse) Cluster() string { return c.cluster }
 // that rebuild a database from nothing (benchmarks, tests) use it.
 func (c *ClickHouse) DropDatabase(ctx context.Context) error {
 	return c.Exec(ctx, "DROP DATABASE IF EXISTS `"+c.db+"`"+onCluster(c.cluster))
+}
+
+// chExists runs a count query with one argument and reports whether it
+// counted anything (false on error: the DDL that follows reports it).
+func chExists(ctx context.Context, conn driver.Conn, query string, arg any) bool {
+	var n uint64
+	if err := conn.QueryRow(ctx, query, arg).Scan(&n); err != nil {
+		return false
+	}
+	return n > 0
 }
 
 // onCluster is the ON CLUSTER clause for a cluster name ("" for none).
@@ -286,8 +304,10 @@ func (c *ClickHouse) migrate(ctx context.Context, upTo int, legacy bool, skip ma
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Exec(ctx, clusterDDL(qCreateMigrations, c.db, c.cluster)); err != nil {
-		return nil, fmt.Errorf("create schema_migrations: %w", err)
+	if c.cluster == "" || !chExists(ctx, c.conn, qTableExists, "schema_migrations") {
+		if err := c.Exec(ctx, clusterDDL(qCreateMigrations, c.db, c.cluster)); err != nil {
+			return nil, fmt.Errorf("create schema_migrations: %w", err)
+		}
 	}
 	var applied []struct {
 		Version uint32 `ch:"version"`
