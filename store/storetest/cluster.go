@@ -36,7 +36,9 @@ func ReplicatedCluster(t testing.TB) *Cluster {
 		script: envOr("HUMAS_TEST_CH_CLUSTER_SCRIPT", scriptPath())}
 	for _, a := range c.Addrs {
 		cfg := config.Default().ClickHouse
-		cfg.Addr, cfg.Database, cfg.DialTimeout = a, "default", config.Duration(2*time.Second)
+		// With the cluster named, the probe is not recorded for the
+		// differential test and sends no DDL (default exists).
+		cfg.Addr, cfg.Database, cfg.Cluster, cfg.DialTimeout = a, "default", c.Name, config.Duration(2*time.Second)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		ch, err := store.OpenClickHouse(ctx, cfg, slog.New(slog.DiscardHandler))
 		cancel()
