@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -39,6 +40,7 @@ func (w *world) collect(ctx context.Context, rep *report) error {
 	}
 	w.sim.ResetCalls()
 	runtime.GC()
+	liveBefore := heapInuse()
 	baseRSS := procStatusKB("VmRSS")
 	resetPeakRSS()
 	var peakHeap atomic.Uint64
@@ -80,6 +82,14 @@ func (w *world) collect(ctx context.Context, rep *report) error {
 	if st.Status != collector.StatusDone || st.ChannelsFailed > 0 {
 		return fmt.Errorf("collection ended %s with %d failed channels: %+v", st.Status, st.ChannelsFailed, st.Errors)
 	}
+	peakRSS := procStatusKB("VmHWM")
+	runtime.GC()
+	liveAfter := heapInuse()
+	if w.cfg.HeapProfile != "" {
+		if err := writeHeapProfile(w.cfg.HeapProfile); err != nil {
+			return err
+		}
+	}
 	calls := w.sim.Calls()
 	rep.add("collect_posts_seeded", float64(w.posts), "posts")
 	rep.add("collect_posts", float64(st.Posts), "posts")
@@ -90,10 +100,33 @@ func (w *world) collect(ctx context.Context, rep *report) error {
 	rep.add("collect_rows", float64(st.RowsWritten), "rows")
 	rep.add("collect_rows_per_s", float64(st.RowsWritten)/wall.Seconds(), "rows/s")
 	rep.add("collect_rows_buffered", float64(st.RowsBuffered), "rows")
+	// The process holds the simulator's year of posts too: the live heap
+	// before and after (each after a GC) tells what the collection keeps;
+	// the peaks include the simulator and the garbage between GCs.
+	rep.add("collect_go_heap_live_before", float64(liveBefore)/(1<<20), "MiB")
+	rep.add("collect_go_heap_live_after", float64(liveAfter)/(1<<20), "MiB")
 	rep.add("collect_go_heap_inuse_peak", float64(peakHeap.Load())/(1<<20), "MiB")
 	rep.add("collect_rss_before", float64(baseRSS)/1024, "MiB")
-	rep.add("collect_rss_peak", float64(procStatusKB("VmHWM"))/1024, "MiB")
+	rep.add("collect_rss_peak", float64(peakRSS)/1024, "MiB")
 	return nil
+}
+
+func heapInuse() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // procStatusKB reads a "Name: N kB" line of /proc/self/status (0 where

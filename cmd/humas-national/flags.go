@@ -25,6 +25,7 @@ type benchConfig struct {
 	StatePath            string
 	Phases               []string
 	Seed                 uint64
+	HeapProfile          string
 }
 
 func parseFlags(args []string) (benchConfig, error) {
@@ -46,6 +47,7 @@ func parseFlags(args []string) (benchConfig, error) {
 	fs.StringVar(&c.StatePath, "state", "", "SQLite state file (default: a new temporary file)")
 	phases := fs.String("phases", "collect,publish,rollup", "phases to run, comma-separated")
 	fs.Uint64Var(&c.Seed, "seed", 18, "simulator seed")
+	fs.StringVar(&c.HeapProfile, "heap-profile", "", "write a heap profile (pprof) after the collection to this file")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
