@@ -236,6 +236,9 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	if err := clusterUnsupported(cfg, "restore"); err != nil {
+		return fmt.Errorf("%w; restore into a single server, then copy into the cluster as the README says for a new cluster", err)
+	}
 	log := newLogger(cfg.Log, stderr)
 	key, err := secretKey(cfg)
 	if err != nil {

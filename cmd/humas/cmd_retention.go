@@ -24,6 +24,9 @@ func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	if err := clusterUnsupported(cfg, "retention"); err != nil {
+		return err
+	}
 	log := newLogger(cfg.Log, stderr)
 	st, err := openStores(ctx, cfg, log)
 	if err != nil {

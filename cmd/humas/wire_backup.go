@@ -32,7 +32,8 @@ func wireBackup(a *app) ([]named, error) {
 	if err != nil {
 		return nil, err
 	}
-	rj := &retentionJob{spec: a.cfg.Retention.Schedule, svc: svc, log: a.log.With("component", "retention"), pol: pol}
+	rj := &retentionJob{spec: a.cfg.Retention.Schedule, svc: svc, log: a.log.With("component", "retention"), pol: pol,
+		unsupported: clusterUnsupported(a.cfg, "retention")}
 	a.srv.AddDetail("retention", rj.describe)
 	return append(parts, named{name: "retention", c: rj}), nil
 }
@@ -193,6 +194,9 @@ type retentionJob struct {
 	log  *slog.Logger
 	cron *cron.Cron
 
+	// unsupported says why the job cannot run here (nil: it can).
+	unsupported error
+
 	mu      sync.Mutex
 	lastAt  time.Time
 	lastErr string
@@ -202,6 +206,10 @@ type retentionJob struct {
 func (j *retentionJob) Start(ctx context.Context) error {
 	if j.spec == config.Off {
 		j.log.Info("the retention job is off (retention.schedule)")
+		return nil
+	}
+	if j.unsupported != nil {
+		j.log.Warn("the retention job does not run", "reason", j.unsupported.Error())
 		return nil
 	}
 	j.cron = cron.New(cron.WithParser(config.CronParser), cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger)))
@@ -250,5 +258,20 @@ func (j *retentionJob) describe() any {
 	if j.lastErr != "" {
 		d["last_error"] = j.lastErr
 	}
+	if j.unsupported != nil {
+		d["not_running"] = j.unsupported.Error()
+	}
 	return d
+}
+
+// clusterUnsupported refuses what is made for one ClickHouse server when
+// clickhouse.cluster is set: retention's staging table would copy the
+// replicated table's ZooKeeper path, and a restore drops and rebuilds the
+// database on one replica only.
+func clusterUnsupported(cfg config.Config, what string) error {
+	if cfg.ClickHouse.Cluster == "" {
+		return nil
+	}
+	return fmt.Errorf("%s with a replicated ClickHouse (clickhouse.cluster %q) is not supported yet: it is made for one server", what,
+		cfg.ClickHouse.Cluster)
 }

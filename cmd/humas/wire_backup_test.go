@@ -94,3 +94,27 @@ func TestBackupJobOutcome(t *testing.T) {
 		t.Errorf("details after a failure: %v", d)
 	}
 }
+
+// TestReplicatedClickHouseRefused: with clickhouse.cluster set, restore and
+// retention (made for one server) refuse, naming the setting, and serve's
+// retention job says why it does not run instead of failing every night.
+func TestReplicatedClickHouseRefused(t *testing.T) {
+	t.Setenv("HUMAS_CLICKHOUSE_CLUSTER", "humas")
+	t.Setenv("HUMAS_STATE_PATH", filepath.Join(t.TempDir(), "humas.db"))
+	for _, args := range [][]string{{"restore", "--from", t.TempDir()}, {"retention"}} {
+		var out strings.Builder
+		err := run(context.Background(), args, &out, &out)
+		if err == nil || !strings.Contains(err.Error(), "clickhouse.cluster") || !strings.Contains(err.Error(), "not supported yet") {
+			t.Errorf("humas %s with a cluster: %v", args[0], err)
+		}
+	}
+	cfg := config.Default()
+	cfg.ClickHouse.Cluster = "humas"
+	j := &retentionJob{spec: "0 30 4 * * *", log: slog.New(slog.DiscardHandler), unsupported: clusterUnsupported(cfg, "retention")}
+	if err := j.Start(context.Background()); err != nil || j.cron != nil {
+		t.Fatalf("the retention job started on a cluster: %v", err)
+	}
+	if d := j.describe().(map[string]any); !strings.Contains(d["not_running"].(string), "clickhouse.cluster") {
+		t.Errorf("/readyz retention details: %v", d)
+	}
+}
