@@ -29,7 +29,7 @@ const (
 // Options configures a Client. Only BaseURL/Version defaults are filled in;
 // AppID and AppSecret are needed for DebugToken and appsecret_proof.
 type Options struct {
-	BaseURL   string // default https://graph.facebook.com (a simulator URL in tests and sandbox)
+	BaseURL string // default https://graph.facebook.com (a simulator URL in tests and sandbox)
 	// DialogURL is where the Facebook Login dialog is (default
 	// https://www.facebook.com; the simulator's URL in tests and sandbox).
 	DialogURL string
