@@ -171,3 +171,15 @@ func (s *Store) ChannelByExternalID(ctx context.Context, platform, externalID st
 	}
 	return s.Channel(ctx, id)
 }
+
+const qChannelUsable = `UPDATE channels SET status = 'active', status_reason = '', updated_at = ? WHERE id = ? AND status = 'reconnect_needed'`
+
+// MarkUsable makes a channel that needed reconnecting active again: a
+// check found its token valid, of this app, of its Page, with every
+// permission (e.g. permissions granted since in Business Manager).
+func (s *Store) MarkUsable(ctx context.Context, id int64) error {
+	if _, err := s.db.DB.ExecContext(ctx, qChannelUsable, store.FormatTime(s.now()), id); err != nil {
+		return fmt.Errorf("channel %d usable again: %w", id, err)
+	}
+	return nil
+}
