@@ -156,8 +156,8 @@ type Post struct {
 	RejectedBy     int64
 	RejectedAt     *time.Time
 	CreatedAt      time.Time
-	UpdatedAt       time.Time
-	Deliveries      []Delivery
+	UpdatedAt      time.Time
+	Deliveries     []Delivery
 }
 
 // CaptionFor is the caption published on platform: its own caption when

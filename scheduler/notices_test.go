@@ -286,4 +286,3 @@ func TestNoticesOfExpiringAndMissing(t *testing.T) {
 		t.Errorf("after a complete token: %s %s", s.State, checked.Status)
 	}
 }
-
