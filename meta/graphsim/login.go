@@ -590,3 +590,79 @@ button{font:inherit;font-weight:bold;border:0;border-radius:6px;padding:10px 16p
 {{if .Others}}<p class="muted">Not {{.User.Name}}? Log in as {{range $i, $o := .Others}}{{if $i}}, {{end}}<a href="?client_id={{$.D.ClientID}}&amp;redirect_uri={{$.D.RedirectURI}}&amp;state={{$.D.State}}&amp;scope={{$.Scope}}&amp;auth_type={{$.D.AuthType}}&amp;user={{$o.ID}}">{{$o.Name}}</a>{{end}}</p>{{end}}
 {{end}}
 </main></body></html>`))
+
+// Consent is how the person answers the dialog in AnswerDialog.
+type Consent struct {
+	// Cancel presses Cancel.
+	Cancel bool
+	// Decline lists permissions to untick; Pages, when not nil, the Pages
+	// to leave ticked (nil: every Page the person manages).
+	Decline []string
+	Pages   []string
+}
+
+// AnswerDialog answers the login dialog at dialogURL (the app's LoginURL)
+// as the signed-in person would in a browser, and returns where the
+// browser is sent: the app's redirect URI with a code, or with
+// error=access_denied. Tests without a browser use it; the browser tests
+// click the page itself.
+func (s *Sim) AnswerDialog(dialogURL string, c Consent) (string, error) {
+	u, err := url.Parse(dialogURL)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	s.mu.Lock()
+	if title, text := s.dialogProblem(readDialogValues(q)); title != "" {
+		s.mu.Unlock()
+		return "", fmt.Errorf("graphsim: dialog: %s: %s", title, text)
+	}
+	p := s.login.people[s.login.current]
+	if p == nil {
+		s.mu.Unlock()
+		return "", fmt.Errorf("graphsim: dialog: no one is logged in")
+	}
+	form := url.Values{}
+	for k, v := range q {
+		form[k] = v
+	}
+	form.Set("user", p.id)
+	for _, sc := range readDialogValues(q).Scopes {
+		if !slices.Contains(c.Decline, sc) {
+			form.Add("perm", sc)
+		}
+	}
+	pages := c.Pages
+	if pages == nil {
+		pages = p.order
+	}
+	for _, pid := range pages {
+		form.Add("page", pid)
+	}
+	s.mu.Unlock()
+	form.Set("decision", "allow")
+	if c.Cancel {
+		form.Set("decision", "cancel")
+	}
+	req := &http.Request{Method: http.MethodPost, URL: &url.URL{Path: u.Path}, Form: form, Header: http.Header{}}
+	rec := &recorder{h: http.Header{}}
+	s.serveDialog(rec, req)
+	if rec.code != http.StatusFound {
+		return "", fmt.Errorf("graphsim: dialog answered %d", rec.code)
+	}
+	return rec.h.Get("Location"), nil
+}
+
+// recorder keeps the status and headers of an answer (AnswerDialog).
+type recorder struct {
+	h    http.Header
+	code int
+}
+
+func (r *recorder) Header() http.Header         { return r.h }
+func (r *recorder) Write(b []byte) (int, error) { return len(b), nil }
+func (r *recorder) WriteHeader(code int)        { r.code = code }
+
+func readDialogValues(v url.Values) dialogParams {
+	return readDialog(&http.Request{Form: v})
+}
