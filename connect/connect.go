@@ -102,6 +102,10 @@ func New(graph *meta.Client, orgs *org.Store, checks Checker, opt Options) *Serv
 	return &Service{graph: graph, org: orgs, checks: checks, opt: opt, flows: map[string]flow{}, offers: map[string]*Offer{}}
 }
 
+// Ready reports whether humas has a Meta app to connect with
+// (graph.app_id and graph.app_secret).
+func (s *Service) Ready() bool { return s.graph.AppID() != "" }
+
 // RedirectURL is the callback address to register in the Meta app.
 func (s *Service) RedirectURL() string { return s.opt.RedirectURL }
 

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -10,22 +9,21 @@ import (
 )
 
 type channelRow struct {
-	Ch          org.Channel
-	UnitName    string
-	ExpiresSoon bool
-	Expired     bool
-	Usage       float64
-	HasUsage    bool
-	Paused      bool
+	Ch       org.Channel
+	UnitName string
+	Health   org.Health
+	Usage    float64
+	HasUsage bool
+	Paused   bool
 }
 
 type channelsData struct {
-	Rows      []channelRow
+	Rows []channelRow
+	// Reconnect counts the channels that need reconnecting (or lack
+	// permissions); Admin: the reader may act on the channels page.
 	Reconnect int
+	Admin     bool
 }
-
-// tokenWarning is how early an expiring token is flagged.
-const tokenWarning = 7 * 24 * time.Hour
 
 func (h *Handler) channelsPage(c *gin.Context) {
 	l := h.l(c)
@@ -46,18 +44,14 @@ func (h *Handler) channelsPage(c *gin.Context) {
 		names[u.ID] = u.Name
 	}
 	now := h.d.Now()
-	var d channelsData
+	d := channelsData{Admin: s.Principal.Role == "admin"}
 	for _, ch := range chans {
-		r := channelRow{Ch: ch, UnitName: names[ch.UnitID]}
-		if ch.TokenExpiresAt != nil {
-			r.Expired = !ch.TokenExpiresAt.After(now)
-			r.ExpiresSoon = !r.Expired && ch.TokenExpiresAt.Sub(now) < tokenWarning
-		}
+		r := channelRow{Ch: ch, UnitName: names[ch.UnitID], Health: ch.Health(now)}
 		r.Paused = ch.PausedUntil != nil && ch.PausedUntil.After(now)
 		if h.d.Usage != nil {
 			r.Usage, r.HasUsage = h.d.Usage.AccountUsage(ch.ExternalID)
 		}
-		if ch.Status == org.StatusReconnectNeeded || r.Expired {
+		if r.Health.State == org.HealthReconnect || r.Health.State == org.HealthMissing {
 			d.Reconnect++
 		}
 		d.Rows = append(d.Rows, r)

@@ -281,7 +281,7 @@ func TestChannelHealth(t *testing.T) {
 	r := b.get("/channels")
 	mustStatus(t, r, http.StatusOK)
 	mustContain(t, r.Body, "Kesehatan kanal", "Perlu dihubungkan ulang: 1", "token &lt;expired&gt;",
-		"KPU Salatiga &lt;FB&gt;", "kpukotasalatiga", "Aktif", "KPU Kota Salatiga")
+		"KPU Salatiga &lt;FB&gt;", "kpukotasalatiga", "Belum diperiksa", "KPU Kota Salatiga")
 }
 
 func TestPagesWithoutScheduler(t *testing.T) {
