@@ -100,6 +100,7 @@ var envVars = []envVar{
 	{"HUMAS_GRAPH_VERSION", "graph.version", str(func(c *Config) *string { return &c.Graph.Version })},
 	{"HUMAS_APP_ID", "graph.app_id", str(func(c *Config) *string { return &c.Graph.AppID })},
 	{"HUMAS_APP_SECRET", "graph.app_secret", secret(func(c *Config) *Secret { return &c.Graph.AppSecret })},
+	{"HUMAS_GRAPH_REDIRECT_URL", "graph.redirect_url", str(func(c *Config) *string { return &c.Graph.RedirectURL })},
 	{"HUMAS_API_ENABLED", "api.enabled", boolean(func(c *Config) *bool { return &c.API.Enabled })},
 	{"HUMAS_API_MAX_BODY_BYTES", "api.max_body_bytes", integer64(func(c *Config) *int64 { return &c.API.MaxBodyBytes })},
 	{"HUMAS_API_READ_HEADER_TIMEOUT", "api.read_header_timeout", duration(func(c *Config) *Duration { return &c.API.ReadHeaderTimeout })},
