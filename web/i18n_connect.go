@@ -104,7 +104,7 @@ var connectTexts = map[string][2]string{
 	"ntf.email.retrying":         {"Email gagal dikirim (%s); dicoba lagi %s", "Email not sent (%s); retried %s"},
 	"ntf.email.failed":           {"Email gagal dikirim setelah %d kali: %s", "Email not sent after %d attempts: %s"},
 	"ntf.prefs.title":            {"Notifikasi", "Notifications"},
-	"ntf.prefs.intro":            {"Semua notifikasi selalu tampil di humas (lonceng di atas). Pilih jenis yang juga dikirim ke email Anda.", "Every notification always shows in humas (the bell at the top). Choose which kinds also go to your email."},
+	"ntf.prefs.intro":            {"Semua notifikasi selalu tampil di humas (Notifikasi, di kanan atas, dengan jumlah yang belum dibaca). Pilih jenis yang juga dikirim ke email Anda.", "Every notification always shows in humas (Notifications, top right, with the unread count). Choose which kinds also go to your email."},
 	"ntf.prefs.email":            {"Kirim juga lewat email", "Also send by email"},
 	"ntf.prefs.save":             {"Simpan pilihan", "Save my choice"},
 	"ntf.prefs.saved":            {"Pilihan notifikasi disimpan.", "Your notification choice was saved."},
@@ -128,6 +128,13 @@ var connectTexts = map[string][2]string{
 	"ntf.kind.channel_attention": {"Kanal kantor saya perlu dihubungkan ulang, kurang izin, atau kedaluwarsa dalam 7 hari (untuk admin)", "A channel of my office needs reconnecting, lacks permissions or expires within 7 days (for admins)"},
 	"ntf.kind.report_ready":      {"Laporan bulanan kantor saya siap", "My office's monthly report is ready"},
 	"acct.notifications":         {"Notifikasi", "Notifications"},
+
+	"dstate.pending":    {"Menunggu persetujuan", "Waiting for approval"},
+	"dstate.scheduled":  {"Terjadwal", "Scheduled"},
+	"dstate.publishing": {"Sedang diterbitkan", "Publishing"},
+	"dstate.published":  {"Terbit", "Published"},
+	"dstate.failed":     {"Gagal", "Failed"},
+	"dstate.canceled":   {"Dibatalkan", "Canceled"},
 
 	"rej.title":  {"Ditolak oleh %s, %s", "Rejected by %s, %s"},
 	"rej.reason": {"Alasan: %s", "Reason: %s"},
