@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -382,12 +381,4 @@ func (h *Handler) pickSave(c *gin.Context) {
 		d.Results = append(d.Results, connectResult{Result: r})
 	}
 	h.renderChannelsAdmin(c, http.StatusOK, d, "")
-}
-
-// healthKey is the catalogue key of a health state.
-func healthKey(state string) string {
-	if slices.Contains([]string{org.HealthUnchecked, org.HealthOK, org.HealthExpiring, org.HealthMissing, org.HealthReconnect}, state) {
-		return "chh." + state
-	}
-	return "chh.unchecked"
 }
