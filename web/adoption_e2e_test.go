@@ -533,6 +533,12 @@ func TestConnectEdgesInChromium(t *testing.T) {
 		t.Errorf("the Page's row: %q", row)
 	}
 	shot("channels-missing-permissions")
+	do("health page", chromedp.Navigate(base+"/channels"), chromedp.WaitVisible(chromedp.CSS("table.channels")))
+	if got := text("table.channels"); !strings.Contains(got, "Izin kurang: pages_manage_posts") || !strings.Contains(got, "Berlaku") {
+		t.Errorf("the channel health page: %q", got)
+	}
+	shot("channel-health")
+	do("back", chromedp.Navigate(base+"/admin/channels"), chromedp.WaitVisible(chromedp.CSS("#fb-connect")))
 
 	// 2. Asked again (rerequest), publishing granted: the channel is valid.
 	do("ask again", chromedp.Click(chromedp.CSS("#channel-"+strconv.FormatInt(fb.ID, 10)+" a.button")), chromedp.WaitVisible(chromedp.CSS("#continue")))

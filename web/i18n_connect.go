@@ -75,6 +75,7 @@ var connectTexts = map[string][2]string{
 	"adm.ch.pick.none":       {"Centang sedikitnya satu Page atau akun Instagram.", "Tick at least one Page or Instagram account."},
 	"adm.ch.pick.office":     {"Kantor", "Office"},
 
+	"ch.attention":               {"Kanal yang perlu dihubungkan ulang atau kurang izin: %d", "Channels to reconnect or lacking permissions: %d"},
 	"chh.unchecked":              {"Belum diperiksa", "Not checked yet"},
 	"chh.ok":                     {"Berlaku", "Valid"},
 	"chh.expiring":               {"Akan kedaluwarsa", "Expiring"},
