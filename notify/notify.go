@@ -130,8 +130,8 @@ type Service struct {
 	done    chan struct{}
 }
 
-// New returns the service; sender may be nil (no SMTP server): emails are
-// then kept and fail visibly with that reason until one is configured.
+// New returns the service; sender may be nil (no SMTP server): people are
+// then told in the app only, and the preferences page says why.
 func New(db *store.SQLite, dir Directory, sender mail.Sender, opt Options) *Service {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
@@ -173,6 +173,7 @@ WHERE n.user_id = ? ORDER BY n.id DESC LIMIT ?`
 	qMarkRead    = `UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL`
 	qMarkAllRead = `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL`
 	qNotifOwner  = `SELECT 1 FROM notifications WHERE id = ? AND user_id = ?`
+	qNotifLink   = `SELECT link FROM notifications WHERE id = ? AND user_id = ?`
 )
 
 // ErrUnknownKind is a Message or preference of a kind not in Kinds.
@@ -228,8 +229,8 @@ func (s *Service) Notify(ctx context.Context, m Message) error {
 			if err != nil {
 				return err
 			}
-			if !wants || u.Email == "" {
-				return nil
+			if !wants || u.Email == "" || s.mail == nil {
+				return nil // in the app only (no address, not wanted, or no SMTP server to send with)
 			}
 			subject, body := s.emailText(u, m)
 			if _, err := tx.ExecContext(ctx, qEmailInsert, id, uid, u.Email, subject, body, store.FormatTime(now),
@@ -378,6 +379,23 @@ func (s *Service) MarkRead(ctx context.Context, userID, id int64) error {
 		return fmt.Errorf("mark notification %d read: %w", id, err)
 	}
 	return nil
+}
+
+// Open marks one of the person's notifications read and returns the path
+// it points to (ErrNotFound when it is not theirs).
+func (s *Service) Open(ctx context.Context, userID, id int64) (string, error) {
+	var link string
+	err := s.db.DB.QueryRowContext(ctx, qNotifLink, id, userID).Scan(&link)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", err
+	}
+	if _, err := s.db.DB.ExecContext(ctx, qMarkRead, store.FormatTime(s.opt.Now()), id, userID); err != nil {
+		return "", fmt.Errorf("mark notification %d read: %w", id, err)
+	}
+	return link, nil
 }
 
 // MarkAllRead marks every notification of the person read and says how

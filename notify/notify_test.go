@@ -3,12 +3,14 @@ package notify_test
 import (
 	"context"
 	"log/slog"
+	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/config"
 	"github.com/humas-id/humas/notify"
 	"github.com/humas-id/humas/notify/mail"
 	"github.com/humas-id/humas/notify/mail/mailtest"
@@ -240,8 +242,9 @@ func TestFailedEmailRetried(t *testing.T) {
 	}
 }
 
-// With no SMTP server every attempt fails with that reason until the
-// last; then the email is failed and the person can send it again.
+// A mail server that cannot be reached fails every attempt, with the
+// reason, until the last; then the email is failed and the person can send
+// it again. Without an SMTP server at all, people are told in the app only.
 func TestEmailFailsForGoodThenResent(t *testing.T) {
 	f := newFixture(t, mailtest.Options{})
 	ctx := context.Background()
@@ -253,7 +256,18 @@ func TestEmailFailsForGoodThenResent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := notify.New(db, users, nil, notify.Options{Logger: slog.New(slog.DiscardHandler), Now: f.clock.Now,
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().(*net.TCPAddr).Port
+	ln.Close() // nothing listens there now
+	sender, err := mail.New(config.SMTP{Host: "127.0.0.1", Port: closed, From: "humas@kpu.go.id", TLS: "none", Timeout: config.Duration(5 * time.Second)},
+		mail.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := notify.New(db, users, sender, notify.Options{Logger: slog.New(slog.DiscardHandler), Now: f.clock.Now,
 		Backoff: []time.Duration{time.Minute}})
 	if err := svc.Notify(ctx, approved([]int64{u.ID})); err != nil {
 		t.Fatal(err)
@@ -265,8 +279,11 @@ func TestEmailFailsForGoodThenResent(t *testing.T) {
 		f.clock.Add(time.Minute)
 	}
 	e, _ := svc.Emails(ctx, u.ID, 1)
-	if e[0].Status != notify.EmailFailed || e[0].Attempts != 2 || !strings.Contains(e[0].LastError, "HUMAS_SMTP_HOST") || e[0].NextAttemptAt != nil {
+	if e[0].Status != notify.EmailFailed || e[0].Attempts != 2 || !strings.Contains(e[0].LastError, "127.0.0.1") || e[0].NextAttemptAt != nil {
 		t.Fatalf("after the last attempt: %+v", e[0])
+	}
+	if l, _ := svc.List(ctx, u.ID, 1); l[0].Email == nil || l[0].Email.Status != notify.EmailFailed {
+		t.Errorf("the notification does not show its failed email: %+v", l[0])
 	}
 	if err := svc.Resend(ctx, u.ID+1, e[0].ID); err != notify.ErrNotFound {
 		t.Errorf("another person resends: %v", err)
@@ -276,6 +293,14 @@ func TestEmailFailsForGoodThenResent(t *testing.T) {
 	}
 	if e, _ := svc.Emails(ctx, u.ID, 1); e[0].Status != notify.EmailPending {
 		t.Errorf("after resend: %s", e[0].Status)
+	}
+
+	appOnly := notify.New(db, users, nil, notify.Options{Now: f.clock.Now})
+	if err := appOnly.Notify(ctx, approved([]int64{u.ID})); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := appOnly.List(ctx, u.ID, 1); l[0].Email != nil {
+		t.Errorf("an email was queued with no SMTP server: %+v", l[0].Email)
 	}
 }
 

@@ -110,7 +110,7 @@ var connectTexts = map[string][2]string{
 	"ntf.prefs.save":             {"Simpan pilihan", "Save my choice"},
 	"ntf.prefs.saved":            {"Pilihan notifikasi disimpan.", "Your notification choice was saved."},
 	"ntf.prefs.noaddr":           {"Akun Anda belum punya alamat email: email tidak dapat dikirim. Minta admin mengisinya.", "Your account has no email address: no email can be sent. Ask your admin to add one."},
-	"ntf.prefs.nomail":           {"Server ini belum dikonfigurasi untuk mengirim email (HUMAS_SMTP_HOST); email menunggu di antrean sampai dikonfigurasi.", "This server cannot send email yet (HUMAS_SMTP_HOST); emails wait in the queue until it can."},
+	"ntf.prefs.nomail":           {"Server ini belum dikonfigurasi untuk mengirim email (HUMAS_SMTP_HOST): notifikasi hanya tampil di humas sampai admin TI mengaturnya.", "This server cannot send email yet (HUMAS_SMTP_HOST): notifications show in humas only until IT sets it up."},
 	"ntf.prefs.addr":             {"Email dikirim ke %s.", "Emails go to %s."},
 	"ntf.emails.h":               {"Email terakhir", "Recent emails"},
 	"ntf.emails.none":            {"Belum ada email.", "No emails yet."},

@@ -72,34 +72,42 @@ func (h *Handler) noticesReadAll(c *gin.Context) {
 
 // noticeOpen marks a notification read and goes where it points.
 func (h *Handler) noticeOpen(c *gin.Context) {
-	h.markNotice(c, true)
-}
-
-func (h *Handler) noticeRead(c *gin.Context) {
-	h.markNotice(c, false)
-}
-
-func (h *Handler) markNotice(c *gin.Context, follow bool) {
 	if !h.needNotices(c) {
 		return
 	}
 	s, _ := session(c)
-	ctx := c.Request.Context()
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
-	err := h.d.Notices.MarkRead(ctx, s.Principal.UserID, id)
-	if errors.Is(err, notify.ErrNotFound) {
+	link, err := h.d.Notices.Open(c.Request.Context(), s.Principal.UserID, id)
+	if h.noticeErr(c, err) {
+		return
+	}
+	c.Redirect(http.StatusSeeOther, localPath(link, "/notifications"))
+}
+
+func (h *Handler) noticeRead(c *gin.Context) {
+	if !h.needNotices(c) {
+		return
+	}
+	s, _ := session(c)
+	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
+	if h.noticeErr(c, h.d.Notices.MarkRead(c.Request.Context(), s.Principal.UserID, id)) {
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/notifications")
+}
+
+// noticeErr answers a notification that is not the person's (404) or a
+// failure, and reports whether it did.
+func (h *Handler) noticeErr(c *gin.Context, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, notify.ErrNotFound):
 		h.errorPage(c, http.StatusNotFound, h.l(c).T("err.notfound"))
-		return
-	}
-	if err != nil {
+	default:
 		h.fail(c, err)
-		return
 	}
-	to := "/notifications"
-	if follow {
-		to = localPath(c.PostForm("link"), "/notifications")
-	}
-	c.Redirect(http.StatusSeeOther, to)
+	return true
 }
 
 type prefsData struct {
