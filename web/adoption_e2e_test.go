@@ -229,7 +229,9 @@ func TestAdoptionInChromium(t *testing.T) {
 	const adminPw, editorPw, approverPw = "rekap suara pleno tingkat kota", "kopi pagi di aula rapat", "sidang pleno terbuka kamis"
 
 	// 1. The first-run address: the office and its administrator.
-	do("first run", chromedp.Navigate(base+first.Path()), chromedp.WaitVisible(chromedp.CSS("#office")),
+	do("first run", chromedp.Navigate(base+first.Path()), chromedp.WaitVisible(chromedp.CSS("#office")))
+	shot("first-run")
+	do("first run form",
 		chromedp.SendKeys(chromedp.CSS("#office"), "KPU Kota Salatiga"),
 		chromedp.SetValue(chromedp.CSS("#level"), "city"),
 		chromedp.SendKeys(chromedp.CSS("#username"), "admin.salatiga"),
@@ -238,6 +240,7 @@ func TestAdoptionInChromium(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#repeat"), adminPw),
 		chromedp.Click(chromedp.CSS("#first-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#password")))
+	shot("signin")
 
 	// 2. The admin signs in with the password and invites two people; the
 	// links arrive by email.
@@ -305,12 +308,14 @@ func TestAdoptionInChromium(t *testing.T) {
 	signout()
 
 	// 4. The editor sets a password from the email and writes two posts.
-	do("editor's link", chromedp.Navigate(editorLink), chromedp.WaitVisible(chromedp.CSS("#new")),
+	do("editor's link", chromedp.Navigate(editorLink), chromedp.WaitVisible(chromedp.CSS("#new")))
+	shot("setup-password")
+	do("editor's password",
 		chromedp.SendKeys(chromedp.CSS("#new"), editorPw), chromedp.SendKeys(chromedp.CSS("#repeat"), editorPw),
 		chromedp.Click(chromedp.CSS("#setup-submit")), chromedp.WaitVisible(chromedp.CSS("#password")))
 	signin("sari.editor", editorPw)
 	at := a.clock.Now().In(mustLoc(t)).Add(3 * time.Minute).Truncate(time.Minute)
-	compose := func(caption string) string {
+	compose := func(caption string, name string) string {
 		t.Helper()
 		do("compose",
 			chromedp.Navigate(base+"/posts/new"), chromedp.WaitVisible(chromedp.CSS("#caption")),
@@ -319,16 +324,27 @@ func TestAdoptionInChromium(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS("#caption"), caption),
 			chromedp.SetValue(chromedp.CSS("#media"), base+"/e2e/rapat.jpg"),
 			chromedp.SetValue(chromedp.CSS("#date"), at.Format("2006-01-02")),
-			chromedp.SetValue(chromedp.CSS("#time"), at.Format("15:04")),
-			chromedp.Click(chromedp.CSS("button[name=submit][value='1']")), chromedp.WaitVisible(chromedp.CSS("p.flash")))
+			chromedp.SetValue(chromedp.CSS("#time"), at.Format("15:04")))
+		if name != "" {
+			shot(name)
+		}
+		do("submit", chromedp.Click(chromedp.CSS("button[name=submit][value='1']")), chromedp.WaitVisible(chromedp.CSS("p.flash")))
 		if got := text("p.flash"); !strings.Contains(got, "diajukan untuk persetujuan") {
 			t.Fatalf("after submit: %q", got)
 		}
 		return strings.TrimPrefix(strings.Split(location(), "?")[0], base+"/posts/")
 	}
 	caption := "Rapat pleno terbuka rekapitulasi suara tingkat kota, Kamis pukul 09.00 WIB. #Pemilu2029"
-	postID := compose(caption)
-	badID := compose("Foto kegiatan sosialisasi pemilih pemula di SMA 1 Salatiga")
+	postID := compose(caption, "compose")
+	shot("post-submitted")
+	badID := compose("Foto kegiatan sosialisasi pemilih pemula di SMA 1 Salatiga", "")
+	// The editor's channel health page: both valid, nothing to do, and no
+	// admin's buttons.
+	do("health", chromedp.Navigate(base+"/channels"), chromedp.WaitVisible(chromedp.CSS("table.channels")))
+	if got := text("table.channels"); strings.Count(got, "Berlaku") != 2 || strings.Contains(got, "Periksa sekarang") {
+		t.Errorf("the editor's channel health page: %q", got)
+	}
+	shot("channel-health-editor")
 	signout()
 
 	// 5. The approver: the invitation's link, the badge and the email of
@@ -411,7 +427,24 @@ func TestAdoptionInChromium(t *testing.T) {
 	shot("notifications-editor")
 	do("preferences", chromedp.Navigate(base+"/account/notifications"), chromedp.WaitVisible(chromedp.CSS("#prefs-form")))
 	shot("notification-preferences")
+	saveEmails(t, filepath.Join(filepath.Dir(art), "emails"), "adoption", a.smtp.Messages())
 	t.Logf("screenshots in %s: adoption-*-{1280,375}.png", art)
+}
+
+// saveEmails writes what the test SMTP server received, one text file per
+// message (envelope, subject and body), beside the screenshots.
+func saveEmails(t *testing.T, dir, prefix string, msgs []mailtest.Message) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range msgs {
+		body := "From: " + m.From + "\nTo: " + strings.Join(m.To, ", ") + "\nSubject: " + m.Subject + "\n\n" + m.Text
+		name := filepath.Join(dir, prefix+"-"+strconv.Itoa(i+1)+".txt")
+		if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func mustLoc(t *testing.T) *time.Location {
@@ -538,6 +571,19 @@ func TestConnectEdgesInChromium(t *testing.T) {
 		t.Errorf("the channel health page: %q", got)
 	}
 	shot("channel-health")
+	location := func() string {
+		t.Helper()
+		u, err := chromedp.Run(bctx, chromedp.Location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	do("check now from the health page", chromedp.Click(chromedp.CSS("#channel-"+strconv.FormatInt(fb.ID, 10)+" button.check-now")),
+		chromedp.WaitVisible(chromedp.CSS("p.flash")))
+	if got := text("p.flash"); !strings.Contains(got, "Token diperiksa") || !strings.HasSuffix(strings.Split(location(), "?")[0], "/channels") {
+		t.Errorf("after checking from the health page: %q at %s", got, location())
+	}
 	do("back", chromedp.Navigate(base+"/admin/channels"), chromedp.WaitVisible(chromedp.CSS("#fb-connect")))
 
 	// 2. Asked again (rerequest), publishing granted: the channel is valid.

@@ -206,7 +206,11 @@ func (h *Handler) channelCheck(c *gin.Context) {
 		h.renderChannelsAdmin(c, http.StatusBadGateway, adminChannelsData{}, h.l(c).T("adm.ch.check.failed", ch.Name, err.Error()))
 		return
 	}
-	c.Redirect(http.StatusSeeOther, ChannelsAdminPath+"?ok=adm.ch.checked"+channelAnchor(ch.ID))
+	back := ChannelsAdminPath
+	if c.PostForm("back") == "health" {
+		back = "/channels" // "periksa sekarang" on the channel health page
+	}
+	c.Redirect(http.StatusSeeOther, back+"?ok=adm.ch.checked"+channelAnchor(ch.ID))
 }
 
 // fbStart sends the admin's browser to Facebook Login, the flow bound to

@@ -243,6 +243,51 @@ func TestChannelAdminActions(t *testing.T) {
 	mustStatus(t, ed.get("/admin/channels"), http.StatusForbidden)
 }
 
+// The channel health page is everyone's; its actions are the admins'.
+// An admin of the channel's office gets "Periksa sekarang" (which comes
+// back to this page) and "Hubungkan ulang" where the token needs it; an
+// editor is told to ask the office's admin instead of being shown buttons
+// they may not press.
+func TestChannelHealthPageActions(t *testing.T) {
+	ce := newConnectEnv(t)
+	fb, ig := itoa(ce.fb.ID), itoa(ce.ig.ID)
+	ed := ce.browser()
+	ed.signin(auth.RoleEditor)
+	page := ed.get("/channels")
+	mustStatus(t, page, http.StatusOK)
+	mustContain(t, page.Body, `id="channel-`+fb+`" class="h-unchecked"`, "humas memeriksa token setiap hari; admin kantor Anda dapat memeriksanya sekarang.")
+	for _, never := range []string{"check-now", "/admin/channels/facebook", "humas belum tahu apakah token ini berlaku"} {
+		if strings.Contains(page.Body, never) {
+			t.Errorf("the editor's health page offers %q", never)
+		}
+	}
+
+	ad := ce.browser()
+	csrf := ad.signin(auth.RoleAdmin)
+	page = ad.get("/channels")
+	mustContain(t, page.Body, `action="/admin/channels/`+fb+`/check"`, `action="/admin/channels/`+ig+`/check"`, `name="back" value="health"`,
+		"humas belum tahu apakah token ini berlaku")
+	// The env's tokens are unknown to Meta: checked now, the Page needs
+	// reconnecting, and the page says so with the button to do it.
+	r := ad.post("/admin/channels/"+fb+"/check", url.Values{"csrf": {csrf}, "back": {"health"}})
+	mustStatus(t, r, http.StatusSeeOther)
+	if got := r.Header.Get("Location"); got != "/channels?ok=adm.ch.checked#channel-"+fb {
+		t.Fatalf("checked from the health page, back to %q", got)
+	}
+	page = ad.get("/channels?ok=adm.ch.checked")
+	mustContain(t, page.Body, "Token diperiksa.", `id="channel-`+fb+`" class="h-reconnect_needed"`, `href="/admin/channels/facebook">Hubungkan ulang</a>`)
+	if ch, err := ce.org.Channel(context.Background(), ce.fb.ID); err != nil || ch.TokenCheckedAt == nil || ch.Status != org.StatusReconnectNeeded {
+		t.Errorf("after the check: %+v %v", ch, err)
+	}
+	mustContain(t, ed.get("/channels").Body, "Minta admin kantor Anda menghubungkan ulang kanal ini.")
+	// Without back=health the check returns to the channels admin page.
+	r = ad.post("/admin/channels/"+ig+"/check", url.Values{"csrf": {csrf}})
+	mustStatus(t, r, http.StatusSeeOther)
+	if got := r.Header.Get("Location"); got != ChannelsAdminPath+"?ok=adm.ch.checked#channel-"+ig {
+		t.Errorf("checked from the admin page, back to %q", got)
+	}
+}
+
 // The header's badge counts unread notifications; the list marks them
 // read; the preferences page keeps the person's email choice.
 func TestNotificationsPages(t *testing.T) {
