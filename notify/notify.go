@@ -115,6 +115,9 @@ type Options struct {
 	Poll time.Duration
 	// SendTimeout bounds one email (default 60 s).
 	SendTimeout time.Duration
+	// Location is the installation's time zone, in which setup links'
+	// expiry is written (default Asia/Jakarta; config timezone).
+	Location *time.Location
 }
 
 // Service stores notifications and sends their emails.
@@ -147,6 +150,13 @@ func New(db *store.SQLite, dir Directory, sender mail.Sender, opt Options) *Serv
 	}
 	if opt.SendTimeout <= 0 {
 		opt.SendTimeout = time.Minute
+	}
+	if opt.Location == nil {
+		if loc, err := time.LoadLocation("Asia/Jakarta"); err == nil {
+			opt.Location = loc
+		} else {
+			opt.Location = time.UTC
+		}
 	}
 	opt.PublicURL = strings.TrimRight(opt.PublicURL, "/")
 	return &Service{db: db, dir: dir, mail: sender, opt: opt, wake: make(chan struct{}, 1)}

@@ -36,6 +36,8 @@ type fixture struct {
 	smtp  *mailtest.Server
 	clock *clock
 	users map[string]auth.User
+	// with makes another service on the same database and SMTP server.
+	with func(notify.Options) *notify.Service
 }
 
 // newFixture is a state database with an office and three people (one
@@ -72,6 +74,7 @@ func newFixture(t *testing.T, smtp mailtest.Options) *fixture {
 	}
 	f.svc = notify.New(db, users, sender, notify.Options{Logger: slog.New(slog.DiscardHandler), Now: f.clock.Now,
 		PublicURL: "https://humas.kpu-salatiga.go.id/"})
+	f.with = func(o notify.Options) *notify.Service { return notify.New(db, users, sender, o) }
 	return f
 }
 
@@ -332,8 +335,22 @@ func TestSendSetupLink(t *testing.T) {
 	}
 	m := f.smtp.Wait(t, 1, 10*time.Second)[0]
 	if m.Subject != "[humas] Undangan ke humas" || !strings.Contains(m.Text, "https://humas.kpu-salatiga.go.id/setup/abc") ||
-		!strings.Contains(m.Text, "admin.salatiga mengundang Anda") || !strings.Contains(m.Text, "04-12-2026 10.00 WIB") {
+		!strings.Contains(m.Text, "admin.salatiga mengundang Anda") || !strings.Contains(m.Text, "berlaku sampai 4 Des 2026 10.00 WIB") ||
+		!strings.Contains(m.Text, "good until 4 Dec 2026 10:00 WIB") {
 		t.Errorf("invitation %q:\n%s", m.Subject, m.Text)
+	}
+	// An office in Makassar reads its own time.
+	wita, err := time.LoadLocation("Asia/Makassar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	east := f.with(notify.Options{Location: wita, Logger: slog.New(slog.DiscardHandler)})
+	if err := east.SendSetupLink(ctx, auth.LinkMessage{User: f.users["sari.editor"], URL: "https://humas.example/setup/def",
+		Purpose: auth.PurposeReset, ExpiresAt: exp, By: "admin.makassar"}); err != nil {
+		t.Fatal(err)
+	}
+	if m := f.smtp.Wait(t, 2, 10*time.Second)[1]; m.Subject != "[humas] Atur ulang kata sandi Anda" || !strings.Contains(m.Text, "berlaku sampai 4 Des 2026 11.00 WITA") {
+		t.Errorf("reset %q:\n%s", m.Subject, m.Text)
 	}
 	if err := f.svc.SendSetupLink(ctx, auth.LinkMessage{User: f.users["tanpa.email"], URL: "x"}); err == nil {
 		t.Error("a link sent to a person without an address")

@@ -78,13 +78,9 @@ func (s *Service) SendSetupLink(ctx context.Context, m auth.LinkMessage) error {
 	exp := "tidak kedaluwarsa sampai dipakai"
 	expEN := "good until used"
 	if !m.ExpiresAt.IsZero() {
-		loc, err := time.LoadLocation("Asia/Jakarta")
-		if err != nil {
-			loc = time.UTC
-		}
-		t := m.ExpiresAt.In(loc)
-		exp = "berlaku sampai " + t.Format("02-01-2006 15.04") + " WIB, sekali pakai"
-		expEN = "good until " + t.Format("2 Jan 2006 15:04") + " WIB, once"
+		t := m.ExpiresAt.In(s.opt.Location)
+		exp = "berlaku sampai " + dateTimeID(t) + ", sekali pakai"
+		expEN = "good until " + t.Format("2 Jan 2006 15:04 MST") + ", once"
 	}
 	var subject, id, en string
 	switch m.Purpose {
@@ -106,4 +102,11 @@ func (s *Service) SendSetupLink(ctx context.Context, m auth.LinkMessage) error {
 	}
 	s.opt.Logger.InfoContext(ctx, "setup link emailed", "user_id", m.User.ID, "purpose", m.Purpose)
 	return nil
+}
+
+var monthsID = [...]string{"Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"}
+
+// dateTimeID is t as the other notifications write it: 4 Des 2026 10.00 WIB.
+func dateTimeID(t time.Time) string {
+	return fmt.Sprintf("%d %s %d %s %s", t.Day(), monthsID[t.Month()-1], t.Year(), t.Format("15.04"), t.Format("MST"))
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/humas-id/humas/notify"
 	"github.com/humas-id/humas/notify/mail"
@@ -31,6 +33,11 @@ func wireNotices(a *app) (*notify.Service, []named, error) {
 		return nil, nil, err
 	}
 	a.mail = sender
-	svc := notify.New(a.st.sql, a.users, sender, notify.Options{Logger: a.log.With("component", "notify"), PublicURL: a.cfg.BaseURL()})
+	loc, err := time.LoadLocation(a.cfg.Timezone)
+	if err != nil {
+		return nil, nil, fmt.Errorf("timezone %s: %w", a.cfg.Timezone, err)
+	}
+	svc := notify.New(a.st.sql, a.users, sender, notify.Options{Logger: a.log.With("component", "notify"), PublicURL: a.cfg.BaseURL(),
+		Location: loc})
 	return svc, []named{{"notify", svc}}, nil
 }
