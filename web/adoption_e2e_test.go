@@ -125,6 +125,88 @@ func newAdoption(t *testing.T, ctx context.Context) *adoption {
 	return a
 }
 
+// browserRun drives one Chromium tab through a test: steps with a
+// deadline, text and location read back, and screenshots at desktop and
+// phone width (failing the test when a page scrolls sideways).
+type browserRun struct {
+	t      *testing.T
+	ctx    context.Context
+	art    string
+	prefix string
+}
+
+func (b *browserRun) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	sctx, cancel := context.WithTimeout(b.ctx, 45*time.Second)
+	defer cancel()
+	for i, st := range steps {
+		if err := chromedp.Do(sctx, st); err != nil {
+			b.t.Fatalf("%s, step %d: %v", what, i, err)
+		}
+	}
+}
+
+func (b *browserRun) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+func (b *browserRun) location() string {
+	b.t.Helper()
+	u, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return u
+}
+
+// shot saves the page as <prefix>-<name>-{1280,375}.png.
+func (b *browserRun) shot(name string) {
+	b.t.Helper()
+	for _, w := range []int64{1280, 375} {
+		if _, err := chromedp.Call(b.ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+			Width: w, Height: 900, DeviceScaleFactor: 1, Mobile: w < 600}); err != nil {
+			b.t.Fatal(err)
+		}
+		if sw, err := chromedp.Run(b.ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`)); err != nil || sw > w {
+			b.t.Errorf("%s at %d px is %d px wide: it scrolls sideways (%v)", name, w, sw, err)
+		}
+		png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(b.art, b.prefix+"-"+name+"-"+strconv.FormatInt(w, 10)+".png"), png, 0o644); err != nil {
+			b.t.Fatal(err)
+		}
+	}
+	if _, err := chromedp.Call(b.ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+		Width: 1280, Height: 900, DeviceScaleFactor: 1}); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// mailTo waits for an email to addr whose subject contains what.
+func (a *adoption) mailTo(t *testing.T, addr, what string) mailtest.Message {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		for _, m := range a.smtp.Messages() {
+			if len(m.To) == 1 && m.To[0] == addr && strings.Contains(m.Subject, what) {
+				return m
+			}
+		}
+	}
+	var got []string
+	for _, m := range a.smtp.Messages() {
+		got = append(got, strings.Join(m.To, ",")+": "+m.Subject)
+	}
+	t.Fatalf("no email to %s about %q; arrived: %v", addr, what, got)
+	return mailtest.Message{}
+}
+
 var setupURLRE = regexp.MustCompile(`http://127\.0\.0\.1:\d+/setup/[A-Za-z0-9_-]+`)
 
 // TestAdoptionInChromium is issue 15's acceptance, in headless Chromium on
@@ -152,55 +234,8 @@ func TestAdoptionInChromium(t *testing.T) {
 	art := artifactsDir(t)
 	bctx, stop := startChromium(t, chromium)
 	defer stop()
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(bctx, 45*time.Second)
-		defer cancel()
-		for i, st := range steps {
-			if err := chromedp.Do(sctx, st); err != nil {
-				t.Fatalf("%s, step %d: %v", what, i, err)
-			}
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
-	location := func() string {
-		t.Helper()
-		u, err := chromedp.Run(bctx, chromedp.Location())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
-	shot := func(name string) {
-		t.Helper()
-		for _, w := range []int64{1280, 375} {
-			if _, err := chromedp.Call(bctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
-				Width: w, Height: 900, DeviceScaleFactor: 1, Mobile: w < 600}); err != nil {
-				t.Fatal(err)
-			}
-			if sw, err := chromedp.Run(bctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`)); err != nil || sw > w {
-				t.Errorf("%s at %d px is %d px wide: it scrolls sideways (%v)", name, w, sw, err)
-			}
-			b, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(art, "adoption-"+name+"-"+strconv.FormatInt(w, 10)+".png"), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if _, err := chromedp.Call(bctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
-			Width: 1280, Height: 900, DeviceScaleFactor: 1}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	br := &browserRun{t: t, ctx: bctx, art: art, prefix: "adoption"}
+	do, text, location, shot := br.do, br.text, br.location, br.shot
 	signin := func(name, pw string) {
 		t.Helper()
 		do("sign in as "+name, append(signinSteps(base, name, pw), chromedp.WaitVisible(chromedp.CSS("header.top .who")))...)
@@ -210,22 +245,7 @@ func TestAdoptionInChromium(t *testing.T) {
 		do("sign out", chromedp.Click(chromedp.CSS("form[action='/signout'] button")), chromedp.WaitVisible(chromedp.CSS("#password")))
 	}
 	// mailTo waits for an email to addr whose subject contains what.
-	mailTo := func(addr, what string) mailtest.Message {
-		t.Helper()
-		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-			for _, m := range a.smtp.Messages() {
-				if len(m.To) == 1 && m.To[0] == addr && strings.Contains(m.Subject, what) {
-					return m
-				}
-			}
-		}
-		var got []string
-		for _, m := range a.smtp.Messages() {
-			got = append(got, strings.Join(m.To, ",")+": "+m.Subject)
-		}
-		t.Fatalf("no email to %s about %q; arrived: %v", addr, what, got)
-		return mailtest.Message{}
-	}
+	mailTo := func(addr, what string) mailtest.Message { t.Helper(); return a.mailTo(t, addr, what) }
 	const adminPw, editorPw, approverPw = "rekap suara pleno tingkat kota", "kopi pagi di aula rapat", "sidang pleno terbuka kamis"
 
 	// 1. The first-run address: the office and its administrator.
@@ -504,47 +524,8 @@ func TestConnectEdgesInChromium(t *testing.T) {
 	art := artifactsDir(t)
 	bctx, stop := startChromium(t, chromium)
 	defer stop()
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(bctx, 45*time.Second)
-		defer cancel()
-		for i, st := range steps {
-			if err := chromedp.Do(sctx, st); err != nil {
-				t.Fatalf("%s, step %d: %v", what, i, err)
-			}
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
-	shot := func(name string) {
-		t.Helper()
-		for _, w := range []int64{1280, 375} {
-			if _, err := chromedp.Call(bctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
-				Width: w, Height: 900, DeviceScaleFactor: 1, Mobile: w < 600}); err != nil {
-				t.Fatal(err)
-			}
-			if sw, err := chromedp.Run(bctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`)); err != nil || sw > w {
-				t.Errorf("%s at %d px is %d px wide: it scrolls sideways (%v)", name, w, sw, err)
-			}
-			b, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(art, "connect-"+name+"-"+strconv.FormatInt(w, 10)+".png"), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if _, err := chromedp.Call(bctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
-			Width: 1280, Height: 900, DeviceScaleFactor: 1}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	br := &browserRun{t: t, ctx: bctx, art: art, prefix: "connect"}
+	do, text, location, shot := br.do, br.text, br.location, br.shot
 	do("sign in", append(signinSteps(base, "admin.salatiga", fixedPassword), chromedp.WaitVisible(chromedp.CSS("header.top .who")))...)
 
 	// 1. Facebook's dialog with publishing unticked.
@@ -571,14 +552,6 @@ func TestConnectEdgesInChromium(t *testing.T) {
 		t.Errorf("the channel health page: %q", got)
 	}
 	shot("channel-health")
-	location := func() string {
-		t.Helper()
-		u, err := chromedp.Run(bctx, chromedp.Location())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
 	do("check now from the health page", chromedp.Click(chromedp.CSS("#channel-"+strconv.FormatInt(fb.ID, 10)+" button.check-now")),
 		chromedp.WaitVisible(chromedp.CSS("p.flash")))
 	if got := text("p.flash"); !strings.Contains(got, "Token diperiksa") || !strings.HasSuffix(strings.Split(location(), "?")[0], "/channels") {
@@ -618,4 +591,146 @@ func TestConnectEdgesInChromium(t *testing.T) {
 	}
 	shot("token-refused")
 	t.Logf("screenshots in %s: connect-*-{1280,375}.png", art)
+}
+
+// TestReconnectAfterFailureInChromium follows a Page token that stops
+// working, in headless Chromium: a connected Page's token expires at
+// Meta; the scheduled post cannot be published; its writer is told by
+// email and in the app that it failed and what to do, and the office's
+// admin that the channel needs reconnecting; the admin finds it on the
+// channel health page, reconnects it with Facebook Login, and the channel
+// is valid again.
+func TestReconnectAfterFailureInChromium(t *testing.T) {
+	chromium := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	a := newAdoption(t, ctx)
+	base := a.web.URL
+	unit, err := a.org.CreateUnit(ctx, org.Unit{Name: "KPU Kota Salatiga", Slug: "kpu-salatiga", Level: "city", Timezone: "Asia/Jakarta"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const adminAddr, editorAddr = "humas@salatiga.kpu.go.id", "sari@salatiga.kpu.go.id"
+	for _, nu := range []auth.NewUser{{Name: "admin.salatiga", Email: adminAddr, UnitID: unit.ID, Role: auth.RoleAdmin},
+		{Name: "sari.editor", Email: editorAddr, UnitID: unit.ID, Role: auth.RoleEditor}} {
+		if _, _, err := a.auth.Invite(ctx, nu, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.auth.SetPassword(ctx, nu.Name, fixedPassword); err != nil {
+			t.Fatal(err)
+		}
+	}
+	art := artifactsDir(t)
+	bctx, stop := startChromium(t, chromium)
+	defer stop()
+	br := &browserRun{t: t, ctx: bctx, art: art, prefix: "reconnect"}
+	do, text, shot := br.do, br.text, br.shot
+	signin := func(name string) {
+		t.Helper()
+		do("sign in as "+name, append(signinSteps(base, name, fixedPassword), chromedp.WaitVisible(chromedp.CSS("header.top .who")))...)
+	}
+	signout := func() {
+		t.Helper()
+		do("sign out", chromedp.Click(chromedp.CSS("form[action='/signout'] button")), chromedp.WaitVisible(chromedp.CSS("#password")))
+	}
+	connectPage := func() {
+		t.Helper()
+		do("connect with facebook", chromedp.Navigate(base+"/admin/channels"), chromedp.Click(chromedp.CSS("#fb-connect")),
+			chromedp.WaitVisible(chromedp.CSS("#continue")), chromedp.Click(chromedp.CSS("#continue")),
+			chromedp.WaitVisible(chromedp.CSS("#pick-form")), chromedp.Click(chromedp.CSS("#pick-submit")),
+			chromedp.WaitVisible(chromedp.CSS("#connect-results")))
+	}
+
+	// 1. The admin connects the Page; the editor schedules a post to it
+	// (this office publishes without approval).
+	signin("admin.salatiga")
+	connectPage()
+	fb, err := a.org.ChannelByExternalID(ctx, org.Facebook, adoptPage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fbID := strconv.FormatInt(fb.ID, 10)
+	signout()
+	signin("sari.editor")
+	at := a.clock.Now().In(mustLoc(t)).Add(3 * time.Minute).Truncate(time.Minute)
+	caption := "Pengumuman: jam layanan PPID berubah mulai Senin, 08.00–15.00 WIB."
+	do("compose", chromedp.Navigate(base+"/posts/new"), chromedp.WaitVisible(chromedp.CSS("#caption")),
+		chromedp.Click(chromedp.CSS("#ch-"+fbID)),
+		chromedp.SetValue(chromedp.CSS("#content_type"), "text"),
+		chromedp.SendKeys(chromedp.CSS("#caption"), caption),
+		chromedp.SetValue(chromedp.CSS("#date"), at.Format("2006-01-02")),
+		chromedp.SetValue(chromedp.CSS("#time"), at.Format("15:04")),
+		chromedp.Click(chromedp.CSS("button[name=submit][value='1']")), chromedp.WaitVisible(chromedp.CSS("p.flash")))
+	postID := strings.TrimPrefix(strings.Split(br.location(), "?")[0], base+"/posts/")
+	signout()
+
+	// 2. Meta ends the Page token before the post is due.
+	tok, err := a.org.ChannelToken(ctx, fb.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.sim.ExpireToken(tok, a.clock.Now().Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	a.clock.Advance(5 * time.Minute)
+	id, _ := strconv.ParseInt(postID, 10, 64)
+	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		p, err := a.sched.Post(ctx, auth.Principal{Role: auth.RoleAdmin}, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.State == scheduler.StateFailed {
+			break
+		}
+		if p.State == scheduler.StatePublished || time.Now().After(deadline) {
+			t.Fatalf("post %d is %s, want failed: %+v", id, p.State, p.Deliveries)
+		}
+	}
+	if n := a.sim.CountText(adoptPage, caption); n != 0 {
+		t.Fatalf("published %d times with an expired token", n)
+	}
+
+	// 3. Who is told what, by email.
+	failed := a.mailTo(t, editorAddr, "Unggahan #"+postID+" gagal terbit di KPU Kota Salatiga (Facebook)")
+	if !strings.Contains(failed.Text, "Yang perlu dilakukan: Hubungkan ulang kanal") || !strings.Contains(failed.Text, base+"/posts/"+postID) {
+		t.Errorf("the failure email:\n%s", failed.Text)
+	}
+	reconnect := a.mailTo(t, adminAddr, "Kanal KPU Kota Salatiga (Facebook) perlu dihubungkan ulang")
+	if !strings.Contains(reconnect.Text, "Hubungkan dengan Facebook") || !strings.Contains(reconnect.Text, base+"/admin/channels#channel-"+fbID) {
+		t.Errorf("the reconnect email:\n%s", reconnect.Text)
+	}
+
+	// 4. The editor's post page says what happened and what to do.
+	signin("sari.editor")
+	do("failed post", chromedp.Navigate(base+"/posts/"+postID), chromedp.WaitVisible(chromedp.CSS("dl.summary .st")))
+	if got := text("main"); !strings.Contains(got, "Hubungkan ulang kanal") {
+		t.Errorf("the failed post's page: %q", got)
+	}
+	shot("post-failed")
+	signout()
+
+	// 5. The admin: the badge, the health page, reconnect, valid again.
+	signin("admin.salatiga")
+	if got := text("#unread-badge"); got != "1" {
+		t.Errorf("the admin's badge says %q, want 1", got)
+	}
+	do("health", chromedp.Navigate(base+"/channels"), chromedp.WaitVisible(chromedp.CSS("#channel-"+fbID)))
+	if got := text("#channel-" + fbID); !strings.Contains(got, "Perlu dihubungkan ulang") || !strings.Contains(got, "Hubungkan ulang") {
+		t.Errorf("the health page's row: %q", got)
+	}
+	shot("channel-health")
+	do("reconnect", chromedp.Click(chromedp.CSS("#channel-"+fbID+" a.button")), chromedp.WaitVisible(chromedp.CSS("#continue")),
+		chromedp.Click(chromedp.CSS("#continue")), chromedp.WaitVisible(chromedp.CSS("#pick-form")),
+		chromedp.Click(chromedp.CSS("#pick-submit")), chromedp.WaitVisible(chromedp.CSS("#connect-results")))
+	if got := text("#connect-results"); !strings.Contains(got, "Berlaku") {
+		t.Errorf("after reconnecting: %q", got)
+	}
+	if got := text("#channel-" + fbID); !strings.Contains(got, "Berlaku") {
+		t.Errorf("the channel's row after reconnecting: %q", got)
+	}
+	shot("reconnected")
+	if ch, err := a.org.Channel(ctx, fb.ID); err != nil || ch.Status == org.StatusReconnectNeeded {
+		t.Errorf("the channel after reconnecting: %+v %v", ch, err)
+	}
+	saveEmails(t, filepath.Join(filepath.Dir(art), "emails"), "reconnect", a.smtp.Messages())
 }
