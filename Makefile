@@ -39,5 +39,17 @@ clickhouse-stop:
 chdb:
 	@scripts/chdb.sh fetch
 
+# Lint: go vet, then staticcheck at a pinned version with the checks in
+# staticcheck.conf. The tool is installed once into GOPATH/bin (outside the
+# clone) and reinstalled when its version is not the pinned one.
+STATICCHECK_VERSION := 0.8.2
+STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
+
+lint:
+	$(GO) vet ./...
+	@$(STATICCHECK) -version 2>/dev/null | grep -q '($(STATICCHECK_VERSION))' || \
+		$(GO) install honnef.co/go/tools/cmd/staticcheck@v$(STATICCHECK_VERSION)
+	$(STATICCHECK) ./...
+
 bench: clickhouse-start
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...

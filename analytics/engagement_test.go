@@ -98,7 +98,7 @@ func newService(t *testing.T, ch *store.ClickHouse) *analytics.Service {
 	return svc
 }
 
-func query(t *testing.T, raw string) analytics.Query {
+func query(t testing.TB, raw string) analytics.Query {
 	t.Helper()
 	v, err := url.ParseQuery(raw)
 	if err != nil {

@@ -14,6 +14,7 @@ type fxPost struct {
 	published                           time.Time
 	hashtags                            []string
 	version                             uint64
+	humasPostID                         uint64 // the humas post that published it (0: outside humas)
 }
 
 type fxSnap struct {
@@ -50,7 +51,7 @@ func insertPosts(t *testing.T, ch *store.ClickHouse, posts ...fxPost) {
 			tags = []string{}
 		}
 		if err := b.Append(p.platform, p.id, p.channel, "acct", p.unit, p.contentType, "humas", "IMAGE", "FEED",
-			"caption of "+p.id, tags, p.campaign, p.published, "https://example.test/"+p.id, uint64(0), uint64(0),
+			"caption of "+p.id, tags, p.campaign, p.published, "https://example.test/"+p.id, p.humasPostID, uint64(0),
 			p.published, v); err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/humas-id/humas/valid"
 )
 
 // Methods, ages, group-by keys and sort keys accepted by reports. Only
@@ -78,6 +80,12 @@ type ParamError struct {
 }
 
 func (e *ParamError) Error() string { return "parameter " + e.Param + ": " + e.Message }
+
+// Is makes errors.Is(err, valid.ErrBadParam) true.
+func (e *ParamError) Is(target error) bool { return target == valid.ErrBadParam }
+
+// Problem describes the bad parameter for the API.
+func (e *ParamError) Problem() *valid.Problem { return valid.BadParam(e.Param, e.Message, e.MessageID) }
 
 func badParam(param, en, id string) *ParamError {
 	return &ParamError{Param: param, Message: en, MessageID: id}

@@ -107,7 +107,7 @@ func (d SchedulerDeps) userSetupLink(c *gin.Context) (any, error) {
 	}
 	u, l, err := d.Auth.NewResetLink(c.Request.Context(), u.Name, d.linkTTL())
 	if err != nil {
-		return nil, userErr(c, err)
+		return nil, err
 	}
 	return Status{Code: http.StatusCreated, Body: d.linkBody(c, u, l)}, nil
 }

@@ -78,11 +78,11 @@ func (d SchedulerDeps) getChannel(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	if err := d.Calendar.CheckChannel(c.Request.Context(), Principal(c), id); err != nil {
-		return nil, mapErr(err)
+		return nil, err
 	}
 	ch, err := d.Org.Channel(c.Request.Context(), id)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, err
 	}
 	return viewChannel(ch, time.Now()), nil
 }
@@ -102,13 +102,13 @@ func (d SchedulerDeps) createChannel(c *gin.Context) (any, error) {
 	if d.Tokens != nil && r.AccessToken != "" && (r.Platform == org.Facebook || r.Platform == org.Instagram) && strings.TrimSpace(r.ExternalID) != "" {
 		tok, err := d.Tokens.Check(c.Request.Context(), r.Platform, strings.TrimSpace(r.ExternalID), strings.TrimSpace(r.AccessToken))
 		if err != nil {
-			return nil, mapErr(err)
+			return nil, err
 		}
 		r.AccessToken = tok
 	}
 	ch, err := d.Org.CreateChannel(c.Request.Context(), org.ChannelInput{UnitID: unitID, Platform: r.Platform, ExternalID: r.ExternalID, Name: r.Name, AccessToken: r.AccessToken})
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, err
 	}
 	return Status{Code: http.StatusCreated, Body: viewChannel(ch, time.Now())}, nil
 }
@@ -132,11 +132,11 @@ func (d SchedulerDeps) patchChannel(c *gin.Context) (any, error) {
 	if d.Tokens != nil && r.AccessToken != nil && strings.TrimSpace(*r.AccessToken) != "" {
 		cur, err := d.Org.Channel(c.Request.Context(), id)
 		if err != nil {
-			return nil, mapErr(err)
+			return nil, err
 		}
 		tok, err := d.Tokens.Check(c.Request.Context(), cur.Platform, cur.ExternalID, strings.TrimSpace(*r.AccessToken))
 		if err != nil {
-			return nil, mapErr(err)
+			return nil, err
 		}
 		r.AccessToken = &tok
 	}
@@ -150,7 +150,7 @@ func (d SchedulerDeps) patchChannel(c *gin.Context) (any, error) {
 	}
 	ch, err := d.Org.UpdateChannel(c.Request.Context(), id, p)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, err
 	}
 	return viewChannel(ch, time.Now()), nil
 }
@@ -161,7 +161,7 @@ func (d SchedulerDeps) deleteChannel(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	if err := d.Org.DeleteChannel(c.Request.Context(), id); err != nil {
-		return nil, mapErr(err)
+		return nil, err
 	}
 	return nil, nil
 }

@@ -2,17 +2,14 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/collector"
-	"github.com/humas-id/humas/store"
 	"github.com/humas-id/humas/valid"
 )
 
@@ -66,8 +63,7 @@ func (h collectHandlers) start(c *gin.Context) (any, error) {
 	if req.Since != "" {
 		t, err := ParseSince(req.Since)
 		if err != nil {
-			return nil, Unprocessable([]valid.FieldError{{Field: "since", Message: err.Error(),
-				MessageID: "since harus berupa tanggal seperti 2026-01-31 atau waktu RFC 3339"}})
+			return nil, err
 		}
 		opts.Since = t
 	}
@@ -77,7 +73,7 @@ func (h collectHandlers) start(c *gin.Context) (any, error) {
 	}
 	id, err := h.svc.StartRun(c.Request.Context(), opts)
 	if err != nil {
-		return nil, collectorError(err)
+		return nil, err
 	}
 	return Status{Code: http.StatusAccepted, Body: collectStarted{ID: id, StatusURL: "/api/v1/collect/" + id}}, nil
 }
@@ -85,7 +81,7 @@ func (h collectHandlers) start(c *gin.Context) (any, error) {
 func (h collectHandlers) status(c *gin.Context) (any, error) {
 	st, err := h.svc.RunStatus(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		return nil, collectorError(err)
+		return nil, err
 	}
 	return st, nil
 }
@@ -97,37 +93,9 @@ func ParseSince(s string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("since %q is not a date like 2026-01-31 or an RFC 3339 time like 2026-01-31T07:00:00+07:00", s)
+		return time.Time{}, valid.Invalid("since",
+			fmt.Sprintf("since %q is not a date like 2026-01-31 or an RFC 3339 time like 2026-01-31T07:00:00+07:00", s),
+			"since harus berupa tanggal seperti 2026-01-31 atau waktu RFC 3339")
 	}
 	return t.UTC(), nil
-}
-
-// collectorError maps the collector's typed errors to API errors.
-func collectorError(err error) error {
-	var ie *collector.InputError
-	var busy *collector.RunInProgressError
-	switch {
-	case errors.As(err, &ie):
-		if ie.Field == "channel_id" && strings.HasPrefix(ie.Message, "no channel") {
-			return &Error{Status: http.StatusNotFound, Code: "not_found", Message: ie.Message, MessageID: ie.MessageID}
-		}
-		return Unprocessable([]valid.FieldError{*ie})
-	case errors.As(err, &busy):
-		e := Conflict("collect_in_progress", "a collection run is already in progress; follow it at /api/v1/collect/"+busy.ID)
-		e.MessageID = "koleksi lain sedang berjalan"
-		e.Details = gin.H{"id": busy.ID}
-		return e
-	case errors.Is(err, collector.ErrRunNotFound):
-		return &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no collection run has this id",
-			MessageID: "tidak ada koleksi dengan id ini"}
-	case errors.Is(err, collector.ErrPostNotFound):
-		return &Error{Status: http.StatusNotFound, Code: "not_found",
-			Message:   "this post has not been collected yet; run a collection (POST /api/v1/collect) first",
-			MessageID: "posting ini belum dikoleksi; jalankan koleksi terlebih dahulu"}
-	case errors.Is(err, store.ErrUnavailable):
-		return &Error{Status: http.StatusServiceUnavailable, Code: "clickhouse_unavailable",
-			Message:   "ClickHouse is unreachable; try again once it is back",
-			MessageID: "ClickHouse tidak dapat dihubungi; coba lagi nanti"}
-	}
-	return err
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/collector"
 	"github.com/humas-id/humas/store"
+	"github.com/humas-id/humas/valid"
 )
 
 type collectTokens map[string]auth.Principal
@@ -39,7 +40,7 @@ func (f *fakeCollector) StartRun(_ context.Context, o collector.RunOptions) (str
 		return "", &collector.RunInProgressError{ID: "run-1"}
 	}
 	if o.ChannelID == 404 {
-		return "", &collector.InputError{Field: "channel_id", Message: "no channel with id 404"}
+		return "", valid.NotFound("no channel with id %d", "tidak ada kanal dengan id %d", 404) // as collector.StartRun answers
 	}
 	f.started = append(f.started, o)
 	return "run-2", nil

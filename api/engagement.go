@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -12,7 +11,6 @@ import (
 	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/org"
-	"github.com/humas-id/humas/valid"
 )
 
 // Scope decides which units a caller may read: their own unit and the
@@ -78,7 +76,7 @@ func parseReport(c *gin.Context) (reportRequest, error) {
 	case "csv":
 		r.csv = true
 	default:
-		return r, reportParamError(&analytics.ParamError{Param: "format",
+		return r, (&analytics.ParamError{Param: "format",
 			Message:   "\"" + f + "\" is not allowed; use json or csv (or send Accept: text/csv)",
 			MessageID: "\"" + f + "\" tidak dikenal; gunakan json atau csv (atau kirim Accept: text/csv)"})
 	}
@@ -87,13 +85,13 @@ func parseReport(c *gin.Context) (reportRequest, error) {
 	case "id":
 		r.lang = "id"
 	default:
-		return r, reportParamError(&analytics.ParamError{Param: "lang",
+		return r, (&analytics.ParamError{Param: "lang",
 			Message:   "\"" + l + "\" is not allowed; use en or id",
 			MessageID: "\"" + l + "\" tidak dikenal; gunakan en atau id"})
 	}
 	q, err := analytics.ParseQuery(v)
 	if err != nil {
-		return r, reportError(err)
+		return r, err
 	}
 	r.q = q
 	return r, nil
@@ -110,37 +108,21 @@ func (h analyticsHandlers) parse(c *gin.Context) (reportRequest, error) {
 	ctx, p := c.Request.Context(), Principal(c)
 	unit, err := h.scope.ScopeUnit(ctx, p, int64(r.q.Unit))
 	if err != nil {
-		return r, mapErr(err)
+		return r, err
 	}
 	r.q.Unit = uint64(unit)
 	if r.q.Channel != 0 {
 		err := h.scope.CheckChannel(ctx, p, int64(r.q.Channel))
 		if errors.Is(err, org.ErrNotFound) {
-			return r, reportParamError(&analytics.ParamError{Param: "channel",
+			return r, (&analytics.ParamError{Param: "channel",
 				Message:   fmt.Sprintf("no channel has id %d; GET /api/v1/channels lists them", r.q.Channel),
 				MessageID: fmt.Sprintf("tidak ada kanal dengan id %d; GET /api/v1/channels menampilkan daftarnya", r.q.Channel)})
 		}
 		if err != nil {
-			return r, mapErr(err)
+			return r, err
 		}
 	}
 	return r, nil
-}
-
-// reportError turns a bad parameter into a 400 naming it; anything else
-// passes through (a 500 without internals).
-func reportError(err error) error {
-	var pe *analytics.ParamError
-	if errors.As(err, &pe) {
-		return reportParamError(pe)
-	}
-	return err
-}
-
-func reportParamError(pe *analytics.ParamError) *Error {
-	return &Error{Status: http.StatusBadRequest, Code: "invalid_parameter",
-		Message: pe.Param + ": " + pe.Message, MessageID: pe.Param + ": " + pe.MessageID,
-		Fields: []valid.FieldError{{Field: pe.Param, Message: pe.Message, MessageID: pe.MessageID}}}
 }
 
 // answer writes v as JSON, or the csvTable as CSV.
@@ -158,7 +140,7 @@ func (h analyticsHandlers) engagement(c *gin.Context) (any, error) {
 	}
 	rep, err := h.svc.Engagement(c.Request.Context(), r.q)
 	if err != nil {
-		return nil, reportError(err)
+		return nil, err
 	}
 	return r.answer(c, "engagement_"+rep.From+"_"+rep.To, rep, engagementTable(rep))
 }
@@ -170,7 +152,7 @@ func (h analyticsHandlers) campaigns(c *gin.Context) (any, error) {
 	}
 	rep, err := h.svc.Campaigns(c.Request.Context(), r.q)
 	if err != nil {
-		return nil, reportError(err)
+		return nil, err
 	}
 	return r.answer(c, "campaigns_"+rep.From+"_"+rep.To, rep, engagementTable(rep))
 }
@@ -182,7 +164,7 @@ func (h analyticsHandlers) posts(c *gin.Context) (any, error) {
 	}
 	rep, err := h.svc.TopPosts(c.Request.Context(), r.q)
 	if err != nil {
-		return nil, reportError(err)
+		return nil, err
 	}
 	return r.answer(c, "posts_"+rep.From+"_"+rep.To, rep, postsTable(rep))
 }
@@ -194,7 +176,7 @@ func (h analyticsHandlers) bestTimes(c *gin.Context) (any, error) {
 	}
 	rep, err := h.svc.BestTimes(c.Request.Context(), r.q)
 	if err != nil {
-		return nil, reportError(err)
+		return nil, err
 	}
 	return r.answer(c, "best_times_"+rep.From+"_"+rep.To, rep, bestTimesTable(rep))
 }
@@ -206,7 +188,7 @@ func (h analyticsHandlers) hashtags(c *gin.Context) (any, error) {
 	}
 	rep, err := h.svc.Hashtags(c.Request.Context(), r.q)
 	if err != nil {
-		return nil, reportError(err)
+		return nil, err
 	}
 	return r.answer(c, "hashtags_"+rep.From+"_"+rep.To, rep, hashtagsTable(rep))
 }
@@ -218,7 +200,7 @@ func (h analyticsHandlers) followers(c *gin.Context) (any, error) {
 	}
 	rep, err := h.svc.Followers(c.Request.Context(), r.q)
 	if err != nil {
-		return nil, reportError(err)
+		return nil, err
 	}
 	return r.answer(c, "followers_"+rep.From+"_"+rep.To, rep, followersTable(rep))
 }

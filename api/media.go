@@ -47,8 +47,18 @@ func MountMedia(srv *Server, g *gin.RouterGroup, d MediaDeps) {
 }
 
 // MapMediaErr turns the library's errors into API errors (the pages use
-// it too).
+// it too): Classify's answer, or err itself when Classify has none.
 func MapMediaErr(err error) error {
+	if e := Classify(err); e != nil {
+		return e
+	}
+	return err
+}
+
+// classifyMedia is Classify's part for the media library's error types:
+// too large 413, an unsupported type 415, other checks 422, in use and a
+// wrong upload offset 409, an unknown item 404. nil: not one of them.
+func classifyMedia(err error) *Error {
 	var pr *media.Problem
 	var tl *media.TooLargeError
 	var iu *media.InUseError
@@ -82,9 +92,11 @@ func MapMediaErr(err error) error {
 		return &Error{Status: http.StatusConflict, Code: "wrong_offset", Message: oe.Error(), MessageID: oe.MessageID(),
 			Details: gin.H{"expected_offset": oe.Expected}}
 	case errors.Is(err, media.ErrNotFound):
-		return NotFound(err.Error())
+		e := NotFound("no media item has this id")
+		e.MessageID = "tidak ada media dengan id ini"
+		return e
 	}
-	return mapErr(err)
+	return nil
 }
 
 func (d MediaDeps) unit(c *gin.Context, ref string) (int64, error) {

@@ -29,14 +29,14 @@ func (h collectHandlers) setContentType(c *gin.Context) (any, error) {
 	// Only a user of the post's unit or a unit above it corrects it.
 	unit, err := h.svc.PostUnit(c.Request.Context(), c.Param("platform"), c.Param("id"))
 	if err != nil {
-		return nil, collectorError(err)
+		return nil, err
 	}
 	if err := h.scope.CheckUnit(c.Request.Context(), Principal(c), unit); err != nil {
-		return nil, mapErr(err)
+		return nil, err
 	}
 	out, err := h.svc.SetContentType(c.Request.Context(), c.Param("platform"), c.Param("id"), req.ContentType, Principal(c))
 	if err != nil {
-		return nil, collectorError(err)
+		return nil, err
 	}
 	return out, nil
 }

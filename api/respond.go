@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
 
@@ -86,11 +85,12 @@ func Handle(fn func(c *gin.Context) (any, error)) gin.HandlerFunc {
 	}
 }
 
-// WriteError answers with err as JSON: an *Error as it is, anything else as
-// a 500 that says nothing about internals (the cause goes to the log).
+// WriteError answers with err as JSON, classified by Classify; anything
+// it does not know is a 500 that says nothing about internals (the cause
+// goes to the log).
 func WriteError(c *gin.Context, err error) {
-	var e *Error
-	if !errors.As(err, &e) {
+	e := Classify(err)
+	if e == nil {
 		slog.ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method,
 			"route", c.FullPath(), "err", err)
 		e = &Error{Status: http.StatusInternalServerError, Code: "internal",

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -145,7 +144,7 @@ func (d SchedulerDeps) createUnit(c *gin.Context) (any, error) {
 	// The request context carries the caller for the audit log.
 	u, err := d.Org.CreateUnit(c.Request.Context(), u)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, err
 	}
 	return Status{Code: http.StatusCreated, Body: u}, nil
 }
@@ -185,7 +184,7 @@ func (d SchedulerDeps) patchUnit(c *gin.Context) (any, error) {
 	}
 	u, err := d.Org.UpdateUnit(c.Request.Context(), id, p)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, err
 	}
 	return u, nil
 }
@@ -217,45 +216,16 @@ func pathID(c *gin.Context) (int64, error) {
 	return id, nil
 }
 
-// mapErr turns domain errors into API errors.
-func mapErr(err error) error {
-	var fe *scheduler.ForbiddenError
-	var se *scheduler.StateError
-	var ce *org.ConflictError
-	if f, ok := valid.Fields(err); ok { // scheduler.ValidationError, org.ValidationError
-		return Unprocessable(f)
-	}
-	switch {
-	case errors.As(err, &fe):
-		e := Forbidden(fe.Msg)
-		e.MessageID = fe.MsgID
-		return e
-	case errors.As(err, &se):
-		e := Conflict(se.Code(), se.Msg)
-		e.MessageID = se.MsgID
-		return e
-	case errors.As(err, &ce):
-		return Conflict("exists", ce.Msg)
-	case errors.Is(err, org.ErrNoKey):
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "no_secret_key",
-			Message:   "the server has no secret key to encrypt access tokens: set HUMAS_SECRET_KEY (openssl rand -hex 32) and restart",
-			MessageID: "server belum punya kunci rahasia untuk mengenkripsi token: isi HUMAS_SECRET_KEY (openssl rand -hex 32) lalu mulai ulang"}
-	case errors.Is(err, scheduler.ErrNotFound), errors.Is(err, org.ErrNotFound):
-		return NotFound(strings.TrimSuffix(err.Error(), ": not found") + " does not exist")
-	}
-	return err
-}
-
-// mapErr is mapErr with a version conflict answered 409 version_mismatch,
-// carrying the current version, its content hash and the post as it is
+// mapErr adds to a version conflict (409 version_mismatch, as Classify
+// answers it) the current version, its content hash and the post as it is
 // now (in the unit's time zone), so the client can show what changed.
+// Other errors pass as they are.
 func (d SchedulerDeps) mapErr(c *gin.Context, err error) error {
 	var ve *scheduler.VersionError
-	if errors.As(err, &ve) {
-		e := Conflict("version_mismatch", ve.Error())
-		e.MessageID = ve.MessageID()
-		e.Details = gin.H{"current_version": ve.Current.Version, "content_hash": ve.CurrentHash, "post": d.locs(c).view(ve.Current)}
-		return e
+	if !errors.As(err, &ve) {
+		return err
 	}
-	return mapErr(err)
+	e := *Classify(err)
+	e.Details = gin.H{"current_version": ve.Current.Version, "content_hash": ve.CurrentHash, "post": d.locs(c).view(ve.Current)}
+	return &e
 }

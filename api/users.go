@@ -1,13 +1,11 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/humas-id/humas/auth"
-	"github.com/humas-id/humas/valid"
 )
 
 type userRequest struct {
@@ -49,7 +47,7 @@ func (d SchedulerDeps) createUser(c *gin.Context) (any, error) {
 	}
 	role, err := auth.ParseRole(r.Role)
 	if err != nil {
-		return nil, Unprocessable([]valid.FieldError{{Field: "role", Message: err.Error(), MessageID: "peran harus salah satu dari " + auth.RoleList()}})
+		return nil, err
 	}
 	unitID, err := d.resolveUnit(c, r.Unit, "unit")
 	if err != nil {
@@ -59,18 +57,7 @@ func (d SchedulerDeps) createUser(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	u, link, err := d.Auth.Invite(c.Request.Context(), auth.NewUser{Name: r.Name, Email: r.Email, UnitID: unitID, Role: role}, d.linkTTL())
-	switch {
-	case errors.Is(err, auth.ErrUserExists):
-		return nil, Conflict("exists", err.Error())
-	case errors.Is(err, auth.ErrEmailTaken):
-		return nil, Conflict("email_exists", err.Error())
-	case errors.Is(err, auth.ErrBadName):
-		return nil, Unprocessable([]valid.FieldError{{Field: "name", Message: err.Error(), MessageID: "nama pengguna tidak valid: gunakan huruf, angka, '.', '_', '@' atau '-'"}})
-	case errors.Is(err, auth.ErrBadEmail):
-		return nil, Unprocessable([]valid.FieldError{{Field: "email", Message: err.Error(), MessageID: "alamat e-mail tidak valid"}})
-	case errors.Is(err, auth.ErrUnknownUnit):
-		return nil, Unprocessable([]valid.FieldError{{Field: "unit", Message: err.Error(), MessageID: "unit tidak ditemukan"}})
-	case err != nil:
+	if err != nil {
 		return nil, err
 	}
 	return Status{Code: http.StatusCreated, Body: d.linkBody(c, u, link)}, nil
@@ -97,7 +84,7 @@ func (d SchedulerDeps) patchUser(c *gin.Context) (any, error) {
 	if r.Role != nil {
 		role, err := auth.ParseRole(*r.Role)
 		if err != nil {
-			return nil, Unprocessable([]valid.FieldError{{Field: "role", Message: err.Error(), MessageID: "peran harus salah satu dari " + auth.RoleList()}})
+			return nil, err
 		}
 		ch.Role = &role
 	}
@@ -113,12 +100,12 @@ func (d SchedulerDeps) patchUser(c *gin.Context) (any, error) {
 	}
 	if r.Email != nil {
 		if _, err := d.Auth.SetEmail(c.Request.Context(), target.Name, *r.Email); err != nil {
-			return nil, userErr(c, err)
+			return nil, err
 		}
 	}
 	u, err := d.Auth.UpdateUser(c.Request.Context(), target.Name, ch)
 	if err != nil {
-		return nil, userErr(c, err)
+		return nil, err
 	}
 	return gin.H{"user": u}, nil
 }
@@ -129,25 +116,7 @@ func (d SchedulerDeps) revokeUser(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	if err := d.Auth.Revoke(c.Request.Context(), c.Param("name")); err != nil {
-		return nil, userErr(c, err)
+		return nil, err
 	}
 	return nil, nil
-}
-
-func userErr(c *gin.Context, err error) error {
-	switch {
-	case errors.Is(err, auth.ErrUserNotFound):
-		return NotFound("no user is named " + c.Param("name"))
-	case errors.Is(err, auth.ErrLastAdmin):
-		e := Conflict("last_admin", err.Error())
-		e.MessageID = "admin aktif terakhir tidak dapat dicabut atau diberi peran lain; tambahkan admin lain lebih dulu (humas user add --role admin)"
-		return e
-	case errors.Is(err, auth.ErrUnknownUnit):
-		return Unprocessable([]valid.FieldError{{Field: "unit", Message: err.Error(), MessageID: "unit tidak ditemukan"}})
-	case errors.Is(err, auth.ErrBadEmail):
-		return Unprocessable([]valid.FieldError{{Field: "email", Message: err.Error(), MessageID: "alamat e-mail tidak valid"}})
-	case errors.Is(err, auth.ErrEmailTaken):
-		return Conflict("email_exists", err.Error())
-	}
-	return err
 }

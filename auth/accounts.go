@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/humas-id/humas/store"
+	"github.com/humas-id/humas/valid"
 )
 
 // ErrBadCredentials means the name or the password is wrong (which one is
@@ -17,10 +18,10 @@ import (
 var ErrBadCredentials = errors.New("wrong user name or password")
 
 // ErrBadEmail means the e-mail address cannot be used.
-var ErrBadEmail = errors.New("bad e-mail address")
+var ErrBadEmail error = valid.Invalid("email", "bad e-mail address: write it as name@office.go.id", "alamat e-mail tidak valid: tulis seperti nama@kantor.go.id")
 
 // ErrEmailTaken means another user has the e-mail address.
-var ErrEmailTaken = errors.New("another user has this e-mail address")
+var ErrEmailTaken error = valid.Conflict("email_exists", "another user has this e-mail address", "pengguna lain sudah memakai alamat e-mail ini")
 
 const (
 	qLoginCandidates = `SELECT id, name, password_hash FROM users
@@ -47,7 +48,7 @@ func checkEmail(e string) (string, error) {
 	}
 	a, err := mail.ParseAddress(e)
 	if err != nil || a.Address != e || len(e) > 254 || !strings.Contains(e, "@") {
-		return "", fmt.Errorf("%w %q: write it as name@office.go.id", ErrBadEmail, e)
+		return "", fmt.Errorf("e-mail %q: %w", e, ErrBadEmail)
 	}
 	return e, nil
 }
@@ -91,17 +92,16 @@ func uniqueErr(err error, name string) error {
 // insertUser adds a user row (with a password hash, possibly empty) and
 // its audit line, in tx.
 func (s *Store) insertUser(ctx context.Context, tx *sql.Tx, nu NewUser, hash string, now time.Time) (int64, error) {
-	var one int
-	if err := tx.QueryRowContext(ctx, qUnitExists, nu.UnitID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("unit %d: %w", nu.UnitID, ErrUnknownUnit)
-	} else if err != nil {
-		return 0, err
-	}
 	var changed any
 	if hash != "" {
 		changed = store.FormatTime(now)
 	}
+	// The users table's foreign key names the unit: an unknown one fails
+	// the insert (units are org's table; auth does not read it).
 	res, err := tx.ExecContext(ctx, qUserInsertPw, nu.Name, nu.UnitID, string(nu.Role), store.FormatTime(now), nullable(nu.Email), hash, changed)
+	if isForeignKey(err) {
+		return 0, fmt.Errorf("unit %d: %w", nu.UnitID, ErrUnknownUnit)
+	}
 	if err != nil {
 		return 0, uniqueErr(err, nu.Name)
 	}

@@ -66,3 +66,53 @@ func AppendAudit(ctx context.Context, x Execer, at time.Time, r AuditRecord) err
 	}
 	return nil
 }
+
+// Entity names one audited thing: its kind (post, delivery, unit,
+// channel, user) and id.
+type Entity struct {
+	Kind string `json:"k"`
+	ID   int64  `json:"i"`
+}
+
+// Queryer runs a query; *sql.Tx and *sql.DB are both one.
+type Queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// qAuditOf reads the lines of a JSON array of {"k": kind, "i": id}.
+const qAuditOf = `SELECT a.id, a.at, COALESCE(a.actor_id, 0), a.actor_name, a.entity, a.entity_id, a.action, a.from_state,
+    a.to_state, a.reason, a.detail
+FROM audit_log a JOIN json_each(?) e
+  ON a.entity = json_extract(e.value, '$.k') AND a.entity_id = json_extract(e.value, '$.i')
+ORDER BY a.id`
+
+// ReadAudit returns the audit lines of the entities, oldest first
+// (UnitID is left 0: the caller knows the entities).
+func ReadAudit(ctx context.Context, q Queryer, of []Entity) ([]AuditLine, error) {
+	if len(of) == 0 {
+		return nil, nil
+	}
+	list, err := json.Marshal(of)
+	if err != nil {
+		return nil, fmt.Errorf("read audit: %w", err)
+	}
+	rows, err := q.QueryContext(ctx, qAuditOf, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("read audit: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditLine
+	for rows.Next() {
+		var l AuditLine
+		var at string
+		if err := rows.Scan(&l.ID, &at, &l.ActorID, &l.ActorName, &l.Entity, &l.EntityID, &l.Action, &l.From, &l.To,
+			&l.Reason, &l.Detail); err != nil {
+			return nil, fmt.Errorf("read audit: %w", err)
+		}
+		if l.At, err = store.ParseTime(at); err != nil {
+			return nil, fmt.Errorf("read audit line %d: %w", l.ID, err)
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}

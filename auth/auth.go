@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/humas-id/humas/valid"
 )
 
 // Role is what a user may do.
@@ -42,7 +44,7 @@ func ParseRole(s string) (Role, error) {
 			return r, nil
 		}
 	}
-	return "", fmt.Errorf("role %q is not one of %s", s, RoleList())
+	return "", valid.Invalid("role", fmt.Sprintf("role %q is not one of %s", s, RoleList()), "peran harus salah satu dari "+RoleList())
 }
 
 // Principal is the authenticated caller.

@@ -7,11 +7,14 @@ import (
 	"fmt"
 
 	"github.com/humas-id/humas/store"
+	"github.com/humas-id/humas/valid"
 )
 
 // ErrLastAdmin means the change would leave no active admin: nobody could
 // manage units, users and channels any more.
-var ErrLastAdmin = errors.New("the last active admin cannot be revoked or given another role; add another admin first (humas user add --role admin)")
+var ErrLastAdmin error = valid.Conflict("last_admin",
+	"the last active admin cannot be revoked or given another role; add another admin first (humas user add --role admin)",
+	"admin aktif terakhir tidak dapat dicabut atau diberi peran lain; tambahkan admin lain lebih dulu (humas user add --role admin)")
 
 const (
 	qOtherAdmins = `SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL AND id != ?`
@@ -66,19 +69,15 @@ func (s *Store) UpdateUser(ctx context.Context, name string, ch UserChange) (Use
 	}
 	if ch.UnitID != nil {
 		newUnit = *ch.UnitID
-		var one int
-		if err := tx.QueryRowContext(ctx, qUnitExists, newUnit).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-			return User{}, fmt.Errorf("unit %d: %w", newUnit, ErrUnknownUnit)
-		} else if err != nil {
-			return User{}, fmt.Errorf("update user %q: %w", name, err)
-		}
 	}
 	if Role(role) == RoleAdmin && newRole != RoleAdmin && !disabled.Valid {
 		if err := keepOneAdmin(ctx, tx, id, name); err != nil {
 			return User{}, err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, qUserUpdate, string(newRole), newUnit, id); err != nil {
+	if _, err := tx.ExecContext(ctx, qUserUpdate, string(newRole), newUnit, id); isForeignKey(err) {
+		return User{}, fmt.Errorf("unit %d: %w", newUnit, ErrUnknownUnit)
+	} else if err != nil {
 		return User{}, fmt.Errorf("update user %q: %w", name, err)
 	}
 	at := s.now()

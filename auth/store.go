@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/humas-id/humas/store"
+	"github.com/humas-id/humas/valid"
 )
 
 // User is a person (or a machine) that calls the API.
@@ -34,17 +35,19 @@ type User struct {
 	TOTP bool `json:"totp_enabled"`
 }
 
-// ErrUserExists means the name is taken.
-var ErrUserExists = errors.New("a user with this name exists already")
-
-// ErrUserNotFound means no user has the name.
-var ErrUserNotFound = errors.New("no such user")
-
-// ErrUnknownUnit means the unit given to CreateUser does not exist.
-var ErrUnknownUnit = errors.New("no such unit")
-
-// ErrBadName means the user name is not acceptable.
-var ErrBadName = errors.New("bad user name")
+// The store's errors are valid.Problems: callers test them with
+// errors.Is, and the API answers each with its kind's status and message.
+var (
+	// ErrUserExists means the name is taken (a conflict).
+	ErrUserExists error = valid.Conflict("exists", "a user with this name exists already", "nama pengguna ini sudah dipakai")
+	// ErrUserNotFound means no (active) user has the name or id.
+	ErrUserNotFound error = valid.NotFound("no such user", "pengguna tidak ditemukan")
+	// ErrUnknownUnit means the unit given does not exist (field unit).
+	ErrUnknownUnit error = valid.Invalid("unit", "no such unit", "unit tidak ditemukan")
+	// ErrBadName means the user name is not acceptable (field name).
+	ErrBadName error = valid.Invalid("name", "bad user name: use 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit",
+		"nama pengguna tidak valid: gunakan huruf, angka, '.', '_', '@' atau '-'")
+)
 
 // TokenPrefix starts every API token, so leaked tokens are easy to spot.
 const TokenPrefix = "humas_"
@@ -52,7 +55,6 @@ const TokenPrefix = "humas_"
 const (
 	qUserInsert   = `INSERT INTO users (name, unit_id, role, created_at) VALUES (?, ?, ?, ?)`
 	qTokenInsert  = `INSERT INTO api_tokens (user_id, token_hash, prefix, created_at, name, expires_at) VALUES (?, ?, ?, ?, ?, ?)`
-	qUnitExists   = `SELECT 1 FROM units WHERE id = ?`
 	qAuthenticate = `SELECT t.id, u.id, u.name, u.unit_id, u.role, t.last_used_at
 FROM api_tokens t JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled_at IS NULL
@@ -141,7 +143,7 @@ func newToken() (string, error) {
 func (s *Store) CreateUser(ctx context.Context, name string, unitID int64, role Role) (User, string, error) {
 	name = strings.TrimSpace(name)
 	if !nameRE.MatchString(name) {
-		return User{}, "", fmt.Errorf("%w %q: use 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit", ErrBadName, name)
+		return User{}, "", fmt.Errorf("user %q: %w", name, ErrBadName)
 	}
 	if _, err := ParseRole(string(role)); err != nil {
 		return User{}, "", err
@@ -156,14 +158,13 @@ func (s *Store) CreateUser(ctx context.Context, name string, unitID int64, role 
 		return User{}, "", fmt.Errorf("create user: %w", err)
 	}
 	defer tx.Rollback()
-	var one int
-	if err := tx.QueryRowContext(ctx, qUnitExists, unitID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-		return User{}, "", fmt.Errorf("unit %d: %w", unitID, ErrUnknownUnit)
-	} else if err != nil {
-		return User{}, "", fmt.Errorf("create user: %w", err)
-	}
+	// The users table's foreign key names the unit: an unknown one fails
+	// the insert (units are org's table; auth does not read it).
 	res, err := tx.ExecContext(ctx, qUserInsert, name, unitID, string(role), store.FormatTime(now))
 	if err != nil {
+		if isForeignKey(err) {
+			return User{}, "", fmt.Errorf("unit %d: %w", unitID, ErrUnknownUnit)
+		}
 		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
 			return User{}, "", fmt.Errorf("user %q: %w", name, ErrUserExists)
 		}
@@ -327,4 +328,10 @@ func (s *Store) Revoke(ctx context.Context, name string) error {
 		return fmt.Errorf("revoke %q: %w", name, err)
 	}
 	return nil
+}
+
+// isForeignKey is SQLite's answer to a row that names a missing parent
+// (foreign_keys is on: store.OpenSQLite).
+func isForeignKey(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
 }

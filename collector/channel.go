@@ -10,6 +10,7 @@ import (
 
 	"github.com/humas-id/humas/meta"
 	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/scheduler"
 )
 
 // item is a post or media as read from the Graph API, normalised.
@@ -278,7 +279,7 @@ func igItems(media []meta.IGMedia) []item {
 }
 
 // rows builds the posts row and the snapshot of one item.
-func (c *Collector) rows(ch org.Channel, it item, links map[string]link, ovr map[string]string, r *run, now time.Time) (PostRow, SnapshotRow) {
+func (c *Collector) rows(ch org.Channel, it item, links map[string]scheduler.PublishedLink, ovr map[string]string, r *run, now time.Time) (PostRow, SnapshotRow) {
 	p := PostRow{
 		Platform: ch.Platform, PostID: it.id, ChannelID: uint64(ch.ID), AccountID: ch.ExternalID, UnitID: uint64(ch.UnitID),
 		MediaType: it.mediaType, MediaProductType: it.productType, Caption: it.caption, Hashtags: hashtags(it.caption),
@@ -295,7 +296,7 @@ func (c *Collector) rows(ch org.Channel, it item, links map[string]link, ovr map
 	}
 	if l, ok := links[it.id]; ok {
 		p.ContentType, p.ContentTypeSource, p.Campaign = l.ContentType, SourceHumas, l.Campaign
-		p.HumasPostID, p.DeliveryID, p.UnitID = uint64(l.HumasPostID), uint64(l.DeliveryID), uint64(l.UnitID)
+		p.HumasPostID, p.DeliveryID, p.UnitID = uint64(l.PostID), uint64(l.DeliveryID), uint64(l.UnitID)
 	}
 	if ct, ok := ovr[it.id]; ok {
 		p.ContentType, p.ContentTypeSource = ct, SourceOverride

@@ -40,7 +40,10 @@ func TestBackgroundRunProgressAndExclusion(t *testing.T) {
 		t.Fatalf("status while running = %+v, %v", st, err)
 	}
 	close(release)
-	for st.Status == StatusRunning {
+	for deadline := time.Now().Add(30 * time.Second); st.Status == StatusRunning; {
+		if time.Now().After(deadline) {
+			t.Fatalf("run still running 30s after it was released: %+v", st)
+		}
 		time.Sleep(10 * time.Millisecond)
 		if st, err = c.RunStatus(ctx, id); err != nil {
 			t.Fatal(err)

@@ -3,7 +3,6 @@ package collector
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,10 +10,12 @@ import (
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/store"
+	"github.com/humas-id/humas/valid"
 )
 
 // ErrPostNotFound means no such platform post has been collected.
-var ErrPostNotFound = errors.New("platform post not collected")
+var ErrPostNotFound error = valid.NotFound("this post has not been collected yet; run a collection (POST /api/v1/collect) first",
+	"posting ini belum dikoleksi; jalankan koleksi terlebih dahulu")
 
 // ContentTypeChange is the outcome of SetContentType.
 type ContentTypeChange struct {
@@ -48,9 +49,8 @@ func (c *Collector) SetContentType(ctx context.Context, platform, postID, conten
 	if _, err := tx.ExecContext(ctx, qUpsertOverride, platform, postID, contentType, nullID(by.UserID), store.FormatTime(now)); err != nil {
 		return ContentTypeChange{}, fmt.Errorf("store content type override: %w", err)
 	}
-	detail, _ := json.Marshal(map[string]string{"platform": platform, "post_id": postID})
-	if _, err := tx.ExecContext(ctx, qAuditOverride, store.FormatTime(now), nullID(by.UserID), by.Name, row.ContentType,
-		contentType, string(detail)); err != nil {
+	if err := auth.AppendAudit(ctx, tx, now, auth.AuditRecord{Actor: by, Entity: "platform_post", Action: "set_content_type",
+		From: row.ContentType, To: contentType, Detail: map[string]string{"platform": platform, "post_id": postID}}); err != nil {
 		return ContentTypeChange{}, fmt.Errorf("audit content type override: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -102,9 +102,8 @@ func validateContentType(platform, postID, contentType string) error {
 // postRow reads the newest version of a collected post.
 func (c *Collector) postRow(ctx context.Context, platform, postID string) (PostRow, error) {
 	var r PostRow
-	err := c.ch.QueryRow(ctx, qSelectPost, platform, postID).Scan(&r.Platform, &r.PostID, &r.ChannelID, &r.AccountID,
-		&r.UnitID, &r.ContentType, &r.ContentTypeSource, &r.MediaType, &r.MediaProductType, &r.Caption, &r.Hashtags,
-		&r.Campaign, &r.PublishedAt, &r.Permalink, &r.HumasPostID, &r.DeliveryID, &r.UpdatedAt, &r.Version, &r.ThumbnailURL)
+	// The columns are PostRow's ch tags: ScanStruct fills the fields by name.
+	err := c.ch.QueryRow(ctx, qSelectPost, platform, postID).ScanStruct(&r)
 	if errors.Is(err, sql.ErrNoRows) {
 		return PostRow{}, fmt.Errorf("%w: no %s post %s has been collected yet; run humas collect (or wait for the schedule) first", ErrPostNotFound, platform, postID)
 	}

@@ -43,6 +43,17 @@ func (e *RunInProgressError) Error() string {
 		") / koleksi lain sedang berjalan (" + e.ID + "); tunggu sampai selesai"
 }
 
+// Is makes errors.Is(err, valid.ErrConflict) true.
+func (e *RunInProgressError) Is(target error) bool { return target == valid.ErrConflict }
+
+// Problem describes the conflict, with the running run's id.
+func (e *RunInProgressError) Problem() *valid.Problem {
+	p := valid.Conflict("collect_in_progress", "a collection run is already in progress; follow it at /api/v1/collect/%s",
+		"koleksi lain sedang berjalan; ikuti di /api/v1/collect/%s", e.ID)
+	p.Details = map[string]string{"id": e.ID}
+	return p
+}
+
 // InputError is a run or override request that cannot be done as asked
 // ("field: message"); the collector returns it as a *InputError.
 type InputError = valid.FieldError
@@ -165,8 +176,7 @@ func (c *Collector) pick(ctx context.Context, opts RunOptions) ([]org.Channel, e
 		}
 	}
 	if opts.ChannelID != 0 && len(out) == 0 {
-		return nil, &InputError{Field: "channel_id", Message: fmt.Sprintf("no channel with id %d (see GET /api/v1/channels)", opts.ChannelID),
-			MessageID: fmt.Sprintf("tidak ada kanal dengan id %d", opts.ChannelID)}
+		return nil, valid.NotFound("no channel with id %d (see GET /api/v1/channels)", "tidak ada kanal dengan id %d", opts.ChannelID)
 	}
 	return out, nil
 }

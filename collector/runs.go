@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/humas-id/humas/store"
+	"github.com/humas-id/humas/valid"
 )
 
 // Run triggers.
@@ -28,7 +29,7 @@ const (
 )
 
 // ErrRunNotFound means no run has the id asked for.
-var ErrRunNotFound = errors.New("no collection run with this id")
+var ErrRunNotFound error = valid.NotFound("no collection run has this id", "tidak ada koleksi dengan id ini")
 
 // ChannelError is why one channel was not collected.
 type ChannelError struct {

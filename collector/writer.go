@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -165,70 +166,69 @@ func (w *writer) insert(ctx context.Context, b Batch) error {
 }
 
 func (w *writer) insertPosts(ctx context.Context, rows []PostRow) error {
-	bt, err := w.ch.PrepareBatch(ctx, qInsertPosts)
-	if err != nil {
-		return fmt.Errorf("insert posts: %w", err)
-	}
-	defer bt.Abort()
-	for _, r := range rows {
-		if err := bt.Append(r.Platform, r.PostID, r.ChannelID, r.AccountID, r.UnitID, r.ContentType, r.ContentTypeSource,
-			r.MediaType, r.MediaProductType, r.Caption, nonNil(r.Hashtags), r.Campaign, r.PublishedAt.UTC(), r.Permalink,
-			r.HumasPostID, r.DeliveryID, r.UpdatedAt.UTC(), r.Version, r.ThumbnailURL); err != nil {
-			return fmt.Errorf("insert posts: %w", err)
-		}
-	}
-	if err := store.WrapError(bt.Send()); err != nil {
-		return fmt.Errorf("insert posts: %w", err)
-	}
-	w.written.Add(int64(len(rows)))
-	w.m.rowsWritten.WithLabelValues("posts").Add(float64(len(rows)))
-	return nil
+	return w.count(TablePosts, len(rows), insertRows(ctx, w.ch, qInsertPosts, rows))
 }
 
 func (w *writer) insertSnapshots(ctx context.Context, rows []SnapshotRow) error {
-	bt, err := w.ch.PrepareBatch(ctx, qInsertSnapshots)
-	if err != nil {
-		return fmt.Errorf("insert post_metrics: %w", err)
-	}
-	defer bt.Abort()
-	for _, r := range rows {
-		if err := bt.Append(r.Slot.UTC(), r.CollectedAt.UTC(), r.Platform, r.PostID, r.ChannelID, r.AccountID,
-			r.PublishedAt.UTC(), r.Reach, r.Views, r.Reactions, r.Likes, r.Comments, r.Shares, r.Saves, r.Clicks,
-			r.VideoViews, r.Interactions, r.HasInsights, nonNil(r.MetricFields), nonNil(r.MetricSources), r.RunID); err != nil {
-			return fmt.Errorf("insert post_metrics: %w", err)
-		}
-	}
-	if err := store.WrapError(bt.Send()); err != nil {
-		return fmt.Errorf("insert post_metrics: %w", err)
-	}
-	w.written.Add(int64(len(rows)))
-	w.m.rowsWritten.WithLabelValues("post_metrics").Add(float64(len(rows)))
-	return nil
+	return w.count(TableSnapshots, len(rows), insertRows(ctx, w.ch, qInsertSnapshots, rows))
 }
 
 func (w *writer) insertAccounts(ctx context.Context, rows []AccountRow) error {
-	bt, err := w.ch.PrepareBatch(ctx, qInsertAccounts)
+	return w.count(TableAccounts, len(rows), insertRows(ctx, w.ch, qInsertAccounts, rows))
+}
+
+// count adds n written rows of table to the counters when err is nil.
+func (w *writer) count(table string, n int, err error) error {
 	if err != nil {
-		return fmt.Errorf("insert account_metrics: %w", err)
+		return err
 	}
-	defer bt.Abort()
-	for _, r := range rows {
-		if err := bt.Append(r.Day.UTC(), r.CollectedAt.UTC(), r.Platform, r.ChannelID, r.AccountID, r.UnitID,
-			r.Followers, r.MetricSource); err != nil {
-			return fmt.Errorf("insert account_metrics: %w", err)
-		}
-	}
-	if err := store.WrapError(bt.Send()); err != nil {
-		return fmt.Errorf("insert account_metrics: %w", err)
-	}
-	w.written.Add(int64(len(rows)))
-	w.m.rowsWritten.WithLabelValues("account_metrics").Add(float64(len(rows)))
+	w.written.Add(int64(n))
+	w.m.rowsWritten.WithLabelValues(table).Add(float64(n))
 	return nil
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
+// insertRows writes rows as one batch: each row is appended as a struct,
+// its ch tags naming the columns of query.
+func insertRows[T any](ctx context.Context, ch *store.ClickHouse, query string, rows []T) error {
+	if len(rows) == 0 {
+		return nil
 	}
-	return s
+	table := strings.Fields(query)[2]
+	bt, err := ch.PrepareBatch(ctx, query)
+	if err != nil {
+		return fmt.Errorf("insert %s: %w", table, err)
+	}
+	defer bt.Abort()
+	for i := range rows {
+		if err := bt.AppendStruct(&rows[i]); err != nil {
+			return fmt.Errorf("insert %s: %w", table, err)
+		}
+	}
+	if err := store.WrapError(bt.Send()); err != nil {
+		return fmt.Errorf("insert %s: %w", table, err)
+	}
+	return nil
+}
+
+// Insert writes b straight into the collector's tables, without the
+// on-disk buffer: the seed command's demo and benchmark data goes the
+// writer's way through it.
+func Insert(ctx context.Context, ch *store.ClickHouse, b Batch) error {
+	if err := insertRows(ctx, ch, qInsertPosts, b.Posts); err != nil {
+		return err
+	}
+	if err := insertRows(ctx, ch, qInsertSnapshots, b.Snapshots); err != nil {
+		return err
+	}
+	return insertRows(ctx, ch, qInsertAccounts, b.Accounts)
+}
+
+// CountSnapshots is how many snapshot rows the ClickHouse database holds
+// (the seed command refuses to add to a database that has any).
+func CountSnapshots(ctx context.Context, ch *store.ClickHouse) (uint64, error) {
+	var n uint64
+	if err := ch.QueryRow(ctx, "SELECT count() FROM "+TableSnapshots).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count snapshots: %w", store.WrapError(err))
+	}
+	return n, nil
 }

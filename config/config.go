@@ -111,8 +111,8 @@ type State struct {
 type Graph struct {
 	URL       string   `yaml:"url"`
 	Version   string   `yaml:"version"`
-	AppID     string   `yaml:"app_id"`
-	AppSecret Secret   `yaml:"app_secret"`
+	AppID     string   `yaml:"app_id" env:"HUMAS_APP_ID"`
+	AppSecret Secret   `yaml:"app_secret" env:"HUMAS_APP_SECRET"`
 	Timeout   Duration `yaml:"timeout"`
 	// RedirectURL is the Facebook Login callback registered in the Meta
 	// app; default <public_url>/admin/channels/facebook/callback.

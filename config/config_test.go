@@ -3,6 +3,8 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -200,15 +202,83 @@ func TestDecodeKey(t *testing.T) {
 	}
 }
 
-func TestEveryEnvVarDocumented(t *testing.T) {
+// TestEnvNames: every key of the configuration struct has a variable
+// (derived from the struct), the list is testdata/env.txt, and the
+// README's configuration table has a row "| `key` | `VARIABLE` |" for
+// each, and no row for a key that does not exist.
+func TestEnvNames(t *testing.T) {
+	var got []string
+	for _, e := range EnvNames() {
+		got = append(got, e[1]+" "+e[0])
+	}
+	b, err := os.ReadFile("testdata/env.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			want = append(want, l)
+		}
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("testdata/env.txt is not the derived list; it should read:\n%s", strings.Join(got, "\n"))
+	}
+	for _, must := range []string{"graph.timeout HUMAS_GRAPH_TIMEOUT", "scheduler.tick HUMAS_SCHEDULER_TICK",
+		"scheduler.policy_block_pause HUMAS_SCHEDULER_POLICY_BLOCK_PAUSE", "graph.app_id HUMAS_APP_ID"} {
+		if !slices.Contains(got, must) {
+			t.Errorf("no %s", must)
+		}
+	}
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
+	rows := regexp.MustCompile("(?m)^\\| `([a-z0-9_.*]+)` \\| `?([A-Z0-9_]*)`? \\|").FindAllStringSubmatch(string(readme), -1)
+	documented := map[string]string{}
+	for _, r := range rows {
+		documented[r[1]] = r[2]
+	}
 	for _, e := range EnvNames() {
-		if !strings.Contains(string(readme), e[0]) {
-			t.Errorf("README's configuration table lacks %s", e[0])
+		if v, ok := documented[e[1]]; !ok {
+			t.Errorf("README's configuration table has no row for %s", e[1])
+		} else if v != e[0] {
+			t.Errorf("README gives %s the variable %q, want %s", e[1], v, e[0])
 		}
+		delete(documented, e[1])
+	}
+	for k := range documented {
+		t.Errorf("README's configuration table has a row for %s, which is no key", k)
+	}
+}
+
+// TestEveryKeySetFromEnv: each variable sets its key (a value of the
+// key's type in, the same value read back in the effective config).
+func TestEveryKeySetFromEnv(t *testing.T) {
+	values := map[string]string{
+		"HUMAS_GRAPH_TIMEOUT":              "7s",
+		"HUMAS_SCHEDULER_TICK":             "*/5 * * * * *",
+		"HUMAS_COLLECTOR_CADENCE":          "[{up_to: 2d, every: 2h}, {up_to: 30d, every: 1d}]",
+		"HUMAS_WEB_SESSION_TTL":            "3h",
+		"HUMAS_API_MAX_CONCURRENT_REPORTS": "6",
+	}
+	cfg, err := Load("", func(k string) (string, bool) { v, ok := values[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Graph.Timeout.D() != 7*time.Second || cfg.Scheduler.Tick != "*/5 * * * * *" || cfg.Web.SessionTTL.D() != 3*time.Hour ||
+		cfg.API.MaxConcurrentReports != 6 || len(cfg.Collector.Cadence) != 2 || cfg.Collector.Cadence[0].Every.D() != 2*time.Hour {
+		t.Errorf("env not applied: graph.timeout %v, scheduler.tick %q, session_ttl %v, reports %d, cadence %+v",
+			cfg.Graph.Timeout, cfg.Scheduler.Tick, cfg.Web.SessionTTL, cfg.API.MaxConcurrentReports, cfg.Collector.Cadence)
+	}
+	_, err = Load("", func(k string) (string, bool) {
+		if k == "HUMAS_COLLECTOR_CADENCE" {
+			return "every hour", true
+		}
+		return "", false
+	})
+	if err == nil || !strings.Contains(err.Error(), "collector.cadence (HUMAS_COLLECTOR_CADENCE)") {
+		t.Errorf("bad cadence from env: %v", err)
 	}
 }
 

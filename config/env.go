@@ -3,8 +3,11 @@ package config
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 )
 
 // envVar binds one HUMAS_* variable to a field.
@@ -14,133 +17,98 @@ type envVar struct {
 	set  func(c *Config, v string) error
 }
 
-func str(f func(c *Config) *string) func(*Config, string) error {
-	return func(c *Config, v string) error { *f(c) = v; return nil }
-}
+// envVars has a variable for every key of Config, derived from the
+// struct: the name is HUMAS_ and the YAML path in capitals with "_" for
+// "." (graph.timeout: HUMAS_GRAPH_TIMEOUT), unless an env tag names it
+// (graph.app_id: HUMAS_APP_ID). A new key gets its variable with no
+// further edit; TestEnvNamesGolden and the README table follow it.
+var envVars = deriveEnv()
 
-func secret(f func(c *Config) *Secret) func(*Config, string) error {
-	return func(c *Config, v string) error { *f(c) = Secret(v); return nil }
-}
-
-func boolean(f func(c *Config) *bool) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return errors.New("want true or false")
-		}
-		*f(c) = b
-		return nil
-	}
-}
-
-func integer(f func(c *Config) *int) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return errors.New("want a whole number")
-		}
-		*f(c) = n
-		return nil
-	}
-}
-
-func integer64(f func(c *Config) *int64) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return errors.New("want a whole number")
-		}
-		*f(c) = n
-		return nil
-	}
-}
-
-// list reads a comma-separated list; spaces around items are dropped and
-// an empty value is the empty list.
-func list(f func(c *Config) *[]string) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		var out []string
-		for _, s := range strings.Split(v, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				out = append(out, s)
+func deriveEnv() []envVar {
+	var out []envVar
+	var walk func(t reflect.Type, index []int, path string)
+	walk = func(t reflect.Type, index []int, path string) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			key := strings.Split(f.Tag.Get("yaml"), ",")[0]
+			if key == "" || key == "-" {
+				continue
 			}
+			if path != "" {
+				key = path + "." + key
+			}
+			idx := append(append([]int(nil), index...), i)
+			if f.Type.Kind() == reflect.Struct {
+				walk(f.Type, idx, key)
+				continue
+			}
+			name := f.Tag.Get("env")
+			if name == "" {
+				name = "HUMAS_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+			}
+			out = append(out, envVar{name: name, key: key, set: setter(f.Type, idx)})
 		}
-		*f(c) = out
-		return nil
 	}
+	walk(reflect.TypeFor[Config](), nil, "")
+	return out
 }
 
-func duration(f func(c *Config) *Duration) func(*Config, string) error {
+var (
+	durationType = reflect.TypeFor[Duration]()
+	stringsType  = reflect.TypeFor[[]string]()
+)
+
+// setter parses an environment value into the field at index: strings and
+// secrets as they are, booleans, whole numbers, durations ("30s", "7d"),
+// string lists comma-separated, anything else (the cadence) as YAML.
+func setter(t reflect.Type, index []int) func(*Config, string) error {
 	return func(c *Config, v string) error {
-		d, err := parseDuration(v)
-		if err != nil {
-			return errors.New("want a duration like 30s, 15m, 6h or 7d")
+		f := reflect.ValueOf(c).Elem().FieldByIndex(index)
+		switch {
+		case t == durationType:
+			d, err := parseDuration(v)
+			if err != nil {
+				return errors.New("want a duration like 30s, 15m, 6h or 7d")
+			}
+			f.SetInt(int64(d))
+		case t == stringsType:
+			var out []string
+			for _, s := range strings.Split(v, ",") {
+				if s = strings.TrimSpace(s); s != "" {
+					out = append(out, s)
+				}
+			}
+			f.Set(reflect.ValueOf(out))
+		case t.Kind() == reflect.String:
+			f.SetString(v)
+		case t.Kind() == reflect.Bool:
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("want true or false")
+			}
+			f.SetBool(b)
+		case t.Kind() == reflect.Int || t.Kind() == reflect.Int64:
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return errors.New("want a whole number")
+			}
+			f.SetInt(n)
+		default:
+			p := reflect.New(t)
+			if err := yaml.Unmarshal([]byte(v), p.Interface()); err != nil {
+				return fmt.Errorf("want YAML for %s, e.g. [{up_to: 1d, every: 1h}]", t)
+			}
+			f.Set(p.Elem())
 		}
-		*f(c) = Duration(d)
 		return nil
 	}
 }
 
-// EnvVars lists every environment override, in the README's order.
-var envVars = []envVar{
-	{"HUMAS_LISTEN", "listen", str(func(c *Config) *string { return &c.Listen })},
-	{"HUMAS_TIMEZONE", "timezone", str(func(c *Config) *string { return &c.Timezone })},
-	{"HUMAS_SECRET_KEY", "secret_key", secret(func(c *Config) *Secret { return &c.SecretKey })},
-	{"HUMAS_SANDBOX", "sandbox", boolean(func(c *Config) *bool { return &c.Sandbox })},
-	{"HUMAS_MIGRATE_ON_START", "migrate_on_start", boolean(func(c *Config) *bool { return &c.MigrateOnStart })},
-	{"HUMAS_LOG_LEVEL", "log.level", str(func(c *Config) *string { return &c.Log.Level })},
-	{"HUMAS_LOG_FORMAT", "log.format", str(func(c *Config) *string { return &c.Log.Format })},
-	{"HUMAS_CLICKHOUSE_ADDR", "clickhouse.addr", str(func(c *Config) *string { return &c.ClickHouse.Addr })},
-	{"HUMAS_CLICKHOUSE_DATABASE", "clickhouse.database", str(func(c *Config) *string { return &c.ClickHouse.Database })},
-	{"HUMAS_CLICKHOUSE_USER", "clickhouse.user", str(func(c *Config) *string { return &c.ClickHouse.User })},
-	{"HUMAS_CLICKHOUSE_PASSWORD", "clickhouse.password", secret(func(c *Config) *Secret { return &c.ClickHouse.Password })},
-	{"HUMAS_CLICKHOUSE_QUERY_TIMEOUT", "clickhouse.query_timeout", duration(func(c *Config) *Duration { return &c.ClickHouse.QueryTimeout })},
-	{"HUMAS_STATE_PATH", "state.path", str(func(c *Config) *string { return &c.State.Path })},
-	{"HUMAS_GRAPH_URL", "graph.url", str(func(c *Config) *string { return &c.Graph.URL })},
-	{"HUMAS_GRAPH_VERSION", "graph.version", str(func(c *Config) *string { return &c.Graph.Version })},
-	{"HUMAS_APP_ID", "graph.app_id", str(func(c *Config) *string { return &c.Graph.AppID })},
-	{"HUMAS_APP_SECRET", "graph.app_secret", secret(func(c *Config) *Secret { return &c.Graph.AppSecret })},
-	{"HUMAS_GRAPH_REDIRECT_URL", "graph.redirect_url", str(func(c *Config) *string { return &c.Graph.RedirectURL })},
-	{"HUMAS_API_ENABLED", "api.enabled", boolean(func(c *Config) *bool { return &c.API.Enabled })},
-	{"HUMAS_API_MAX_BODY_BYTES", "api.max_body_bytes", integer64(func(c *Config) *int64 { return &c.API.MaxBodyBytes })},
-	{"HUMAS_API_READ_HEADER_TIMEOUT", "api.read_header_timeout", duration(func(c *Config) *Duration { return &c.API.ReadHeaderTimeout })},
-	{"HUMAS_API_READ_TIMEOUT", "api.read_timeout", duration(func(c *Config) *Duration { return &c.API.ReadTimeout })},
-	{"HUMAS_API_WRITE_TIMEOUT", "api.write_timeout", duration(func(c *Config) *Duration { return &c.API.WriteTimeout })},
-	{"HUMAS_API_IDLE_TIMEOUT", "api.idle_timeout", duration(func(c *Config) *Duration { return &c.API.IdleTimeout })},
-	{"HUMAS_API_TRUSTED_PROXIES", "api.trusted_proxies", list(func(c *Config) *[]string { return &c.API.TrustedProxies })},
-	{"HUMAS_WEB_SECURE_COOKIES", "web.secure_cookies", boolean(func(c *Config) *bool { return &c.Web.SecureCookies })},
-	{"HUMAS_WEB_SESSION_TTL", "web.session_ttl", duration(func(c *Config) *Duration { return &c.Web.SessionTTL })},
-	{"HUMAS_WEB_SESSION_MAX_AGE", "web.session_max_age", duration(func(c *Config) *Duration { return &c.Web.SessionMaxAge })},
-	{"HUMAS_PUBLIC_URL", "public_url", str(func(c *Config) *string { return &c.PublicURL })},
-	{"HUMAS_AUTH_PASSWORD_MIN_LENGTH", "auth.password_min_length", integer(func(c *Config) *int { return &c.Auth.PasswordMinLength })},
-	{"HUMAS_AUTH_SETUP_LINK_TTL", "auth.setup_link_ttl", duration(func(c *Config) *Duration { return &c.Auth.SetupLinkTTL })},
-	{"HUMAS_OIDC_ISSUER", "oidc.issuer", str(func(c *Config) *string { return &c.OIDC.Issuer })},
-	{"HUMAS_OIDC_CLIENT_ID", "oidc.client_id", str(func(c *Config) *string { return &c.OIDC.ClientID })},
-	{"HUMAS_OIDC_CLIENT_SECRET", "oidc.client_secret", secret(func(c *Config) *Secret { return &c.OIDC.ClientSecret })},
-	{"HUMAS_OIDC_REDIRECT_URL", "oidc.redirect_url", str(func(c *Config) *string { return &c.OIDC.RedirectURL })},
-	{"HUMAS_OIDC_CLAIM", "oidc.claim", str(func(c *Config) *string { return &c.OIDC.Claim })},
-	{"HUMAS_OIDC_MATCH", "oidc.match", str(func(c *Config) *string { return &c.OIDC.Match })},
-	{"HUMAS_OIDC_LABEL", "oidc.label", str(func(c *Config) *string { return &c.OIDC.Label })},
-	{"HUMAS_OIDC_MFA_BY_PROVIDER", "oidc.mfa_by_provider", boolean(func(c *Config) *bool { return &c.OIDC.MFAByProvider })},
-	{"HUMAS_SCHEDULER_ENABLED", "scheduler.enabled", boolean(func(c *Config) *bool { return &c.Scheduler.Enabled })},
-	{"HUMAS_SCHEDULER_WORKERS", "scheduler.workers", integer(func(c *Config) *int { return &c.Scheduler.Workers })},
-	{"HUMAS_COLLECTOR_ENABLED", "collector.enabled", boolean(func(c *Config) *bool { return &c.Collector.Enabled })},
-	{"HUMAS_COLLECTOR_SCHEDULE", "collector.schedule", str(func(c *Config) *string { return &c.Collector.Schedule })},
-	{"HUMAS_COLLECTOR_BUFFER_PATH", "collector.buffer_path", str(func(c *Config) *string { return &c.Collector.BufferPath })},
-	{"HUMAS_SMTP_HOST", "smtp.host", str(func(c *Config) *string { return &c.SMTP.Host })},
-	{"HUMAS_SMTP_PORT", "smtp.port", integer(func(c *Config) *int { return &c.SMTP.Port })},
-	{"HUMAS_SMTP_USERNAME", "smtp.username", str(func(c *Config) *string { return &c.SMTP.Username })},
-	{"HUMAS_SMTP_PASSWORD", "smtp.password", secret(func(c *Config) *Secret { return &c.SMTP.Password })},
-	{"HUMAS_SMTP_FROM", "smtp.from", str(func(c *Config) *string { return &c.SMTP.From })},
-	{"HUMAS_SMTP_TLS", "smtp.tls", str(func(c *Config) *string { return &c.SMTP.TLS })},
-	{"HUMAS_REPORTS_ENABLED", "reports.enabled", boolean(func(c *Config) *bool { return &c.Reports.Enabled })},
-}
-
-// EnvNames returns the supported HUMAS_* variables and the keys they set.
+// EnvNames returns the supported HUMAS_* variables and the keys they set,
+// in the order of the configuration struct.
 func EnvNames() [][2]string {
-	all := append(envVars[:len(envVars):len(envVars)], mediaEnv...)
-	out := make([][2]string, len(all))
-	for i, e := range all {
+	out := make([][2]string, len(envVars))
+	for i, e := range envVars {
 		out[i] = [2]string{e.name, e.key}
 	}
 	return out
@@ -148,7 +116,7 @@ func EnvNames() [][2]string {
 
 func applyEnv(c *Config, lookup func(string) (string, bool)) error {
 	var errs ValidationError
-	for _, e := range append(envVars[:len(envVars):len(envVars)], mediaEnv...) {
+	for _, e := range envVars {
 		v, ok := lookup(e.name)
 		if !ok {
 			continue

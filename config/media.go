@@ -60,30 +60,6 @@ func defaultMedia() Media {
 		Cleanup: "0 30 3 * * *", FFmpeg: "auto", S3: MediaS3{PathStyle: true}}
 }
 
-// mediaEnv are the HUMAS_MEDIA_* overrides (HUMAS_PUBLIC_URL is with the
-// others: public_url is shared with sign-in links).
-var mediaEnv = []envVar{
-	{"HUMAS_MEDIA_STORE", "media.store", str(func(c *Config) *string { return &c.Media.Store })},
-	{"HUMAS_MEDIA_PATH", "media.path", str(func(c *Config) *string { return &c.Media.Path })},
-	{"HUMAS_MEDIA_MAX_UPLOAD_BYTES", "media.max_upload_bytes", integer64(func(c *Config) *int64 { return &c.Media.MaxUploadBytes })},
-	{"HUMAS_MEDIA_UPLOAD_TIMEOUT", "media.upload_timeout", duration(func(c *Config) *Duration { return &c.Media.UploadTimeout })},
-	{"HUMAS_MEDIA_URL_TTL", "media.url_ttl", duration(func(c *Config) *Duration { return &c.Media.URLTTL })},
-	{"HUMAS_MEDIA_URL_KEY", "media.url_key", secret(func(c *Config) *Secret { return &c.Media.URLKey })},
-	{"HUMAS_MEDIA_RETENTION", "media.retention", duration(func(c *Config) *Duration { return &c.Media.Retention })},
-	{"HUMAS_MEDIA_UNUSED_GRACE", "media.unused_grace", duration(func(c *Config) *Duration { return &c.Media.UnusedGrace })},
-	{"HUMAS_MEDIA_CLEANUP", "media.cleanup", str(func(c *Config) *string { return &c.Media.Cleanup })},
-	{"HUMAS_MEDIA_FFMPEG", "media.ffmpeg", str(func(c *Config) *string { return &c.Media.FFmpeg })},
-	{"HUMAS_MEDIA_S3_ENDPOINT", "media.s3.endpoint", str(func(c *Config) *string { return &c.Media.S3.Endpoint })},
-	{"HUMAS_MEDIA_S3_BUCKET", "media.s3.bucket", str(func(c *Config) *string { return &c.Media.S3.Bucket })},
-	{"HUMAS_MEDIA_S3_REGION", "media.s3.region", str(func(c *Config) *string { return &c.Media.S3.Region })},
-	{"HUMAS_MEDIA_S3_ACCESS_KEY", "media.s3.access_key", str(func(c *Config) *string { return &c.Media.S3.AccessKey })},
-	{"HUMAS_MEDIA_S3_SECRET_KEY", "media.s3.secret_key", secret(func(c *Config) *Secret { return &c.Media.S3.SecretKey })},
-	{"HUMAS_MEDIA_S3_TLS", "media.s3.tls", boolean(func(c *Config) *bool { return &c.Media.S3.TLS })},
-	{"HUMAS_MEDIA_S3_PREFIX", "media.s3.prefix", str(func(c *Config) *string { return &c.Media.S3.Prefix })},
-	{"HUMAS_MEDIA_S3_PATH_STYLE", "media.s3.path_style", boolean(func(c *Config) *bool { return &c.Media.S3.PathStyle })},
-	{"HUMAS_MEDIA_S3_PRESIGN_PUBLIC", "media.s3.presign_public", boolean(func(c *Config) *bool { return &c.Media.S3.PresignPublic })},
-}
-
 // bucketName follows S3's rules: 3 to 63 lowercase letters, digits, dots
 // and hyphens, starting and ending with a letter or digit.
 var bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)

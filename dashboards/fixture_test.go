@@ -39,13 +39,6 @@ type fixPost struct {
 	reach, views, reactions, likes, comments, shares, saves uint64
 }
 
-func (p fixPost) interactions() uint64 {
-	if p.platform == "facebook" {
-		return p.reactions + p.comments + p.shares
-	}
-	return p.likes + p.comments + p.shares + p.saves
-}
-
 var fixUnits = []fixUnit{
 	{1, 0, "KPU RI", []uint64{1}},
 	{2, 1, "KPU Provinsi Jawa Tengah", []uint64{1, 2}},

@@ -140,7 +140,7 @@ func prepareImage(src, dir, typ string) (imageResult, error) {
 			res.notes = append(res.notes, NoteTransparent)
 		}
 		// Scale first (fewer pixels to turn), then turn upright.
-		sw, sh := img.Bounds().Dx(), img.Bounds().Dy()
+		var sw, sh int // the scaled size, before turning
 		tw := w
 		if tw > MaxWidth {
 			tw = MaxWidth

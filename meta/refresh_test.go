@@ -116,7 +116,9 @@ func TestInsightsMissingIsNotZero(t *testing.T) {
 		t.Errorf("missing value lost its provenance: %+v", got.Insights.Reach)
 	}
 	e.clock.Advance(48 * time.Hour)
-	got, _ = e.client.GetPagePost(ctx, pageToken, p.PostID, true)
+	if got, err = e.client.GetPagePost(ctx, pageToken, p.PostID, true); err != nil {
+		t.Fatal(err)
+	}
 	if !got.Insights.Reach.OK || got.Insights.Reach.Value <= 0 {
 		t.Errorf("2-day-old post insights: %+v", got.Insights)
 	}
@@ -173,8 +175,8 @@ func TestFollowersAndIGAccount(t *testing.T) {
 		t.Errorf("ig followers = %d, %v", n, err)
 	}
 	e.clock.Advance(30 * 24 * time.Hour)
-	if n, _ := e.client.IGFollowers(ctx, pageToken, igID); n <= 1234 {
-		t.Errorf("followers did not grow: %d", n)
+	if n, err := e.client.IGFollowers(ctx, pageToken, igID); err != nil || n <= 1234 {
+		t.Errorf("followers did not grow: %d, %v", n, err)
 	}
 	if id, err := e.client.PageInstagramAccount(ctx, pageToken, pageID); err != nil || id != igID {
 		t.Errorf("linked ig = %q, %v", id, err)

@@ -200,7 +200,7 @@ func (s *Store) DeleteChannel(ctx context.Context, id int64) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("channel %d: %w", id, ErrNotFound)
+			return channelNotFound(id)
 		}
 		return s.audit(ctx, tx, at, entityChannel, id, "delete", before.Status, StatusDisabled, map[string]any{
 			"unit_id": before.UnitID, "platform": before.Platform, "external_id": before.ExternalID, "name": before.Name,
@@ -234,7 +234,7 @@ func (s *Store) listChannels(ctx context.Context, q string) ([]Channel, error) {
 func (s *Store) Channel(ctx context.Context, id int64) (Channel, error) {
 	c, err := scanChannel(s.db.DB.QueryRowContext(ctx, qChannel, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Channel{}, fmt.Errorf("channel %d: %w", id, ErrNotFound)
+		return Channel{}, channelNotFound(id)
 	}
 	if err != nil {
 		return Channel{}, fmt.Errorf("channel %d: %w", id, err)
@@ -247,7 +247,7 @@ func (s *Store) ChannelToken(ctx context.Context, id int64) (string, error) {
 	var blob []byte
 	err := s.db.DB.QueryRowContext(ctx, qChannelToken, id).Scan(&blob)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("channel %d: %w", id, ErrNotFound)
+		return "", channelNotFound(id)
 	}
 	if err != nil {
 		return "", fmt.Errorf("channel %d token: %w", id, err)

@@ -12,6 +12,27 @@ const (
 	qMirrorChannels = `INSERT INTO channels (channel_id, platform, account_id, name, unit_id, version)`
 )
 
+// UnitRow is one unit in the ClickHouse units mirror; Ancestors is the
+// unit and every unit above it.
+type UnitRow struct {
+	UnitID    uint64   `ch:"unit_id"`
+	ParentID  uint64   `ch:"parent_id"`
+	Name      string   `ch:"name"`
+	Timezone  string   `ch:"timezone"`
+	Ancestors []uint64 `ch:"ancestors"`
+	Version   uint64   `ch:"version"`
+}
+
+// ChannelRow is one channel in the ClickHouse channels mirror.
+type ChannelRow struct {
+	ChannelID uint64 `ch:"channel_id"`
+	Platform  string `ch:"platform"`
+	AccountID string `ch:"account_id"`
+	Name      string `ch:"name"`
+	UnitID    uint64 `ch:"unit_id"`
+	Version   uint64 `ch:"version"`
+}
+
 // MirrorToClickHouse writes every unit (with its ancestors: the unit and
 // all units above it) and every channel (deleted ones too, so old reports
 // keep their names) into the ClickHouse dimension tables. The tables are
@@ -26,40 +47,49 @@ func (s *Store) MirrorToClickHouse(ctx context.Context, ch *store.ClickHouse) er
 		return err
 	}
 	version := uint64(s.now().UnixNano())
-	if len(units) > 0 {
-		b, err := ch.PrepareBatch(ctx, qMirrorUnits)
-		if err != nil {
-			return fmt.Errorf("mirror units: %w", err)
+	urows := make([]UnitRow, 0, len(units))
+	for _, u := range units {
+		anc := Ancestors(units, u.ID)
+		ancU := make([]uint64, len(anc))
+		for i, a := range anc {
+			ancU[i] = uint64(a)
 		}
-		defer b.Abort()
-		for _, u := range units {
-			anc := Ancestors(units, u.ID)
-			ancU := make([]uint64, len(anc))
-			for i, a := range anc {
-				ancU[i] = uint64(a)
-			}
-			if err := b.Append(uint64(u.ID), uint64(u.ParentID), u.Name, u.Timezone, ancU, version); err != nil {
-				return fmt.Errorf("mirror units: %w", err)
-			}
-		}
-		if err := b.Send(); err != nil {
-			return fmt.Errorf("mirror units: %w", err)
-		}
+		urows = append(urows, UnitRow{UnitID: uint64(u.ID), ParentID: uint64(u.ParentID), Name: u.Name, Timezone: u.Timezone,
+			Ancestors: ancU, Version: version})
 	}
-	if len(channels) > 0 {
-		b, err := ch.PrepareBatch(ctx, qMirrorChannels)
-		if err != nil {
-			return fmt.Errorf("mirror channels: %w", err)
-		}
-		defer b.Abort()
-		for _, c := range channels {
-			if err := b.Append(uint64(c.ID), c.Platform, c.ExternalID, c.Name, uint64(c.UnitID), version); err != nil {
-				return fmt.Errorf("mirror channels: %w", err)
-			}
-		}
-		if err := b.Send(); err != nil {
-			return fmt.Errorf("mirror channels: %w", err)
-		}
+	crows := make([]ChannelRow, 0, len(channels))
+	for _, c := range channels {
+		crows = append(crows, ChannelRow{ChannelID: uint64(c.ID), Platform: c.Platform, AccountID: c.ExternalID, Name: c.Name,
+			UnitID: uint64(c.UnitID), Version: version})
+	}
+	return WriteMirror(ctx, ch, urows, crows)
+}
+
+// WriteMirror writes unit and channel rows into the ClickHouse mirror
+// tables (org owns them); the seed command writes its demo units this way.
+func WriteMirror(ctx context.Context, ch *store.ClickHouse, units []UnitRow, channels []ChannelRow) error {
+	if err := appendRows(ctx, ch, qMirrorUnits, units); err != nil {
+		return fmt.Errorf("mirror units: %w", err)
+	}
+	if err := appendRows(ctx, ch, qMirrorChannels, channels); err != nil {
+		return fmt.Errorf("mirror channels: %w", err)
 	}
 	return nil
+}
+
+func appendRows[T any](ctx context.Context, ch *store.ClickHouse, query string, rows []T) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	b, err := ch.PrepareBatch(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer b.Abort()
+	for i := range rows {
+		if err := b.AppendStruct(&rows[i]); err != nil {
+			return err
+		}
+	}
+	return store.WrapError(b.Send())
 }

@@ -129,8 +129,18 @@ type TokenHealth struct {
 	MissingPermissions []string
 }
 
-// ErrNotFound means no unit or channel has the id asked for.
-var ErrNotFound = errors.New("not found")
+// ErrNotFound means no unit or channel has the id asked for: the errors
+// are valid.NotFound problems (naming the unit or channel), and
+// errors.Is(err, ErrNotFound) holds for them.
+var ErrNotFound = valid.ErrNotFound
+
+func unitNotFound(id int64) error {
+	return valid.NotFound("unit %d does not exist", "unit %d tidak ada", id)
+}
+
+func channelNotFound(id int64) error {
+	return valid.NotFound("channel %d does not exist", "kanal %d tidak ada", id)
+}
 
 // ErrNoKey means a token was to be stored or read without a secret key.
 var ErrNoKey = errors.New("no secret key configured: set HUMAS_SECRET_KEY (or secret_key) to 32 random bytes, " +
@@ -147,3 +157,11 @@ type ValidationError = valid.Errors
 type ConflictError struct{ Msg string }
 
 func (e *ConflictError) Error() string { return e.Msg }
+
+// Is makes errors.Is(err, valid.ErrConflict) true.
+func (e *ConflictError) Is(target error) bool { return target == valid.ErrConflict }
+
+// Problem describes the conflict for the API and the pages.
+func (e *ConflictError) Problem() *valid.Problem {
+	return &valid.Problem{Kind: valid.ErrConflict, Code: "exists", Msg: e.Msg, MsgID: e.Msg}
+}

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/humas-id/humas/store"
+	"github.com/humas-id/humas/valid"
 )
 
 // Store reads and writes units and channels in the state database.
@@ -284,7 +285,7 @@ func (s *Store) Units(ctx context.Context) ([]Unit, error) {
 func (s *Store) Unit(ctx context.Context, id int64) (Unit, error) {
 	u, err := scanUnit(s.db.DB.QueryRowContext(ctx, qUnit, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Unit{}, fmt.Errorf("unit %d: %w", id, ErrNotFound)
+		return Unit{}, unitNotFound(id)
 	}
 	if err != nil {
 		return Unit{}, fmt.Errorf("unit %d: %w", id, err)
@@ -296,7 +297,7 @@ func (s *Store) Unit(ctx context.Context, id int64) (Unit, error) {
 func (s *Store) UnitBySlug(ctx context.Context, slug string) (Unit, error) {
 	u, err := scanUnit(s.db.DB.QueryRowContext(ctx, qUnitBySlug, slug))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Unit{}, fmt.Errorf("unit %q: %w", slug, ErrNotFound)
+		return Unit{}, valid.NotFound("unit %q does not exist", "unit %q tidak ada", slug)
 	}
 	if err != nil {
 		return Unit{}, fmt.Errorf("unit %q: %w", slug, err)
@@ -324,7 +325,7 @@ func (s *Store) Descendants(ctx context.Context, unitID int64) ([]int64, error) 
 		return nil, fmt.Errorf("units below %d: %w", unitID, err)
 	}
 	if len(ids) == 0 {
-		return nil, fmt.Errorf("unit %d: %w", unitID, ErrNotFound)
+		return nil, unitNotFound(unitID)
 	}
 	return ids, nil
 }

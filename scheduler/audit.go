@@ -7,14 +7,6 @@ import (
 	"time"
 
 	"github.com/humas-id/humas/auth"
-	"github.com/humas-id/humas/store"
-)
-
-const (
-	qAuditList = `SELECT id, at, COALESCE(actor_id, 0), actor_name, entity, entity_id, action, from_state, to_state, reason, detail
-FROM audit_log WHERE (entity = 'post' AND entity_id = ?)
-   OR (entity = 'delivery' AND entity_id IN (SELECT id FROM deliveries WHERE post_id = ?))
-ORDER BY id`
 )
 
 // systemActor is who the publisher acts as in the audit log.
@@ -35,29 +27,29 @@ func writeAudit(ctx context.Context, tx *sql.Tx, at time.Time, r auditRec) error
 		From: r.from, To: r.to, Reason: r.reason, Detail: r.detail})
 }
 
-// Audit returns the audit log of a post and its deliveries, oldest first.
+// Audit returns the audit log of a post and its deliveries, oldest first
+// (auth reads it: the audit log is auth's).
 func (s *Service) Audit(ctx context.Context, p auth.Principal, postID int64) ([]AuditEntry, error) {
-	if _, err := s.Post(ctx, p, postID); err != nil {
+	post, err := s.Post(ctx, p, postID)
+	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.DB.QueryContext(ctx, qAuditList, postID, postID)
+	of := []auth.Entity{{Kind: "post", ID: postID}}
+	for _, d := range post.Deliveries {
+		of = append(of, auth.Entity{Kind: "delivery", ID: d.ID})
+	}
+	lines, err := auth.ReadAudit(ctx, s.db.DB, of)
 	if err != nil {
 		return nil, fmt.Errorf("audit of post %d: %w", postID, err)
 	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
-		var e AuditEntry
-		var at string
-		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Entity, &e.EntityID, &e.Action, &e.FromState, &e.ToState,
-			&e.Reason, &e.Detail); err != nil {
-			return nil, fmt.Errorf("audit of post %d: %w", postID, err)
-		}
-		e.At, _ = store.ParseTime(at)
+	out := make([]AuditEntry, 0, len(lines))
+	for _, l := range lines {
+		e := AuditEntry{ID: l.ID, At: l.At, ActorID: l.ActorID, ActorName: l.ActorName, Entity: l.Entity, EntityID: l.EntityID,
+			Action: l.Action, FromState: l.From, ToState: l.To, Reason: l.Reason, Detail: l.Detail}
 		if e.Detail == "{}" {
 			e.Detail = ""
 		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	return out, nil
 }

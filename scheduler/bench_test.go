@@ -2,6 +2,7 @@ package scheduler_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"testing"
@@ -75,13 +76,35 @@ func benchOnce(b *testing.B) {
 	}
 	var lags []float64
 	for rows.Next() {
-		var p, s string
-		_ = rows.Scan(&p, &s)
-		pt, _ := store.ParseTime(p)
-		st, _ := store.ParseTime(s)
-		lags = append(lags, pt.Sub(st).Seconds())
+		var p sql.NullString
+		var s string
+		if err := rows.Scan(&p, &s); err != nil {
+			b.Fatal(err)
+		}
+		if !p.Valid {
+			b.Fatalf("a delivery scheduled at %s has no published_at", s)
+		}
+		pt, err := store.ParseTime(p.String)
+		if err != nil {
+			b.Fatalf("published_at %q: %v", p.String, err)
+		}
+		st, err := store.ParseTime(s)
+		if err != nil {
+			b.Fatalf("scheduled_at %q: %v", s, err)
+		}
+		lag := pt.Sub(st).Seconds()
+		if lag < 0 {
+			b.Fatalf("published at %s, before its time %s", p.String, s)
+		}
+		lags = append(lags, lag)
+	}
+	if err := rows.Err(); err != nil {
+		b.Fatal(err)
 	}
 	rows.Close()
+	if len(lags) == 0 {
+		b.Fatal("no deliveries to measure")
+	}
 	slices.Sort(lags)
 	q := func(f float64) float64 { return lags[min(len(lags)-1, int(f*float64(len(lags))))] }
 	b.ReportMetric(q(0.5), "lag_p50_s")

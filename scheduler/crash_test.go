@@ -204,11 +204,16 @@ func TestCrashSafety(t *testing.T) {
 			twice++
 		}
 	}
-	var failed int
-	_ = db.DB.QueryRow(`SELECT count(*) FROM deliveries WHERE status = 'failed'`).Scan(&failed)
-	var reconciled, reelPaths int
-	_ = db.DB.QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'reconciled'`).Scan(&reconciled)
-	_ = db.DB.QueryRow(`SELECT count(*) FROM deliveries WHERE publish_path = 'reel'`).Scan(&reelPaths)
+	var failed, reconciled, reelPaths int
+	for q, dst := range map[string]*int{
+		`SELECT count(*) FROM deliveries WHERE status = 'failed'`:     &failed,
+		`SELECT count(*) FROM audit_log WHERE action = 'reconciled'`:  &reconciled,
+		`SELECT count(*) FROM deliveries WHERE publish_path = 'reel'`: &reelPaths,
+	} {
+		if err := db.DB.QueryRow(q).Scan(dst); err != nil {
+			t.Fatal(err)
+		}
+	}
 	calls := sim.Calls()
 	t.Logf("deliveries %d (Facebook videos %d, Reels %d published as Reels %d), kills %d, missing %d, published twice %d, failed %d, "+
 		"settled by reading the channel %d, Page video lists read %d, sim calls %d, faults %v, took %v", n, videos, reels, reelPaths, killed, missing,

@@ -163,6 +163,23 @@ func (e *env) scheduled(d scheduler.Draft) scheduler.Post {
 	return p
 }
 
+// tickUntil ticks the publisher until cond holds, failing after 10 s.
+func (e *env) tickUntil(what string, cond func() bool) {
+	e.t.Helper()
+	ctx := context.Background()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		e.pub.Tick(ctx)
+		e.pub.Wait()
+		if cond() {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%s: not within 10s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // drain ticks until no delivery is due or in flight, or rounds run out.
 func (e *env) drain(rounds int) {
 	ctx := context.Background()

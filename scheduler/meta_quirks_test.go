@@ -14,20 +14,6 @@ import (
 
 // Tests of issue 14: the publisher against the simulator's Meta quirks.
 
-func auditHas(t *testing.T, e *env, postID int64, action string) bool {
-	t.Helper()
-	audit, err := e.svc.Audit(context.Background(), e.viewer, postID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range audit {
-		if a.Action == action {
-			return true
-		}
-	}
-	return false
-}
-
 func photoDraft(caption, url string, at time.Time, channels ...int64) scheduler.Draft {
 	d := textDraft(caption, at, channels...)
 	d.ContentType = "photo"

@@ -1,7 +1,6 @@
 package scheduler
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -234,23 +233,31 @@ type Filter struct {
 	Limit     int
 }
 
-// ErrNotFound means no such post (or one the caller may not see).
-var ErrNotFound = errors.New("not found")
+// ErrNotFound means no such post (or one the caller may not see): the
+// errors are valid.NotFound problems naming the post.
+var ErrNotFound = valid.ErrNotFound
+
+func postNotFound(id int64) error {
+	return valid.NotFound("post %d does not exist", "kiriman %d tidak ada", id)
+}
 
 // ValidationError lists every invalid field, in English and Bahasa
-// Indonesia (HTTP 422); valid.Fields finds it too.
-type ValidationError valid.Errors
-
-func (v ValidationError) Error() string { return "invalid post: " + valid.Errors(v).Join() }
-
-// FieldErrors lists the invalid fields.
-func (v ValidationError) FieldErrors() []valid.FieldError { return v }
+// Indonesia: the one field-error type, valid.Errors.
+type ValidationError = valid.Errors
 
 // ForbiddenError is an action the caller's role or unit does not allow
 // (HTTP 403).
 type ForbiddenError struct{ Msg, MsgID string }
 
 func (e *ForbiddenError) Error() string { return e.Msg }
+
+// Is makes errors.Is(err, valid.ErrForbidden) true.
+func (e *ForbiddenError) Is(target error) bool { return target == valid.ErrForbidden }
+
+// Problem describes the refusal for the API and the pages.
+func (e *ForbiddenError) Problem() *valid.Problem {
+	return &valid.Problem{Kind: valid.ErrForbidden, Code: "forbidden", Msg: e.Msg, MsgID: e.MsgID}
+}
 
 func forbidden(en, id string, args ...any) error {
 	return &ForbiddenError{Msg: fmt.Sprintf(en, args...), MsgID: fmt.Sprintf(id, args...)}
@@ -264,6 +271,14 @@ type StateError struct {
 }
 
 func (e *StateError) Error() string { return e.Msg }
+
+// Is makes errors.Is(err, valid.ErrConflict) true.
+func (e *StateError) Is(target error) bool { return target == valid.ErrConflict }
+
+// Problem describes the conflict for the API and the pages.
+func (e *StateError) Problem() *valid.Problem {
+	return &valid.Problem{Kind: valid.ErrConflict, Code: e.Code(), Msg: e.Msg, MsgID: e.MsgID}
+}
 
 func stateErr(action, state string) error {
 	return &StateError{Action: action, State: state,
@@ -301,6 +316,15 @@ func (e *VersionError) Error() string {
 	}
 	return fmt.Sprintf("post %d changed: it is at version %d now, not %s; review the current content and try again",
 		e.Current.ID, e.Current.Version, given)
+}
+
+// Is makes errors.Is(err, valid.ErrConflict) true.
+func (e *VersionError) Is(target error) bool { return target == valid.ErrConflict }
+
+// Problem describes the conflict for the API and the pages (the API adds
+// the current post to it).
+func (e *VersionError) Problem() *valid.Problem {
+	return &valid.Problem{Kind: valid.ErrConflict, Code: "version_mismatch", Msg: e.Error(), MsgID: e.MessageID()}
 }
 
 // MessageID is the error in Bahasa Indonesia.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/valid"
 )
 
 // CanEdit says whether p may edit post as it stands: nil, or the
@@ -14,7 +15,27 @@ import (
 // before offering the action; UpdatePost checks again (in its
 // transaction, for a delivery that started publishing meanwhile).
 func (s *Service) CanEdit(ctx context.Context, p auth.Principal, post Post) error {
-	if err := s.checkWrite(ctx, p, post.UnitID); err != nil {
+	return s.canEdit(ctx, &writeScope{s: s, p: p}, post)
+}
+
+// CanEditEach is CanEdit for each post (nil where p may edit it), with
+// p's units read once for the whole list: a page of posts costs one
+// lookup, not one a post.
+func (s *Service) CanEditEach(ctx context.Context, p auth.Principal, posts []Post) ([]error, error) {
+	w := &writeScope{s: s, p: p}
+	out := make([]error, len(posts))
+	for i, post := range posts {
+		err := s.canEdit(ctx, w, post)
+		if err != nil && !errors.Is(err, valid.ErrForbidden) && !errors.Is(err, valid.ErrConflict) {
+			return nil, err // not a refusal: the units could not be read
+		}
+		out[i] = err
+	}
+	return out, nil
+}
+
+func (s *Service) canEdit(ctx context.Context, w *writeScope, post Post) error {
+	if err := w.check(ctx, post.UnitID); err != nil {
 		return err
 	}
 	switch post.State {

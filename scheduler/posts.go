@@ -380,10 +380,16 @@ func (s *Service) Posts(ctx context.Context, p auth.Principal, f Filter) ([]Post
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list posts: %w", err)
 	}
+	ids := make([]int64, len(out))
 	for i := range out {
-		if out[i].Deliveries, err = loadDeliveries(ctx, s.db.DB, out[i].ID); err != nil {
-			return nil, err
-		}
+		ids[i] = out[i].ID
+	}
+	ds, err := s.loadDeliveries(ctx, s.db.DB, ids...)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Deliveries = ds[out[i].ID]
 	}
 	return out, nil
 }

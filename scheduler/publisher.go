@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -207,25 +208,29 @@ func (p *Publisher) Wait() { p.wg.Wait() }
 const (
 	qRecover = `UPDATE deliveries SET status = 'scheduled', reconcile = 1, next_attempt_at = ?, updated_at = ?
 WHERE status = 'publishing'`
+	// qClaim claims due deliveries of the publishable channels (a JSON
+	// array of ids: org decides which channels may publish). The unary +
+	// keeps SQLite walking deliveries_next in due order (as with the join
+	// it replaces) rather than each channel's deliveries and a sort.
 	qClaim = `UPDATE deliveries SET status = 'publishing', attempts = attempts + 1, claimed_at = ?,
     first_attempt_at = COALESCE(first_attempt_at, ?), updated_at = ?
 WHERE status = 'scheduled' AND id IN (
     SELECT d.id FROM deliveries d
-    JOIN channels c ON c.id = d.channel_id
     JOIN posts p ON p.id = d.post_id
     WHERE d.status = 'scheduled' AND d.next_attempt_at <= ?
-      AND c.status = 'active' AND c.deleted_at IS NULL AND (c.paused_until IS NULL OR c.paused_until <= ?)
+      AND +d.channel_id IN (SELECT value FROM json_each(?))
       AND p.state IN ('scheduled', 'publishing') AND p.classification = 'public'
     ORDER BY d.next_attempt_at, d.id LIMIT ?)
 RETURNING id`
-	qJob = `SELECT d.id, d.post_id, d.channel_id, c.platform, c.external_id, d.scheduled_at, d.attempts, d.reconcile,
+	qJob = `SELECT d.id, d.post_id, d.channel_id, d.scheduled_at, d.attempts, d.reconcile,
     d.container_id, COALESCE(d.container_created_at, ''), COALESCE(d.first_attempt_at, ''), p.caption, p.link, p.media,
-    p.classification, p.content_type, COALESCE(c.paused_until, '')
-FROM deliveries d JOIN channels c ON c.id = d.channel_id JOIN posts p ON p.id = d.post_id WHERE d.id = ?`
-	qBlocked = `SELECT d.id, c.status, c.status_reason FROM deliveries d JOIN channels c ON c.id = d.channel_id
-WHERE d.status = 'scheduled' AND d.scheduled_at <= ? AND (c.status != 'active' OR c.deleted_at IS NOT NULL)`
-	qDue       = `SELECT count(*) FROM deliveries WHERE status IN ('scheduled', 'publishing') AND scheduled_at <= ?`
-	qReconnect = `SELECT count(*) FROM channels WHERE status = 'reconnect_needed' AND deleted_at IS NULL`
+    p.classification, p.content_type
+FROM deliveries d JOIN posts p ON p.id = d.post_id WHERE d.id = ?`
+	// qBlocked lists the due deliveries of the blocked channels (a JSON
+	// array of ids).
+	qBlocked = `SELECT id, channel_id FROM deliveries
+WHERE status = 'scheduled' AND scheduled_at <= ? AND channel_id IN (SELECT value FROM json_each(?))`
+	qDue = `SELECT count(*) FROM deliveries WHERE status IN ('scheduled', 'publishing') AND scheduled_at <= ?`
 )
 
 // Recover returns deliveries found 'publishing' (a crash mid-call) to
@@ -319,8 +324,17 @@ func (p *Publisher) isStopping() bool {
 }
 
 func (p *Publisher) claim(ctx context.Context, limit int) ([]int64, error) {
-	now := store.FormatTime(p.opt.Now())
-	rows, err := p.db.DB.QueryContext(ctx, qClaim, now, now, now, now, now, limit)
+	at := p.opt.Now()
+	open, err := p.org.Publishable(ctx, at)
+	if err != nil || len(open) == 0 {
+		return nil, err
+	}
+	chans, err := json.Marshal(open)
+	if err != nil {
+		return nil, err
+	}
+	now := store.FormatTime(at)
+	rows, err := p.db.DB.QueryContext(ctx, qClaim, now, now, now, now, string(chans), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -337,12 +351,12 @@ func (p *Publisher) claim(ctx context.Context, limit int) ([]int64, error) {
 }
 
 func (p *Publisher) updateGauges(ctx context.Context) {
-	var due, reconnect int
+	var due int
 	if err := p.db.DB.QueryRowContext(ctx, qDue, store.FormatTime(p.opt.Now())).Scan(&due); err == nil {
 		p.m.due.Set(float64(due))
 	}
-	if err := p.db.DB.QueryRowContext(ctx, qReconnect).Scan(&reconnect); err == nil {
-		p.m.reconnect.Set(float64(reconnect))
+	if n, err := p.org.ReconnectNeeded(ctx); err == nil {
+		p.m.reconnect.Set(float64(n))
 	}
 }
 
@@ -350,30 +364,47 @@ func (p *Publisher) updateGauges(ctx context.Context) {
 // (reconnect needed, disabled, deleted), with the channel's reason.
 // channelID 0 means every channel.
 func (p *Publisher) failBlocked(ctx context.Context, channelID int64) error {
-	rows, err := p.db.DB.QueryContext(ctx, qBlocked, store.FormatTime(p.opt.Now()))
+	chans, err := p.org.Blocked(ctx)
+	if err != nil || len(chans) == 0 {
+		return err
+	}
+	byID := make(map[int64]org.Channel, len(chans))
+	ids := make([]int64, 0, len(chans))
+	for _, c := range chans {
+		if channelID == 0 || c.ID == channelID {
+			byID[c.ID] = c
+			ids = append(ids, c.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	list, err := json.Marshal(ids)
 	if err != nil {
 		return err
 	}
-	type blocked struct {
-		id             int64
-		status, reason string
+	rows, err := p.db.DB.QueryContext(ctx, qBlocked, store.FormatTime(p.opt.Now()), string(list))
+	if err != nil {
+		return err
 	}
-	var list []blocked
+	type blocked struct{ id, channel int64 }
+	var due []blocked
 	for rows.Next() {
 		var b blocked
-		if err := rows.Scan(&b.id, &b.status, &b.reason); err != nil {
+		if err := rows.Scan(&b.id, &b.channel); err != nil {
 			rows.Close()
 			return err
 		}
-		list = append(list, b)
+		due = append(due, b)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for _, b := range list {
-		de := &DeliveryError{Class: "channel_" + b.status, Message: b.reason, Action: ActionReconnect}
-		if b.status == org.StatusDisabled {
+	for _, b := range due {
+		c := byID[b.channel]
+		de := &DeliveryError{Class: "channel_" + c.Status, Message: c.StatusReason, Action: ActionReconnect}
+		if c.Status == org.StatusDisabled {
 			de.Message = "the channel is disabled"
 		}
 		if de.Message == "" {
@@ -408,16 +439,29 @@ type job struct {
 
 func (p *Publisher) loadJob(ctx context.Context, id int64) (job, error) {
 	var j job
-	var sched, created, first, media, paused string
-	err := p.db.DB.QueryRowContext(ctx, qJob, id).Scan(&j.ID, &j.PostID, &j.ChannelID, &j.Platform, &j.ExternalID, &sched,
-		&j.Attempts, &j.Reconcile, &j.ContainerID, &created, &first, &j.Caption, &j.Link, &media, &j.Classification, &j.ContentType, &paused)
+	var sched, created, first, media string
+	err := p.db.DB.QueryRowContext(ctx, qJob, id).Scan(&j.ID, &j.PostID, &j.ChannelID, &sched,
+		&j.Attempts, &j.Reconcile, &j.ContainerID, &created, &first, &j.Caption, &j.Link, &media, &j.Classification, &j.ContentType)
 	if err != nil {
 		return j, fmt.Errorf("delivery %d: %w", id, err)
 	}
+	chans, err := p.org.ChannelsByID(ctx, []int64{j.ChannelID})
+	if err != nil {
+		return j, fmt.Errorf("delivery %d: %w", id, err)
+	}
+	c, ok := chans[j.ChannelID]
+	if !ok {
+		return j, fmt.Errorf("delivery %d: channel %d: %w", id, j.ChannelID, org.ErrNotFound)
+	}
+	j.Platform, j.ExternalID = c.Platform, c.ExternalID
+	if c.PausedUntil != nil {
+		j.PausedUntil = *c.PausedUntil
+	}
+	// The scheduler wrote these columns; an unreadable one leaves its
+	// zero value rather than a claimed delivery nobody publishes.
 	j.ScheduledAt, _ = store.ParseTime(sched)
-	j.ContainerCreated, _ = store.ParseTime(created)
-	j.FirstAttempt, _ = store.ParseTime(first)
-	j.PausedUntil, _ = store.ParseTime(paused)
+	j.ContainerCreated, _ = store.ParseTime(created) // '' when none
+	j.FirstAttempt, _ = store.ParseTime(first)       // '' when none
 	_ = jsonUnmarshal(media, &j.Media)
 	return j, nil
 }

@@ -26,7 +26,7 @@ WHERE id = ? AND status = ?`
     error_class = ?, error_code = ?, error_subcode = ?, error_message = ?, error_action = ?, updated_at = ?,
     publish_path = CASE WHEN ? = '' THEN publish_path ELSE ? END, containers_created = containers_created + ?
 WHERE id = ? AND status = ?`
-	qDeliveryPost     = `SELECT d.post_id, c.platform, d.scheduled_at FROM deliveries d JOIN channels c ON c.id = d.channel_id WHERE d.id = ?`
+	qDeliveryPost     = `SELECT post_id, channel_id, scheduled_at FROM deliveries WHERE id = ?`
 	qPostCounts       = `SELECT status, count(*) FROM deliveries WHERE post_id = ? GROUP BY status`
 	qPostStateOnly    = `SELECT state FROM posts WHERE id = ?`
 	qPostToPublishing = `UPDATE posts SET state = 'publishing', updated_at = ? WHERE id = ? AND state = 'scheduled'`
@@ -43,10 +43,17 @@ func (p *Publisher) save(ctx context.Context, j job, o outcome) error {
 	var platform string
 	var published, failed bool
 	err := p.svc.withTx(ctx, func(tx *sql.Tx) error {
-		var postID int64
+		var postID, channelID int64
 		var sched string
-		if err := tx.QueryRowContext(ctx, qDeliveryPost, j.ID).Scan(&postID, &platform, &sched); err != nil {
+		if err := tx.QueryRowContext(ctx, qDeliveryPost, j.ID).Scan(&postID, &channelID, &sched); err != nil {
 			return fmt.Errorf("delivery %d: %w", j.ID, err)
+		}
+		if platform = j.Platform; platform == "" {
+			platforms, err := p.svc.platformsOf(ctx, tx, []int64{channelID})
+			if err != nil {
+				return fmt.Errorf("delivery %d: %w", j.ID, err)
+			}
+			platform = platforms[channelID]
 		}
 		scheduledAt, _ := store.ParseTime(sched)
 		rec := auditRec{actor: systemActor, entity: "delivery", id: j.ID, from: from}

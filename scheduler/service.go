@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/humas-id/humas/auth"
@@ -26,12 +27,42 @@ type Service struct {
 	// igLead is how long before its time an Instagram container is
 	// created, so the media is ready when the post is due.
 	igLead time.Duration
+	// platforms caches each channel's platform (org never changes it):
+	// deliveries name theirs without a read of org inside the publisher's
+	// write transactions.
+	platforms sync.Map // channel id → string
 	// media is the media library (UseMedia); nil: posts carry URLs only.
 	media MediaLibrary
 	// notes and people tell people what needs them (UseNotifier); nil:
 	// nobody is told.
 	notes  Notifier
 	people People
+}
+
+// platformsOf returns the platforms of the channels, asking org (on q,
+// which may be the caller's transaction) only for those not seen yet.
+func (s *Service) platformsOf(ctx context.Context, q org.Querier, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	var missing []int64
+	for _, id := range ids {
+		if v, ok := s.platforms.Load(id); ok {
+			out[id] = v.(string)
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	chans, err := s.org.ChannelsByIDIn(ctx, q, missing)
+	if err != nil {
+		return nil, err
+	}
+	for id, c := range chans {
+		s.platforms.Store(id, c.Platform)
+		out[id] = c.Platform
+	}
+	return out, nil
 }
 
 // ServiceOptions tune a Service; zero values take defaults.
@@ -85,10 +116,11 @@ WHERE id = ? AND version = ?`
 	qPostState    = `UPDATE posts SET state = ?, updated_at = ? WHERE id = ? AND state = ?`
 	qPostApproved = `UPDATE posts SET approved_by = ?, approved_at = ?, approved_version = ?, approved_hash = ?, authors = '[]'
 WHERE id = ? AND version = ?`
-	qDeliveryCols = `d.id, d.post_id, d.channel_id, c.platform, d.status, d.scheduled_at, d.attempts, d.platform_id, d.permalink,
+	qDeliveryCols = `d.id, d.post_id, d.channel_id, d.status, d.scheduled_at, d.attempts, d.platform_id, d.permalink,
     d.published_at, d.error_class, d.error_code, d.error_subcode, d.error_message, d.error_action, d.publish_path`
-	qDeliveries = `SELECT ` + qDeliveryCols + ` FROM deliveries d JOIN channels c ON c.id = d.channel_id
-WHERE d.post_id = ? ORDER BY d.id`
+	// qDeliveries reads the deliveries of a JSON array of post ids.
+	qDeliveries = `SELECT ` + qDeliveryCols + ` FROM deliveries d
+WHERE d.post_id IN (SELECT value FROM json_each(?)) ORDER BY d.id`
 	qDeliveryInsert = `INSERT INTO deliveries (post_id, channel_id, status, scheduled_at, next_attempt_at, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?)`
 	qDeliveryDelete   = `DELETE FROM deliveries WHERE post_id = ? AND channel_id = ? AND status IN ('pending', 'scheduled')`
@@ -109,7 +141,7 @@ func (s *Service) Post(ctx context.Context, p auth.Principal, id int64) (Post, e
 	if ok, err := s.canSee(ctx, p, post.UnitID); err != nil {
 		return Post{}, err
 	} else if !ok {
-		return Post{}, fmt.Errorf("post %d: %w", id, ErrNotFound)
+		return Post{}, postNotFound(id)
 	}
 	return post, nil
 }
@@ -122,45 +154,71 @@ type querier interface {
 func (s *Service) loadPost(ctx context.Context, q querier, id int64) (Post, error) {
 	post, err := scanPost(q.QueryRowContext(ctx, qPost, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Post{}, fmt.Errorf("post %d: %w", id, ErrNotFound)
+		return Post{}, postNotFound(id)
 	}
 	if err != nil {
 		return Post{}, fmt.Errorf("post %d: %w", id, err)
 	}
-	if post.Deliveries, err = loadDeliveries(ctx, q, id); err != nil {
+	ds, err := s.loadDeliveries(ctx, q, id)
+	if err != nil {
 		return Post{}, err
 	}
+	post.Deliveries = ds[id]
 	return post, nil
 }
 
-func loadDeliveries(ctx context.Context, q querier, postID int64) ([]Delivery, error) {
-	rows, err := q.QueryContext(ctx, qDeliveries, postID)
+// loadDeliveries returns the deliveries of the posts, by post id, in one
+// query; the channels' platforms come from org in one lookup.
+func (s *Service) loadDeliveries(ctx context.Context, q querier, postIDs ...int64) (map[int64][]Delivery, error) {
+	out := make(map[int64][]Delivery, len(postIDs))
+	if len(postIDs) == 0 {
+		return out, nil
+	}
+	ids, err := json.Marshal(postIDs)
 	if err != nil {
-		return nil, fmt.Errorf("deliveries of post %d: %w", postID, err)
+		return nil, fmt.Errorf("deliveries: %w", err)
+	}
+	rows, err := q.QueryContext(ctx, qDeliveries, string(ids))
+	if err != nil {
+		return nil, fmt.Errorf("deliveries of %d posts: %w", len(postIDs), err)
 	}
 	defer rows.Close()
-	var out []Delivery
+	var chans []int64
+	var all []Delivery
 	for rows.Next() {
 		var d Delivery
 		var sched string
 		var published sql.NullString
 		var e DeliveryError
-		if err := rows.Scan(&d.ID, &d.PostID, &d.ChannelID, &d.Platform, &d.Status, &sched, &d.Attempts, &d.PlatformID,
+		if err := rows.Scan(&d.ID, &d.PostID, &d.ChannelID, &d.Status, &sched, &d.Attempts, &d.PlatformID,
 			&d.Permalink, &published, &e.Class, &e.Code, &e.Subcode, &e.Message, &e.Action, &d.PublishPath); err != nil {
-			return nil, fmt.Errorf("deliveries of post %d: %w", postID, err)
+			return nil, fmt.Errorf("deliveries of %d posts: %w", len(postIDs), err)
 		}
-		d.ScheduledAt, _ = store.ParseTime(sched)
-		if published.Valid {
-			t, _ := store.ParseTime(published.String)
-			d.PublishedAt = &t
+		if d.ScheduledAt, err = store.ParseTime(sched); err != nil {
+			return nil, fmt.Errorf("delivery %d: scheduled_at: %w", d.ID, err)
 		}
+		d.PublishedAt = store.ParseNullTime(published)
 		if e.Class != "" || e.Message != "" {
 			e.ActionID, e.ActionEN = actionText(e.Action)
 			d.Error = &e
 		}
-		out = append(out, d)
+		if !slices.Contains(chans, d.ChannelID) {
+			chans = append(chans, d.ChannelID)
+		}
+		all = append(all, d)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("deliveries of %d posts: %w", len(postIDs), err)
+	}
+	platforms, err := s.platformsOf(ctx, q, chans) // q may be a transaction: no second connection
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range all {
+		d.Platform = platforms[d.ChannelID]
+		out[d.PostID] = append(out[d.PostID], d)
+	}
+	return out, nil
 }
 
 func scanPost(r interface{ Scan(...any) error }) (Post, error) {
@@ -226,6 +284,20 @@ func (s *Service) inSubtree(ctx context.Context, top, unitID int64) (bool, error
 // checkWrite: editors write in their unit, approvers in their unit and
 // below, admins anywhere; viewers never.
 func (s *Service) checkWrite(ctx context.Context, p auth.Principal, unitID int64) error {
+	return (&writeScope{s: s, p: p}).check(ctx, unitID)
+}
+
+// writeScope is checkWrite for one principal over many units: an
+// approver's units are read once (org.Descendants), not once a post.
+type writeScope struct {
+	s      *Service
+	p      auth.Principal
+	under  []int64
+	loaded bool
+}
+
+func (w *writeScope) check(ctx context.Context, unitID int64) error {
+	p := w.p
 	switch p.Role {
 	case auth.RoleAdmin:
 		return nil
@@ -235,11 +307,14 @@ func (s *Service) checkWrite(ctx context.Context, p auth.Principal, unitID int64
 		}
 		return forbidden("an editor writes posts in its own unit (%d) only", "editor hanya dapat menulis kiriman di unitnya sendiri (%d)", p.UnitID)
 	case auth.RoleApprover:
-		ok, err := s.inSubtree(ctx, p.UnitID, unitID)
-		if err != nil {
-			return err
+		if !w.loaded {
+			ids, err := w.s.org.Descendants(ctx, p.UnitID)
+			if err != nil && !errors.Is(err, org.ErrNotFound) {
+				return err
+			}
+			w.under, w.loaded = ids, true
 		}
-		if ok {
+		if slices.Contains(w.under, unitID) {
 			return nil
 		}
 		return forbidden("unit %d is not your unit or below it", "unit %d bukan unit Anda atau unit di bawahnya", unitID)

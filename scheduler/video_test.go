@@ -33,12 +33,16 @@ func TestLostVideoAnswerWhileProcessingIsNotResent(t *testing.T) {
 	p := e.scheduled(videoDraft(caption, time.Now().Add(-time.Second), c.ID))
 
 	// Attempt 1 loses the answer; attempt 2 reads the channel and finds
-	// the processing video; later attempts only read its status.
-	for range 8 {
-		e.pub.Tick(ctx)
-		e.pub.Wait()
-		time.Sleep(20 * time.Millisecond)
-	}
+	// the processing video; later attempts only read its status. Tick
+	// until the delivery follows the video (a deadline, not a count of
+	// fixed sleeps: each retry waits out a real backoff).
+	e.tickUntil("the delivery follows the processing video", func() bool {
+		var container string
+		if err := e.db.DB.QueryRow(`SELECT container_id FROM deliveries WHERE post_id = ?`, p.ID).Scan(&container); err != nil {
+			t.Fatal(err)
+		}
+		return strings.HasPrefix(container, "fbvideo:") && e.sim.Calls().ByEndpoint["page_videos_list"] > 0
+	})
 	calls := e.sim.Calls().ByEndpoint
 	if calls["page_videos_post"] != 1 || calls["page_videos_list"] == 0 {
 		t.Fatalf("calls %v: want one upload and a read of the Page's videos", calls)

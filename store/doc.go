@@ -5,4 +5,63 @@
 // Every ClickHouse statement here must run on ClickHouse 18.16 (Debian)
 // and on current releases: inserts go through PrepareBatch with a column
 // list or INSERT ... SELECT, never INSERT ... VALUES.
+//
+// # Table owners
+//
+// store creates the tables (the migrations) but each belongs to one
+// package: only the owner's SQL names it; every other package calls the
+// owner's exported functions, so renaming a table or a column breaks the
+// build, not production. TestTableOwners reads the lists below and checks
+// every SQL string in the tree against them; a new table needs a line.
+//
+// SQLite, the state database:
+//
+//	units                    org
+//	channels                 org
+//	unit_letterheads         org
+//	users                    auth
+//	api_tokens               auth
+//	audit_log                auth
+//	posts                    scheduler
+//	deliveries               scheduler
+//	web_sessions             auth
+//	setup_links              auth
+//	recovery_codes           auth
+//	oidc_flows               auth/sso
+//	media                    media
+//	report_subscriptions     reportmail
+//	report_deliveries        reportmail
+//	media_uploads            media
+//	collect_runs             collector
+//	platform_post_overrides  collector
+//	notifications            notify
+//	notification_prefs       notify
+//	notification_emails      notify
+//	schema_migrations        store
+//
+// ClickHouse:
+//
+//	posts                    collector
+//	post_metrics             collector
+//	account_metrics          collector
+//	units                    org
+//	channels                 org
+//	post_latest              analytics
+//	post_facts               analytics
+//	post_facts_gens          analytics
+//	post_at_age              analytics
+//	post_age_facts           analytics
+//	post_age_facts_gens      analytics
+//	read_model_builds        analytics
+//	read_model_covers        analytics
+//	data_changes             store
+//	schema_migrations        store
+//
+// The exceptions are listed with their reasons in TestTableOwners:
+// analytics builds its read models inside ClickHouse (INSERT ... SELECT and
+// joins for names), so its SQL reads the collector's and org's ClickHouse
+// tables (TestReadModelsCarryEveryMetric ties those reads to the
+// collector's row structs); the admin audit query (auth) finds the unit of
+// each line's post, delivery or channel in the same statement; the
+// differential test's seeded workload counts analytics' read-model rows.
 package store

@@ -57,6 +57,13 @@ const (
 // OpenSQLite opens (creating when missing) the SQLite file at path with
 // WAL, a busy timeout and foreign keys on.
 func OpenSQLite(ctx context.Context, path string, log *slog.Logger) (*SQLite, error) {
+	return OpenSQLiteDriver(ctx, "sqlite", path, log)
+}
+
+// OpenSQLiteDriver is OpenSQLite through a database/sql driver registered
+// under another name that wraps the "sqlite" one (storetest counts
+// statements that way).
+func OpenSQLiteDriver(ctx context.Context, driverName, path string, log *slog.Logger) (*SQLite, error) {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -83,7 +90,7 @@ func OpenSQLite(ctx context.Context, path string, log *slog.Logger) (*SQLite, er
 	// Immediate transactions take the write lock up front, so two writers
 	// wait for each other instead of failing on a lock upgrade.
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open(driverName, "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("state database %s: %w", path, err)
 	}

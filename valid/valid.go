@@ -16,6 +16,9 @@ type FieldError struct {
 
 func (f FieldError) Error() string { return f.Field + ": " + f.Message }
 
+// FieldErrors makes a single FieldError a Lister too.
+func (f FieldError) FieldErrors() []FieldError { return []FieldError{f} }
+
 // Errors lists invalid fields; the zero value is an empty list.
 type Errors []FieldError
 

@@ -46,22 +46,18 @@ func (h *Handler) renderQueue(c *gin.Context, status int, d approvalsData) {
 	l := h.l(c)
 	s, _ := session(c)
 	ctx := c.Request.Context()
-	if h.d.Posts == nil {
-		d.Unavailable = l.T("err.unavailable", "scheduler")
-	} else {
-		posts, err := h.d.Posts.Queue(ctx, s.Principal)
+	posts, err := h.d.Posts.Queue(ctx, s.Principal)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	for _, p := range posts {
+		a, err := h.d.Posts.Audit(ctx, s.Principal, p.ID)
 		if err != nil {
 			h.fail(c, err)
 			return
 		}
-		for _, p := range posts {
-			a, err := h.d.Posts.Audit(ctx, s.Principal, p.ID)
-			if err != nil {
-				h.fail(c, err)
-				return
-			}
-			d.Items = append(d.Items, queueItem{Post: p, Audit: a})
-		}
+		d.Items = append(d.Items, queueItem{Post: p, Audit: a})
 	}
 	d.Categories, d.Classes = categories, classifications
 	h.render(c, status, "approvals", h.view(c, l.T("appr.title"), "approvals", d))

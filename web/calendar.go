@@ -115,9 +115,7 @@ func (h *Handler) calendarPage(c *gin.Context) {
 	start, n, inMonth := calendarRange(view, date)
 	end := start.AddDate(0, 0, n)
 	var posts []PostView
-	if h.d.Posts == nil {
-		d.Unavailable = l.T("err.unavailable", "scheduler")
-	} else if posts, err = h.d.Posts.List(ctx, s.Principal, PostFilter{From: start, To: end, UnitID: d.UnitID, ChannelID: d.ChannelID}); err != nil {
+	if posts, err = h.d.Posts.List(ctx, s.Principal, PostFilter{From: start, To: end, UnitID: d.UnitID, ChannelID: d.ChannelID}); err != nil {
 		h.scopeError(c, err)
 		return
 	}

@@ -111,12 +111,9 @@ var fieldAliases = map[string]string{
 // user's own); the channels offered are those the scheduler lets p target.
 func (h *Handler) newComposeData(c *gin.Context, p auth.Principal, unitID int64) (composeData, error) {
 	l := h.l(c)
-	var chans []org.Channel
-	if h.d.Posts != nil {
-		var err error
-		if chans, err = h.d.Posts.WritableChannels(c.Request.Context(), p, unitID); err != nil {
-			return composeData{}, err
-		}
+	chans, err := h.d.Posts.WritableChannels(c.Request.Context(), p, unitID)
+	if err != nil {
+		return composeData{}, err
 	}
 	d := composeData{Action: "/posts", Channels: chans, Selected: map[int64]bool{}, Types: contentTypes,
 		Classes: classifications, Recs: recurrences, Zone: l.Zone(), Errs: map[string]string{}, NoChannels: len(chans) == 0,
@@ -127,9 +124,7 @@ func (h *Handler) newComposeData(c *gin.Context, p auth.Principal, unitID int64)
 	if u, err := h.d.Org.Unit(c.Request.Context(), unitID); err == nil {
 		d.NeedsPPID = u.NeedsPPID()
 	}
-	if h.d.Posts != nil {
-		d.Limits = h.d.Posts.Limits()
-	}
+	d.Limits = h.d.Posts.Limits()
 	if h.d.Media != nil {
 		d.HasLibrary, d.Chunk, d.MaxUpload = true, chunkBytes, l.Bytes(h.d.Media.MaxUploadBytes())
 		if items, err := h.d.Media.List(c.Request.Context(), p, media.Filter{UnitID: unitID, Limit: 48}); err == nil {
@@ -409,7 +404,7 @@ func (h *Handler) postError(c *gin.Context, err error) {
 	var fe FieldErrors
 	switch {
 	case errors.Is(err, ErrNotFound):
-		h.errorPage(c, http.StatusNotFound, l.T("err.notfound"))
+		h.errorPage(c, statusOf(err), l.T("err.notfound"))
 	case errors.As(err, &ae):
 		msg := ae.MessageID
 		if l.Lang == LangEN || msg == "" {
@@ -417,7 +412,7 @@ func (h *Handler) postError(c *gin.Context, err error) {
 		}
 		h.errorPage(c, ae.Status, msg)
 	case errors.As(err, &fe):
-		h.errorPage(c, http.StatusUnprocessableEntity, fieldText(l, fe))
+		h.errorPage(c, statusOf(err), fieldText(l, fe))
 	default:
 		h.fail(c, err)
 	}

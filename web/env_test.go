@@ -61,7 +61,6 @@ type envOpts struct {
 	platform Platform
 	subs     func(e *env) *reportmail.Service
 	usage    UsageSource
-	noPosts  bool
 	secure   bool
 	// server mounts the pages on the API server's engine (its body limit
 	// and trusted proxies), as serve does, instead of a bare Gin engine.
@@ -121,12 +120,10 @@ func (e *env) mount(o envOpts) {
 	t := e.t
 	e.sched = scheduler.NewService(e.db, e.org, scheduler.ServiceOptions{Logger: slog.New(slog.DiscardHandler)})
 	d := Deps{SQL: e.db, Auth: e.auth, Org: e.org, Reports: o.reports, Usage: o.usage, Logger: slog.New(slog.DiscardHandler),
-		SecureCookies: o.secure, Throttle: o.throttle, Scope: e.sched, Platform: o.platform}
+		SecureCookies: o.secure, Throttle: o.throttle, Scope: e.sched, Posts: NewSchedulerPosts(e.sched, e.auth),
+		Platform: o.platform}
 	if o.subs != nil {
 		d.Subscriptions = o.subs(e)
-	}
-	if !o.noPosts {
-		d.Posts = NewSchedulerPosts(e.sched, e.auth)
 	}
 	if o.deps != nil {
 		o.deps(&d)
@@ -153,10 +150,9 @@ func (e *env) mount(o envOpts) {
 
 // browser is a cookie-keeping client that does not follow redirects.
 type browser struct {
-	t    *testing.T
-	e    *env
-	c    *http.Client
-	lang string
+	t *testing.T
+	e *env
+	c *http.Client
 }
 
 func (e *env) browser() *browser {

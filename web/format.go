@@ -73,6 +73,3 @@ func weekdayShort(lang Lang, d time.Weekday) string {
 
 // weekdayOfRow maps a Monday-first row index to a time.Weekday.
 func weekdayOfRow(row int) time.Weekday { return time.Weekday((row + 1) % 7) }
-
-// utcLoc renders calendar dates (midnight UTC) as they are.
-var utcLoc = time.UTC

@@ -87,8 +87,6 @@ func (h *Handler) listPage(c *gin.Context) {
 		return
 	}
 	switch {
-	case h.d.Posts == nil:
-		d.Unavailable = l.T("err.unavailable", "scheduler")
 	case len(d.FieldErr) == 0:
 		if d.Posts, err = h.d.Posts.List(ctx, s.Principal, f); err != nil {
 			var fe FieldErrors

@@ -121,15 +121,6 @@ func (h *Handler) userNames(ctx context.Context) map[int64]string {
 	return out
 }
 
-// needMedia answers 503 when no library is wired.
-func (h *Handler) needMedia(c *gin.Context) {
-	if h.d.Media == nil {
-		h.errorPage(c, http.StatusServiceUnavailable, h.l(c).T("err.unavailable", "media"))
-		return
-	}
-	c.Next()
-}
-
 type mediaPage struct {
 	Items     []MediaCard
 	CanUpload bool

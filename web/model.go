@@ -8,14 +8,13 @@ import (
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/report"
-	"github.com/humas-id/humas/scheduler"
 	"github.com/humas-id/humas/valid"
 )
 
-// The pages read and act on posts through Posts and on figures through
-// Reports. Both are implemented over the scheduler and analytics packages
-// (adapters in scheduler_adapter.go and analytics_adapter.go), which own
-// every rule; tests may also use them directly.
+// The pages read and act on posts through the scheduler (SchedulerPosts,
+// scheduler_adapter.go: every rule is the scheduler's, the adapter turns
+// its types into the views below) and on figures through Reports
+// (analytics_adapter.go).
 
 // PostView is a post as the pages show it.
 type PostView struct {
@@ -169,16 +168,10 @@ type ConflictError struct {
 
 func (e *ConflictError) Error() string { return e.Message }
 
-// FieldErrors are per-field validation messages from the scheduler; the
-// form shows each beside its field.
-type FieldErrors []valid.FieldError
-
-func (f FieldErrors) Error() string {
-	if len(f) == 0 {
-		return "invalid fields"
-	}
-	return "invalid field " + f[0].Field + ": " + f[0].Message
-}
+// FieldErrors are per-field validation messages from the scheduler (the
+// one field-error type, with form field names); the form shows each
+// beside its field.
+type FieldErrors = valid.Errors
 
 // ActionError is a refused action (wrong state, role or unit), in both
 // languages; the page shows it and answers 409 or 403.
@@ -190,35 +183,9 @@ type ActionError struct {
 
 func (e *ActionError) Error() string { return e.Message }
 
-// ErrNotFound is a post that does not exist or is not visible.
-type notFoundError struct{}
-
-func (notFoundError) Error() string { return "not found" }
-
-// ErrNotFound means the post does not exist.
-var ErrNotFound error = notFoundError{}
-
-// Posts is what the pages need from the scheduler.
-type Posts interface {
-	List(ctx context.Context, p auth.Principal, f PostFilter) ([]PostView, error)
-	Get(ctx context.Context, p auth.Principal, id int64) (PostView, error)
-	Create(ctx context.Context, p auth.Principal, in PostInput) (int64, error)
-	Update(ctx context.Context, p auth.Principal, id int64, in PostInput) error
-	// Approve and Reject act on the version the approver reviewed
-	// (number and content hash); another current version is a
-	// *ConflictError.
-	Approve(ctx context.Context, p auth.Principal, id, version int64, hash string) error
-	Reject(ctx context.Context, p auth.Principal, id, version int64, hash, reason string) error
-	Classify(ctx context.Context, p auth.Principal, id int64, in ClassifyInput) error
-	Cancel(ctx context.Context, p auth.Principal, id int64, reason string) error
-	Queue(ctx context.Context, p auth.Principal) ([]PostView, error)
-	Audit(ctx context.Context, p auth.Principal, id int64) ([]AuditView, error)
-	// Limits are the caption limits the scheduler validates against.
-	Limits() []scheduler.CaptionLimits
-	// WritableChannels are the channels p may target in a post of unit
-	// unitID (0: p's own unit), as the scheduler decides.
-	WritableChannels(ctx context.Context, p auth.Principal, unitID int64) ([]org.Channel, error)
-}
+// ErrNotFound means the post does not exist or is not visible: the
+// scheduler's not-found problems are it (errors.Is).
+var ErrNotFound = valid.ErrNotFound
 
 // Scope is who sees which units: the scheduler's rule
 // (*scheduler.Service implements it). Lists, the calendar, channels and

@@ -30,14 +30,14 @@ func TestSignInSessionAndSignOut(t *testing.T) {
 	if h := page.Header.Get("Content-Security-Policy"); !strings.Contains(h, "script-src 'self'") {
 		t.Errorf("CSP = %q", h)
 	}
-	tok := csrfOf(t, page.Body)
+	csrfOf(t, page.Body) // the form carries a token
 
 	// Wrong or missing CSRF: 403, whatever the token.
 	good := url.Values{"username": {"user-editor"}, "password": {e.passwords[auth.RoleEditor]}}
 	mustStatus(t, b.post("/signin", url.Values{"csrf": {"nope"}, "username": good["username"], "password": good["password"]}), http.StatusForbidden)
 	mustStatus(t, b.post("/signin", good), http.StatusForbidden)
 
-	tok = csrfOf(t, b.get("/signin").Body)
+	tok := csrfOf(t, b.get("/signin").Body)
 	r = b.post("/signin", url.Values{"csrf": {tok}, "username": {"user-editor"}, "password": {"not the password at all"}})
 	mustStatus(t, r, http.StatusUnauthorized)
 	mustContain(t, r.Body, "Nama pengguna atau kata sandi salah.", `aria-invalid="true"`, `value="user-editor"`)
@@ -284,33 +284,22 @@ func TestChannelHealth(t *testing.T) {
 		"KPU Salatiga &lt;FB&gt;", "kpukotasalatiga", "Belum diperiksa", "KPU Kota Salatiga")
 }
 
-func TestPagesWithoutScheduler(t *testing.T) {
-	e := newEnv(t, envOpts{noPosts: true})
-	b := e.browser()
-	b.signin(auth.RoleAdmin)
-	for _, p := range []string{"/calendar", "/posts", "/approvals"} {
-		r := b.get(p)
-		mustStatus(t, r, http.StatusOK)
-		mustContain(t, r.Body, "belum tersedia di server ini")
+// The scheduler is required: without it the pages do not start (there
+// is no half-working mode to keep in step).
+func TestPagesNeedTheScheduler(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	_, err := New(Deps{SQL: e.db, Auth: e.auth, Org: e.org, Scope: e.sched})
+	if err == nil || !strings.Contains(err.Error(), "Deps.Posts") {
+		t.Fatalf("New without Posts = %v, want an error naming Deps.Posts", err)
 	}
-	mustContain(t, b.get("/report").Body, "belum tersedia di server ini: analytics")
 }
 
-// Pages that cannot work without the scheduler answer 503 (needPosts).
-func TestPostPagesWithoutSchedulerAre503(t *testing.T) {
-	e := newEnv(t, envOpts{noPosts: true})
+// Without analytics the report page says it is not available.
+func TestReportWithoutAnalytics(t *testing.T) {
+	e := newEnv(t, envOpts{})
 	b := e.browser()
-	csrf := b.signin(auth.RoleAdmin)
-	for _, p := range []string{"/posts/1", "/posts/1/edit"} {
-		r := b.get(p)
-		mustStatus(t, r, http.StatusServiceUnavailable)
-		mustContain(t, r.Body, "belum tersedia di server ini: scheduler")
-	}
-	for _, p := range []string{"/posts", "/posts/1", "/posts/1/cancel", "/approvals/1/approve", "/approvals/1/reject"} {
-		r := b.post(p, url.Values{"csrf": {csrf}, "reason": {"x"}})
-		mustStatus(t, r, http.StatusServiceUnavailable)
-		mustContain(t, r.Body, "belum tersedia di server ini: scheduler")
-	}
+	b.signin(auth.RoleAdmin)
+	mustContain(t, b.get("/report").Body, "belum tersedia di server ini: analytics")
 }
 
 func TestChannelHealthShowsGraphUsage(t *testing.T) {

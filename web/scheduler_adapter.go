@@ -11,9 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/humas-id/humas/api"
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/scheduler"
+	"github.com/humas-id/humas/valid"
 )
 
 // UserLister lists users, for author names (auth.Store does).
@@ -119,7 +121,7 @@ func (a *SchedulerPosts) List(ctx context.Context, p auth.Principal, f PostFilte
 		return nil, err
 	}
 	q := strings.ToLower(f.Query)
-	var out []PostView
+	var shown []scheduler.Post
 	for _, post := range posts {
 		if f.ContentType != "" && post.ContentType != f.ContentType {
 			continue
@@ -127,8 +129,16 @@ func (a *SchedulerPosts) List(ctx context.Context, p auth.Principal, f PostFilte
 		if q != "" && !strings.Contains(strings.ToLower(post.Caption), q) {
 			continue
 		}
+		shown = append(shown, post)
+	}
+	refusals, err := a.S.CanEditEach(ctx, p, shown)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PostView, 0, len(shown))
+	for i, post := range shown {
 		v := n.view(post)
-		v.CanEdit = a.S.CanEdit(ctx, p, post) == nil
+		v.CanEdit = refusals[i] == nil
 		out = append(out, v)
 	}
 	// The calendar reads better oldest first.
@@ -321,29 +331,35 @@ func recurrenceChoice(spec string, at time.Time) string {
 	return spec
 }
 
-// mapSchedulerErr turns the scheduler's typed errors into the page's.
+// mapSchedulerErr turns the scheduler's typed errors into the page's:
+// invalid fields (form names), a refusal with the status api.Classify
+// gives its kind (the API's one mapping), not found as it is.
 func mapSchedulerErr(err error) error {
-	if err == nil {
-		return nil
+	if err == nil || errors.Is(err, ErrNotFound) {
+		return err
 	}
-	var ve scheduler.ValidationError
-	var fe *scheduler.ForbiddenError
-	var se *scheduler.StateError
-	switch {
-	case errors.As(err, &ve):
+	var ve valid.Errors
+	if errors.As(err, &ve) {
 		out := FieldErrors(slices.Clone(ve))
 		for i := range out {
 			out[i].Field = formField(out[i].Field)
 		}
 		return out
-	case errors.As(err, &fe):
-		return &ActionError{Status: http.StatusForbidden, Message: fe.Msg, MessageID: fe.MsgID}
-	case errors.As(err, &se):
-		return &ActionError{Status: http.StatusConflict, Message: se.Msg, MessageID: se.MsgID}
-	case errors.Is(err, scheduler.ErrNotFound):
-		return ErrNotFound
+	}
+	if p, ok := valid.ProblemOf(err); ok {
+		if e := api.Classify(p); e != nil {
+			return &ActionError{Status: e.Status, Message: e.Message, MessageID: e.MessageID}
+		}
 	}
 	return err
+}
+
+// statusOf is the status api.Classify gives err (500 when it gives none).
+func statusOf(err error) int {
+	if e := api.Classify(err); e != nil {
+		return e.Status
+	}
+	return http.StatusInternalServerError
 }
 
 // formField maps the scheduler's field paths ("media[1].url",

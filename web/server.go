@@ -54,14 +54,15 @@ type LinkSender interface {
 	SendSetupLink(ctx context.Context, m auth.LinkMessage) error
 }
 
-// Deps are what the pages read and act through. SQL, Auth and Org are
-// required; a page whose service is nil answers that it is not available.
+// Deps are what the pages read and act through. All but Reports and
+// Usage are required; without Reports the report page says it is not
+// available.
 type Deps struct {
 	SQL  *store.SQLite
 	Auth *auth.Store
 	Org  *org.Store
-	// Posts is the scheduler (calendar, compose, approvals).
-	Posts Posts
+	// Posts is the scheduler (calendar, compose, approvals): required.
+	Posts *SchedulerPosts
 	// Reports builds the report documents (report page, PDF, Excel, CSV).
 	Reports Reports
 	// Platform is the collector's view of the Pages (posts published
@@ -162,8 +163,8 @@ func Mount(e *gin.Engine, d Deps) (*Handler, error) {
 
 // New checks deps and parses the templates.
 func New(d Deps) (*Handler, error) {
-	if d.SQL == nil || d.Auth == nil || d.Org == nil || d.Scope == nil {
-		return nil, errors.New("web: Deps.SQL, Deps.Auth, Deps.Org and Deps.Scope are required")
+	if d.SQL == nil || d.Auth == nil || d.Org == nil || d.Scope == nil || d.Posts == nil {
+		return nil, errors.New("web: Deps.SQL, Deps.Auth, Deps.Org, Deps.Scope and Deps.Posts are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
@@ -345,12 +346,12 @@ func (h *Handler) Routes(e *gin.Engine) {
 
 	write := in.Group("/", h.requireRole(auth.RoleEditor, auth.RoleApprover, auth.RoleAdmin))
 	write.GET("/posts/new", h.composePage)
-	write.POST("/posts", h.needPosts, h.composeSave)
-	write.GET("/posts/:id/edit", h.needPosts, h.editPage)
-	write.POST("/posts/:id", h.needPosts, h.editSave)
-	in.GET("/posts/:id", h.needPosts, h.postPage)
+	write.POST("/posts", h.composeSave)
+	write.GET("/posts/:id/edit", h.editPage)
+	write.POST("/posts/:id", h.editSave)
+	in.GET("/posts/:id", h.postPage)
 	// Any signed-in role may try: the scheduler decides (and says why not).
-	in.POST("/posts/:id/cancel", h.needPosts, h.cancelPost)
+	in.POST("/posts/:id/cancel", h.cancelPost)
 
 	if h.d.Media != nil {
 		e.GET("/m/:token", h.publicMedia)
@@ -375,20 +376,9 @@ func (h *Handler) Routes(e *gin.Engine) {
 
 	appr := in.Group("/", h.requireRole(auth.RoleApprover, auth.RoleAdmin, auth.RolePPID))
 	appr.GET("/approvals", h.approvalsPage)
-	appr.POST("/approvals/:id/approve", h.needPosts, h.approve)
-	appr.POST("/approvals/:id/reject", h.needPosts, h.reject)
-	appr.POST("/approvals/:id/classify", h.needPosts, h.classify)
-}
-
-// needPosts answers 503 on the pages that cannot work without the
-// scheduler when none is wired; the calendar, list and queue show a
-// notice in the page instead.
-func (h *Handler) needPosts(c *gin.Context) {
-	if h.d.Posts == nil {
-		h.errorPage(c, http.StatusServiceUnavailable, h.l(c).T("err.unavailable", "scheduler"))
-		return
-	}
-	c.Next()
+	appr.POST("/approvals/:id/approve", h.approve)
+	appr.POST("/approvals/:id/reject", h.reject)
+	appr.POST("/approvals/:id/classify", h.classify)
 }
 
 // serveStatic serves the embedded CSS and JavaScript (files only, no

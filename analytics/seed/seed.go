@@ -1,7 +1,8 @@
 // Package seed loads deterministic demo and benchmark data (units,
-// channels, posts, snapshots, followers) into ClickHouse through the same
-// insert path the collector uses: PrepareBatch with an explicit column
-// list, in batches.
+// channels, posts, snapshots, followers) into ClickHouse through the
+// owners' writers: org.WriteMirror for units and channels, collector.Insert
+// (the collector's row structs, AppendStruct) for posts, snapshots and
+// followers, in batches.
 package seed
 
 import (
@@ -12,6 +13,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/humas-id/humas/collector"
+	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/store"
 )
 
@@ -37,15 +40,10 @@ type Stats struct {
 var ContentTypes = []string{"photo", "video", "interactive", "text", "link"}
 
 const (
-	provinces        = 34
-	citiesPerProv    = 3
-	channelsPerUnit  = 2
-	postsChunk       = 5000
-	qInsertUnits     = `INSERT INTO units (unit_id, parent_id, name, timezone, ancestors, version)`
-	qInsertChannels  = `INSERT INTO channels (channel_id, platform, account_id, name, unit_id, version)`
-	qInsertPosts     = `INSERT INTO posts (platform, post_id, channel_id, account_id, unit_id, content_type, content_type_source, media_type, media_product_type, caption, hashtags, campaign, published_at, permalink, humas_post_id, delivery_id, updated_at, version)`
-	qInsertSnapshots = `INSERT INTO post_metrics (slot, collected_at, platform, post_id, channel_id, account_id, published_at, reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions, has_insights, metric_fields, metric_sources, run_id)`
-	qInsertFollowers = `INSERT INTO account_metrics (day, collected_at, platform, channel_id, account_id, unit_id, followers, metric_source)`
+	provinces       = 34
+	citiesPerProv   = 3
+	channelsPerUnit = 2
+	postsChunk      = 5000
 )
 
 type channel struct {
@@ -76,14 +74,13 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 	var st Stats
 
 	// Units: national (1), provinces (2..), cities below them.
-	b, err := ch.PrepareBatch(ctx, qInsertUnits)
-	if err != nil {
-		return st, err
-	}
 	var units []uint64
+	var unitRows []org.UnitRow
 	appendUnit := func(id, parent uint64, name string, anc []uint64) error {
 		units = append(units, id)
-		return b.Append(id, parent, name, "Asia/Jakarta", anc, uint64(1))
+		unitRows = append(unitRows, org.UnitRow{UnitID: id, ParentID: parent, Name: name, Timezone: "Asia/Jakarta",
+			Ancestors: anc, Version: 1})
+		return nil
 	}
 	if err := appendUnit(1, 0, "Nasional", []uint64{1}); err != nil {
 		return st, err
@@ -103,29 +100,20 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 			}
 		}
 	}
-	if err := b.Send(); err != nil {
-		return st, fmt.Errorf("seed units: %w", err)
-	}
-	st.Units = len(units)
-
-	b, err = ch.PrepareBatch(ctx, qInsertChannels)
-	if err != nil {
-		return st, err
-	}
 	var chans []channel
+	var chanRows []org.ChannelRow
 	for _, u := range units {
 		for i, pl := range []string{"facebook", "instagram"}[:channelsPerUnit] {
 			c := channel{id: u*10 + uint64(i), unit: u, platform: pl, account: "acct" + strconv.FormatUint(u*10+uint64(i), 10)}
 			chans = append(chans, c)
-			if err := b.Append(c.id, c.platform, c.account, pl+" unit "+strconv.FormatUint(u, 10), c.unit, uint64(1)); err != nil {
-				return st, err
-			}
+			chanRows = append(chanRows, org.ChannelRow{ChannelID: c.id, Platform: c.platform, AccountID: c.account,
+				Name: pl + " unit " + strconv.FormatUint(u, 10), UnitID: c.unit, Version: 1})
 		}
 	}
-	if err := b.Send(); err != nil {
-		return st, fmt.Errorf("seed channels: %w", err)
+	if err := org.WriteMirror(ctx, ch, unitRows, chanRows); err != nil {
+		return st, fmt.Errorf("seed: %w", err)
 	}
-	st.Channels = len(chans)
+	st.Units, st.Channels = len(units), len(chans)
 
 	if err := followers(ctx, ch, chans, o, rng, &st); err != nil {
 		return st, err
@@ -149,33 +137,25 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 		pub       time.Time
 		quality   float64
 	}
-	sb, err := ch.PrepareBatch(ctx, qInsertSnapshots)
-	if err != nil {
-		return st, err
-	}
-	inBatch := 0
+	var sb []collector.SnapshotRow
 	flush := func() error {
-		if inBatch == 0 {
+		if len(sb) == 0 {
 			return nil
 		}
-		if err := sb.Send(); err != nil {
+		if err := collector.Insert(ctx, ch, collector.Batch{Snapshots: sb}); err != nil {
 			return fmt.Errorf("seed snapshots: %w", err)
 		}
-		st.Snapshots += inBatch
+		st.Snapshots += len(sb)
 		if o.Progress != nil {
 			o.Progress(st.Snapshots)
 		}
-		inBatch = 0
-		sb, err = ch.PrepareBatch(ctx, qInsertSnapshots)
-		return err
+		sb = sb[:0]
+		return nil
 	}
 	for lo := 0; lo < o.Posts; lo += postsChunk {
 		hi := min(o.Posts, lo+postsChunk)
 		posts := make([]post, 0, hi-lo)
-		pb, err := ch.PrepareBatch(ctx, qInsertPosts)
-		if err != nil {
-			return st, err
-		}
+		pb := make([]collector.PostRow, 0, hi-lo)
 		for i := lo; i < hi; i++ {
 			c := chans[rng.IntN(len(chans))]
 			// Published in order over the span, at local daytime hours mostly.
@@ -184,13 +164,13 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 				quality: 0.005 + rng.Float64()*0.06}
 			posts = append(posts, p)
 			ht := []string{tags[rng.IntN(len(tags))], tags[rng.IntN(len(tags))]}
-			if err := pb.Append(c.platform, p.id, c.id, c.account, c.unit, p.ctype, "humas", "IMAGE", "FEED",
-				"Postingan "+p.id+" "+ht[0], ht, campaigns[rng.IntN(len(campaigns))], pub,
-				"https://example.test/"+p.id, uint64(i+1), uint64(i+1), pub, uint64(1)); err != nil {
-				return st, err
-			}
+			pb = append(pb, collector.PostRow{Platform: c.platform, PostID: p.id, ChannelID: c.id, AccountID: c.account,
+				UnitID: c.unit, ContentType: p.ctype, ContentTypeSource: "humas", MediaType: "IMAGE", MediaProductType: "FEED",
+				Caption: "Postingan " + p.id + " " + ht[0], Hashtags: ht, Campaign: campaigns[rng.IntN(len(campaigns))],
+				PublishedAt: pub, Permalink: "https://example.test/" + p.id, HumasPostID: uint64(i + 1),
+				DeliveryID: uint64(i + 1), UpdatedAt: pub, Version: 1})
 		}
-		if err := pb.Send(); err != nil {
+		if err := collector.Insert(ctx, ch, collector.Batch{Posts: pb}); err != nil {
 			return st, fmt.Errorf("seed posts: %w", err)
 		}
 		st.Posts += len(posts)
@@ -215,13 +195,12 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 				saves = inter / 10
 				likes = inter - comments - shares - saves
 			}
-			if err := sb.Append(s.slot, s.slot.Add(30*time.Second), p.ch.platform, p.id, p.ch.id, p.ch.account, p.pub,
-				reach, reach*3/2, reactions, likes, comments, shares, saves, inter/3, reach/2, inter, uint8(1),
-				[]string{"reach", "views"}, []string{"reach", "views"}, "seed"); err != nil {
-				return st, err
-			}
-			inBatch++
-			if inBatch >= o.Batch {
+			sb = append(sb, collector.SnapshotRow{Slot: s.slot, CollectedAt: s.slot.Add(30 * time.Second),
+				Platform: p.ch.platform, PostID: p.id, ChannelID: p.ch.id, AccountID: p.ch.account, PublishedAt: p.pub,
+				Reach: reach, Views: reach * 3 / 2, Reactions: reactions, Likes: likes, Comments: comments, Shares: shares,
+				Saves: saves, Clicks: inter / 3, VideoViews: reach / 2, Interactions: inter, HasInsights: 1,
+				MetricFields: []string{"reach", "views"}, MetricSources: []string{"reach", "views"}, RunID: "seed"})
+			if len(sb) >= o.Batch {
 				if err := flush(); err != nil {
 					return st, err
 				}
@@ -257,24 +236,20 @@ func schedule(n int) []time.Duration {
 }
 
 func followers(ctx context.Context, ch *store.ClickHouse, chans []channel, o Options, rng *rand.Rand, st *Stats) error {
-	b, err := ch.PrepareBatch(ctx, qInsertFollowers)
-	if err != nil {
-		return err
-	}
+	var rows []collector.AccountRow
 	first := o.End.AddDate(0, 0, -o.Days).Truncate(24 * time.Hour)
 	for _, c := range chans {
 		n := uint64(1000 + rng.IntN(50000))
 		for d := 0; d <= o.Days; d++ {
 			day := first.AddDate(0, 0, d)
 			n += uint64(rng.IntN(40))
-			if err := b.Append(day, day.Add(20*time.Hour), c.platform, c.id, c.account, c.unit, n, "followers_count"); err != nil {
-				return err
-			}
-			st.FollowerRows++
+			rows = append(rows, collector.AccountRow{Day: day, CollectedAt: day.Add(20 * time.Hour), Platform: c.platform,
+				ChannelID: c.id, AccountID: c.account, UnitID: c.unit, Followers: n, MetricSource: "followers_count"})
 		}
 	}
-	if err := b.Send(); err != nil {
+	if err := collector.Insert(ctx, ch, collector.Batch{Accounts: rows}); err != nil {
 		return fmt.Errorf("seed followers: %w", err)
 	}
+	st.FollowerRows += len(rows)
 	return nil
 }

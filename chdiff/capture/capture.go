@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/humas-id/humas/store"
@@ -229,6 +231,7 @@ func (c *recConn) QueryRow(ctx context.Context, query string, args ...any) drive
 }
 
 func (c *recConn) AsyncInsert(ctx context.Context, query string, wait bool, args ...any) error {
+	//lint:ignore SA1019 driver.Conn still has the method; the recorder passes it on like every other
 	err := c.Conn.AsyncInsert(ctx, query, wait, args...)
 	c.record(ctx, KindExec, query, args, err)
 	return err
@@ -263,9 +266,48 @@ func (b *recBatch) Append(v ...any) error {
 	return err
 }
 
+// AppendStruct records the struct as a row: each column's value is the
+// field whose ch tag names it (the field's name when untagged), as the
+// driver maps them.
 func (b *recBatch) AppendStruct(v any) error {
-	b.unrecordable = "AppendStruct is not recorded yet: teach chdiff/capture to turn the struct into a row"
-	return b.Batch.AppendStruct(v)
+	if err := b.Batch.AppendStruct(v); err != nil {
+		return err
+	}
+	row, err := structRow(v, b.Batch.Columns())
+	if err != nil {
+		b.unrecordable = "AppendStruct: " + err.Error()
+		return nil
+	}
+	b.rows = append(b.rows, row)
+	return nil
+}
+
+func structRow(v any, cols []column.Interface) ([]any, error) {
+	rv := reflect.Indirect(reflect.ValueOf(v))
+	if rv.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("%T is not a struct", v)
+	}
+	fields := map[string]reflect.Value{}
+	for i := range rv.NumField() {
+		f := rv.Type().Field(i)
+		name := f.Tag.Get("ch")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		fields[name] = rv.Field(i)
+	}
+	row := make([]any, len(cols))
+	for i, c := range cols {
+		f, ok := fields[c.Name()]
+		if !ok {
+			return nil, fmt.Errorf("%T has no field for column %s", v, c.Name())
+		}
+		row[i] = f.Interface()
+	}
+	return row, nil
 }
 
 func (b *recBatch) Column(i int) driver.BatchColumn {

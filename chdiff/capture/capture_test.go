@@ -88,3 +88,57 @@ func TestRecorderRecordsWhatIsSent(t *testing.T) {
 		}
 	}
 }
+
+// TestRecorderRecordsAppendStruct: rows appended as structs (the
+// collector's and org's writers) are recorded like Append's, column by
+// column from the ch tags, nil arrays as [].
+func TestRecorderRecordsAppendStruct(t *testing.T) {
+	dir := t.TempDir()
+	rec, err := capture.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := store.SetConnHook(rec.Wrap)
+	ch := storetest.ClickHouseEmpty(t)
+	store.SetConnHook(prev)
+	ctx := context.Background()
+	if err := ch.Exec(ctx, "CREATE TABLE t (d Date, s String, a Array(String)) ENGINE = MergeTree ORDER BY d"); err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		S    string    `ch:"s"`
+		Skip int       `ch:"-"`
+		A    []string  `ch:"a"`
+		D    time.Time `ch:"d"`
+	}
+	b, err := ch.PrepareBatch(ctx, "INSERT INTO t (d, s, a)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	for _, r := range []row{{S: "x", A: []string{"p"}, D: at}, {S: "y", D: at}} {
+		if err := b.AppendStruct(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, ch.Database()+".*.jsonl"))
+	if len(files) != 1 {
+		t.Fatalf("capture files %v", files)
+	}
+	raw, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	var e capture.Entry
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &e); err != nil {
+		t.Fatal(err)
+	}
+	want := `INSERT INTO t (d, s, a) VALUES ('2025-03-01', 'x', ['p']), ('2025-03-01', 'y', [])`
+	if e.Kind != capture.KindInsert || e.SQL != want || e.Unrecordable != "" {
+		t.Errorf("entry %+v\nwant SQL %s", e, want)
+	}
+}

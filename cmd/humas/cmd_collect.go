@@ -19,6 +19,7 @@ import (
 	"github.com/humas-id/humas/collector"
 	"github.com/humas-id/humas/config"
 	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/valid"
 )
 
 func init() {
@@ -90,6 +91,9 @@ func cmdCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		var ie *collector.InputError
 		if errors.As(err, &ie) {
 			return usageError{"--channel: " + ie.Message}
+		}
+		if p, ok := valid.ProblemOf(err); ok && errors.Is(err, valid.ErrNotFound) {
+			return usageError{"--channel: " + p.Msg} // no such channel
 		}
 		var busy *collector.RunInProgressError
 		if errors.As(err, &busy) {

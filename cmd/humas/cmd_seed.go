@@ -9,6 +9,7 @@ import (
 
 	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/analytics/seed"
+	"github.com/humas-id/humas/collector"
 	"github.com/humas-id/humas/config"
 	"github.com/humas-id/humas/store"
 )
@@ -54,9 +55,9 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if _, err := ch.Migrate(ctx); err != nil {
 		return err
 	}
-	var n uint64
-	if err := ch.QueryRow(ctx, "SELECT count() FROM post_metrics").Scan(&n); err != nil {
-		return fmt.Errorf("count snapshots: %w", err)
+	n, err := collector.CountSnapshots(ctx, ch)
+	if err != nil {
+		return err
 	}
 	if n > 0 && !*appendRows {
 		return fmt.Errorf("database %s already holds %d snapshots: pass --append to add more, or drop it first (DROP DATABASE %s)", *database, n, *database)

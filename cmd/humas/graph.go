@@ -9,8 +9,9 @@ import (
 	"github.com/humas-id/humas/meta"
 )
 
-// graphMetrics counts Graph API calls for every part of the process that
-// uses the shared client (scheduler, collector, token checks).
+// graphMetrics counts the Graph API calls of every client the process
+// builds: the one the scheduler and the token checks share (a.graph) and
+// the collector's own (newCollector sets its OnResponse to observe).
 type graphMetrics struct {
 	calls    *prometheus.CounterVec
 	duration *prometheus.HistogramVec

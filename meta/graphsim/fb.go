@@ -176,7 +176,7 @@ func (s *Sim) postPhoto(q *rq, _ *token, id string) (any, *gErr) {
 			return nil, &gErr{status: 400, code: 324, typ: "OAuthException", msg: "(#324) Photos must be under 10 MB"}
 		}
 		label := "page_photos_post"
-		if boolParam(q.params, "published", true) == false && !q.params.Has("scheduled_publish_time") {
+		if !boolParam(q.params, "published", true) && !q.params.Has("scheduled_publish_time") {
 			label = "page_photos_upload"
 		}
 		up = s.recordUpload(q, label, id)
