@@ -1,0 +1,70 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/humas-id/humas/config"
+)
+
+// OpenState opens the state database the configuration names: the SQLite
+// file at state.path, or the PostgreSQL database at state.dsn (state.path's
+// folder still holds the files kept beside the database, such as logos).
+func OpenState(ctx context.Context, cfg config.State, log *slog.Logger) (*State, error) {
+	switch cfg.Driver {
+	case "", string(DialectSQLite):
+		return OpenSQLite(ctx, cfg.Path, log)
+	case string(DialectPostgres):
+		return OpenPostgres(ctx, cfg.DSN.Reveal(), cfg.Path, log)
+	default:
+		return nil, fmt.Errorf("state.driver %q: want sqlite or postgres", cfg.Driver)
+	}
+}
+
+// OpenPostgres opens the state database in PostgreSQL at dsn. path is the
+// file a SQLite state would be (its folder keeps logos and media files);
+// it is only used for Path.
+func OpenPostgres(ctx context.Context, dsn, path string, log *slog.Logger) (*State, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	conn, err := newPGConnector(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("state database (postgres): %w", err)
+	}
+	db := sql.OpenDB(conn)
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(8)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if path == "" {
+		path = filepath.Join(".", "var", "humas.db")
+	}
+	s := &State{DB: db, path: path, log: log, dialect: DialectPostgres}
+	if err := s.Ping(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("state database (postgres): %w", err)
+	}
+	return s, nil
+}
+
+// applyPG runs one migration and records it in one transaction
+// (PostgreSQL's DDL is transactional; the file runs as one
+// multi-statement exec).
+func (s *State) applyPG(ctx context.Context, m Migration) error {
+	tx, err := s.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, m.Body); err != nil {
+		return fmt.Errorf("postgres migration %04d_%s: %w", m.Version, m.Name, err)
+	}
+	if _, err := tx.ExecContext(ctx, qSQLiteRecord, m.Version, m.Name, FormatTime(time.Now())); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
