@@ -245,15 +245,11 @@ func (p *Publisher) planNext(ctx context.Context, tx *sql.Tx, post Post, now tim
 	if post.ApprovedAt != nil {
 		approvedAt = store.FormatTime(*post.ApprovedAt)
 	}
-	res, err := tx.ExecContext(ctx, qPostInsert, post.UnitID, post.AuthorID, post.Caption, post.Link, jsonText(post.Media),
+	id, err := store.InsertID(ctx, tx, qPostInsert, post.UnitID, post.AuthorID, post.Caption, post.Link, jsonText(post.Media),
 		post.ContentType, post.Classification.Level, post.Classification.Reason, post.Campaign, jsonText(post.Tags),
 		store.FormatTime(next), post.Recurrence, root, StateScheduled, approvedBy, approvedAt, store.FormatTime(now), store.FormatTime(now))
 	if err != nil {
 		return fmt.Errorf("plan next occurrence of post %d: %w", post.ID, err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return err
 	}
 	for _, d := range post.Deliveries {
 		if _, err := p.org.Channel(ctx, d.ChannelID); err != nil {

@@ -170,6 +170,20 @@ func Rebind(q string) string {
 			b.WriteString(q[i : i+j])
 			i += j - 1
 		case ch == '?':
+			// ?NNN names parameter NNN (SQLite); a bare ? is the one
+			// after the highest so far.
+			j := i + 1
+			for j < len(q) && q[j] >= '0' && q[j] <= '9' {
+				j++
+			}
+			if j > i+1 {
+				k, _ := strconv.Atoi(q[i+1 : j])
+				n = max(n, k)
+				b.WriteByte('$')
+				b.WriteString(q[i+1 : j])
+				i = j - 1
+				continue
+			}
 			n++
 			b.WriteByte('$')
 			b.WriteString(strconv.Itoa(n))

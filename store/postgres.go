@@ -68,3 +68,17 @@ func (s *State) applyPG(ctx context.Context, m Migration) error {
 	}
 	return tx.Commit()
 }
+
+// Querier runs a query returning one row: *sql.DB, *sql.Tx or *sql.Conn.
+type Querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// InsertID runs an INSERT and returns the id of the row it made, through
+// RETURNING id, which both engines support (PostgreSQL's driver has no
+// LastInsertId).
+func InsertID(ctx context.Context, q Querier, insert string, args ...any) (int64, error) {
+	var id int64
+	err := q.QueryRowContext(ctx, insert+" RETURNING id", args...).Scan(&id)
+	return id, err
+}

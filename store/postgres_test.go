@@ -15,6 +15,7 @@ func TestRebind(t *testing.T) {
 		{"UPDATE t SET a = ?, b = '?' WHERE c = ? -- d = ?\nAND e = ?", "UPDATE t SET a = $1, b = '?' WHERE c = $2 -- d = ?\nAND e = $3"},
 		{`SELECT "a?" FROM t WHERE x = 'it''s ?' AND y = ?`, `SELECT "a?" FROM t WHERE x = 'it''s ?' AND y = $1`},
 		{"SELECT 1", "SELECT 1"},
+		{"WHERE a = ?1 OR b = lower(?1) AND c = ?", "WHERE a = $1 OR b = lower($1) AND c = $2"},
 		{"WHERE id IN (SELECT value FROM json_each(?))", "WHERE id IN (SELECT value::bigint FROM json_array_elements_text($1::json))"},
 	} {
 		if got := store.Rebind(tc.in); got != tc.want {
