@@ -34,6 +34,7 @@
 //	media_uploads            media
 //	collect_runs             collector
 //	platform_post_overrides  collector
+//	leases                   store
 //	schema_migrations        store
 //
 // ClickHouse:
