@@ -84,6 +84,10 @@ type Builder interface {
 // Options configure a Service.
 type Options struct {
 	Logger *slog.Logger
+	// Once gates the jobs that must run on one replica at a time (several
+	// serve replicas over one PostgreSQL): nil runs them here. serve
+	// passes the Elector's Held.
+	Once func() bool
 	// Now is the clock (tests inject one).
 	Now func() time.Time
 	// Location decides the working days and the send hour (default

@@ -3,9 +3,9 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"os"

@@ -28,8 +28,9 @@ func wireReports(_ context.Context, a *app, an *analytics.Service) (*report.Buil
 	default:
 		return nil, nil, nil, err
 	}
-	svc := reportmail.New(a.st.sql, b, sender,
-		reportmail.OptionsFromConfig(a.cfg.Reports, a.cfg.Timezone, a.log.With("component", "reportmail")))
+	ro := reportmail.OptionsFromConfig(a.cfg.Reports, a.cfg.Timezone, a.log.With("component", "reportmail"))
+	ro.Once = a.once
+	svc := reportmail.New(a.st.sql, b, sender, ro)
 	if !a.cfg.Reports.Enabled {
 		return b, svc, nil, nil
 	}
