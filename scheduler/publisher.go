@@ -271,20 +271,25 @@ WHERE status = 'scheduled' AND id IN (
       AND p.state IN ('scheduled', 'publishing') AND p.classification = 'public'
     ORDER BY d.next_attempt_at, d.id LIMIT ?)
 RETURNING id`
-	// qClaimPG is qClaim for several replicas over PostgreSQL: the rows
-	// another replica is claiming are skipped, not waited for, and a row
-	// claimed meanwhile fails the re-checked status.
-	qClaimPG = `UPDATE deliveries SET status = 'publishing', attempts = attempts + 1, claimed_at = ?,
-    first_attempt_at = COALESCE(first_attempt_at, ?), updated_at = ?, claimed_by = ?, claim_expires_at = ?
-WHERE status = 'scheduled' AND id IN (
+	// qClaimPG is qClaim for several replicas over PostgreSQL: the due
+	// rows are locked FOR UPDATE in a materialized CTE (run once: an
+	// IN (subquery) may be re-run by PostgreSQL's re-check of a
+	// concurrently updated row and claim more than the limit), rows
+	// another replica is claiming are skipped rather than waited for, and
+	// the status is checked again on the locked row. The parameters are
+	// qClaim's, by number.
+	qClaimPG = `WITH due AS MATERIALIZED (
     SELECT d.id FROM deliveries d
     JOIN posts p ON p.id = d.post_id
-    WHERE d.status = 'scheduled' AND d.next_attempt_at <= ?
-      AND d.channel_id IN (SELECT value FROM json_each(?))
+    WHERE d.status = 'scheduled' AND d.next_attempt_at <= ?6
+      AND d.channel_id IN (SELECT value FROM json_each(?7))
       AND p.state IN ('scheduled', 'publishing') AND p.classification = 'public'
-    ORDER BY d.next_attempt_at, d.id LIMIT ?
+    ORDER BY d.next_attempt_at, d.id LIMIT ?8
     FOR UPDATE OF d SKIP LOCKED)
-RETURNING id`
+UPDATE deliveries SET status = 'publishing', attempts = attempts + 1, claimed_at = ?1,
+    first_attempt_at = COALESCE(first_attempt_at, ?2), updated_at = ?3, claimed_by = ?4, claim_expires_at = ?5
+FROM due WHERE deliveries.id = due.id AND deliveries.status = 'scheduled'
+RETURNING deliveries.id`
 	qJob = `SELECT d.id, d.post_id, d.channel_id, d.scheduled_at, d.attempts, d.reconcile,
     d.container_id, COALESCE(d.container_created_at, ''), COALESCE(d.first_attempt_at, ''), p.caption, p.link, p.media,
     p.classification, p.content_type

@@ -43,8 +43,11 @@ const txLockKey = 0x68756d6173 // "humas"
 // pgRewrites maps SQLite-only fragments used by the packages' SQL to
 // PostgreSQL. json_each(?) over a JSON array of ids is the one list
 // parameter the code uses.
-var pgRewrites = []struct{ from, to string }{
-	{"SELECT value FROM json_each(?)", "SELECT value::bigint FROM json_array_elements_text(?::json)"},
+var pgRewrites = []struct {
+	from *regexp.Regexp
+	to   string
+}{
+	{regexp.MustCompile(`SELECT value FROM json_each\((\?\d*)\)`), "SELECT value::bigint FROM json_array_elements_text(${1}::json)"},
 }
 
 type pgConnector struct {
@@ -137,7 +140,9 @@ func (t pgTx) Commit() error { return pgError(t.Tx.Commit()) }
 // as they are.
 func Rebind(q string) string {
 	for _, r := range pgRewrites {
-		q = strings.ReplaceAll(q, r.from, r.to)
+		if strings.Contains(q, "json_each(") {
+			q = r.from.ReplaceAllString(q, r.to)
+		}
 	}
 	if !strings.Contains(q, "?") {
 		return q

@@ -17,6 +17,7 @@ func TestRebind(t *testing.T) {
 		{"SELECT 1", "SELECT 1"},
 		{"WHERE a = ?1 OR b = lower(?1) AND c = ?", "WHERE a = $1 OR b = lower($1) AND c = $2"},
 		{"WHERE id IN (SELECT value FROM json_each(?))", "WHERE id IN (SELECT value::bigint FROM json_array_elements_text($1::json))"},
+		{"WHERE a < ?2 AND id IN (SELECT value FROM json_each(?1))", "WHERE a < $2 AND id IN (SELECT value::bigint FROM json_array_elements_text($1::json))"},
 	} {
 		if got := store.Rebind(tc.in); got != tc.want {
 			t.Errorf("Rebind(%q) = %q, want %q", tc.in, got, tc.want)
