@@ -21,6 +21,8 @@ func TestBadConfigs(t *testing.T) {
 		"bad_clickhouse_addr.bad.yaml": {"clickhouse.addr", "127.0.0.1"},
 		"bad_database.bad.yaml":        {"clickhouse.database", "DROP TABLE"},
 		"bad_compression.bad.yaml":     {"clickhouse.compression", "gzip", "lz4, zstd, none"},
+		"bad_state_driver.bad.yaml":    {"state.driver", "oracle", "sqlite or postgres"},
+		"bad_state_dsn.bad.yaml":       {"state.dsn", "postgres://"},
 		"bad_duration.bad.yaml":        {"line 2", "soon", "duration"},
 		"bad_graph_url.bad.yaml":       {"graph.url", "ftp://"},
 		"bad_graph_version.bad.yaml":   {"graph.version", `"24"`, "v26.0"},

@@ -363,9 +363,15 @@ func (p *Publisher) Tick(ctx context.Context) {
 		return
 	}
 	defer p.ticking.Store(false)
-	// Any replica settles the claims of one that died, at most every
-	// third of the claim lease.
-	if time.Duration(p.opt.Now().UnixNano()-p.swept.Load()) >= p.opt.ClaimLease/3 {
+	// Any replica settles the claims of one that died: over PostgreSQL
+	// every tenth of the claim lease (a delivery waits at most the lease
+	// and a tenth of it after its replica died), over SQLite (one
+	// process: its own claims never expire while it runs) every third.
+	every := p.opt.ClaimLease / 3
+	if p.db.Postgres() {
+		every = p.opt.ClaimLease / 10
+	}
+	if time.Duration(p.opt.Now().UnixNano()-p.swept.Load()) >= every {
 		if _, err := p.RecoverExpired(ctx); err != nil {
 			p.log.ErrorContext(ctx, "recover expired claims", "err", err)
 		}
