@@ -3,7 +3,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run test test-postgres build clickhouse-start clickhouse-stop postgres-start postgres-stop chdb lint bench
+.PHONY: run test test-postgres build clickhouse-start clickhouse-stop chcluster-start chcluster-stop postgres-start postgres-stop chdb lint bench
 
 # Every statement the tests send to ClickHouse is recorded here, then
 # replayed by the differential test (chdiff) on chDB 26.7.
@@ -21,8 +21,9 @@ run: build clickhouse-start
 # what they send; then the differential test replays it all (and its own
 # report/dashboard workload) on chDB, the modern engine (scripts/chdb.sh
 # fetch gets it; CI fails without it, elsewhere it is skipped with a note).
-test: clickhouse-start postgres-start
+test: clickhouse-start chcluster-start postgres-start
 	@scripts/clickhouse.sh status | sed 's/^/integration tests use: /'
+	@scripts/chcluster.sh status | sed 's/^/replica tests use: /'
 	@scripts/postgres.sh status | sed 's/^/postgres tests use: /'
 	$(GO) vet ./...
 	rm -rf $(CAPTURE) $(CURDIR)/var/chdiff-report.txt && mkdir -p $(CAPTURE)
@@ -34,7 +35,7 @@ test: clickhouse-start postgres-start
 # PostgreSQL (a fresh database per test on the cluster scripts/postgres.sh
 # starts) instead of SQLite files.
 STATE_PACKAGES := ./store/... ./org/... ./auth/... ./scheduler/... ./collector/... ./reportmail/... ./media/... \
-	./api/... ./web/... ./cmd/... ./analytics/...
+	./api/... ./web/... ./cmd/humas/... ./analytics/...
 
 test-postgres: clickhouse-start postgres-start
 	HUMAS_TEST_STATE=postgres $(GO) test -race -count=1 -timeout 45m $(STATE_PACKAGES)
@@ -50,6 +51,13 @@ postgres-stop:
 
 clickhouse-stop:
 	@scripts/clickhouse.sh stop
+
+# ZooKeeper and two 18.16 replicas (cluster "humas") for the replica tests.
+chcluster-start:
+	@scripts/chcluster.sh start
+
+chcluster-stop:
+	@scripts/chcluster.sh stop
 
 # chDB's library for the differential test, cached outside the clone.
 chdb:
