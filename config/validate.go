@@ -112,6 +112,18 @@ func (c Config) Validate() error {
 	if strings.TrimSpace(c.State.Path) == "" {
 		add(fieldf("state.path", c.State.Path, "a file path for the SQLite database, e.g. ./var/humas.db"))
 	}
+	switch c.State.Driver {
+	case "sqlite":
+	case "postgres":
+		if u, err := url.Parse(c.State.DSN.Reveal()); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+			add(fieldf("state.dsn", c.State.DSN, "a PostgreSQL URL such as postgres://humas:secret@10.0.0.5:5432/humas?sslmode=require"))
+		}
+	default:
+		add(fieldf("state.driver", c.State.Driver, "sqlite or postgres"))
+	}
+	if c.State.Lease.D() < 3*time.Second || c.State.Lease.D() > 10*time.Minute {
+		add(fieldf("state.lease", c.State.Lease, "a duration from 3s to 10m, e.g. 30s"))
+	}
 
 	g := c.Graph
 	if u, err := url.Parse(g.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -162,6 +174,11 @@ func (c Config) Validate() error {
 	}
 	if c.Web.SessionMaxAge.D() < c.Web.SessionTTL.D() || c.Web.SessionMaxAge.D() > 366*24*time.Hour {
 		add(fieldf("web.session_max_age", c.Web.SessionMaxAge, "from web.session_ttl (%s) to 366d, e.g. 7d", c.Web.SessionTTL))
+	}
+	if r := c.Graph.RedirectURL; r != "" {
+		if u, err := url.Parse(r); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			add(fieldf("graph.redirect_url", r, "the Facebook Login callback registered in the Meta app, e.g. https://humas.kpu.go.id/admin/channels/facebook/callback"))
+		}
 	}
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||

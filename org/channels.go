@@ -15,7 +15,7 @@ import (
 
 const (
 	qChannelCols = `id, unit_id, platform, external_id, name, status, status_reason, token_ciphertext IS NOT NULL,
-    token_expires_at, paused_until, last_collected_at, token_checked_at, token_scopes, missing_permissions`
+    token_expires_at, paused_until, last_collected_at, token_checked_at, token_scopes, missing_permissions, health_notified`
 	qChannels      = `SELECT ` + qChannelCols + ` FROM channels WHERE deleted_at IS NULL ORDER BY id`
 	qAllChannels   = `SELECT ` + qChannelCols + ` FROM channels ORDER BY id`
 	qChannel       = `SELECT ` + qChannelCols + ` FROM channels WHERE id = ? AND deleted_at IS NULL`
@@ -72,14 +72,12 @@ func (s *Store) CreateChannel(ctx context.Context, in ChannelInput) (Channel, er
 	now := store.FormatTime(at)
 	var id int64
 	err := s.inTx(ctx, "create channel", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, qChannelInsert, in.UnitID, in.Platform, in.ExternalID, in.Name, blob, now, now)
+		var err error
+		id, err = store.InsertID(ctx, tx, qChannelInsert, in.UnitID, in.Platform, in.ExternalID, in.Name, blob, now, now)
 		if err != nil {
 			if isUnique(err) {
 				return &ConflictError{Msg: fmt.Sprintf("a %s channel with external id %s exists already", in.Platform, in.ExternalID)}
 			}
-			return err
-		}
-		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, at, entityChannel, id, "create", "", StatusActive, map[string]any{"unit_id": in.UnitID,
@@ -325,7 +323,7 @@ func scanChannel(r scanner) (Channel, error) {
 	var exp, paused, collected, checked sql.NullString
 	var scopes, missing string
 	err := r.Scan(&c.ID, &c.UnitID, &c.Platform, &c.ExternalID, &c.Name, &c.Status, &c.StatusReason, &c.HasToken,
-		&exp, &paused, &collected, &checked, &scopes, &missing)
+		&exp, &paused, &collected, &checked, &scopes, &missing, &c.HealthNotified)
 	if err != nil {
 		return c, err
 	}

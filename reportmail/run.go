@@ -178,6 +178,9 @@ func (s *Service) send(ctx context.Context, d Delivery, sub Subscription, files 
 	if r.err != nil {
 		return fmt.Errorf("build the report: %w", r.err)
 	}
+	if !ok && d.Frequency == Monthly {
+		s.noticeReport(ctx, sub.UnitID, d.PeriodKey, r.doc)
+	}
 	to := sub.Email
 	if sub.Name != "" {
 		to = fmt.Sprintf("%q <%s>", sub.Name, sub.Email)
@@ -299,6 +302,9 @@ func (s *Service) Start(ctx context.Context) error {
 	s.cron = cron.New(cron.WithParser(config.CronParser), cron.WithLocation(time.UTC),
 		cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger)))
 	if _, err := s.cron.AddFunc(s.opt.Check, func() {
+		if s.opt.Once != nil && !s.opt.Once() {
+			return // another replica holds the lease of the once-only jobs
+		}
 		if _, err := s.Run(ctx); err != nil {
 			s.opt.Logger.ErrorContext(ctx, "scheduled reports run failed", "err", err)
 		}

@@ -51,13 +51,11 @@ func (s *Service) CreatePost(ctx context.Context, p auth.Principal, d Draft, sub
 	}
 	var id int64
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, qPostInsert, unit.ID, p.UserID, d.Caption, d.Link, jsonText(d.Media), d.ContentType,
+		var err error
+		id, err = store.InsertID(ctx, tx, qPostInsert, unit.ID, p.UserID, d.Caption, d.Link, jsonText(d.Media), d.ContentType,
 			d.Classification.Level, d.Classification.Reason, d.Campaign, jsonText(d.Tags), store.FormatTime(d.ScheduledAt),
 			d.Recurrence, nil, StateDraft, nil, nil, store.FormatTime(now), store.FormatTime(now))
 		if err != nil {
-			return fmt.Errorf("create post: %w", err)
-		}
-		if id, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("create post: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, qPostExtras, jsonText([]int64{p.UserID}), d.Classification.Category,
@@ -87,7 +85,11 @@ func (s *Service) CreatePost(ctx context.Context, p auth.Principal, d Draft, sub
 	if err != nil {
 		return Post{}, err
 	}
-	return s.loadPost(ctx, s.db.DB, id)
+	out, err := s.loadPost(ctx, s.db.DB, id)
+	if err == nil && out.State == StateSubmitted {
+		s.noticeSubmitted(ctx, out)
+	}
+	return out, err
 }
 
 // UpdatePost replaces the editable fields: a new content version, whose
@@ -156,7 +158,11 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, id int64) (Post,
 	if err != nil {
 		return Post{}, err
 	}
-	return s.loadPost(ctx, s.db.DB, id)
+	out, err := s.loadPost(ctx, s.db.DB, id)
+	if err == nil && out.State == StateSubmitted {
+		s.noticeSubmitted(ctx, out)
+	}
+	return out, err
 }
 
 // draftOf is a stored post as a draft (its current content).

@@ -15,8 +15,11 @@ import (
 	"github.com/humas-id/humas/config"
 	"github.com/humas-id/humas/media"
 	"github.com/humas-id/humas/meta"
+	"github.com/humas-id/humas/notify"
+	"github.com/humas-id/humas/notify/mail"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/scheduler"
+	"github.com/humas-id/humas/store"
 )
 
 // app is what every wire_<area>.go function receives: configuration and
@@ -42,6 +45,14 @@ type app struct {
 	// signins throttles failed sign-ins (web tokens and API bearer
 	// tokens) per client address.
 	signins *throttle.Limiter
+	// mail is the SMTP client (nil: none configured); notes the
+	// notifications (wireNotices).
+	mail  mail.Sender
+	notes *notify.Service
+	// once gates the jobs that must run on one replica at a time: with
+	// the state in PostgreSQL (several serve replicas), the holder of the
+	// "jobs" lease runs them; nil (SQLite: one process) runs them here.
+	once func() bool
 }
 
 // assemble builds the sandbox, scheduler, collector and routes that serve
@@ -58,6 +69,11 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 		parts = append(parts, named{"sandbox", sb})
 		log.Warn("sandbox mode: Graph API calls go to the in-process simulator, not Meta", "graph_url", a.cfg.Graph.URL)
 	}
+	if st.sql.Postgres() {
+		el := store.NewElector(st.sql, "jobs", store.ReplicaID(), cfg.State.Lease.D(), nil, log.With("component", "lease"))
+		a.once = el.Held
+		parts = append(parts, named{"jobs-lease", el})
+	}
 	var err error
 	if a.orgs, a.users, err = newOrgStores(a); err != nil {
 		return nil, err
@@ -65,7 +81,11 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 	if a.gm, err = newGraphMetrics(reg); err != nil {
 		return nil, err
 	}
-	if a.graph, err = meta.New(graphOptions(a.cfg.Graph, log, a.gm)); err != nil {
+	gopts := graphOptions(a.cfg.Graph, log, a.gm)
+	if a.sandbox != nil {
+		gopts.DialogURL = a.cfg.Graph.URL // the simulator serves Facebook Login's dialog too
+	}
+	if a.graph, err = meta.New(gopts); err != nil {
 		return nil, fmt.Errorf("graph client: %w", err)
 	}
 	if a.sandbox != nil {
@@ -83,6 +103,12 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 	if err := requireKeyForStoredTokens(ctx, a.orgs); err != nil {
 		return nil, err
 	}
+	notes, nparts, err := wireNotices(a)
+	if err != nil {
+		return nil, fmt.Errorf("notifications: %w", err)
+	}
+	a.notes = notes
+	parts = append(parts, nparts...)
 	a.signins = throttle.New(throttle.Policy{Logger: log.With("component", "signin")})
 	a.authed = srv.V1().Group("", api.RequireAuth(a.users, api.WithThrottle(a.signins)))
 

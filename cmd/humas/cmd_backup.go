@@ -59,6 +59,9 @@ func mediaBlobs(cfg config.Config, log *slog.Logger) (media.Blobs, error) {
 // backupOptions are a backup of the configured installation into dir,
 // based on the newest complete backup beside it (unless full).
 func backupOptions(cfg config.Config, st *stores, dir string, full bool, log *slog.Logger) (backup.Options, error) {
+	if err := stateUnsupported(cfg, "a backup"); err != nil {
+		return backup.Options{}, err
+	}
 	key, err := secretKey(cfg)
 	if err != nil {
 		return backup.Options{}, err
@@ -236,6 +239,9 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	if err := stateUnsupported(cfg, "a restore"); err != nil {
+		return err
+	}
 	if err := clusterUnsupported(cfg, "restore"); err != nil {
 		return fmt.Errorf("%w; restore into a single server, then copy into the cluster as the README says for a new cluster", err)
 	}
@@ -318,6 +324,10 @@ func backupBeforeUpgrade(ctx context.Context, cfg config.Config, st *stores, log
 	if !cfg.Backup.BeforeUpgrade {
 		return nil
 	}
+	if err := stateUnsupported(cfg, "a backup before the upgrade"); err != nil {
+		log.Warn("no backup before the upgrade", "reason", err.Error())
+		return nil
+	}
 	sqlPending, err := st.sql.Pending(ctx)
 	if err != nil {
 		return err
@@ -348,4 +358,15 @@ func backupBeforeUpgrade(ctx context.Context, cfg config.Config, st *stores, log
 	}
 	log.Info("backup before the upgrade done", "dir", res.Dir, "bytes", res.Bytes, "took", res.Took.Round(time.Millisecond))
 	return nil
+}
+
+// stateUnsupported refuses backups and restores of a PostgreSQL state
+// database: only the SQLite source exists (backup.StateSource; a pg_dump
+// source is not written yet).
+func stateUnsupported(cfg config.Config, what string) error {
+	if cfg.State.Driver != "postgres" {
+		return nil
+	}
+	return fmt.Errorf("%s of a PostgreSQL state database (state.driver postgres) is not supported yet: humas backs up "+
+		"SQLite only; back PostgreSQL up with pg_dump, and ClickHouse and media as the README says", what)
 }

@@ -118,3 +118,18 @@ func TestReplicatedClickHouseRefused(t *testing.T) {
 		t.Errorf("/readyz retention details: %v", d)
 	}
 }
+
+// TestPostgresStateRefused: a restore into a PostgreSQL state database is
+// refused saying so (only SQLite backups exist), before anything is read.
+func TestPostgresStateRefused(t *testing.T) {
+	t.Setenv("HUMAS_STATE_DRIVER", "postgres")
+	t.Setenv("HUMAS_STATE_DSN", "postgres://humas@127.0.0.1:1/humas?sslmode=disable")
+	var out strings.Builder
+	err := run(context.Background(), []string{"restore", "--from", t.TempDir()}, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "state.driver postgres") || !strings.Contains(err.Error(), "not supported yet") {
+		t.Errorf("humas restore with a PostgreSQL state: %v", err)
+	}
+	if err := stateUnsupported(config.Default(), "a backup"); err != nil {
+		t.Errorf("SQLite state refused: %v", err)
+	}
+}
