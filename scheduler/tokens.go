@@ -45,7 +45,10 @@ func (p *Publisher) CheckTokens(ctx context.Context) error {
 		}
 		info := ct.PageInfo
 		h := org.TokenHealth{CheckedAt: now, Scopes: info.Scopes}
-		for _, f := range meta.FunctionsOf(c.Platform) {
+		// Publishing and insights, then the inbox's comment functions: a
+		// token without them still publishes, and the health says which
+		// permission the inbox lacks.
+		for _, f := range append(meta.FunctionsOf(c.Platform), meta.CommentFunctionsOf(c.Platform)...) {
 			for _, m := range info.MissingPermissions(meta.RequiredPermissions(f, ct.BusinessManager)...) {
 				if !slices.Contains(h.MissingPermissions, m) {
 					h.MissingPermissions = append(h.MissingPermissions, m)
