@@ -279,6 +279,9 @@ type Collector struct {
 	// CarouselAs is the content type inferred for carousels found on a
 	// channel (photo or interactive).
 	CarouselAs string `yaml:"carousel_as"`
+	// CommentsMaxAge: comments are read on posts younger than this (0
+	// turns the comment inbox's collection off).
+	CommentsMaxAge Duration `yaml:"comments_max_age"`
 }
 
 // CadenceStep collects a post every Every while it is younger than UpTo.
@@ -347,6 +350,7 @@ func Default() Config {
 			BufferPath:      "./var/buffer",
 			BufferMaxBytes:  256 << 20,
 			CarouselAs:      "photo",
+			CommentsMaxAge:  Duration(14 * 24 * time.Hour),
 		},
 		SMTP:    SMTP{Port: 587, TLS: "starttls", Timeout: Duration(30 * time.Second)},
 		Reports: Reports{Enabled: true, Check: "0 */10 * * * *", SendHour: 7},

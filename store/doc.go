@@ -34,6 +34,9 @@
 //	media_uploads            media
 //	collect_runs             collector
 //	platform_post_overrides  collector
+//	comments                 inbox
+//	comment_cursors          inbox
+//	comment_replies          inbox
 //	schema_migrations        store
 //
 // ClickHouse:

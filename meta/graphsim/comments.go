@@ -329,6 +329,7 @@ func (s *Sim) replyComment(q *rq, _ *token, id string) (any, *gErr) {
 	}
 	s.seq++
 	s.addComment(r, owner, "reply/"+strconv.FormatUint(s.seq, 10))
+	s.extraComments[c.objectID]++
 	return map[string]any{"id": r.id}, nil
 }
 
@@ -457,5 +458,6 @@ func (s *Sim) AddComment(objectID, fromName, message string) (string, error) {
 	c := &comment{objectID: objectID, ig: t.ig, fromName: fromName, fromID: formatID(3_000_000_000_000_000 + fnvHash(fromName)%1_000_000_000),
 		message: message, created: s.now()}
 	s.addComment(c, t.owner, "added/"+strconv.FormatUint(s.seq, 10))
+	s.extraComments[objectID]++
 	return c.id, nil
 }

@@ -30,40 +30,45 @@ type Sim struct {
 	comments     map[string]*comment
 	thread       map[string][]string // post, media or comment id → its (top-level) comments or replies
 	madeComments map[string]int      // audience comments made so far per target
-	usage        map[string]*usageState
-	retired      map[string]bool
-	files        map[string]mediaFile
-	fetchFailed  map[string]bool // URLs whose last fetch failed (Quirks.MediaFetchFailRate)
-	uploads      []Upload
-	fetches      []Fetch
-	faults       []Fault
-	calls        map[string]int
-	faultCount   map[string]int
-	httpRequests int
+	// extraComments counts the comments beyond the audience model's
+	// (AddComment, the Page's replies) per target: its comment count
+	// includes them.
+	extraComments map[string]int
+	usage         map[string]*usageState
+	retired       map[string]bool
+	files         map[string]mediaFile
+	fetchFailed   map[string]bool // URLs whose last fetch failed (Quirks.MediaFetchFailRate)
+	uploads       []Upload
+	fetches       []Fetch
+	faults        []Fault
+	calls         map[string]int
+	faultCount    map[string]int
+	httpRequests  int
 }
 
 // New returns a simulator with no accounts; add them with AddPage and AddIGAccount.
 func New(opt Options) *Sim {
 	opt = opt.withDefaults()
 	return &Sim{
-		opt:          opt,
-		rng:          rand.New(rand.NewPCG(uint64(opt.Seed), 0x5eed)),
-		objects:      map[string]object{},
-		tokens:       map[string]*token{},
-		pages:        map[string]*page{},
-		igs:          map[string]*igAccount{},
-		posts:        map[string]*post{},
-		photos:       map[string]*photo{},
-		videos:       map[string]*video{},
-		containers:   map[string]*container{},
-		media:        map[string]*media{},
-		comments:     map[string]*comment{},
-		thread:       map[string][]string{},
-		madeComments: map[string]int{},
-		usage:        map[string]*usageState{},
-		retired:      map[string]bool{},
-		calls:        map[string]int{},
-		faultCount:   map[string]int{},
+		opt:           opt,
+		rng:           rand.New(rand.NewPCG(uint64(opt.Seed), 0x5eed)),
+		objects:       map[string]object{},
+		tokens:        map[string]*token{},
+		pages:         map[string]*page{},
+		igs:           map[string]*igAccount{},
+		posts:         map[string]*post{},
+		photos:        map[string]*photo{},
+		videos:        map[string]*video{},
+		containers:    map[string]*container{},
+		media:         map[string]*media{},
+		comments:      map[string]*comment{},
+		thread:        map[string][]string{},
+		madeComments:  map[string]int{},
+		extraComments: map[string]int{},
+		usage:         map[string]*usageState{},
+		retired:       map[string]bool{},
+		calls:         map[string]int{},
+		faultCount:    map[string]int{},
 	}
 }
 
