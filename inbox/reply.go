@@ -318,9 +318,11 @@ func (s *Service) reconcile(ctx context.Context, p auth.Principal, r Reply, c Co
 
 // ReconcilePending settles replies left sending (a crash or a failed
 // check) for longer than olderThan: found on the platform, published;
-// not found, sent again.
+// not found, sent again. Replies an attempt left approved (Meta did not
+// take them) are sent again too.
 func (s *Service) ReconcilePending(ctx context.Context, olderThan time.Duration) (int, error) {
-	rows, err := s.db.DB.QueryContext(ctx, `SELECT id FROM comment_replies WHERE state = 'sending' AND attempt_at <= ?`,
+	rows, err := s.db.DB.QueryContext(ctx, `SELECT id FROM comment_replies
+WHERE (state = 'sending' OR state = 'approved' AND attempts > 0) AND attempt_at <= ?`,
 		store.FormatTime(s.now().Add(-olderThan)))
 	if err != nil {
 		return 0, fmt.Errorf("pending replies: %w", err)
@@ -340,6 +342,13 @@ func (s *Service) ReconcilePending(ctx context.Context, olderThan time.Duration)
 		r, err := s.replyRow(ctx, id)
 		if err != nil {
 			return n, err
+		}
+		if r.State == ReplyApproved {
+			if _, err := s.send(ctx, auth.SystemActor, id); err != nil {
+				return n, err
+			}
+			n++
+			continue
 		}
 		c, token, err := s.replyTarget(ctx, r)
 		if err != nil {
