@@ -13,6 +13,7 @@ import (
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/auth/throttle"
 	"github.com/humas-id/humas/config"
+	"github.com/humas-id/humas/inbox"
 	"github.com/humas-id/humas/media"
 	"github.com/humas-id/humas/meta"
 	"github.com/humas-id/humas/org"
@@ -39,6 +40,8 @@ type app struct {
 	sched *scheduler.Service
 	// media is the media library (wireMedia).
 	media *media.Library
+	// inbox is the comments inbox (wireInbox).
+	inbox *inbox.Service
 	// signins throttles failed sign-ins (web tokens and API bearer
 	// tokens) per client address.
 	signins *throttle.Limiter
@@ -99,6 +102,8 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 	}
 	parts = append(parts, mparts...)
 	a.media = lib
+
+	parts = append(parts, wireInbox(a)...)
 
 	col, cparts, err := wireCollector(ctx, a)
 	if err != nil {

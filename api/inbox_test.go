@@ -1,0 +1,145 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/humas-id/humas/api"
+	"github.com/humas-id/humas/inbox"
+	"github.com/humas-id/humas/meta"
+	"github.com/humas-id/humas/meta/graphsim"
+)
+
+// TestInboxAPI: the city's comments reach its staff and the province
+// (roll-up), not the other city; a reply waits for a second approver and
+// is published once; bad input is a 4xx naming the field.
+func TestInboxAPI(t *testing.T) {
+	o := newOffice(t)
+	ctx := context.Background()
+	clock := graphsim.NewManualClock(time.Now().UTC().Truncate(time.Second))
+	sim := graphsim.New(graphsim.Options{Clock: clock.Now, Seed: 5})
+	hs := httptest.NewServer(sim)
+	t.Cleanup(hs.Close)
+	if err := sim.AddPage("200", "KPU Kota Salatiga", "tok-200"); err != nil {
+		t.Fatal(err)
+	}
+	_ = sim.SetFollowers("200", 20000)
+	if err := sim.SeedHistory("200", 2, 2); err != nil {
+		t.Fatal(err)
+	}
+	client, err := meta.New(meta.Options{BaseURL: hs.URL, Now: clock.Now, RetryBackoff: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ib := inbox.New(o.db, o.orgs, inbox.Options{Graph: client, Now: clock.Now})
+	api.MountInbox(o.authed(), api.InboxDeps{Inbox: ib, Units: api.SchedulerDeps{Org: o.orgs, Auth: o.users, Calendar: o.sched}})
+	posts := sim.Published("200")
+	if _, err := sim.AddComment(posts[len(posts)-1].ID, "Warga Argomulyo", "Kapan pendaftaran KPPS dibuka?"); err != nil {
+		t.Fatal(err)
+	}
+	var got []inbox.Collected
+	for _, p := range posts {
+		l, err := client.ListComments(ctx, "tok-200", meta.CommentTarget{Platform: "facebook", ObjectID: p.ID}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, inbox.Collected{ObjectID: p.ID, PostText: p.Text, Count: -1, Comments: l})
+	}
+	if _, err := ib.SaveCollected(ctx, o.cityFB, clock.Now(), got); err != nil {
+		t.Fatal(err)
+	}
+
+	all := o.call("editor.salatiga", "GET", "/comments?limit=200", nil).must(t, 200)
+	total := int(all.num("total"))
+	if total == 0 {
+		t.Fatal("the city's inbox is empty")
+	}
+	if n := o.call("kepala.jateng", "GET", "/comments?unit=kpu-salatiga", nil).must(t, 200).num("total"); int(n) != total {
+		t.Errorf("the province sees %v of the city's %d comments", n, total)
+	}
+	if n := o.call("editor.magelang", "GET", "/comments", nil).must(t, 200).num("total"); n != 0 {
+		t.Errorf("another city sees %v comments", n)
+	}
+	o.call("editor.magelang", "GET", "/comments?unit=kpu-salatiga", nil).must(t, 403)
+	q := o.call("editor.salatiga", "GET", "/comments?question=true&status=new", nil).must(t, 200)
+	var id int64
+	for i := 0; i < int(q.num("total")) && i < 50; i++ {
+		if q.str(fmt.Sprintf("comments.%d.message", i)) == "Kapan pendaftaran KPPS dibuka?" {
+			id = int64(q.num(fmt.Sprintf("comments.%d.id", i)))
+		}
+	}
+	if id == 0 {
+		t.Fatalf("the question is not among the new questions: %s", q.Raw)
+	}
+	path := fmt.Sprintf("/comments/%d", id)
+
+	for _, tc := range []struct {
+		user, method, path string
+		body               any
+		code               int
+		field              string
+	}{
+		{"editor.salatiga", "GET", "/comments?question=maybe", nil, 400, "question"},
+		{"editor.salatiga", "GET", "/comments?status=open", nil, 400, "status"},
+		{"editor.salatiga", "GET", "/comments?limit=-1", nil, 400, "limit"},
+		{"editor.salatiga", "POST", path + "/replies", map[string]any{"message": "  "}, 422, "message"},
+		{"editor.salatiga", "POST", path + "/hide", map[string]any{}, 422, "hidden"},
+		{"editor.salatiga", "POST", path + "/assign", map[string]any{"assignee_id": 99999}, 422, "assignee_id"},
+		{"editor.salatiga", "POST", path + "/done", map[string]any{"done": "yes"}, 400, ""},
+		{"kepala.jateng", "POST", path + "/replies", map[string]any{"message": "Halo"}, 403, ""},
+		{"editor.magelang", "GET", path, nil, 404, ""},
+	} {
+		r := o.call(tc.user, tc.method, tc.path, tc.body)
+		if r.Code != tc.code {
+			t.Errorf("%s %s: %d, want %d: %s", tc.method, tc.path, r.Code, tc.code, r.Raw)
+			continue
+		}
+		if tc.field != "" && r.str("error.field") != tc.field && !slices.Contains(fieldNames(r), tc.field) {
+			t.Errorf("%s %s: the answer does not name %s: %s", tc.method, tc.path, tc.field, r.Raw)
+		}
+	}
+
+	r := o.call("editor.salatiga", "POST", path+"/replies", map[string]any{"message": "Pendaftaran KPPS dibuka 1 Desember di kantor PPS."}).must(t, 200)
+	if r.str("state") != inbox.ReplyAwaitingApproval {
+		t.Fatalf("reply in a unit that requires approval: %s", r.Raw)
+	}
+	rid := int64(r.num("id"))
+	o.call("editor.salatiga", "POST", fmt.Sprintf("/comment-replies/%d/approve", rid), nil).must(t, 403)
+	r = o.call("approver.salatiga", "POST", fmt.Sprintf("/comment-replies/%d/approve", rid), nil).must(t, 200)
+	if r.str("state") != inbox.ReplyPublished {
+		t.Fatalf("approved: %s", r.Raw)
+	}
+	o.call("approver.salatiga", "POST", fmt.Sprintf("/comment-replies/%d/approve", rid), nil).must(t, 409)
+	c := o.call("editor.salatiga", "GET", path, nil).must(t, 200)
+	if c.str("replies.0.state") != inbox.ReplyPublished || c.at("first_reply_at") == nil {
+		t.Errorf("comment after the reply: %s", c.Raw)
+	}
+	if n := len(sim.PageReplies(c.str("external_id"))); n != 1 {
+		t.Errorf("%d replies on the Page", n)
+	}
+	o.call("editor.salatiga", "POST", path+"/assign", map[string]any{"assignee_id": o.ids["approver.salatiga"]}).must(t, 200)
+	o.call("editor.salatiga", "POST", path+"/done", map[string]any{"done": true}).must(t, 200)
+	o.call("editor.salatiga", "POST", path+"/hide", map[string]any{"hidden": true}).must(t, 200)
+	if !sim.CommentHidden(c.str("external_id")) {
+		t.Error("not hidden on the Page")
+	}
+	if n := o.call("editor.salatiga", "GET", "/comments?status=done", nil).must(t, 200).num("total"); n != 1 {
+		t.Errorf("done: %v", n)
+	}
+}
+
+func fieldNames(r reply) []string {
+	list, _ := r.at("error.fields").([]any)
+	var out []string
+	for _, f := range list {
+		if m, ok := f.(map[string]any); ok {
+			s, _ := m["field"].(string)
+			out = append(out, s)
+		}
+	}
+	return out
+}

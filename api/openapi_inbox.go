@@ -1,0 +1,35 @@
+package api
+
+// inboxPaths documents the comments inbox routes (MountInbox).
+func inboxPaths() oaObj {
+	id := oaPathParam("id", "comment id")
+	op := func(summary, ok string, body oaObj, params ...oaObj) oaObj {
+		resp := oaObj{ok: oaJSONResp("the comment or reply", oaAny), "400": oaErrResp, "403": oaErrResp, "404": oaErrResp,
+			"409": oaErrResp, "422": oaErrResp}
+		return oaAuthed(oaOp(summary, "inbox", params, body, resp))
+	}
+	obj := func(required string, props oaObj) oaObj {
+		return oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": []string{required}, "properties": props})
+	}
+	return oaObj{
+		"/api/v1/comments": oaObj{"get": op("the comments inbox of the caller's unit and the units below it (an admin: all): new first, then newest first; each with the post it is on and its replies",
+			"200", nil,
+			oaQueryParam("unit", "only this unit and the units below it (id or slug)", oaStr),
+			oaQueryParam("channel_id", "only this channel", oaInt), oaQueryParam("post", "only this platform post", oaStr),
+			oaQueryParam("status", "new or done", oaEnum("new", "done")), oaQueryParam("question", "only questions (true) or only other comments (false)", oaObj{"type": "boolean"}),
+			oaQueryParam("assignee", "only comments assigned to this user id", oaInt),
+			oaQueryParam("limit", "1 to 200 (default 50)", oaInt), oaQueryParam("offset", "skip this many", oaInt))},
+		"/api/v1/comments/{id}": oaObj{"get": op("one comment with its replies", "200", nil, id)},
+		"/api/v1/comments/{id}/replies": oaObj{"post": op("reply to a comment (editor, approver, PPID or admin): where the unit requires approval the reply waits for an approver who did not write it, otherwise it is published now, once",
+			"200", obj("message", oaObj{"message": oaStr}), id)},
+		"/api/v1/comments/{id}/hide": oaObj{"post": op("hide the comment on the platform (spam, abuse), or show it again", "200",
+			obj("hidden", oaObj{"hidden": oaObj{"type": "boolean"}}), id)},
+		"/api/v1/comments/{id}/assign": oaObj{"post": op("assign the comment to a colleague of its unit or a unit above (0: nobody)", "200",
+			obj("assignee_id", oaObj{"assignee_id": oaInt}), id)},
+		"/api/v1/comments/{id}/done": oaObj{"post": op("mark the comment done, or new again", "200", obj("done", oaObj{"done": oaObj{"type": "boolean"}}), id)},
+		"/api/v1/comment-replies/{id}/approve": oaObj{"post": op("approve a waiting reply (an approver of the unit or above who did not write it) and publish it once",
+			"200", nil, oaPathParam("id", "reply id"))},
+		"/api/v1/comment-replies/{id}/reject": oaObj{"post": op("turn a waiting reply down, with a reason", "200",
+			obj("reason", oaObj{"reason": oaStr}), oaPathParam("id", "reply id"))},
+	}
+}
