@@ -96,6 +96,10 @@ WHERE r.comment_id IN (SELECT value FROM json_each(?)) ORDER BY r.id`, jsonInts(
 	return rows.Err()
 }
 
+// ReplyByID reads one reply (no scope check: for the PPID requests that
+// a reply answers).
+func (s *Service) ReplyByID(ctx context.Context, id int64) (Reply, error) { return s.replyRow(ctx, id) }
+
 // replyRow reads one reply.
 func (s *Service) replyRow(ctx context.Context, id int64) (Reply, error) {
 	r, err := scanReply(s.db.DB.QueryRowContext(ctx, `SELECT `+qReplyCols+` FROM comment_replies r WHERE r.id = ?`, id))

@@ -37,6 +37,7 @@
 //	comments                 inbox
 //	comment_cursors          inbox
 //	comment_replies          inbox
+//	ppid_requests            ppid
 //	schema_migrations        store
 //
 // ClickHouse:
