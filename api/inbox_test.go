@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,12 +13,17 @@ import (
 	"github.com/humas-id/humas/inbox"
 	"github.com/humas-id/humas/meta"
 	"github.com/humas-id/humas/meta/graphsim"
+	"github.com/humas-id/humas/ppid"
 )
 
 // TestInboxAPI: the city's comments reach its staff and the province
 // (roll-up), not the other city; a reply waits for a second approver and
 // is published once; bad input is a 4xx naming the field.
-func TestInboxAPI(t *testing.T) {
+// inboxOffice is the office with the city's Page in the simulator, its
+// comments collected into the inbox (one question among them), and the
+// inbox and PPID routes mounted.
+func inboxOffice(t *testing.T) (*office, *graphsim.Sim, *graphsim.ManualClock) {
+	t.Helper()
 	o := newOffice(t)
 	ctx := context.Background()
 	clock := graphsim.NewManualClock(time.Now().UTC().Truncate(time.Second))
@@ -36,7 +42,10 @@ func TestInboxAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	ib := inbox.New(o.db, o.orgs, inbox.Options{Graph: client, Now: clock.Now})
-	api.MountInbox(o.authed(), api.InboxDeps{Inbox: ib, Units: api.SchedulerDeps{Org: o.orgs, Auth: o.users, Calendar: o.sched}})
+	units := api.SchedulerDeps{Org: o.orgs, Auth: o.users, Calendar: o.sched}
+	api.MountInbox(o.authed(), api.InboxDeps{Inbox: ib, Units: units})
+	cal := ppid.NewCalendar(time.FixedZone("WIB", 7*3600), nil, 16*time.Hour)
+	api.MountPPID(o.authed(), api.PPIDDeps{Requests: ppid.New(o.db, o.orgs, ib, ppid.Options{Calendar: cal, Now: clock.Now}), Units: units})
 	posts := sim.Published("200")
 	if _, err := sim.AddComment(posts[len(posts)-1].ID, "Warga Argomulyo", "Kapan pendaftaran KPPS dibuka?"); err != nil {
 		t.Fatal(err)
@@ -53,6 +62,11 @@ func TestInboxAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	return o, sim, clock
+}
+
+func TestInboxAPI(t *testing.T) {
+	o, sim, _ := inboxOffice(t)
 	all := o.call("editor.salatiga", "GET", "/comments?limit=200", nil).must(t, 200)
 	total := int(all.num("total"))
 	if total == 0 {
@@ -142,4 +156,53 @@ func fieldNames(r reply) []string {
 		}
 	}
 	return out
+}
+
+// TestPPIDAPI: the question becomes a request (once), the PPID answers it
+// by reply and it closes on time; bad input names the field.
+func TestPPIDAPI(t *testing.T) {
+	o, sim, _ := inboxOffice(t)
+	q := o.call("editor.salatiga", "GET", "/comments?question=true", nil).must(t, 200)
+	var id int64
+	for i := 0; i < int(q.num("total")) && i < 50; i++ {
+		if q.str(fmt.Sprintf("comments.%d.message", i)) == "Kapan pendaftaran KPPS dibuka?" {
+			id = int64(q.num(fmt.Sprintf("comments.%d.id", i)))
+		}
+	}
+	path := fmt.Sprintf("/comments/%d/ppid-request", id)
+	if f := o.call("editor.salatiga", "POST", path, map[string]any{"category": "rahasia"}).must(t, 422); f.str("error.field") != "category" && !slices.Contains(fieldNames(f), "category") {
+		t.Errorf("bad category: %s", f.Raw)
+	}
+	r := o.call("editor.salatiga", "POST", path, map[string]any{"category": "serta_merta"}).must(t, 201)
+	o.call("editor.salatiga", "POST", path, map[string]any{"category": "serta_merta"}).must(t, 409)
+	if r.str("requester_name") != "Warga Argomulyo" || r.str("status") != "open" || r.num("working_days_left") < 9 {
+		t.Fatalf("request: %s", r.Raw)
+	}
+	rid := int64(r.num("id"))
+	o.call("ppid.jateng", "POST", fmt.Sprintf("/ppid-requests/%d/refuse", rid), map[string]any{"reason": "x"}).must(t, 422)
+	o.call("ppid.magelang", "GET", fmt.Sprintf("/ppid-requests/%d", rid), nil).must(t, 404)
+	// The province's PPID answers; the unit requires approval, so the
+	// reply waits for the city's approver, then the request closes.
+	a := o.call("ppid.jateng", "POST", fmt.Sprintf("/ppid-requests/%d/reply", rid), map[string]any{"message": "Pendaftaran KPPS dibuka 1 Desember."}).must(t, 200)
+	if a.str("status") != "open" || a.str("reply_state") != "awaiting_approval" {
+		t.Fatalf("answered, waiting: %s", a.Raw)
+	}
+	o.call("approver.salatiga", "POST", fmt.Sprintf("/comment-replies/%d/approve", int64(a.num("reply_id"))), nil).must(t, 200)
+	got := o.call("ppid.jateng", "GET", fmt.Sprintf("/ppid-requests/%d", rid), nil).must(t, 200)
+	if got.str("status") != "answered" || got.at("late") != false {
+		t.Fatalf("closed: %s", got.Raw)
+	}
+	if n := len(sim.PageReplies(o.call("editor.salatiga", "GET", fmt.Sprintf("/comments/%d", id), nil).str("external_id"))); n != 1 {
+		t.Errorf("%d replies", n)
+	}
+	m := o.call("ppid.jateng", "POST", "/ppid-requests", map[string]any{"requester_name": "LSM", "question": "Daftar hadir pleno", "category": "berkala",
+		"received_at": "yesterday", "unit": "kpu-salatiga"}).must(t, 422)
+	if m.str("error.field") != "received_at" && !slices.Contains(fieldNames(m), "received_at") {
+		t.Errorf("bad received_at: %s", m.Raw)
+	}
+	o.call("ppid.jateng", "POST", "/ppid-requests", map[string]any{"requester_name": "LSM", "question": "Daftar hadir pleno", "category": "berkala",
+		"unit": "kpu-salatiga"}).must(t, 201)
+	if l := o.call("kepala.jateng", "GET", "/ppid-requests?status=open", nil).must(t, 200); !strings.Contains(l.Raw, "Daftar hadir pleno") {
+		t.Errorf("open list: %s", l.Raw)
+	}
 }

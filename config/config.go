@@ -51,6 +51,7 @@ type Config struct {
 	Media      Media      `yaml:"media"`
 	SMTP       SMTP       `yaml:"smtp"`
 	Reports    Reports    `yaml:"reports"`
+	PPID       PPID       `yaml:"ppid"`
 }
 
 // SMTP is the mail server humas sends through (scheduled reports,
@@ -80,6 +81,19 @@ type Reports struct {
 	// Holidays are extra non-working days (YYYY-MM-DD) besides weekends
 	// and the fixed national holidays.
 	Holidays []string `yaml:"holidays"`
+}
+
+// PPID configures the public-information requests' deadlines.
+type PPID struct {
+	// HolidaysFile lists the public holidays and collective leave days
+	// deadlines skip, one "YYYY-MM-DD name" a line ("": the built-in list).
+	HolidaysFile string `yaml:"holidays_file"`
+	// OfficeCloses: a request received at or after this local time (HH:MM)
+	// counts from the next working day ("": the whole day counts).
+	OfficeCloses string `yaml:"office_closes"`
+	// OverdueCheck is the cron spec (with seconds) of the check that tells
+	// the PPID officers and the unit head about overdue requests.
+	OverdueCheck string `yaml:"overdue_check"`
 }
 
 // Log configures log/slog output.
@@ -354,6 +368,7 @@ func Default() Config {
 		},
 		SMTP:    SMTP{Port: 587, TLS: "starttls", Timeout: Duration(30 * time.Second)},
 		Reports: Reports{Enabled: true, Check: "0 */10 * * * *", SendHour: 7},
+		PPID:    PPID{OfficeCloses: "16:00", OverdueCheck: "0 0 * * * *"},
 	}
 }
 

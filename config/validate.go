@@ -261,6 +261,7 @@ func (c Config) Validate() error {
 
 	errs = append(errs, c.SMTP.validate()...)
 	errs = append(errs, c.Reports.validate()...)
+	errs = append(errs, c.PPID.validate()...)
 	c.validateMedia(add)
 
 	if len(errs) > 0 {

@@ -17,6 +17,7 @@ import (
 	"github.com/humas-id/humas/media"
 	"github.com/humas-id/humas/meta"
 	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/ppid"
 	"github.com/humas-id/humas/scheduler"
 )
 
@@ -42,6 +43,8 @@ type app struct {
 	media *media.Library
 	// inbox is the comments inbox (wireInbox).
 	inbox *inbox.Service
+	// ppid keeps the information requests (wireInbox).
+	ppid *ppid.Service
 	// signins throttles failed sign-ins (web tokens and API bearer
 	// tokens) per client address.
 	signins *throttle.Limiter
@@ -103,7 +106,11 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 	parts = append(parts, mparts...)
 	a.media = lib
 
-	parts = append(parts, wireInbox(a)...)
+	iparts, err := wireInbox(a)
+	if err != nil {
+		return nil, err
+	}
+	parts = append(parts, iparts...)
 
 	col, cparts, err := wireCollector(ctx, a)
 	if err != nil {
