@@ -325,3 +325,29 @@ func TestReplyReconciledLater(t *testing.T) {
 		t.Errorf("%d replies on the Page", k)
 	}
 }
+
+// TestResponseStats: the rate counts the public's comments answered; the
+// median is the time to the unit's first answer.
+func TestResponseStats(t *testing.T) {
+	e := newEnv(t, false)
+	ctx := context.Background()
+	c := e.question("Di mana lokasi TPS saya?")
+	e.clock.Advance(30 * time.Minute)
+	if _, err := e.ib.Reply(ctx, e.editor, c.ID, "Cek di cekdptonline.kpu.go.id"); err != nil {
+		t.Fatal(err)
+	}
+	from, to := e.clock.Now().Add(-24*time.Hour), e.clock.Now().Add(time.Hour)
+	rows, err := e.ib.ResponseStats(ctx, nil, from, to)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("rows %+v %v", rows, err)
+	}
+	r := rows[0]
+	var want int
+	_ = e.db.DB.QueryRow(`SELECT count(*) FROM comments WHERE by_page = 0 AND created_at >= ?`, store.FormatTime(from)).Scan(&want)
+	if r.Comments != want || r.Answered != 1 || r.QuestionsDone != 1 || r.MedianMinutes < 30 || r.MedianMinutes > 32 {
+		t.Fatalf("row %+v (want %d comments, 1 answered after about 31 minutes)", r, want)
+	}
+	if got := r.Rate(); got != 1/float64(want) {
+		t.Errorf("rate %v", got)
+	}
+}

@@ -27,8 +27,10 @@ import (
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/auth/sso"
 	"github.com/humas-id/humas/auth/throttle"
+	"github.com/humas-id/humas/inbox"
 	"github.com/humas-id/humas/media"
 	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/ppid"
 	"github.com/humas-id/humas/reportmail"
 	"github.com/humas-id/humas/store"
 )
@@ -112,6 +114,10 @@ type Deps struct {
 	// body limit.
 	UploadTimeout time.Duration
 	SetBodyLimit  func(method, fullPath string, max int64)
+	// Inbox is the comments inbox and PPID its information requests
+	// (optional: without them the pages are not served).
+	Inbox *inbox.Service
+	PPID  *ppid.Service
 }
 
 // UsageSource gives the latest Graph API usage percentage Meta reported
@@ -191,6 +197,8 @@ var templateFuncs = template.FuncMap{
 	"isWebURL":  func(s string) bool { return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") },
 	"add":       func(a, b int) int { return a + b },
 	"int64":     func(i int) int64 { return int64(i) },
+	"list":      func(s ...string) []string { return s },
+	"neg":       func(i int) int { return -i },
 	"cellClass": cellClass,
 	"int64u":    func(n uint64) int64 { return int64(n) },
 	"rate": func(p *float64) float64 {
@@ -311,6 +319,7 @@ func (h *Handler) Routes(e *gin.Engine) {
 	in.GET("/report.pdf", h.reportDownload("pdf"))
 	in.GET("/report.xlsx", h.reportDownload("xlsx"))
 	in.GET("/units/:id/logo", h.unitLogo)
+	h.inboxRoutes(in)
 
 	// Scheduled reports: an admin or a division head (viewer) subscribes
 	// people; the page shows every delivery and its retries.
@@ -600,7 +609,9 @@ var flashKeys = map[string]bool{"media.uploaded": true, "media.uploaded.n": true
 	"appr.classified": true, "post.canceled": true, "acct.pw.changed": true, "acct.totp.off": true, "acct.token.revoked": true,
 	"adm.unit.saved": true, "adm.unit.created": true, "adm.user.saved": true, "adm.user.disabled": true, "adm.user.totp.done": true,
 	"adm.token.revoked": true, "setup.done": true, "acct.others.out": true, "acct.recovery.used": true, "acct.totp.on": true,
-	"sub.added": true, "sub.removed": true, "sub.retried": true, "lh.saved": true}
+	"sub.added": true, "sub.removed": true, "sub.retried": true, "lh.saved": true,
+	"inbox.reply.sent": true, "inbox.reply.waiting": true, "inbox.hidden": true, "inbox.shown": true, "inbox.assigned": true, "inbox.saved": true,
+	"ppid.created": true, "ppid.extended": true, "ppid.answered": true, "ppid.refused": true}
 
 // landing is where a signed-in user starts: a division head (viewer) on
 // the report, everyone else on the calendar.
@@ -634,6 +645,8 @@ type view struct {
 	Flash   string
 	Error   string
 	Data    any
+	// HasInbox, HasPPID: the inbox and PPID pages are served.
+	HasInbox, HasPPID bool
 }
 
 func (v view) Can(role ...string) bool {
@@ -643,7 +656,7 @@ func (v view) Can(role ...string) bool {
 func (h *Handler) view(c *gin.Context, title, nav string, data any) view {
 	s, ok := session(c)
 	v := view{L: h.l(c), User: s.Principal, SignedIn: ok, CSRF: s.CSRF, Title: title, Nav: nav,
-		Path: c.Request.URL.RequestURI(), Data: data}
+		Path: c.Request.URL.RequestURI(), Data: data, HasInbox: h.d.Inbox != nil, HasPPID: h.d.Inbox != nil && h.d.PPID != nil}
 	if p, pending := anySession(c); !ok && pending {
 		v.Pending, v.CSRF, v.User = true, p.CSRF, p.Principal
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/notify/mail"
 	"github.com/humas-id/humas/report"
+	"github.com/humas-id/humas/web"
 	"github.com/humas-id/humas/reportmail"
 )
 
@@ -18,7 +19,8 @@ func wireReports(_ context.Context, a *app, an *analytics.Service) (*report.Buil
 	if an == nil {
 		return nil, nil, nil, nil
 	}
-	b := &report.Builder{A: an, Letterheads: report.OrgLetterheads{Org: a.orgs}}
+	b := &report.Builder{A: an, Letterheads: report.OrgLetterheads{Org: a.orgs},
+		Service: web.ServiceFigures{Inbox: a.inbox, PPID: a.ppid, Org: a.orgs}}
 	var sender mail.Sender
 	switch c, err := mail.New(a.cfg.SMTP, mail.WithLogger(a.log.With("component", "mail"))); {
 	case err == nil:

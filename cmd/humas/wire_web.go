@@ -50,6 +50,8 @@ func wireWeb(_ context.Context, a *app, sched *scheduler.Service, reports *analy
 		Users:         a.users,
 		UploadTimeout: a.cfg.Media.UploadTimeout.D(),
 		SetBodyLimit:  a.srv.SetBodyLimit,
+		Inbox:         a.inbox,
+		PPID:          a.ppid,
 	}
 	if reports != nil {
 		d.Platform = reports
