@@ -38,6 +38,8 @@
 //	comment_cursors          inbox
 //	comment_replies          inbox
 //	ppid_requests            ppid
+//	events                   agenda
+//	event_posts              agenda
 //	schema_migrations        store
 //
 // ClickHouse:
