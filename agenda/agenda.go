@@ -321,6 +321,41 @@ func (s *Service) ForUnit(ctx context.Context, unit int64, from, to time.Time) (
 	return out, s.attachPosts(ctx, out)
 }
 
+// ForReport lists the events overlapping [from, to) that a report of
+// unit covers: the unit's own, its parents' and those of the units below
+// it (every event for unit 0).
+func (s *Service) ForReport(ctx context.Context, unit int64, from, to time.Time) ([]Event, error) {
+	if unit == 0 {
+		return s.ForUnit(ctx, 0, from, to)
+	}
+	up, err := s.unitsFor(ctx, unit)
+	if err != nil {
+		return nil, err
+	}
+	down, err := s.org.Descendants(ctx, unit)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.DB.QueryContext(ctx, `SELECT `+qCols+` FROM events WHERE starts_at < ? AND ends_at >= ?
+  AND unit_id IN (SELECT value FROM json_each(?)) ORDER BY starts_at, id`, store.FormatTime(to), store.FormatTime(from), jsonInts(append(up, down...)))
+	if err != nil {
+		return nil, fmt.Errorf("agenda: %w", err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		e, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, s.attachPosts(ctx, out)
+}
+
 // List is ForUnit for a caller: the unit (0: the caller's) must be in reach.
 func (s *Service) List(ctx context.Context, p auth.Principal, unit int64, from, to time.Time) ([]Event, error) {
 	if unit == 0 {

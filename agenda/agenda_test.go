@@ -77,6 +77,9 @@ func TestImportAndInherit(t *testing.T) {
 		types["Batas akhir pengajuan pindah memilih"] != "deadline" || types["Pendidikan pemilih untuk pemula"] != "campaign" {
 		t.Errorf("types from CATEGORIES: %v", types)
 	}
+	if l, _ := svc.ForReport(ctx, prov.ID, from, to); len(l) != 5 {
+		t.Errorf("the province's report covers %d events", len(l))
+	}
 	if l, _ := svc.ForUnit(ctx, other.ID, from, to); len(l) != 0 {
 		t.Errorf("another province sees %d events", len(l))
 	}
@@ -111,6 +114,9 @@ func TestImportAndInherit(t *testing.T) {
 	}
 	if err := svc.Link(ctx, cityEditor, 42, city.ID, mine.ID); err != nil {
 		t.Fatal(err)
+	}
+	if l, _ := svc.ForReport(ctx, prov.ID, from, to.AddDate(0, 1, 0)); !has(l, mine.ID) {
+		t.Error("the province's report does not cover its city's event")
 	}
 	if sugg, _ = svc.Suggest(ctx, city.ID, 21); has(sugg, mine.ID) {
 		t.Error("an event with a post is still suggested")

@@ -63,3 +63,14 @@ func TestParseICSErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestSandboxICS(t *testing.T) {
+	today := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
+	evs, err := ParseICS(strings.NewReader(SandboxICS(today, wib)), wib)
+	if err != nil || len(evs) != len(sandboxStages) {
+		t.Fatalf("%d events, %v", len(evs), err)
+	}
+	if e := evs[5]; e.Summary != "Rapat pleno terbuka" || !e.Start.Equal(time.Date(2026, 11, 19, 0, 0, 0, 0, wib)) || !e.AllDay {
+		t.Errorf("plenary %+v", e)
+	}
+}

@@ -46,6 +46,18 @@ func inboxPaths() oaObj {
 			obj("note", oaObj{"note": oaStr}), oaPathParam("id", "request id"))},
 		"/api/v1/ppid-requests/{id}/refuse": oaObj{"post": op("refuse under an exemption, with its legal basis and the reason (PPID)", "200",
 			obj("legal_basis", oaObj{"legal_basis": oaStr, "reason": oaStr}), oaPathParam("id", "request id"))},
+		"/api/v1/events": oaObj{
+			"get": op("the agenda: events of the unit and the units above it overlapping the range", "200", nil,
+				oaQueryParam("unit", "id or slug (default: the caller's)", oaStr), oaQueryParam("from", "date (default 30 days ago)", oaDate),
+				oaQueryParam("to", "date (default 90 days ahead)", oaDate)),
+			"post": op("add an event by hand (editor, approver, PPID or admin)", "201", obj("title", oaObj{"title": oaStr,
+				"type": oaEnum("election_stage", "national_day", "plenary", "deadline", "campaign"), "start": oaObj{"type": "string", "format": "date-time"},
+				"end": oaObj{"type": "string", "format": "date-time"}, "all_day": oaObj{"type": "boolean"}, "unit": oaStr})),
+		},
+		"/api/v1/events/import": oaObj{"post": oaAuthed(oaOp("import an iCalendar file (RFC 5545) into a unit's agenda; a re-import updates events by UID", "inbox",
+			[]oaObj{oaQueryParam("unit", "id or slug (default: the caller's)", oaStr), oaQueryParam("type", "the type of events whose CATEGORIES say none", oaEnum("election_stage", "national_day", "plenary", "deadline", "campaign"))},
+			oaObj{"required": true, "content": oaObj{"text/calendar": oaObj{"schema": oaObj{"type": "string"}}}},
+			oaObj{"200": oaJSONResp("what was added and updated", oaAny), "403": oaErrResp, "422": oaErrResp}))},
 		"/api/v1/comment-replies/{id}/reject": oaObj{"post": op("turn a waiting reply down, with a reason", "200",
 			obj("reason", oaObj{"reason": oaStr}), oaPathParam("id", "reply id"))},
 	}

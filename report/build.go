@@ -32,6 +32,9 @@ type Builder struct {
 	// Service gives the comment-response and information-request
 	// figures (optional: without it those sections are left out).
 	Service ServiceFigures
+	// Agenda gives the events the timeliness section measures posts
+	// against (optional).
+	Agenda AgendaFigures
 }
 
 // Request is what to build: a unit (0: every unit, for an admin) over a
@@ -161,6 +164,11 @@ func (b *Builder) Build(ctx context.Context, r Request) (*Document, error) {
 		return nil, err
 	}
 	d.Sections = append(d.Sections, svc...)
+	tl, err := b.timelinessSections(ctx, lang, loc, r.UnitID, p, pt.cur)
+	if err != nil {
+		return nil, err
+	}
+	d.Sections = append(d.Sections, tl...)
 	def := pt.typ.Definition.ID
 	if lang == EN {
 		def = pt.typ.Definition.EN

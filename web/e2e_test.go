@@ -27,6 +27,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/humas-id/humas/agenda"
 	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/collector"
@@ -118,6 +119,7 @@ type stack struct {
 	inbox   *inbox.Service
 	ppid    *ppid.Service
 	ppidTok string
+	agenda  *agenda.Service
 }
 
 func newStack(t *testing.T, ctx context.Context) *stack {
@@ -274,16 +276,18 @@ func newStack(t *testing.T, ctx context.Context) *stack {
 	docs := NewReportBuilder(an, orgs)
 	docs.Now = clock.Now
 	docs.Service = ServiceFigures{Inbox: ib, PPID: requests, Org: orgs}
+	events := agenda.New(db, orgs, jakarta, clock.Now)
+	docs.Agenda = AgendaFigures{Agenda: events}
 	if _, err := Mount(eng, Deps{SQL: db, Auth: users, Org: orgs, Posts: NewSchedulerPosts(sched, users), Scope: sched,
 		Reports: docs, Platform: an, Usage: RegistryUsage{G: reg}, Logger: quiet, Now: clock.Now, Media: lib, Users: users,
-		Inbox: ib, PPID: requests}); err != nil {
+		Inbox: ib, PPID: requests, Agenda: events}); err != nil {
 		t.Fatal(err)
 	}
 	web.Start()
 	t.Cleanup(web.Close)
 	return &stack{clock: clock, sim: sim, coll: coll, orgs: orgs, prov: prov, city: city, cityFB: cityFB, cityIG: cityIG, editorTok: editorTok,
 		approverTok: approverTok, headTok: headTok, names: names, web: web, an: an, lib: lib, sched: sched,
-		inbox: ib, ppid: requests, ppidTok: ppidTok}
+		inbox: ib, ppid: requests, ppidTok: ppidTok, agenda: events}
 }
 
 // TestEndToEndInChromium runs the pages in headless Chromium over the

@@ -104,29 +104,43 @@ func (h *Handler) inboxAction(fn func(c *gin.Context, p auth.Principal, id int64
 // actionProblem answers a refused action with its status and the
 // person-readable reason (both languages come from the domain).
 func (h *Handler) actionProblem(c *gin.Context, err error) {
-	l := h.l(c)
+	if msg := problemText(h.l(c), err); msg != "" {
+		h.errorPage(c, statusOfProblem(err), msg)
+		return
+	}
+	h.fail(c, err)
+}
+
+// problemText is what a person is told about a domain refusal ("" for an
+// internal error).
+func problemText(l L, err error) string {
 	if fe, ok := valid.Fields(err); ok {
 		msgs := make([]string, len(fe))
 		for i, f := range fe {
 			msgs[i] = l.Pick(f.MessageID, f.Message)
 		}
-		h.errorPage(c, http.StatusUnprocessableEntity, strings.Join(msgs, "; "))
-		return
+		return strings.Join(msgs, "; ")
 	}
 	if p, ok := valid.ProblemOf(err); ok {
-		status := http.StatusConflict
-		switch {
-		case errors.Is(err, valid.ErrNotFound):
-			status = http.StatusNotFound
-		case errors.Is(err, valid.ErrForbidden):
-			status = http.StatusForbidden
-		case errors.Is(err, valid.ErrInvalid), errors.Is(err, valid.ErrBadParam):
-			status = http.StatusUnprocessableEntity
-		}
-		h.errorPage(c, status, l.Pick(p.MsgID, p.Msg))
-		return
+		return l.Pick(p.MsgID, p.Msg)
 	}
-	h.fail(c, err)
+	return ""
+}
+
+// statusOfProblem is the page status of a domain refusal.
+func statusOfProblem(err error) int {
+	if _, ok := valid.Fields(err); ok {
+		return http.StatusUnprocessableEntity
+	}
+	switch {
+	case errors.Is(err, valid.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, valid.ErrForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, valid.ErrInvalid), errors.Is(err, valid.ErrBadParam):
+		return http.StatusUnprocessableEntity
+	}
+	return http.StatusConflict
 }
 
 type inboxData struct {

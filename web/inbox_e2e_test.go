@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"github.com/humas-id/humas/agenda"
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/collector"
 	"github.com/humas-id/humas/inbox"
@@ -208,6 +209,54 @@ func TestInboxPPIDInChromium(t *testing.T) {
 	}
 	do("to the section", chromedp.ScrollIntoView(chromedp.CSS("#sec-ppid")))
 	shots("report-ppid")
+	signout()
+
+	// 5. The editor imports the election-stage schedule (.ics) into the
+	// city's agenda; the calendar shows its events beside the posts.
+	signin(st.editorTok)
+	ics, err := filepath.Abs(filepath.Join("..", "agenda", "testdata", "tahapan.ics"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	do("import", chromedp.Navigate(st.web.URL+"/agenda"), chromedp.WaitVisible(chromedp.CSS("#ics")),
+		chromedp.SetUploadFiles(chromedp.CSS("#ics"), []string{ics}),
+		chromedp.Click(chromedp.CSS("form[action='/agenda/import'] button")), chromedp.WaitVisible(chromedp.CSS("p.flash")))
+	if got := text("p.flash"); !strings.Contains(got, "5 kegiatan diimpor") {
+		t.Fatalf("after the import: %q", got)
+	}
+	if got := text("table.agenda"); !strings.Contains(got, "Rapat pleno terbuka rekapitulasi") || !strings.Contains(got, "Rapat pleno") {
+		t.Errorf("the agenda: %q", got)
+	}
+	shots("agenda")
+	do("calendar", chromedp.Navigate(st.web.URL+"/calendar?view=month&date=2026-11-20"), chromedp.WaitVisible(chromedp.CSS(".cal li.event")))
+	if got := text(".cal"); !strings.Contains(got, "Pemutakhiran data pemilih") || !strings.Contains(got, "Hari Guru Nasional") {
+		t.Errorf("the calendar's events: %q", got)
+	}
+	shots("calendar-events")
+	// Composing suggests an upcoming event without a post.
+	if _, err := st.agenda.Create(ctx, adminPrincipal(), agenda.Input{UnitID: st.city.ID, Title: "Sosialisasi di Car Free Day", Type: "campaign",
+		Start: st.clock.Now().Add(72 * time.Hour), AllDay: true}); err != nil {
+		t.Fatal(err)
+	}
+	do("compose", chromedp.Navigate(st.web.URL+"/posts/new"), chromedp.WaitVisible(chromedp.CSS("section.suggest")))
+	if got := text("section.suggest"); !strings.Contains(got, "Sosialisasi di Car Free Day") {
+		t.Errorf("suggestions: %q", got)
+	}
+	signout()
+
+	// 6. November's report measures the posts against the agenda.
+	signin(st.headTok)
+	do("report", chromedp.Navigate(st.web.URL+"/report?month=2026-11"), chromedp.WaitVisible(chromedp.CSS("#sec-timeliness")))
+	rows, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#sec-timeliness tbody tr")).map(tr => tr.textContent.replace(/\s+/g, " ").trim())`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) == 0 {
+		t.Fatalf("no timeliness figures on the demo data: %q", text("#sec-timeliness"))
+	}
+	t.Logf("timeliness: %q; events without a post: %q", rows, text("#sec-events-without-post"))
+	do("to the section", chromedp.ScrollIntoView(chromedp.CSS("#sec-timeliness")))
+	shots("report-timeliness")
 }
 
 // adminPrincipal reads every unit's inbox and requests (test checks).

@@ -23,6 +23,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/humas-id/humas/agenda"
 	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/auth/sso"
@@ -118,6 +119,8 @@ type Deps struct {
 	// (optional: without them the pages are not served).
 	Inbox *inbox.Service
 	PPID  *ppid.Service
+	// Agenda is the units' events (optional).
+	Agenda *agenda.Service
 }
 
 // UsageSource gives the latest Graph API usage percentage Meta reported
@@ -320,6 +323,7 @@ func (h *Handler) Routes(e *gin.Engine) {
 	in.GET("/report.xlsx", h.reportDownload("xlsx"))
 	in.GET("/units/:id/logo", h.unitLogo)
 	h.inboxRoutes(in)
+	h.agendaRoutes(in)
 
 	// Scheduled reports: an admin or a division head (viewer) subscribes
 	// people; the page shows every delivery and its retries.
@@ -611,6 +615,7 @@ var flashKeys = map[string]bool{"media.uploaded": true, "media.uploaded.n": true
 	"adm.token.revoked": true, "setup.done": true, "acct.others.out": true, "acct.recovery.used": true, "acct.totp.on": true,
 	"sub.added": true, "sub.removed": true, "sub.retried": true, "lh.saved": true,
 	"inbox.reply.sent": true, "inbox.reply.waiting": true, "inbox.hidden": true, "inbox.shown": true, "inbox.assigned": true, "inbox.saved": true,
+	"agenda.added": true, "agenda.imported": true,
 	"ppid.created": true, "ppid.extended": true, "ppid.answered": true, "ppid.refused": true}
 
 // landing is where a signed-in user starts: a division head (viewer) on
@@ -645,8 +650,8 @@ type view struct {
 	Flash   string
 	Error   string
 	Data    any
-	// HasInbox, HasPPID: the inbox and PPID pages are served.
-	HasInbox, HasPPID bool
+	// HasInbox, HasPPID, HasAgenda: those pages are served.
+	HasInbox, HasPPID, HasAgenda bool
 }
 
 func (v view) Can(role ...string) bool {
@@ -656,7 +661,8 @@ func (v view) Can(role ...string) bool {
 func (h *Handler) view(c *gin.Context, title, nav string, data any) view {
 	s, ok := session(c)
 	v := view{L: h.l(c), User: s.Principal, SignedIn: ok, CSRF: s.CSRF, Title: title, Nav: nav,
-		Path: c.Request.URL.RequestURI(), Data: data, HasInbox: h.d.Inbox != nil, HasPPID: h.d.Inbox != nil && h.d.PPID != nil}
+		Path: c.Request.URL.RequestURI(), Data: data, HasInbox: h.d.Inbox != nil, HasPPID: h.d.Inbox != nil && h.d.PPID != nil,
+		HasAgenda: h.d.Agenda != nil}
 	if p, pending := anySession(c); !ok && pending {
 		v.Pending, v.CSRF, v.User = true, p.CSRF, p.Principal
 	}

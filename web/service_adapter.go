@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/humas-id/humas/agenda"
 	"github.com/humas-id/humas/inbox"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/ppid"
@@ -65,6 +66,22 @@ func (s ServiceFigures) PPIDMonths(ctx context.Context, unitID int64, from, to t
 	for i, m := range ms {
 		out[i] = report.PPIDMonth{Month: m.Month, Received: m.Received, OnTime: m.OnTime, Late: m.Late(), Refused: m.Refused,
 			Open: m.Open, Overdue: m.OpenOverdue, AvgWorkingDays: m.AvgWorkingDays}
+	}
+	return out, nil
+}
+
+// AgendaFigures gives the report the agenda's events (report.AgendaFigures).
+type AgendaFigures struct{ Agenda *agenda.Service }
+
+// Events implements report.AgendaFigures.
+func (a AgendaFigures) Events(ctx context.Context, unitID int64, from, to time.Time) ([]report.AgendaEvent, error) {
+	evs, err := a.Agenda.ForReport(ctx, unitID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]report.AgendaEvent, len(evs))
+	for i, e := range evs {
+		out[i] = report.AgendaEvent{ID: e.ID, Title: e.Title, Type: e.Type, Start: e.Start, End: e.End, AllDay: e.AllDay, HumasPosts: e.Posts}
 	}
 	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/humas-id/humas/agenda"
 	"github.com/humas-id/humas/api"
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/auth/throttle"
@@ -43,8 +44,9 @@ type app struct {
 	media *media.Library
 	// inbox is the comments inbox (wireInbox).
 	inbox *inbox.Service
-	// ppid keeps the information requests (wireInbox).
-	ppid *ppid.Service
+	// ppid keeps the information requests, agenda the units' events (wireInbox).
+	ppid   *ppid.Service
+	agenda *agenda.Service
 	// signins throttles failed sign-ins (web tokens and API bearer
 	// tokens) per client address.
 	signins *throttle.Limiter

@@ -3,10 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/humas-id/humas/agenda"
 	"github.com/humas-id/humas/api"
+	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/inbox"
+	"github.com/humas-id/humas/meta/graphsim"
 	"github.com/humas-id/humas/ppid"
 )
 
@@ -27,12 +31,38 @@ func wireInbox(a *app) ([]named, error) {
 	}
 	cal := ppid.NewCalendar(loc, holidays, a.cfg.PPID.OfficeClosesAfter())
 	a.ppid = ppid.New(a.st.sql, a.orgs, a.inbox, ppid.Options{Calendar: cal, Logger: a.log.With("component", "ppid")})
+	a.agenda = agenda.New(a.st.sql, a.orgs, loc, nil)
 	if a.cfg.API.Enabled && a.authed != nil {
 		units := api.SchedulerDeps{Org: a.orgs, Auth: a.users, Calendar: a.sched}
 		api.MountInbox(a.authed, api.InboxDeps{Inbox: a.inbox, Units: units})
 		api.MountPPID(a.authed, api.PPIDDeps{Requests: a.ppid, Units: units})
+		api.MountAgenda(a.authed, api.AgendaDeps{Agenda: a.agenda, Units: units})
+	}
+	if a.sandbox != nil {
+		if err := seedSandboxAgenda(context.Background(), a, loc); err != nil {
+			return nil, err
+		}
 	}
 	return []named{{name: "inbox-replies", c: &replyReconciler{a: a}}}, nil
+}
+
+// seedSandboxAgenda imports the sandbox's election-stage schedule (dated
+// around today) into the province office's agenda, which its city
+// inherits; a restart updates it.
+func seedSandboxAgenda(ctx context.Context, a *app, loc *time.Location) error {
+	for _, acct := range graphsim.DemoAccounts() {
+		if !strings.Contains(acct.Unit, "Provinsi") {
+			continue
+		}
+		u, err := a.orgs.UnitBySlug(ctx, slugify(acct.Unit))
+		if err != nil {
+			return fmt.Errorf("sandbox agenda: %w", err)
+		}
+		_, err = a.agenda.Import(ctx, auth.Principal{Name: "sandbox", Role: auth.RoleAdmin}, u.ID,
+			strings.NewReader(agenda.SandboxICS(time.Now(), loc)), "")
+		return err
+	}
+	return nil
 }
 
 // replyReconciler runs inbox.ReconcilePending every minute.

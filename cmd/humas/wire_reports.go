@@ -7,8 +7,8 @@ import (
 	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/notify/mail"
 	"github.com/humas-id/humas/report"
-	"github.com/humas-id/humas/web"
 	"github.com/humas-id/humas/reportmail"
+	"github.com/humas-id/humas/web"
 )
 
 // wireReports builds the report documents (page, PDF, Excel, CSV) and the
@@ -20,7 +20,7 @@ func wireReports(_ context.Context, a *app, an *analytics.Service) (*report.Buil
 		return nil, nil, nil, nil
 	}
 	b := &report.Builder{A: an, Letterheads: report.OrgLetterheads{Org: a.orgs},
-		Service: web.ServiceFigures{Inbox: a.inbox, PPID: a.ppid, Org: a.orgs}}
+		Service: web.ServiceFigures{Inbox: a.inbox, PPID: a.ppid, Org: a.orgs}, Agenda: web.AgendaFigures{Agenda: a.agenda}}
 	var sender mail.Sender
 	switch c, err := mail.New(a.cfg.SMTP, mail.WithLogger(a.log.With("component", "mail"))); {
 	case err == nil:

@@ -52,6 +52,7 @@ func wireWeb(_ context.Context, a *app, sched *scheduler.Service, reports *analy
 		SetBodyLimit:  a.srv.SetBodyLimit,
 		Inbox:         a.inbox,
 		PPID:          a.ppid,
+		Agenda:        a.agenda,
 	}
 	if reports != nil {
 		d.Platform = reports
