@@ -2,13 +2,16 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/humas-id/humas/agenda"
 	"github.com/humas-id/humas/api"
 	"github.com/humas-id/humas/inbox"
 	"github.com/humas-id/humas/meta"
@@ -205,4 +208,46 @@ func TestPPIDAPI(t *testing.T) {
 	if l := o.call("kepala.jateng", "GET", "/ppid-requests?status=open", nil).must(t, 200); !strings.Contains(l.Raw, "Daftar hadir pleno") {
 		t.Errorf("open list: %s", l.Raw)
 	}
+}
+
+// TestAgendaAPI: an iCalendar body imports into the city's agenda
+// (again: updated, not doubled); the list shows it; bad input names the field.
+func TestAgendaAPI(t *testing.T) {
+	o := newOffice(t)
+	ev := agenda.New(o.db, o.orgs, time.FixedZone("WIB", 7*3600), nil)
+	api.MountAgenda(o.authed(), api.AgendaDeps{Agenda: ev, Units: api.SchedulerDeps{Org: o.orgs, Auth: o.users, Calendar: o.sched}})
+	ics, err := os.ReadFile("../agenda/testdata/tahapan.ics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(user, body string) reply {
+		req := httptest.NewRequest("POST", "/api/v1/events/import?unit=kpu-salatiga", strings.NewReader(body))
+		req.Header.Set("Content-Type", "text/calendar")
+		req.Header.Set("Authorization", "Bearer "+o.tok[user])
+		w := httptest.NewRecorder()
+		o.engine.ServeHTTP(w, req)
+		r := reply{Code: w.Code, Raw: w.Body.String()}
+		_ = json.Unmarshal(w.Body.Bytes(), &r.Body)
+		return r
+	}
+	if r := post("editor.salatiga", string(ics)).must(t, 200); r.num("added") != 5 {
+		t.Fatalf("import: %s", r.Raw)
+	}
+	if r := post("editor.salatiga", string(ics)).must(t, 200); r.num("updated") != 5 || r.num("added") != 0 {
+		t.Fatalf("re-import: %s", r.Raw)
+	}
+	if r := post("editor.salatiga", "BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:x\nEND:VEVENT\nEND:VCALENDAR\n").must(t, 422); r.str("error.field") != "file" && !slices.Contains(fieldNames(r), "file") {
+		t.Errorf("a bad file: %s", r.Raw)
+	}
+	post("kepala.jateng", string(ics)).must(t, 403)
+	l := o.call("editor.salatiga", "GET", "/events?from=2026-11-01&to=2026-12-01", nil).must(t, 200)
+	if !strings.Contains(l.Raw, "Rapat pleno terbuka rekapitulasi") {
+		t.Errorf("list: %s", l.Raw)
+	}
+	o.call("editor.salatiga", "GET", "/events?from=kemarin", nil).must(t, 400)
+	r := o.call("editor.salatiga", "POST", "/events", map[string]any{"title": "Sosialisasi", "type": "pesta", "start": "2026-12-10T09:00:00+07:00"}).must(t, 422)
+	if !slices.Contains(fieldNames(r), "type") {
+		t.Errorf("bad type: %s", r.Raw)
+	}
+	o.call("editor.salatiga", "POST", "/events", map[string]any{"title": "Sosialisasi", "type": "campaign", "start": "2026-12-10T09:00:00+07:00"}).must(t, 201)
 }

@@ -3,7 +3,9 @@ package ppid_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/humas-id/humas/meta/graphsim"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/ppid"
+	"github.com/humas-id/humas/store"
 	"github.com/humas-id/humas/store/storetest"
 	"github.com/humas-id/humas/valid"
 )
@@ -26,6 +29,7 @@ type env struct {
 	sim                               *graphsim.Sim
 	client                            *meta.Client
 	ib                                *inbox.Service
+	db                                *store.SQLite
 	svc                               *ppid.Service
 	orgs                              *org.Store
 	ch                                org.Channel
@@ -54,6 +58,7 @@ func newEnv(t *testing.T, approval bool) *env {
 	}
 	ctx := context.Background()
 	db := storetest.SQLite(t)
+	e.db = db
 	e.orgs = org.NewStore(db, []byte(strings.Repeat("k", 32)))
 	if e.unit, err = e.orgs.CreateUnit(ctx, org.Unit{Name: "KPU Kota Salatiga", Slug: "kpu-salatiga", Level: "city", RequiresApproval: approval}); err != nil {
 		t.Fatal(err)
@@ -240,4 +245,28 @@ type recorder struct{ ids []int64 }
 func (r *recorder) RequestOverdue(_ context.Context, q ppid.Request) error {
 	r.ids = append(r.ids, q.ID)
 	return nil
+}
+
+// TestOverdueNotifier: the unit's PPID officer and head are told, not the
+// editor; the notice says what to do and carries a once-only key.
+func TestOverdueNotifier(t *testing.T) {
+	e := newEnv(t, false)
+	ctx := context.Background()
+	r, err := e.svc.Create(ctx, e.officer, ppid.Input{RequesterName: "LSM", Question: "Daftar hadir pleno", Category: "berkala", ReceivedAt: e.clock.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []ppid.Notice
+	n := ppid.OverdueNotifier{Users: auth.NewStore(e.db), Org: e.orgs, Cal: e.svc.Calendar(),
+		Send: func(_ context.Context, m ppid.Notice) error { got = append(got, m); return nil }}
+	e.clock.Advance(30 * 24 * time.Hour)
+	if told, err := e.svc.NotifyOverdue(ctx, n); err != nil || told != 1 {
+		t.Fatalf("told %d: %v", told, err)
+	}
+	if len(got) != 1 || len(got[0].To) != 2 || !slices.Contains(got[0].To, e.officer.UserID) || !slices.Contains(got[0].To, e.viewer.UserID) {
+		t.Fatalf("notices %+v (officer %d, head %d)", got, e.officer.UserID, e.viewer.UserID)
+	}
+	if m := got[0]; m.Key != fmt.Sprintf("ppid-overdue:%d", r.ID) || !strings.Contains(m.BodyID, "24/11/2026") || m.Link != fmt.Sprintf("/ppid#r-%d", r.ID) {
+		t.Errorf("notice %+v", m)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/humas-id/humas/agenda"
 	"github.com/humas-id/humas/api"
 	"github.com/humas-id/humas/auth"
+	"github.com/humas-id/humas/config"
 	"github.com/humas-id/humas/inbox"
 	"github.com/humas-id/humas/meta/graphsim"
 	"github.com/humas-id/humas/ppid"
@@ -43,8 +44,21 @@ func wireInbox(a *app) ([]named, error) {
 			return nil, err
 		}
 	}
-	return []named{{name: "inbox-replies", c: &replyReconciler{a: a}}}, nil
+	parts := []named{{name: "inbox-replies", c: &replyReconciler{a: a}}}
+	// Overdue requests are told to the PPID officers and the unit head
+	// through the notifications outbox; without one (this build has none
+	// wired: see wireOverdue) the PPID page still shows them as overdue.
+	if send := wireOverdue(a); send != nil {
+		parts = append(parts, named{name: "ppid-overdue", c: &overdueCheck{a: a,
+			n: ppid.OverdueNotifier{Users: a.users, Org: a.orgs, Cal: cal, Send: send}}})
+	}
+	return parts, nil
 }
+
+// wireOverdue is how overdue-request notices are sent: nil until the
+// notifications outbox is wired here (notify.Service.Notify with a
+// ppid_overdue kind).
+func wireOverdue(*app) func(context.Context, ppid.Notice) error { return nil }
 
 // seedSandboxAgenda imports the sandbox's election-stage schedule (dated
 // around today) into the province office's agenda, which its city
@@ -105,6 +119,58 @@ func (r *replyReconciler) Stop(ctx context.Context) error {
 	r.cancel()
 	select {
 	case <-r.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// overdueCheck tells people about overdue information requests on the
+// ppid.overdue_check schedule (each request once).
+type overdueCheck struct {
+	a      *app
+	n      ppid.Notifier
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func (o *overdueCheck) Start(ctx context.Context) error {
+	sched, err := config.CronParser.Parse(o.a.cfg.PPID.OverdueCheck)
+	if err != nil {
+		return fmt.Errorf("ppid.overdue_check: %w", err)
+	}
+	ctx, o.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	o.done = make(chan struct{})
+	go func() {
+		defer close(o.done)
+		for {
+			t := time.NewTimer(time.Until(sched.Next(time.Now())))
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			c, cancel := context.WithTimeout(ctx, time.Minute)
+			if n, err := o.a.ppid.NotifyOverdue(c, o.n); err != nil && ctx.Err() == nil {
+				o.a.log.Warn("overdue information requests", "err", err)
+			} else if n > 0 {
+				o.a.log.Info("overdue information requests notified", "requests", n)
+			}
+			cancel()
+		}
+	}()
+	return nil
+}
+
+// Stop ends the loop and waits for a pass in progress.
+func (o *overdueCheck) Stop(ctx context.Context) error {
+	if o.cancel == nil {
+		return nil
+	}
+	o.cancel()
+	select {
+	case <-o.done:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
