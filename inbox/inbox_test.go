@@ -351,3 +351,34 @@ func TestResponseStats(t *testing.T) {
 		t.Errorf("rate %v", got)
 	}
 }
+
+// TestMirrorFacts: the public comments reach ClickHouse with their
+// answer; a second mirror replaces, never adds.
+func TestMirrorFacts(t *testing.T) {
+	e := newEnv(t, false)
+	ctx := context.Background()
+	c := e.question("Kapan coklit dimulai?")
+	e.clock.Advance(45 * time.Minute)
+	if _, err := e.ib.Reply(ctx, e.editor, c.ID, "Coklit dimulai 2 November."); err != nil {
+		t.Fatal(err)
+	}
+	ch := storetest.ClickHouse(t)
+	var want int
+	_ = e.db.DB.QueryRow(`SELECT count(*) FROM comments WHERE by_page = 0`).Scan(&want)
+	for i := 0; i < 2; i++ {
+		n, err := e.ib.MirrorToClickHouse(ctx, ch, e.clock.Now().AddDate(0, 0, -30))
+		if err != nil || n != want {
+			t.Fatalf("mirrored %d of %d: %v", n, want, err)
+		}
+		e.clock.Advance(time.Minute)
+	}
+	var total, answered uint64
+	var minutes float64
+	if err := ch.QueryRow(ctx, `SELECT count(), sum(a), max(m) FROM (SELECT comment_id, argMax(answered, version) AS a,
+ argMax(response_minutes, version) AS m FROM comment_facts GROUP BY comment_id)`).Scan(&total, &answered, &minutes); err != nil {
+		t.Fatal(err)
+	}
+	if int(total) != want || answered != 1 || minutes < 45 || minutes > 47 {
+		t.Fatalf("facts: %d comments (want %d), %d answered, %v minutes", total, want, answered, minutes)
+	}
+}

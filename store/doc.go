@@ -49,6 +49,7 @@
 //	account_metrics          collector
 //	units                    org
 //	channels                 org
+//	comment_facts            inbox
 //	post_latest              analytics
 //	post_facts               analytics
 //	post_facts_gens          analytics
