@@ -68,6 +68,8 @@ var panelColumns = map[string][]col{
 	"Jumlah pos per sel / Posts per cell":                                    heatCols,
 	"Tanggapan komentar per kanal / Comment responses per channel": {{"channel", kText}, {"komentar", kNum}, {"dijawab", kNum},
 		{"tingkat", kNum}, {"median_menit", kNum}},
+	"Permohonan informasi per bulan / Information requests per month": {{"bulan", kTime}, {"diterima", kNum}, {"tepat_waktu", kNum},
+		{"terlambat", kNum}, {"ditolak", kNum}, {"terbuka", kNum}},
 }
 
 // scenario is one set of variable values a user could pick.
@@ -266,4 +268,39 @@ func TestCommentResponsePanel(t *testing.T) {
 		}
 	}
 	t.Fatal("no comment response panel")
+}
+
+// TestPPIDPanel: March's six requests, request 1's newer mirror (late)
+// replacing its older one (open).
+func TestPPIDPanel(t *testing.T) {
+	ch := storetest.ClickHouse(t)
+	seed(t, ch)
+	dbs, _ := loadAll(t)
+	for _, d := range dbs {
+		for _, p := range d.AllPanels() {
+			if !strings.HasPrefix(p.Title, "Permohonan informasi") {
+				continue
+			}
+			sql, err := Expand(p.Targets[0].RawSQL, Query{From: fixFrom, To: fixTo, Interval: time.Hour, Vars: scenarios[0].vars})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := run(t, ch, sql)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.rows) != 1 {
+				t.Fatalf("rows %v", r.rows)
+			}
+			var got []uint64
+			for _, v := range r.rows[0][1:] {
+				got = append(got, *(v.(*uint64)))
+			}
+			if fmt.Sprint(got) != "[6 2 2 1 1]" {
+				t.Fatalf("received, on time, late, refused, open = %v, want [6 2 2 1 1]", got)
+			}
+			return
+		}
+	}
+	t.Fatal("no information request panel")
 }

@@ -193,5 +193,16 @@ func seed(t *testing.T, ch *store.ClickHouse) []fixPost {
 		}
 	}
 	send("INSERT INTO comment_facts (comment_id, channel_id, unit_id, platform, created_at, is_question, answered, response_minutes, version)", rows)
+
+	// Information requests: six in March in the national office and the
+	// Jawa Tengah subtree; request 1 was open, then answered late.
+	rows = nil
+	outcomes := []string{"late", "on_time", "on_time", "refused", "overdue", "open"}
+	for i, o := range outcomes {
+		unit := fixUnits[i%3].id
+		rows = append(rows, []any{uint64(i + 1), unit, fixFrom.Add(time.Duration(3*i)*24*time.Hour + 2*time.Hour), o, uint64(2)})
+	}
+	rows = append(rows, []any{uint64(1), fixUnits[0].id, fixFrom.Add(2 * time.Hour), "open", uint64(1)})
+	send("INSERT INTO ppid_facts (request_id, unit_id, received_at, outcome, version)", rows)
 	return posts
 }

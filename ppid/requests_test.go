@@ -270,3 +270,42 @@ func TestOverdueNotifier(t *testing.T) {
 		t.Errorf("notice %+v", m)
 	}
 }
+
+// TestMirrorFacts: each request reaches ClickHouse with its outcome; a
+// later mirror replaces it.
+func TestMirrorFacts(t *testing.T) {
+	e := newEnv(t, false)
+	ctx := context.Background()
+	a, _ := e.svc.Create(ctx, e.officer, ppid.Input{RequesterName: "A", Question: "Satu", Category: "berkala", ReceivedAt: e.clock.Now()})
+	if _, err := e.svc.Create(ctx, e.officer, ppid.Input{RequesterName: "B", Question: "Dua", Category: "berkala", ReceivedAt: e.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.AnswerOther(ctx, e.officer, a.ID, "surel"); err != nil {
+		t.Fatal(err)
+	}
+	ch := storetest.ClickHouse(t)
+	if n, err := e.svc.MirrorToClickHouse(ctx, ch, e.clock.Now().AddDate(0, -1, 0)); err != nil || n != 2 {
+		t.Fatalf("mirrored %d: %v", n, err)
+	}
+	e.clock.Advance(30 * 24 * time.Hour) // b is now overdue
+	if _, err := e.svc.MirrorToClickHouse(ctx, ch, e.clock.Now().AddDate(0, -2, 0)); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := ch.Query(ctx, `SELECT request_id, argMax(outcome, version) FROM ppid_facts GROUP BY request_id ORDER BY request_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var id uint64
+		var o string
+		if err := rows.Scan(&id, &o); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, o)
+	}
+	if strings.Join(got, ",") != "on_time,overdue" {
+		t.Fatalf("outcomes %v", got)
+	}
+}

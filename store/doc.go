@@ -50,6 +50,7 @@
 //	units                    org
 //	channels                 org
 //	comment_facts            inbox
+//	ppid_facts               ppid
 //	post_latest              analytics
 //	post_facts               analytics
 //	post_facts_gens          analytics

@@ -111,13 +111,20 @@ func (m *orgMirror) Start(ctx context.Context) error {
 }
 
 // comments copies the inbox's last 120 days of public comments (with
-// their answers) into ClickHouse for Grafana's response panel.
+// their answers) and the last year's information requests (with their
+// outcomes) into ClickHouse for Grafana's panels.
 func (m *orgMirror) comments(ctx context.Context) {
 	if m.a.inbox == nil {
 		return
 	}
 	if _, err := m.a.inbox.MirrorToClickHouse(ctx, m.a.st.ch, time.Now().AddDate(0, 0, -120)); err != nil && ctx.Err() == nil {
 		m.a.log.WarnContext(ctx, "mirror comment facts to clickhouse", "err", err)
+	}
+	if m.a.ppid == nil {
+		return
+	}
+	if _, err := m.a.ppid.MirrorToClickHouse(ctx, m.a.st.ch, time.Now().AddDate(-1, 0, 0)); err != nil && ctx.Err() == nil {
+		m.a.log.WarnContext(ctx, "mirror information requests to clickhouse", "err", err)
 	}
 }
 
