@@ -61,7 +61,6 @@ var inboxTexts = map[string][2]string{
 	"ppid.kind.reply":         {"balasan publik", "public reply"},
 	"ppid.kind.other_channel": {"melalui saluran lain", "through another channel"},
 	"ppid.kind.refused":       {"ditolak", "refused"},
-	"ppid.kind.":              {"", ""},
 	"ppid.reply":              {"Jawab dengan balasan publik", "Answer with a public reply"},
 	"ppid.other":              {"Dijawab melalui saluran lain (catatan)", "Answered through another channel (note)"},
 	"ppid.close":              {"Tutup sebagai dijawab", "Close as answered"},
