@@ -40,6 +40,9 @@
 //	ppid_requests            ppid
 //	events                   agenda
 //	event_posts              agenda
+//	notifications            notify
+//	notification_prefs       notify
+//	notification_emails      notify
 //	schema_migrations        store
 //
 // ClickHouse:

@@ -28,18 +28,21 @@ import (
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/auth/sso"
 	"github.com/humas-id/humas/auth/throttle"
+	"github.com/humas-id/humas/connect"
 	"github.com/humas-id/humas/inbox"
 	"github.com/humas-id/humas/media"
+	"github.com/humas-id/humas/notify"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/ppid"
 	"github.com/humas-id/humas/reportmail"
+	"github.com/humas-id/humas/scheduler"
 	"github.com/humas-id/humas/store"
 )
 
-// ChannelsAdminPath is where the administration's "Kanal" tab leads: the
-// channel health page until channel administration (connect, rename,
-// move, disconnect, test now) has its own page.
-var ChannelsAdminPath = "/channels"
+// ChannelsAdminPath is where the administration's "Kanal" tab leads:
+// channel administration (connect with Facebook or a system-user token,
+// rename, move, disconnect, check now).
+var ChannelsAdminPath = "/admin/channels"
 
 //go:embed templates/*.html
 var templateFS embed.FS
@@ -121,6 +124,14 @@ type Deps struct {
 	PPID  *ppid.Service
 	// Agenda is the units' events (optional).
 	Agenda *agenda.Service
+	// Connect connects Pages and Instagram accounts (Facebook Login, a
+	// system-user token); nil: the channels page says it is not available.
+	Connect *connect.Service
+	// Checks runs a channel's token check now ("periksa sekarang").
+	Checks *scheduler.TokenChecks
+	// Notices are the in-app notifications, their emails and each
+	// person's preferences (optional: no badge, no list without it).
+	Notices *notify.Service
 }
 
 // UsageSource gives the latest Graph API usage percentage Meta reported
@@ -244,6 +255,10 @@ var templateFuncs = template.FuncMap{
 		return strings.Repeat("\u00a0\u00a0", depth) + "↳ "
 	},
 	"channelsAdmin": func() string { return ChannelsAdminPath },
+	"rejv":          func(v view, p PostView, fix bool) map[string]any { return map[string]any{"V": v, "P": p, "Fix": fix} },
+	"healthv": func(v view, c org.Channel, h org.Health) map[string]any {
+		return map[string]any{"V": v, "C": c, "H": h}
+	},
 	"tokv": func(v view, t []auth.APIToken, now time.Time, base string) map[string]any {
 		return map[string]any{"V": v, "Tokens": t, "Now": now, "Base": base}
 	},
@@ -313,7 +328,10 @@ func (h *Handler) Routes(e *gin.Engine) {
 
 	in := g.Group("/", h.requireSession, h.checkCSRF)
 	h.accountRoutes(in)
-	h.adminRoutes(in.Group("/admin", h.requireRole(auth.RoleAdmin)))
+	admin := in.Group("/admin", h.requireRole(auth.RoleAdmin))
+	h.adminRoutes(admin)
+	h.channelAdminRoutes(admin)
+	h.noticeRoutes(in)
 	in.GET("/calendar", h.calendarPage)
 	in.GET("/posts", h.listPage)
 	in.GET("/channels", h.channelsPage)
@@ -616,7 +634,9 @@ var flashKeys = map[string]bool{"media.uploaded": true, "media.uploaded.n": true
 	"sub.added": true, "sub.removed": true, "sub.retried": true, "lh.saved": true,
 	"inbox.reply.sent": true, "inbox.reply.waiting": true, "inbox.hidden": true, "inbox.shown": true, "inbox.assigned": true, "inbox.saved": true,
 	"agenda.added": true, "agenda.imported": true,
-	"ppid.created": true, "ppid.extended": true, "ppid.answered": true, "ppid.refused": true}
+	"ppid.created": true, "ppid.extended": true, "ppid.answered": true, "ppid.refused": true,
+	"adm.ch.checked": true, "adm.ch.renamed": true, "adm.ch.moved": true, "adm.ch.disconnected": true,
+	"ntf.allread": true, "ntf.prefs.saved": true, "ntf.resent": true}
 
 // landing is where a signed-in user starts: a division head (viewer) on
 // the report, everyone else on the calendar.
@@ -652,6 +672,10 @@ type view struct {
 	Data    any
 	// HasInbox, HasPPID, HasAgenda: those pages are served.
 	HasInbox, HasPPID, HasAgenda bool
+	// Notices: notifications are on; Unread is the signed-in person's
+	// unread count (the header's badge).
+	Notices bool
+	Unread  int
 }
 
 func (v view) Can(role ...string) bool {
@@ -665,6 +689,14 @@ func (h *Handler) view(c *gin.Context, title, nav string, data any) view {
 		HasAgenda: h.d.Agenda != nil}
 	if p, pending := anySession(c); !ok && pending {
 		v.Pending, v.CSRF, v.User = true, p.CSRF, p.Principal
+	}
+	if ok && h.d.Notices != nil {
+		v.Notices = true
+		n, err := h.d.Notices.Unread(c.Request.Context(), s.Principal.UserID)
+		if err != nil {
+			h.log.WarnContext(c.Request.Context(), "unread notifications", "err", err)
+		}
+		v.Unread = n
 	}
 	// Flash messages come from a fixed list, never from the URL's text.
 	if key := c.Query("ok"); flashKeys[key] {
