@@ -12,6 +12,7 @@ import (
 	"github.com/humas-id/humas/config"
 	"github.com/humas-id/humas/inbox"
 	"github.com/humas-id/humas/meta/graphsim"
+	"github.com/humas-id/humas/notify"
 	"github.com/humas-id/humas/ppid"
 )
 
@@ -46,8 +47,8 @@ func wireInbox(a *app) ([]named, error) {
 	}
 	parts := []named{{name: "inbox-replies", c: &replyReconciler{a: a}}}
 	// Overdue requests are told to the PPID officers and the unit head
-	// through the notifications outbox; without one (this build has none
-	// wired: see wireOverdue) the PPID page still shows them as overdue.
+	// through the notifications outbox (in the app, and by email to those
+	// who want it); the PPID page shows them as overdue either way.
 	if send := wireOverdue(a); send != nil {
 		parts = append(parts, named{name: "ppid-overdue", c: &overdueCheck{a: a,
 			n: ppid.OverdueNotifier{Users: a.users, Org: a.orgs, Cal: cal, Send: send}}})
@@ -55,10 +56,18 @@ func wireInbox(a *app) ([]named, error) {
 	return parts, nil
 }
 
-// wireOverdue is how overdue-request notices are sent: nil until the
-// notifications outbox is wired here (notify.Service.Notify with a
-// ppid_overdue kind).
-func wireOverdue(*app) func(context.Context, ppid.Notice) error { return nil }
+// wireOverdue sends overdue-request notices through the notifications
+// outbox (kind ppid_overdue; the key makes each land once per person);
+// nil without one.
+func wireOverdue(a *app) func(context.Context, ppid.Notice) error {
+	if a.notes == nil {
+		return nil
+	}
+	return func(ctx context.Context, n ppid.Notice) error {
+		return a.notes.Notify(ctx, notify.Message{Kind: notify.KindPPID, To: n.To, TitleID: n.TitleID, TitleEN: n.TitleEN,
+			BodyID: n.BodyID, BodyEN: n.BodyEN, Link: n.Link, Key: n.Key})
+	}
+}
 
 // seedSandboxAgenda imports the sandbox's election-stage schedule (dated
 // around today) into the province office's agenda, which its city
