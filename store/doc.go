@@ -38,6 +38,12 @@
 //	media_uploads            media
 //	collect_runs             collector
 //	platform_post_overrides  collector
+//	comments                 inbox
+//	comment_cursors          inbox
+//	comment_replies          inbox
+//	ppid_requests            ppid
+//	events                   agenda
+//	event_posts              agenda
 //	notifications            notify
 //	notification_prefs       notify
 //	notification_emails      notify
@@ -51,6 +57,8 @@
 //	account_metrics          collector
 //	units                    org
 //	channels                 org
+//	comment_facts            inbox
+//	ppid_facts               ppid
 //	post_latest              analytics
 //	post_facts               analytics
 //	post_facts_gens          analytics
