@@ -178,7 +178,7 @@ func newTarget(t *testing.T) *target {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &target{ch: storetest.ClickHouseEmpty(t), statePath: filepath.Join(dir, "var", "humas.db"), blobs: blobs}
+	return &target{ch: storetest.ClickHouseUnrecorded(t), statePath: filepath.Join(dir, "var", "humas.db"), blobs: blobs}
 }
 
 func (tg *target) restore(from string, key []byte, force bool) (*backup.RestoreResult, error) {
