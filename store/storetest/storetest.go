@@ -123,7 +123,7 @@ func ClickHouseEmpty(t testing.TB) *store.ClickHouse {
 func ClickHouseUnrecorded(t testing.TB) *store.ClickHouse {
 	t.Helper()
 	prev := store.SetConnHook(nil)
-	defer store.SetConnHook(prev)
+	defer func() { store.SetConnHook(prev) }()
 	return ClickHouseEmpty(t)
 }
 
