@@ -203,7 +203,26 @@ func (c *ClickHouse) ReadContext(ctx context.Context) context.Context {
 
 // Exec runs a statement that returns no rows.
 func (c *ClickHouse) Exec(ctx context.Context, query string, args ...any) error {
-	return wrapCH(c.conn.Exec(ctx, query, args...))
+	err := wrapCH(c.conn.Exec(ctx, query, args...))
+	// On a replicated table, a partition or mutation ALTER right after a
+	// replica comes back can meet a leader election in progress (code 292,
+	// "Leader was suddenly changed"); it succeeds once the election ends.
+	for try := 0; try < 10 && c.cluster != "" && leaderChanged(err); try++ {
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Second):
+		}
+		err = wrapCH(c.conn.Exec(ctx, query, args...))
+	}
+	return err
+}
+
+// leaderChanged reports ClickHouse's code 292 (a replicated table's leader
+// changed while the statement ran): transient, worth a retry.
+func leaderChanged(err error) bool {
+	var ex *clickhouse.Exception
+	return errors.As(err, &ex) && ex.Code == 292
 }
 
 // Select scans all rows into dest (a pointer to a slice of structs with
