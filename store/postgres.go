@@ -43,13 +43,18 @@ func OpenPostgres(ctx context.Context, dsn, path string, log *slog.Logger) (*Sta
 	if path == "" {
 		path = filepath.Join(".", "var", "humas.db")
 	}
-	s := &State{DB: db, path: path, log: log, dialect: DialectPostgres}
+	s := &State{DB: db, path: path, log: log, dialect: DialectPostgres, dsn: dsn}
 	if err := s.Ping(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("state database (postgres): %w", err)
 	}
 	return s, nil
 }
+
+// PostgresDSN is the connection string of a PostgreSQL state database
+// (for pg_dump and pg_restore); "" on SQLite. It may hold a password:
+// never log it.
+func (s *State) PostgresDSN() string { return s.dsn }
 
 // applyPG runs one migration and records it in one transaction
 // (PostgreSQL's DDL is transactional; the file runs as one

@@ -47,6 +47,7 @@ type State struct {
 	path    string
 	log     *slog.Logger
 	dialect Dialect
+	dsn     string // PostgreSQL's connection string (a secret: never logged)
 }
 
 // SQLite is the state database's older name, kept for the packages that
