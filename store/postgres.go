@@ -58,15 +58,23 @@ func (s *State) PostgresDSN() string { return s.dsn }
 
 // applyPG runs one migration and records it in one transaction
 // (PostgreSQL's DDL is transactional; the file runs as one
-// multi-statement exec).
+// multi-statement exec), refused when a table would lose rows.
 func (s *State) applyPG(ctx context.Context, m Migration) error {
 	tx, err := s.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	before, err := tableCounts(ctx, tx, DialectPostgres)
+	if err != nil {
+		return fmt.Errorf("postgres migration %04d_%s: count rows before: %w", m.Version, m.Name, err)
+	}
 	if _, err := tx.ExecContext(ctx, m.Body); err != nil {
 		return fmt.Errorf("postgres migration %04d_%s: %w", m.Version, m.Name, err)
+	}
+	// As on SQLite: no migration may lose rows unless it says so.
+	if err := checkTableCounts(ctx, tx, DialectPostgres, m, before); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, qSQLiteRecord, m.Version, m.Name, FormatTime(time.Now())); err != nil {
 		return err
