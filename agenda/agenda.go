@@ -49,6 +49,8 @@ type Service struct {
 	org *org.Store
 	loc *time.Location
 	now func() time.Time
+	// fetch downloads calendars for ImportURL (nil: not set up).
+	fetch Fetcher
 }
 
 // New returns the agenda; floating times in imported files are read in loc.
@@ -121,19 +123,22 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, in Input) (Event
 	if e := check(in); len(e) > 0 {
 		return Event{}, e
 	}
-	if in.End.IsZero() {
-		in.End = in.Start
-		if in.AllDay {
-			in.End = in.Start.AddDate(0, 0, 1)
-		}
-	}
+	in.End = defaultEnd(in)
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	id, _, err := s.upsert(ctx, p, in, "manual-"+hex.EncodeToString(b[:])+"@humas", "manual")
 	if err != nil {
 		return Event{}, err
 	}
-	return s.get(ctx, id)
+	e, err := s.get(ctx, id)
+	if err != nil {
+		return Event{}, err
+	}
+	if err := auth.AppendAudit(ctx, s.db.DB, s.now(), auth.AuditRecord{Actor: p, Entity: "event", EntityID: id, Action: "event_create",
+		Detail: map[string]any{"unit_id": e.UnitID, "after": auditOf(e)}}); err != nil {
+		return Event{}, err
+	}
+	return e, nil
 }
 
 func (s *Service) upsert(ctx context.Context, p auth.Principal, in Input, uid, source string) (int64, bool, error) {
@@ -193,25 +198,41 @@ type ImportResult struct {
 // UID (a re-import updates, never duplicates), its type from CATEGORIES
 // (else def, else election_stage, the usual import).
 func (s *Service) Import(ctx context.Context, p auth.Principal, unitID int64, r io.Reader, def string) (ImportResult, error) {
-	if err := canWrite(p); err != nil {
+	unitID, def, err := s.importable(ctx, p, unitID, def)
+	if err != nil {
 		return ImportResult{}, err
-	}
-	if unitID == 0 {
-		unitID = p.UnitID
-	}
-	if err := s.inScope(ctx, p, unitID); err != nil {
-		return ImportResult{}, err
-	}
-	if def == "" {
-		def = "election_stage"
-	}
-	if !slices.Contains(Types, def) {
-		return ImportResult{}, valid.Invalid("type", "type must be one of "+strings.Join(Types, ", "), "jenis harus salah satu dari "+strings.Join(Types, ", "))
 	}
 	evs, err := ParseICS(r, s.loc)
 	if err != nil {
 		return ImportResult{}, valid.Invalid("file", err.Error(), "berkas iCalendar tidak dapat dibaca: "+err.Error())
 	}
+	return s.save(ctx, p, unitID, evs, def, map[string]any{})
+}
+
+// importable checks that p may import into unitID (0: p's unit) and the
+// default type def ("": election_stage), and returns both.
+func (s *Service) importable(ctx context.Context, p auth.Principal, unitID int64, def string) (int64, string, error) {
+	if err := canWrite(p); err != nil {
+		return 0, "", err
+	}
+	if unitID == 0 {
+		unitID = p.UnitID
+	}
+	if err := s.inScope(ctx, p, unitID); err != nil {
+		return 0, "", err
+	}
+	if def == "" {
+		def = "election_stage"
+	}
+	if !slices.Contains(Types, def) {
+		return 0, "", valid.Invalid("type", "type must be one of "+strings.Join(Types, ", "), "jenis harus salah satu dari "+strings.Join(Types, ", "))
+	}
+	return unitID, def, nil
+}
+
+// save upserts parsed events into unitID's agenda by UID and audits the
+// import (detail: what else the audit line says, e.g. the URL).
+func (s *Service) save(ctx context.Context, p auth.Principal, unitID int64, evs []ICSEvent, def string, detail map[string]any) (ImportResult, error) {
 	var out ImportResult
 	for _, e := range evs {
 		uid := e.UID
@@ -238,8 +259,9 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, unitID int64, r 
 		}
 		out.Events = append(out.Events, ev)
 	}
+	detail["added"], detail["updated"] = out.Added, out.Updated
 	if err := auth.AppendAudit(ctx, s.db.DB, s.now(), auth.AuditRecord{Actor: p, Entity: "unit", EntityID: unitID, Action: "agenda_import",
-		Detail: map[string]int{"added": out.Added, "updated": out.Updated}}); err != nil {
+		Detail: detail}); err != nil {
 		return out, err
 	}
 	return out, nil

@@ -17,8 +17,8 @@ type ICSEvent struct {
 	AllDay                              bool
 }
 
-// maxICSBytes bounds an imported file (a national schedule is a few KB).
-const maxICSBytes = 4 << 20
+// MaxICSBytes bounds an imported file (a national schedule is a few KB).
+const MaxICSBytes = 4 << 20
 
 // ParseICS reads the VEVENTs of an iCalendar stream. Lines are unfolded
 // (a line starting with a space or tab continues the one before), text
@@ -27,7 +27,7 @@ const maxICSBytes = 4 << 20
 // all-day event whose DTEND is exclusive (missing: one day). A VEVENT
 // without DTSTART or SUMMARY is an error naming its line.
 func ParseICS(r io.Reader, loc *time.Location) ([]ICSEvent, error) {
-	lines, err := unfold(io.LimitReader(r, maxICSBytes+1))
+	lines, err := unfold(io.LimitReader(r, MaxICSBytes+1))
 	if err != nil {
 		return nil, err
 	}
@@ -128,14 +128,14 @@ type icsLine struct {
 
 func unfold(r io.Reader) ([]icsLine, error) {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), maxICSBytes+1)
+	sc.Buffer(make([]byte, 64<<10), MaxICSBytes+1)
 	var out []icsLine
 	total := 0
 	for n := 1; sc.Scan(); n++ {
 		t := strings.TrimRight(sc.Text(), "\r")
 		total += len(t) + 1
-		if total > maxICSBytes {
-			return nil, fmt.Errorf("ics: the file is larger than %d bytes", maxICSBytes)
+		if total > MaxICSBytes {
+			return nil, fmt.Errorf("ics: the file is larger than %d bytes", MaxICSBytes)
 		}
 		if n == 1 {
 			t = strings.TrimPrefix(t, "\ufeff")

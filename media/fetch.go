@@ -23,6 +23,9 @@ type FetchOptions struct {
 	// AllowAddrs are host:port addresses allowed although private (tests
 	// serve files on loopback); never set in production.
 	AllowAddrs []string
+	// Accept is the request's Accept header (default "image/*, video/*",
+	// what the media library downloads).
+	Accept string
 }
 
 // FetchError is a URL humas will not or could not download (HTTP 422).
@@ -77,6 +80,9 @@ func publicAddr(ip netip.Addr) bool {
 func newFetcher(o FetchOptions) *fetcher {
 	if o.Timeout <= 0 {
 		o.Timeout = 2 * time.Minute
+	}
+	if o.Accept == "" {
+		o.Accept = "image/*, video/*"
 	}
 	allowed := map[string]bool{}
 	for _, a := range o.AllowAddrs {
@@ -155,7 +161,7 @@ func (f *fetcher) get(ctx context.Context, raw string) (io.ReadCloser, string, e
 		return fail("it is not a URL", "bukan alamat URL")
 	}
 	req.Header.Set("User-Agent", "humas-media-import/1")
-	req.Header.Set("Accept", "image/*, video/*")
+	req.Header.Set("Accept", f.opt.Accept)
 	resp, err := f.client.Do(req)
 	if err != nil {
 		cancel()
@@ -197,4 +203,67 @@ func (c cancelOnClose) Close() error {
 	err := c.ReadCloser.Close()
 	c.cancel()
 	return err
+}
+
+// Fetcher downloads a URL for another package (the agenda's iCalendar
+// import) under the same rules as a pasted media URL: http or https only,
+// no user name in the address, at most 5 redirects, public addresses only
+// (checked on the address actually dialled, after each redirect), a time
+// limit and a size limit.
+type Fetcher struct {
+	f *fetcher
+}
+
+// DefaultFetchBytes is a Fetcher's size limit when FetchOptions.MaxBytes is 0.
+const DefaultFetchBytes = 4 << 20
+
+// NewFetcher returns a Fetcher (MaxBytes 0: DefaultFetchBytes).
+func NewFetcher(o FetchOptions) *Fetcher {
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultFetchBytes
+	}
+	return &Fetcher{f: newFetcher(o)}
+}
+
+// Open starts the download of raw: the body (the caller closes it), which
+// fails with a *FetchError once it passes the size limit. Every refusal is
+// a *FetchError naming the URL and what is wrong, in English and Bahasa
+// Indonesia.
+func (f *Fetcher) Open(ctx context.Context, raw string) (io.ReadCloser, error) {
+	body, _, err := f.f.get(ctx, raw)
+	var tl *TooLargeError
+	if errors.As(err, &tl) {
+		return nil, f.tooLarge(raw)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &limitedBody{ReadCloser: body, left: f.f.opt.MaxBytes, over: func() error { return f.tooLarge(raw) }}, nil
+}
+
+func (f *Fetcher) tooLarge(raw string) error {
+	size := fmtBytes(f.f.opt.MaxBytes)
+	return &FetchError{URL: raw, Reason: "the file is larger than " + size, ReasonID: "berkas lebih besar dari " + size}
+}
+
+// limitedBody reads at most left bytes; one more is an error (over).
+type limitedBody struct {
+	io.ReadCloser
+	left int64
+	over func() error
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left < 0 {
+		return 0, b.over()
+	}
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	if b.left < 0 {
+		return 0, b.over()
+	}
+	return n, err
 }

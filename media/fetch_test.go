@@ -3,6 +3,7 @@ package media_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -74,5 +75,61 @@ func TestImportURL(t *testing.T) {
 	var tl *media.TooLargeError
 	if !errors.As(err, &tl) {
 		t.Errorf("a file announcing 1 GB: %v, want TooLargeError", err)
+	}
+}
+
+// TestFetcherOpen: the exported fetcher (the agenda's iCalendar import
+// uses it) keeps the pasted-URL rules: the Accept header it is given, a
+// private address refused, a body past the size limit refused whether
+// announced or streamed, and every refusal a FetchError in both languages.
+func TestFetcherOpen(t *testing.T) {
+	const ics = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+	var accept string
+	files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		accept = r.Header.Get("Accept")
+		switch r.URL.Path {
+		case "/tahapan.ics":
+			_, _ = w.Write([]byte(ics))
+		case "/announced":
+			w.Header().Set("Content-Length", "5000")
+			_, _ = w.Write(make([]byte, 5000))
+		case "/streamed":
+			w.(http.Flusher).Flush() // chunked: no Content-Length
+			for range 10 {
+				_, _ = w.Write(make([]byte, 1000))
+			}
+		}
+	}))
+	defer files.Close()
+	inner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(ics)) }))
+	defer inner.Close()
+	f := media.NewFetcher(media.FetchOptions{MaxBytes: 4000, Accept: "text/calendar", AllowAddrs: []string{strings.TrimPrefix(files.URL, "http://")}})
+	ctx := context.Background()
+
+	body, err := f.Open(ctx, files.URL+"/tahapan.ics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(body)
+	body.Close()
+	if err != nil || string(got) != ics || accept != "text/calendar" {
+		t.Fatalf("read %q (%v), Accept %q", got, err, accept)
+	}
+	for _, c := range []struct{ url, want string }{
+		{inner.URL + "/tahapan.ics", "private, loopback or reserved"},
+		{"http://10.0.0.8/tahapan.ics", "private, loopback or reserved"},
+		{"webcal://example.go.id/tahapan.ics", "scheme"},
+		{files.URL + "/announced", "larger than 3 KB"},
+		{files.URL + "/streamed", "larger than 3 KB"},
+	} {
+		body, err := f.Open(ctx, c.url)
+		if err == nil {
+			_, err = io.ReadAll(body)
+			body.Close()
+		}
+		var fe *media.FetchError
+		if !errors.As(err, &fe) || !strings.Contains(fe.Error(), c.want) || fe.MessageID() == fe.Error() {
+			t.Errorf("%s: err %v, want a FetchError saying %q in both languages", c.url, err, c.want)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/config"
 	"github.com/humas-id/humas/inbox"
+	"github.com/humas-id/humas/media"
 	"github.com/humas-id/humas/meta/graphsim"
 	"github.com/humas-id/humas/notify"
 	"github.com/humas-id/humas/ppid"
@@ -34,6 +35,11 @@ func wireInbox(a *app) ([]named, error) {
 	cal := ppid.NewCalendar(loc, holidays, a.cfg.PPID.OfficeClosesAfter())
 	a.ppid = ppid.New(a.st.sql, a.orgs, a.inbox, ppid.Options{Calendar: cal, Logger: a.log.With("component", "ppid")})
 	a.agenda = agenda.New(a.st.sql, a.orgs, loc, nil)
+	// Calendars imported from a URL come through the fetcher pasted media
+	// URLs use: public http(s) addresses only, at most the size of an
+	// uploaded .ics file.
+	a.agenda.UseFetcher(media.NewFetcher(media.FetchOptions{MaxBytes: agenda.MaxICSBytes, Timeout: time.Minute,
+		Accept: "text/calendar, text/plain;q=0.5, */*;q=0.1"}))
 	if a.cfg.API.Enabled && a.authed != nil {
 		units := api.SchedulerDeps{Org: a.orgs, Auth: a.users, Calendar: a.sched}
 		api.MountInbox(a.authed, api.InboxDeps{Inbox: a.inbox, Units: units})
