@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -122,4 +123,24 @@ func defaultEnd(in Input) time.Time {
 		return in.Start.AddDate(0, 0, 1)
 	}
 	return in.Start
+}
+
+// Event returns one event the caller sees: one of its unit's or a unit's
+// above it (the agenda it inherits), or below it (an admin: any).
+func (s *Service) Event(ctx context.Context, p auth.Principal, id int64) (Event, error) {
+	e, err := s.get(ctx, id)
+	if err != nil {
+		return Event{}, err
+	}
+	if s.inScope(ctx, p, e.UnitID) == nil {
+		return e, nil
+	}
+	up, err := s.unitsFor(ctx, p.UnitID)
+	if err != nil {
+		return Event{}, err
+	}
+	if !slices.Contains(up, e.UnitID) {
+		return Event{}, valid.NotFound("event %d does not exist", "kegiatan %d tidak ada", id)
+	}
+	return e, nil
 }

@@ -22,10 +22,18 @@ type AgendaDeps struct {
 //	GET  /events          ?unit=, from=, to= (dates; default 30 days back to 90 ahead): the unit's events and its parents'
 //	POST /events          {title, type, start, end, all_day, unit}: an event entered by hand
 //	POST /events/import   an iCalendar body (Content-Type text/calendar), ?unit=, type= (when the file does not say)
+//	POST /events/import-url {url, unit, type}: the same, downloaded from a public http(s) address (again: updated by UID)
+//	GET    /events/{id}   one event the caller's unit sees
+//	PATCH  /events/{id}   {title, type, start, end, all_day, description}: the fields given change (who may create it in its unit)
+//	DELETE /events/{id}   remove it (its posts stay, unlinked)
 func MountAgenda(g *gin.RouterGroup, d AgendaDeps) {
 	g.GET("/events", Handle(d.list))
 	g.POST("/events", Handle(d.create))
 	g.POST("/events/import", Handle(d.importICS))
+	g.POST("/events/import-url", Handle(d.importURL))
+	g.GET("/events/:id", Handle(d.get))
+	g.PATCH("/events/:id", Handle(d.patch))
+	g.DELETE("/events/:id", Handle(d.remove))
 }
 
 func (d AgendaDeps) unit(c *gin.Context, ref string) (int64, error) {
@@ -65,6 +73,8 @@ type eventRequest struct {
 	End    time.Time `json:"end"`
 	AllDay bool      `json:"all_day"`
 	Unit   string    `json:"unit"`
+	// Description is optional.
+	Description string `json:"description"`
 }
 
 func (d AgendaDeps) create(c *gin.Context) (any, error) {
@@ -76,7 +86,8 @@ func (d AgendaDeps) create(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, err := d.Agenda.Create(c.Request.Context(), Principal(c), agenda.Input{UnitID: unit, Title: r.Title, Type: r.Type, Start: r.Start, End: r.End, AllDay: r.AllDay})
+	e, err := d.Agenda.Create(c.Request.Context(), Principal(c), agenda.Input{UnitID: unit, Title: r.Title, Type: r.Type, Start: r.Start, End: r.End, AllDay: r.AllDay,
+		Description: r.Description})
 	if err != nil {
 		return nil, err
 	}
@@ -102,4 +113,89 @@ func (d AgendaDeps) importICS(c *gin.Context) (any, error) {
 		res.Events = []agenda.Event{}
 	}
 	return importAnswer{Added: res.Added, Updated: res.Updated, Events: res.Events}, nil
+}
+
+type importURLRequest struct {
+	URL  string `json:"url"`
+	Unit string `json:"unit"`
+	Type string `json:"type"`
+}
+
+func (d AgendaDeps) importURL(c *gin.Context) (any, error) {
+	var r importURLRequest
+	if err := bindJSON(c, &r); err != nil {
+		return nil, err
+	}
+	unit, err := d.unit(c, r.Unit)
+	if err != nil {
+		return nil, err
+	}
+	res, err := d.Agenda.ImportURL(c.Request.Context(), Principal(c), unit, r.URL, r.Type)
+	if err != nil {
+		return nil, err
+	}
+	if res.Events == nil {
+		res.Events = []agenda.Event{}
+	}
+	return importAnswer{Added: res.Added, Updated: res.Updated, Events: res.Events}, nil
+}
+
+func (d AgendaDeps) get(c *gin.Context) (any, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return nil, err
+	}
+	return d.Agenda.Event(c.Request.Context(), Principal(c), id)
+}
+
+// eventPatch is a PATCH body: the fields given change.
+type eventPatch struct {
+	Title       *string    `json:"title"`
+	Type        *string    `json:"type"`
+	Start       *time.Time `json:"start"`
+	End         *time.Time `json:"end"`
+	AllDay      *bool      `json:"all_day"`
+	Description *string    `json:"description"`
+}
+
+func (d AgendaDeps) patch(c *gin.Context) (any, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return nil, err
+	}
+	var r eventPatch
+	if err := bindJSON(c, &r); err != nil {
+		return nil, err
+	}
+	ctx, p := c.Request.Context(), Principal(c)
+	e, err := d.Agenda.Event(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	in := agenda.Input{UnitID: e.UnitID, Title: e.Title, Type: e.Type, Start: e.Start, End: e.End, AllDay: e.AllDay, Description: e.Description}
+	if r.Start != nil && r.End == nil {
+		in.End = r.Start.Add(e.End.Sub(e.Start)) // moved: it keeps its length
+	}
+	for dst, src := range map[*string]*string{&in.Title: r.Title, &in.Type: r.Type, &in.Description: r.Description} {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	for dst, src := range map[*time.Time]*time.Time{&in.Start: r.Start, &in.End: r.End} {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	if r.AllDay != nil {
+		in.AllDay = *r.AllDay
+	}
+	return d.Agenda.Update(ctx, p, id, in)
+}
+
+func (d AgendaDeps) remove(c *gin.Context) (any, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return nil, err
+	}
+	return nil, d.Agenda.Delete(c.Request.Context(), Principal(c), id)
 }
