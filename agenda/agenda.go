@@ -101,6 +101,9 @@ func check(in Input) valid.Errors {
 	if !slices.Contains(Types, in.Type) {
 		e.Add("type", "type must be one of %s", "jenis harus salah satu dari %s", strings.Join(Types, ", "))
 	}
+	if utf8.RuneCountInString(in.Description) > 4000 {
+		e.Add("description", "the description is longer than 4000 characters", "keterangan lebih dari 4000 karakter")
+	}
 	if in.Start.IsZero() {
 		e.Add("start", "give the start", "isi waktu mulai")
 	} else if !in.End.IsZero() && in.End.Before(in.Start) {

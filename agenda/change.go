@@ -35,10 +35,10 @@ func auditOf(e Event) eventAudit {
 		UID: e.UID, Source: e.Source}
 }
 
-// writable loads event id for a change by p: the same rule as Create (an
+// ForChange loads event id for a change by p: the same rule as Create (an
 // editor, approver, PPID officer or admin, of the event's unit or a unit
 // above it). An event inherited from a parent unit is changed there.
-func (s *Service) writable(ctx context.Context, p auth.Principal, id int64) (Event, error) {
+func (s *Service) ForChange(ctx context.Context, p auth.Principal, id int64) (Event, error) {
 	if err := canWrite(p); err != nil {
 		return Event{}, err
 	}
@@ -57,7 +57,7 @@ func (s *Service) writable(ctx context.Context, p auth.Principal, id int64) (Eve
 // and UID stay: a later import of the same file updates an imported event
 // again). Audited with the values before and after.
 func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, in Input) (Event, error) {
-	old, err := s.writable(ctx, p, id)
+	old, err := s.ForChange(ctx, p, id)
 	if err != nil {
 		return Event{}, err
 	}
@@ -85,7 +85,7 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, in Inp
 // Audited with what was deleted. An imported event comes back at the
 // next import of a file that still has it.
 func (s *Service) Delete(ctx context.Context, p auth.Principal, id int64) error {
-	old, err := s.writable(ctx, p, id)
+	old, err := s.ForChange(ctx, p, id)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -19,17 +20,36 @@ type agendaData struct {
 	Units  []org.Unit
 	UnitID int64
 	CanAdd bool
-	UnitOf map[int64]string
+	// CanURL: importing from a URL is set up.
+	CanURL bool
+	// Editable are the units whose events the user may change (their
+	// unit and the units below it): an inherited event is changed by the
+	// unit it belongs to.
+	Editable map[int64]bool
+	UnitOf   map[int64]string
 	// The manual entry form's values.
 	In agendaForm
+	// ImportURL is the import form's URL (kept after a refusal).
+	ImportURL string
 }
 
+// agendaForm is the event form (add and edit): a start date, a time
+// (empty: all day), an optional end date and end time.
 type agendaForm struct {
-	Title, Type, Date, Time, EndDate string
+	Title, Type, Date, Time, EndDate, EndTime, Description string
+}
+
+// agendaEditData is the edit page's.
+type agendaEditData struct {
+	Event agenda.Event
+	Types []string
+	Unit  string
+	In    agendaForm
 }
 
 // agendaRoutes adds the agenda page: the events the user's unit sees
-// (its own and its parents'), an iCalendar import and manual entry.
+// (its own and its parents'), an iCalendar import (a file or a URL),
+// manual entry, and editing and deleting an event.
 func (h *Handler) agendaRoutes(in *gin.RouterGroup) {
 	if h.d.Agenda == nil {
 		return
@@ -37,18 +57,26 @@ func (h *Handler) agendaRoutes(in *gin.RouterGroup) {
 	in.GET("/agenda", h.agendaPage)
 	in.POST("/agenda", h.agendaAdd)
 	in.POST("/agenda/import", h.agendaImport)
+	in.GET("/agenda/:id/edit", h.agendaEditPage)
+	in.POST("/agenda/:id", h.agendaUpdate)
+	in.POST("/agenda/:id/delete", h.agendaDelete)
 }
 
 func (h *Handler) agendaPage(c *gin.Context) {
-	h.renderAgenda(c, http.StatusOK, agendaForm{Type: "election_stage"}, "")
+	h.renderAgenda(c, http.StatusOK, agendaForm{Type: "election_stage"}, "", "")
 }
 
-func (h *Handler) renderAgenda(c *gin.Context, status int, f agendaForm, pageErr string) {
+func canKeepAgenda(r auth.Role) bool {
+	return r == auth.RoleEditor || r == auth.RoleApprover || r == auth.RoleAdmin || r == auth.RolePPID
+}
+
+func (h *Handler) renderAgenda(c *gin.Context, status int, f agendaForm, importURL, pageErr string) {
 	l := h.l(c)
 	s, _ := session(c)
 	ctx := c.Request.Context()
 	now := h.d.Now()
-	d := agendaData{Types: agenda.Types, UnitID: parseID(c.Query("unit")), In: f, UnitOf: map[int64]string{}}
+	d := agendaData{Types: agenda.Types, UnitID: parseID(c.Query("unit")), In: f, UnitOf: map[int64]string{}, Editable: map[int64]bool{},
+		CanURL: h.d.Agenda.CanImportURL(), ImportURL: importURL}
 	list, err := h.d.Agenda.List(ctx, s.Principal, d.UnitID, now.AddDate(0, 0, -45), now.AddDate(0, 0, 120))
 	if err != nil {
 		h.actionProblem(c, err)
@@ -65,40 +93,112 @@ func (h *Handler) renderAgenda(c *gin.Context, status int, f agendaForm, pageErr
 	for _, u := range all {
 		d.UnitOf[u.ID] = u.Name
 	}
-	r := s.Principal.Role
-	d.CanAdd = r == auth.RoleEditor || r == auth.RoleApprover || r == auth.RoleAdmin || r == auth.RolePPID
+	d.CanAdd = canKeepAgenda(s.Principal.Role)
+	if d.CanAdd {
+		for _, u := range units {
+			d.Editable[u.ID] = true
+		}
+	}
 	v := h.view(c, l.T("agenda.title"), "agenda", d)
 	v.Error = pageErr
 	h.render(c, status, "agenda", v)
 }
 
-func (h *Handler) agendaAdd(c *gin.Context) {
-	l := h.l(c)
-	s, _ := session(c)
-	f := agendaForm{Title: c.PostForm("title"), Type: c.PostForm("type"), Date: c.PostForm("date"), Time: c.PostForm("time"), EndDate: c.PostForm("end_date")}
-	in := agenda.Input{UnitID: parseID(c.PostForm("unit")), Title: f.Title, Type: f.Type, AllDay: f.Time == ""}
-	if day, err := time.ParseInLocation("2006-01-02", f.Date, l.Loc); err == nil {
-		in.Start = day
-		if t, err := time.Parse("15:04", f.Time); err == nil {
-			in.Start = day.Add(time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute)
-			in.End = in.Start.Add(time.Hour)
+// eventInput reads the event form in the user's time zone.
+func eventInput(c *gin.Context, l L) (agendaForm, agenda.Input) {
+	f := agendaForm{Title: c.PostForm("title"), Type: c.PostForm("type"), Date: c.PostForm("date"), Time: c.PostForm("time"),
+		EndDate: c.PostForm("end_date"), EndTime: c.PostForm("end_time"), Description: strings.TrimSpace(c.PostForm("description"))}
+	in := agenda.Input{UnitID: parseID(c.PostForm("unit")), Title: f.Title, Type: f.Type, AllDay: f.Time == "", Description: f.Description}
+	clock := func(day time.Time, hhmm string) (time.Time, bool) {
+		t, err := time.Parse("15:04", hhmm)
+		if err != nil {
+			return day, false
 		}
-		if end, err := time.ParseInLocation("2006-01-02", f.EndDate, l.Loc); err == nil && f.EndDate != "" {
-			in.End = end.AddDate(0, 0, 1)
+		return time.Date(day.Year(), day.Month(), day.Day(), t.Hour(), t.Minute(), 0, 0, day.Location()), true
+	}
+	day, err := time.ParseInLocation("2006-01-02", f.Date, l.Loc)
+	if err != nil {
+		return f, in // no start: the service names the field
+	}
+	in.Start = day
+	endDay, err := time.ParseInLocation("2006-01-02", f.EndDate, l.Loc)
+	hasEndDay := err == nil
+	if !hasEndDay {
+		endDay = day
+	}
+	if in.AllDay {
+		in.End = endDay.AddDate(0, 0, 1) // an all-day event's end is exclusive
+		return f, in
+	}
+	in.Start, _ = clock(day, f.Time)
+	switch end, ok := clock(endDay, f.EndTime); {
+	case ok:
+		in.End = end
+	case hasEndDay:
+		in.End = endDay.AddDate(0, 0, 1)
+	default:
+		in.End = in.Start.Add(time.Hour)
+	}
+	return f, in
+}
+
+// formOf fills the event form from an event (the edit page).
+func formOf(e agenda.Event, loc *time.Location) agendaForm {
+	start, end := e.Start.In(loc), e.End.In(loc)
+	f := agendaForm{Title: e.Title, Type: e.Type, Date: start.Format("2006-01-02"), Description: e.Description}
+	if e.AllDay {
+		if last := end.AddDate(0, 0, -1); last.After(start) {
+			f.EndDate = last.Format("2006-01-02")
+		}
+		return f
+	}
+	f.Time = start.Format("15:04")
+	if end.After(start) {
+		f.EndTime = end.Format("15:04")
+		if end.Format("2006-01-02") != f.Date {
+			f.EndDate = end.Format("2006-01-02")
 		}
 	}
+	return f
+}
+
+func (h *Handler) agendaAdd(c *gin.Context) {
+	s, _ := session(c)
+	f, in := eventInput(c, h.l(c))
 	if _, err := h.d.Agenda.Create(c.Request.Context(), s.Principal, in); err != nil {
-		h.agendaError(c, f, err)
+		h.agendaError(c, f, "", err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/agenda?"+url.Values{"ok": {"agenda.added"}}.Encode())
 }
 
+// agendaImport imports the chosen .ics file, or the calendar at the URL
+// given instead.
 func (h *Handler) agendaImport(c *gin.Context) {
+	l := h.l(c)
 	s, _ := session(c)
-	fh, err := c.FormFile("file")
-	if err != nil {
-		h.renderAgenda(c, http.StatusUnprocessableEntity, agendaForm{Type: "election_stage"}, h.l(c).T("agenda.nofile"))
+	ctx := c.Request.Context()
+	def, unit := c.PostForm("type"), parseID(c.PostForm("unit"))
+	raw := strings.TrimSpace(c.PostForm("url"))
+	fh, ferr := c.FormFile("file")
+	switch {
+	case raw != "" && ferr == nil:
+		h.renderAgenda(c, http.StatusUnprocessableEntity, agendaForm{Type: "election_stage"}, raw, l.T("agenda.both"))
+		return
+	case raw != "":
+		res, err := h.d.Agenda.ImportURL(ctx, s.Principal, unit, raw, def)
+		if err != nil {
+			h.agendaError(c, agendaForm{Type: "election_stage"}, raw, err)
+			return
+		}
+		c.Redirect(http.StatusSeeOther, "/agenda?"+url.Values{"ok": {"agenda.imported.url"}, "n": {strconv.Itoa(res.Added + res.Updated)}}.Encode())
+		return
+	case ferr != nil:
+		key := "agenda.nofile"
+		if h.d.Agenda.CanImportURL() {
+			key = "agenda.nofile.url"
+		}
+		h.renderAgenda(c, http.StatusUnprocessableEntity, agendaForm{Type: "election_stage"}, "", l.T(key))
 		return
 	}
 	f, err := fh.Open()
@@ -107,19 +207,81 @@ func (h *Handler) agendaImport(c *gin.Context) {
 		return
 	}
 	defer f.Close()
-	res, err := h.d.Agenda.Import(c.Request.Context(), s.Principal, parseID(c.PostForm("unit")), f, c.PostForm("type"))
+	res, err := h.d.Agenda.Import(ctx, s.Principal, unit, f, def)
 	if err != nil {
-		h.agendaError(c, agendaForm{Type: "election_stage"}, err)
+		h.agendaError(c, agendaForm{Type: "election_stage"}, "", err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/agenda?"+url.Values{"ok": {"agenda.imported"}, "n": {strconv.Itoa(res.Added + res.Updated)}}.Encode())
 }
 
-func (h *Handler) agendaError(c *gin.Context, f agendaForm, err error) {
+func (h *Handler) agendaError(c *gin.Context, f agendaForm, importURL string, err error) {
 	l := h.l(c)
 	if msgs := problemText(l, err); msgs != "" {
-		h.renderAgenda(c, statusOfProblem(err), f, msgs)
+		h.renderAgenda(c, statusOfProblem(err), f, importURL, msgs)
 		return
 	}
 	h.fail(c, err)
+}
+
+// editableEvent loads the event of the path for a change: the same rule
+// as the service's (a refusal is the page's error).
+func (h *Handler) editableEvent(c *gin.Context) (agenda.Event, bool) {
+	s, _ := session(c)
+	e, err := h.d.Agenda.ForChange(c.Request.Context(), s.Principal, parseID(c.Param("id")))
+	if err != nil {
+		h.actionProblem(c, err)
+		return agenda.Event{}, false
+	}
+	return e, true
+}
+
+func (h *Handler) agendaEditPage(c *gin.Context) {
+	e, ok := h.editableEvent(c)
+	if !ok {
+		return
+	}
+	h.renderEdit(c, http.StatusOK, e, formOf(e, h.l(c).Loc), "")
+}
+
+func (h *Handler) renderEdit(c *gin.Context, status int, e agenda.Event, f agendaForm, pageErr string) {
+	l := h.l(c)
+	d := agendaEditData{Event: e, Types: agenda.Types, In: f}
+	if u, err := h.d.Org.Unit(c.Request.Context(), e.UnitID); err == nil {
+		d.Unit = u.Name
+	}
+	v := h.view(c, l.T("agenda.edit.title"), "agenda", d)
+	v.Error = pageErr
+	h.render(c, status, "agendaedit", v)
+}
+
+func (h *Handler) agendaUpdate(c *gin.Context) {
+	e, ok := h.editableEvent(c)
+	if !ok {
+		return
+	}
+	s, _ := session(c)
+	f, in := eventInput(c, h.l(c))
+	if _, err := h.d.Agenda.Update(c.Request.Context(), s.Principal, e.ID, in); err != nil {
+		if msgs := problemText(h.l(c), err); msgs != "" {
+			h.renderEdit(c, statusOfProblem(err), e, f, msgs)
+			return
+		}
+		h.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/agenda?"+url.Values{"ok": {"agenda.updated"}}.Encode()+"#ev-"+strconv.FormatInt(e.ID, 10))
+}
+
+func (h *Handler) agendaDelete(c *gin.Context) {
+	e, ok := h.editableEvent(c)
+	if !ok {
+		return
+	}
+	s, _ := session(c)
+	if err := h.d.Agenda.Delete(c.Request.Context(), s.Principal, e.ID); err != nil {
+		h.actionProblem(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/agenda?"+url.Values{"ok": {"agenda.deleted"}}.Encode())
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -159,6 +160,29 @@ type inboxData struct {
 	CanApprove bool
 	HasPPID    bool
 	ChannelOf  map[int64]org.Channel
+	// Paging: comments From–To (1-based) of Total; PrevURL and NextURL
+	// keep the filters ("" on the first and last page).
+	From, To         int
+	PrevURL, NextURL string
+}
+
+// inboxPageSize is how many comments a page of the inbox shows.
+const inboxPageSize = 100
+
+// inboxPageURL is the inbox with the same filters at another offset.
+func inboxPageURL(q url.Values, offset int) string {
+	q = maps.Clone(q)
+	q.Del("ok")
+	q.Del("n")
+	if offset > 0 {
+		q.Set("offset", strconv.Itoa(offset))
+	} else {
+		q.Del("offset")
+	}
+	if len(q) == 0 {
+		return "/inbox"
+	}
+	return "/inbox?" + q.Encode()
 }
 
 func (h *Handler) inboxPage(c *gin.Context) {
@@ -174,7 +198,8 @@ func (h *Handler) inboxPage(c *gin.Context) {
 	if d.Status == "all" {
 		d.Status = ""
 	}
-	f := inbox.Filter{UnitID: d.UnitID, ChannelID: d.ChannelID, ObjectID: d.Post, Status: d.Status, Limit: 100}
+	offset := max(int(parseID(c.Query("offset"))), 0)
+	f := inbox.Filter{UnitID: d.UnitID, ChannelID: d.ChannelID, ObjectID: d.Post, Status: d.Status, Limit: inboxPageSize, Offset: offset}
 	switch d.Question {
 	case "1":
 		t := true
@@ -184,11 +209,26 @@ func (h *Handler) inboxPage(c *gin.Context) {
 		f.Question = &no
 	}
 	list, total, err := h.d.Inbox.List(ctx, s.Principal, f)
+	if err == nil && len(list) == 0 && offset > 0 && total > 0 {
+		// Past the end (comments were marked done meanwhile): the last page.
+		f.Offset = (total - 1) / inboxPageSize * inboxPageSize
+		list, total, err = h.d.Inbox.List(ctx, s.Principal, f)
+	}
 	if err != nil {
 		h.actionProblem(c, err)
 		return
 	}
 	d.Comments, d.Total = list, total
+	if len(list) > 0 {
+		d.From, d.To = f.Offset+1, f.Offset+len(list)
+	}
+	q := c.Request.URL.Query()
+	if f.Offset > 0 {
+		d.PrevURL = inboxPageURL(q, max(f.Offset-inboxPageSize, 0))
+	}
+	if f.Offset+len(list) < total {
+		d.NextURL = inboxPageURL(q, f.Offset+inboxPageSize)
+	}
 	if d.Units, err = h.d.Scope.VisibleUnits(ctx, s.Principal); err != nil {
 		h.fail(c, err)
 		return
