@@ -166,6 +166,13 @@ type inboxData struct {
 	PrevURL, NextURL string
 }
 
+// pagerArgs are the inbox pager's: the page's view, and whether it is
+// the pager below the list (which repeats the range).
+type pagerArgs struct {
+	V      view
+	Bottom bool
+}
+
 // inboxPageSize is how many comments a page of the inbox shows.
 const inboxPageSize = 100
 

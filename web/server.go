@@ -211,6 +211,7 @@ var templateFuncs = template.FuncMap{
 	"isWebURL":  func(s string) bool { return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") },
 	"add":       func(a, b int) int { return a + b },
 	"int64":     func(i int) int64 { return int64(i) },
+	"pager":     func(v view, bottom bool) pagerArgs { return pagerArgs{V: v, Bottom: bottom} },
 	"list":      func(s ...string) []string { return s },
 	"neg":       func(i int) int { return -i },
 	"cellClass": cellClass,
