@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -214,3 +215,84 @@ func TestImportURL(t *testing.T) {
 		t.Errorf("refused imports changed the agenda: %d events", len(l))
 	}
 }
+
+// TestFeeds: a subscription imports at once and again a day later (the
+// new event in the file arrives, the old ones update); a failing day is
+// kept on the subscription with its reason and the events stay; a
+// refused URL saves no subscription; only the unit's keepers list and
+// remove it; removing stops the re-import.
+func TestFeeds(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	ics, err := os.ReadFile("testdata/tahapan.ics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var serve atomic.Value
+	serve.Store(string(ics))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body := serve.Load().(string)
+		if body == "" {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte(body))
+	}))
+	defer srv.Close()
+	f.svc.UseFetcher(media.NewFetcher(media.FetchOptions{AllowAddrs: []string{strings.TrimPrefix(srv.URL, "http://")}}))
+	u := srv.URL + "/tahapan.ics"
+
+	if _, _, err := f.svc.Subscribe(ctx, f.cityEdit, f.city.ID, "http://10.9.8.7/x.ics", ""); !errors.Is(err, valid.ErrInvalid) {
+		t.Errorf("a private URL: %v", err)
+	}
+	feed, res, err := f.svc.Subscribe(ctx, f.cityEdit, f.city.ID, u, "")
+	if err != nil || res.Added != 5 || feed.URL != u || feed.Events != 5 || feed.SyncedAt == nil {
+		t.Fatalf("subscribe: %+v %+v %v", feed, res, err)
+	}
+	if r, err := f.svc.SyncFeeds(ctx); err != nil || r.Synced != 0 {
+		t.Errorf("synced again within a day: %+v %v", r, err)
+	}
+	// A day later the file has one more event.
+	serve.Store(strings.Replace(string(ics), "END:VCALENDAR", "BEGIN:VEVENT\r\nUID:tahapan-099@kpu.go.id\r\nSUMMARY:Penetapan hasil\r\nDTSTART;VALUE=DATE:20261128\r\nEND:VEVENT\r\nEND:VCALENDAR", 1))
+	f.now = f.now.Add(FeedDay)
+	if r, err := f.svc.SyncFeeds(ctx); err != nil || r.Synced != 1 || r.Failed != 0 {
+		t.Fatalf("daily sync: %+v %v", r, err)
+	}
+	from, to := time.Date(2026, 11, 1, 0, 0, 0, 0, wib), time.Date(2026, 12, 1, 0, 0, 0, 0, wib)
+	if l, _ := f.svc.List(ctx, f.cityEdit, f.city.ID, from, to); len(l) != 6 {
+		t.Errorf("%d events after the daily sync, want 6", len(l))
+	}
+	// The next day the server is down: kept as the reason, events stay.
+	serve.Store("")
+	f.now = f.now.Add(FeedDay)
+	if r, err := f.svc.SyncFeeds(ctx); err != nil || r.Failed != 1 {
+		t.Fatalf("failing sync: %+v %v", r, err)
+	}
+	list, err := f.svc.Feeds(ctx, f.cityEdit)
+	if err != nil || len(list) != 1 || !strings.Contains(list[0].LastError, "503") || list[0].Events != 6 || !list[0].SyncedAt.Equal(f.now) {
+		t.Errorf("feeds after a failure: %+v %v", list, err)
+	}
+	if l, _ := f.svc.List(ctx, f.cityEdit, f.city.ID, from, to); len(l) != 6 {
+		t.Errorf("a failed sync changed the agenda: %d events", len(l))
+	}
+	// The province's editor sees the city's subscription (below it); a viewer cannot remove it.
+	if l, _ := f.svc.Feeds(ctx, f.provEditor); len(l) != 1 {
+		t.Errorf("the province sees %d subscriptions", len(l))
+	}
+	if err := f.svc.Unsubscribe(ctx, f.viewer, feed.ID); !errors.Is(err, valid.ErrForbidden) {
+		t.Errorf("a viewer unsubscribed: %v", err)
+	}
+	if err := f.svc.Unsubscribe(ctx, f.cityEdit, feed.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(FeedDay)
+	if r, _ := f.svc.SyncFeeds(ctx); r.Synced+r.Failed != 0 {
+		t.Errorf("an unsubscribed URL was synced: %+v", r)
+	}
+	if l := f.audit(t, "unit", f.city.ID); l[len(l)-1].Action != "agenda_unsubscribe" {
+		t.Errorf("audit %+v", l[len(l)-1])
+	}
+}
+
+// FeedDay is a day on the test's clock.
+const FeedDay = agenda.FeedEvery

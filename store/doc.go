@@ -44,6 +44,7 @@
 //	ppid_requests            ppid
 //	events                   agenda
 //	event_posts              agenda
+//	agenda_feeds             agenda
 //	notifications            notify
 //	notification_prefs       notify
 //	notification_emails      notify

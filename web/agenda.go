@@ -31,6 +31,8 @@ type agendaData struct {
 	In agendaForm
 	// ImportURL is the import form's URL (kept after a refusal).
 	ImportURL string
+	// Feeds are the calendar subscriptions of the units the user keeps.
+	Feeds []agenda.Feed
 }
 
 // agendaForm is the event form (add and edit): a start date, a time
@@ -60,6 +62,7 @@ func (h *Handler) agendaRoutes(in *gin.RouterGroup) {
 	in.GET("/agenda/:id/edit", h.agendaEditPage)
 	in.POST("/agenda/:id", h.agendaUpdate)
 	in.POST("/agenda/:id/delete", h.agendaDelete)
+	in.POST("/agenda/feeds/:id/delete", h.agendaUnsubscribe)
 }
 
 func (h *Handler) agendaPage(c *gin.Context) {
@@ -97,6 +100,10 @@ func (h *Handler) renderAgenda(c *gin.Context, status int, f agendaForm, importU
 	if d.CanAdd {
 		for _, u := range units {
 			d.Editable[u.ID] = true
+		}
+		if d.Feeds, err = h.d.Agenda.Feeds(ctx, s.Principal); err != nil {
+			h.fail(c, err)
+			return
 		}
 	}
 	v := h.view(c, l.T("agenda.title"), "agenda", d)
@@ -186,12 +193,20 @@ func (h *Handler) agendaImport(c *gin.Context) {
 		h.renderAgenda(c, http.StatusUnprocessableEntity, agendaForm{Type: "election_stage"}, raw, l.T("agenda.both"))
 		return
 	case raw != "":
-		res, err := h.d.Agenda.ImportURL(ctx, s.Principal, unit, raw, def)
+		var res agenda.ImportResult
+		var err error
+		key := "agenda.imported.url"
+		if c.PostForm("daily") != "" {
+			key = "agenda.subscribed"
+			_, res, err = h.d.Agenda.Subscribe(ctx, s.Principal, unit, raw, def)
+		} else {
+			res, err = h.d.Agenda.ImportURL(ctx, s.Principal, unit, raw, def)
+		}
 		if err != nil {
 			h.agendaError(c, agendaForm{Type: "election_stage"}, raw, err)
 			return
 		}
-		c.Redirect(http.StatusSeeOther, "/agenda?"+url.Values{"ok": {"agenda.imported.url"}, "n": {strconv.Itoa(res.Added + res.Updated)}}.Encode())
+		c.Redirect(http.StatusSeeOther, "/agenda?"+url.Values{"ok": {key}, "n": {strconv.Itoa(res.Added + res.Updated)}}.Encode())
 		return
 	case ferr != nil:
 		key := "agenda.nofile"
@@ -284,4 +299,13 @@ func (h *Handler) agendaDelete(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/agenda?"+url.Values{"ok": {"agenda.deleted"}}.Encode())
+}
+
+func (h *Handler) agendaUnsubscribe(c *gin.Context) {
+	s, _ := session(c)
+	if err := h.d.Agenda.Unsubscribe(c.Request.Context(), s.Principal, parseID(c.Param("id"))); err != nil {
+		h.actionProblem(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/agenda?"+url.Values{"ok": {"agenda.unsubscribed"}}.Encode()+"#feeds")
 }

@@ -100,6 +100,16 @@ func TestAgendaAndInboxPagingInChromium(t *testing.T) {
 	}
 	shots("agenda-url-imported")
 
+	// 1b. The same URL as a daily subscription: listed with its last import.
+	do("subscribe", chromedp.SetValue(chromedp.CSS("#ics-url"), u), chromedp.Click(chromedp.CSS("#ics-daily")),
+		chromedp.Click(chromedp.CSS("form[action='/agenda/import'] button")), chromedp.WaitVisible(chromedp.CSS("#feeds")))
+	if got := text("#feeds"); !strings.Contains(got, u) || !strings.Contains(got, "berhasil, 5 kegiatan") {
+		t.Errorf("the subscriptions: %q", got)
+	}
+	if got := text("p.flash"); !strings.Contains(got, "setiap hari") {
+		t.Errorf("after subscribing: %q", got)
+	}
+
 	// 2. A private address: refused, saying why, the URL kept.
 	do("private URL", chromedp.SetValue(chromedp.CSS("#ics-url"), "http://192.168.1.20/jadwal.ics"),
 		chromedp.Click(chromedp.CSS("form[action='/agenda/import'] button")), chromedp.WaitVisible(chromedp.CSS(".error, p.error, [role=alert]")))

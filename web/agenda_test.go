@@ -314,3 +314,41 @@ func linkOf(body, rel string) string {
 	}
 	return html.UnescapeString(before[strings.LastIndex(before, `href="`)+len(`href="`):])
 }
+
+// TestAgendaPageSubscribe: ticking "every day" with a URL imports it and
+// keeps it as a subscription, listed on the agenda page with its last
+// import; stopping it removes it (its events stay); a viewer sees none.
+func TestAgendaPageSubscribe(t *testing.T) {
+	e := newAgendaEnv(t)
+	b := e.browser()
+	csrf := b.signin(auth.RoleEditor)
+	u := e.files.URL + "/jadwal/tahapan.ics"
+	r := b.postMultipart("/agenda/import", url.Values{"csrf": {csrf}, "url": {u}, "daily": {"1"}, "type": {"election_stage"}}, "", nil)
+	if r.Status != http.StatusSeeOther || !strings.Contains(r.Header.Get("Location"), "ok=agenda.subscribed") {
+		t.Fatalf("subscribe: %d %s %s", r.Status, r.Header.Get("Location"), r.Body)
+	}
+	page := b.get(r.Header.Get("Location")).Body
+	if !strings.Contains(page, "diimpor ulang setiap hari") || !strings.Contains(page, `<td class="feed-url">`+u+`</td>`) ||
+		!strings.Contains(page, "berhasil, 5 kegiatan") {
+		t.Fatalf("the subscription is not listed:\n%s", page)
+	}
+	feeds, err := e.agenda.Feeds(context.Background(), auth.Principal{Role: auth.RoleAdmin})
+	if err != nil || len(feeds) != 1 {
+		t.Fatalf("feeds %+v %v", feeds, err)
+	}
+	stop := "/agenda/feeds/" + strconv.FormatInt(feeds[0].ID, 10) + "/delete"
+	v := e.browser()
+	vcsrf := v.signin(auth.RoleViewer)
+	if strings.Contains(v.get("/agenda").Body, u) {
+		t.Error("a viewer sees the subscriptions")
+	}
+	if r := v.post(stop, url.Values{"csrf": {vcsrf}}); r.Status != http.StatusForbidden {
+		t.Errorf("a viewer stopped it: %d", r.Status)
+	}
+	if r := b.post(stop, url.Values{"csrf": {csrf}}); r.Status != http.StatusSeeOther || !strings.Contains(r.Header.Get("Location"), "ok=agenda.unsubscribed") {
+		t.Fatalf("stop: %d %s", r.Status, r.Body)
+	}
+	if page := b.get("/agenda").Body; strings.Contains(page, `id="feeds"`) || !strings.Contains(page, "Rapat pleno terbuka rekapitulasi") {
+		t.Error("after stopping: still listed, or the events went with it")
+	}
+}

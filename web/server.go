@@ -635,6 +635,7 @@ var flashKeys = map[string]bool{"media.uploaded": true, "media.uploaded.n": true
 	"sub.added": true, "sub.removed": true, "sub.retried": true, "lh.saved": true,
 	"inbox.reply.sent": true, "inbox.reply.waiting": true, "inbox.hidden": true, "inbox.shown": true, "inbox.assigned": true, "inbox.saved": true,
 	"agenda.added": true, "agenda.imported": true, "agenda.imported.url": true, "agenda.updated": true, "agenda.deleted": true,
+	"agenda.subscribed": true, "agenda.unsubscribed": true,
 	"ppid.created": true, "ppid.extended": true, "ppid.answered": true, "ppid.refused": true,
 	"adm.ch.checked": true, "adm.ch.renamed": true, "adm.ch.moved": true, "adm.ch.disconnected": true,
 	"ntf.allread": true, "ntf.prefs.saved": true, "ntf.resent": true}

@@ -51,7 +51,7 @@ func wireInbox(a *app) ([]named, error) {
 			return nil, err
 		}
 	}
-	parts := []named{{name: "inbox-replies", c: replyReconciler(a)}}
+	parts := []named{{name: "inbox-replies", c: replyReconciler(a)}, {name: "agenda-feeds", c: feedSync(a)}}
 	// Overdue requests are told to the PPID officers and the unit head
 	// through the notifications outbox (in the app, and by email to those
 	// who want it); the PPID page shows them as overdue either way.
@@ -110,6 +110,26 @@ func replyReconciler(a *app) *loop {
 			a.log.Warn("settle inbox replies", "err", err)
 		} else if n > 0 {
 			a.log.Info("inbox replies settled", "replies", n)
+		}
+	}}
+}
+
+// feedSync re-imports the agenda's calendar subscriptions: each once a
+// day (checked at start and every hour; a server that was down is tried
+// again the next day).
+func feedSync(a *app) *loop {
+	return &loop{now: true, next: interval(time.Hour), pass: func(ctx context.Context) {
+		if a.once != nil && !a.once() {
+			return // another replica holds the jobs lease
+		}
+		c, cancel := context.WithTimeout(ctx, 10*time.Minute)
+		defer cancel()
+		r, err := a.agenda.SyncFeeds(c)
+		if err != nil && ctx.Err() == nil {
+			a.log.Warn("calendar subscriptions", "err", err)
+		}
+		if r.Synced+r.Failed > 0 {
+			a.log.Info("calendar subscriptions synced", "synced", r.Synced, "failed", r.Failed)
 		}
 	}}
 }
