@@ -26,7 +26,13 @@ type AgendaDeps struct {
 //	GET    /events/{id}   one event the caller's unit sees
 //	PATCH  /events/{id}   {title, type, start, end, all_day, description}: the fields given change (who may create it in its unit)
 //	DELETE /events/{id}   remove it (its posts stay, unlinked)
+//	GET    /event-feeds   the calendar subscriptions of the caller's units (re-imported daily)
+//	POST   /event-feeds   {url, unit, type}: import now and every day
+//	DELETE /event-feeds/{id}  stop (the events stay)
 func MountAgenda(g *gin.RouterGroup, d AgendaDeps) {
+	g.GET("/event-feeds", Handle(d.feeds))
+	g.POST("/event-feeds", Handle(d.subscribe))
+	g.DELETE("/event-feeds/:id", Handle(d.unsubscribe))
 	g.GET("/events", Handle(d.list))
 	g.POST("/events", Handle(d.create))
 	g.POST("/events/import", Handle(d.importICS))
@@ -198,4 +204,42 @@ func (d AgendaDeps) remove(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	return nil, d.Agenda.Delete(c.Request.Context(), Principal(c), id)
+}
+
+func (d AgendaDeps) feeds(c *gin.Context) (any, error) {
+	list, err := d.Agenda.Feeds(c.Request.Context(), Principal(c))
+	if list == nil && err == nil {
+		list = []agenda.Feed{}
+	}
+	return list, err
+}
+
+type feedAnswer struct {
+	Feed    agenda.Feed `json:"feed"`
+	Added   int         `json:"added"`
+	Updated int         `json:"updated"`
+}
+
+func (d AgendaDeps) subscribe(c *gin.Context) (any, error) {
+	var r importURLRequest
+	if err := bindJSON(c, &r); err != nil {
+		return nil, err
+	}
+	unit, err := d.unit(c, r.Unit)
+	if err != nil {
+		return nil, err
+	}
+	f, res, err := d.Agenda.Subscribe(c.Request.Context(), Principal(c), unit, r.URL, r.Type)
+	if err != nil {
+		return nil, err
+	}
+	return Status{Code: http.StatusCreated, Body: feedAnswer{Feed: f, Added: res.Added, Updated: res.Updated}}, nil
+}
+
+func (d AgendaDeps) unsubscribe(c *gin.Context) (any, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return nil, err
+	}
+	return nil, d.Agenda.Unsubscribe(c.Request.Context(), Principal(c), id)
 }

@@ -78,4 +78,22 @@ func TestAgendaAPIURLEditDelete(t *testing.T) {
 	o.call("editor.salatiga", "DELETE", path, nil).must(t, http.StatusNoContent)
 	o.call("editor.salatiga", "GET", path, nil).must(t, 404)
 	o.call("editor.salatiga", "DELETE", path, nil).must(t, 404)
+
+	// A daily subscription: made, listed, stopped.
+	sub := o.call("editor.salatiga", "POST", "/event-feeds", body).must(t, 201)
+	if sub.num("feed.id") == 0 || sub.num("updated") != 5 || sub.str("feed.url") != body["url"] {
+		t.Fatalf("subscribe: %s", sub.Raw)
+	}
+	o.call("editor.salatiga", "POST", "/event-feeds", map[string]any{"url": "ftp://kpu.go.id/x.ics"}).must(t, 422)
+	o.call("kepala.jateng", "POST", "/event-feeds", body).must(t, 403)
+	if l := o.call("editor.salatiga", "GET", "/event-feeds", nil).must(t, 200); !strings.Contains(l.Raw, `"url":"`+files.URL) {
+		t.Errorf("feeds: %s", l.Raw)
+	}
+	if l := o.call("editor.magelang", "GET", "/event-feeds", nil).must(t, 200); l.Raw != "[]" {
+		t.Errorf("another city's feeds: %s", l.Raw)
+	}
+	feedPath := "/event-feeds/" + strconv.Itoa(int(sub.num("feed.id")))
+	o.call("editor.magelang", "DELETE", feedPath, nil).must(t, 403)
+	o.call("editor.salatiga", "DELETE", feedPath, nil).must(t, http.StatusNoContent)
+	o.call("editor.salatiga", "DELETE", feedPath, nil).must(t, 404)
 }

@@ -60,6 +60,12 @@ func inboxPaths() oaObj {
 			oaObj{"200": oaJSONResp("what was added and updated", oaAny), "403": oaErrResp, "422": oaErrResp}))},
 		"/api/v1/events/import-url": oaObj{"post": op("import an iCalendar file (RFC 5545) from a public http(s) or webcal address into a unit's agenda (downloaded like pasted media URLs: no private addresses, at most 4 MB); importing the same URL again updates events by UID",
 			"200", obj("url", oaObj{"url": oaStr, "unit": oaStr, "type": oaEnum("election_stage", "national_day", "plenary", "deadline", "campaign")}))},
+		"/api/v1/event-feeds": oaObj{
+			"get": op("the calendar subscriptions of the caller's unit and the units below it (an admin: all), with each one's last import and error", "200", nil),
+			"post": op("subscribe a unit's agenda to an iCalendar URL: imported now (as import-url) and again every day", "201",
+				obj("url", oaObj{"url": oaStr, "unit": oaStr, "type": oaEnum("election_stage", "national_day", "plenary", "deadline", "campaign")})),
+		},
+		"/api/v1/event-feeds/{id}": oaObj{"delete": op("stop a calendar subscription (its events stay)", "204", nil, oaPathParam("id", "subscription id"))},
 		"/api/v1/events/{id}": oaObj{
 			"get": op("one event of the caller's agenda", "200", nil, oaPathParam("id", "event id")),
 			"patch": op("change an event: the fields given (who may add events to its unit: editor, approver, PPID or admin of the unit or a unit above it); audited", "200",
