@@ -33,6 +33,8 @@ type agendaData struct {
 	ImportURL string
 	// Feeds are the calendar subscriptions of the units the user keeps.
 	Feeds []agenda.Feed
+	// ImportDaily: the refused import had "every day" ticked.
+	ImportDaily bool
 }
 
 // agendaForm is the event form (add and edit): a start date, a time
@@ -79,7 +81,7 @@ func (h *Handler) renderAgenda(c *gin.Context, status int, f agendaForm, importU
 	ctx := c.Request.Context()
 	now := h.d.Now()
 	d := agendaData{Types: agenda.Types, UnitID: parseID(c.Query("unit")), In: f, UnitOf: map[int64]string{}, Editable: map[int64]bool{},
-		CanURL: h.d.Agenda.CanImportURL(), ImportURL: importURL}
+		CanURL: h.d.Agenda.CanImportURL(), ImportURL: importURL, ImportDaily: c.Request.Method == http.MethodPost && c.PostForm("daily") != ""}
 	list, err := h.d.Agenda.List(ctx, s.Principal, d.UnitID, now.AddDate(0, 0, -45), now.AddDate(0, 0, 120))
 	if err != nil {
 		h.actionProblem(c, err)

@@ -122,6 +122,7 @@ func TestAgendaPageImportURL(t *testing.T) {
 		status int
 	}{
 		{"private", url.Values{"url": {"http://192.168.10.5/tahapan.ics"}}, "", "bersifat privat, loopback atau khusus", 422},
+		{"private, daily", url.Values{"url": {"http://192.168.10.5/tahapan.ics"}, "daily": {"1"}}, "", "bersifat privat, loopback atau khusus", 422},
 		{"not found", url.Values{"url": {e.files.URL + "/hilang.ics"}}, "", "server menjawab 404", 422},
 		{"nothing", url.Values{}, "", "Pilih berkas .ics atau isi alamat URL kalender.", 422},
 		{"both", url.Values{"url": {u}}, "tahapan.ics", "Pilih salah satu: berkas .ics atau alamat URL, bukan keduanya.", 422},
@@ -133,6 +134,9 @@ func TestAgendaPageImportURL(t *testing.T) {
 		}
 		if v := c.fields.Get("url"); v != "" && !strings.Contains(r.Body, `value="`+html.EscapeString(v)+`"`) {
 			t.Errorf("%s: the URL typed is not kept in the form", c.name)
+		}
+		if ticked := strings.Contains(r.Body, `value="1" checked>`); ticked != (c.fields.Get("daily") != "") {
+			t.Errorf("%s: the every-day box is ticked %v after the refusal", c.name, ticked)
 		}
 	}
 	// A viewer sees no import form and may not import.
