@@ -259,6 +259,39 @@ func TestReplicasKilled(t *testing.T) {
 		}
 	}
 	lagRows.Close()
+	if os.Getenv("HUMAS_REPLICA_DEBUG") != "" {
+		type slow struct {
+			id int64
+			d  time.Duration
+		}
+		var ss []slow
+		for id, k := range orphaned {
+			var pub string
+			_ = db.DB.QueryRow(`SELECT COALESCE(published_at, '') FROM deliveries WHERE id = ?`, id).Scan(&pub)
+			p, _ := store.ParseTime(pub)
+			ss = append(ss, slow{id, p.Sub(k)})
+		}
+		slices.SortFunc(ss, func(a, b slow) int { return int(b.d - a.d) })
+		for _, s := range ss[:min(8, len(ss))] {
+			k := orphaned[s.id]
+			var path string
+			var attempts int
+			_ = db.DB.QueryRow(`SELECT publish_path, attempts FROM deliveries WHERE id = ?`, s.id).Scan(&path, &attempts)
+			var claimed string
+			_ = db.DB.QueryRow(`SELECT COALESCE(claimed_at, '') FROM deliveries WHERE id = ?`, s.id).Scan(&claimed)
+			ct, _ := store.ParseTime(claimed)
+			line := fmt.Sprintf("delivery %d after kill %v path %s attempts %d last claimed %v:", s.id, s.d, path, attempts, ct.Sub(k).Round(time.Millisecond))
+			ar, _ := db.DB.Query(`SELECT at, action, reason FROM audit_log WHERE entity = 'delivery' AND entity_id = ? ORDER BY id`, s.id)
+			for ar.Next() {
+				var at, action, reason string
+				_ = ar.Scan(&at, &action, &reason)
+				t, _ := store.ParseTime(at)
+				line += fmt.Sprintf(" [%v %s %s]", t.Sub(k).Round(time.Millisecond), action, reason)
+			}
+			ar.Close()
+			t.Log(line)
+		}
+	}
 	var reconciled, failed int
 	_ = db.DB.QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'reconciled'`).Scan(&reconciled)
 	_ = db.DB.QueryRow(`SELECT count(*) FROM deliveries WHERE status = 'failed'`).Scan(&failed)
