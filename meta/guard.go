@@ -2,9 +2,14 @@ package meta
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 )
+
+// ErrWriteRefused wraps the error of a WriteGuard that kept a write from
+// being sent.
+var ErrWriteRefused = errors.New("not sent")
 
 // WriteGuard is asked just before each Graph call that may change the
 // platform (a POST that is not a batch of reads) is sent; an error keeps
@@ -16,6 +21,7 @@ type WriteGuard func(ctx context.Context) error
 type writeGuardKey struct{}
 
 // WithWriteGuard returns ctx with g asked before every write made with it.
+// A refused write returns an error that wraps ErrWriteRefused and g's.
 func WithWriteGuard(ctx context.Context, g WriteGuard) context.Context {
 	return context.WithValue(ctx, writeGuardKey{}, g)
 }
@@ -30,7 +36,7 @@ func checkWrite(ctx context.Context, req request) error {
 		return nil
 	}
 	if err := g(ctx); err != nil {
-		return fmt.Errorf("meta: %s: not sent: %w", req.endpoint, err)
+		return fmt.Errorf("meta: %s: %w: %w", req.endpoint, ErrWriteRefused, err)
 	}
 	return nil
 }

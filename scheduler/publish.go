@@ -176,8 +176,11 @@ func (p *Publisher) reconcileFBVideo(ctx context.Context, j job, token string, s
 
 // onError turns a failed call into an outcome by its class.
 func (p *Publisher) onError(ctx context.Context, j job, err error) outcome {
-	if errors.Is(err, errClaimLost) || errors.Is(err, errClaimUnsure) || errors.Is(err, errClaimLapsed) {
-		return outcome{abandon: err} // refused by the write guard: not sent
+	if errors.Is(err, meta.ErrWriteRefused) {
+		// The claim was not confirmed just before the write: nothing sent.
+		// (A write its claim's end cancelled in flight is uncertain, as
+		// any cut-off call: back to the queue, the channel read first.)
+		return outcome{abandon: err}
 	}
 	class := meta.ClassOf(err)
 	now := p.opt.Now()
