@@ -15,13 +15,14 @@ import (
 
 // Claims over PostgreSQL, where several replicas publish from one queue.
 //
-// A replica's claim on a delivery lasts half the claim lease (state.lease)
-// and is renewed every quarter of that while its worker runs. Each replica
-// wakes when the earliest claim of the others expires and returns the
-// expired ones to the queue at once, marked "reconcile first": a replica
-// that dies has its deliveries taken over half a lease after its last
-// renewal at the latest, which leaves the other half for reading the
-// channel and publishing, so they go out within the lease.
+// A replica's claim on a delivery lasts a third of the claim lease
+// (state.lease) and is renewed every quarter of that while its worker
+// runs. Each replica wakes when the earliest claim of the others expires
+// and returns the expired ones to the queue at once, marked "reconcile
+// first", in their place in the queue: a replica that dies has its
+// deliveries taken over a third of the lease after its last renewal at the
+// latest, which leaves two thirds for a free worker to read the channel
+// and publish, so they go out within the lease.
 //
 // A shorter claim must not let two replicas send: the worker's context
 // ends a quarter of the claim before the expiry last confirmed (each
@@ -62,13 +63,14 @@ const minSweepWait = 10 * time.Millisecond
 // claimTTL is how long a claim lasts unrenewed.
 func (p *Publisher) claimTTL() time.Duration {
 	if p.db.Postgres() {
-		return p.opt.ClaimLease / claimTTLShare
+		return ClaimTTL(p.opt.ClaimLease)
 	}
 	return p.opt.ClaimLease
 }
 
-// claimTTLShare: over PostgreSQL a claim lasts this fraction of the lease.
-const claimTTLShare = 3
+// ClaimTTL is how long, over PostgreSQL, a replica's claim on a delivery
+// lasts unrenewed for the claim lease (state.lease): a third of it.
+func ClaimTTL(lease time.Duration) time.Duration { return lease / 3 }
 
 // renewEvery is how often the claims being worked on are renewed.
 func (p *Publisher) renewEvery() time.Duration {

@@ -33,9 +33,8 @@ type outcome struct {
 	hold *DeliveryError
 	// newContainer counts one more Instagram container for the delivery.
 	newContainer bool
-	// abandon: this replica's claim could not be confirmed before a write
-	// (nothing was sent); nothing is saved, the claim lapses and the
-	// replica that takes the delivery over reads the channel first.
+	// abandon: another replica holds the claim now (found before a
+	// write: nothing was sent); nothing is saved.
 	abandon error
 }
 
@@ -178,9 +177,15 @@ func (p *Publisher) reconcileFBVideo(ctx context.Context, j job, token string, s
 func (p *Publisher) onError(ctx context.Context, j job, err error) outcome {
 	if errors.Is(err, meta.ErrWriteRefused) {
 		// The claim was not confirmed just before the write: nothing sent.
-		// (A write its claim's end cancelled in flight is uncertain, as
-		// any cut-off call: back to the queue, the channel read first.)
-		return outcome{abandon: err}
+		// Another replica's now: nothing to save. Not confirmed in time (a
+		// slow or unreachable database): back to the queue at once, the
+		// channel read first, if the database takes it (else the claim
+		// lapses and whoever takes it over reads first). A write its
+		// claim's end cancelled in flight is uncertain, as any cut-off call.
+		if errors.Is(err, errClaimLost) {
+			return outcome{abandon: err}
+		}
+		return outcome{class: meta.ClassTransient, retryAt: p.opt.Now(), reconcile: true}
 	}
 	class := meta.ClassOf(err)
 	now := p.opt.Now()

@@ -40,8 +40,8 @@ type PublisherOptions struct {
 	// (default store.ReplicaID()); ClaimLease is state.lease (default
 	// 30 s): over SQLite a claim on a delivery lasts that long unrenewed
 	// (renewed every third of it while the delivery is worked on); over
-	// PostgreSQL half of it, so that a dead replica's deliveries are
-	// published again within it (claims.go).
+	// PostgreSQL a third of it (ClaimTTL), so that a dead replica's
+	// deliveries are published again within it (claims.go).
 	Replica    string
 	ClaimLease time.Duration
 	// Once gates the jobs that must run on one replica at a time (the
