@@ -71,6 +71,12 @@ ALL INNER JOIN
 	qGenClaims   = `SELECT count() FROM read_model_builds WHERE gen = ?`
 	claimRetries = 8
 
+	// buildTimeout bounds one generation's build. A build's INSERT …
+	// SELECT sends nothing back until it ends, and a context deadline
+	// replaces the connection's read timeout (clickhouse.read_timeout,
+	// 60 s), which would cut a national-scale build (2.5 M posts) short.
+	buildTimeout = 30 * time.Minute
+
 	defaultEvery = 5 * time.Minute
 	defaultPoll  = 2 * time.Second
 	defaultGrace = 3 * time.Second
@@ -104,7 +110,9 @@ func (s *Service) Refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.ch.Exec(ctx, qBuildFacts, gen); err != nil {
+	bctx, cancel := context.WithTimeout(ctx, buildTimeout)
+	defer cancel()
+	if err := s.ch.Exec(bctx, qBuildFacts, gen); err != nil {
 		return fmt.Errorf("build post_facts generation %d: %w", gen, err)
 	}
 	var posts, ageRows uint64
@@ -112,7 +120,7 @@ func (s *Service) Refresh(ctx context.Context) error {
 		return fmt.Errorf("count post_facts generation %d: %w", gen, err)
 	}
 	tookLatest := time.Since(start)
-	if err := s.ch.Exec(ctx, qBuildAgeFacts, gen, gen); err != nil {
+	if err := s.ch.Exec(bctx, qBuildAgeFacts, gen, gen); err != nil {
 		return fmt.Errorf("build post_age_facts generation %d: %w", gen, err)
 	}
 	if err := s.ch.QueryRow(ctx, qAgeFactsCount, gen).Scan(&ageRows); err != nil {

@@ -143,7 +143,7 @@ func TestThinningKeepsEveryReport(t *testing.T) {
 			// Backed up and restored, the thinned data rebuilds the same
 			// per-post aggregates and answers the same.
 			dir := filepath.Join(t.TempDir(), "b")
-			if _, err := backup.Run(ctx, backup.Options{Dir: dir, State: backup.SQLiteSource{DB: storetest.SQLite(t)},
+			if _, err := backup.Run(ctx, backup.Options{Dir: dir, State: backup.SQLiteSource{DB: storetest.SQLiteFile(t)},
 				ClickHouse: ch, Logger: slog.New(slog.DiscardHandler)}); err != nil {
 				t.Fatal(err)
 			}

@@ -134,7 +134,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	m.Files = append(m.Files, files...)
 
 	if o.Media != nil {
-		mm, files, err := exportMedia(ctx, *o.Media, filepath.Join(tmp, filepath.FromSlash(stateFile)), tmp, base, o.Base, o.Logger)
+		mm, files, err := exportMedia(ctx, *o.Media, sm.mediaKeys, tmp, base, o.Base, o.Logger)
 		if err != nil {
 			return nil, fmt.Errorf("backup: media: %w", err)
 		}

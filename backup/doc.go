@@ -1,6 +1,7 @@
 // Package backup makes, checks and restores backups of a humas
 // installation while it runs: the state database (a consistent SQLite copy
-// through VACUUM INTO, behind StateSource so PostgreSQL can add pg_dump),
+// through VACUUM INTO, or a pg_dump of PostgreSQL in the snapshot the
+// manifest's counts are read in),
 // the ClickHouse tables humas cannot rebuild (store.SourceTables, one
 // RowBinary file per partition, readable by ClickHouse 18.16 and current
 // releases), the media library's files (local folder or S3), the secret

@@ -69,8 +69,11 @@ type File struct {
 
 // StateManifest describes the state database's copy.
 type StateManifest struct {
-	Kind string `json:"kind"` // sqlite (postgres later)
+	Kind string `json:"kind"` // sqlite or postgres
 	File string `json:"file"`
+	// Server is PostgreSQL's version (a pg_dump restores into that major
+	// version or a newer one).
+	Server string `json:"server_version,omitempty"`
 	// Migrations are the schema versions applied.
 	Migrations []int `json:"migrations"`
 	// Tables maps each table to its row count.
@@ -81,6 +84,10 @@ type StateManifest struct {
 	// Files are the files kept beside the database that rows name
 	// (StateFolders), relative to its folder, copied under state/files.
 	Files []string `json:"files,omitempty"`
+
+	// mediaKeys are the media blobs (key, content type) the copied state
+	// names: what the backup takes from the media store.
+	mediaKeys [][2]string
 }
 
 // AuditDigest is the audit log's row count, last id and a SHA-256 over

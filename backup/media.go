@@ -32,18 +32,13 @@ type MediaStore struct {
 
 const qMediaBlobs = `SELECT storage_key, thumb_key, mime FROM media WHERE deleted_at IS NULL ORDER BY id`
 
-// mediaKeys lists the blobs the state copy names, with content types.
-func mediaKeys(ctx context.Context, stateCopy string) ([][2]string, error) {
-	db, err := openReadOnly(stateCopy)
-	if err != nil {
-		return nil, err
+// mediaKeys lists the blobs a state database names, with content types;
+// q reads the state's copy (or the snapshot it was dumped in).
+func mediaKeys(ctx context.Context, q pgQuerier, tables map[string]int64) ([][2]string, error) {
+	if _, ok := tables["media"]; !ok {
+		return nil, nil // a state from before the media library has none
 	}
-	defer db.Close()
-	tables, err := queryStrings(ctx, db, `SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'media'`)
-	if err != nil || len(tables) == 0 {
-		return nil, err // a state from before the media library has none
-	}
-	rows, err := db.QueryContext(ctx, qMediaBlobs)
+	rows, err := q.QueryContext(ctx, qMediaBlobs)
 	if err != nil {
 		return nil, err
 	}
@@ -67,12 +62,8 @@ func mediaFile(key string) string { return mediaDir + "/" + key }
 // exportMedia copies every blob the state copy names. A blob the base
 // backup holds under the same key and size is reused (keys are random and
 // never rewritten).
-func exportMedia(ctx context.Context, st MediaStore, stateCopy, root string, base *Manifest, baseDir string, log *slog.Logger) (MediaManifest, []File, error) {
+func exportMedia(ctx context.Context, st MediaStore, keys [][2]string, root string, base *Manifest, baseDir string, log *slog.Logger) (MediaManifest, []File, error) {
 	m := MediaManifest{Store: st.Kind, Location: st.Blobs.Describe(), Included: true}
-	keys, err := mediaKeys(ctx, stateCopy)
-	if err != nil {
-		return m, nil, fmt.Errorf("list media: %w", err)
-	}
 	var files []File
 	for _, k := range keys {
 		key, ctype := k[0], k[1]

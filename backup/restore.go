@@ -25,7 +25,10 @@ type RestoreOptions struct {
 	SecretKey  []byte
 	WithoutKey bool
 
-	State      StateTarget
+	State StateTarget
+	// PGBinDir is the folder of pg_restore for verifying a PostgreSQL
+	// state dump ("" finds it on PATH).
+	PGBinDir   string
 	ClickHouse *store.ClickHouse
 	// Media is the library's store to fill; nil when the backup has no
 	// media or the media are restored by other means.
@@ -59,7 +62,7 @@ func Restore(ctx context.Context, o RestoreOptions) (*RestoreResult, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	start := time.Now()
-	m, err := Verify(ctx, o.From)
+	m, err := VerifyWith(ctx, o.From, o.PGBinDir)
 	if err != nil {
 		return nil, err
 	}

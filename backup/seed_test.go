@@ -44,12 +44,18 @@ var testKey = func() []byte {
 
 func newInstall(t *testing.T) *install {
 	t.Helper()
+	return newInstallOn(t, storetest.SQLiteFile(t))
+}
+
+// newInstallOn is an installation whose state is st.
+func newInstallOn(t *testing.T, st *store.State) *install {
+	t.Helper()
 	dir := t.TempDir()
 	blobs, err := media.NewLocalBlobs(filepath.Join(dir, "media", "files"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &install{ch: storetest.ClickHouse(t), sql: storetest.SQLite(t), blobs: blobs, dir: dir, key: testKey}
+	return &install{ch: storetest.ClickHouse(t), sql: st, blobs: blobs, dir: dir, key: testKey}
 }
 
 // seed fills the installation: an office with a channel (its token sealed
@@ -156,7 +162,7 @@ func (in *install) addMedia(t *testing.T, key string, body []byte) {
 func (in *install) backup(t *testing.T, dir, base string) *backup.Result {
 	t.Helper()
 	res, err := backup.Run(context.Background(), backup.Options{Dir: dir, Base: base, Version: "test", SecretKey: in.key,
-		State: backup.SQLiteSource{DB: in.sql, Dir: in.dir}, ClickHouse: in.ch, Media: &backup.MediaStore{Blobs: in.blobs, Kind: "local"},
+		State: backup.SourceFor(in.sql, in.dir, ""), ClickHouse: in.ch, Media: &backup.MediaStore{Blobs: in.blobs, Kind: "local"},
 		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)

@@ -21,8 +21,8 @@ import (
 	"github.com/humas-id/humas/store"
 )
 
-// StateSource makes the state database's part of a backup. SQLite is the
-// one there is; PostgreSQL (issue 18) adds a source that runs pg_dump.
+// StateSource makes the state database's part of a backup: SQLiteSource
+// (VACUUM INTO) or PostgresSource (pg_dump); SourceFor picks one.
 type StateSource interface {
 	// Kind names the database kind in the manifest (sqlite, postgres).
 	Kind() string
@@ -78,6 +78,9 @@ func (s SQLiteSource) Dump(ctx context.Context, root string) (StateManifest, []F
 	if err != nil {
 		return StateManifest{}, nil, fmt.Errorf("read the state copy: %w", err)
 	}
+	if m.mediaKeys, err = sqliteMediaKeys(ctx, path, m.Tables); err != nil {
+		return StateManifest{}, nil, fmt.Errorf("list media: %w", err)
+	}
 	size, sum, err := hashFile(path)
 	if err != nil {
 		return StateManifest{}, nil, err
@@ -101,6 +104,15 @@ func syncFile(path string) error {
 	}
 	defer f.Close()
 	return f.Sync()
+}
+
+func sqliteMediaKeys(ctx context.Context, path string, tables map[string]int64) ([][2]string, error) {
+	db, err := openReadOnly(path)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return mediaKeys(ctx, db, tables)
 }
 
 // openReadOnly opens a SQLite file without writing anything beside it
@@ -183,7 +195,7 @@ func describeSQLite(ctx context.Context, db *sql.DB) (StateManifest, error) {
 // auditDigest hashes every audit_log row (the given columns, in id order):
 // each value as a type byte, a length and its bytes, so two logs digest
 // alike only when every row is identical, byte for byte.
-func auditDigest(ctx context.Context, db *sql.DB, cols []string) (AuditDigest, error) {
+func auditDigest(ctx context.Context, db pgQuerier, cols []string) (AuditDigest, error) {
 	d := AuditDigest{Columns: cols}
 	quoted := make([]string, len(cols))
 	for i, c := range cols {

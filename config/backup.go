@@ -27,6 +27,10 @@ type Backup struct {
 	// BeforeUpgrade takes a backup before migrations are applied to an
 	// installation that holds data (serve and humas migrate).
 	BeforeUpgrade bool `yaml:"before_upgrade"`
+	// PGBinDir is the folder holding PostgreSQL's pg_dump and pg_restore
+	// (state.driver postgres); "" finds them on PATH. They must be of the
+	// server's major version or newer.
+	PGBinDir string `yaml:"pg_bin_dir"`
 }
 
 // Retention is how long data is kept at full resolution (issue 21).

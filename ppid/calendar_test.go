@@ -105,3 +105,33 @@ func TestHolidayLists(t *testing.T) {
 		t.Error("a missing file loaded")
 	}
 }
+
+// TestBuiltinHolidays2026 checks the built-in list against the 2026 decree
+// (SKB 1497/2/5 of 2025): 17 national holidays and 8 days of collective
+// leave, Idul Fitri on 21–22 March with leave on 20, 23 and 24 March.
+func TestBuiltinHolidays2026(t *testing.T) {
+	h, err := DefaultHolidays()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var national, leave int
+	for day, name := range h {
+		if !strings.HasPrefix(day, "2026-") {
+			continue
+		}
+		if strings.HasPrefix(name, "Cuti bersama") {
+			leave++
+		} else {
+			national++
+		}
+	}
+	if national != 17 || leave != 8 {
+		t.Errorf("2026: %d holidays and %d days of collective leave, the decree sets 17 and 8", national, leave)
+	}
+	for day, want := range map[string]string{"2026-03-20": "Cuti bersama Idul Fitri", "2026-03-21": "Idul Fitri 1447 Hijriah",
+		"2026-03-22": "Idul Fitri 1447 Hijriah", "2026-03-24": "Cuti bersama Idul Fitri", "2026-12-24": "Cuti bersama Hari Raya Natal"} {
+		if h[day] != want {
+			t.Errorf("%s: %q, want %q", day, h[day], want)
+		}
+	}
+}

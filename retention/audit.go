@@ -36,9 +36,16 @@ type AuditResult struct {
 }
 
 const (
-	qAuditOld     = `SELECT count(*), COALESCE(max(id), 0) FROM audit_log WHERE at < ?`
-	qAuditColumns = `SELECT name FROM pragma_table_info('audit_log') ORDER BY cid`
-	qNoDelete     = `SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_log_no_delete'`
+	qAuditOld       = `SELECT count(*), COALESCE(max(id), 0) FROM audit_log WHERE at < ?`
+	qAuditColumns   = `SELECT name FROM pragma_table_info('audit_log') ORDER BY cid`
+	qAuditColumnsPG = `SELECT column_name FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = 'audit_log' ORDER BY ordinal_position`
+	qNoDelete = `SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_log_no_delete'`
+	// PostgreSQL's trigger refuses UPDATE and DELETE; ALTER TABLE is
+	// transactional there and locks the table, so no other session ever
+	// sees it lifted.
+	qLiftTriggerPG    = `ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update`
+	qRestoreTriggerPG = `ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update`
 )
 
 // ArchiveAuditLog archives and removes the audit rows written before
@@ -51,7 +58,7 @@ func ArchiveAuditLog(ctx context.Context, db *store.SQLite, dir string, before, 
 	if res.Rows == 0 {
 		return res, nil
 	}
-	cols, err := columns(ctx, db.DB)
+	cols, err := columns(ctx, db)
 	if err != nil {
 		return res, err
 	}
@@ -80,8 +87,12 @@ func ArchiveAuditLog(ctx context.Context, db *store.SQLite, dir string, before, 
 	return res, removeArchived(ctx, db, res, now)
 }
 
-func columns(ctx context.Context, db *sql.DB) ([]string, error) {
-	rows, err := db.QueryContext(ctx, qAuditColumns)
+func columns(ctx context.Context, db *store.State) ([]string, error) {
+	q := qAuditColumns
+	if db.Postgres() {
+		q = qAuditColumnsPG
+	}
+	rows, err := db.DB.QueryContext(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -195,12 +206,16 @@ func removeArchived(ctx context.Context, db *store.SQLite, res AuditResult, now 
 		return err
 	}
 	defer tx.Rollback()
-	var trigger string
-	if err := tx.QueryRowContext(ctx, qNoDelete).Scan(&trigger); err != nil {
-		return fmt.Errorf("read the audit log's append-only trigger: %w", err)
+	restore := qRestoreTriggerPG
+	lift := qLiftTriggerPG
+	if !db.Postgres() {
+		if err := tx.QueryRowContext(ctx, qNoDelete).Scan(&restore); err != nil {
+			return fmt.Errorf("read the audit log's append-only trigger: %w", err)
+		}
+		lift = `DROP TRIGGER audit_log_no_delete`
 	}
-	if _, err := tx.ExecContext(ctx, `DROP TRIGGER audit_log_no_delete`); err != nil {
-		return err
+	if _, err := tx.ExecContext(ctx, lift); err != nil {
+		return fmt.Errorf("lift the append-only trigger: %w", err)
 	}
 	r, err := tx.ExecContext(ctx, `DELETE FROM audit_log WHERE id <= ? AND at < ?`, res.MaxID, res.Through)
 	if err != nil {
@@ -209,7 +224,7 @@ func removeArchived(ctx context.Context, db *store.SQLite, res AuditResult, now 
 	if n, _ := r.RowsAffected(); n != res.Rows {
 		return fmt.Errorf("removing %d archived audit rows would remove %d: nothing was removed", res.Rows, n)
 	}
-	if _, err := tx.ExecContext(ctx, trigger); err != nil {
+	if _, err := tx.ExecContext(ctx, restore); err != nil {
 		return fmt.Errorf("restore the append-only trigger: %w", err)
 	}
 	if err := auth.AppendAudit(ctx, tx, now, auth.AuditRecord{Actor: auth.SystemActor, Entity: "audit_log", Action: "archive",

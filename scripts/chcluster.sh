@@ -148,10 +148,20 @@ start_replica() {
   if answers "$n"; then
     return 0
   fi
-  if (exec 3<>"/dev/tcp/127.0.0.1/$(tcp_port "$n")") 2>/dev/null; then
-    log "port $(tcp_port "$n") is taken by something that is not an answering ClickHouse; set CHC_BASE"
-    exit 1
-  fi
+  # A server that is still shutting down keeps its port for a while (on a
+  # loaded machine, more than the 10 s stop_pidfile gives it): wait.
+  local w=0
+  while (exec 3<>"/dev/tcp/127.0.0.1/$(tcp_port "$n")") 2>/dev/null; do
+    w=$((w + 1))
+    if [ $w -gt 300 ]; then
+      log "port $(tcp_port "$n") is taken by something that is not an answering ClickHouse; set CHC_BASE"
+      exit 1
+    fi
+    if answers "$n"; then
+      return 0
+    fi
+    sleep 0.1
+  done
   write_users
   write_replica_config "$n"
   setsid clickhouse-server --config-file="$d/config.xml" >"$d/log/stdout.log" 2>&1 </dev/null &
@@ -179,6 +189,8 @@ stop_pidfile() {
     kill "$pid"
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
+    # A server killed by -9 still holds its ports until it is gone.
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   fi
   rm -f "$f"
 }

@@ -148,6 +148,10 @@ func (c *ClickHouse) Cluster() string { return c.cluster }
 // cluster); the store is unusable afterwards until opened again. Tools
 // that rebuild a database from nothing (benchmarks, tests) use it.
 func (c *ClickHouse) DropDatabase(ctx context.Context) error {
+	// Dropping millions of rows' parts can outlast the read timeout
+	// (nothing is sent until it ends); a deadline replaces it.
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
 	return c.Exec(ctx, "DROP DATABASE IF EXISTS `"+c.db+"`"+onCluster(c.cluster))
 }
 

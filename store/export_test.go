@@ -11,7 +11,12 @@ func (s *SQLite) MigrateUpToForTest(ctx context.Context, upTo int) ([]Migration,
 }
 
 // ApplyForTest runs one SQLite migration as Migrate would.
-func (s *SQLite) ApplyForTest(ctx context.Context, m Migration) error { return s.apply(ctx, m) }
+func (s *SQLite) ApplyForTest(ctx context.Context, m Migration) error {
+	if s.Postgres() {
+		return s.applyPG(ctx, m)
+	}
+	return s.apply(ctx, m)
+}
 
 // GuardForTest counts the guarded ClickHouse tables, runs stmts as one
 // migration would, and checks the counts.

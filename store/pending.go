@@ -31,14 +31,18 @@ func (c *ClickHouse) Pending(ctx context.Context) ([]Migration, error) {
 	return out, nil
 }
 
-// Pending returns the SQLite migrations Migrate would apply.
+// Pending returns the state migrations Migrate would apply.
 func (s *SQLite) Pending(ctx context.Context) ([]Migration, error) {
 	migs, err := loadMigrations(sqlMigrationFS, "sqlmigrations")
 	if err != nil {
 		return nil, err
 	}
+	q := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`
+	if s.Postgres() {
+		q = `SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'`
+	}
 	var exists int
-	if err := s.DB.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&exists); err != nil {
+	if err := s.DB.QueryRowContext(ctx, q).Scan(&exists); err != nil {
 		return nil, fmt.Errorf("state database %s: %w", s.path, err)
 	}
 	done := map[int]bool{}

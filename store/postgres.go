@@ -43,7 +43,7 @@ func OpenPostgres(ctx context.Context, dsn, path string, log *slog.Logger) (*Sta
 	if path == "" {
 		path = filepath.Join(".", "var", "humas.db")
 	}
-	s := &State{DB: db, path: path, log: log, dialect: DialectPostgres}
+	s := &State{DB: db, path: path, log: log, dialect: DialectPostgres, dsn: dsn}
 	if err := s.Ping(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("state database (postgres): %w", err)
@@ -51,17 +51,30 @@ func OpenPostgres(ctx context.Context, dsn, path string, log *slog.Logger) (*Sta
 	return s, nil
 }
 
+// PostgresDSN is the connection string of a PostgreSQL state database
+// (for pg_dump and pg_restore); "" on SQLite. It may hold a password:
+// never log it.
+func (s *State) PostgresDSN() string { return s.dsn }
+
 // applyPG runs one migration and records it in one transaction
 // (PostgreSQL's DDL is transactional; the file runs as one
-// multi-statement exec).
+// multi-statement exec), refused when a table would lose rows.
 func (s *State) applyPG(ctx context.Context, m Migration) error {
 	tx, err := s.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	before, err := tableCounts(ctx, tx, DialectPostgres)
+	if err != nil {
+		return fmt.Errorf("postgres migration %04d_%s: count rows before: %w", m.Version, m.Name, err)
+	}
 	if _, err := tx.ExecContext(ctx, m.Body); err != nil {
 		return fmt.Errorf("postgres migration %04d_%s: %w", m.Version, m.Name, err)
+	}
+	// As on SQLite: no migration may lose rows unless it says so.
+	if err := checkTableCounts(ctx, tx, DialectPostgres, m, before); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, qSQLiteRecord, m.Version, m.Name, FormatTime(time.Now())); err != nil {
 		return err

@@ -47,6 +47,7 @@ type State struct {
 	path    string
 	log     *slog.Logger
 	dialect Dialect
+	dsn     string // PostgreSQL's connection string (a secret: never logged)
 }
 
 // SQLite is the state database's older name, kept for the packages that
@@ -215,14 +216,14 @@ func (s *State) apply(ctx context.Context, m Migration) error {
 		return err
 	}
 	defer tx.Rollback()
-	before, err := tableCounts(ctx, tx)
+	before, err := tableCounts(ctx, tx, DialectSQLite)
 	if err != nil {
 		return fmt.Errorf("sqlite migration %04d_%s: count rows before: %w", m.Version, m.Name, err)
 	}
 	if _, err := tx.ExecContext(ctx, m.Body); err != nil {
 		return fmt.Errorf("sqlite migration %04d_%s: %w", m.Version, m.Name, err)
 	}
-	if err := checkTableCounts(ctx, tx, m, before); err != nil {
+	if err := checkTableCounts(ctx, tx, DialectSQLite, m, before); err != nil {
 		return err
 	}
 	if rebuild {

@@ -8,16 +8,23 @@ import (
 	"strings"
 )
 
-// mayShrinkMark declares, on a line of its own in a SQLite migration, the
+// mayShrinkMark declares, on a line of its own in a state migration, the
 // tables it empties or drops on purpose: "-- humas:may_shrink=a,b".
 const mayShrinkMark = "-- humas:may_shrink="
 
-const qUserTables = `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
+const (
+	qUserTables   = `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
+	qUserTablesPG = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`
+)
 
 // tableCounts counts the rows of every table, inside the migration's
 // transaction.
-func tableCounts(ctx context.Context, tx *sql.Tx) (map[string]int64, error) {
-	rows, err := tx.QueryContext(ctx, qUserTables)
+func tableCounts(ctx context.Context, tx *sql.Tx, d Dialect) (map[string]int64, error) {
+	q := qUserTables
+	if d == DialectPostgres {
+		q = qUserTablesPG
+	}
+	rows, err := tx.QueryContext(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +44,7 @@ func tableCounts(ctx context.Context, tx *sql.Tx) (map[string]int64, error) {
 	counts := make(map[string]int64, len(names))
 	for _, n := range names {
 		var c int64
-		// Names come from sqlite_master; quoted as identifiers.
+		// Names come from the catalog; quoted as identifiers.
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM "`+strings.ReplaceAll(n, `"`, `""`)+`"`).Scan(&c); err != nil {
 			return nil, fmt.Errorf("count %s: %w", n, err)
 		}
@@ -51,10 +58,10 @@ func tableCounts(ctx context.Context, tx *sql.Tx) (map[string]int64, error) {
 // declares it (mayShrinkMark). It runs before the commit: a rebuild copies
 // first (INSERT … SELECT into the new table, then DROP and RENAME), and the
 // counts are verified before the removal becomes permanent.
-func checkTableCounts(ctx context.Context, tx *sql.Tx, m Migration, before map[string]int64) error {
-	after, err := tableCounts(ctx, tx)
+func checkTableCounts(ctx context.Context, tx *sql.Tx, d Dialect, m Migration, before map[string]int64) error {
+	after, err := tableCounts(ctx, tx, d)
 	if err != nil {
-		return fmt.Errorf("sqlite migration %04d_%s: count rows after: %w", m.Version, m.Name, err)
+		return fmt.Errorf("%s migration %04d_%s: count rows after: %w", d, m.Version, m.Name, err)
 	}
 	allowed := declaredShrinks(m.Body)
 	for t, was := range before {
@@ -63,12 +70,12 @@ func checkTableCounts(ctx context.Context, tx *sql.Tx, m Migration, before map[s
 		}
 		n, ok := after[t]
 		if !ok {
-			return fmt.Errorf("sqlite migration %04d_%s: table %s held %d rows and is gone: nothing was changed "+
-				"(declare %s%s in the migration if that is meant)", m.Version, m.Name, t, was, mayShrinkMark, t)
+			return fmt.Errorf("%s migration %04d_%s: table %s held %d rows and is gone: nothing was changed "+
+				"(declare %s%s in the migration if that is meant)", d, m.Version, m.Name, t, was, mayShrinkMark, t)
 		}
 		if n < was {
-			return fmt.Errorf("sqlite migration %04d_%s: table %s would hold %d rows, %d before: nothing was changed "+
-				"(declare %s%s in the migration if that is meant)", m.Version, m.Name, t, n, was, mayShrinkMark, t)
+			return fmt.Errorf("%s migration %04d_%s: table %s would hold %d rows, %d before: nothing was changed "+
+				"(declare %s%s in the migration if that is meant)", d, m.Version, m.Name, t, n, was, mayShrinkMark, t)
 		}
 	}
 	return nil

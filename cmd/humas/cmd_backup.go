@@ -59,15 +59,12 @@ func mediaBlobs(cfg config.Config, log *slog.Logger) (media.Blobs, error) {
 // backupOptions are a backup of the configured installation into dir,
 // based on the newest complete backup beside it (unless full).
 func backupOptions(cfg config.Config, st *stores, dir string, full bool, log *slog.Logger) (backup.Options, error) {
-	if err := stateUnsupported(cfg, "a backup"); err != nil {
-		return backup.Options{}, err
-	}
 	key, err := secretKey(cfg)
 	if err != nil {
 		return backup.Options{}, err
 	}
-	o := backup.Options{Dir: dir, Version: version, SecretKey: key, State: backup.SQLiteSource{DB: st.sql, Dir: filepath.Dir(cfg.State.Path)},
-		ClickHouse: st.ch, Logger: log}
+	o := backup.Options{Dir: dir, Version: version, SecretKey: key,
+		State: backup.SourceFor(st.sql, filepath.Dir(cfg.State.Path), cfg.Backup.PGBinDir), ClickHouse: st.ch, Logger: log}
 	if cfg.Backup.Media {
 		blobs, err := mediaBlobs(cfg, log)
 		if err != nil {
@@ -239,9 +236,6 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	if err := stateUnsupported(cfg, "a restore"); err != nil {
-		return err
-	}
 	if err := clusterUnsupported(cfg, "restore"); err != nil {
 		return fmt.Errorf("%w; restore into a single server, then copy into the cluster as the README says for a new cluster", err)
 	}
@@ -255,8 +249,13 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer ch.Close()
+	target, closeTarget, err := stateTarget(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeTarget()
 	o := backup.RestoreOptions{From: *from, Force: *force, SecretKey: key, WithoutKey: *withoutKey,
-		State: backup.SQLiteTarget{Path: cfg.State.Path}, ClickHouse: ch, Logger: log}
+		State: target, PGBinDir: cfg.Backup.PGBinDir, ClickHouse: ch, Logger: log}
 	if m, err := backup.ReadManifest(*from); err == nil && m.Media.Included && len(m.Media.Blobs) > 0 {
 		if o.Media, err = mediaBlobs(cfg, log); err != nil {
 			return err
@@ -274,9 +273,9 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	m := res.Manifest
 	fmt.Fprintf(stdout, "restored %s (made by humas %s at %s) in %s\n", *from, m.Humas, m.CreatedAt.Format(time.RFC3339),
 		(res.Took + time.Since(loaded)).Round(time.Millisecond))
-	fmt.Fprintf(stdout, "  state: %s (%d audit rows); clickhouse: %d rows into %s; media: %d files\n", cfg.State.Path,
+	fmt.Fprintf(stdout, "  state: %s (%d audit rows); clickhouse: %d rows into %s; media: %d files\n", stateWhere(cfg),
 		m.State.AuditLog.Rows, res.Rows, cfg.ClickHouse.Database, res.Blobs)
-	fmt.Fprintf(stdout, "  upgraded: %d sqlite and %d clickhouse migration(s); %d due deliveries will be checked on their channel before any send; report read model rebuilt\n",
+	fmt.Fprintf(stdout, "  upgraded: %d state and %d clickhouse migration(s); %d due deliveries will be checked on their channel before any send; report read model rebuilt\n",
 		up.sqlite, up.clickhouse, up.reconcile)
 	return nil
 }
@@ -291,7 +290,7 @@ type finished struct {
 // and builds the report read model.
 func finishRestore(ctx context.Context, cfg config.Config, ch *store.ClickHouse, log *slog.Logger) (finished, error) {
 	var f finished
-	sq, err := store.OpenSQLite(ctx, cfg.State.Path, log)
+	sq, err := store.OpenState(ctx, cfg.State, log)
 	if err != nil {
 		return f, err
 	}
@@ -324,10 +323,6 @@ func backupBeforeUpgrade(ctx context.Context, cfg config.Config, st *stores, log
 	if !cfg.Backup.BeforeUpgrade {
 		return nil
 	}
-	if err := stateUnsupported(cfg, "a backup before the upgrade"); err != nil {
-		log.Warn("no backup before the upgrade", "reason", err.Error())
-		return nil
-	}
 	sqlPending, err := st.sql.Pending(ctx)
 	if err != nil {
 		return err
@@ -339,7 +334,12 @@ func backupBeforeUpgrade(ctx context.Context, cfg config.Config, st *stores, log
 	if len(sqlPending)+len(chPending) == 0 {
 		return nil
 	}
-	held, err := backup.SQLiteTarget{Path: cfg.State.Path}.Holds(ctx)
+	var held string
+	if st.sql.Postgres() {
+		held, err = backup.PostgresTarget{DB: st.sql}.Holds(ctx)
+	} else {
+		held, err = backup.SQLiteTarget{Path: cfg.State.Path}.Holds(ctx)
+	}
 	if err != nil {
 		return err
 	}
@@ -360,13 +360,26 @@ func backupBeforeUpgrade(ctx context.Context, cfg config.Config, st *stores, log
 	return nil
 }
 
-// stateUnsupported refuses backups and restores of a PostgreSQL state
-// database: only the SQLite source exists (backup.StateSource; a pg_dump
-// source is not written yet).
-func stateUnsupported(cfg config.Config, what string) error {
-	if cfg.State.Driver != "postgres" {
-		return nil
+// stateTarget is where a restore puts the state database: the SQLite
+// file at state.path, or the PostgreSQL database at state.dsn (opened,
+// not migrated; a database that --force replaces is first dumped beside
+// state.path).
+func stateTarget(ctx context.Context, cfg config.Config, log *slog.Logger) (backup.StateTarget, func(), error) {
+	if cfg.State.Driver != string(store.DialectPostgres) {
+		return backup.SQLiteTarget{Path: cfg.State.Path}, func() {}, nil
 	}
-	return fmt.Errorf("%s of a PostgreSQL state database (state.driver postgres) is not supported yet: humas backs up "+
-		"SQLite only; back PostgreSQL up with pg_dump, and ClickHouse and media as the README says", what)
+	st, err := store.OpenPostgres(ctx, cfg.State.DSN.Reveal(), cfg.State.Path, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return backup.PostgresTarget{DB: st, BinDir: cfg.Backup.PGBinDir, AsideDir: filepath.Dir(cfg.State.Path)}, func() { st.Close() }, nil
+}
+
+// stateWhere names the state database for people (never the DSN, which
+// may hold a password).
+func stateWhere(cfg config.Config) string {
+	if cfg.State.Driver == string(store.DialectPostgres) {
+		return "PostgreSQL (state.dsn)"
+	}
+	return cfg.State.Path
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/humas-id/humas/backup"
 	"github.com/humas-id/humas/config"
+	"github.com/humas-id/humas/store"
 	"github.com/humas-id/humas/store/storetest"
 )
 
@@ -119,17 +121,71 @@ func TestReplicatedClickHouseRefused(t *testing.T) {
 	}
 }
 
-// TestPostgresStateRefused: a restore into a PostgreSQL state database is
-// refused saying so (only SQLite backups exist), before anything is read.
-func TestPostgresStateRefused(t *testing.T) {
-	t.Setenv("HUMAS_STATE_DRIVER", "postgres")
-	t.Setenv("HUMAS_STATE_DSN", "postgres://humas@127.0.0.1:1/humas?sslmode=disable")
-	var out strings.Builder
-	err := run(context.Background(), []string{"restore", "--from", t.TempDir()}, &out, &out)
-	if err == nil || !strings.Contains(err.Error(), "state.driver postgres") || !strings.Contains(err.Error(), "not supported yet") {
-		t.Errorf("humas restore with a PostgreSQL state: %v", err)
+// TestBackupRestorePostgresCLI: with state.driver postgres, humas backup
+// dumps the state with pg_dump, backup verify reads it, and humas restore
+// loads it into another database (refusing one that holds data unless
+// --force, which keeps the replaced database aside first).
+func TestBackupRestorePostgresCLI(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	chCfg := storetest.ClickHouseConfig(t)
+	restoredCH := storetest.ClickHouseConfig(t)
+	t.Cleanup(func() {
+		ch := storetest.ClickHouseEmpty(t)
+		for _, db := range []string{chCfg.Database, restoredCH.Database} {
+			_ = ch.Exec(context.Background(), "DROP DATABASE IF EXISTS `"+db+"`")
+		}
+	})
+	src, dst := storetest.PostgresDatabase(t), storetest.PostgresDatabase(t)
+	env := func(dsn, database string) []string {
+		return append(cleanEnv(), "HUMAS_STATE_DRIVER=postgres", "HUMAS_STATE_DSN="+dsn, "HUMAS_STATE_PATH="+filepath.Join(dir, database, "humas.db"),
+			"HUMAS_CLICKHOUSE_ADDR="+chCfg.Addr, "HUMAS_CLICKHOUSE_DATABASE="+database, "HUMAS_LOG_LEVEL=warn")
 	}
-	if err := stateUnsupported(config.Default(), "a backup"); err != nil {
-		t.Errorf("SQLite state refused: %v", err)
+	humas := func(env []string, args ...string) (string, error) {
+		cmd := exec.Command(binPath, args...)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	must := func(env []string, args ...string) string {
+		t.Helper()
+		out, err := humas(env, args...)
+		if err != nil {
+			t.Fatalf("humas %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return out
+	}
+	srcEnv := env(src, chCfg.Database)
+	must(srcEnv, "migrate")
+	must(srcEnv, "unit", "add", "--name", "KPU RI", "--slug", "kpu-ri", "--level", "national")
+	must(srcEnv, "user", "add", "--name", "sari", "--unit", "kpu-ri", "--role", "editor")
+
+	b := filepath.Join(dir, "backup")
+	if out := must(srcEnv, "backup", "--to", b); !strings.Contains(out, "state: postgres") {
+		t.Errorf("humas backup printed:\n%s", out)
+	}
+	if out := must(srcEnv, "backup", "verify", b); !strings.Contains(out, "is good") {
+		t.Errorf("humas backup verify printed:\n%s", out)
+	}
+	dstEnv := env(dst, restoredCH.Database)
+	if out := must(dstEnv, "restore", "--from", b); !strings.Contains(out, "PostgreSQL (state.dsn)") {
+		t.Errorf("humas restore printed:\n%s", out)
+	}
+	st, err := store.OpenPostgres(ctx, dst, "", slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var users, audit int
+	if err := st.DB.QueryRow(`SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM audit_log)`).Scan(&users, &audit); err != nil ||
+		users != 1 || audit < 2 {
+		t.Errorf("restored database: %d users, %d audit rows (%v); want the user and the CLI's audit lines", users, audit, err)
+	}
+	if out, err := humas(dstEnv, "restore", "--from", b); err == nil || !strings.Contains(out, "--force") {
+		t.Errorf("a restore over data was not refused: %v\n%s", err, out)
+	}
+	must(dstEnv, "restore", "--from", b, "--force")
+	if kept, _ := filepath.Glob(filepath.Join(dir, restoredCH.Database, "humas-before-restore-*.pgdump")); len(kept) != 1 {
+		t.Errorf("the replaced database was not kept aside: %v", kept)
 	}
 }

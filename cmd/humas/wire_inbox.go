@@ -45,13 +45,16 @@ func wireInbox(a *app) ([]named, error) {
 			return nil, err
 		}
 	}
-	parts := []named{{name: "inbox-replies", c: &replyReconciler{a: a}}}
+	parts := []named{{name: "inbox-replies", c: replyReconciler(a)}}
 	// Overdue requests are told to the PPID officers and the unit head
 	// through the notifications outbox (in the app, and by email to those
 	// who want it); the PPID page shows them as overdue either way.
 	if send := wireOverdue(a); send != nil {
-		parts = append(parts, named{name: "ppid-overdue", c: &overdueCheck{a: a,
-			n: ppid.OverdueNotifier{Users: a.users, Org: a.orgs, Cal: cal, Send: send}}})
+		check, err := overdueCheck(a, ppid.OverdueNotifier{Users: a.users, Org: a.orgs, Cal: cal, Send: send})
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, named{name: "ppid-overdue", c: check})
 	}
 	return parts, nil
 }
@@ -88,106 +91,40 @@ func seedSandboxAgenda(ctx context.Context, a *app, loc *time.Location) error {
 	return nil
 }
 
-// replyReconciler runs inbox.ReconcilePending every minute.
-type replyReconciler struct {
-	a      *app
-	cancel context.CancelFunc
-	done   chan struct{}
-}
-
-func (r *replyReconciler) Start(ctx context.Context) error {
-	ctx, r.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	r.done = make(chan struct{})
-	go func() {
-		defer close(r.done)
-		t := time.NewTicker(time.Minute)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if r.a.once != nil && !r.a.once() {
-					continue // another replica holds the jobs lease and settles replies
-				}
-				c, cancel := context.WithTimeout(ctx, 30*time.Second)
-				if n, err := r.a.inbox.ReconcilePending(c, 2*time.Minute); err != nil && ctx.Err() == nil {
-					r.a.log.Warn("settle inbox replies", "err", err)
-				} else if n > 0 {
-					r.a.log.Info("inbox replies settled", "replies", n)
-				}
-				cancel()
-			}
+// replyReconciler runs inbox.ReconcilePending every minute (on the
+// holder of the jobs lease).
+func replyReconciler(a *app) *loop {
+	return &loop{next: interval(time.Minute), pass: func(ctx context.Context) {
+		if a.once != nil && !a.once() {
+			return // another replica holds the jobs lease and settles replies
 		}
-	}()
-	return nil
-}
-
-// Stop ends the loop and waits for a pass in progress.
-func (r *replyReconciler) Stop(ctx context.Context) error {
-	if r.cancel == nil {
-		return nil
-	}
-	r.cancel()
-	select {
-	case <-r.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+		c, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if n, err := a.inbox.ReconcilePending(c, 2*time.Minute); err != nil && ctx.Err() == nil {
+			a.log.Warn("settle inbox replies", "err", err)
+		} else if n > 0 {
+			a.log.Info("inbox replies settled", "replies", n)
+		}
+	}}
 }
 
 // overdueCheck tells people about overdue information requests on the
 // ppid.overdue_check schedule (each request once).
-type overdueCheck struct {
-	a      *app
-	n      ppid.Notifier
-	cancel context.CancelFunc
-	done   chan struct{}
-}
-
-func (o *overdueCheck) Start(ctx context.Context) error {
-	sched, err := config.CronParser.Parse(o.a.cfg.PPID.OverdueCheck)
+func overdueCheck(a *app, n ppid.Notifier) (*loop, error) {
+	sched, err := config.CronParser.Parse(a.cfg.PPID.OverdueCheck)
 	if err != nil {
-		return fmt.Errorf("ppid.overdue_check: %w", err)
+		return nil, fmt.Errorf("ppid.overdue_check: %w", err)
 	}
-	ctx, o.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	o.done = make(chan struct{})
-	go func() {
-		defer close(o.done)
-		for {
-			t := time.NewTimer(time.Until(sched.Next(time.Now())))
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return
-			case <-t.C:
-			}
-			if o.a.once != nil && !o.a.once() {
-				continue // another replica holds the jobs lease
-			}
-			c, cancel := context.WithTimeout(ctx, time.Minute)
-			if n, err := o.a.ppid.NotifyOverdue(c, o.n); err != nil && ctx.Err() == nil {
-				o.a.log.Warn("overdue information requests", "err", err)
-			} else if n > 0 {
-				o.a.log.Info("overdue information requests notified", "requests", n)
-			}
-			cancel()
+	return &loop{next: sched.Next, pass: func(ctx context.Context) {
+		if a.once != nil && !a.once() {
+			return // another replica holds the jobs lease
 		}
-	}()
-	return nil
-}
-
-// Stop ends the loop and waits for a pass in progress.
-func (o *overdueCheck) Stop(ctx context.Context) error {
-	if o.cancel == nil {
-		return nil
-	}
-	o.cancel()
-	select {
-	case <-o.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+		c, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		if k, err := a.ppid.NotifyOverdue(c, n); err != nil && ctx.Err() == nil {
+			a.log.Warn("overdue information requests", "err", err)
+		} else if k > 0 {
+			a.log.Info("overdue information requests notified", "requests", k)
+		}
+	}}, nil
 }

@@ -35,7 +35,7 @@ func wireScheduler(ctx context.Context, a *app, orgs *org.Store, users *auth.Sto
 		}
 		api.MountScheduler(authed, deps)
 	}
-	out := []named{{name: "org-mirror", c: &orgMirror{a: a, orgs: orgs}}}
+	out := []named{{name: "org-mirror", c: orgMirror(a, orgs)}}
 	if !a.cfg.Scheduler.Enabled {
 		return svc, out, nil
 	}
@@ -84,69 +84,35 @@ func newOrgStores(a *app) (*org.Store, *auth.Store, error) {
 // into ClickHouse at start and every minute, so reports name and roll up
 // units and Grafana shows responses to comments. A failed copy is retried at
 // the next minute (it recovers by itself: no Failed).
-type orgMirror struct {
-	a      *app
-	orgs   *org.Store
-	cancel context.CancelFunc
-	done   chan struct{}
-}
-
-func (m *orgMirror) Start(ctx context.Context) error {
-	if err := m.orgs.MirrorToClickHouse(ctx, m.a.st.ch); err != nil {
-		m.a.log.WarnContext(ctx, "mirror units and channels to clickhouse", "err", err)
-	}
-	m.comments(ctx)
-	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	m.done = make(chan struct{})
-	go func() {
-		defer close(m.done)
-		t := time.NewTicker(time.Minute)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				c, cancel := context.WithTimeout(ctx, 30*time.Second)
-				if err := m.orgs.MirrorToClickHouse(c, m.a.st.ch); err != nil && ctx.Err() == nil {
-					m.a.log.Warn("mirror units and channels to clickhouse", "err", err)
-				}
-				m.comments(c)
-				cancel()
-			}
+func orgMirror(a *app, orgs *org.Store) *loop {
+	mirror := func(ctx context.Context) {
+		if err := orgs.MirrorToClickHouse(ctx, a.st.ch); err != nil && ctx.Err() == nil {
+			a.log.WarnContext(ctx, "mirror units and channels to clickhouse", "err", err)
 		}
-	}()
-	return nil
+		mirrorComments(ctx, a)
+	}
+	// The first copy is made before serve reports ready.
+	return &loop{init: mirror, next: interval(time.Minute), pass: func(ctx context.Context) {
+		c, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		mirror(c)
+	}}
 }
 
-// comments copies the inbox's last 120 days of public comments (with
+// mirrorComments copies the inbox's last 120 days of public comments (with
 // their answers) and the last year's information requests (with their
 // outcomes) into ClickHouse for Grafana's panels.
-func (m *orgMirror) comments(ctx context.Context) {
-	if m.a.inbox == nil {
+func mirrorComments(ctx context.Context, a *app) {
+	if a.inbox == nil {
 		return
 	}
-	if _, err := m.a.inbox.MirrorToClickHouse(ctx, m.a.st.ch, time.Now().AddDate(0, 0, -120)); err != nil && ctx.Err() == nil {
-		m.a.log.WarnContext(ctx, "mirror comment facts to clickhouse", "err", err)
+	if _, err := a.inbox.MirrorToClickHouse(ctx, a.st.ch, time.Now().AddDate(0, 0, -120)); err != nil && ctx.Err() == nil {
+		a.log.WarnContext(ctx, "mirror comment facts to clickhouse", "err", err)
 	}
-	if m.a.ppid == nil {
+	if a.ppid == nil {
 		return
 	}
-	if _, err := m.a.ppid.MirrorToClickHouse(ctx, m.a.st.ch, time.Now().AddDate(-1, 0, 0)); err != nil && ctx.Err() == nil {
-		m.a.log.WarnContext(ctx, "mirror information requests to clickhouse", "err", err)
-	}
-}
-
-// Stop ends the loop, cancelling a copy in progress, and waits for it.
-func (m *orgMirror) Stop(ctx context.Context) error {
-	if m.cancel == nil {
-		return nil
-	}
-	m.cancel()
-	select {
-	case <-m.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	if _, err := a.ppid.MirrorToClickHouse(ctx, a.st.ch, time.Now().AddDate(-1, 0, 0)); err != nil && ctx.Err() == nil {
+		a.log.WarnContext(ctx, "mirror information requests to clickhouse", "err", err)
 	}
 }

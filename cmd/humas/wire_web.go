@@ -82,47 +82,16 @@ func wireWeb(_ context.Context, a *app, sched *scheduler.Service, reports *analy
 // accounts' history through the normal collector path (the collector's
 // change hook then rebuilds the report read model), so a new user sees a
 // full report within a minute instead of after the next scheduled run.
-type demoHistory struct {
-	col    *collector.Collector
-	days   int
-	log    *slog.Logger
-	cancel context.CancelFunc
-	done   chan struct{}
-}
-
-func newDemoHistory(col *collector.Collector, days int, log *slog.Logger) *demoHistory {
-	return &demoHistory{col: col, days: days, log: log}
-}
-
-// Start runs the collection in the background and returns at once.
-func (d *demoHistory) Start(ctx context.Context) error {
-	ctx, d.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	d.done = make(chan struct{})
-	go func() {
-		defer close(d.done)
+func newDemoHistory(col *collector.Collector, days int, log *slog.Logger) *loop {
+	return &loop{now: true, pass: func(ctx context.Context) {
 		start := time.Now()
-		st, err := d.col.Run(ctx, collector.RunOptions{Since: time.Now().AddDate(0, 0, -d.days-1),
+		st, err := col.Run(ctx, collector.RunOptions{Since: time.Now().AddDate(0, 0, -days-1),
 			Trigger: collector.TriggerCLI, RequestedBy: "sandbox demo"})
 		if err != nil {
-			d.log.WarnContext(ctx, "sandbox demo history not collected; the next scheduled collection will", "err", err)
+			log.WarnContext(ctx, "sandbox demo history not collected; the next scheduled collection will", "err", err)
 			return
 		}
-		d.log.InfoContext(ctx, "sandbox demo history collected", "posts", st.Posts, "rows", st.RowsWritten,
+		log.InfoContext(ctx, "sandbox demo history collected", "posts", st.Posts, "rows", st.RowsWritten,
 			"graph_calls", st.GraphCalls, "took_ms", time.Since(start).Milliseconds())
-	}()
-	return nil
-}
-
-// Stop cancels a collection in progress and waits for it until ctx ends.
-func (d *demoHistory) Stop(ctx context.Context) error {
-	if d.cancel == nil {
-		return nil
-	}
-	d.cancel()
-	select {
-	case <-d.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	}}
 }
