@@ -210,6 +210,9 @@ func (c *Client) call(ctx context.Context, req request, out any) (Usage, error) 
 			}
 			delay *= 2
 		}
+		if err := checkWrite(ctx, req); err != nil {
+			return u, err
+		}
 		u, err = c.once(ctx, req, out)
 		if err == nil || ClassOf(err) != ClassTransient || ctx.Err() != nil || IsReduceData(err) {
 			return u, err

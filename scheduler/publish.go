@@ -33,12 +33,17 @@ type outcome struct {
 	hold *DeliveryError
 	// newContainer counts one more Instagram container for the delivery.
 	newContainer bool
+	// abandon: another replica holds the claim now (found before a
+	// write: nothing was sent); nothing is saved.
+	abandon error
 }
 
 const qJobExtra = `SELECT d.publish_path, d.containers_created, p.captions FROM deliveries d JOIN posts p ON p.id = d.post_id WHERE d.id = ?`
 
-// publish runs one attempt of a claimed delivery and saves its outcome.
-func (p *Publisher) publish(ctx context.Context, id int64) {
+// publish runs one attempt of a claimed delivery in ctx (over PostgreSQL
+// it ends when the claim is about to expire) and saves its outcome in
+// saveCtx.
+func (p *Publisher) publish(ctx, saveCtx context.Context, id int64) {
 	j, err := p.loadJob(ctx, id)
 	var captions string
 	if err == nil {
@@ -55,7 +60,12 @@ func (p *Publisher) publish(ctx context.Context, id int64) {
 		return
 	}
 	o := p.attempt(ctx, j)
-	if err := p.save(ctx, j, o); err != nil {
+	if o.abandon != nil {
+		p.log.WarnContext(ctx, "nothing sent: the claim on the delivery was not confirmed; the replica that takes it over reads the channel first",
+			"delivery_id", id, "replica", p.opt.Replica, "err", o.abandon)
+		return
+	}
+	if err := p.save(saveCtx, j, o); err != nil {
 		// The delivery stays 'publishing': the next start reconciles it.
 		p.log.ErrorContext(ctx, "save delivery outcome", "delivery_id", id, "err", err)
 	}
@@ -165,6 +175,18 @@ func (p *Publisher) reconcileFBVideo(ctx context.Context, j job, token string, s
 
 // onError turns a failed call into an outcome by its class.
 func (p *Publisher) onError(ctx context.Context, j job, err error) outcome {
+	if errors.Is(err, meta.ErrWriteRefused) {
+		// The claim was not confirmed just before the write: nothing sent.
+		// Another replica's now: nothing to save. Not confirmed in time (a
+		// slow or unreachable database): back to the queue at once, the
+		// channel read first, if the database takes it (else the claim
+		// lapses and whoever takes it over reads first). A write its
+		// claim's end cancelled in flight is uncertain, as any cut-off call.
+		if errors.Is(err, errClaimLost) {
+			return outcome{abandon: err}
+		}
+		return outcome{class: meta.ClassTransient, retryAt: p.opt.Now(), reconcile: true}
+	}
 	class := meta.ClassOf(err)
 	now := p.opt.Now()
 	deadline := j.ScheduledAt.Add(p.opt.RetryDeadline)

@@ -37,9 +37,11 @@ type PublisherOptions struct {
 	Now        func() time.Time
 
 	// Replica names this process among those sharing the state database
-	// (default store.ReplicaID()); ClaimLease is how long its claim on a
-	// delivery lasts unrenewed (default state.lease, 30 s; renewed every
-	// third of it while the delivery is worked on).
+	// (default store.ReplicaID()); ClaimLease is state.lease (default
+	// 30 s): over SQLite a claim on a delivery lasts that long unrenewed
+	// (renewed every third of it while the delivery is worked on); over
+	// PostgreSQL a third of it (ClaimTTL), so that a dead replica's
+	// deliveries are published again within it (claims.go).
 	Replica    string
 	ClaimLease time.Duration
 	// Once gates the jobs that must run on one replica at a time (the
@@ -84,6 +86,10 @@ type Publisher struct {
 	workersIdle chan struct{} // closed once Stop has seen every worker finish
 	idleOnce    sync.Once
 	beatsDone   chan struct{}
+	sweepDone   chan struct{} // closed when sweepClaims returns (PostgreSQL)
+
+	claimsMu sync.Mutex
+	claims   map[int64]*claimHold // PostgreSQL: the claims this replica's workers hold
 }
 
 // cachedToken spares a read and a decryption per delivery; an auth error
@@ -166,7 +172,7 @@ func NewPublisher(svc *Service, graph *meta.Client, reg prometheus.Registerer, o
 	work, cancel := context.WithCancel(context.Background())
 	return &Publisher{svc: svc, db: svc.db, org: svc.org, graph: graph, opt: o, log: o.Logger, m: m,
 		sem: make(chan struct{}, o.Workers), stopping: make(chan struct{}), workersIdle: make(chan struct{}), work: work, cancelWork: cancel,
-		tokens: map[int64]cachedToken{}}, nil
+		tokens: map[int64]cachedToken{}, claims: map[int64]*claimHold{}}, nil
 }
 
 // Start settles deliveries a previous run left in flight, then runs the
@@ -205,9 +211,13 @@ func (p *Publisher) Start(ctx context.Context) error {
 	p.cron = c
 	p.beatsDone = make(chan struct{})
 	go p.renewClaims()
+	if p.db.Postgres() {
+		p.sweepDone = make(chan struct{})
+		go p.sweepClaims()
+	}
 	c.Start()
 	p.log.InfoContext(ctx, "publisher started", "tick", p.opt.Tick, "workers", p.opt.Workers, "replica", p.opt.Replica,
-		"claim_lease", p.opt.ClaimLease)
+		"claim_lease", p.opt.ClaimLease, "claim_ttl", p.claimTTL())
 	return nil
 }
 
@@ -231,6 +241,9 @@ func (p *Publisher) Stop(ctx context.Context) error {
 		if p.beatsDone != nil {
 			<-p.beatsDone
 		}
+		if p.sweepDone != nil {
+			<-p.sweepDone
+		}
 		close(done)
 	}()
 	select {
@@ -251,8 +264,11 @@ const (
 	qRecover = `UPDATE deliveries SET status = 'scheduled', reconcile = 1, next_attempt_at = ?, updated_at = ?, claimed_by = ''
 WHERE status = 'publishing'`
 	// qRecoverExpired settles the claims nobody renewed (their replica
-	// died), whichever replica held them.
-	qRecoverExpired = `UPDATE deliveries SET status = 'scheduled', reconcile = 1, next_attempt_at = ?, updated_at = ?, claimed_by = ''
+	// died), whichever replica held them. A delivery keeps its place in
+	// the queue (the due time it was claimed at), ahead of those due since.
+	qRecoverExpired = `UPDATE deliveries SET status = 'scheduled', reconcile = 1,
+    next_attempt_at = CASE WHEN next_attempt_at IS NULL OR next_attempt_at > ? THEN ? ELSE next_attempt_at END,
+    updated_at = ?, claimed_by = ''
 WHERE status = 'publishing' AND (claim_expires_at IS NULL OR claim_expires_at < ?)`
 	// qRenewClaims extends this replica's claims on the deliveries it is
 	// publishing.
@@ -319,7 +335,7 @@ func (p *Publisher) Recover(ctx context.Context) (int64, error) {
 func (p *Publisher) RecoverExpired(ctx context.Context) (int64, error) {
 	at := p.opt.Now()
 	now := store.FormatTime(at)
-	res, err := p.db.DB.ExecContext(ctx, qRecoverExpired, now, now, now)
+	res, err := p.db.DB.ExecContext(ctx, qRecoverExpired, now, now, now, now)
 	if err != nil {
 		return 0, fmt.Errorf("recover expired delivery claims: %w", err)
 	}
@@ -332,11 +348,14 @@ func (p *Publisher) RecoverExpired(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// renewClaims extends this replica's claims every third of the claim
-// lease until Stop has let every worker finish.
+// renewClaims extends this replica's claims (every third of the claim
+// lease over SQLite, every quarter of the claim time over PostgreSQL,
+// there only those its workers hold) until Stop has let every worker
+// finish.
 func (p *Publisher) renewClaims() {
 	defer close(p.beatsDone)
-	t := time.NewTicker(p.opt.ClaimLease / 3)
+	every := p.renewEvery()
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
@@ -344,8 +363,19 @@ func (p *Publisher) renewClaims() {
 			return
 		case <-t.C:
 		}
-		ctx, cancel := context.WithTimeout(p.work, p.opt.ClaimLease/3)
-		_, err := p.db.DB.ExecContext(ctx, qRenewClaims, store.FormatTime(p.opt.Now().Add(p.opt.ClaimLease)), p.opt.Replica)
+		timeout := every
+		if p.db.Postgres() {
+			// A renewal that ends late still pushes the claims on, if it
+			// ends before they lapse (their workers' contexts end then).
+			timeout = p.claimTTL() - p.claimMargin()
+		}
+		ctx, cancel := context.WithTimeout(p.work, timeout)
+		var err error
+		if p.db.Postgres() {
+			err = p.renewHeld(ctx)
+		} else {
+			_, err = p.db.DB.ExecContext(ctx, qRenewClaims, store.FormatTime(p.opt.Now().Add(p.claimTTL())), p.opt.Replica)
+		}
 		cancel()
 		if err != nil && p.work.Err() == nil {
 			p.log.Warn("renew delivery claims", "err", err, "replica", p.opt.Replica)
@@ -363,15 +393,10 @@ func (p *Publisher) Tick(ctx context.Context) {
 		return
 	}
 	defer p.ticking.Store(false)
-	// Any replica settles the claims of one that died: over PostgreSQL
-	// every tenth of the claim lease (a delivery waits at most the lease
-	// and a tenth of it after its replica died), over SQLite (one
-	// process: its own claims never expire while it runs) every third.
-	every := p.opt.ClaimLease / 3
-	if p.db.Postgres() {
-		every = p.opt.ClaimLease / 10
-	}
-	if time.Duration(p.opt.Now().UnixNano()-p.swept.Load()) >= every {
+	// Over SQLite (one process: its own claims never expire while it
+	// runs) expired claims are settled every third of the lease; over
+	// PostgreSQL sweepClaims settles a dead replica's as they expire.
+	if !p.db.Postgres() && time.Duration(p.opt.Now().UnixNano()-p.swept.Load()) >= p.opt.ClaimLease/3 {
 		if _, err := p.RecoverExpired(ctx); err != nil {
 			p.log.ErrorContext(ctx, "recover expired claims", "err", err)
 		}
@@ -385,9 +410,10 @@ func (p *Publisher) Tick(ctx context.Context) {
 			break
 		}
 		var ids []int64
+		var at time.Time
 		var err error
 		if !p.isStopping() {
-			ids, err = p.claim(ctx, free)
+			ids, at, err = p.claim(ctx, free)
 		}
 		for range free - len(ids) {
 			<-p.sem // slots no delivery was claimed for
@@ -401,9 +427,18 @@ func (p *Publisher) Tick(ctx context.Context) {
 		}
 		for _, id := range ids {
 			p.wg.Add(1)
+			if !p.db.Postgres() {
+				go func() {
+					defer func() { <-p.sem; p.wg.Done() }()
+					p.publish(p.work, p.work, id)
+				}()
+				continue
+			}
+			h := p.holdClaim(id, at.Add(p.claimTTL()))
 			go func() {
 				defer func() { <-p.sem; p.wg.Done() }()
-				p.publish(p.work, id)
+				defer p.releaseClaim(h)
+				p.publish(h.ctx, p.work, id)
 			}()
 		}
 	}
@@ -444,36 +479,37 @@ func (p *Publisher) isStopping() bool {
 	}
 }
 
-func (p *Publisher) claim(ctx context.Context, limit int) ([]int64, error) {
-	at := p.opt.Now()
+// claim claims up to limit due deliveries; at is the time their claims
+// were made at (they expire claimTTL after it).
+func (p *Publisher) claim(ctx context.Context, limit int) (ids []int64, at time.Time, err error) {
+	at = p.opt.Now()
 	open, err := p.org.Publishable(ctx, at)
 	if err != nil || len(open) == 0 {
-		return nil, err
+		return nil, at, err
 	}
 	chans, err := json.Marshal(open)
 	if err != nil {
-		return nil, err
+		return nil, at, err
 	}
 	now := store.FormatTime(at)
 	q := qClaim
 	if p.db.Postgres() {
 		q = qClaimPG
 	}
-	rows, err := p.db.DB.QueryContext(ctx, q, now, now, now, p.opt.Replica, store.FormatTime(at.Add(p.opt.ClaimLease)), now,
+	rows, err := p.db.DB.QueryContext(ctx, q, now, now, now, p.opt.Replica, store.FormatTime(at.Add(p.claimTTL())), now,
 		string(chans), limit)
 	if err != nil {
-		return nil, err
+		return nil, at, err
 	}
 	defer rows.Close()
-	var ids []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return nil, err
+			return nil, at, err
 		}
 		ids = append(ids, id)
 	}
-	return ids, rows.Err()
+	return ids, at, rows.Err()
 }
 
 func (p *Publisher) updateGauges(ctx context.Context) {

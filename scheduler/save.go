@@ -16,17 +16,17 @@ const (
 	qDeliveryPublished = `UPDATE deliveries SET status = 'published', platform_id = ?, permalink = ?, published_at = ?, reconcile = 0,
     next_attempt_at = NULL, error_class = '', error_code = 0, error_subcode = 0, error_message = '', error_action = '', updated_at = ?,
     publish_path = CASE WHEN ? = '' THEN publish_path ELSE ? END
-WHERE id = ? AND status = ?`
+WHERE id = ? AND status = ? AND (status = 'scheduled' OR claimed_by = ?)`
 	qDeliveryFailed = `UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, error_class = ?, error_code = ?,
     error_subcode = ?, error_message = ?, error_action = ?, updated_at = ?,
     publish_path = CASE WHEN ? = '' THEN publish_path ELSE ? END
-WHERE id = ? AND status = ?`
+WHERE id = ? AND status = ? AND (status = 'scheduled' OR claimed_by = ?)`
 	qDeliveryRetry = `UPDATE deliveries SET status = 'scheduled', next_attempt_at = ?, reconcile = ?,
     container_id = CASE WHEN ? THEN ? ELSE container_id END,
     container_created_at = CASE WHEN ? THEN ? ELSE container_created_at END,
     error_class = ?, error_code = ?, error_subcode = ?, error_message = ?, error_action = ?, updated_at = ?,
     publish_path = CASE WHEN ? = '' THEN publish_path ELSE ? END, containers_created = containers_created + ?
-WHERE id = ? AND status = ?`
+WHERE id = ? AND status = ? AND (status = 'scheduled' OR claimed_by = ?)`
 	qDeliveryPost     = `SELECT post_id, channel_id, scheduled_at FROM deliveries WHERE id = ?`
 	qDeliveryClaimer  = `SELECT claimed_by FROM deliveries WHERE id = ? AND status = 'publishing'`
 	qPostCounts       = `SELECT status, count(*) FROM deliveries WHERE post_id = ? GROUP BY status`
@@ -77,7 +77,7 @@ func (p *Publisher) save(ctx context.Context, j job, o outcome) error {
 		switch {
 		case o.published:
 			res, err = tx.ExecContext(ctx, qDeliveryPublished, o.platformID, o.permalink, store.FormatTime(now), store.FormatTime(now),
-				o.path, o.path, j.ID, from)
+				o.path, o.path, j.ID, from, p.opt.Replica)
 			rec.action, rec.to = "published", DeliveryPublished
 			rec.detail = map[string]any{"platform_id": o.platformID, "lag_seconds": now.Sub(scheduledAt).Seconds()}
 			if o.reconciled {
@@ -87,7 +87,7 @@ func (p *Publisher) save(ctx context.Context, j job, o outcome) error {
 		case o.fail != nil:
 			f := o.fail
 			res, err = tx.ExecContext(ctx, qDeliveryFailed, f.Class, f.Code, f.Subcode, f.Message, f.Action, store.FormatTime(now),
-				o.path, o.path, j.ID, from)
+				o.path, o.path, j.ID, from, p.opt.Replica)
 			rec.action, rec.to, rec.reason = "failed", DeliveryFailed, f.Message
 			rec.detail = map[string]any{"class": f.Class, "code": f.Code, "subcode": f.Subcode, "action": f.Action}
 		default:
@@ -109,7 +109,7 @@ func (p *Publisher) save(ctx context.Context, j job, o outcome) error {
 				bump = 1
 			}
 			res, err = tx.ExecContext(ctx, qDeliveryRetry, store.FormatTime(o.retryAt), o.reconcile, setC, container, setC,
-				store.FormatTime(now), ec, code, sub, em, ea, store.FormatTime(now), o.path, o.path, bump, j.ID, from)
+				store.FormatTime(now), ec, code, sub, em, ea, store.FormatTime(now), o.path, o.path, bump, j.ID, from, p.opt.Replica)
 			rec.to = DeliveryScheduled
 			switch {
 			case o.hold != nil:

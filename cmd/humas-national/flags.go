@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,6 +27,9 @@ type benchConfig struct {
 	Phases               []string
 	Seed                 uint64
 	HeapProfile          string
+
+	// onPhase, when set (tests), is called as each phase starts.
+	onPhase func(ctx context.Context, phase string)
 }
 
 func parseFlags(args []string) (benchConfig, error) {

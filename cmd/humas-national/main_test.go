@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/humas-id/humas/store/storetest"
 )
@@ -56,5 +59,49 @@ func TestNationalSmall(t *testing.T) {
 		if !ok || !c.ok(v) {
 			t.Errorf("%s = %v (reported: %v), want %s\n%s", c.name, v, ok, c.want, out.String())
 		}
+	}
+}
+
+// TestNationalInterrupted: a SIGTERM while the collection runs stops the
+// run; the figures so far are printed, stderr says why it stopped, and
+// the exit code is 128+15 (as a shell reports a process SIGTERM ended).
+func TestNationalInterrupted(t *testing.T) {
+	ch := storetest.ClickHouseEmpty(t)
+	cfg, err := parseFlags([]string{"--units", "5", "--provinces", "2", "--days", "3", "--publish", "40", "--rollup-runs", "2",
+		"--clickhouse", storetest.ClickHouseConfig(t).Addr, "--database", ch.Database(), "--state", t.TempDir() + "/state.db"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sigs := make(chan os.Signal, 1)
+	var phases []string
+	cfg.onPhase = func(ctx context.Context, phase string) {
+		phases = append(phases, phase)
+		if phase == "collect" {
+			sigs <- syscall.SIGTERM
+			<-ctx.Done() // the signal has been taken and the run cancelled
+		}
+	}
+	released := false
+	var out, errOut bytes.Buffer
+	code := runMain(cfg, sigs, func() { released = true }, &out, &errOut, time.Minute)
+	if code != 128+int(syscall.SIGTERM) {
+		t.Errorf("exit code %d, want %d\nstderr: %s", code, 128+int(syscall.SIGTERM), errOut.String())
+	}
+	for _, want := range []string{"SIGTERM received: stopping the run", "collect: interrupted by SIGTERM after"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
+		}
+	}
+	if strings.Contains(errOut.String(), "failed channels") {
+		t.Errorf("stderr lists the channels the cancellation failed instead of saying it was interrupted:\n%s", errOut.String())
+	}
+	if !strings.Contains(out.String(), "channels ") {
+		t.Errorf("the figures so far are not printed:\n%s", out.String())
+	}
+	if !released {
+		t.Error("the default signal handling was not restored (a second signal would not end the process)")
+	}
+	if len(phases) != 1 {
+		t.Errorf("phases started %v, want only collect", phases)
 	}
 }

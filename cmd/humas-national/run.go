@@ -15,11 +15,17 @@ func run(ctx context.Context, cfg benchConfig, out io.Writer) error {
 	progress := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	w, err := newWorld(ctx, cfg, log, progress)
 	if err != nil {
+		if cause := context.Cause(ctx); cause != nil {
+			return fmt.Errorf("setting up: %w", cause)
+		}
 		return err
 	}
 	defer w.Close()
 	t0 := time.Now()
 	if err := w.build(ctx); err != nil {
+		if cause := context.Cause(ctx); cause != nil {
+			return fmt.Errorf("setting up: %w", cause)
+		}
 		return err
 	}
 	rep := &report{}
@@ -37,9 +43,18 @@ func run(ctx context.Context, cfg benchConfig, out io.Writer) error {
 			continue
 		}
 		progress.Info("phase start", "phase", p.name)
+		if cfg.onPhase != nil {
+			cfg.onPhase(ctx, p.name)
+		}
 		t := time.Now()
 		err := p.fn(ctx, rep)
 		progress.Info("phase done", "phase", p.name, "took", time.Since(t).Round(time.Millisecond))
+		if cause := context.Cause(ctx); cause != nil {
+			// Cancelled by a signal: the figures so far, and why it
+			// stopped (not the failures the cancellation caused).
+			rep.write(out)
+			return fmt.Errorf("%s: %w after %v; the figures so far are above", p.name, cause, time.Since(t).Round(time.Millisecond))
+		}
 		if err != nil {
 			rep.write(out)
 			return fmt.Errorf("%s: %w", p.name, err)
