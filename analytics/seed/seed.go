@@ -39,6 +39,14 @@ type Stats struct {
 // ContentTypes are the seeded content types.
 var ContentTypes = []string{"photo", "video", "interactive", "text", "link"}
 
+// Campaigns are the seeded campaigns (about 3 posts in 8 have none).
+var Campaigns = []string{"pemilu-2024", "pilkada", "sosialisasi", "hut-ri", "layanan-publik"}
+
+// Units is how many units the seed writes (ids 1..Units: the national
+// office, provinces and cities); unit u has channels 10u (Facebook) and
+// 10u+1 (Instagram).
+const Units = 1 + provinces*(1+citiesPerProv)
+
 const (
 	provinces       = 34
 	citiesPerProv   = 3
@@ -123,7 +131,7 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 	offsets := schedule(perPost)
 	span := time.Duration(o.Days) * 24 * time.Hour
 	first := o.End.Add(-span)
-	campaigns := []string{"", "", "", "pemilu-2024", "pilkada", "sosialisasi", "hut-ri", "layanan-publik"}
+	campaigns := append([]string{"", "", ""}, Campaigns...)
 	tags := []string{"#pemilu", "#kpu", "#pilkada", "#jagasuara", "#infopublik", "#layanan", "#hoaks", "#demokrasi"}
 
 	type snap struct {
