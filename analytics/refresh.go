@@ -119,6 +119,19 @@ func (s *Service) Refresh(ctx context.Context) error {
 		return fmt.Errorf("count post_age_facts generation %d: %w", gen, err)
 	}
 	took := time.Since(start)
+	// Cells are an index over the facts: without them reports read the
+	// facts (same figures), so a failed build does not hold the
+	// generation back.
+	cellZones := ""
+	if err := s.buildCells(ctx, gen); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		s.log.ErrorContext(ctx, "analytics cells not built; grouped reports read the posts", "generation", gen, "err", err)
+	} else if cellZones, err = s.readCellZones(ctx, gen); err != nil {
+		return err
+	}
+	tookCells := time.Since(start) - took
 	builtAt := s.now().UTC().Truncate(time.Second)
 	if err := s.ch.Exec(ctx, qRecordGen, gen, posts, builtAt, uint64(tookLatest.Milliseconds())); err != nil {
 		return fmt.Errorf("record post_facts generation %d: %w", gen, err)
@@ -135,12 +148,15 @@ func (s *Service) Refresh(ctx context.Context) error {
 	if g, cover, err := s.readCover(ctx); err == nil && g.latest > gen {
 		s.adopt(g, cover)
 	} else {
-		s.adopt(gens{latest: gen, age: gen}, changes)
+		s.adopt(gens{latest: gen, age: gen, cellZones: cellZones}, changes)
 	}
 	s.log.InfoContext(ctx, "analytics read model refreshed", "generation", gen, "posts", posts, "age_rows", ageRows,
 		"changes", changes, "took_ms", took.Milliseconds(), "latest_ms", tookLatest.Milliseconds(),
-		"age_ms", (took - tookLatest).Milliseconds())
+		"age_ms", (took - tookLatest).Milliseconds(), "cells_ms", tookCells.Milliseconds())
 	if err := s.dropOldGens(ctx, "post_facts", qDropGen, qSuperseded, prev); err != nil {
+		return err
+	}
+	if err := s.dropOldGens(ctx, "post_cells", qDropCellGen, qSuperseded, prev); err != nil {
 		return err
 	}
 	return s.dropOldGens(ctx, "post_age_facts", qDropAgeGen, qAgeSuperseded, prevAge)
@@ -227,7 +243,12 @@ func (s *Service) dropOldGens(ctx context.Context, table, drop, superseded strin
 // yet): post_facts (age=latest) and post_age_facts (fixed ages). They
 // differ only for a post_facts generation built before post_age_facts
 // existed.
-type gens struct{ latest, age uint32 }
+type gens struct {
+	latest, age uint32
+	// cellZones are the time zones the latest generation has cells for
+	// (post_cells), sorted and joined by commas.
+	cellZones string
+}
 
 // gensTTL is how long a read generation is trusted before it is read
 // again: another process (a second humas, humas-load) may rebuild the read
@@ -272,6 +293,12 @@ func (s *Service) readGens(ctx context.Context) (gens, error) {
 	}
 	if nAge == 0 {
 		g.age = 0
+	}
+	if g.latest != 0 {
+		var err error
+		if g.cellZones, err = s.readCellZones(ctx, g.latest); err != nil {
+			return gens{}, err
+		}
 	}
 	return g, nil
 }

@@ -45,6 +45,10 @@ type Options struct {
 	// change rebuilds at once, others only step in when it did not.
 	ChangePoll  time.Duration
 	ChangeGrace time.Duration
+	// NoCells makes grouped reports read the posts of the read model
+	// instead of its cells (post_cells; the same figures, slower): for
+	// tests and measurements. Refresh builds the cells either way.
+	NoCells bool
 }
 
 // Service computes engagement reports from ClickHouse.
@@ -55,6 +59,7 @@ type Service struct {
 	now     func() time.Time
 	ttl     time.Duration
 	sem     chan struct{}
+	noCells bool
 	cache   *answerCache
 	flights flights
 
@@ -134,7 +139,7 @@ func New(ch *store.ClickHouse, opts Options) (*Service, error) {
 	return &Service{ch: ch, tz: opts.Timezone, log: opts.Logger, now: opts.Now, ttl: opts.CacheTTL,
 		sem: make(chan struct{}, opts.MaxQueries), cache: newAnswerCache(opts.CacheMaxBytes), zones: map[uint64]unitZone{},
 		every: opts.RefreshEvery, poll: opts.ChangePoll, grace: opts.ChangeGrace, nudge: make(chan struct{}, 1),
-		builder: builderID()}, nil
+		builder: builderID(), noCells: opts.NoCells}, nil
 }
 
 // Start runs the refresh loop in the background: it rebuilds the read

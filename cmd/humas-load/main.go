@@ -29,6 +29,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -82,6 +83,8 @@ func serve(ctx context.Context, args []string) error {
 	token := fs.String("token", "", "bearer token clients must send (required)")
 	cacheTTL := fs.Duration("cache", time.Minute, "report cache TTL (negative: off)")
 	maxQueries := fs.Int("max-queries", 4, "report queries on ClickHouse at once")
+	refresh := fs.Bool("refresh", true, "rebuild the read model before serving (false: serve the newest generation)")
+	cells := fs.Bool("cells", true, "grouped reports read the read model's cells (false: its posts)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -99,7 +102,8 @@ func serve(ctx context.Context, args []string) error {
 	if _, err := ch.Migrate(ctx); err != nil {
 		return err
 	}
-	svc, err := analytics.New(ch, analytics.Options{Logger: log, CacheTTL: *cacheTTL, MaxQueries: *maxQueries})
+	svc, err := analytics.New(ch, analytics.Options{Logger: log, CacheTTL: *cacheTTL, MaxQueries: *maxQueries,
+		NoCells: !*cells, RefreshEvery: -1, ChangePoll: -1})
 	if err != nil {
 		return err
 	}
@@ -108,8 +112,10 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	api.MountAnalytics(srv.V1().Group("", api.RequireAuth(tokenAuth(*token))), svc, api.Unscoped{})
-	if err := svc.Refresh(ctx); err != nil {
-		return err
+	if *refresh {
+		if err := svc.Refresh(ctx); err != nil {
+			return err
+		}
 	}
 	if err := svc.Start(ctx); err != nil {
 		return err
@@ -164,6 +170,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	first := fs.String("first", "2025-01-01", "first publish date of the data set")
 	last := fs.String("last", "2025-12-31", "last publish date of the data set")
 	show := fs.Int("show", 0, "print the N slowest requests")
+	year := fs.Bool("whole", false, "every request covers the whole data set (--first to --last)")
+	pid := fs.Int("pid", 0, "the server's process id: print its resident memory before the run and the most during it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -177,12 +185,39 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil || l.Before(f) {
 			return fmt.Errorf("--last %q: a date not before --first", *last)
 		}
-		sp := space{first: f, last: l, units: *units}
+		sp := space{first: f, last: l, units: *units, whole: *year}
 		if urls, err = sp.distinct(rand.New(rand.NewPCG(*seedN, 20)), *total); err != nil {
 			return err
 		}
 	}
 	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc}}
+	var rssBefore, rssMax int64
+	stopRSS := func() {}
+	if *pid > 0 {
+		var err error
+		if rssBefore, err = rss(*pid); err != nil {
+			return err
+		}
+		rssMax = rssBefore
+		stop := make(chan struct{})
+		sampled := make(chan struct{})
+		go func() {
+			defer close(sampled)
+			t := time.NewTicker(50 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+					if n, err := rss(*pid); err == nil {
+						rssMax = max(rssMax, n)
+					}
+				}
+			}
+		}()
+		stopRSS = func() { close(stop); <-sampled }
+	}
 	var next atomic.Int64
 	res := make([]result, *total)
 	var firstErr atomic.Value
@@ -219,6 +254,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	wg.Wait()
 	took := time.Since(start)
+	stopRSS()
 	done := res[:min(int(next.Load()), len(res))]
 	mode := "distinct random requests"
 	if *fixed {
@@ -226,6 +262,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "%s: requests %d, concurrency %d, took %s (%.0f req/s)\n", mode, len(done), *conc,
 		took.Round(time.Millisecond), float64(len(done))/took.Seconds())
+	if *pid > 0 {
+		fmt.Fprintf(out, "server RSS: %.1f MB before, %.1f MB at most during the run\n", float64(rssBefore)/1e6, float64(rssMax)/1e6)
+	}
 	byRoute := map[string][]result{"all": done}
 	for _, r := range done {
 		byRoute[r.route] = append(byRoute[r.route], r)
@@ -270,4 +309,22 @@ func summary(name string, rs []result) string {
 	}
 	return fmt.Sprintf("  %-32s n %6d  errors %4d  p50 %9s  p90 %9s  p99 %9s  max %9s", name, len(rs), errs,
 		pct(.5), pct(.9), pct(.99), pct(1))
+}
+
+// rss is a process's resident set size in bytes (Linux: /proc/PID/status).
+func rss(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, fmt.Errorf("server memory: %w", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var kb int64
+			if _, err := fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &kb); err != nil {
+				return 0, fmt.Errorf("server memory: %q: %w", line, err)
+			}
+			return kb * 1024, nil
+		}
+	}
+	return 0, fmt.Errorf("server memory: no VmRSS in /proc/%d/status", pid)
 }

@@ -18,6 +18,7 @@ import (
 type space struct {
 	first, last time.Time // publish dates of the data set
 	units       int       // unit ids 1..units; unit u has channels 10u and 10u+1
+	whole       bool      // every request covers first..last
 }
 
 // routes are the report routes, with how often each is drawn (engagement,
@@ -53,7 +54,7 @@ func (sp space) draw(r *rand.Rand) string {
 	// Period: a year a quarter of the time, otherwise 1 to 365 days.
 	span := int(sp.last.Sub(sp.first).Hours()/24) + 1
 	days := span
-	if r.IntN(4) != 0 {
+	if !sp.whole && r.IntN(4) != 0 {
 		days = 1 + r.IntN(span)
 	}
 	from := sp.first.AddDate(0, 0, r.IntN(span-days+1))

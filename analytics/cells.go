@@ -1,0 +1,325 @@
+package analytics
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The cells read model (store/chmigrations/0040): additive sums of the
+// posts of a generation by local day or fragment and by the dimensions a
+// level keeps. Grouped reports (engagement, campaigns, the office roll-up)
+// read the smallest level that keeps every dimension they group or filter
+// by; a report no level covers (a unit or channel with a content type or
+// campaign, a time zone no cells were built for) reads the posts.
+
+// Dimension bits of a cell level (post_cells.lvl).
+const (
+	dimUnit     = 1
+	dimChannel  = 2
+	dimPlatform = 4
+	dimType     = 8
+	dimCampaign = 16
+)
+
+// cellLevels are the levels built, smallest first (the order reports pick
+// in). Levels with a unit or channel and a content type or campaign are
+// left out: they have about as many cells as posts.
+var cellLevels = []uint8{
+	0, dimPlatform, dimType, dimCampaign, dimPlatform | dimType, dimPlatform | dimCampaign, dimType | dimCampaign,
+	dimPlatform | dimType | dimCampaign,
+	dimUnit | dimPlatform,
+	dimUnit | dimChannel | dimPlatform,
+}
+
+// groupDims: the dimension each group key needs (week and month are times).
+var groupDims = map[string]uint8{"content_type": dimType, "platform": dimPlatform, "unit": dimUnit, "channel": dimChannel,
+	"campaign": dimCampaign}
+
+// maxCellZones bounds the time zones cells are built for per generation.
+const maxCellZones = 8
+
+// cellParents says which level each derived level is summed from (a
+// level keeping every dimension it keeps, and few cells); levels 7 and 28
+// are summed from the posts.
+var cellParents = []struct{ lvl, from uint8 }{
+	{dimUnit | dimPlatform, dimUnit | dimChannel | dimPlatform},
+	{dimType | dimCampaign, dimPlatform | dimType | dimCampaign},
+	{dimPlatform | dimCampaign, dimPlatform | dimType | dimCampaign},
+	{dimPlatform | dimType, dimPlatform | dimType | dimCampaign},
+	{dimCampaign, dimType | dimCampaign},
+	{dimType, dimPlatform | dimType},
+	{dimPlatform, dimPlatform | dimType},
+	{0, dimPlatform},
+}
+
+const (
+	cellColumns = `gen, age, tz, lvl, grain, day, frag_first, frag_last, unit_id, channel_id, platform, content_type, campaign,
+    posts, reach, views, interactions, reactions, likes, comments, shares, saves, clicks, video_views, r_posts, r_inter,
+    r_den, r_rate, v_posts, v_inter, v_den, v_rate, f_posts, f_inter, f_den, f_rate`
+
+	// The per-post rows of a generation (every age) with the local day
+	// and the channel's followers that day. Arguments: tz, gen, tz, gen.
+	cellPosts = `
+(
+    SELECT age, pday, unit, chan, plat, ctype, camp, reach, views, interactions, reactions, likes, comments, shares, saves,
+        clicks, video_views, followers
+    FROM
+    (
+        SELECT toUInt32(0) AS age, toDate(published_at, ?) AS pday, unit_id AS unit, channel_id AS chan, platform AS plat,
+            content_type AS ctype, campaign AS camp, reach, views, interactions, reactions, likes, comments, shares, saves,
+            clicks, video_views
+        FROM post_facts
+        WHERE gen = ?
+        UNION ALL
+        SELECT age, toDate(published_at, ?) AS pday, unit_id AS unit, channel_id AS chan, platform AS plat,
+            content_type AS ctype, campaign AS camp, reach, views, interactions, reactions, likes, comments, shares, saves,
+            clicks, video_views
+        FROM post_age_facts
+        WHERE gen = ?
+    ) AS p
+    ANY LEFT JOIN
+    (
+        SELECT channel_id AS chan, day AS pday, argMax(followers, collected_at) AS followers
+        FROM account_metrics
+        GROUP BY channel_id, day
+    ) AS f USING (chan, pday)
+)`
+
+	// The sums of a cell, from posts.
+	cellPostSums = `count(), sum(reach), sum(views), sum(interactions), sum(reactions), sum(likes), sum(comments), sum(shares),
+    sum(saves), sum(clicks), sum(video_views),
+    countIf(reach > 0), sumIf(interactions, reach > 0), sumIf(reach, reach > 0), sumIf(interactions / reach, reach > 0),
+    countIf(views > 0), sumIf(interactions, views > 0), sumIf(views, views > 0), sumIf(interactions / views, views > 0),
+    countIf(followers > 0), sumIf(interactions, followers > 0), sumIf(followers, followers > 0),
+    sumIf(interactions / followers, followers > 0)`
+
+	// A day's fragment: the days its week and its month share.
+	cellFragment = `greatest(toMonday(pday), toStartOfMonth(pday)), least(toMonday(pday) + 6, addMonths(toStartOfMonth(pday), 1) - 1)`
+
+	// Day cells of level 7 (unit, channel, platform) from the posts.
+	// Arguments: gen, tz, then cellPosts'.
+	qCellsByChannel = `INSERT INTO post_cells (` + cellColumns + `)
+SELECT ?, age, ?, 7, 0, pday, ` + cellFragment + `, unit, chan, plat, '', '',
+    ` + cellPostSums + `
+FROM` + cellPosts + `
+GROUP BY age, pday, unit, chan, plat`
+
+	// Day cells of level 28 (platform, content type, campaign) from the
+	// posts. Arguments: gen, tz, then cellPosts'.
+	qCellsByType = `INSERT INTO post_cells (` + cellColumns + `)
+SELECT ?, age, ?, 28, 0, pday, ` + cellFragment + `, 0, 0, plat, ctype, camp,
+    ` + cellPostSums + `
+FROM` + cellPosts + `
+GROUP BY age, pday, plat, ctype, camp`
+
+	// cellSums are the additive columns of a cell, summed.
+	cellSums = `sum(posts), sum(reach), sum(views), sum(interactions), sum(reactions), sum(likes), sum(comments),
+    sum(shares), sum(saves), sum(clicks), sum(video_views), sum(r_posts), sum(r_inter), sum(r_den), sum(r_rate),
+    sum(v_posts), sum(v_inter), sum(v_den), sum(v_rate), sum(f_posts), sum(f_inter), sum(f_den), sum(f_rate)`
+
+	// Cells of a level from those of a level that keeps more dimensions
+	// (those the new level does not keep are emptied), at one grain.
+	// Arguments: new level, gen, tz, grain, source level.
+	qDeriveCells = `INSERT INTO post_cells (` + cellColumns + `)
+SELECT gen, age, tz, ? AS nl, grain, day, any(frag_first), any(frag_last),
+    if(bitAnd(nl, 1) = 0, toUInt64(0), unit_id) AS cu, if(bitAnd(nl, 2) = 0, toUInt64(0), channel_id) AS cc,
+    if(bitAnd(nl, 4) = 0, '', platform) AS cp, if(bitAnd(nl, 8) = 0, '', content_type) AS ct,
+    if(bitAnd(nl, 16) = 0, '', campaign) AS ck,
+    ` + cellSums + `
+FROM post_cells
+WHERE gen = ? AND tz = ? AND grain = ? AND lvl = ?
+GROUP BY gen, age, tz, grain, day, cu, cc, cp, ct, ck`
+
+	// Fragment cells (grain 1) of a level from its day cells. Arguments:
+	// gen, tz, level.
+	qFragmentCells = `INSERT INTO post_cells (` + cellColumns + `)
+SELECT gen, age, tz, lvl, 1, frag_first, frag_first, any(frag_last), unit_id, channel_id, platform, content_type, campaign,
+    ` + cellSums + `
+FROM post_cells
+WHERE gen = ? AND tz = ? AND grain = 0 AND lvl = ?
+GROUP BY gen, age, tz, lvl, frag_first, unit_id, channel_id, platform, content_type, campaign`
+
+	qCellsCount  = `SELECT count() FROM post_cells WHERE gen = ? AND tz = ?`
+	qRecordCells = `INSERT INTO post_cells_gens (gen, tz, cells, built_at, took_ms) SELECT ?, ?, ?, ?, ?`
+	qDropCellGen = `ALTER TABLE post_cells DROP PARTITION ?`
+	// The time zones cells exist for in a generation. Argument: gen.
+	qCellZones = `SELECT tz FROM post_cells_gens WHERE gen = ? ORDER BY tz`
+	// The time zones of the mirrored units (the newest mirror of each).
+	qUnitZones = `SELECT DISTINCT tz FROM (SELECT argMax(timezone, version) AS tz FROM units GROUP BY unit_id)`
+
+	// The cells a period reads, as rows with the per-post column names
+	// the group expressions use (lt is the day: week and month groups
+	// take toMonday/toStartOfMonth of it). A fragment counts when the
+	// current or the previous period covers it whole; a day counts when
+	// its fragment is not covered. Arguments: current first day, gen, age,
+	// tz, level, previous first day, last day, then the first and last days
+	// of the current and of the previous period, twice.
+	qCellsHead = `SELECT day >= ? AS cur, day AS lt, unit_id AS unit, channel_id AS chan, platform AS plat,
+    content_type AS ctype, campaign AS camp, posts, reach, views, interactions, reactions, likes, comments, shares, saves,
+    clicks, video_views, r_posts, r_inter, r_den, r_rate, v_posts, v_inter, v_den, v_rate, f_posts, f_inter, f_den, f_rate
+FROM post_cells
+WHERE gen = ? AND age = ? AND tz = ? AND lvl = ? AND day >= ? AND day <= ?
+    AND ((grain = 1 AND ((frag_first >= ? AND frag_last <= ?) OR (frag_first >= ? AND frag_last <= ?)))
+        OR (grain = 0 AND NOT (frag_first >= ? AND frag_last <= ?) AND NOT (frag_first >= ? AND frag_last <= ?)))`
+
+	// Figures of grouped cells; M is the method's column prefix.
+	qCellFigures = `sum(posts) AS n_posts,
+    sum(reach) AS s_reach,
+    sum(views) AS s_views,
+    sum(interactions) AS s_interactions,
+    sum(reactions) AS s_reactions,
+    sum(likes) AS s_likes,
+    sum(comments) AS s_comments,
+    sum(shares) AS s_shares,
+    sum(saves) AS s_saves,
+    sum(clicks) AS s_clicks,
+    sum(video_views) AS s_video_views,
+    sum(M_posts) AS n_rated,
+    sum(M_inter) AS s_rated_interactions,
+    sum(M_den) AS s_den,
+    sum(M_rate) AS s_rate`
+)
+
+// methodPrefix: each method's columns in post_cells.
+var methodPrefix = map[string]string{"reach": "r", "views": "v", "followers": "f"}
+
+// buildCells builds the cells of generation gen (its post_facts and
+// post_age_facts rows) for the default time zone and every unit's, and
+// records each time zone's cells as complete.
+func (s *Service) buildCells(ctx context.Context, gen uint32) error {
+	zones, err := s.cellZones(ctx)
+	if err != nil {
+		return err
+	}
+	for _, tz := range zones {
+		start := time.Now()
+		for _, q := range []string{qCellsByChannel, qCellsByType} {
+			if err := s.ch.Exec(ctx, q, gen, tz, tz, gen, tz, gen); err != nil {
+				return fmt.Errorf("build cells of generation %d (%s): %w", gen, tz, err)
+			}
+		}
+		for _, lvl := range []uint8{7, 28} {
+			if err := s.ch.Exec(ctx, qFragmentCells, gen, tz, lvl); err != nil {
+				return fmt.Errorf("fragment cells of generation %d (%s): %w", gen, tz, err)
+			}
+		}
+		for grain := range uint8(2) {
+			for _, d := range cellParents {
+				if err := s.ch.Exec(ctx, qDeriveCells, d.lvl, gen, tz, grain, d.from); err != nil {
+					return fmt.Errorf("cells of level %d of generation %d (%s): %w", d.lvl, gen, tz, err)
+				}
+			}
+		}
+		var n uint64
+		if err := s.ch.QueryRow(ctx, qCellsCount, gen, tz).Scan(&n); err != nil {
+			return fmt.Errorf("count cells of generation %d (%s): %w", gen, tz, err)
+		}
+		took := time.Since(start)
+		if err := s.ch.Exec(ctx, qRecordCells, gen, tz, n, s.now().UTC().Truncate(time.Second),
+			uint64(took.Milliseconds())); err != nil {
+			return fmt.Errorf("record cells of generation %d (%s): %w", gen, tz, err)
+		}
+		s.log.DebugContext(ctx, "analytics cells built", "generation", gen, "tz", tz, "cells", n, "took_ms", took.Milliseconds())
+	}
+	return nil
+}
+
+// cellZones are the time zones reports use: the default and every unit's
+// that Go knows, at most maxCellZones.
+func (s *Service) cellZones(ctx context.Context) ([]string, error) {
+	rows, err := s.ch.Query(ctx, qUnitZones)
+	if err != nil {
+		return nil, fmt.Errorf("read unit time zones: %w", err)
+	}
+	defer rows.Close()
+	zones := []string{s.tz}
+	for rows.Next() {
+		var tz string
+		if err := rows.Scan(&tz); err != nil {
+			return nil, fmt.Errorf("scan unit time zone: %w", err)
+		}
+		if _, err := time.LoadLocation(tz); tz == "" || err != nil || slices.Contains(zones, tz) {
+			continue
+		}
+		zones = append(zones, tz)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read unit time zones: %w", err)
+	}
+	slices.Sort(zones[1:])
+	return zones[:min(len(zones), maxCellZones)], nil
+}
+
+// readCellZones reads the time zones generation gen has cells for, as
+// the sorted list joined by commas ("" for none).
+func (s *Service) readCellZones(ctx context.Context, gen uint32) (string, error) {
+	rows, err := s.ch.Query(ctx, qCellZones, gen)
+	if err != nil {
+		return "", fmt.Errorf("read cell time zones of generation %d: %w", gen, err)
+	}
+	defer rows.Close()
+	var zones []string
+	for rows.Next() {
+		var tz string
+		if err := rows.Scan(&tz); err != nil {
+			return "", fmt.Errorf("scan cell time zone: %w", err)
+		}
+		zones = append(zones, tz)
+	}
+	return strings.Join(zones, ","), rows.Err()
+}
+
+// cellLevel picks the smallest cell level that keeps every dimension q
+// groups or filters by, when the period's generation has cells in its
+// time zone and the service reads cells.
+func (s *Service) cellLevel(q Query, p period) (uint8, bool) {
+	if s.noCells || p.gens.latest == 0 || p.gens.age != p.gens.latest || !slices.Contains(strings.Split(p.gens.cellZones, ","), p.tz) {
+		return 0, false
+	}
+	var need uint8
+	for _, k := range q.GroupBy {
+		need |= groupDims[k]
+	}
+	if q.Platform != "" {
+		need |= dimPlatform
+	}
+	if q.Unit != 0 {
+		need |= dimUnit
+	}
+	if q.Channel != 0 {
+		need |= dimChannel
+	}
+	if q.ContentType != "" {
+		need |= dimType
+	}
+	if q.Campaign != "" {
+		need |= dimCampaign
+	}
+	for _, l := range cellLevels {
+		if l&need == need {
+			return l, true
+		}
+	}
+	return 0, false
+}
+
+// cellRows writes the subquery of the cells a report of q over p reads
+// at level lvl (the current period and the one before), filtered by q.
+func cellRows(s *sqlBuf, q Query, p period, lvl uint8) {
+	age := uint32(ageSeconds[q.Age]) // 0 for latest
+	from, to := p.fromDate, p.toDate
+	pfrom, pto := p.prevFromDate, p.prevToDate
+	s.add(qCellsHead, dateOnly(from), p.gens.latest, age, p.tz, lvl, dateOnly(pfrom), dateOnly(to),
+		dateOnly(from), dateOnly(to), dateOnly(pfrom), dateOnly(pto),
+		dateOnly(from), dateOnly(to), dateOnly(pfrom), dateOnly(pto))
+	platformFilter(s, q)
+	havingFilters(s, q, " AND ")
+}
+
+// cellFigures is qCellFigures with the method's columns.
+func cellFigures(method string) string {
+	return strings.ReplaceAll(qCellFigures, "M_", methodPrefix[method]+"_")
+}
