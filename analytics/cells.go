@@ -41,18 +41,14 @@ var groupDims = map[string]uint8{"content_type": dimType, "platform": dimPlatfor
 // maxCellZones bounds the time zones cells are built for per generation.
 const maxCellZones = 8
 
-// cellParents says which level each derived level is summed from (a
-// level keeping every dimension it keeps, and few cells); levels 7 and 28
-// are summed from the posts.
-var cellParents = []struct{ lvl, from uint8 }{
-	{dimUnit | dimPlatform, dimUnit | dimChannel | dimPlatform},
-	{dimType | dimCampaign, dimPlatform | dimType | dimCampaign},
-	{dimPlatform | dimCampaign, dimPlatform | dimType | dimCampaign},
-	{dimPlatform | dimType, dimPlatform | dimType | dimCampaign},
-	{dimCampaign, dimType | dimCampaign},
-	{dimType, dimPlatform | dimType},
-	{dimPlatform, dimPlatform | dimType},
-	{0, dimPlatform},
+// cellChildren says which levels are summed from which: levels 7 (unit,
+// channel, platform) and 28 (platform, content type, campaign) are summed
+// from the posts, the others from one of them (keeping every dimension
+// they keep, with few cells).
+var cellChildren = map[uint8][]uint8{
+	dimUnit | dimChannel | dimPlatform: {dimUnit | dimPlatform},
+	dimPlatform | dimType | dimCampaign: {dimType | dimCampaign, dimPlatform | dimCampaign, dimPlatform | dimType, dimCampaign,
+		dimType, dimPlatform, 0},
 }
 
 const (
@@ -120,30 +116,9 @@ GROUP BY age, pday, plat, ctype, camp`
     sum(shares), sum(saves), sum(clicks), sum(video_views), sum(r_posts), sum(r_inter), sum(r_den), sum(r_rate),
     sum(v_posts), sum(v_inter), sum(v_den), sum(v_rate), sum(f_posts), sum(f_inter), sum(f_den), sum(f_rate)`
 
-	// Cells of a level from those of a level that keeps more dimensions
-	// (those the new level does not keep are emptied), at one grain.
-	// Arguments: new level, gen, tz, grain, source level.
-	qDeriveCells = `INSERT INTO post_cells (` + cellColumns + `)
-SELECT gen, age, tz, ? AS nl, grain, day, any(frag_first), any(frag_last),
-    if(bitAnd(nl, 1) = 0, toUInt64(0), unit_id) AS cu, if(bitAnd(nl, 2) = 0, toUInt64(0), channel_id) AS cc,
-    if(bitAnd(nl, 4) = 0, '', platform) AS cp, if(bitAnd(nl, 8) = 0, '', content_type) AS ct,
-    if(bitAnd(nl, 16) = 0, '', campaign) AS ck,
-    ` + cellSums + `
-FROM post_cells
-WHERE gen = ? AND tz = ? AND grain = ? AND lvl = ?
-GROUP BY gen, age, tz, grain, day, cu, cc, cp, ct, ck`
-
-	// Fragment cells (grain 1) of a level from its day cells. Arguments:
-	// gen, tz, level.
-	qFragmentCells = `INSERT INTO post_cells (` + cellColumns + `)
-SELECT gen, age, tz, lvl, 1, frag_first, frag_first, any(frag_last), unit_id, channel_id, platform, content_type, campaign,
-    ` + cellSums + `
-FROM post_cells
-WHERE gen = ? AND tz = ? AND grain = 0 AND lvl = ?
-GROUP BY gen, age, tz, lvl, frag_first, unit_id, channel_id, platform, content_type, campaign`
-
-	qCellsCount  = `SELECT count() FROM post_cells WHERE gen = ? AND tz = ?`
-	qRecordCells = `INSERT INTO post_cells_gens (gen, tz, cells, built_at, took_ms) SELECT ?, ?, ?, ?, ?`
+	// Arguments: gen, tz, built_at, took_ms, gen, tz.
+	qRecordCells = `INSERT INTO post_cells_gens (gen, tz, cells, built_at, took_ms)
+SELECT ?, ?, count(), ?, ? FROM post_cells WHERE gen = ? AND tz = ?`
 	qDropCellGen = `ALTER TABLE post_cells DROP PARTITION ?`
 	// The time zones cells exist for in a generation. Argument: gen.
 	qCellZones = `SELECT tz FROM post_cells_gens WHERE gen = ? ORDER BY tz`
@@ -183,6 +158,39 @@ WHERE gen = ? AND age = ? AND tz = ? AND lvl = ? AND day >= ? AND day <= ?
     sum(M_rate) AS s_rate`
 )
 
+// Cells derived from the day cells of levels 7 and 28: their
+// fragments, and the day and fragment cells of the levels summed from
+// them (cellChildren), each in one statement. Arguments: gen, tz.
+var (
+	qDeriveFromChannel = deriveCells(dimUnit | dimChannel | dimPlatform)
+	qDeriveFromType    = deriveCells(dimPlatform | dimType | dimCampaign)
+)
+
+// deriveCells is the statement summing the day cells of level from into
+// its own fragments and the days and fragments of its children: an array
+// of (level, grain) pairs, every row of the source once per pair, with the
+// dimensions the pair's level does not keep emptied. The text holds only
+// the fixed level numbers.
+func deriveCells(from uint8) string {
+	pairs := []string{fmt.Sprintf("(%d, 1)", from)}
+	for _, l := range cellChildren[from] {
+		pairs = append(pairs, fmt.Sprintf("(%d, 0)", l), fmt.Sprintf("(%d, 1)", l))
+	}
+	return `INSERT INTO post_cells (` + cellColumns + `)
+SELECT gen, age, tz, tupleElement(lg, 1) AS nl, tupleElement(lg, 2) AS ng, if(ng = 0, day, frag_first) AS nday, frag_first,
+    any(frag_last), if(bitAnd(nl, 1) = 0, toUInt64(0), unit_id) AS cu, if(bitAnd(nl, 2) = 0, toUInt64(0), channel_id) AS cc,
+    if(bitAnd(nl, 4) = 0, '', platform) AS cp, if(bitAnd(nl, 8) = 0, '', content_type) AS ct,
+    if(bitAnd(nl, 16) = 0, '', campaign) AS ck,
+    ` + cellSums + `
+FROM
+(
+    SELECT *, arrayJoin([` + strings.Join(pairs, ", ") + `]) AS lg
+    FROM post_cells
+    WHERE gen = ? AND tz = ? AND grain = 0 AND lvl = ` + fmt.Sprint(from) + `
+)
+GROUP BY gen, age, tz, nl, ng, nday, frag_first, cu, cc, cp, ct, ck`
+}
+
 // methodPrefix: each method's columns in post_cells.
 var methodPrefix = map[string]string{"reach": "r", "views": "v", "followers": "f"}
 
@@ -201,28 +209,17 @@ func (s *Service) buildCells(ctx context.Context, gen uint32) error {
 				return fmt.Errorf("build cells of generation %d (%s): %w", gen, tz, err)
 			}
 		}
-		for _, lvl := range []uint8{7, 28} {
-			if err := s.ch.Exec(ctx, qFragmentCells, gen, tz, lvl); err != nil {
-				return fmt.Errorf("fragment cells of generation %d (%s): %w", gen, tz, err)
+		for _, q := range []string{qDeriveFromChannel, qDeriveFromType} {
+			if err := s.ch.Exec(ctx, q, gen, tz); err != nil {
+				return fmt.Errorf("derive cells of generation %d (%s): %w", gen, tz, err)
 			}
-		}
-		for grain := range uint8(2) {
-			for _, d := range cellParents {
-				if err := s.ch.Exec(ctx, qDeriveCells, d.lvl, gen, tz, grain, d.from); err != nil {
-					return fmt.Errorf("cells of level %d of generation %d (%s): %w", d.lvl, gen, tz, err)
-				}
-			}
-		}
-		var n uint64
-		if err := s.ch.QueryRow(ctx, qCellsCount, gen, tz).Scan(&n); err != nil {
-			return fmt.Errorf("count cells of generation %d (%s): %w", gen, tz, err)
 		}
 		took := time.Since(start)
-		if err := s.ch.Exec(ctx, qRecordCells, gen, tz, n, s.now().UTC().Truncate(time.Second),
-			uint64(took.Milliseconds())); err != nil {
+		if err := s.ch.Exec(ctx, qRecordCells, gen, tz, s.now().UTC().Truncate(time.Second), uint64(took.Milliseconds()),
+			gen, tz); err != nil {
 			return fmt.Errorf("record cells of generation %d (%s): %w", gen, tz, err)
 		}
-		s.log.DebugContext(ctx, "analytics cells built", "generation", gen, "tz", tz, "cells", n, "took_ms", took.Milliseconds())
+		s.log.DebugContext(ctx, "analytics cells built", "generation", gen, "tz", tz, "took_ms", took.Milliseconds())
 	}
 	return nil
 }

@@ -5,18 +5,21 @@ import (
 	"testing"
 )
 
-// TestCellPlan: every level is built, from a level built before it that
-// keeps every dimension it keeps, and the levels are listed by size.
+// TestCellPlan: every level read is built, from the posts or from a
+// level that keeps every dimension it keeps, and every level built is
+// read.
 func TestCellPlan(t *testing.T) {
 	built := []uint8{7, 28}
-	for _, d := range cellParents {
-		if !slices.Contains(built, d.from) {
-			t.Errorf("level %d is summed from level %d, not built before it", d.lvl, d.from)
+	for from, children := range cellChildren {
+		if !slices.Contains([]uint8{7, 28}, from) {
+			t.Errorf("level %d is summed from level %d, which is not built from the posts", children, from)
 		}
-		if d.from&d.lvl != d.lvl {
-			t.Errorf("level %d is summed from level %d, which does not keep all its dimensions", d.lvl, d.from)
+		for _, l := range children {
+			if from&l != l {
+				t.Errorf("level %d is summed from level %d, which does not keep all its dimensions", l, from)
+			}
+			built = append(built, l)
 		}
-		built = append(built, d.lvl)
 	}
 	for _, l := range cellLevels {
 		if !slices.Contains(built, l) {
