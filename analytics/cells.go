@@ -26,12 +26,12 @@ const (
 
 // cellLevels are the levels built, smallest first (the order reports pick
 // in). Levels with a unit or channel and a content type or campaign are
-// left out: they have about as many cells as posts.
+// left out: they have about as many cells as posts. A channel belongs to
+// one unit and platform, so the channel level serves reports by unit too.
 var cellLevels = []uint8{
 	0, dimPlatform, dimType, dimCampaign, dimPlatform | dimType, dimPlatform | dimCampaign, dimType | dimCampaign,
 	dimPlatform | dimType | dimCampaign,
-	dimUnit | dimPlatform,
-	dimUnit | dimChannel | dimPlatform,
+	dimUnit | dimChannel | dimPlatform, // by unit too: a level by unit alone would have as many cells here
 }
 
 // groupDims: the dimension each group key needs (week and month are times).
@@ -46,7 +46,7 @@ const maxCellZones = 8
 // from the posts, the others from one of them (keeping every dimension
 // they keep, with few cells).
 var cellChildren = map[uint8][]uint8{
-	dimUnit | dimChannel | dimPlatform: {dimUnit | dimPlatform},
+	dimUnit | dimChannel | dimPlatform: nil,
 	dimPlatform | dimType | dimCampaign: {dimType | dimCampaign, dimPlatform | dimCampaign, dimPlatform | dimType, dimCampaign,
 		dimType, dimPlatform, 0},
 }
