@@ -63,6 +63,8 @@ var exceptions = map[string]map[string]string{
 		"post_facts_gens":     "as above",
 		"post_age_facts":      "as above",
 		"post_age_facts_gens": "as above",
+		"post_cells":          "as above",
+		"post_cells_gens":     "as above",
 	},
 	"analytics": {
 		"post_metrics":    "read models are built in ClickHouse by INSERT ... SELECT over the raw snapshots",
