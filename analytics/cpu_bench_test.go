@@ -8,9 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
-
 	"github.com/humas-id/humas/analytics"
+	"github.com/humas-id/humas/store"
 )
 
 // BenchmarkReportsCPU answers 200 distinct random grouped reports (the
@@ -72,7 +71,7 @@ func BenchmarkReportsCPU(b *testing.B) {
 				if _, ok, _ := cells.CellLevelOf(ctx, q); ok {
 					read++
 				}
-				qctx := clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"log_queries": 1}))
+				qctx := store.LogQueries(ctx)
 				start := time.Now()
 				if _, err := path.svc.Engagement(qctx, q); err != nil {
 					b.Fatal(err)
