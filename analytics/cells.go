@@ -127,18 +127,20 @@ SELECT ?, ?, count(), ?, ? FROM post_cells WHERE gen = ? AND tz = ?`
 
 	// The cells a period reads, as rows with the per-post column names
 	// the group expressions use (lt is the day: week and month groups
-	// take toMonday/toStartOfMonth of it). A fragment counts when the
-	// current or the previous period covers it whole; a day counts when
-	// its fragment is not covered. Arguments: current first day, gen, age,
-	// tz, level, previous first day, last day, then the first and last days
-	// of the current and of the previous period, twice.
+	// take toMonday/toStartOfMonth of it): the fragments the current or
+	// the previous period covers whole, and the days of the fragments
+	// they cover in part (at most two day ranges per period, see
+	// partDays). Arguments: current first day, gen, age, tz, level, then
+	// per period (current, previous) its first day, last day, last day,
+	// then the four day ranges (first and last day each).
 	qCellsHead = `SELECT day >= ? AS cur, day AS lt, unit_id AS unit, channel_id AS chan, platform AS plat,
     content_type AS ctype, campaign AS camp, posts, reach, views, interactions, reactions, likes, comments, shares, saves,
     clicks, video_views, r_posts, r_inter, r_den, r_rate, v_posts, v_inter, v_den, v_rate, f_posts, f_inter, f_den, f_rate
 FROM post_cells
-WHERE gen = ? AND age = ? AND tz = ? AND lvl = ? AND day >= ? AND day <= ?
-    AND ((grain = 1 AND ((frag_first >= ? AND frag_last <= ?) OR (frag_first >= ? AND frag_last <= ?)))
-        OR (grain = 0 AND NOT (frag_first >= ? AND frag_last <= ?) AND NOT (frag_first >= ? AND frag_last <= ?)))`
+WHERE gen = ? AND age = ? AND tz = ? AND lvl = ?
+    AND ((grain = 1 AND ((day >= ? AND day <= ? AND frag_last <= ?) OR (day >= ? AND day <= ? AND frag_last <= ?)))
+        OR (grain = 0 AND ((day >= ? AND day <= ?) OR (day >= ? AND day <= ?) OR (day >= ? AND day <= ?)
+            OR (day >= ? AND day <= ?))))`
 
 	// Figures of grouped cells; M is the method's column prefix.
 	qCellFigures = `sum(posts) AS n_posts,
@@ -309,11 +311,61 @@ func cellRows(s *sqlBuf, q Query, p period, lvl uint8) {
 	age := uint32(ageSeconds[q.Age]) // 0 for latest
 	from, to := p.fromDate, p.toDate
 	pfrom, pto := p.prevFromDate, p.prevToDate
-	s.add(qCellsHead, dateOnly(from), p.gens.latest, age, p.tz, lvl, dateOnly(pfrom), dateOnly(to),
-		dateOnly(from), dateOnly(to), dateOnly(pfrom), dateOnly(pto),
-		dateOnly(from), dateOnly(to), dateOnly(pfrom), dateOnly(pto))
+	args := []any{dateOnly(from), p.gens.latest, age, p.tz, lvl,
+		dateOnly(from), dateOnly(to), dateOnly(to), dateOnly(pfrom), dateOnly(pto), dateOnly(pto)}
+	for _, r := range append(partDays(from, to), partDays(pfrom, pto)...) {
+		args = append(args, dateOnly(r[0]), dateOnly(r[1]))
+	}
+	s.add(qCellsHead, args...)
 	platformFilter(s, q)
 	havingFilters(s, q, " AND ")
+}
+
+// fragment is the first and last day of d's fragment (post_cells): the
+// days its ISO week and its month share.
+func fragment(d time.Time) (first, last time.Time) {
+	monday := d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
+	month := time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, time.UTC)
+	first, last = monday, monday.AddDate(0, 0, 6)
+	if month.After(first) {
+		first = month
+	}
+	if end := month.AddDate(0, 1, -1); end.Before(last) {
+		last = end
+	}
+	return first, last
+}
+
+// partDays are the days of [from, to] (calendar dates) whose fragment the
+// period does not cover whole: those of its first and of its last
+// fragment, when partly outside. Always two ranges, an empty one ending
+// before it starts.
+func partDays(from, to time.Time) [][2]time.Time {
+	none := [2]time.Time{to.AddDate(0, 0, 1), to}
+	out := [][2]time.Time{none, none}
+	ff, fl := fragment(from)
+	if !ff.Equal(from) || fl.After(to) {
+		out[0] = [2]time.Time{from, minTime(fl, to)}
+	}
+	lf, ll := fragment(to)
+	if lf.After(fl) && (!ll.Equal(to) || lf.Before(from)) {
+		out[1] = [2]time.Time{maxTime(lf, from), to}
+	}
+	return out
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // cellFigures is qCellFigures with the method's columns.
