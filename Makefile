@@ -3,7 +3,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run test build clickhouse-start clickhouse-stop chdb lint bench
+.PHONY: run test build clickhouse-start clickhouse-stop chcluster-start chcluster-stop chdb lint bench
 
 # Every statement the tests send to ClickHouse is recorded here, then
 # replayed by the differential test (chdiff) on chDB 26.7.
@@ -21,8 +21,9 @@ run: build clickhouse-start
 # what they send; then the differential test replays it all (and its own
 # report/dashboard workload) on chDB, the modern engine (scripts/chdb.sh
 # fetch gets it; CI fails without it, elsewhere it is skipped with a note).
-test: clickhouse-start
+test: clickhouse-start chcluster-start
 	@scripts/clickhouse.sh status | sed 's/^/integration tests use: /'
+	@scripts/chcluster.sh status | sed 's/^/replica tests use: /'
 	$(GO) vet ./...
 	rm -rf $(CAPTURE) $(CURDIR)/var/chdiff-report.txt && mkdir -p $(CAPTURE)
 	HUMAS_CH_CAPTURE_DIR=$(CAPTURE) $(GO) test -race -count=1 -timeout 45m $$($(GO) list ./... | grep -v '/chdiff$$')
@@ -34,6 +35,13 @@ clickhouse-start:
 
 clickhouse-stop:
 	@scripts/clickhouse.sh stop
+
+# ZooKeeper and two 18.16 replicas (cluster "humas") for the replica tests.
+chcluster-start:
+	@scripts/chcluster.sh start
+
+chcluster-stop:
+	@scripts/chcluster.sh stop
 
 # chDB's library for the differential test, cached outside the clone.
 chdb:

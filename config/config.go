@@ -90,7 +90,15 @@ type Log struct {
 
 // ClickHouse is the metric store.
 type ClickHouse struct {
-	Addr         string   `yaml:"addr"`
+	// Addr is host:port of the native protocol; with replicas, several
+	// comma-separated: the client connects to the first that answers and
+	// moves to another when one goes down.
+	Addr string `yaml:"addr"`
+	// Cluster, when set, is the remote_servers cluster of the replicas:
+	// migrations run ON CLUSTER and create Replicated* engines (ZooKeeper
+	// or Keeper paths under /clickhouse/tables/{shard}/DATABASE/TABLE,
+	// replica {replica}: both macros must be defined on every server).
+	Cluster      string   `yaml:"cluster"`
 	Database     string   `yaml:"database"`
 	User         string   `yaml:"user"`
 	Password     Secret   `yaml:"password"`
@@ -100,6 +108,17 @@ type ClickHouse struct {
 	// QueryTimeout is max_execution_time for report reads.
 	QueryTimeout Duration `yaml:"query_timeout"`
 	Compression  string   `yaml:"compression"` // lz4, zstd or none
+}
+
+// Addrs is Addr split on commas, blanks trimmed.
+func (c ClickHouse) Addrs() []string {
+	var out []string
+	for _, a := range strings.Split(c.Addr, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // State is the embedded SQLite database for the calendar, users and audit log.

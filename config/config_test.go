@@ -19,6 +19,7 @@ func TestBadConfigs(t *testing.T) {
 		"bad_listen.bad.yaml":          {"listen", "not-an-address", "host:port"},
 		"bad_timezone.bad.yaml":        {"timezone", "Asia/Jakartaa", "IANA"},
 		"bad_clickhouse_addr.bad.yaml": {"clickhouse.addr", "127.0.0.1"},
+		"bad_cluster.bad.yaml":         {"clickhouse.addr", "ch1:9000, ch2", "comma-separated", "clickhouse.cluster", "humas cluster", "remote_servers"},
 		"bad_database.bad.yaml":        {"clickhouse.database", "DROP TABLE"},
 		"bad_compression.bad.yaml":     {"clickhouse.compression", "gzip", "lz4, zstd, none"},
 		"bad_duration.bad.yaml":        {"line 2", "soon", "duration"},
@@ -314,5 +315,22 @@ func TestSMTPFromEnv(t *testing.T) {
 	// No host: no mail, nothing else required.
 	if cfg, err := Load("", noEnv); err != nil || cfg.SMTP.Enabled() {
 		t.Errorf("default: %v %v", err, cfg.SMTP.Enabled())
+	}
+}
+
+func TestClickHouseAddrs(t *testing.T) {
+	tests := []struct {
+		addr string
+		want []string
+	}{
+		{"127.0.0.1:9000", []string{"127.0.0.1:9000"}},
+		{"ch1:9000, ch2:9000,", []string{"ch1:9000", "ch2:9000"}},
+		{" , ", nil},
+	}
+	for _, tc := range tests {
+		got := ClickHouse{Addr: tc.addr}.Addrs()
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("Addrs(%q) = %q, want %q", tc.addr, got, tc.want)
+		}
 	}
 }

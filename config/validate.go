@@ -76,8 +76,18 @@ func (c Config) Validate() error {
 	}
 
 	ch := c.ClickHouse
-	if _, _, err := net.SplitHostPort(ch.Addr); err != nil {
-		add(fieldf("clickhouse.addr", ch.Addr, "want host:port of ClickHouse's native protocol, e.g. 127.0.0.1:9000"))
+	addrs := ch.Addrs()
+	if len(addrs) == 0 {
+		add(fieldf("clickhouse.addr", ch.Addr, "want host:port of ClickHouse's native protocol, e.g. 127.0.0.1:9000 (replicas: comma-separated)"))
+	}
+	for _, a := range addrs {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			add(fieldf("clickhouse.addr", ch.Addr, "want host:port of ClickHouse's native protocol, e.g. 127.0.0.1:9000 (replicas: comma-separated)"))
+			break
+		}
+	}
+	if ch.Cluster != "" && !dbName.MatchString(ch.Cluster) {
+		add(fieldf("clickhouse.cluster", ch.Cluster, "the remote_servers cluster name: letters, digits and _; not starting with a digit"))
 	}
 	if !dbName.MatchString(ch.Database) {
 		add(fieldf("clickhouse.database", ch.Database, "letters, digits and _; not starting with a digit"))

@@ -24,6 +24,8 @@ import (
 type ClickHouse struct {
 	conn         driver.Conn
 	db           string
+	cluster      string // clickhouse.cluster: replicated schema, DDL ON CLUSTER
+	replicas     int    // addresses configured: reads retry on another when one is down
 	queryTimeout time.Duration
 	log          *slog.Logger
 }
@@ -39,12 +41,16 @@ const (
 ENGINE = MergeTree
 ORDER BY version`
 	qAppliedMigrations = `SELECT version FROM schema_migrations`
+	// Existence checks before DDL on a cluster (ON CLUSTER waits for every
+	// replica, so it is sent only when something is missing).
+	qDatabaseExists = `SELECT count() FROM system.databases WHERE name = ?`
+	qTableExists    = `SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = ?`
 	qRecordMigration   = `INSERT INTO schema_migrations (version, name, applied_at) SELECT ?, ?, ?`
 )
 
 func chOptions(cfg config.ClickHouse, database string) *clickhouse.Options {
 	opts := &clickhouse.Options{
-		Addr: []string{cfg.Addr},
+		Addr: cfg.Addrs(), // several: the first that answers; another when it goes down
 		Auth: clickhouse.Auth{
 			Database: database,
 			Username: cfg.User,
@@ -75,8 +81,12 @@ func OpenClickHouse(ctx context.Context, cfg config.ClickHouse, log *slog.Logger
 		return nil, fmt.Errorf("clickhouse %s: %w", cfg.Addr, err)
 	}
 	// The database name passed config validation ([A-Za-z_][A-Za-z0-9_]*),
-	// so it can be quoted as an identifier here.
-	err = boot.Exec(ctx, "CREATE DATABASE IF NOT EXISTS `"+cfg.Database+"`")
+	// so it can be quoted as an identifier here. On a cluster, DDL waits
+	// for every replica: it is sent only when the database is missing, so
+	// humas starts with a replica down.
+	if cfg.Cluster == "" || !chExists(ctx, boot, qDatabaseExists, cfg.Database) {
+		err = boot.Exec(ctx, "CREATE DATABASE IF NOT EXISTS `"+cfg.Database+"`"+onCluster(cfg.Cluster))
+	}
 	boot.Close()
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse %s: create database %s: %w", cfg.Addr, cfg.Database, wrapCH(err))
@@ -86,10 +96,10 @@ func OpenClickHouse(ctx context.Context, cfg config.ClickHouse, log *slog.Logger
 		return nil, fmt.Errorf("clickhouse %s: %w", cfg.Addr, err)
 	}
 	var conn driver.Conn = raw
-	if hook := connHook.Load(); hook != nil {
+	if hook := connHook.Load(); hook != nil && cfg.Cluster == "" {
 		conn = (*hook)(cfg.Database, conn)
 	}
-	c := &ClickHouse{conn: conn, db: cfg.Database, queryTimeout: cfg.QueryTimeout.D(), log: log}
+	c := &ClickHouse{conn: conn, db: cfg.Database, cluster: cfg.Cluster, replicas: len(cfg.Addrs()), queryTimeout: cfg.QueryTimeout.D(), log: log}
 	if err := c.Ping(ctx); err != nil {
 		conn.Close()
 		return nil, err
@@ -97,8 +107,11 @@ func OpenClickHouse(ctx context.Context, cfg config.ClickHouse, log *slog.Logger
 	return c, nil
 }
 
-// ConnHook wraps the driver connection of every ClickHouse store opened
-// after it is set; database is the store's database. Test support uses it
+// ConnHook wraps the driver connection of every single-server ClickHouse
+// store opened after it is set (not a cluster store's: its schema needs a
+// cluster and ZooKeeper, which the differential test's engines lack; its
+// other statements are the single-server ones); database is the store's
+// database. Test support uses it
 // to record every statement humas sends (chdiff/capture, installed by
 // storetest when HUMAS_CH_CAPTURE_DIR is set); a wrapper must forward
 // everything it does not record.
@@ -126,6 +139,35 @@ func (c *ClickHouse) Conn() driver.Conn { return c.conn }
 
 // Database is the database name.
 func (c *ClickHouse) Database() string { return c.db }
+
+// Cluster is clickhouse.cluster ("" for one server).
+func (c *ClickHouse) Cluster() string { return c.cluster }
+
+// DropDatabase drops the store's database (on every replica of the
+// cluster); the store is unusable afterwards until opened again. Tools
+// that rebuild a database from nothing (benchmarks, tests) use it.
+func (c *ClickHouse) DropDatabase(ctx context.Context) error {
+	return c.Exec(ctx, "DROP DATABASE IF EXISTS `"+c.db+"`"+onCluster(c.cluster))
+}
+
+// chExists runs a count query with one argument and reports whether it
+// counted anything (false on error: the DDL that follows reports it).
+func chExists(ctx context.Context, conn driver.Conn, query string, arg any) bool {
+	var n uint64
+	if err := conn.QueryRow(ctx, query, arg).Scan(&n); err != nil {
+		return false
+	}
+	return n > 0
+}
+
+// onCluster is the ON CLUSTER clause for a cluster name ("" for none).
+// The name passed config validation (an identifier).
+func onCluster(cluster string) string {
+	if cluster == "" {
+		return ""
+	}
+	return " ON CLUSTER `" + cluster + "`"
+}
 
 // Close releases the pool.
 func (c *ClickHouse) Close() error { return c.conn.Close() }
@@ -179,18 +221,42 @@ func (c *ClickHouse) Exec(ctx context.Context, query string, args ...any) error 
 // Select scans all rows into dest (a pointer to a slice of structs with
 // ch tags), with the read timeout applied.
 func (c *ClickHouse) Select(ctx context.Context, dest any, query string, args ...any) error {
-	return wrapCH(c.conn.Select(c.ReadContext(ctx), dest, query, args...))
+	return c.failover(ctx, func() error { return wrapCH(c.conn.Select(c.ReadContext(ctx), dest, query, args...)) })
 }
 
 // Query runs a read with the read timeout applied.
 func (c *ClickHouse) Query(ctx context.Context, query string, args ...any) (driver.Rows, error) {
-	rows, err := c.conn.Query(c.ReadContext(ctx), query, args...)
-	return rows, wrapCH(err)
+	var rows driver.Rows
+	err := c.failover(ctx, func() error {
+		var err error
+		rows, err = c.conn.Query(c.ReadContext(ctx), query, args...)
+		return wrapCH(err)
+	})
+	return rows, err
 }
 
 // QueryRow runs a one-row read with the read timeout applied.
 func (c *ClickHouse) QueryRow(ctx context.Context, query string, args ...any) driver.Row {
-	return c.conn.QueryRow(c.ReadContext(ctx), query, args...)
+	var row driver.Row
+	_ = c.failover(ctx, func() error {
+		row = c.conn.QueryRow(c.ReadContext(ctx), query, args...)
+		return wrapCH(row.Err())
+	})
+	return row
+}
+
+// failover runs a read again while the replica it reached was down and
+// another may answer: with several addresses configured, the pool drops
+// the broken connection and the next one dials the first address that
+// answers. A statement the server rejected is not retried; neither are
+// writes (the collector keeps their rows in its on-disk buffer).
+func (c *ClickHouse) failover(ctx context.Context, read func() error) error {
+	err := read()
+	for try := 1; try <= 2*c.replicas && c.replicas > 1 && errors.Is(err, ErrUnavailable) && ctx.Err() == nil; try++ {
+		c.log.WarnContext(ctx, "clickhouse read failed on an unreachable replica; trying another", "try", try, "err", err)
+		err = read()
+	}
+	return err
 }
 
 // PrepareBatch starts a batch insert; the query must list its columns.
@@ -251,8 +317,10 @@ func (c *ClickHouse) migrate(ctx context.Context, upTo int, legacy bool, skip ma
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Exec(ctx, qCreateMigrations); err != nil {
-		return nil, fmt.Errorf("create schema_migrations: %w", err)
+	if c.cluster == "" || !chExists(ctx, c.conn, qTableExists, "schema_migrations") {
+		if err := c.Exec(ctx, clusterDDL(qCreateMigrations, c.db, c.cluster)); err != nil {
+			return nil, fmt.Errorf("create schema_migrations: %w", err)
+		}
 	}
 	var applied []struct {
 		Version uint32 `ch:"version"`
@@ -283,7 +351,7 @@ func (c *ClickHouse) migrate(ctx context.Context, upTo int, legacy bool, skip ma
 			sctx = Legacy(ctx)
 		}
 		for i, stmt := range m.Statements {
-			if err := c.Exec(sctx, stmt); err != nil {
+			if err := c.Exec(sctx, clusterDDL(stmt, c.db, c.cluster)); err != nil {
 				return ran, fmt.Errorf("clickhouse migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
 			}
 		}

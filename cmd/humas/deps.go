@@ -38,7 +38,8 @@ func openStores(ctx context.Context, cfg config.Config, log *slog.Logger) (*stor
 		return nil, fmt.Errorf("%w (start one with scripts/clickhouse.sh start, or docker compose up -d clickhouse)", err)
 	}
 	if v, err := ch.ServerVersion(); err == nil {
-		log.Info("clickhouse connected", "addr", cfg.ClickHouse.Addr, "database", cfg.ClickHouse.Database, "server_version", v)
+		log.Info("clickhouse connected", "addr", cfg.ClickHouse.Addr, "cluster", cfg.ClickHouse.Cluster, "database", cfg.ClickHouse.Database,
+			"server_version", v)
 	}
 	return &stores{ch: ch, sql: sq}, nil
 }
