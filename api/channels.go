@@ -26,20 +26,24 @@ type channelView struct {
 }
 
 func viewChannel(c org.Channel, now time.Time) channelView {
-	h := tokenHealth{ExpiresAt: c.TokenExpiresAt, CheckedAt: c.TokenCheckedAt, MissingPermissions: c.MissingPermissions}
-	switch {
-	case !c.HasToken:
-		h.Status, h.Message, h.MessageID = "no_token", "no access token is stored", "belum ada token akses"
-	case c.Status == org.StatusReconnectNeeded:
-		h.Status, h.Message, h.MessageID = "reconnect_needed", "reconnect the channel: "+c.StatusReason, "sambungkan ulang kanal: "+c.StatusReason
-	case len(c.MissingPermissions) > 0:
-		h.Status, h.Message, h.MessageID = "missing_permissions", "the token lacks permissions", "token tidak memiliki semua izin"
-	case c.TokenExpiresAt != nil && c.TokenExpiresAt.Before(now.Add(7*24*time.Hour)):
-		h.Status, h.Message, h.MessageID = "expiring", "the token expires within 7 days: renew it", "token kedaluwarsa dalam 7 hari: perbarui"
-	case c.TokenCheckedAt == nil:
-		h.Status, h.Message, h.MessageID = "unchecked", "not checked yet (the daily check runs at 06:00)", "belum diperiksa (pemeriksaan harian pukul 06.00)"
+	hl := c.Health(now)
+	h := tokenHealth{Status: hl.State, ExpiresAt: c.TokenExpiresAt, CheckedAt: c.TokenCheckedAt, MissingPermissions: c.MissingPermissions}
+	switch hl.State {
+	case org.HealthReconnect:
+		if !c.HasToken {
+			h.Status, h.Message, h.MessageID = "no_token", "no access token is stored: connect the channel", "belum ada token akses: hubungkan kanal"
+			break
+		}
+		h.Message, h.MessageID = "reconnect the channel: "+hl.Reason, "hubungkan ulang kanal: "+hl.Reason
+	case org.HealthMissing:
+		perms := strings.Join(hl.Missing, ", ")
+		h.Message, h.MessageID = "the token lacks permissions: "+perms, "izin kurang: "+perms
+	case org.HealthExpiring:
+		h.Message, h.MessageID = "the token expires within 7 days: reconnect the channel", "token kedaluwarsa dalam 7 hari: hubungkan ulang kanal"
+	case org.HealthUnchecked:
+		h.Message, h.MessageID = "not checked yet: press \"Check now\" on the channels page (/admin/channels) or wait for the daily check", "belum diperiksa: tekan \"Periksa sekarang\" di halaman kanal (/admin/channels) atau tunggu pemeriksaan harian"
 	default:
-		h.Status, h.Message, h.MessageID = "ok", "the token is valid", "token berlaku"
+		h.Message, h.MessageID = "the token is valid", "token berlaku"
 	}
 	return channelView{Channel: c, TokenHealth: h}
 }

@@ -99,4 +99,3 @@ func TestInsertRoundTrip(t *testing.T) {
 		t.Errorf("posts %d (want 1), followers %d (want 1234)", posts, accounts)
 	}
 }
-

@@ -133,6 +133,9 @@ type Graph struct {
 	AppID     string   `yaml:"app_id" env:"HUMAS_APP_ID"`
 	AppSecret Secret   `yaml:"app_secret" env:"HUMAS_APP_SECRET"`
 	Timeout   Duration `yaml:"timeout"`
+	// RedirectURL is the Facebook Login callback registered in the Meta
+	// app; default <public_url>/admin/channels/facebook/callback.
+	RedirectURL string `yaml:"redirect_url"`
 	// Metrics overrides insight metric names when Meta renames them.
 	Metrics GraphMetrics `yaml:"metrics"`
 }
@@ -250,6 +253,15 @@ func (c Config) SSORedirectURL() string {
 		return c.OIDC.RedirectURL
 	}
 	return c.BaseURL() + "/signin/sso/callback"
+}
+
+// FacebookRedirectURL is the Facebook Login callback registered in the
+// Meta app ("Valid OAuth Redirect URIs").
+func (c Config) FacebookRedirectURL() string {
+	if c.Graph.RedirectURL != "" {
+		return c.Graph.RedirectURL
+	}
+	return c.BaseURL() + "/admin/channels/facebook/callback"
 }
 
 // Scheduler publishes due deliveries.

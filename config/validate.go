@@ -163,6 +163,11 @@ func (c Config) Validate() error {
 	if c.Web.SessionMaxAge.D() < c.Web.SessionTTL.D() || c.Web.SessionMaxAge.D() > 366*24*time.Hour {
 		add(fieldf("web.session_max_age", c.Web.SessionMaxAge, "from web.session_ttl (%s) to 366d, e.g. 7d", c.Web.SessionTTL))
 	}
+	if r := c.Graph.RedirectURL; r != "" {
+		if u, err := url.Parse(r); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			add(fieldf("graph.redirect_url", r, "the Facebook Login callback registered in the Meta app, e.g. https://humas.kpu.go.id/admin/channels/facebook/callback"))
+		}
+	}
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
 			u.RawQuery != "" || u.Fragment != "" {

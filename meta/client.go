@@ -29,7 +29,10 @@ const (
 // Options configures a Client. Only BaseURL/Version defaults are filled in;
 // AppID and AppSecret are needed for DebugToken and appsecret_proof.
 type Options struct {
-	BaseURL   string // default https://graph.facebook.com (a simulator URL in tests and sandbox)
+	BaseURL string // default https://graph.facebook.com (a simulator URL in tests and sandbox)
+	// DialogURL is where the Facebook Login dialog is (default
+	// https://www.facebook.com; the simulator's URL in tests and sandbox).
+	DialogURL string
 	Version   string // default v26.0
 	AppID     string
 	AppSecret string // when set, every call carries appsecret_proof and appsecret_time
@@ -69,6 +72,7 @@ type CallInfo struct {
 // Client is a Graph API client. It is safe for concurrent use.
 type Client struct {
 	base    *url.URL
+	dialog  *url.URL
 	version string
 	appID   string
 	secret  string
@@ -95,6 +99,13 @@ func New(o Options) (*Client, error) {
 	u, err := url.Parse(strings.TrimRight(o.BaseURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("meta: invalid base URL %q", o.BaseURL)
+	}
+	if o.DialogURL == "" {
+		o.DialogURL = DefaultDialogURL
+	}
+	d, err := url.Parse(strings.TrimRight(o.DialogURL, "/"))
+	if err != nil || (d.Scheme != "http" && d.Scheme != "https") || d.Host == "" {
+		return nil, fmt.Errorf("meta: invalid dialog URL %q", o.DialogURL)
 	}
 	if o.Version == "" {
 		o.Version = DefaultVersion
@@ -134,7 +145,7 @@ func New(o Options) (*Client, error) {
 		return nil, fmt.Errorf("meta: %w", err)
 	}
 	return &Client{
-		base: u, version: o.Version, appID: o.AppID, secret: o.AppSecret,
+		base: u, dialog: d, version: o.Version, appID: o.AppID, secret: o.AppSecret,
 		timeout: o.Timeout, upload: o.UploadTimeout, hc: o.HTTPClient, metrics: m, log: o.Logger, onResp: o.OnResponse,
 		retries: o.ReadRetries, backoff: o.RetryBackoff, maxPage: o.MaxPages, now: o.Now,
 	}, nil

@@ -71,3 +71,21 @@ func (t TokenInfo) MissingPermissions(required ...string) []string {
 	}
 	return out
 }
+
+// LoginScopes are the permissions humas asks for in Facebook Login: every
+// function's, with a Business Manager role (business_management and, of
+// "ads_read|ads_management", ads_read), so a Page an office manages
+// through Business Manager publishes to Instagram too. The README lists
+// them for App Review.
+func LoginScopes() []string {
+	var out []string
+	for _, f := range []Function{FuncPagePublish, FuncPageInsights, FuncIGPublish, FuncIGInsights} {
+		for _, p := range RequiredPermissions(f, true) {
+			p, _, _ = strings.Cut(p, "|")
+			if !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}

@@ -15,7 +15,7 @@ import (
 
 const (
 	qChannelCols = `id, unit_id, platform, external_id, name, status, status_reason, token_ciphertext IS NOT NULL,
-    token_expires_at, paused_until, last_collected_at, token_checked_at, token_scopes, missing_permissions`
+    token_expires_at, paused_until, last_collected_at, token_checked_at, token_scopes, missing_permissions, health_notified`
 	qChannels      = `SELECT ` + qChannelCols + ` FROM channels WHERE deleted_at IS NULL ORDER BY id`
 	qAllChannels   = `SELECT ` + qChannelCols + ` FROM channels ORDER BY id`
 	qChannel       = `SELECT ` + qChannelCols + ` FROM channels WHERE id = ? AND deleted_at IS NULL`
@@ -325,7 +325,7 @@ func scanChannel(r scanner) (Channel, error) {
 	var exp, paused, collected, checked sql.NullString
 	var scopes, missing string
 	err := r.Scan(&c.ID, &c.UnitID, &c.Platform, &c.ExternalID, &c.Name, &c.Status, &c.StatusReason, &c.HasToken,
-		&exp, &paused, &collected, &checked, &scopes, &missing)
+		&exp, &paused, &collected, &checked, &scopes, &missing, &c.HealthNotified)
 	if err != nil {
 		return c, err
 	}

@@ -98,6 +98,9 @@ type Channel struct {
 	TokenCheckedAt     *time.Time `json:"token_checked_at,omitempty"`
 	Scopes             []string   `json:"scopes"`
 	MissingPermissions []string   `json:"missing_permissions"`
+	// HealthNotified is the token health the unit's admins were last told
+	// about (a Health state, "" for none).
+	HealthNotified string `json:"-"`
 }
 
 // ChannelInput creates a channel.

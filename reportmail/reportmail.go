@@ -124,6 +124,10 @@ type Service struct {
 	runMu sync.Mutex
 	cron  *cron.Cron
 	stop  context.CancelFunc
+	// notes and people tell a unit's admins and division heads when its
+	// monthly report is generated (UseNotifier; nil: nobody).
+	notes  Notifier
+	people People
 }
 
 // New makes the service; sender may be nil (no SMTP configured): due

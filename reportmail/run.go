@@ -178,6 +178,9 @@ func (s *Service) send(ctx context.Context, d Delivery, sub Subscription, files 
 	if r.err != nil {
 		return fmt.Errorf("build the report: %w", r.err)
 	}
+	if !ok && d.Frequency == Monthly {
+		s.noticeReport(ctx, sub.UnitID, d.PeriodKey, r.doc)
+	}
 	to := sub.Email
 	if sub.Name != "" {
 		to = fmt.Sprintf("%q <%s>", sub.Name, sub.Email)

@@ -22,10 +22,10 @@ const (
 )
 
 var actions = map[string][2]string{
-	ActionReconnect: {"Sambungkan ulang kanal: buat token akses baru di Meta lalu simpan di humas (PATCH /api/v1/channels/{id}).",
-		"Reconnect the channel: make a new access token in Meta and save it in humas (PATCH /api/v1/channels/{id})."},
-	ActionPermission: {"Beri izin yang kurang pada aplikasi di Meta, lalu sambungkan ulang kanal.",
-		"Grant the missing permission to the app in Meta, then reconnect the channel."},
+	ActionReconnect: {"Hubungkan ulang kanal: admin unit membuka Administrasi → Kanal dan memilih \"Hubungkan dengan Facebook\" (atau menempel token system user baru), lalu jadwalkan ulang unggahan ini.",
+		"Reconnect the channel: the unit's admin opens Administration → Channels and chooses \"Connect with Facebook\" (or pastes a new system-user token), then schedule this post again."},
+	ActionPermission: {"Izin kurang: admin unit memilih \"Hubungkan dengan Facebook\" di Administrasi → Kanal dan menyetujui semua izin yang diminta, lalu jadwalkan ulang unggahan ini.",
+		"Missing permission: the unit's admin chooses \"Connect with Facebook\" in Administration → Channels and grants every permission asked for, then schedule this post again."},
 	ActionFixContent: {"Perbaiki isi kiriman (mis. persingkat keterangan, kurangi tagar, periksa URL media), lalu buat ulang kiriman.",
 		"Fix the post (e.g. shorten the caption, use fewer hashtags, check the media URLs), then create it again."},
 	ActionChangeText: {"Konten yang sama sudah tayang; ubah teksnya sebelum mengirim ulang.",

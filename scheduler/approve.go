@@ -9,6 +9,7 @@ import (
 
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/store"
 	"github.com/humas-id/humas/valid"
 )
 
@@ -64,6 +65,7 @@ func (s *Service) Approve(ctx context.Context, p auth.Principal, id int64, r Rev
 	if err != nil {
 		return Post{}, err
 	}
+	var authors []int64
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
 		cur, err := s.loadPost(ctx, tx, id)
 		if err != nil {
@@ -75,6 +77,7 @@ func (s *Service) Approve(ctx context.Context, p auth.Principal, id int64, r Rev
 		if cur.State != StateSubmitted {
 			return stateErr("approve", cur.State)
 		}
+		authors = cur.Authors
 		if err := approvable(p, cur, unit); err != nil {
 			return err
 		}
@@ -97,7 +100,11 @@ func (s *Service) Approve(ctx context.Context, p auth.Principal, id int64, r Rev
 	if err != nil {
 		return Post{}, err
 	}
-	return s.loadPost(ctx, s.db.DB, id)
+	out, err := s.loadPost(ctx, s.db.DB, id)
+	if err == nil {
+		s.noticeReviewed(ctx, p, out, authors, true, r.Reason)
+	}
+	return out, err
 }
 
 // Reject sends the reviewed version of a submitted post back to its
@@ -127,14 +134,26 @@ func (s *Service) Reject(ctx context.Context, p auth.Principal, id int64, r Revi
 		if cur.State != StateSubmitted {
 			return stateErr("reject", cur.State)
 		}
-		return s.setState(ctx, tx, p, &cur, StateRejected, "reject", r.Reason,
-			map[string]any{"version": cur.Version, "content_hash": cur.ContentHash()})
+		if err := s.setState(ctx, tx, p, &cur, StateRejected, "reject", r.Reason,
+			map[string]any{"version": cur.Version, "content_hash": cur.ContentHash()}); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, qPostRejected, strings.TrimSpace(r.Reason), p.UserID, store.FormatTime(s.now()), id); err != nil {
+			return fmt.Errorf("post %d rejected: %w", id, err)
+		}
+		return nil
 	})
 	if err != nil {
 		return Post{}, err
 	}
-	return s.loadPost(ctx, s.db.DB, id)
+	out, err := s.loadPost(ctx, s.db.DB, id)
+	if err == nil {
+		s.noticeReviewed(ctx, p, out, out.Authors, false, out.RejectedReason)
+	}
+	return out, err
 }
+
+const qPostRejected = `UPDATE posts SET rejected_reason = ?, rejected_by = ?, rejected_at = ? WHERE id = ?`
 
 func (s *Service) checkApprover(ctx context.Context, p auth.Principal, post Post) error {
 	if p.Role != auth.RoleApprover {

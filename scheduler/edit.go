@@ -99,7 +99,13 @@ func (s *Service) applyEdit(ctx context.Context, e edit) (Post, error) {
 	if err != nil {
 		return Post{}, err
 	}
-	return s.loadPost(ctx, s.db.DB, id)
+	out, err := s.loadPost(ctx, s.db.DB, id)
+	// Back to approval after an approved version changed, or approvable
+	// now that the PPID confirmed the classification.
+	if err == nil && out.State == StateSubmitted && (e.post.State != StateSubmitted || e.confirm) {
+		s.noticeSubmitted(ctx, out)
+	}
+	return out, err
 }
 
 // replaceDeliveries adds and removes deliveries for changed channels and

@@ -36,6 +36,7 @@ type env struct {
 	approver auth.Principal
 	viewer   auth.Principal
 	tokens   *scheduler.TokenChecker
+	graph    *meta.Client
 }
 
 func newEnv(t testing.TB, simOpt graphsim.Options, popt scheduler.PublisherOptions) *env {
@@ -77,7 +78,7 @@ func newEnvWith(t testing.TB, db *store.SQLite, sim *graphsim.Sim, url string, p
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.t, e.db, e.org, e.svc, e.pub, e.sim = t, db, orgs, svc, pub, sim
+	e.t, e.db, e.org, e.svc, e.pub, e.sim, e.graph = t, db, orgs, svc, pub, sim, client
 	ctx := context.Background()
 	units, _ := orgs.Units(ctx)
 	if len(units) > 0 {

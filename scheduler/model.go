@@ -148,9 +148,15 @@ type Post struct {
 	ApprovedAt      *time.Time
 	ApprovedVersion int
 	ApprovedHash    string
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	Deliveries      []Delivery
+	// RejectedReason, RejectedBy and RejectedAt are the last rejection's
+	// (kept after a resubmission; pages show them while State is
+	// rejected).
+	RejectedReason string
+	RejectedBy     int64
+	RejectedAt     *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Deliveries     []Delivery
 }
 
 // CaptionFor is the caption published on platform: its own caption when

@@ -87,7 +87,11 @@ func (s *Service) CreatePost(ctx context.Context, p auth.Principal, d Draft, sub
 	if err != nil {
 		return Post{}, err
 	}
-	return s.loadPost(ctx, s.db.DB, id)
+	out, err := s.loadPost(ctx, s.db.DB, id)
+	if err == nil && out.State == StateSubmitted {
+		s.noticeSubmitted(ctx, out)
+	}
+	return out, err
 }
 
 // UpdatePost replaces the editable fields: a new content version, whose
@@ -156,7 +160,11 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, id int64) (Post,
 	if err != nil {
 		return Post{}, err
 	}
-	return s.loadPost(ctx, s.db.DB, id)
+	out, err := s.loadPost(ctx, s.db.DB, id)
+	if err == nil && out.State == StateSubmitted {
+		s.noticeSubmitted(ctx, out)
+	}
+	return out, err
 }
 
 // draftOf is a stored post as a draft (its current content).

@@ -221,6 +221,8 @@ func (p *Publisher) onError(ctx context.Context, j job, err error) outcome {
 		p.forgetToken(j.ChannelID)
 		if err := p.org.MarkReconnect(ctx, j.ChannelID, reason); err != nil {
 			p.log.ErrorContext(ctx, "mark channel reconnect needed", "channel_id", j.ChannelID, "err", err)
+		} else if c, err := p.org.Channel(ctx, j.ChannelID); err == nil {
+			p.svc.NoticeChannel(ctx, c, now)
 		}
 		de.Message = reason
 		o.fail = de

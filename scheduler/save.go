@@ -41,7 +41,7 @@ func (p *Publisher) save(ctx context.Context, j job, o outcome) error {
 		from = DeliveryScheduled
 	}
 	var platform string
-	var published bool
+	var published, failed bool
 	err := p.svc.withTx(ctx, func(tx *sql.Tx) error {
 		var postID, channelID int64
 		var sched string
@@ -119,6 +119,7 @@ func (p *Publisher) save(ctx context.Context, j job, o outcome) error {
 		if n, _ := res.RowsAffected(); n != 1 {
 			return nil // someone else settled it (failBlocked lost to a claim)
 		}
+		failed = o.fail != nil
 		if rec.action != "" {
 			if err := writeAudit(ctx, tx, now, rec); err != nil {
 				return err
@@ -144,6 +145,9 @@ func (p *Publisher) save(ctx context.Context, j job, o outcome) error {
 		return err
 	}
 	p.count(j, platform, o, now, published)
+	if failed {
+		p.svc.noticeFailed(ctx, j.ID, o.fail)
+	}
 	return nil
 }
 

@@ -33,6 +33,10 @@ type Service struct {
 	platforms sync.Map // channel id → string
 	// media is the media library (UseMedia); nil: posts carry URLs only.
 	media MediaLibrary
+	// notes and people tell people what needs them (UseNotifier); nil:
+	// nobody is told.
+	notes  Notifier
+	people People
 }
 
 // platformsOf returns the platforms of the channels, asking org (on q,
@@ -91,7 +95,8 @@ const (
     tags, scheduled_at, recurrence, COALESCE(recurrence_of, 0), state, COALESCE(approved_by, 0), approved_at, version,
     created_at, updated_at, authors, COALESCE(approved_version, 0), approved_hash, info_category, legal_basis,
     classification_status, COALESCE(classified_by, 0), classified_at,
-    COALESCE((SELECT r.recurrence_count FROM posts r WHERE r.id = posts.recurrence_of), recurrence_count), captions`
+    COALESCE((SELECT r.recurrence_count FROM posts r WHERE r.id = posts.recurrence_of), recurrence_count), captions,
+    rejected_reason, COALESCE(rejected_by, 0), rejected_at`
 	qPost       = `SELECT ` + qPostCols + ` FROM posts WHERE id = ?`
 	qPostInsert = `INSERT INTO posts (unit_id, author_id, caption, link, media, content_type, classification,
     classification_reason, campaign, tags, scheduled_at, recurrence, recurrence_of, state, approved_by, approved_at,
@@ -219,11 +224,12 @@ func (s *Service) loadDeliveries(ctx context.Context, q querier, postIDs ...int6
 func scanPost(r interface{ Scan(...any) error }) (Post, error) {
 	var p Post
 	var media, tags, sched, created, updated, authors, captions string
-	var approvedAt, classifiedAt sql.NullString
+	var approvedAt, classifiedAt, rejectedAt sql.NullString
 	err := r.Scan(&p.ID, &p.UnitID, &p.AuthorID, &p.Caption, &p.Link, &media, &p.ContentType, &p.Classification.Level,
 		&p.Classification.Reason, &p.Campaign, &tags, &sched, &p.Recurrence, &p.RecurrenceOf, &p.State, &p.ApprovedBy,
 		&approvedAt, &p.Version, &created, &updated, &authors, &p.ApprovedVersion, &p.ApprovedHash, &p.Classification.Category,
-		&p.Classification.LegalBasis, &p.ClassificationStatus, &p.ClassifiedBy, &classifiedAt, &p.RecurrenceCount, &captions)
+		&p.Classification.LegalBasis, &p.ClassificationStatus, &p.ClassifiedBy, &classifiedAt, &p.RecurrenceCount, &captions,
+		&p.RejectedReason, &p.RejectedBy, &rejectedAt)
 	if err != nil {
 		return p, err
 	}
@@ -233,6 +239,7 @@ func scanPost(r interface{ Scan(...any) error }) (Post, error) {
 	_ = json.Unmarshal([]byte(captions), &p.Captions)
 	p.Captions = nonEmpty(p.Captions)
 	p.ClassifiedAt = store.ParseNullTime(classifiedAt)
+	p.RejectedAt = store.ParseNullTime(rejectedAt)
 	if p.Recurrence == "" {
 		p.RecurrenceCount = 0
 	}

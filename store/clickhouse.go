@@ -43,9 +43,9 @@ ORDER BY version`
 	qAppliedMigrations = `SELECT version FROM schema_migrations`
 	// Existence checks before DDL on a cluster (ON CLUSTER waits for every
 	// replica, so it is sent only when something is missing).
-	qDatabaseExists = `SELECT count() FROM system.databases WHERE name = ?`
-	qTableExists    = `SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = ?`
-	qRecordMigration   = `INSERT INTO schema_migrations (version, name, applied_at) SELECT ?, ?, ?`
+	qDatabaseExists  = `SELECT count() FROM system.databases WHERE name = ?`
+	qTableExists     = `SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = ?`
+	qRecordMigration = `INSERT INTO schema_migrations (version, name, applied_at) SELECT ?, ?, ?`
 )
 
 func chOptions(cfg config.ClickHouse, database string) *clickhouse.Options {

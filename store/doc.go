@@ -34,6 +34,9 @@
 //	media_uploads            media
 //	collect_runs             collector
 //	platform_post_overrides  collector
+//	notifications            notify
+//	notification_prefs       notify
+//	notification_emails      notify
 //	schema_migrations        store
 //
 // ClickHouse:

@@ -44,6 +44,9 @@ type composeData struct {
 	// Conflict is the newer version a stale edit form met: the form keeps
 	// what the user typed (unsaved) and shows the current content.
 	Conflict *PostView
+	// Rejected is the post being edited when an approver sent it back:
+	// the form shows why at the top.
+	Rejected *PostView
 	// Chosen are the post's library media, in order; Library the unit's
 	// recent media to pick from; HasLibrary: a library is wired.
 	Chosen     []MediaCard
@@ -179,6 +182,9 @@ func (h *Handler) editPage(c *gin.Context) {
 		return
 	}
 	d.PostID, d.Action = p.ID, "/posts/"+strconv.FormatInt(p.ID, 10)
+	if p.State == scheduler.StateRejected {
+		d.Rejected = &p
+	}
 	loc := p.Location
 	if loc == nil {
 		loc = l.Loc

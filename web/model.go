@@ -61,9 +61,14 @@ type PostView struct {
 	ApprovedByName       string
 	ApprovedVersion      int64
 	ApprovedAt           *time.Time
-	Deliveries           []DeliveryView
-	CanCancel            bool // the scheduler would let this user cancel it now
-	CanEdit              bool // the scheduler would let this user edit it now
+	// RejectedReason, RejectedByName and RejectedAt are the last
+	// rejection's; pages show them while State is rejected.
+	RejectedReason string
+	RejectedByName string
+	RejectedAt     *time.Time
+	Deliveries     []DeliveryView
+	CanCancel      bool // the scheduler would let this user cancel it now
+	CanEdit        bool // the scheduler would let this user edit it now
 	// EditRefusal is why not (an *ActionError), nil when CanEdit.
 	EditRefusal error
 	// CanApprove, CanClassify: the scheduler would let this user approve

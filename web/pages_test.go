@@ -280,8 +280,8 @@ func TestChannelHealth(t *testing.T) {
 	b.signin(auth.RoleViewer)
 	r := b.get("/channels")
 	mustStatus(t, r, http.StatusOK)
-	mustContain(t, r.Body, "Kesehatan kanal", "Perlu dihubungkan ulang: 1", "token &lt;expired&gt;",
-		"KPU Salatiga &lt;FB&gt;", "kpukotasalatiga", "Aktif", "KPU Kota Salatiga")
+	mustContain(t, r.Body, "Kesehatan kanal", "Kanal yang perlu dihubungkan ulang atau kurang izin: 1", "token &lt;expired&gt;",
+		"KPU Salatiga &lt;FB&gt;", "kpukotasalatiga", "Belum diperiksa", "KPU Kota Salatiga")
 }
 
 // The scheduler is required: without it the pages do not start (there

@@ -80,7 +80,8 @@ func (n names) view(p scheduler.Post) PostView {
 		Version: int64(p.Version), ContentHash: p.ContentHash(), Category: p.Classification.Category,
 		LegalBasis: p.Classification.LegalBasis, ClassificationStatus: p.ClassificationStatus,
 		ClassifiedByName: n.users[p.ClassifiedBy], ClassifiedByRole: string(n.roles[p.ClassifiedBy]), ClassifiedAt: p.ClassifiedAt,
-		NeedsPPID: u.NeedsPPID(), ApprovedByName: n.users[p.ApprovedBy], ApprovedVersion: int64(p.ApprovedVersion), ApprovedAt: p.ApprovedAt}
+		NeedsPPID: u.NeedsPPID(), ApprovedByName: n.users[p.ApprovedBy], ApprovedVersion: int64(p.ApprovedVersion), ApprovedAt: p.ApprovedAt,
+		RejectedReason: p.RejectedReason, RejectedByName: n.users[p.RejectedBy], RejectedAt: p.RejectedAt}
 	for _, id := range p.Authors {
 		v.AuthorNames = append(v.AuthorNames, n.users[id])
 	}

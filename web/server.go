@@ -27,16 +27,19 @@ import (
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/auth/sso"
 	"github.com/humas-id/humas/auth/throttle"
+	"github.com/humas-id/humas/connect"
 	"github.com/humas-id/humas/media"
+	"github.com/humas-id/humas/notify"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/reportmail"
+	"github.com/humas-id/humas/scheduler"
 	"github.com/humas-id/humas/store"
 )
 
-// ChannelsAdminPath is where the administration's "Kanal" tab leads: the
-// channel health page until channel administration (connect, rename,
-// move, disconnect, test now) has its own page.
-var ChannelsAdminPath = "/channels"
+// ChannelsAdminPath is where the administration's "Kanal" tab leads:
+// channel administration (connect with Facebook or a system-user token,
+// rename, move, disconnect, check now).
+var ChannelsAdminPath = "/admin/channels"
 
 //go:embed templates/*.html
 var templateFS embed.FS
@@ -112,6 +115,14 @@ type Deps struct {
 	// body limit.
 	UploadTimeout time.Duration
 	SetBodyLimit  func(method, fullPath string, max int64)
+	// Connect connects Pages and Instagram accounts (Facebook Login, a
+	// system-user token); nil: the channels page says it is not available.
+	Connect *connect.Service
+	// Checks runs a channel's token check now ("periksa sekarang").
+	Checks *scheduler.TokenChecks
+	// Notices are the in-app notifications, their emails and each
+	// person's preferences (optional: no badge, no list without it).
+	Notices *notify.Service
 }
 
 // UsageSource gives the latest Graph API usage percentage Meta reported
@@ -233,6 +244,10 @@ var templateFuncs = template.FuncMap{
 		return strings.Repeat("\u00a0\u00a0", depth) + "↳ "
 	},
 	"channelsAdmin": func() string { return ChannelsAdminPath },
+	"rejv":          func(v view, p PostView, fix bool) map[string]any { return map[string]any{"V": v, "P": p, "Fix": fix} },
+	"healthv": func(v view, c org.Channel, h org.Health) map[string]any {
+		return map[string]any{"V": v, "C": c, "H": h}
+	},
 	"tokv": func(v view, t []auth.APIToken, now time.Time, base string) map[string]any {
 		return map[string]any{"V": v, "Tokens": t, "Now": now, "Base": base}
 	},
@@ -302,7 +317,10 @@ func (h *Handler) Routes(e *gin.Engine) {
 
 	in := g.Group("/", h.requireSession, h.checkCSRF)
 	h.accountRoutes(in)
-	h.adminRoutes(in.Group("/admin", h.requireRole(auth.RoleAdmin)))
+	admin := in.Group("/admin", h.requireRole(auth.RoleAdmin))
+	h.adminRoutes(admin)
+	h.channelAdminRoutes(admin)
+	h.noticeRoutes(in)
 	in.GET("/calendar", h.calendarPage)
 	in.GET("/posts", h.listPage)
 	in.GET("/channels", h.channelsPage)
@@ -600,7 +618,9 @@ var flashKeys = map[string]bool{"media.uploaded": true, "media.uploaded.n": true
 	"appr.classified": true, "post.canceled": true, "acct.pw.changed": true, "acct.totp.off": true, "acct.token.revoked": true,
 	"adm.unit.saved": true, "adm.unit.created": true, "adm.user.saved": true, "adm.user.disabled": true, "adm.user.totp.done": true,
 	"adm.token.revoked": true, "setup.done": true, "acct.others.out": true, "acct.recovery.used": true, "acct.totp.on": true,
-	"sub.added": true, "sub.removed": true, "sub.retried": true, "lh.saved": true}
+	"sub.added": true, "sub.removed": true, "sub.retried": true, "lh.saved": true,
+	"adm.ch.checked": true, "adm.ch.renamed": true, "adm.ch.moved": true, "adm.ch.disconnected": true,
+	"ntf.allread": true, "ntf.prefs.saved": true, "ntf.resent": true}
 
 // landing is where a signed-in user starts: a division head (viewer) on
 // the report, everyone else on the calendar.
@@ -634,6 +654,10 @@ type view struct {
 	Flash   string
 	Error   string
 	Data    any
+	// Notices: notifications are on; Unread is the signed-in person's
+	// unread count (the header's badge).
+	Notices bool
+	Unread  int
 }
 
 func (v view) Can(role ...string) bool {
@@ -646,6 +670,14 @@ func (h *Handler) view(c *gin.Context, title, nav string, data any) view {
 		Path: c.Request.URL.RequestURI(), Data: data}
 	if p, pending := anySession(c); !ok && pending {
 		v.Pending, v.CSRF, v.User = true, p.CSRF, p.Principal
+	}
+	if ok && h.d.Notices != nil {
+		v.Notices = true
+		n, err := h.d.Notices.Unread(c.Request.Context(), s.Principal.UserID)
+		if err != nil {
+			h.log.WarnContext(c.Request.Context(), "unread notifications", "err", err)
+		}
+		v.Unread = n
 	}
 	// Flash messages come from a fixed list, never from the URL's text.
 	if key := c.Query("ok"); flashKeys[key] {

@@ -15,6 +15,8 @@ import (
 	"github.com/humas-id/humas/config"
 	"github.com/humas-id/humas/media"
 	"github.com/humas-id/humas/meta"
+	"github.com/humas-id/humas/notify"
+	"github.com/humas-id/humas/notify/mail"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/scheduler"
 )
@@ -42,6 +44,10 @@ type app struct {
 	// signins throttles failed sign-ins (web tokens and API bearer
 	// tokens) per client address.
 	signins *throttle.Limiter
+	// mail is the SMTP client (nil: none configured); notes the
+	// notifications (wireNotices).
+	mail  mail.Sender
+	notes *notify.Service
 }
 
 // assemble builds the sandbox, scheduler, collector and routes that serve
@@ -65,7 +71,11 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 	if a.gm, err = newGraphMetrics(reg); err != nil {
 		return nil, err
 	}
-	if a.graph, err = meta.New(graphOptions(a.cfg.Graph, log, a.gm)); err != nil {
+	gopts := graphOptions(a.cfg.Graph, log, a.gm)
+	if a.sandbox != nil {
+		gopts.DialogURL = a.cfg.Graph.URL // the simulator serves Facebook Login's dialog too
+	}
+	if a.graph, err = meta.New(gopts); err != nil {
 		return nil, fmt.Errorf("graph client: %w", err)
 	}
 	if a.sandbox != nil {
@@ -83,6 +93,12 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 	if err := requireKeyForStoredTokens(ctx, a.orgs); err != nil {
 		return nil, err
 	}
+	notes, nparts, err := wireNotices(a)
+	if err != nil {
+		return nil, fmt.Errorf("notifications: %w", err)
+	}
+	a.notes = notes
+	parts = append(parts, nparts...)
 	a.signins = throttle.New(throttle.Policy{Logger: log.With("component", "signin")})
 	a.authed = srv.V1().Group("", api.RequireAuth(a.users, api.WithThrottle(a.signins)))
 

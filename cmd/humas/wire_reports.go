@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 
 	"github.com/humas-id/humas/analytics"
-	"github.com/humas-id/humas/notify/mail"
 	"github.com/humas-id/humas/report"
 	"github.com/humas-id/humas/reportmail"
 )
@@ -19,17 +17,11 @@ func wireReports(_ context.Context, a *app, an *analytics.Service) (*report.Buil
 		return nil, nil, nil, nil
 	}
 	b := &report.Builder{A: an, Letterheads: report.OrgLetterheads{Org: a.orgs}}
-	var sender mail.Sender
-	switch c, err := mail.New(a.cfg.SMTP, mail.WithLogger(a.log.With("component", "mail"))); {
-	case err == nil:
-		sender = c
-	case errors.Is(err, mail.ErrNotConfigured):
-		a.log.Info("no SMTP server configured: scheduled reports are recorded but not emailed (set HUMAS_SMTP_HOST)")
-	default:
-		return nil, nil, nil, err
-	}
-	svc := reportmail.New(a.st.sql, b, sender,
+	svc := reportmail.New(a.st.sql, b, a.mail,
 		reportmail.OptionsFromConfig(a.cfg.Reports, a.cfg.Timezone, a.log.With("component", "reportmail")))
+	if a.notes != nil {
+		svc.UseNotifier(a.notes, a.users)
+	}
 	if !a.cfg.Reports.Enabled {
 		return b, svc, nil, nil
 	}

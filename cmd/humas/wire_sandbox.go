@@ -57,6 +57,9 @@ func startSandbox(ctx context.Context, cfg *config.Config, stateDir string) (*sa
 		_ = stop(ctx)
 		return nil, fmt.Errorf("sandbox: demo accounts: %w", err)
 	}
+	// "Connect with Facebook" works against the simulator: its dialog
+	// continues as the demo Pages' manager, back to humas's callback.
+	sim.AllowRedirectURI(cfg.FacebookRedirectURL())
 	// Demo carousels are meant to be explored: count them as interactive,
 	// so the demo report shows every content type.
 	cfg.Collector.CarouselAs = "interactive"

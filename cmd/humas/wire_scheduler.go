@@ -21,12 +21,19 @@ import (
 // publisher and the ClickHouse dimension mirror as components.
 func wireScheduler(ctx context.Context, a *app, orgs *org.Store, users *auth.Store, graph *meta.Client, authed *gin.RouterGroup) (*scheduler.Service, []named, error) {
 	svc := scheduler.NewService(a.st.sql, orgs, scheduler.ServiceOptions{Logger: a.log})
+	if a.notes != nil {
+		svc.UseNotifier(a.notes, users)
+	}
 	if err := scheduler.ConfigureInstagramHashtags(a.cfg.Scheduler.InstagramHashtagsWarn, a.cfg.Scheduler.InstagramHashtagsMax); err != nil {
 		return nil, nil, fmt.Errorf("scheduler.instagram_hashtags_*: %w", err)
 	}
 	if a.cfg.API.Enabled && authed != nil {
-		api.MountScheduler(authed, api.SchedulerDeps{Org: orgs, Auth: users, Calendar: svc, Tokens: scheduler.NewTokenChecker(graph),
-			PublicURL: a.cfg.BaseURL(), LinkTTL: a.cfg.Auth.SetupLinkTTL.D()})
+		deps := api.SchedulerDeps{Org: orgs, Auth: users, Calendar: svc, Tokens: scheduler.NewTokenChecker(graph),
+			PublicURL: a.cfg.BaseURL(), LinkTTL: a.cfg.Auth.SetupLinkTTL.D()}
+		if a.notes != nil && a.mail != nil {
+			deps.Links = a.notes // invitations and resets are emailed
+		}
+		api.MountScheduler(authed, deps)
 	}
 	out := []named{{name: "org-mirror", c: &orgMirror{a: a, orgs: orgs}}}
 	if !a.cfg.Scheduler.Enabled {

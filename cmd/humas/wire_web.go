@@ -8,6 +8,7 @@ import (
 
 	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/collector"
+	"github.com/humas-id/humas/connect"
 	"github.com/humas-id/humas/report"
 	"github.com/humas-id/humas/reportmail"
 	"github.com/humas-id/humas/scheduler"
@@ -58,6 +59,16 @@ func wireWeb(_ context.Context, a *app, sched *scheduler.Service, reports *analy
 		d.Reports = docs
 	}
 	d.Subscriptions = subs
+	checks := scheduler.NewTokenChecks(sched, a.graph)
+	d.Checks = checks
+	d.Connect = connect.New(a.graph, a.orgs, checks, connect.Options{RedirectURL: a.cfg.FacebookRedirectURL(),
+		Logger: a.log.With("component", "connect")})
+	if a.notes != nil {
+		d.Notices = a.notes
+		if a.mail != nil {
+			d.Links = a.notes // invitations and resets are emailed
+		}
+	}
 	if _, err := web.Mount(a.srv.Engine(), d); err != nil {
 		return nil, err
 	}

@@ -158,7 +158,9 @@ func (s *Sim) AddForeignToken(tok, pageID, appID string, perms ...string) error 
 }
 
 // derivedPageToken returns (registering it once) the Page token a system
-// user's token yields for pageID. Lock held.
+// user's or a person's token yields for pageID. A person's Page token
+// carries their tasks on the Page and, from a long-lived user token, never
+// expires; from a short-lived one it expires with it. Lock held.
 func (s *Sim) derivedPageToken(from *token, pageID string) string {
 	if from.kind == tokPage {
 		return from.value
@@ -166,9 +168,17 @@ func (s *Sim) derivedPageToken(from *token, pageID string) string {
 	v := "EAAderived" + pageID + fmt.Sprintf("%x", fnvHash(from.value))
 	if _, ok := s.tokens[v]; !ok {
 		t := &token{value: v, kind: tokPage, pageID: pageID, appID: from.appID, viaBM: from.viaBM, perms: map[string]bool{},
-			issuedAt: s.now()}
+			issuedAt: s.now(), userID: from.userID}
 		for p, ok := range from.perms {
 			t.perms[p] = ok
+		}
+		if from.kind == tokUser {
+			if p := s.login.people[from.userID]; p != nil {
+				t.tasks = append([]string{}, p.pages[pageID]...)
+			}
+			if !from.longLived {
+				t.expiresAt = from.expiresAt
+			}
 		}
 		s.tokens[v] = t
 	}

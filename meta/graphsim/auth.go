@@ -329,6 +329,9 @@ func (s *Sim) debugToken(q *rq) (any, *gErr) {
 		"is_valid": true, "issued_at": tok.issuedAt.Unix(),
 		"scopes": scopes, "user_id": "1000000000000001", "granular_scopes": granular,
 	}
+	if tok.userID != "" {
+		d["user_id"] = tok.userID
+	}
 	if tok.kind == tokPage {
 		d["profile_id"] = tok.pageID
 	}

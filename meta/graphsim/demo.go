@@ -27,16 +27,37 @@ func DemoAccounts() []DemoAccount {
 	}
 }
 
+// The sandbox's Facebook users: the humas officer who manages every demo
+// Page (the login dialog continues as them), and a colleague who manages
+// none (switch to them with "Not you?" in the dialog).
+const (
+	DemoUserID      = "1000000000000001"
+	DemoUserName    = "Rina Humas"
+	DemoNoPagesID   = "1000000000000002"
+	DemoNoPagesName = "Tamu Tanpa Page"
+)
+
 // SetupDemo registers DemoAccounts and seeds `days` days of history
-// (one or two posts a day on each account). Use 90 for the sandbox.
+// (one or two posts a day on each account), and the Facebook users who
+// log in through the dialog (DemoUserID manages every demo Page). Use 90
+// for the sandbox.
 func (s *Sim) SetupDemo(days int) ([]DemoAccount, error) {
 	accts := DemoAccounts()
+	if err := s.AddUser(DemoUserID, DemoUserName); err != nil {
+		return nil, err
+	}
+	if err := s.AddUser(DemoNoPagesID, DemoNoPagesName); err != nil {
+		return nil, err
+	}
 	for _, a := range accts {
 		if err := s.AddPage(a.PageID, a.PageName, a.PageToken); err != nil {
 			return nil, fmt.Errorf("graphsim: demo %s: %w", a.Unit, err)
 		}
 		if err := s.AddIGAccount(a.IGID, a.IGUsername, a.PageID); err != nil {
 			return nil, fmt.Errorf("graphsim: demo %s: %w", a.Unit, err)
+		}
+		if err := s.AddPageRole(DemoUserID, a.PageID); err != nil {
+			return nil, err
 		}
 		if err := s.SetFollowers(a.PageID, a.PageFollows); err != nil {
 			return nil, err

@@ -56,6 +56,24 @@
 // (a video ends "error" or "expired"). Options.IGHashtagCap simulates
 // Instagram's announced 5-hashtag cap.
 //
+// # Facebook Login for Business
+//
+// The simulator also plays Facebook for the browser (login.go): the OAuth
+// dialog at /{version}/dialog/oauth is an HTML page a real browser clicks
+// through ("Continue as" the person signed in, the Pages to share, each
+// permission a checkbox that can be unticked, Cancel), checking the app id,
+// the registered redirect URIs (AllowRedirectURI) and the scopes as
+// Facebook does; GET /oauth/access_token trades a code (once, within 10
+// minutes, with its redirect URI) for a short-lived user token and
+// fb_exchange_token for a long-lived one; /me/permissions lists what was
+// granted and declined; /me/accounts lists the Pages with their tokens
+// (without expiry when read with a long-lived token), the person's tasks
+// and the linked Instagram account, and is empty without pages_show_list.
+// A declined permission is not asked again without auth_type=rerequest. A
+// Page token of a person without CREATE_CONTENT or MANAGE cannot publish.
+// People are added with AddUser and AddPageRole (SetupDemo adds the
+// sandbox's two); AnswerDialog answers the dialog without a browser.
+//
 // Each call needs the permissions Meta's references list (publishing to a
 // Page: pages_manage_posts, pages_read_engagement, pages_show_list;
 // Instagram publishing: instagram_basic, instagram_content_publish,

@@ -24,13 +24,20 @@ type object struct {
 const (
 	tokPage       = "PAGE"
 	tokSystemUser = "SYSTEM_USER"
+	tokUser       = "USER" // a person's token from Facebook Login
 )
 
 type token struct {
-	value     string
-	kind      string // tokPage or tokSystemUser
-	pageID    string // the Page of a Page token
-	pages     []string
+	value  string
+	kind   string // tokPage, tokSystemUser or tokUser
+	pageID string // the Page of a Page token
+	pages  []string
+	// userID is the person a user token (or a Page token derived from
+	// one) belongs to; tasks are that person's tasks on the Page of a
+	// derived Page token (nil: not limited, as for system users).
+	userID    string
+	tasks     []string
+	longLived bool   // a user token from fb_exchange_token (60 days)
 	appID     string // "" is the simulator's own app
 	viaBM     bool   // a Business Manager role: a system user or a Page token derived from one
 	perms     map[string]bool

@@ -37,6 +37,7 @@ type Sim struct {
 	calls        map[string]int
 	faultCount   map[string]int
 	httpRequests int
+	login        loginState // Facebook Login: people, codes, redirect URIs (login.go)
 }
 
 // New returns a simulator with no accounts; add them with AddPage and AddIGAccount.
@@ -58,6 +59,7 @@ func New(opt Options) *Sim {
 		retired:    map[string]bool{},
 		calls:      map[string]int{},
 		faultCount: map[string]int{},
+		login:      newLoginState(),
 	}
 }
 
@@ -126,6 +128,10 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q := &rq{method: r.Method, params: r.Form, header: r.Header}
 	q.version, q.segs = parsePath(r.URL.Path)
+	if len(q.segs) == 2 && q.segs[0] == "dialog" && q.segs[1] == "oauth" {
+		s.serveDialog(w, r) // an HTML page for the browser (login.go)
+		return
+	}
 	q.token = r.Form.Get("access_token")
 	if q.token == "" {
 		if a := r.Header.Get("Authorization"); strings.HasPrefix(a, "Bearer ") || strings.HasPrefix(a, "OAuth ") {
@@ -250,9 +256,23 @@ func (s *Sim) handle(q *rq) *resp {
 		}
 		return s.okResp(v, nil)
 	}
+	if label == "oauth_access_token" {
+		v, e := s.oauthAccessToken(q)
+		if e != nil {
+			return s.errResp(e, nil)
+		}
+		return s.okResp(v, nil)
+	}
 	tok, e := s.authenticate(q)
 	if e != nil {
 		return s.errResp(e, nil)
+	}
+	if q.segs[0] == "me" {
+		v, e := s.handleMe(q, tok)
+		if e != nil {
+			return s.errResp(e, nil)
+		}
+		return s.okResp(v, nil)
 	}
 	if label == "video_upload" {
 		v, e := s.uploadReel(q, tok)
@@ -284,6 +304,10 @@ func (s *Sim) handle(q *rq) *resp {
 		if tok.kind != tokPage && strings.HasPrefix(label, "page_") {
 			return s.errResp(&gErr{status: 400, code: 200, typ: "OAuthException",
 				msg: "(#200) Publishing to a Page or its Instagram account requires a Page access token"}, h)
+		}
+		if !canPublishAs(tok) {
+			return s.errResp(&gErr{status: 403, code: 200, typ: "OAuthException",
+				msg: "(#200) The user does not have sufficient administrative permission for this action on this page."}, h)
 		}
 		if e := s.policyBlock(obj, id); e != nil {
 			return s.errResp(e, h)
@@ -318,6 +342,15 @@ func (s *Sim) label(q *rq) string {
 	}
 	if q.segs[0] == "debug_token" {
 		return "debug_token"
+	}
+	if q.segs[0] == "oauth" && len(q.segs) == 2 && q.segs[1] == "access_token" {
+		return "oauth_access_token"
+	}
+	if q.segs[0] == "me" {
+		if len(q.segs) > 1 {
+			return "me_" + q.segs[1]
+		}
+		return "me"
 	}
 	if q.segs[0] == "video-upload" && q.method == http.MethodPost {
 		return "video_upload"
