@@ -378,13 +378,15 @@ func (s *Service) refreshLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-periodic.C:
-			s.refreshLogged(ctx, "periodic")
+			if s.once == nil || s.once() {
+				s.refreshLogged(ctx, "periodic")
+			}
 			periodic.Reset(s.every)
 		case <-s.nudge:
 			s.refreshLogged(ctx, "a change in this process")
 			pending = time.Time{}
 		case <-poll:
-			if s.changedElsewhere(ctx, &pending) {
+			if s.changedElsewhere(ctx, &pending) && (s.once == nil || s.once()) {
 				s.refreshLogged(ctx, "a change in another process no generation includes")
 				pending = time.Time{}
 			}

@@ -49,10 +49,16 @@ type Options struct {
 	// instead of its cells (post_cells; the same figures, slower): for
 	// tests and measurements. Refresh builds the cells either way.
 	NoCells bool
+	// Once gates the periodic rebuild and the one standing in for another
+	// process (a job that must run on one replica at a time that must run on one replica at a time (several
+	// serve replicas over one PostgreSQL): nil runs them here. serve
+	// passes the Elector's Held.
+	Once func() bool
 }
 
 // Service computes engagement reports from ClickHouse.
 type Service struct {
+	once    func() bool // the once-only jobs' lease (nil: this process runs them)
 	ch      *store.ClickHouse
 	tz      string
 	log     *slog.Logger
@@ -138,7 +144,7 @@ func New(ch *store.ClickHouse, opts Options) (*Service, error) {
 	}
 	return &Service{ch: ch, tz: opts.Timezone, log: opts.Logger, now: opts.Now, ttl: opts.CacheTTL,
 		sem: make(chan struct{}, opts.MaxQueries), cache: newAnswerCache(opts.CacheMaxBytes), zones: map[uint64]unitZone{},
-		every: opts.RefreshEvery, poll: opts.ChangePoll, grace: opts.ChangeGrace, nudge: make(chan struct{}, 1),
+		once: opts.Once, every: opts.RefreshEvery, poll: opts.ChangePoll, grace: opts.ChangeGrace, nudge: make(chan struct{}, 1),
 		builder: builderID(), noCells: opts.NoCells}, nil
 }
 

@@ -98,16 +98,12 @@ func (s *Store) insertUser(ctx context.Context, tx *sql.Tx, nu NewUser, hash str
 	}
 	// The users table's foreign key names the unit: an unknown one fails
 	// the insert (units are org's table; auth does not read it).
-	res, err := tx.ExecContext(ctx, qUserInsertPw, nu.Name, nu.UnitID, string(nu.Role), store.FormatTime(now), nullable(nu.Email), hash, changed)
+	id, err := store.InsertID(ctx, tx, qUserInsertPw, nu.Name, nu.UnitID, string(nu.Role), store.FormatTime(now), nullable(nu.Email), hash, changed)
 	if isForeignKey(err) {
 		return 0, fmt.Errorf("unit %d: %w", nu.UnitID, ErrUnknownUnit)
 	}
 	if err != nil {
 		return 0, uniqueErr(err, nu.Name)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return 0, err
 	}
 	detail := map[string]any{"name": nu.Name, "unit_id": nu.UnitID, "role": nu.Role}
 	if nu.Email != "" {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/humas-id/humas/store"
@@ -79,11 +80,13 @@ type Queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// qAuditOf reads the lines of a JSON array of {"k": kind, "i": id}.
+// qAuditOf reads the lines of the entities in a VALUES list of (kind, id)
+// pairs (%s: "(?, ?), (?, ?)..."); both engines name its columns column1
+// and column2.
 const qAuditOf = `SELECT a.id, a.at, COALESCE(a.actor_id, 0), a.actor_name, a.entity, a.entity_id, a.action, a.from_state,
     a.to_state, a.reason, a.detail
-FROM audit_log a JOIN json_each(?) e
-  ON a.entity = json_extract(e.value, '$.k') AND a.entity_id = json_extract(e.value, '$.i')
+FROM audit_log a JOIN (VALUES %s) e
+  ON a.entity = e.column1 AND a.entity_id = CAST(e.column2 AS BIGINT)
 ORDER BY a.id`
 
 // ReadAudit returns the audit lines of the entities, oldest first
@@ -92,11 +95,12 @@ func ReadAudit(ctx context.Context, q Queryer, of []Entity) ([]AuditLine, error)
 	if len(of) == 0 {
 		return nil, nil
 	}
-	list, err := json.Marshal(of)
-	if err != nil {
-		return nil, fmt.Errorf("read audit: %w", err)
+	pairs := strings.Repeat("(?, ?), ", len(of))
+	args := make([]any, 0, 2*len(of))
+	for _, e := range of {
+		args = append(args, e.Kind, e.ID)
 	}
-	rows, err := q.QueryContext(ctx, qAuditOf, string(list))
+	rows, err := q.QueryContext(ctx, fmt.Sprintf(qAuditOf, pairs[:len(pairs)-2]), args...)
 	if err != nil {
 		return nil, fmt.Errorf("read audit: %w", err)
 	}

@@ -58,7 +58,7 @@ var (
 
 const (
 	qLinkInsert = `INSERT INTO setup_links (user_id, purpose, token_hash, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`
-	qLinkVoid   = `UPDATE setup_links SET voided_at = ? WHERE user_id IS ? AND purpose IN (?, ?) AND used_at IS NULL AND voided_at IS NULL`
+	qLinkVoid   = `UPDATE setup_links SET voided_at = ? WHERE user_id IS NOT DISTINCT FROM ? AND purpose IN (?, ?) AND used_at IS NULL AND voided_at IS NULL`
 	qLinkGet    = `SELECT l.id, COALESCE(l.user_id, 0), l.purpose, l.expires_at, l.used_at, l.voided_at FROM setup_links l WHERE l.token_hash = ?`
 	qLinkUse    = `UPDATE setup_links SET used_at = ? WHERE id = ? AND used_at IS NULL`
 	qUserCount  = `SELECT count(*) FROM users`

@@ -160,7 +160,7 @@ func (s *Store) CreateUser(ctx context.Context, name string, unitID int64, role 
 	defer tx.Rollback()
 	// The users table's foreign key names the unit: an unknown one fails
 	// the insert (units are org's table; auth does not read it).
-	res, err := tx.ExecContext(ctx, qUserInsert, name, unitID, string(role), store.FormatTime(now))
+	id, err := store.InsertID(ctx, tx, qUserInsert, name, unitID, string(role), store.FormatTime(now))
 	if err != nil {
 		if isForeignKey(err) {
 			return User{}, "", fmt.Errorf("unit %d: %w", unitID, ErrUnknownUnit)
@@ -168,10 +168,6 @@ func (s *Store) CreateUser(ctx context.Context, name string, unitID int64, role 
 		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
 			return User{}, "", fmt.Errorf("user %q: %w", name, ErrUserExists)
 		}
-		return User{}, "", fmt.Errorf("create user: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
 		return User{}, "", fmt.Errorf("create user: %w", err)
 	}
 	prefix := token[:len(TokenPrefix)+6]

@@ -72,11 +72,8 @@ func (s *Store) CreateToken(ctx context.Context, userID int64, name string, expi
 	prefix := tok[:len(TokenPrefix)+6]
 	var id int64
 	err = s.inTx(ctx, "create API token", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, qTokenInsert, userID, HashToken(tok), prefix, store.FormatTime(now), name, store.FormatTime(expiresAt))
-		if err != nil {
-			return err
-		}
-		if id, err = res.LastInsertId(); err != nil {
+		var err error
+		if id, err = store.InsertID(ctx, tx, qTokenInsert, userID, HashToken(tok), prefix, store.FormatTime(now), name, store.FormatTime(expiresAt)); err != nil {
 			return err
 		}
 		return AppendAudit(ctx, tx, now, AuditRecord{Actor: Actor(ctx), Entity: "user", EntityID: userID, Action: "token_create",

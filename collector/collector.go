@@ -41,6 +41,10 @@ type Options struct {
 	SQLite     *store.SQLite
 	Registerer prometheus.Registerer
 	Logger     *slog.Logger
+	// Once gates the jobs that must run on one replica at a time (several
+	// serve replicas over one PostgreSQL): nil runs them here. serve
+	// passes the Elector's Held.
+	Once func() bool
 	// Location decides the calendar day follower counts are filed under
 	// (default Asia/Jakarta): reports match them to a post's local
 	// publish day.
@@ -71,6 +75,7 @@ type Options struct {
 // Collector collects posts, snapshots and followers on a schedule and on
 // request. It is a component: Start, Stop.
 type Collector struct {
+	once    func() bool // the once-only jobs' lease (nil: this process runs them)
 	cfg     config.Collector
 	loc     *time.Location
 	changed atomic.Pointer[func(context.Context)]
@@ -156,8 +161,8 @@ func New(o Options) (*Collector, error) {
 		o.Location = defaultLocation()
 	}
 	c := &Collector{
-		loc: o.Location,
-		cfg: cfg, cad: cad, chans: o.Channels, sql: o.SQLite, ch: o.ClickHouse, buf: buf, m: m, log: o.Logger,
+		loc:  o.Location,
+		once: o.Once, cfg: cfg, cad: cad, chans: o.Channels, sql: o.SQLite, ch: o.ClickHouse, buf: buf, m: m, log: o.Logger,
 		retired: newRetiredSet(), runs: runStore{db: o.SQLite}, now: o.Now, sleep: o.Sleep,
 		maxThrottleWait: o.MaxThrottleWait, replayEvery: o.ReplayEvery, leaseTTL: o.LeaseTTL,
 		failed: make(chan error, 1),
@@ -268,6 +273,10 @@ func (c *Collector) Stop(ctx context.Context) error {
 }
 
 func (c *Collector) scheduled() {
+	if c.once != nil && !c.once() {
+		c.log.Debug("scheduled collection left to the replica holding the lease")
+		return
+	}
 	c.wg.Add(1)
 	defer c.wg.Done()
 	st, err := c.Run(c.bg, RunOptions{Trigger: TriggerSchedule})

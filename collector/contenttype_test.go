@@ -60,19 +60,17 @@ func TestContentTypesInferredLinkedAndCorrected(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := store.FormatTime(e.clock.Now())
-	res, err := e.sql.DB.ExecContext(ctx, `INSERT INTO posts (unit_id, author_id, caption, content_type, classification, campaign,
+	humasPost, err := store.InsertID(ctx, e.sql.DB, `INSERT INTO posts (unit_id, author_id, caption, content_type, classification, campaign,
 		scheduled_at, state, created_at, updated_at) VALUES (?, ?, 'Kuis', 'interactive', 'public', 'pilkada-2026', ?, 'published', ?, ?)`,
 		e.unit.ID, u.ID, now, now, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	humasPost, _ := res.LastInsertId()
-	res, err = e.sql.DB.ExecContext(ctx, `INSERT INTO deliveries (post_id, channel_id, status, scheduled_at, platform_id, created_at, updated_at)
+	delivery, err := store.InsertID(ctx, e.sql.DB, `INSERT INTO deliveries (post_id, channel_id, status, scheduled_at, platform_id, created_at, updated_at)
 		VALUES (?, ?, 'published', ?, ?, ?, ?)`, humasPost, fb.ID, now, video.ID, now, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	delivery, _ := res.LastInsertId()
 
 	c := e.collector(nil)
 	if _, err := c.Run(ctx, RunOptions{}); err != nil {
@@ -125,7 +123,7 @@ func TestContentTypesInferredLinkedAndCorrected(t *testing.T) {
 		t.Fatalf("report after the next collection uses %q, want the override interactive", got)
 	}
 	var audits int
-	if err := e.sql.DB.QueryRowContext(ctx, `SELECT count() FROM audit_log WHERE entity = 'platform_post' AND to_state = 'interactive'`).Scan(&audits); err != nil {
+	if err := e.sql.DB.QueryRowContext(ctx, `SELECT count(*) FROM audit_log WHERE entity = 'platform_post' AND to_state = 'interactive'`).Scan(&audits); err != nil {
 		t.Fatal(err)
 	}
 	if audits != 1 {

@@ -121,9 +121,17 @@ func (c ClickHouse) Addrs() []string {
 	return out
 }
 
-// State is the embedded SQLite database for the calendar, users and audit log.
+// State is the database for the calendar, users and audit log: the
+// embedded SQLite file (the default) or a PostgreSQL database that several
+// serve replicas share.
 type State struct {
-	Path string `yaml:"path"`
+	Driver string `yaml:"driver"` // sqlite or postgres
+	Path   string `yaml:"path"`   // the SQLite file (also the folder of logos and media when driver is postgres)
+	DSN    Secret `yaml:"dsn"`    // postgres://user:pass@host:port/db?sslmode=...
+	// Lease is how long a replica's claim on a delivery or a cron job
+	// lasts without renewal (renewed every third of it): a replica that
+	// dies loses its claims within this time.
+	Lease Duration `yaml:"lease"`
 }
 
 // Graph is the Meta Graph API client.
@@ -336,7 +344,7 @@ func Default() Config {
 			QueryTimeout: Duration(30 * time.Second),
 			Compression:  "lz4",
 		},
-		State: State{Path: "./var/humas.db"},
+		State: State{Driver: "sqlite", Path: "./var/humas.db", Lease: Duration(30 * time.Second)},
 		Graph: Graph{
 			URL:     "https://graph.facebook.com",
 			Version: "v26.0",

@@ -22,6 +22,8 @@ func TestBadConfigs(t *testing.T) {
 		"bad_cluster.bad.yaml":         {"clickhouse.addr", "ch1:9000, ch2", "comma-separated", "clickhouse.cluster", "humas cluster", "remote_servers"},
 		"bad_database.bad.yaml":        {"clickhouse.database", "DROP TABLE"},
 		"bad_compression.bad.yaml":     {"clickhouse.compression", "gzip", "lz4, zstd, none"},
+		"bad_state_driver.bad.yaml":    {"state.driver", "oracle", "sqlite or postgres"},
+		"bad_state_dsn.bad.yaml":       {"state.dsn", "postgres://"},
 		"bad_duration.bad.yaml":        {"line 2", "soon", "duration"},
 		"bad_graph_url.bad.yaml":       {"graph.url", "ftp://"},
 		"bad_graph_version.bad.yaml":   {"graph.version", `"24"`, "v26.0"},

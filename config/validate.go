@@ -112,6 +112,18 @@ func (c Config) Validate() error {
 	if strings.TrimSpace(c.State.Path) == "" {
 		add(fieldf("state.path", c.State.Path, "a file path for the SQLite database, e.g. ./var/humas.db"))
 	}
+	switch c.State.Driver {
+	case "sqlite":
+	case "postgres":
+		if u, err := url.Parse(c.State.DSN.Reveal()); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+			add(fieldf("state.dsn", c.State.DSN, "a PostgreSQL URL such as postgres://humas:secret@10.0.0.5:5432/humas?sslmode=require"))
+		}
+	default:
+		add(fieldf("state.driver", c.State.Driver, "sqlite or postgres"))
+	}
+	if c.State.Lease.D() < 3*time.Second || c.State.Lease.D() > 10*time.Minute {
+		add(fieldf("state.lease", c.State.Lease, "a duration from 3s to 10m, e.g. 30s"))
+	}
 
 	g := c.Graph
 	if u, err := url.Parse(g.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

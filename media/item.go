@@ -137,14 +137,14 @@ func (l *Library) insert(ctx context.Context, it *Item) error {
 	if it.FastStart {
 		fast = 1
 	}
-	res, err := l.db.DB.ExecContext(ctx, qItemInsert, it.UnitID, by, it.Kind, it.MIME, it.Filename, it.Size, it.SHA256, it.Width, it.Height,
+	id, err := store.InsertID(ctx, l.db.DB, qItemInsert, it.UnitID, by, it.Kind, it.MIME, it.Filename, it.Size, it.SHA256, it.Width, it.Height,
 		it.Duration, it.FrameRate, it.Container, it.VideoCodec, it.AudioCodec, fast, it.storageKey, it.thumbKey, it.SourceURL, derived,
 		it.Crop, string(notes), string(orig), store.FormatTime(it.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("media: save item: %w", err)
 	}
-	it.ID, err = res.LastInsertId()
-	return err
+	it.ID = id
+	return nil
 }
 
 // item loads an item by id (deleted ones too).

@@ -115,6 +115,10 @@ type Options struct {
 	Poll time.Duration
 	// SendTimeout bounds one email (default 60 s).
 	SendTimeout time.Duration
+	// Once, when set, gates the background sender: with several serve
+	// replicas over PostgreSQL only the holder of the jobs lease drains
+	// the outbox, so an email is not sent by two replicas at once.
+	Once func() bool
 	// Location is the installation's time zone, in which setup links'
 	// expiry is written (default Asia/Jakarta; config timezone).
 	Location *time.Location
@@ -166,8 +170,10 @@ func New(db *store.SQLite, dir Directory, sender mail.Sender, opt Options) *Serv
 func (s *Service) MailConfigured() bool { return s.mail != nil }
 
 const (
-	qNotifInsert = `INSERT OR IGNORE INTO notifications (user_id, kind, title_id, title_en, body_id, body_en, link, dedupe_key, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// ON CONFLICT DO NOTHING (not SQLite's INSERT OR IGNORE) so the same
+	// statement runs on PostgreSQL; a repeated dedupe key returns no row.
+	qNotifInsert = `INSERT INTO notifications (user_id, kind, title_id, title_en, body_id, body_en, link, dedupe_key, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
 	qEmailInsert = `INSERT INTO notification_emails (notification_id, user_id, to_addr, subject, body, status, next_attempt_at,
     created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`
 	qPref    = `SELECT email FROM notification_prefs WHERE user_id = ? AND kind = ?`
@@ -227,17 +233,13 @@ func (s *Service) Notify(ctx context.Context, m Message) error {
 			return err
 		}
 		err = s.inTx(ctx, func(tx *sql.Tx) error {
-			res, err := tx.ExecContext(ctx, qNotifInsert, uid, m.Kind, m.TitleID, m.TitleEN, m.BodyID, m.BodyEN, m.Link, key,
+			id, err := store.InsertID(ctx, tx, qNotifInsert, uid, m.Kind, m.TitleID, m.TitleEN, m.BodyID, m.BodyEN, m.Link, key,
 				store.FormatTime(now))
-			if err != nil {
-				return fmt.Errorf("store notification for user %d: %w", uid, err)
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
+			if errors.Is(err, sql.ErrNoRows) {
 				return nil // told before (same key)
 			}
-			id, err := res.LastInsertId()
 			if err != nil {
-				return err
+				return fmt.Errorf("store notification for user %d: %w", uid, err)
 			}
 			if !wants || u.Email == "" || s.mail == nil {
 				return nil // in the app only (no address, not wanted, or no SMTP server to send with)

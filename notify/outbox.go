@@ -193,8 +193,11 @@ func (s *Service) Start(ctx context.Context) error {
 		t := time.NewTicker(s.opt.Poll)
 		defer t.Stop()
 		for {
-			if _, err := s.Drain(ctx); err != nil && ctx.Err() == nil {
-				s.opt.Logger.ErrorContext(ctx, "notification emails", "err", err)
+			// Without the jobs lease another replica sends.
+			if s.opt.Once == nil || s.opt.Once() {
+				if _, err := s.Drain(ctx); err != nil && ctx.Err() == nil {
+					s.opt.Logger.ErrorContext(ctx, "notification emails", "err", err)
+				}
 			}
 			select {
 			case <-ctx.Done():

@@ -72,14 +72,12 @@ func (s *Store) CreateChannel(ctx context.Context, in ChannelInput) (Channel, er
 	now := store.FormatTime(at)
 	var id int64
 	err := s.inTx(ctx, "create channel", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, qChannelInsert, in.UnitID, in.Platform, in.ExternalID, in.Name, blob, now, now)
+		var err error
+		id, err = store.InsertID(ctx, tx, qChannelInsert, in.UnitID, in.Platform, in.ExternalID, in.Name, blob, now, now)
 		if err != nil {
 			if isUnique(err) {
 				return &ConflictError{Msg: fmt.Sprintf("a %s channel with external id %s exists already", in.Platform, in.ExternalID)}
 			}
-			return err
-		}
-		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, at, entityChannel, id, "create", "", StatusActive, map[string]any{"unit_id": in.UnitID,

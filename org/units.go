@@ -113,15 +113,13 @@ func (s *Store) CreateUnit(ctx context.Context, u Unit) (Unit, error) {
 	}
 	now := s.now()
 	err := s.inTx(ctx, "create unit", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, qUnitInsert, parent, u.Name, u.Slug, u.Level, u.Timezone, u.RequiresApproval,
+		var err error
+		u.ID, err = store.InsertID(ctx, tx, qUnitInsert, parent, u.Name, u.Slug, u.Level, u.Timezone, u.RequiresApproval,
 			u.ClassificationBy, u.AllowHourly, u.Require2FA, store.FormatTime(now))
 		if err != nil {
 			if isUnique(err) {
 				return &ConflictError{Msg: fmt.Sprintf("a unit with slug %q exists already", u.Slug)}
 			}
-			return err
-		}
-		if u.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, now, entityUnit, u.ID, "create", "", "", map[string]any{"name": u.Name, "slug": u.Slug,

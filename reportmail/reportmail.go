@@ -84,6 +84,10 @@ type Builder interface {
 // Options configure a Service.
 type Options struct {
 	Logger *slog.Logger
+	// Once gates the jobs that must run on one replica at a time (several
+	// serve replicas over one PostgreSQL): nil runs them here. serve
+	// passes the Elector's Held.
+	Once func() bool
 	// Now is the clock (tests inject one).
 	Now func() time.Time
 	// Location decides the working days and the send hour (default
@@ -228,7 +232,7 @@ func (s *Service) Subscribe(ctx context.Context, in Subscription) (Subscription,
 	if in.CreatedBy > 0 {
 		by = in.CreatedBy
 	}
-	res, err := s.db.DB.ExecContext(ctx, qSubInsert, in.UnitID, in.Email, in.Name, in.Frequency, in.Lang, by, store.FormatTime(in.CreatedAt))
+	id, err := store.InsertID(ctx, s.db.DB, qSubInsert, in.UnitID, in.Email, in.Name, in.Frequency, in.Lang, by, store.FormatTime(in.CreatedAt))
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") {
 			errs.Add("email", "%s already gets the %s report of this unit", "%s sudah menerima laporan %s unit ini", in.Email,
@@ -237,9 +241,7 @@ func (s *Service) Subscribe(ctx context.Context, in Subscription) (Subscription,
 		}
 		return Subscription{}, fmt.Errorf("subscribe %s: %w", in.Email, err)
 	}
-	if in.ID, err = res.LastInsertId(); err != nil {
-		return Subscription{}, err
-	}
+	in.ID = id
 	s.opt.Logger.InfoContext(ctx, "report subscription added", "id", in.ID, "unit_id", in.UnitID, "frequency", in.Frequency)
 	return in, nil
 }

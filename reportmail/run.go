@@ -302,6 +302,9 @@ func (s *Service) Start(ctx context.Context) error {
 	s.cron = cron.New(cron.WithParser(config.CronParser), cron.WithLocation(time.UTC),
 		cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger)))
 	if _, err := s.cron.AddFunc(s.opt.Check, func() {
+		if s.opt.Once != nil && !s.opt.Once() {
+			return // another replica holds the lease of the once-only jobs
+		}
 		if _, err := s.Run(ctx); err != nil {
 			s.opt.Logger.ErrorContext(ctx, "scheduled reports run failed", "err", err)
 		}

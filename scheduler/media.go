@@ -55,6 +55,13 @@ FROM posts p, json_each(p.media) j
 WHERE json_extract(j.value, '$.media_id') IN (%s)
 ORDER BY p.scheduled_at DESC, p.id DESC`
 
+// qMediaUsesPG is qMediaUses in PostgreSQL's JSON functions.
+const qMediaUsesPG = `SELECT CAST(j.value ->> 'media_id' AS BIGINT) AS mid, p.id, p.unit_id, p.state, p.scheduled_at,
+    (SELECT max(d.published_at) FROM deliveries d WHERE d.post_id = p.id)
+FROM posts p, json_array_elements(p.media::json) j
+WHERE CAST(j.value ->> 'media_id' AS BIGINT) IN (%s)
+ORDER BY p.scheduled_at DESC, p.id DESC`
+
 // MediaUses lists, for each media id, the posts that use it (newest
 // first), for the library page, deletion and retention.
 func (s *Service) MediaUses(ctx context.Context, ids []int64) (map[int64][]media.Use, error) {
@@ -66,7 +73,11 @@ func (s *Service) MediaUses(ctx context.Context, ids []int64) (map[int64][]media
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := s.db.DB.QueryContext(ctx, fmt.Sprintf(qMediaUses, placeholders(len(ids))), args...)
+	q := qMediaUses
+	if s.db.Postgres() {
+		q = qMediaUsesPG
+	}
+	rows, err := s.db.DB.QueryContext(ctx, fmt.Sprintf(q, placeholders(len(ids))), args...)
 	if err != nil {
 		return nil, fmt.Errorf("media uses: %w", err)
 	}

@@ -51,13 +51,11 @@ func (s *Service) CreatePost(ctx context.Context, p auth.Principal, d Draft, sub
 	}
 	var id int64
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, qPostInsert, unit.ID, p.UserID, d.Caption, d.Link, jsonText(d.Media), d.ContentType,
+		var err error
+		id, err = store.InsertID(ctx, tx, qPostInsert, unit.ID, p.UserID, d.Caption, d.Link, jsonText(d.Media), d.ContentType,
 			d.Classification.Level, d.Classification.Reason, d.Campaign, jsonText(d.Tags), store.FormatTime(d.ScheduledAt),
 			d.Recurrence, nil, StateDraft, nil, nil, store.FormatTime(now), store.FormatTime(now))
 		if err != nil {
-			return fmt.Errorf("create post: %w", err)
-		}
-		if id, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("create post: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, qPostExtras, jsonText([]int64{p.UserID}), d.Classification.Category,

@@ -36,6 +36,16 @@ type PublisherOptions struct {
 	Logger     *slog.Logger
 	Now        func() time.Time
 
+	// Replica names this process among those sharing the state database
+	// (default store.ReplicaID()); ClaimLease is how long its claim on a
+	// delivery lasts unrenewed (default state.lease, 30 s; renewed every
+	// third of it while the delivery is worked on).
+	Replica    string
+	ClaimLease time.Duration
+	// Once gates the jobs that must run on one replica at a time (the
+	// token check): nil runs them here.
+	Once func() bool
+
 	PublishTimings // deadlines, holds, pauses, retries (timings.go)
 }
 
@@ -69,6 +79,11 @@ type Publisher struct {
 
 	tokMu  sync.Mutex
 	tokens map[int64]cachedToken
+
+	swept       atomic.Int64  // unix nanoseconds of the last sweep of expired claims
+	workersIdle chan struct{} // closed once Stop has seen every worker finish
+	idleOnce    sync.Once
+	beatsDone   chan struct{}
 }
 
 // cachedToken spares a read and a decryption per delivery; an auth error
@@ -135,6 +150,12 @@ func NewPublisher(svc *Service, graph *meta.Client, reg prometheus.Registerer, o
 	if o.Now == nil {
 		o.Now = svc.now
 	}
+	if o.Replica == "" {
+		o.Replica = store.ReplicaID()
+	}
+	if o.ClaimLease <= 0 {
+		o.ClaimLease = config.Default().State.Lease.D()
+	}
 	if graph == nil {
 		return nil, errors.New("scheduler: a Graph API client is required")
 	}
@@ -144,14 +165,22 @@ func NewPublisher(svc *Service, graph *meta.Client, reg prometheus.Registerer, o
 	}
 	work, cancel := context.WithCancel(context.Background())
 	return &Publisher{svc: svc, db: svc.db, org: svc.org, graph: graph, opt: o, log: o.Logger, m: m,
-		sem: make(chan struct{}, o.Workers), stopping: make(chan struct{}), work: work, cancelWork: cancel,
+		sem: make(chan struct{}, o.Workers), stopping: make(chan struct{}), workersIdle: make(chan struct{}), work: work, cancelWork: cancel,
 		tokens: map[int64]cachedToken{}}, nil
 }
 
 // Start settles deliveries a previous run left in flight, then runs the
 // tick and the daily token check on their cron schedules.
 func (p *Publisher) Start(ctx context.Context) error {
-	n, err := p.Recover(ctx)
+	var n int64
+	var err error
+	if p.db.Postgres() {
+		// Other replicas may be publishing: only claims that expired
+		// (their replica died) are settled.
+		n, err = p.RecoverExpired(ctx)
+	} else {
+		n, err = p.Recover(ctx)
+	}
 	if err != nil {
 		return err
 	}
@@ -164,6 +193,9 @@ func (p *Publisher) Start(ctx context.Context) error {
 		return fmt.Errorf("scheduler.tick %q: %w", p.opt.Tick, err)
 	}
 	if _, err := c.AddFunc(p.opt.TokenCheck, func() {
+		if p.opt.Once != nil && !p.opt.Once() {
+			return // another replica holds the lease of the once-only jobs
+		}
 		if err := p.CheckTokens(p.work); err != nil {
 			p.log.Error("token check failed", "err", err)
 		}
@@ -171,8 +203,11 @@ func (p *Publisher) Start(ctx context.Context) error {
 		return fmt.Errorf("scheduler.token_check %q: %w", p.opt.TokenCheck, err)
 	}
 	p.cron = c
+	p.beatsDone = make(chan struct{})
+	go p.renewClaims()
 	c.Start()
-	p.log.InfoContext(ctx, "publisher started", "tick", p.opt.Tick, "workers", p.opt.Workers)
+	p.log.InfoContext(ctx, "publisher started", "tick", p.opt.Tick, "workers", p.opt.Workers, "replica", p.opt.Replica,
+		"claim_lease", p.opt.ClaimLease)
 	return nil
 }
 
@@ -190,7 +225,14 @@ func (p *Publisher) Stop(ctx context.Context) error {
 		}
 	}
 	done := make(chan struct{})
-	go func() { p.wg.Wait(); close(done) }()
+	go func() {
+		p.wg.Wait()
+		p.idleOnce.Do(func() { close(p.workersIdle) })
+		if p.beatsDone != nil {
+			<-p.beatsDone
+		}
+		close(done)
+	}()
 	select {
 	case <-done:
 		p.cancelWork()
@@ -206,14 +248,21 @@ func (p *Publisher) Stop(ctx context.Context) error {
 func (p *Publisher) Wait() { p.wg.Wait() }
 
 const (
-	qRecover = `UPDATE deliveries SET status = 'scheduled', reconcile = 1, next_attempt_at = ?, updated_at = ?
+	qRecover = `UPDATE deliveries SET status = 'scheduled', reconcile = 1, next_attempt_at = ?, updated_at = ?, claimed_by = ''
 WHERE status = 'publishing'`
+	// qRecoverExpired settles the claims nobody renewed (their replica
+	// died), whichever replica held them.
+	qRecoverExpired = `UPDATE deliveries SET status = 'scheduled', reconcile = 1, next_attempt_at = ?, updated_at = ?, claimed_by = ''
+WHERE status = 'publishing' AND (claim_expires_at IS NULL OR claim_expires_at < ?)`
+	// qRenewClaims extends this replica's claims on the deliveries it is
+	// publishing.
+	qRenewClaims = `UPDATE deliveries SET claim_expires_at = ? WHERE status = 'publishing' AND claimed_by = ?`
 	// qClaim claims due deliveries of the publishable channels (a JSON
 	// array of ids: org decides which channels may publish). The unary +
 	// keeps SQLite walking deliveries_next in due order (as with the join
 	// it replaces) rather than each channel's deliveries and a sort.
 	qClaim = `UPDATE deliveries SET status = 'publishing', attempts = attempts + 1, claimed_at = ?,
-    first_attempt_at = COALESCE(first_attempt_at, ?), updated_at = ?
+    first_attempt_at = COALESCE(first_attempt_at, ?), updated_at = ?, claimed_by = ?, claim_expires_at = ?
 WHERE status = 'scheduled' AND id IN (
     SELECT d.id FROM deliveries d
     JOIN posts p ON p.id = d.post_id
@@ -222,6 +271,25 @@ WHERE status = 'scheduled' AND id IN (
       AND p.state IN ('scheduled', 'publishing') AND p.classification = 'public'
     ORDER BY d.next_attempt_at, d.id LIMIT ?)
 RETURNING id`
+	// qClaimPG is qClaim for several replicas over PostgreSQL: the due
+	// rows are locked FOR UPDATE in a materialized CTE (run once: an
+	// IN (subquery) may be re-run by PostgreSQL's re-check of a
+	// concurrently updated row and claim more than the limit), rows
+	// another replica is claiming are skipped rather than waited for, and
+	// the status is checked again on the locked row. The parameters are
+	// qClaim's, by number.
+	qClaimPG = `WITH due AS MATERIALIZED (
+    SELECT d.id FROM deliveries d
+    JOIN posts p ON p.id = d.post_id
+    WHERE d.status = 'scheduled' AND d.next_attempt_at <= ?6
+      AND d.channel_id IN (SELECT value FROM json_each(?7))
+      AND p.state IN ('scheduled', 'publishing') AND p.classification = 'public'
+    ORDER BY d.next_attempt_at, d.id LIMIT ?8
+    FOR UPDATE OF d SKIP LOCKED)
+UPDATE deliveries SET status = 'publishing', attempts = attempts + 1, claimed_at = ?1,
+    first_attempt_at = COALESCE(first_attempt_at, ?2), updated_at = ?3, claimed_by = ?4, claim_expires_at = ?5
+FROM due WHERE deliveries.id = due.id AND deliveries.status = 'scheduled'
+RETURNING deliveries.id`
 	qJob = `SELECT d.id, d.post_id, d.channel_id, d.scheduled_at, d.attempts, d.reconcile,
     d.container_id, COALESCE(d.container_created_at, ''), COALESCE(d.first_attempt_at, ''), p.caption, p.link, p.media,
     p.classification, p.content_type
@@ -245,6 +313,46 @@ func (p *Publisher) Recover(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+// RecoverExpired returns to the queue, with reconcile set, the deliveries
+// whose claim expired: the replica publishing them died (or lost the
+// state database for longer than the claim lease).
+func (p *Publisher) RecoverExpired(ctx context.Context) (int64, error) {
+	at := p.opt.Now()
+	now := store.FormatTime(at)
+	res, err := p.db.DB.ExecContext(ctx, qRecoverExpired, now, now, now)
+	if err != nil {
+		return 0, fmt.Errorf("recover expired delivery claims: %w", err)
+	}
+	p.swept.Store(at.UnixNano())
+	n, _ := res.RowsAffected()
+	if n > 0 {
+		p.log.WarnContext(ctx, "deliveries whose claim expired (their replica stopped) will be checked on the platform before any resend",
+			"count", n, "replica", p.opt.Replica)
+	}
+	return n, nil
+}
+
+// renewClaims extends this replica's claims every third of the claim
+// lease until Stop has let every worker finish.
+func (p *Publisher) renewClaims() {
+	defer close(p.beatsDone)
+	t := time.NewTicker(p.opt.ClaimLease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.workersIdle:
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(p.work, p.opt.ClaimLease/3)
+		_, err := p.db.DB.ExecContext(ctx, qRenewClaims, store.FormatTime(p.opt.Now().Add(p.opt.ClaimLease)), p.opt.Replica)
+		cancel()
+		if err != nil && p.work.Err() == nil {
+			p.log.Warn("renew delivery claims", "err", err, "replica", p.opt.Replica)
+		}
+	}
+}
+
 // Tick fails deliveries blocked by their channel, then hands every due
 // delivery to the worker pool; it returns once all due deliveries are
 // handed out (not when they finish), or as soon as Stop begins. A
@@ -255,6 +363,19 @@ func (p *Publisher) Tick(ctx context.Context) {
 		return
 	}
 	defer p.ticking.Store(false)
+	// Any replica settles the claims of one that died: over PostgreSQL
+	// every tenth of the claim lease (a delivery waits at most the lease
+	// and a tenth of it after its replica died), over SQLite (one
+	// process: its own claims never expire while it runs) every third.
+	every := p.opt.ClaimLease / 3
+	if p.db.Postgres() {
+		every = p.opt.ClaimLease / 10
+	}
+	if time.Duration(p.opt.Now().UnixNano()-p.swept.Load()) >= every {
+		if _, err := p.RecoverExpired(ctx); err != nil {
+			p.log.ErrorContext(ctx, "recover expired claims", "err", err)
+		}
+	}
 	if err := p.failBlocked(ctx, 0); err != nil {
 		p.log.ErrorContext(ctx, "fail blocked deliveries", "err", err)
 	}
@@ -334,7 +455,12 @@ func (p *Publisher) claim(ctx context.Context, limit int) ([]int64, error) {
 		return nil, err
 	}
 	now := store.FormatTime(at)
-	rows, err := p.db.DB.QueryContext(ctx, qClaim, now, now, now, now, string(chans), limit)
+	q := qClaim
+	if p.db.Postgres() {
+		q = qClaimPG
+	}
+	rows, err := p.db.DB.QueryContext(ctx, q, now, now, now, p.opt.Replica, store.FormatTime(at.Add(p.opt.ClaimLease)), now,
+		string(chans), limit)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -27,10 +28,14 @@ WHERE id = ? AND status = ?`
     publish_path = CASE WHEN ? = '' THEN publish_path ELSE ? END, containers_created = containers_created + ?
 WHERE id = ? AND status = ?`
 	qDeliveryPost     = `SELECT post_id, channel_id, scheduled_at FROM deliveries WHERE id = ?`
+	qDeliveryClaimer  = `SELECT claimed_by FROM deliveries WHERE id = ? AND status = 'publishing'`
 	qPostCounts       = `SELECT status, count(*) FROM deliveries WHERE post_id = ? GROUP BY status`
 	qPostStateOnly    = `SELECT state FROM posts WHERE id = ?`
 	qPostToPublishing = `UPDATE posts SET state = 'publishing', updated_at = ? WHERE id = ? AND state = 'scheduled'`
 )
+
+// errClaimLost: the delivery's claim expired and another replica holds it.
+var errClaimLost = errors.New("this replica's claim on the delivery expired")
 
 // save writes an attempt's outcome, the audit line, and the post's state
 // when its last delivery is done, in one transaction.
@@ -47,6 +52,16 @@ func (p *Publisher) save(ctx context.Context, j job, o outcome) error {
 		var sched string
 		if err := tx.QueryRowContext(ctx, qDeliveryPost, j.ID).Scan(&postID, &channelID, &sched); err != nil {
 			return fmt.Errorf("delivery %d: %w", j.ID, err)
+		}
+		if !o.onlyIfScheduled {
+			// A claim this replica let expire (it could not renew it
+			// for the claim lease) may be another replica's now: its
+			// outcome is not this one's to write.
+			var by string
+			err := tx.QueryRowContext(ctx, qDeliveryClaimer, j.ID).Scan(&by)
+			if err == nil && by != "" && by != p.opt.Replica {
+				return fmt.Errorf("delivery %d: %w (now claimed by %s)", j.ID, errClaimLost, by)
+			}
 		}
 		if platform = j.Platform; platform == "" {
 			platforms, err := p.svc.platformsOf(ctx, tx, []int64{channelID})
@@ -249,15 +264,11 @@ func (p *Publisher) planNext(ctx context.Context, tx *sql.Tx, post Post, now tim
 	if post.ApprovedAt != nil {
 		approvedAt = store.FormatTime(*post.ApprovedAt)
 	}
-	res, err := tx.ExecContext(ctx, qPostInsert, post.UnitID, post.AuthorID, post.Caption, post.Link, jsonText(post.Media),
+	id, err := store.InsertID(ctx, tx, qPostInsert, post.UnitID, post.AuthorID, post.Caption, post.Link, jsonText(post.Media),
 		post.ContentType, post.Classification.Level, post.Classification.Reason, post.Campaign, jsonText(post.Tags),
 		store.FormatTime(next), post.Recurrence, root, StateScheduled, approvedBy, approvedAt, store.FormatTime(now), store.FormatTime(now))
 	if err != nil {
 		return fmt.Errorf("plan next occurrence of post %d: %w", post.ID, err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return err
 	}
 	for _, d := range post.Deliveries {
 		if _, err := p.org.Channel(ctx, d.ChannelID); err != nil {

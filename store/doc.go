@@ -1,6 +1,10 @@
 // Package store opens humas's two databases and applies their embedded,
 // numbered migrations: ClickHouse for every metric snapshot (clickhouse.go)
-// and SQLite for the content calendar, users and audit log (sqlite.go).
+// and the state database for the content calendar, users and audit log:
+// an embedded SQLite file (sqlite.go) or PostgreSQL shared by several
+// replicas (postgres.go, pgdriver.go: the same SQL, rebound), with the
+// leases that let one replica at a time run a job (lease.go) and the copy
+// from one to the other (copystate.go).
 //
 // Every ClickHouse statement here must run on ClickHouse 18.16 (Debian)
 // and on current releases: inserts go through PrepareBatch with a column
@@ -14,7 +18,7 @@
 // build, not production. TestTableOwners reads the lists below and checks
 // every SQL string in the tree against them; a new table needs a line.
 //
-// SQLite, the state database:
+// SQLite, the state database (the same tables in PostgreSQL):
 //
 //	units                    org
 //	channels                 org
@@ -37,6 +41,7 @@
 //	notifications            notify
 //	notification_prefs       notify
 //	notification_emails      notify
+//	leases                   store
 //	schema_migrations        store
 //
 // ClickHouse:

@@ -37,12 +37,37 @@ func ParseNullTime(s sql.NullString) *time.Time {
 	return &t
 }
 
-// SQLite is the state database: the content calendar, users and audit log.
-type SQLite struct {
-	DB   *sql.DB
-	path string
-	log  *slog.Logger
+// State is the state database: the content calendar, users and audit
+// log, in an embedded SQLite file (the default) or in PostgreSQL
+// (postgres.go). Every package's SQL is written once, in SQLite's
+// dialect with "?" placeholders; on PostgreSQL the driver rebinds it
+// (pgdriver.go), and the few statements that must differ ask Dialect.
+type State struct {
+	DB      *sql.DB
+	path    string
+	log     *slog.Logger
+	dialect Dialect
 }
+
+// SQLite is the state database's older name, kept for the packages that
+// use it.
+type SQLite = State
+
+// Dialect names the SQL engine behind a State.
+type Dialect string
+
+// The state database's engines.
+const (
+	DialectSQLite   Dialect = "sqlite"
+	DialectPostgres Dialect = "postgres"
+)
+
+// Dialect is the engine behind the state database.
+func (s *State) Dialect() Dialect { return s.dialect }
+
+// Postgres reports whether the state is in PostgreSQL (several replicas
+// may share it).
+func (s *State) Postgres() bool { return s.dialect == DialectPostgres }
 
 const (
 	qSQLiteMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -95,7 +120,7 @@ func OpenSQLiteDriver(ctx context.Context, driverName, path string, log *slog.Lo
 		return nil, fmt.Errorf("state database %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(8)
-	s := &SQLite{DB: db, path: path, log: log}
+	s := &State{DB: db, path: path, log: log, dialect: DialectSQLite}
 	if err := s.Ping(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -104,14 +129,14 @@ func OpenSQLiteDriver(ctx context.Context, driverName, path string, log *slog.Lo
 }
 
 // Close closes the database.
-func (s *SQLite) Close() error { return s.DB.Close() }
+func (s *State) Close() error { return s.DB.Close() }
 
 // Path is the database file; files humas keeps beside it (logos) go in
 // its folder.
-func (s *SQLite) Path() string { return s.path }
+func (s *State) Path() string { return s.path }
 
 // Ping checks the database answers a query.
-func (s *SQLite) Ping(ctx context.Context) error {
+func (s *State) Ping(ctx context.Context) error {
 	var one int
 	if err := s.DB.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
 		return fmt.Errorf("state database %s: %w", s.path, err)
@@ -119,13 +144,13 @@ func (s *SQLite) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Migrate applies the embedded SQLite migrations not yet recorded, each in
+// Migrate applies the embedded state migrations not yet recorded, each in
 // its own transaction, and returns the ones it applied.
-func (s *SQLite) Migrate(ctx context.Context) ([]Migration, error) { return s.migrateUpTo(ctx, 0) }
+func (s *State) Migrate(ctx context.Context) ([]Migration, error) { return s.migrateUpTo(ctx, 0) }
 
 // migrateUpTo applies the migrations up to version upTo (0: all).
-func (s *SQLite) migrateUpTo(ctx context.Context, upTo int) ([]Migration, error) {
-	migs, err := loadMigrations(sqlMigrationFS, "sqlmigrations")
+func (s *State) migrateUpTo(ctx context.Context, upTo int) ([]Migration, error) {
+	migs, err := StateMigrations(s.dialect)
 	if err != nil {
 		return nil, err
 	}
@@ -151,10 +176,14 @@ func (s *SQLite) migrateUpTo(ctx context.Context, upTo int) ([]Migration, error)
 		if done[m.Version] || (upTo > 0 && m.Version > upTo) {
 			continue
 		}
-		if err := s.apply(ctx, m); err != nil {
+		apply := s.apply
+		if s.dialect == DialectPostgres {
+			apply = s.applyPG
+		}
+		if err := apply(ctx, m); err != nil {
 			return ran, err
 		}
-		s.log.Info("sqlite migration applied", "version", m.Version, "name", m.Name)
+		s.log.Info("state migration applied", "driver", string(s.dialect), "version", m.Version, "name", m.Name)
 		ran = append(ran, m)
 	}
 	return ran, nil
@@ -167,7 +196,7 @@ const foreignKeysOff = "-- humas:foreign_keys=off"
 
 // apply runs one migration and records it, in one transaction. SQLite runs
 // a whole file in one Exec (triggers contain ";").
-func (s *SQLite) apply(ctx context.Context, m Migration) error {
+func (s *State) apply(ctx context.Context, m Migration) error {
 	conn, err := s.DB.Conn(ctx)
 	if err != nil {
 		return err

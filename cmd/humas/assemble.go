@@ -19,6 +19,7 @@ import (
 	"github.com/humas-id/humas/notify/mail"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/scheduler"
+	"github.com/humas-id/humas/store"
 )
 
 // app is what every wire_<area>.go function receives: configuration and
@@ -48,6 +49,10 @@ type app struct {
 	// notifications (wireNotices).
 	mail  mail.Sender
 	notes *notify.Service
+	// once gates the jobs that must run on one replica at a time: with
+	// the state in PostgreSQL (several serve replicas), the holder of the
+	// "jobs" lease runs them; nil (SQLite: one process) runs them here.
+	once func() bool
 }
 
 // assemble builds the sandbox, scheduler, collector and routes that serve
@@ -63,6 +68,11 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 		a.sandbox = sb
 		parts = append(parts, named{"sandbox", sb})
 		log.Warn("sandbox mode: Graph API calls go to the in-process simulator, not Meta", "graph_url", a.cfg.Graph.URL)
+	}
+	if st.sql.Postgres() {
+		el := store.NewElector(st.sql, "jobs", store.ReplicaID(), cfg.State.Lease.D(), nil, log.With("component", "lease"))
+		a.once = el.Held
+		parts = append(parts, named{"jobs-lease", el})
 	}
 	var err error
 	if a.orgs, a.users, err = newOrgStores(a); err != nil {

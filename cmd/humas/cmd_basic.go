@@ -60,6 +60,6 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "clickhouse: %d migration(s) applied; sqlite: %d migration(s) applied\n", len(chRan), len(sqlRan))
+	fmt.Fprintf(stdout, "clickhouse: %d migration(s) applied; state (%s): %d migration(s) applied\n", len(chRan), st.sql.Dialect(), len(sqlRan))
 	return nil
 }

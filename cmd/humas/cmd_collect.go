@@ -77,7 +77,7 @@ func cmdCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return err
 		}
 	}
-	col, err := newCollector(cfg, log.With("component", "collector"), prometheus.NewRegistry(), st, orgs, nil)
+	col, err := newCollector(cfg, log.With("component", "collector"), prometheus.NewRegistry(), st, orgs, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func openState(ctx context.Context, cfgPath string, stderr io.Writer) (*store.SQ
 	}
 	// Users and units live in SQLite only: these commands work while
 	// ClickHouse is down.
-	sq, err := store.OpenSQLite(ctx, cfg.State.Path, newLogger(cfg.Log, stderr))
+	sq, err := store.OpenState(ctx, cfg.State, newLogger(cfg.Log, stderr))
 	if err != nil {
 		return nil, cfg, err
 	}

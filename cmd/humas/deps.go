@@ -28,7 +28,7 @@ type stores struct {
 }
 
 func openStores(ctx context.Context, cfg config.Config, log *slog.Logger) (*stores, error) {
-	sq, err := store.OpenSQLite(ctx, cfg.State.Path, log)
+	sq, err := store.OpenState(ctx, cfg.State, log)
 	if err != nil {
 		return nil, err
 	}

@@ -126,7 +126,7 @@ func TestMigrateTwice(t *testing.T) {
 	if strings.Contains(outs[0], "clickhouse: 0 migration") || strings.Contains(outs[0], "sqlite: 0 migration") {
 		t.Fatalf("first migrate applied nothing: %s", outs[0])
 	}
-	if !strings.Contains(outs[1], "clickhouse: 0 migration(s) applied; sqlite: 0 migration(s) applied") {
+	if !strings.Contains(outs[1], "clickhouse: 0 migration(s) applied; state (sqlite): 0 migration(s) applied") {
 		t.Fatalf("second migrate applied something: %s", outs[1])
 	}
 }

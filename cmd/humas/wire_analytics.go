@@ -17,7 +17,9 @@ import (
 // process and when the change marker shows one from another process.
 // Pass the service to wireWeb.
 func wireAnalytics(_ context.Context, a *app) (*analytics.Service, []named, error) {
-	svc, err := analytics.New(a.st.ch, reportOptions(a.cfg, a.log))
+	ao := reportOptions(a.cfg, a.log)
+	ao.Once = a.once
+	svc, err := analytics.New(a.st.ch, ao)
 	if err != nil {
 		return nil, nil, fmt.Errorf("analytics: %w", err)
 	}

@@ -22,7 +22,7 @@ import (
 // and the collector is a component either way (it owns those runs, and a
 // run losing its lease stops the process).
 func wireCollector(_ context.Context, a *app) (*collector.Collector, []named, error) {
-	col, err := newCollector(a.cfg, a.log.With("component", "collector"), a.reg, a.st, a.orgs, a.gm)
+	col, err := newCollector(a.cfg, a.log.With("component", "collector"), a.reg, a.st, a.orgs, a.gm, a.once)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -31,7 +31,8 @@ func wireCollector(_ context.Context, a *app) (*collector.Collector, []named, er
 	return col, []named{{"collector", col}}, nil
 }
 
-func newCollector(cfg config.Config, log *slog.Logger, reg prometheus.Registerer, st *stores, orgs *org.Store, gm *graphMetrics) (*collector.Collector, error) {
+func newCollector(cfg config.Config, log *slog.Logger, reg prometheus.Registerer, st *stores, orgs *org.Store, gm *graphMetrics,
+	once func() bool) (*collector.Collector, error) {
 	loc, err := time.LoadLocation(cfg.Timezone)
 	if err != nil {
 		return nil, fmt.Errorf("timezone %s: %w", cfg.Timezone, err)
@@ -49,5 +50,6 @@ func newCollector(cfg config.Config, log *slog.Logger, reg prometheus.Registerer
 		Registerer: reg,
 		Logger:     log,
 		Location:   loc,
+		Once:       once,
 	})
 }

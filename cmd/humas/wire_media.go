@@ -159,6 +159,9 @@ type mediaJanitor struct {
 func (j *mediaJanitor) Start(ctx context.Context) error {
 	j.cron = cron.New(cron.WithParser(config.CronParser))
 	_, err := j.cron.AddFunc(j.spec, func() {
+		if j.a.once != nil && !j.a.once() {
+			return // another replica holds the lease of the once-only jobs
+		}
 		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Minute)
 		defer cancel()
 		rep, err := j.lib.Cleanup(c, j.pol, time.Now())

@@ -38,6 +38,6 @@ func wireNotices(a *app) (*notify.Service, []named, error) {
 		return nil, nil, fmt.Errorf("timezone %s: %w", a.cfg.Timezone, err)
 	}
 	svc := notify.New(a.st.sql, a.users, sender, notify.Options{Logger: a.log.With("component", "notify"), PublicURL: a.cfg.BaseURL(),
-		Location: loc})
+		Location: loc, Once: a.once})
 	return svc, []named{{"notify", svc}}, nil
 }

@@ -17,8 +17,9 @@ func wireReports(_ context.Context, a *app, an *analytics.Service) (*report.Buil
 		return nil, nil, nil, nil
 	}
 	b := &report.Builder{A: an, Letterheads: report.OrgLetterheads{Org: a.orgs}}
-	svc := reportmail.New(a.st.sql, b, a.mail,
-		reportmail.OptionsFromConfig(a.cfg.Reports, a.cfg.Timezone, a.log.With("component", "reportmail")))
+	ro := reportmail.OptionsFromConfig(a.cfg.Reports, a.cfg.Timezone, a.log.With("component", "reportmail"))
+	ro.Once = a.once
+	svc := reportmail.New(a.st.sql, b, a.mail, ro)
 	if a.notes != nil {
 		svc.UseNotifier(a.notes, a.users)
 	}

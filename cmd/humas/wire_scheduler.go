@@ -39,7 +39,9 @@ func wireScheduler(ctx context.Context, a *app, orgs *org.Store, users *auth.Sto
 	if !a.cfg.Scheduler.Enabled {
 		return svc, out, nil
 	}
-	pub, err := scheduler.NewPublisher(svc, graph, a.reg, scheduler.OptionsFromConfig(a.cfg.Scheduler, a.log))
+	po := scheduler.OptionsFromConfig(a.cfg.Scheduler, a.log)
+	po.ClaimLease, po.Once = a.cfg.State.Lease.D(), a.once
+	pub, err := scheduler.NewPublisher(svc, graph, a.reg, po)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -9,7 +9,11 @@
 ALTER TABLE posts ADD COLUMN authors TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE posts ADD COLUMN approved_version INTEGER;
 ALTER TABLE posts ADD COLUMN approved_hash TEXT NOT NULL DEFAULT '';
+-- humas:sqlite
 UPDATE posts SET authors = json_array(author_id) WHERE state IN ('draft', 'submitted', 'rejected');
+-- humas:postgres
+UPDATE posts SET authors = json_build_array(author_id)::text WHERE state IN ('draft', 'submitted', 'rejected');
+-- humas:end
 
 -- The PPID's classification under the public-information service
 -- standard: public information carries its category (berkala, serta_merta,

@@ -3,6 +3,7 @@
 -- users table is rebuilt (the documented procedure: foreign keys off for
 -- the rebuild, checked with foreign_key_check before commit; the runner
 -- does both for a file that starts with the line above).
+-- humas:sqlite
 CREATE TABLE users_new (
     id          INTEGER PRIMARY KEY,
     name        TEXT NOT NULL UNIQUE,
@@ -15,3 +16,7 @@ INSERT INTO users_new (id, name, unit_id, role, created_at, disabled_at)
     SELECT id, name, unit_id, role, created_at, disabled_at FROM users;
 DROP TABLE users;
 ALTER TABLE users_new RENAME TO users;
+-- humas:postgres
+ALTER TABLE users DROP CONSTRAINT users_role_check;
+ALTER TABLE users ADD CONSTRAINT users_role_check CHECK (role IN ('admin', 'approver', 'editor', 'viewer', 'ppid'));
+-- humas:end

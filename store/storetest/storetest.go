@@ -114,8 +114,20 @@ func ClickHouseEmpty(t testing.TB) *store.ClickHouse {
 	return ch
 }
 
-// SQLite opens a migrated SQLite file in the test's temporary directory.
+// SQLite opens a migrated state database of the test's own: a SQLite file
+// in the test's temporary directory, or, with HUMAS_TEST_STATE=postgres, a
+// fresh PostgreSQL database (State) dropped when the test ends.
 func SQLite(t testing.TB) *store.SQLite {
+	t.Helper()
+	if StateDriver() == string(store.DialectPostgres) {
+		return Postgres(t)
+	}
+	return SQLiteFile(t)
+}
+
+// SQLiteFile opens a migrated SQLite file in the test's temporary
+// directory, whatever HUMAS_TEST_STATE says.
+func SQLiteFile(t testing.TB) *store.SQLite {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "humas.db"), slog.New(slog.DiscardHandler))
