@@ -34,7 +34,7 @@ test: clickhouse-start chcluster-start postgres-start
 # The packages that touch the state database, again with the state in
 # PostgreSQL (a fresh database per test on the cluster scripts/postgres.sh
 # starts) instead of SQLite files.
-STATE_PACKAGES := ./store/... ./org/... ./auth/... ./scheduler/... ./collector/... ./reportmail/... ./media/... ./notify/... ./connect/... \
+STATE_PACKAGES := ./store/... ./org/... ./auth/... ./scheduler/... ./collector/... ./reportmail/... ./media/... ./notify/... ./connect/... ./inbox/... ./ppid/... ./agenda/... \
 	./api/... ./web/... ./cmd/humas/... ./analytics/...
 
 test-postgres: clickhouse-start postgres-start

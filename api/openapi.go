@@ -335,6 +335,9 @@ func OpenAPIDocument() map[string]any {
 			oaJSONBody(oaObj{"type": "object", "additionalProperties": false, "required": []string{"content_type"}, "properties": oaObj{"content_type": oaEnum("photo", "video", "interactive", "text", "link")}}),
 			oaObj{"200": oaJSONResp("the post", oaAny), "400": oaErrResp, "403": oaErrResp, "404": oaErrResp, "422": oaErrResp}))},
 	}
+	for k, v := range inboxPaths() {
+		paths[k] = v
+	}
 	return oaObj{
 		"openapi": "3.0.3",
 		"info": oaObj{"title": "humas API", "version": "1",

@@ -50,6 +50,8 @@ const qAuditScoped = `WITH lines AS (
                WHEN 'unit' THEN a.entity_id
                WHEN 'channel' THEN (SELECT c.unit_id FROM channels c WHERE c.id = a.entity_id)
                WHEN 'user' THEN (SELECT u.unit_id FROM users u WHERE u.id = a.entity_id)
+               WHEN 'comment' THEN (SELECT cm.unit_id FROM comments cm WHERE cm.id = a.entity_id)
+               WHEN 'ppid_request' THEN (SELECT pr.unit_id FROM ppid_requests pr WHERE pr.id = a.entity_id)
            END AS unit_id
     FROM audit_log a
     WHERE 1 = 1`

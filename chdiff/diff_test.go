@@ -73,9 +73,10 @@ func replayer(t *testing.T) *Replayer {
 func check(t *testing.T, r *Replayer, name string) {
 	t.Helper()
 	t.Logf("%s: replayed %d databases, %d statements (%d reads; %d answers compared) on %s, %s and %s; "+
-		"%d legacy statements (an older humas's schema) replayed without comparing; skipped %d never sent and %d naming a database no test process captured",
+		"%d legacy statements (an older humas's schema) and %d reads of server bookkeeping replayed without comparing; "+
+		"skipped %d never sent and %d naming a database no test process captured",
 		name, r.Stats.Databases, r.Stats.Statements, r.Stats.Reads, r.Stats.Compared,
-		r.Ref.Name(), r.Others[0].Name(), r.Others[1].Name(), r.Stats.Legacy, r.Stats.Skipped, r.Stats.Foreign)
+		r.Ref.Name(), r.Others[0].Name(), r.Others[1].Name(), r.Stats.Legacy, r.Stats.Volatile, r.Stats.Skipped, r.Stats.Foreign)
 	for _, p := range r.Problems {
 		t.Errorf("replay problem: %s", p)
 	}

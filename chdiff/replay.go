@@ -97,6 +97,9 @@ type Stats struct {
 	Stale int
 	// Legacy statements are history (store.IsLegacy): replayed, not compared.
 	Legacy int
+	// Volatile reads observe server bookkeeping (store.IsVolatile):
+	// replayed, not compared.
+	Volatile int
 	// Foreign statements name a test database no captured process wrote
 	// (a subprocess such as the humas binary in cmd tests filled it).
 	Foreign int
@@ -226,6 +229,10 @@ func (r *Replayer) Replay(logs []Log) error {
 		ref := outs[0]
 		if ent.Legacy {
 			r.Stats.Legacy++
+			continue
+		}
+		if ent.Volatile {
+			r.Stats.Volatile++
 			continue
 		}
 		if ref.Err != nil && ent.Err == "" {

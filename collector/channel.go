@@ -130,6 +130,7 @@ func (c *Collector) collectChannel(ctx context.Context, r *run, ch org.Channel) 
 	if err := c.w.Add(ctx, b); err != nil {
 		return channelResult{}, err
 	}
+	c.collectComments(ctx, ch, token, items, now)
 	c.m.posts.WithLabelValues(ch.Platform).Add(float64(len(items)))
 	return channelResult{posts: len(items)}, nil
 }

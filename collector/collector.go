@@ -65,6 +65,9 @@ type Options struct {
 	// ReplayEvery is how often the on-disk buffer is retried while it
 	// holds anything (default 30 s).
 	ReplayEvery time.Duration
+	// Comments keeps the comments read on recent posts (the inbox); nil
+	// reads none.
+	Comments CommentSink
 	// LeaseTTL is how long a run holds the state database's collection
 	// lease after its last heartbeat (default 2 min; renewed every quarter
 	// of it): one run at a time across processes, and a crashed process
@@ -91,6 +94,8 @@ type Collector struct {
 	pacer   *pacer
 	retired *retiredSet
 	runs    runStore
+	// comments keeps the comments read (nil: none are read).
+	comments CommentSink
 
 	now             func() time.Time
 	sleep           func(context.Context, time.Duration) error
@@ -165,7 +170,7 @@ func New(o Options) (*Collector, error) {
 		once: o.Once, cfg: cfg, cad: cad, chans: o.Channels, sql: o.SQLite, ch: o.ClickHouse, buf: buf, m: m, log: o.Logger,
 		retired: newRetiredSet(), runs: runStore{db: o.SQLite}, now: o.Now, sleep: o.Sleep,
 		maxThrottleWait: o.MaxThrottleWait, replayEvery: o.ReplayEvery, leaseTTL: o.LeaseTTL,
-		failed: make(chan error, 1),
+		failed: make(chan error, 1), comments: o.Comments,
 	}
 	c.pacer = newPacer(cfg.SlowdownPercent, o.SlowdownMaxDelay, o.Sleep)
 	c.pacer.onUsage = c.observeUsage

@@ -20,6 +20,7 @@ type metrics struct {
 	retired       *prometheus.CounterVec // by metric
 	channelErrors *prometheus.CounterVec // by reason
 	throttles     *prometheus.CounterVec // by channel
+	comments      *prometheus.CounterVec // new comments stored, by platform
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -65,9 +66,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		throttles: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "humas_collector_throttles_total", Help: "Throttle answers that paused a channel.",
 		}, []string{"channel_id"}),
+		comments: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "humas_collector_comments_total", Help: "New comments stored in the inbox, by platform.",
+		}, []string{"platform"}),
 	}
 	for _, c := range []prometheus.Collector{m.runs, m.runDuration, m.posts, m.graphCalls, m.usage, m.rowsWritten,
-		m.rowsBuffered, m.bufferBytes, m.bufferFull, m.bufferDamaged, m.retired, m.channelErrors, m.throttles} {
+		m.rowsBuffered, m.bufferBytes, m.bufferFull, m.bufferDamaged, m.retired, m.channelErrors, m.throttles, m.comments} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register collector metrics: %w", err)
 		}
@@ -78,7 +82,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		m.rowsWritten.WithLabelValues(table)
 		m.rowsBuffered.WithLabelValues(table)
 	}
-	for _, reason := range []string{"clickhouse_unavailable", "buffer_full", "no_token", "graph_auth", "graph_throttled", "graph_transient", "graph_network", "error"} {
+	for _, reason := range []string{"clickhouse_unavailable", "buffer_full", "no_token", "graph_auth", "graph_throttled", "graph_transient", "graph_network", "error", "comments"} {
 		m.channelErrors.WithLabelValues(reason)
 	}
 	return m, nil

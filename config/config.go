@@ -51,6 +51,9 @@ type Config struct {
 	Media      Media      `yaml:"media"`
 	SMTP       SMTP       `yaml:"smtp"`
 	Reports    Reports    `yaml:"reports"`
+	Backup     Backup     `yaml:"backup"`
+	Retention  Retention  `yaml:"retention"`
+	PPID       PPID       `yaml:"ppid"`
 }
 
 // SMTP is the mail server humas sends through (scheduled reports,
@@ -80,6 +83,19 @@ type Reports struct {
 	// Holidays are extra non-working days (YYYY-MM-DD) besides weekends
 	// and the fixed national holidays.
 	Holidays []string `yaml:"holidays"`
+}
+
+// PPID configures the public-information requests' deadlines.
+type PPID struct {
+	// HolidaysFile lists the public holidays and collective leave days
+	// deadlines skip, one "YYYY-MM-DD name" a line ("": the built-in list).
+	HolidaysFile string `yaml:"holidays_file"`
+	// OfficeCloses: a request received at or after this local time (HH:MM)
+	// counts from the next working day ("": the whole day counts).
+	OfficeCloses string `yaml:"office_closes"`
+	// OverdueCheck is the cron spec (with seconds) of the check that tells
+	// the PPID officers and the unit head about overdue requests.
+	OverdueCheck string `yaml:"overdue_check"`
 }
 
 // Log configures log/slog output.
@@ -318,6 +334,9 @@ type Collector struct {
 	// CarouselAs is the content type inferred for carousels found on a
 	// channel (photo or interactive).
 	CarouselAs string `yaml:"carousel_as"`
+	// CommentsMaxAge: comments are read on posts younger than this (0
+	// turns the comment inbox's collection off).
+	CommentsMaxAge Duration `yaml:"comments_max_age"`
 }
 
 // CadenceStep collects a post every Every while it is younger than UpTo.
@@ -371,7 +390,9 @@ func Default() Config {
 			InstagramHashtagsWarn: 5,
 			InstagramHashtagsMax:  30,
 		},
-		Media: defaultMedia(),
+		Media:     defaultMedia(),
+		Backup:    defaultBackup(),
+		Retention: defaultRetention(),
 		Collector: Collector{
 			Enabled:     true,
 			Schedule:    "0 */15 * * * *",
@@ -386,9 +407,11 @@ func Default() Config {
 			BufferPath:      "./var/buffer",
 			BufferMaxBytes:  256 << 20,
 			CarouselAs:      "photo",
+			CommentsMaxAge:  Duration(14 * 24 * time.Hour),
 		},
 		SMTP:    SMTP{Port: 587, TLS: "starttls", Timeout: Duration(30 * time.Second)},
 		Reports: Reports{Enabled: true, Check: "0 */10 * * * *", SendHour: 7},
+		PPID:    PPID{OfficeCloses: "16:00", OverdueCheck: "0 0 * * * *"},
 	}
 }
 

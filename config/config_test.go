@@ -16,37 +16,41 @@ func TestBadConfigs(t *testing.T) {
 	// Each bad file must fail and the message must name the key (and,
 	// where the file gives one, the bad value).
 	want := map[string][]string{
-		"bad_listen.bad.yaml":          {"listen", "not-an-address", "host:port"},
-		"bad_timezone.bad.yaml":        {"timezone", "Asia/Jakartaa", "IANA"},
-		"bad_clickhouse_addr.bad.yaml": {"clickhouse.addr", "127.0.0.1"},
-		"bad_cluster.bad.yaml":         {"clickhouse.addr", "ch1:9000, ch2", "comma-separated", "clickhouse.cluster", "humas cluster", "remote_servers"},
-		"bad_database.bad.yaml":        {"clickhouse.database", "DROP TABLE"},
-		"bad_compression.bad.yaml":     {"clickhouse.compression", "gzip", "lz4, zstd, none"},
-		"bad_state_driver.bad.yaml":    {"state.driver", "oracle", "sqlite or postgres"},
-		"bad_state_dsn.bad.yaml":       {"state.dsn", "postgres://"},
-		"bad_duration.bad.yaml":        {"line 2", "soon", "duration"},
-		"bad_graph_url.bad.yaml":       {"graph.url", "ftp://"},
-		"bad_graph_version.bad.yaml":   {"graph.version", `"24"`, "v26.0"},
-		"unknown_key.bad.yaml":         {"adress", "not found", "line 2"},
-		"bad_tick.bad.yaml":            {"scheduler.tick", "every second", "cron"},
-		"bad_workers.bad.yaml":         {"scheduler.workers", `"0"`, "1 to 256"},
-		"bad_cadence.bad.yaml":         {"collector.cadence[1].up_to", "24h"},
-		"bad_secret_key.bad.yaml":      {"secret_key", "openssl rand -hex 32"},
-		"bad_log_level.bad.yaml":       {"log.level", "verbose", "debug, info, warn, error"},
-		"bad_yaml.bad.yaml":            {"bad_yaml.bad.yaml", "yaml"},
-		"bad_carousel.bad.yaml":        {"collector.carousel_as", "video", "photo or interactive"},
-		"bad_hashtags.bad.yaml":        {"scheduler.instagram_hashtags_max", `"40"`, "1 to 30"},
-		"bad_http_timeouts.bad.yaml":   {"api.read_header_timeout", "1m0s", "at most api.read_timeout (10s)"},
-		"bad_trusted_proxy.bad.yaml":   {"api.trusted_proxies[1]", "proxy.example", "CIDR"},
-		"bad_body_limit.bad.yaml":      {"api.max_body_bytes", `"10"`, "1024"},
-		"bad_smtp.bad.yaml":            {"smtp.from", "humas at kpu dot go dot id", "sender's address"},
-		"bad_media_store.bad.yaml":     {"media.store", "ftp", "local", "s3"},
-		"bad_media_s3.bad.yaml":        {"media.s3.endpoint", "without scheme", "media.s3.bucket", "Humas_Media", "lowercase"},
-		"bad_media_limit.bad.yaml":     {"media.max_upload_bytes", "20000000000", "10 GiB", "media.url_ttl", "7d"},
-		"bad_public_url.bad.yaml":      {"public_url", "humas.kpu.go.id", "https://"},
-		"bad_oidc_match.bad.yaml":      {"oidc.match", "nip", "name or email"},
-		"bad_password_min.bad.yaml":    {"auth.password_min_length", `"6"`, "8 to 64"},
-		"bad_report_cache.bad.yaml":    {"api.report_cache_bytes", `"-1"`, "0 for no cache"},
+		"bad_listen.bad.yaml":             {"listen", "not-an-address", "host:port"},
+		"bad_timezone.bad.yaml":           {"timezone", "Asia/Jakartaa", "IANA"},
+		"bad_clickhouse_addr.bad.yaml":    {"clickhouse.addr", "127.0.0.1"},
+		"bad_cluster.bad.yaml":            {"clickhouse.addr", "ch1:9000, ch2", "comma-separated", "clickhouse.cluster", "humas cluster", "remote_servers"},
+		"bad_database.bad.yaml":           {"clickhouse.database", "DROP TABLE"},
+		"bad_compression.bad.yaml":        {"clickhouse.compression", "gzip", "lz4, zstd, none"},
+		"bad_state_driver.bad.yaml":       {"state.driver", "oracle", "sqlite or postgres"},
+		"bad_state_dsn.bad.yaml":          {"state.dsn", "postgres://"},
+		"bad_duration.bad.yaml":           {"line 2", "soon", "duration"},
+		"bad_graph_url.bad.yaml":          {"graph.url", "ftp://"},
+		"bad_graph_version.bad.yaml":      {"graph.version", `"24"`, "v26.0"},
+		"unknown_key.bad.yaml":            {"adress", "not found", "line 2"},
+		"bad_tick.bad.yaml":               {"scheduler.tick", "every second", "cron"},
+		"bad_workers.bad.yaml":            {"scheduler.workers", `"0"`, "1 to 256"},
+		"bad_cadence.bad.yaml":            {"collector.cadence[1].up_to", "24h"},
+		"bad_secret_key.bad.yaml":         {"secret_key", "openssl rand -hex 32"},
+		"bad_log_level.bad.yaml":          {"log.level", "verbose", "debug, info, warn, error"},
+		"bad_yaml.bad.yaml":               {"bad_yaml.bad.yaml", "yaml"},
+		"bad_carousel.bad.yaml":           {"collector.carousel_as", "video", "photo or interactive"},
+		"bad_hashtags.bad.yaml":           {"scheduler.instagram_hashtags_max", `"40"`, "1 to 30"},
+		"bad_http_timeouts.bad.yaml":      {"api.read_header_timeout", "1m0s", "at most api.read_timeout (10s)"},
+		"bad_trusted_proxy.bad.yaml":      {"api.trusted_proxies[1]", "proxy.example", "CIDR"},
+		"bad_body_limit.bad.yaml":         {"api.max_body_bytes", `"10"`, "1024"},
+		"bad_smtp.bad.yaml":               {"smtp.from", "humas at kpu dot go dot id", "sender's address"},
+		"bad_media_store.bad.yaml":        {"media.store", "ftp", "local", "s3"},
+		"bad_media_s3.bad.yaml":           {"media.s3.endpoint", "without scheme", "media.s3.bucket", "Humas_Media", "lowercase"},
+		"bad_media_limit.bad.yaml":        {"media.max_upload_bytes", "20000000000", "10 GiB", "media.url_ttl", "7d"},
+		"bad_public_url.bad.yaml":         {"public_url", "humas.kpu.go.id", "https://"},
+		"bad_oidc_match.bad.yaml":         {"oidc.match", "nip", "name or email"},
+		"bad_password_min.bad.yaml":       {"auth.password_min_length", `"6"`, "8 to 64"},
+		"bad_report_cache.bad.yaml":       {"api.report_cache_bytes", `"-1"`, "0 for no cache"},
+		"bad_backup_schedule.bad.yaml":    {"backup.schedule", "every night", "cron", "backup.keep_daily", "1 to 366"},
+		"bad_backup_keep.bad.yaml":        {"backup.keep_monthly", `"-1"`, "0 to 1200", "backup.stale_after", "at least 1h"},
+		"bad_retention.bad.yaml":          {"retention.snapshots_full_months", `"2"`, "90 days", "retention.audit_log_months", "legal record"},
+		"bad_retention_schedule.bad.yaml": {"retention.schedule", "sometimes", "or off", "retention.followers_months", "12 to 1200"},
 	}
 	files, err := filepath.Glob("testdata/*.bad.yaml")
 	if err != nil {
@@ -317,6 +321,41 @@ func TestSMTPFromEnv(t *testing.T) {
 	// No host: no mail, nothing else required.
 	if cfg, err := Load("", noEnv); err != nil || cfg.SMTP.Enabled() {
 		t.Errorf("default: %v %v", err, cfg.SMTP.Enabled())
+	}
+}
+
+// TestBackupAndRetentionSettings: defaults, the HUMAS_BACKUP_* and
+// HUMAS_RETENTION_* overrides, a bad value naming its variable, and the
+// backup folder beside the state database.
+func TestBackupAndRetentionSettings(t *testing.T) {
+	cfg, err := Load("", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Backup.Schedule != "0 0 2 * * *" || cfg.Backup.KeepDaily != 7 || cfg.Backup.KeepMonthly != 12 || !cfg.Backup.Media ||
+		cfg.Retention.SnapshotsFullMonths != 13 || cfg.Retention.FollowersMonths != 0 || cfg.Retention.AuditLogMonths != 0 ||
+		cfg.BackupDir() != "./var/backups" {
+		t.Errorf("defaults: %+v %+v dir %s", cfg.Backup, cfg.Retention, cfg.BackupDir())
+	}
+	env := map[string]string{"HUMAS_BACKUP_DIR": "/srv/backup", "HUMAS_BACKUP_SCHEDULE": "off", "HUMAS_BACKUP_KEEP_DAILY": "3",
+		"HUMAS_BACKUP_KEEP_MONTHLY": "24", "HUMAS_BACKUP_MEDIA": "false", "HUMAS_RETENTION_SNAPSHOTS_FULL_MONTHS": "0",
+		"HUMAS_RETENTION_FOLLOWERS_MONTHS": "36", "HUMAS_RETENTION_AUDIT_LOG_MONTHS": "120", "HUMAS_RETENTION_SCHEDULE": "@daily"}
+	cfg, err = Load("", func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.BackupDir() != "/srv/backup" || cfg.Backup.Schedule != Off || cfg.Backup.KeepDaily != 3 || cfg.Backup.KeepMonthly != 24 ||
+		cfg.Backup.Media || cfg.Retention.SnapshotsFullMonths != 0 || cfg.Retention.FollowersMonths != 36 || cfg.Retention.AuditLogMonths != 120 {
+		t.Errorf("overrides: %+v %+v", cfg.Backup, cfg.Retention)
+	}
+	_, err = Load("", func(k string) (string, bool) {
+		if k == "HUMAS_BACKUP_KEEP_DAILY" {
+			return "seven", true
+		}
+		return "", false
+	})
+	if err == nil || !strings.Contains(err.Error(), "backup.keep_daily (HUMAS_BACKUP_KEEP_DAILY)") {
+		t.Errorf("bad HUMAS_BACKUP_KEEP_DAILY: %v", err)
 	}
 }
 

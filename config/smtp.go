@@ -57,3 +57,25 @@ func (r Reports) validate() []FieldError {
 	}
 	return errs
 }
+
+func (p PPID) validate() []FieldError {
+	var errs []FieldError
+	if p.OfficeCloses != "" {
+		if _, err := time.Parse("15:04", p.OfficeCloses); err != nil {
+			errs = append(errs, fieldf("ppid.office_closes", p.OfficeCloses, "a local time written HH:MM, e.g. 16:00 (or empty: the whole day counts)"))
+		}
+	}
+	if _, err := CronParser.Parse(p.OverdueCheck); err != nil {
+		errs = append(errs, fieldf("ppid.overdue_check", p.OverdueCheck, "a cron spec with seconds, e.g. \"0 0 * * * *\" (hourly)"))
+	}
+	return errs
+}
+
+// OfficeClosesAfter is ppid.office_closes as time since midnight (0: none).
+func (p PPID) OfficeClosesAfter() time.Duration {
+	t, err := time.Parse("15:04", p.OfficeCloses)
+	if err != nil {
+		return 0
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute
+}

@@ -282,10 +282,15 @@ func (c Config) Validate() error {
 	default:
 		add(fieldf("collector.carousel_as", co.CarouselAs, "photo or interactive"))
 	}
+	if co.CommentsMaxAge.D() < 0 {
+		add(fieldf("collector.comments_max_age", co.CommentsMaxAge, "a duration of 0 (off) or more, e.g. 14d"))
+	}
 
 	errs = append(errs, c.SMTP.validate()...)
 	errs = append(errs, c.Reports.validate()...)
+	errs = append(errs, c.PPID.validate()...)
 	c.validateMedia(add)
+	c.validateBackup(add)
 
 	if len(errs) > 0 {
 		return errs

@@ -66,6 +66,10 @@ var panelColumns = map[string][]col{
 		{"caption", kText}, {"reach", kNum}, {"views", kNum}, {"interactions", kNum}, {"er", kNum}, {"permalink", kText}},
 	"Waktu terbaik: median ER per jangkauan / Best time: median ER by reach": heatCols,
 	"Jumlah pos per sel / Posts per cell":                                    heatCols,
+	"Tanggapan komentar per kanal / Comment responses per channel": {{"channel", kText}, {"komentar", kNum}, {"dijawab", kNum},
+		{"tingkat", kNum}, {"median_menit", kNum}},
+	"Permohonan informasi per bulan / Information requests per month": {{"bulan", kTime}, {"diterima", kNum}, {"tepat_waktu", kNum},
+		{"terlambat", kNum}, {"ditolak", kNum}, {"terbuka", kNum}},
 }
 
 // scenario is one set of variable values a user could pick.
@@ -228,3 +232,75 @@ func checkColumns(t *testing.T, where string, r result, want []col) {
 }
 
 func approx(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+
+// TestCommentResponsePanel: the panel's figures on the fixture, computed
+// by hand: KPU RI has comments 1, 6, 11, 16; 6 and 11 are answered (10×6
+// and 10×11 minutes); comment 1's newer mirror says unanswered.
+func TestCommentResponsePanel(t *testing.T) {
+	ch := storetest.ClickHouse(t)
+	seed(t, ch)
+	dbs, _ := loadAll(t)
+	for _, d := range dbs {
+		for _, p := range d.AllPanels() {
+			if !strings.HasPrefix(p.Title, "Tanggapan komentar") {
+				continue
+			}
+			sql, err := Expand(p.Targets[0].RawSQL, Query{From: fixFrom, To: fixTo, Interval: time.Hour, Vars: scenarios[0].vars})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := run(t, ch, sql)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, row := range r.rows {
+				if *(row[0].(*string)) != "KPU RI" {
+					continue
+				}
+				n, a := *(row[1].(*uint64)), *(row[2].(*uint64))
+				rate, med := *(row[3].(*float64)), *(row[4].(*float64))
+				if n != 4 || a != 2 || !approx(rate, 0.5) || !approx(med, 85) {
+					t.Fatalf("KPU RI: %d comments, %d answered, rate %v, median %v; want 4, 2, 0.5, 85", n, a, rate, med)
+				}
+				return
+			}
+			t.Fatalf("no KPU RI row: %v", r.rows)
+		}
+	}
+	t.Fatal("no comment response panel")
+}
+
+// TestPPIDPanel: March's six requests, request 1's newer mirror (late)
+// replacing its older one (open).
+func TestPPIDPanel(t *testing.T) {
+	ch := storetest.ClickHouse(t)
+	seed(t, ch)
+	dbs, _ := loadAll(t)
+	for _, d := range dbs {
+		for _, p := range d.AllPanels() {
+			if !strings.HasPrefix(p.Title, "Permohonan informasi") {
+				continue
+			}
+			sql, err := Expand(p.Targets[0].RawSQL, Query{From: fixFrom, To: fixTo, Interval: time.Hour, Vars: scenarios[0].vars})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := run(t, ch, sql)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.rows) != 1 {
+				t.Fatalf("rows %v", r.rows)
+			}
+			var got []uint64
+			for _, v := range r.rows[0][1:] {
+				got = append(got, *(v.(*uint64)))
+			}
+			if fmt.Sprint(got) != "[6 2 2 1 1]" {
+				t.Fatalf("received, on time, late, refused, open = %v, want [6 2 2 1 1]", got)
+			}
+			return
+		}
+	}
+	t.Fatal("no information request panel")
+}

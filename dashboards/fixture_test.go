@@ -176,5 +176,33 @@ func seed(t *testing.T, ch *store.ClickHouse) []fixPost {
 		}
 	}
 	send("INSERT INTO account_metrics (day, collected_at, platform, channel_id, account_id, unit_id, followers, metric_source)", rows)
+
+	// The inbox's comment facts: 20 comments, two in three answered; one
+	// mirrored twice (the newer version answers it).
+	rows = nil
+	for i := 0; i < 20; i++ {
+		c := fixChannels[i%len(fixChannels)]
+		answered, minutes := uint8(0), 0.0
+		if i%3 != 0 {
+			answered, minutes = 1, float64(10*(i+1))
+		}
+		at := fixFrom.Add(time.Duration(i)*24*time.Hour + 3*time.Hour)
+		rows = append(rows, []any{uint64(i + 1), c.id, c.unit, c.platform, at, uint8(i % 2), answered, minutes, uint64(2)})
+		if i == 0 {
+			rows = append(rows, []any{uint64(i + 1), c.id, c.unit, c.platform, at, uint8(0), uint8(1), 5.0, uint64(1)})
+		}
+	}
+	send("INSERT INTO comment_facts (comment_id, channel_id, unit_id, platform, created_at, is_question, answered, response_minutes, version)", rows)
+
+	// Information requests: six in March in the national office and the
+	// Jawa Tengah subtree; request 1 was open, then answered late.
+	rows = nil
+	outcomes := []string{"late", "on_time", "on_time", "refused", "overdue", "open"}
+	for i, o := range outcomes {
+		unit := fixUnits[i%3].id
+		rows = append(rows, []any{uint64(i + 1), unit, fixFrom.Add(time.Duration(3*i)*24*time.Hour + 2*time.Hour), o, uint64(2)})
+	}
+	rows = append(rows, []any{uint64(1), fixUnits[0].id, fixFrom.Add(2 * time.Hour), "open", uint64(1)})
+	send("INSERT INTO ppid_facts (request_id, unit_id, received_at, outcome, version)", rows)
 	return posts
 }

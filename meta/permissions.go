@@ -15,6 +15,8 @@ const (
 	FuncPageInsights Function = "page_insights" // /{page}/posts with insights, /{video}/video_insights
 	FuncIGPublish    Function = "ig_publish"    // /{ig}/media, /media_publish, /content_publishing_limit
 	FuncIGInsights   Function = "ig_insights"   // /{ig}/media with insights, /{media}/insights
+	FuncPageComments Function = "page_comments" // /{post}/comments, replies and hiding
+	FuncIGComments   Function = "ig_comments"   // /{media}/comments, /{comment}/replies and hiding
 )
 
 // RequiredPermissions lists the permissions a function needs, per Meta's
@@ -40,6 +42,12 @@ func RequiredPermissions(f Function, businessManager bool) []string {
 		return p
 	case FuncIGInsights:
 		return []string{"instagram_basic", "instagram_manage_insights", "pages_read_engagement"}
+	case FuncPageComments:
+		// Reading comments and their authors is user content; replying
+		// as the Page and hiding need pages_manage_engagement.
+		return []string{"pages_read_engagement", "pages_read_user_content", "pages_manage_engagement"}
+	case FuncIGComments:
+		return []string{"instagram_basic", "instagram_manage_comments", "pages_read_engagement"}
 	}
 	return nil
 }
@@ -51,6 +59,16 @@ func FunctionsOf(platform string) []Function {
 		return []Function{FuncIGPublish, FuncIGInsights}
 	}
 	return []Function{FuncPagePublish, FuncPageInsights}
+}
+
+// CommentFunctionsOf lists the comment functions of a channel of platform:
+// the inbox needs them, publishing does not, so a token without them still
+// connects and its health lists what the inbox lacks.
+func CommentFunctionsOf(platform string) []Function {
+	if platform == "instagram" {
+		return []Function{FuncIGComments}
+	}
+	return []Function{FuncPageComments}
 }
 
 // MissingPermissions returns the required scopes the token lacks; an
@@ -75,11 +93,11 @@ func (t TokenInfo) MissingPermissions(required ...string) []string {
 // LoginScopes are the permissions humas asks for in Facebook Login: every
 // function's, with a Business Manager role (business_management and, of
 // "ads_read|ads_management", ads_read), so a Page an office manages
-// through Business Manager publishes to Instagram too. The README lists
-// them for App Review.
+// through Business Manager publishes to Instagram too, and the comments
+// inbox's (reading, replying, hiding). The README lists them for App Review.
 func LoginScopes() []string {
 	var out []string
-	for _, f := range []Function{FuncPagePublish, FuncPageInsights, FuncIGPublish, FuncIGInsights} {
+	for _, f := range []Function{FuncPagePublish, FuncPageInsights, FuncIGPublish, FuncIGInsights, FuncPageComments, FuncIGComments} {
 		for _, p := range RequiredPermissions(f, true) {
 			p, _, _ = strings.Cut(p, "|")
 			if !slices.Contains(out, p) {

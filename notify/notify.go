@@ -37,10 +37,11 @@ const (
 	KindFailed    = "delivery_failed"   // a post of mine could not be published, with what to do
 	KindChannel   = "channel_attention" // a channel of my unit needs reconnecting, lacks permissions or expires soon
 	KindReport    = "report_ready"      // my unit's monthly report is ready
+	KindPPID      = "ppid_overdue"      // an information request of my unit is past its deadline
 )
 
 // Kinds lists every kind, in the order the preferences page shows them.
-var Kinds = []string{KindSubmitted, KindApproved, KindRejected, KindFailed, KindChannel, KindReport}
+var Kinds = []string{KindSubmitted, KindApproved, KindRejected, KindFailed, KindChannel, KindReport, KindPPID}
 
 // Message is one event to tell people about. The producer says who (To),
 // in both languages what happened and what to do, and where to look.

@@ -18,6 +18,7 @@ var kindNames = map[string][2]string{
 	KindFailed:    {"Unggahan gagal terbit", "A delivery failed"},
 	KindChannel:   {"Kanal perlu dihubungkan ulang atau segera kedaluwarsa", "A channel needs reconnecting or expires soon"},
 	KindReport:    {"Laporan bulanan siap", "The monthly report is ready"},
+	KindPPID:      {"Permohonan informasi lewat tenggat", "An information request is overdue"},
 }
 
 // KindName is a kind's name in lang ("id" or "en").

@@ -29,6 +29,12 @@ type Builder struct {
 	// (default 12); MinPosts each side of a comparison needs (default 5).
 	TopN, Hashtags, BestTimeWeeks, MinPosts int
 	Now                                     func() time.Time
+	// Service gives the comment-response and information-request
+	// figures (optional: without it those sections are left out).
+	Service ServiceFigures
+	// Agenda gives the events the timeliness section measures posts
+	// against (optional).
+	Agenda AgendaFigures
 }
 
 // Request is what to build: a unit (0: every unit, for an admin) over a
@@ -153,6 +159,16 @@ func (b *Builder) Build(ctx context.Context, r Request) (*Document, error) {
 		postSection(lang, loc, "bottom", pt.bottom),
 		b.bestTimeSection(lang, loc, pt.best, d),
 	)
+	svc, err := b.serviceSections(ctx, lang, loc, r.UnitID, p)
+	if err != nil {
+		return nil, err
+	}
+	d.Sections = append(d.Sections, svc...)
+	tl, err := b.timelinessSections(ctx, lang, loc, r.UnitID, p, pt.cur)
+	if err != nil {
+		return nil, err
+	}
+	d.Sections = append(d.Sections, tl...)
 	def := pt.typ.Definition.ID
 	if lang == EN {
 		def = pt.typ.Definition.EN

@@ -230,7 +230,8 @@ func TestNoticesOfExpiringAndMissing(t *testing.T) {
 	if err := e.sim.ExpireToken("tok-100", time.Now().Add(3*24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.sim.AddPage("200", "Page 200", "tok-200", "pages_show_list", "pages_read_engagement", "read_insights"); err != nil {
+	if err := e.sim.AddPage("200", "Page 200", "tok-200", "pages_show_list", "pages_read_engagement", "read_insights",
+		"pages_read_user_content", "pages_manage_engagement"); err != nil {
 		t.Fatal(err)
 	}
 	c2, err := e.org.CreateChannel(ctx, org.ChannelInput{UnitID: e.unit.ID, Platform: org.Facebook, ExternalID: "200", Name: "Page 200", AccessToken: "tok-200"})

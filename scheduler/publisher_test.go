@@ -3,6 +3,7 @@ package scheduler_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -268,5 +269,33 @@ func TestTokenCheckShowsExpiryAndMissingPermission(t *testing.T) {
 	got2, _ := e.org.Channel(ctx, c2.ID)
 	if got2.Status != org.StatusReconnectNeeded || len(got2.MissingPermissions) == 0 {
 		t.Fatalf("channel lacking permissions = %+v", got2)
+	}
+}
+
+// TestTokenCheckListsCommentPermissions: a token that publishes but lacks
+// the inbox's permissions stays active, and its health names them.
+func TestTokenCheckListsCommentPermissions(t *testing.T) {
+	e := newEnv(t, graphsim.Options{AppID: "app", AppSecret: "appsecret"}, scheduler.PublisherOptions{})
+	ctx := context.Background()
+	var perms []string
+	for _, p := range graphsim.DefaultPagePerms() {
+		if p != "pages_manage_engagement" && p != "pages_read_user_content" {
+			perms = append(perms, p)
+		}
+	}
+	if err := e.sim.AddPage("300", "Page 300", "tok-300", perms...); err != nil {
+		t.Fatal(err)
+	}
+	c, err := e.org.CreateChannel(ctx, org.ChannelInput{UnitID: e.unit.ID, Platform: org.Facebook, ExternalID: "300", Name: "p300", AccessToken: "tok-300"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.pub.CheckTokens(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := e.org.Channel(ctx, c.ID)
+	want := []string{"pages_read_user_content", "pages_manage_engagement"}
+	if got.Status != org.StatusActive || !slices.Equal(got.MissingPermissions, want) {
+		t.Fatalf("status %s, missing %v; want active, missing %v", got.Status, got.MissingPermissions, want)
 	}
 }

@@ -76,7 +76,10 @@ func (t *TokenChecks) check(ctx context.Context, c org.Channel, now time.Time) (
 	// fine: an invalid or foreign token "lacks" everything, and what it
 	// needs is a reconnect.
 	if info.Valid && (tp == nil || tp.Kind == meta.TokenMissingPerms) {
-		for _, f := range meta.FunctionsOf(c.Platform) {
+		// Publishing and insights, then the inbox's comment functions: a
+		// token without them still publishes, and the health says which
+		// permission the inbox lacks.
+		for _, f := range append(meta.FunctionsOf(c.Platform), meta.CommentFunctionsOf(c.Platform)...) {
 			for _, m := range info.MissingPermissions(meta.RequiredPermissions(f, ct.BusinessManager)...) {
 				if !slices.Contains(h.MissingPermissions, m) {
 					h.MissingPermissions = append(h.MissingPermissions, m)

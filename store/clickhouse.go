@@ -40,7 +40,8 @@ const (
 )
 ENGINE = MergeTree
 ORDER BY version`
-	qAppliedMigrations = `SELECT version FROM schema_migrations`
+	qAppliedMigrations     = `SELECT version FROM schema_migrations`
+	qAppliedMigrationNames = `SELECT version, name FROM schema_migrations`
 	// Existence checks before DDL on a cluster (ON CLUSTER waits for every
 	// replica, so it is sent only when something is missing).
 	qDatabaseExists  = `SELECT count() FROM system.databases WHERE name = ?`
@@ -215,7 +216,26 @@ func LogQueries(ctx context.Context) context.Context {
 
 // Exec runs a statement that returns no rows.
 func (c *ClickHouse) Exec(ctx context.Context, query string, args ...any) error {
-	return wrapCH(c.conn.Exec(ctx, query, args...))
+	err := wrapCH(c.conn.Exec(ctx, query, args...))
+	// On a replicated table, a partition or mutation ALTER right after a
+	// replica comes back can meet a leader election in progress (code 292,
+	// "Leader was suddenly changed"); it succeeds once the election ends.
+	for try := 0; try < 10 && c.cluster != "" && leaderChanged(err); try++ {
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Second):
+		}
+		err = wrapCH(c.conn.Exec(ctx, query, args...))
+	}
+	return err
+}
+
+// leaderChanged reports ClickHouse's code 292 (a replicated table's leader
+// changed while the statement ran): transient, worth a retry.
+func leaderChanged(err error) bool {
+	var ex *clickhouse.Exception
+	return errors.As(err, &ex) && ex.Code == 292
 }
 
 // Select scans all rows into dest (a pointer to a slice of structs with
@@ -268,9 +288,15 @@ func (c *ClickHouse) PrepareBatch(ctx context.Context, query string) (driver.Bat
 // Migrate applies the embedded ClickHouse migrations not yet recorded and
 // returns the ones it applied. Running it again applies nothing. A
 // superseded migration not yet applied is recorded without running (see
-// chSuperseded) and is not returned.
+// chSuperseded) and is not returned. Each migration applied to a database
+// holding data is checked not to lose rows (see guardTables).
 func (c *ClickHouse) Migrate(ctx context.Context) ([]Migration, error) {
-	return c.migrate(ctx, 0, false, nil)
+	return c.migrate(ctx, func(m Migration) step {
+		if m.SupersededBy != 0 {
+			return stepRecord
+		}
+		return stepRun
+	})
 }
 
 // MigrateAsOf applies the migrations up to version as the humas of that
@@ -278,7 +304,15 @@ func (c *ClickHouse) Migrate(ctx context.Context) ([]Migration, error) {
 // schema (upgrade tests). Statements of superseded migrations carry
 // IsLegacy.
 func (c *ClickHouse) MigrateAsOf(ctx context.Context, version int) ([]Migration, error) {
-	return c.migrate(ctx, version, true, nil)
+	return c.migrate(ctx, func(m Migration) step {
+		switch {
+		case m.Version > version:
+			return stepSkip
+		case m.SupersededBy != 0:
+			return stepRunLegacy
+		}
+		return stepRun
+	})
 }
 
 // MigrateExcept applies every migration but the ones listed, to build an
@@ -289,7 +323,67 @@ func (c *ClickHouse) MigrateExcept(ctx context.Context, skip ...int) ([]Migratio
 	for _, v := range skip {
 		set[v] = true
 	}
-	return c.migrate(ctx, 0, false, set)
+	return c.migrate(ctx, func(m Migration) step {
+		switch {
+		case set[m.Version]:
+			return stepSkip
+		case m.SupersededBy != 0:
+			return stepRecord
+		}
+		return stepRun
+	})
+}
+
+// MigrateLike builds the schema of the installation whose schema_migrations
+// held applied (version → the name recorded), as it was there: exactly
+// those migrations, a superseded one run as history when it ran there and
+// only recorded when it was recorded as superseded. A restore uses it to
+// load a backup into the schema it was taken from, then Migrate upgrades
+// it. A version this humas does not know is an error: the backup was made
+// by a newer humas.
+func (c *ClickHouse) MigrateLike(ctx context.Context, applied map[int]string) ([]Migration, error) {
+	migs, err := ClickHouseMigrations()
+	if err != nil {
+		return nil, err
+	}
+	known := map[int]bool{}
+	for _, m := range migs {
+		known[m.Version] = true
+	}
+	for v := range applied {
+		if !known[v] {
+			return nil, fmt.Errorf("clickhouse migration %04d is not known to this humas: the data comes from a newer version; restore it with that version or a later one", v)
+		}
+	}
+	return c.migrate(ctx, func(m Migration) step {
+		name, ok := applied[m.Version]
+		switch {
+		case !ok:
+			return stepSkip
+		case m.SupersededBy != 0 && strings.Contains(name, "superseded by"):
+			return stepRecord
+		case m.SupersededBy != 0:
+			return stepRunLegacy
+		}
+		return stepRun
+	})
+}
+
+// AppliedMigrations returns the versions recorded in schema_migrations with
+// the names they were recorded under (a superseded one says so).
+func (c *ClickHouse) AppliedMigrations(ctx context.Context) (map[int]string, error) {
+	var applied []struct {
+		Version uint32 `ch:"version"`
+		Name    string `ch:"name"`
+	}
+	if err := c.conn.Select(ctx, &applied, qAppliedMigrationNames); err != nil {
+		return nil, fmt.Errorf("read schema_migrations: %w", wrapCH(err))
+	}
+	out := make(map[int]string, len(applied))
+	for _, a := range applied {
+		out[int(a.Version)] = a.Name
+	}
+	return out, nil
 }
 
 // legacyKey marks a context whose statements are history: a superseded
@@ -310,9 +404,36 @@ func IsLegacy(ctx context.Context) bool {
 	return v
 }
 
-// migrate applies the migrations up to version upTo (0: all). With legacy,
-// superseded migrations run as they did before they were superseded.
-func (c *ClickHouse) migrate(ctx context.Context, upTo int, legacy bool, skip map[int]bool) ([]Migration, error) {
+// volatileKey marks reads of the server's own bookkeeping.
+type volatileKey struct{}
+
+// Volatile marks ctx's reads as observations of the server's bookkeeping
+// rather than of data: part names, their modification times and row counts
+// before merges (system.parts), which differ between engines and from one
+// moment to the next. Backups compare them to find changed partitions. The
+// differential test replays such reads without comparing their answers.
+func Volatile(ctx context.Context) context.Context {
+	return context.WithValue(ctx, volatileKey{}, true)
+}
+
+// IsVolatile reports whether ctx's reads observe server bookkeeping.
+func IsVolatile(ctx context.Context) bool {
+	v, _ := ctx.Value(volatileKey{}).(bool)
+	return v
+}
+
+// step is what migrate does with one migration not yet recorded.
+type step int
+
+const (
+	stepSkip      step = iota // leave it for later
+	stepRecord                // record it as superseded, without running it
+	stepRun                   // run it
+	stepRunLegacy             // run it as history (a superseded migration)
+)
+
+// migrate applies the migrations not yet recorded as choose says.
+func (c *ClickHouse) migrate(ctx context.Context, choose func(Migration) step) ([]Migration, error) {
 	migs, err := ClickHouseMigrations()
 	if err != nil {
 		return nil, err
@@ -334,10 +455,14 @@ func (c *ClickHouse) migrate(ctx context.Context, upTo int, legacy bool, skip ma
 	}
 	var ran []Migration
 	for _, m := range migs {
-		if done[m.Version] || skip[m.Version] || (upTo > 0 && m.Version > upTo) {
+		if done[m.Version] {
 			continue
 		}
-		if m.SupersededBy != 0 && !legacy {
+		st := choose(m)
+		if st == stepSkip {
+			continue
+		}
+		if st == stepRecord {
 			name := fmt.Sprintf("%s (superseded by %04d, not run)", m.Name, m.SupersededBy)
 			if err := c.Exec(ctx, qRecordMigration, uint32(m.Version), name, time.Now().UTC()); err != nil {
 				return ran, fmt.Errorf("record migration %04d: %w", m.Version, err)
@@ -347,13 +472,20 @@ func (c *ClickHouse) migrate(ctx context.Context, upTo int, legacy bool, skip ma
 			continue
 		}
 		sctx := ctx
-		if m.SupersededBy != 0 {
+		if st == stepRunLegacy {
 			sctx = Legacy(ctx)
+		}
+		before, err := c.guardCounts(sctx)
+		if err != nil {
+			return ran, fmt.Errorf("clickhouse migration %04d_%s: count rows before: %w", m.Version, m.Name, err)
 		}
 		for i, stmt := range m.Statements {
 			if err := c.Exec(sctx, clusterDDL(stmt, c.db, c.cluster)); err != nil {
 				return ran, fmt.Errorf("clickhouse migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
 			}
+		}
+		if err := c.checkCounts(sctx, m, before); err != nil {
+			return ran, err
 		}
 		if err := c.Exec(ctx, qRecordMigration, uint32(m.Version), m.Name, time.Now().UTC()); err != nil {
 			return ran, fmt.Errorf("record migration %04d: %w", m.Version, err)

@@ -38,6 +38,12 @@
 //	media_uploads            media
 //	collect_runs             collector
 //	platform_post_overrides  collector
+//	comments                 inbox
+//	comment_cursors          inbox
+//	comment_replies          inbox
+//	ppid_requests            ppid
+//	events                   agenda
+//	event_posts              agenda
 //	notifications            notify
 //	notification_prefs       notify
 //	notification_emails      notify
@@ -51,6 +57,8 @@
 //	account_metrics          collector
 //	units                    org
 //	channels                 org
+//	comment_facts            inbox
+//	ppid_facts               ppid
 //	post_latest              analytics
 //	post_facts               analytics
 //	post_facts_gens          analytics
@@ -62,6 +70,7 @@
 //	read_model_builds        analytics
 //	read_model_covers        analytics
 //	data_changes             store
+//	retention_log            retention
 //	schema_migrations        store
 //
 // The exceptions are listed with their reasons in TestTableOwners:
@@ -70,5 +79,8 @@
 // tables (TestReadModelsCarryEveryMetric ties those reads to the
 // collector's row structs); the admin audit query (auth) finds the unit of
 // each line's post, delivery or channel in the same statement; the
-// differential test's seeded workload counts analytics' read-model rows.
+// differential test's seeded workload counts analytics' read-model rows;
+// backup reads its own copy of the state database (media, schema versions,
+// the audit digest); retention rewrites whole partitions of the snapshot
+// and follower tables and archives audit rows before removing them.
 package store

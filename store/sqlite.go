@@ -215,8 +215,15 @@ func (s *State) apply(ctx context.Context, m Migration) error {
 		return err
 	}
 	defer tx.Rollback()
+	before, err := tableCounts(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("sqlite migration %04d_%s: count rows before: %w", m.Version, m.Name, err)
+	}
 	if _, err := tx.ExecContext(ctx, m.Body); err != nil {
 		return fmt.Errorf("sqlite migration %04d_%s: %w", m.Version, m.Name, err)
+	}
+	if err := checkTableCounts(ctx, tx, m, before); err != nil {
+		return err
 	}
 	if rebuild {
 		rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/humas-id/humas/agenda"
 	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/org"
 )
@@ -22,6 +23,8 @@ type calDay struct {
 	// External are posts published outside humas (the collector found
 	// them on the Page or account).
 	External []analytics.PlatformPost
+	// Events are the agenda's events on the day.
+	Events []agenda.Event
 }
 
 type calendarData struct {
@@ -39,6 +42,7 @@ type calendarData struct {
 	UnitID      int64
 	ChannelID   int64
 	Count       int
+	EventCount  int
 	External    int
 	States      []string
 	Unavailable string
@@ -130,6 +134,28 @@ func (h *Handler) calendarPage(c *gin.Context) {
 			d.Days[i].Posts = append(d.Days[i].Posts, p)
 			d.Count++
 		}
+	}
+	if h.d.Agenda != nil {
+		unit := scoped
+		if unit == 0 {
+			unit = s.Principal.UnitID
+		}
+		evs, err := h.d.Agenda.ForUnit(ctx, unit, start, end)
+		if err != nil {
+			h.fail(c, err)
+			return
+		}
+		seen := map[int64]bool{}
+		for _, e := range evs {
+			for i := range d.Days {
+				day := d.Days[i].Date
+				if e.Start.Before(day.AddDate(0, 0, 1)) && (e.End.After(day) || e.End.Equal(e.Start) && !e.Start.Before(day)) {
+					d.Days[i].Events = append(d.Days[i].Events, e)
+					seen[e.ID] = true
+				}
+			}
+		}
+		d.EventCount = len(seen)
 	}
 	ext, err := h.externalPosts(c, start, end, scoped, d.ChannelID)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/humas-id/humas/agenda"
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/media"
 	"github.com/humas-id/humas/org"
@@ -56,6 +57,12 @@ type composeData struct {
 	Chunk      int
 	// CountsFB and CountsIG count the per-network captions.
 	CountsFB, CountsIG captionCounts
+	// Events are the agenda's events a post may be about (the unit's and
+	// its parents', 30 days back to 90 ahead); EventID the chosen one;
+	// Suggestions the upcoming ones (14 days) without a post yet.
+	Events      []agenda.Event
+	EventID     int64
+	Suggestions []agenda.Event
 }
 
 // captionCounts are the counts the compose page shows, made by the
@@ -136,6 +143,15 @@ func (h *Handler) newComposeData(c *gin.Context, p auth.Principal, unitID int64)
 	}
 	d.In.Classification = "public"
 	d.In.ContentType = "photo"
+	if h.d.Agenda != nil {
+		now := h.d.Now()
+		if d.Events, err = h.d.Agenda.ForUnit(c.Request.Context(), unitID, now.AddDate(0, 0, -30), now.AddDate(0, 0, 90)); err != nil {
+			return composeData{}, err
+		}
+		if d.Suggestions, err = h.d.Agenda.Suggest(c.Request.Context(), unitID, 14); err != nil {
+			return composeData{}, err
+		}
+	}
 	return d, nil
 }
 
@@ -155,6 +171,7 @@ func (h *Handler) composePage(c *gin.Context) {
 			d.DateText = date
 		}
 	}
+	d.EventID = parseID(c.Query("event"))
 	for _, ch := range d.Channels {
 		if ch.Status == org.StatusActive {
 			d.Selected[ch.ID] = len(d.Channels) == 1
@@ -182,6 +199,11 @@ func (h *Handler) editPage(c *gin.Context) {
 		return
 	}
 	d.PostID, d.Action = p.ID, "/posts/"+strconv.FormatInt(p.ID, 10)
+	if h.d.Agenda != nil {
+		if m, err := h.d.Agenda.EventOfPosts(c.Request.Context(), []int64{p.ID}); err == nil {
+			d.EventID = m[p.ID]
+		}
+	}
 	if p.State == scheduler.StateRejected {
 		d.Rejected = &p
 	}
@@ -329,12 +351,16 @@ func (h *Handler) save(c *gin.Context, id int64) {
 		title = l.T("compose.title.edit", id)
 	}
 	h.parseCompose(c, &d)
+	d.EventID = parseID(c.PostForm("event_id"))
 	if len(d.Errs) == 0 {
 		ctx := c.Request.Context()
 		if id == 0 {
 			id, err = h.d.Posts.Create(ctx, s.Principal, d.In)
 		} else {
 			err = h.d.Posts.Update(ctx, s.Principal, id, d.In)
+		}
+		if err == nil && h.d.Agenda != nil {
+			err = h.linkEvent(c, s.Principal, id, parseID(c.PostForm("event_id")))
 		}
 		if err == nil {
 			key := "compose.saved"
@@ -416,4 +442,16 @@ func (h *Handler) postError(c *gin.Context, err error) {
 	default:
 		h.fail(c, err)
 	}
+}
+
+// linkEvent ties a saved post to the agenda event it is about (0: none).
+func (h *Handler) linkEvent(c *gin.Context, p auth.Principal, postID, eventID int64) error {
+	post, err := h.d.Posts.Get(c.Request.Context(), p, postID)
+	if err != nil {
+		return err
+	}
+	if err := h.d.Agenda.Link(c.Request.Context(), p, postID, post.UnitID, eventID); err != nil {
+		h.log.WarnContext(c.Request.Context(), "post saved, event link refused", "post_id", postID, "event_id", eventID, "err", err)
+	}
+	return nil
 }

@@ -27,14 +27,17 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/humas-id/humas/agenda"
 	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/collector"
 	"github.com/humas-id/humas/config"
+	"github.com/humas-id/humas/inbox"
 	"github.com/humas-id/humas/media"
 	"github.com/humas-id/humas/meta"
 	"github.com/humas-id/humas/meta/graphsim"
 	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/ppid"
 	"github.com/humas-id/humas/scheduler"
 	"github.com/humas-id/humas/store/storetest"
 )
@@ -112,6 +115,11 @@ type stack struct {
 	lib    *media.Library
 	sched  *scheduler.Service
 	cityIG org.Channel
+	// The comments inbox, the PPID's requests and a PPID officer of the city.
+	inbox   *inbox.Service
+	ppid    *ppid.Service
+	ppidTok string
+	agenda  *agenda.Service
 }
 
 func newStack(t *testing.T, ctx context.Context) *stack {
@@ -181,7 +189,11 @@ func newStack(t *testing.T, ctx context.Context) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := map[string]string{editorTok: "editor.salatiga", approverTok: "approver.salatiga", headTok: "kepala.jateng"}
+	_, ppidTok, err := users.CreateUser(ctx, "ppid.salatiga", city.ID, auth.RolePPID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]string{editorTok: "editor.salatiga", approverTok: "approver.salatiga", headTok: "kepala.jateng", ppidTok: "ppid.salatiga"}
 	for _, n := range names {
 		if err := users.SetPassword(ctx, n, fixedPassword); err != nil {
 			t.Fatal(err)
@@ -221,12 +233,22 @@ func newStack(t *testing.T, ctx context.Context) *stack {
 	}
 	t.Cleanup(func() { _ = pub.Stop(context.Background()) })
 
-	// The collector reads the 90 days of history through the normal path.
+	// The comments inbox and the PPID's requests, as serve wires them.
+	ib := inbox.New(db, orgs, inbox.Options{Graph: graph, Logger: quiet, Now: clock.Now})
+	holidays, err := ppid.DefaultHolidays()
+	if err != nil {
+		t.Fatal(err)
+	}
+	jakarta, _ := time.LoadLocation("Asia/Jakarta")
+	requests := ppid.New(db, orgs, ib, ppid.Options{Calendar: ppid.NewCalendar(jakarta, holidays, 16*time.Hour), Logger: quiet, Now: clock.Now})
+
+	// The collector reads the 90 days of history through the normal path
+	// (and the comments of its last 14 days into the inbox).
 	ccfg := config.Default().Collector
 	ccfg.BufferPath = t.TempDir()
 	ccfg.CarouselAs = "interactive" // as sandbox mode does: carousels are meant to be explored
 	coll, err := collector.New(collector.Options{Config: ccfg, Graph: meta.Options{BaseURL: simSrv.URL, AppID: "100000000000001",
-		AppSecret: "e2e-secret", Now: clock.Now}, Channels: orgs, ClickHouse: ch, SQLite: db, Registerer: reg, Logger: quiet, Now: clock.Now})
+		AppSecret: "e2e-secret", Now: clock.Now}, Channels: orgs, ClickHouse: ch, SQLite: db, Registerer: reg, Logger: quiet, Now: clock.Now, Comments: ib})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,14 +275,19 @@ func newStack(t *testing.T, ctx context.Context) *stack {
 	eng.GET("/e2e/rapat.jpg", func(c *gin.Context) { c.Data(http.StatusOK, "image/jpeg", photo) })
 	docs := NewReportBuilder(an, orgs)
 	docs.Now = clock.Now
+	docs.Service = ServiceFigures{Inbox: ib, PPID: requests, Org: orgs}
+	events := agenda.New(db, orgs, jakarta, clock.Now)
+	docs.Agenda = AgendaFigures{Agenda: events}
 	if _, err := Mount(eng, Deps{SQL: db, Auth: users, Org: orgs, Posts: NewSchedulerPosts(sched, users), Scope: sched,
-		Reports: docs, Platform: an, Usage: RegistryUsage{G: reg}, Logger: quiet, Now: clock.Now, Media: lib, Users: users}); err != nil {
+		Reports: docs, Platform: an, Usage: RegistryUsage{G: reg}, Logger: quiet, Now: clock.Now, Media: lib, Users: users,
+		Inbox: ib, PPID: requests, Agenda: events}); err != nil {
 		t.Fatal(err)
 	}
 	web.Start()
 	t.Cleanup(web.Close)
 	return &stack{clock: clock, sim: sim, coll: coll, orgs: orgs, prov: prov, city: city, cityFB: cityFB, cityIG: cityIG, editorTok: editorTok,
-		approverTok: approverTok, headTok: headTok, names: names, web: web, an: an, lib: lib, sched: sched}
+		approverTok: approverTok, headTok: headTok, names: names, web: web, an: an, lib: lib, sched: sched,
+		inbox: ib, ppid: requests, ppidTok: ppidTok, agenda: events}
 }
 
 // TestEndToEndInChromium runs the pages in headless Chromium over the

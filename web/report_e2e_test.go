@@ -266,7 +266,7 @@ func TestDivisionHeadReportInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the Excel download does not open: %v", err)
 	}
-	want := "Ringkasan|Temuan|Jenis konten|Platform|Kampanye|Tagar|Pengikut|Rekap unit|Unggahan terbaik|Unggahan terlemah|Waktu terbaik|Definisi"
+	want := "Ringkasan|Temuan|Jenis konten|Platform|Kampanye|Tagar|Pengikut|Rekap unit|Unggahan terbaik|Unggahan terlemah|Waktu terbaik|Tanggapan|PPID|Ketepatan waktu|Tanpa unggahan|Definisi"
 	if got := strings.Join(wb.GetSheetList(), "|"); got != want {
 		t.Errorf("sheets %s, want %s", got, want)
 	}

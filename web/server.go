@@ -23,14 +23,17 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/humas-id/humas/agenda"
 	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/auth/sso"
 	"github.com/humas-id/humas/auth/throttle"
 	"github.com/humas-id/humas/connect"
+	"github.com/humas-id/humas/inbox"
 	"github.com/humas-id/humas/media"
 	"github.com/humas-id/humas/notify"
 	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/ppid"
 	"github.com/humas-id/humas/reportmail"
 	"github.com/humas-id/humas/scheduler"
 	"github.com/humas-id/humas/store"
@@ -115,6 +118,12 @@ type Deps struct {
 	// body limit.
 	UploadTimeout time.Duration
 	SetBodyLimit  func(method, fullPath string, max int64)
+	// Inbox is the comments inbox and PPID its information requests
+	// (optional: without them the pages are not served).
+	Inbox *inbox.Service
+	PPID  *ppid.Service
+	// Agenda is the units' events (optional).
+	Agenda *agenda.Service
 	// Connect connects Pages and Instagram accounts (Facebook Login, a
 	// system-user token); nil: the channels page says it is not available.
 	Connect *connect.Service
@@ -202,6 +211,8 @@ var templateFuncs = template.FuncMap{
 	"isWebURL":  func(s string) bool { return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") },
 	"add":       func(a, b int) int { return a + b },
 	"int64":     func(i int) int64 { return int64(i) },
+	"list":      func(s ...string) []string { return s },
+	"neg":       func(i int) int { return -i },
 	"cellClass": cellClass,
 	"int64u":    func(n uint64) int64 { return int64(n) },
 	"rate": func(p *float64) float64 {
@@ -329,6 +340,8 @@ func (h *Handler) Routes(e *gin.Engine) {
 	in.GET("/report.pdf", h.reportDownload("pdf"))
 	in.GET("/report.xlsx", h.reportDownload("xlsx"))
 	in.GET("/units/:id/logo", h.unitLogo)
+	h.inboxRoutes(in)
+	h.agendaRoutes(in)
 
 	// Scheduled reports: an admin or a division head (viewer) subscribes
 	// people; the page shows every delivery and its retries.
@@ -619,6 +632,9 @@ var flashKeys = map[string]bool{"media.uploaded": true, "media.uploaded.n": true
 	"adm.unit.saved": true, "adm.unit.created": true, "adm.user.saved": true, "adm.user.disabled": true, "adm.user.totp.done": true,
 	"adm.token.revoked": true, "setup.done": true, "acct.others.out": true, "acct.recovery.used": true, "acct.totp.on": true,
 	"sub.added": true, "sub.removed": true, "sub.retried": true, "lh.saved": true,
+	"inbox.reply.sent": true, "inbox.reply.waiting": true, "inbox.hidden": true, "inbox.shown": true, "inbox.assigned": true, "inbox.saved": true,
+	"agenda.added": true, "agenda.imported": true,
+	"ppid.created": true, "ppid.extended": true, "ppid.answered": true, "ppid.refused": true,
 	"adm.ch.checked": true, "adm.ch.renamed": true, "adm.ch.moved": true, "adm.ch.disconnected": true,
 	"ntf.allread": true, "ntf.prefs.saved": true, "ntf.resent": true}
 
@@ -654,6 +670,8 @@ type view struct {
 	Flash   string
 	Error   string
 	Data    any
+	// HasInbox, HasPPID, HasAgenda: those pages are served.
+	HasInbox, HasPPID, HasAgenda bool
 	// Notices: notifications are on; Unread is the signed-in person's
 	// unread count (the header's badge).
 	Notices bool
@@ -667,7 +685,8 @@ func (v view) Can(role ...string) bool {
 func (h *Handler) view(c *gin.Context, title, nav string, data any) view {
 	s, ok := session(c)
 	v := view{L: h.l(c), User: s.Principal, SignedIn: ok, CSRF: s.CSRF, Title: title, Nav: nav,
-		Path: c.Request.URL.RequestURI(), Data: data}
+		Path: c.Request.URL.RequestURI(), Data: data, HasInbox: h.d.Inbox != nil, HasPPID: h.d.Inbox != nil && h.d.PPID != nil,
+		HasAgenda: h.d.Agenda != nil}
 	if p, pending := anySession(c); !ok && pending {
 		v.Pending, v.CSRF, v.User = true, p.CSRF, p.Principal
 	}

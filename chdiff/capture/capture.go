@@ -54,6 +54,10 @@ type Entry struct {
 	// Legacy marks history: a statement only servers of its time accept
 	// (store.IsLegacy), replayed but not held to the modern engine's answer.
 	Legacy bool `json:"legacy,omitempty"`
+	// Volatile marks a read of the server's bookkeeping (store.IsVolatile:
+	// part names, modification times, counts taken as a safety check),
+	// replayed but not compared: its answer differs by engine and moment.
+	Volatile bool `json:"volatile,omitempty"`
 	// Unrecordable says why the statement could not be recorded (an API
 	// the recorder does not translate yet); replays fail on it.
 	Unrecordable string `json:"unrecordable,omitempty"`
@@ -195,7 +199,7 @@ type recConn struct {
 }
 
 func (c *recConn) record(ctx context.Context, kind, query string, args []any, err error) {
-	e := Entry{DB: c.db, Kind: kind, Legacy: store.IsLegacy(ctx), Label: label(ctx)}
+	e := Entry{DB: c.db, Kind: kind, Legacy: store.IsLegacy(ctx), Volatile: store.IsVolatile(ctx), Label: label(ctx)}
 	sql, berr := Bind(query, args...)
 	if berr != nil {
 		e.Unrecordable = "bind: " + berr.Error()

@@ -9,15 +9,18 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/humas-id/humas/agenda"
 	"github.com/humas-id/humas/api"
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/auth/throttle"
 	"github.com/humas-id/humas/config"
+	"github.com/humas-id/humas/inbox"
 	"github.com/humas-id/humas/media"
 	"github.com/humas-id/humas/meta"
 	"github.com/humas-id/humas/notify"
 	"github.com/humas-id/humas/notify/mail"
 	"github.com/humas-id/humas/org"
+	"github.com/humas-id/humas/ppid"
 	"github.com/humas-id/humas/scheduler"
 	"github.com/humas-id/humas/store"
 )
@@ -42,6 +45,11 @@ type app struct {
 	sched *scheduler.Service
 	// media is the media library (wireMedia).
 	media *media.Library
+	// inbox is the comments inbox (wireInbox).
+	inbox *inbox.Service
+	// ppid keeps the information requests, agenda the units' events (wireInbox).
+	ppid   *ppid.Service
+	agenda *agenda.Service
 	// signins throttles failed sign-ins (web tokens and API bearer
 	// tokens) per client address.
 	signins *throttle.Limiter
@@ -126,6 +134,12 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 	parts = append(parts, mparts...)
 	a.media = lib
 
+	iparts, err := wireInbox(a)
+	if err != nil {
+		return nil, err
+	}
+	parts = append(parts, iparts...)
+
 	col, cparts, err := wireCollector(ctx, a)
 	if err != nil {
 		return nil, fmt.Errorf("collector: %w", err)
@@ -142,6 +156,11 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, reg *pro
 	// lands (in the analytics refresh loop, which Stop ends). Changes made
 	// by other processes reach it through the change marker.
 	col.OnChange(func(context.Context) { reports.Changed() })
+	bparts, err := wireBackup(a)
+	if err != nil {
+		return nil, err
+	}
+	parts = append(parts, bparts...)
 	docs, subs, rparts, err := wireReports(ctx, a, reports)
 	if err != nil {
 		return nil, err

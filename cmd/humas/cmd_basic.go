@@ -56,6 +56,9 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer st.Close()
+	if err := backupBeforeUpgrade(ctx, cfg, st, log); err != nil {
+		return err
+	}
 	chRan, sqlRan, err := st.migrate(ctx)
 	if err != nil {
 		return err

@@ -18,6 +18,7 @@ import (
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/collector"
 	"github.com/humas-id/humas/config"
+	"github.com/humas-id/humas/inbox"
 	"github.com/humas-id/humas/org"
 	"github.com/humas-id/humas/valid"
 )
@@ -77,7 +78,8 @@ func cmdCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return err
 		}
 	}
-	col, err := newCollector(cfg, log.With("component", "collector"), prometheus.NewRegistry(), st, orgs, nil, nil)
+	col, err := newCollector(cfg, log.With("component", "collector"), prometheus.NewRegistry(), st, orgs, nil, nil,
+		inbox.New(st.sql, orgs, inbox.Options{Logger: log.With("component", "inbox")}))
 	if err != nil {
 		return err
 	}

@@ -58,6 +58,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer st.Close()
 	if cfg.MigrateOnStart {
+		if err := backupBeforeUpgrade(ctx, cfg, st, log); err != nil {
+			return err
+		}
 		if _, _, err := st.migrate(ctx); err != nil {
 			return fmt.Errorf("migrate on start: %w (or start with --no-migrate)", err)
 		}

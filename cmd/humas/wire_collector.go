@@ -11,6 +11,7 @@ import (
 	"github.com/humas-id/humas/api"
 	"github.com/humas-id/humas/collector"
 	"github.com/humas-id/humas/config"
+	"github.com/humas-id/humas/inbox"
 	"github.com/humas-id/humas/meta"
 	"github.com/humas-id/humas/org"
 )
@@ -22,7 +23,7 @@ import (
 // and the collector is a component either way (it owns those runs, and a
 // run losing its lease stops the process).
 func wireCollector(_ context.Context, a *app) (*collector.Collector, []named, error) {
-	col, err := newCollector(a.cfg, a.log.With("component", "collector"), a.reg, a.st, a.orgs, a.gm, a.once)
+	col, err := newCollector(a.cfg, a.log.With("component", "collector"), a.reg, a.st, a.orgs, a.gm, a.once, a.inbox)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -32,7 +33,7 @@ func wireCollector(_ context.Context, a *app) (*collector.Collector, []named, er
 }
 
 func newCollector(cfg config.Config, log *slog.Logger, reg prometheus.Registerer, st *stores, orgs *org.Store, gm *graphMetrics,
-	once func() bool) (*collector.Collector, error) {
+	once func() bool, ib *inbox.Service) (*collector.Collector, error) {
 	loc, err := time.LoadLocation(cfg.Timezone)
 	if err != nil {
 		return nil, fmt.Errorf("timezone %s: %w", cfg.Timezone, err)
@@ -51,5 +52,6 @@ func newCollector(cfg config.Config, log *slog.Logger, reg prometheus.Registerer
 		Logger:     log,
 		Location:   loc,
 		Once:       once,
+		Comments:   ib,
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/report"
 	"github.com/humas-id/humas/reportmail"
+	"github.com/humas-id/humas/web"
 )
 
 // wireReports builds the report documents (page, PDF, Excel, CSV) and the
@@ -16,7 +17,8 @@ func wireReports(_ context.Context, a *app, an *analytics.Service) (*report.Buil
 	if an == nil {
 		return nil, nil, nil, nil
 	}
-	b := &report.Builder{A: an, Letterheads: report.OrgLetterheads{Org: a.orgs}}
+	b := &report.Builder{A: an, Letterheads: report.OrgLetterheads{Org: a.orgs},
+		Service: web.ServiceFigures{Inbox: a.inbox, PPID: a.ppid, Org: a.orgs}, Agenda: web.AgendaFigures{Agenda: a.agenda}}
 	ro := reportmail.OptionsFromConfig(a.cfg.Reports, a.cfg.Timezone, a.log.With("component", "reportmail"))
 	ro.Once = a.once
 	svc := reportmail.New(a.st.sql, b, a.mail, ro)

@@ -80,8 +80,9 @@ func newOrgStores(a *app) (*org.Store, *auth.Store, error) {
 	return org.NewStore(a.st.sql, key).WithDefaultTimezone(a.cfg.Timezone), newAuthStore(a.cfg, a.st.sql, key), nil
 }
 
-// orgMirror copies units and channels into ClickHouse at start and every
-// minute, so reports name and roll up units. A failed copy is retried at
+// orgMirror copies units and channels (and the inbox's comment facts)
+// into ClickHouse at start and every minute, so reports name and roll up
+// units and Grafana shows responses to comments. A failed copy is retried at
 // the next minute (it recovers by itself: no Failed).
 type orgMirror struct {
 	a      *app
@@ -94,6 +95,7 @@ func (m *orgMirror) Start(ctx context.Context) error {
 	if err := m.orgs.MirrorToClickHouse(ctx, m.a.st.ch); err != nil {
 		m.a.log.WarnContext(ctx, "mirror units and channels to clickhouse", "err", err)
 	}
+	m.comments(ctx)
 	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	m.done = make(chan struct{})
 	go func() {
@@ -109,11 +111,30 @@ func (m *orgMirror) Start(ctx context.Context) error {
 				if err := m.orgs.MirrorToClickHouse(c, m.a.st.ch); err != nil && ctx.Err() == nil {
 					m.a.log.Warn("mirror units and channels to clickhouse", "err", err)
 				}
+				m.comments(c)
 				cancel()
 			}
 		}
 	}()
 	return nil
+}
+
+// comments copies the inbox's last 120 days of public comments (with
+// their answers) and the last year's information requests (with their
+// outcomes) into ClickHouse for Grafana's panels.
+func (m *orgMirror) comments(ctx context.Context) {
+	if m.a.inbox == nil {
+		return
+	}
+	if _, err := m.a.inbox.MirrorToClickHouse(ctx, m.a.st.ch, time.Now().AddDate(0, 0, -120)); err != nil && ctx.Err() == nil {
+		m.a.log.WarnContext(ctx, "mirror comment facts to clickhouse", "err", err)
+	}
+	if m.a.ppid == nil {
+		return
+	}
+	if _, err := m.a.ppid.MirrorToClickHouse(ctx, m.a.st.ch, time.Now().AddDate(-1, 0, 0)); err != nil && ctx.Err() == nil {
+		m.a.log.WarnContext(ctx, "mirror information requests to clickhouse", "err", err)
+	}
 }
 
 // Stop ends the loop, cancelling a copy in progress, and waits for it.

@@ -51,6 +51,9 @@ func wireWeb(_ context.Context, a *app, sched *scheduler.Service, reports *analy
 		Users:         a.users,
 		UploadTimeout: a.cfg.Media.UploadTimeout.D(),
 		SetBodyLimit:  a.srv.SetBodyLimit,
+		Inbox:         a.inbox,
+		PPID:          a.ppid,
+		Agenda:        a.agenda,
 	}
 	if reports != nil {
 		d.Platform = reports

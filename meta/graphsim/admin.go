@@ -229,6 +229,6 @@ func (s *Sim) PostCounts(objectID, itemID string) (counts map[string]int64, ok b
 	}
 	return map[string]int64{
 		"reach": f.reach, "views": f.views, "clicks": f.clicks, "reactions": f.reactionTotal(),
-		"likes": f.likes, "comments": f.comments, "shares": f.shares, "saves": f.saved,
+		"likes": f.likes, "comments": f.comments + int64(s.extraComments[itemID]), "shares": f.shares, "saves": f.saved,
 	}, true
 }

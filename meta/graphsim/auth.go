@@ -18,7 +18,7 @@ import (
 var defaultPagePerms = []string{
 	"pages_show_list", "pages_read_engagement", "pages_manage_posts", "pages_read_user_content", "pages_manage_engagement",
 	"read_insights", "publish_video", "business_management", "ads_read",
-	"instagram_basic", "instagram_content_publish", "instagram_manage_insights",
+	"instagram_basic", "instagram_content_publish", "instagram_manage_insights", "instagram_manage_comments",
 }
 
 // DefaultPagePerms returns the permissions a Page token gets by default.
@@ -107,6 +107,11 @@ func (s *Sim) pageOf(o object, id string) string {
 		pageID = o.owner
 	case kContainer, kMedia:
 		pageID = s.igs[o.owner].pageID
+	case kComment:
+		pageID = o.owner
+		if ig, ok := s.igs[o.owner]; ok {
+			pageID = ig.pageID
+		}
 	}
 	return pageID
 }
@@ -137,6 +142,9 @@ var (
 // requiredPerms are the permissions a call needs (insights expansions are
 // checked where rendered).
 func requiredPerms(label string, q *rq) []string {
+	if p := commentPerms(label); p != nil {
+		return p
+	}
 	switch label {
 	case "page_feed_post", "page_photos_post", "page_photos_upload", "page_videos_post", "page_reels_post":
 		return permsPagePublish
@@ -233,6 +241,11 @@ func (s *Sim) meter(o object, id string) (http.Header, *gErr) {
 		owner = o.owner
 	case kContainer, kMedia:
 		owner, typ, code = o.owner, "instagram", 80002
+	case kComment:
+		owner = o.owner
+		if _, ok := s.igs[o.owner]; ok {
+			typ, code = "instagram", 80002
+		}
 	}
 	appPct, appWait := s.add(s.usageOf("app"), now)
 	pct, wait := s.add(s.usageOf(owner), now)

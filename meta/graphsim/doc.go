@@ -79,5 +79,11 @@
 // Instagram publishing: instagram_basic, instagram_content_publish,
 // pages_read_engagement, and through Business Manager business_management
 // and ads_read or ads_management; insights: read_insights or
-// instagram_manage_insights); DefaultPagePerms (the demo tokens') holds all.
+// instagram_manage_insights; comments: pages_read_user_content to read,
+// pages_manage_engagement to reply and hide, instagram_manage_comments on
+// Instagram); DefaultPagePerms (the demo tokens') holds all.
+//
+// The audience also comments (comments.go): each post's comments follow its
+// comments count, about a third are questions, some reply to others; the
+// Page replies and hides through the Graph endpoints.
 package graphsim

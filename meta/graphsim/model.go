@@ -12,6 +12,7 @@ const (
 	kVideo
 	kContainer
 	kMedia
+	kComment // a Facebook or Instagram comment; owner is the Page or IG account
 )
 
 // object records what an id is and which Page or IG account owns it.

@@ -74,7 +74,7 @@ func (s *Sim) renderPost(p *post, fs []field, tok *token) (map[string]any, *gErr
 			}
 			out[k] = summaryEdge(f, map[string]any{"total_count": total, "viewer_reaction": "NONE"})
 		case "comments":
-			out[k] = summaryEdge(f, map[string]any{"order": "ranked", "total_count": figs().comments, "can_comment": true})
+			out[k] = summaryEdge(f, map[string]any{"order": "ranked", "total_count": figs().comments + int64(s.extraComments[p.id]), "can_comment": true})
 		case "attachments":
 			if a := s.attachment(p); a != nil {
 				out[k] = map[string]any{"data": []any{a}}
@@ -159,7 +159,7 @@ func (s *Sim) renderMedia(m *media, fs []field, tok *token) (map[string]any, *gE
 			}
 		case "comments_count":
 			if m.productType != "STORY" {
-				out[k] = fig.comments
+				out[k] = fig.comments + int64(s.extraComments[m.id])
 			}
 		case "media_url":
 			out[k] = "https://scontent.cdninstagram.com/sim/" + m.id + mediaExt(m.mediaType)

@@ -27,39 +27,50 @@ type Sim struct {
 	videos       map[string]*video
 	containers   map[string]*container
 	media        map[string]*media
-	usage        map[string]*usageState
-	retired      map[string]bool
-	files        map[string]mediaFile
-	fetchFailed  map[string]bool // URLs whose last fetch failed (Quirks.MediaFetchFailRate)
-	uploads      []Upload
-	fetches      []Fetch
-	faults       []Fault
-	calls        map[string]int
-	faultCount   map[string]int
-	httpRequests int
-	login        loginState // Facebook Login: people, codes, redirect URIs (login.go)
+	comments     map[string]*comment
+	thread       map[string][]string // post, media or comment id → its (top-level) comments or replies
+	madeComments map[string]int      // audience comments made so far per target
+	// extraComments counts the comments beyond the audience model's
+	// (AddComment, the Page's replies) per target: its comment count
+	// includes them.
+	extraComments map[string]int
+	usage         map[string]*usageState
+	retired       map[string]bool
+	files         map[string]mediaFile
+	fetchFailed   map[string]bool // URLs whose last fetch failed (Quirks.MediaFetchFailRate)
+	uploads       []Upload
+	fetches       []Fetch
+	faults        []Fault
+	calls         map[string]int
+	faultCount    map[string]int
+	httpRequests  int
+	login         loginState // Facebook Login: people, codes, redirect URIs (login.go)
 }
 
 // New returns a simulator with no accounts; add them with AddPage and AddIGAccount.
 func New(opt Options) *Sim {
 	opt = opt.withDefaults()
 	return &Sim{
-		opt:        opt,
-		rng:        rand.New(rand.NewPCG(uint64(opt.Seed), 0x5eed)),
-		objects:    map[string]object{},
-		tokens:     map[string]*token{},
-		pages:      map[string]*page{},
-		igs:        map[string]*igAccount{},
-		posts:      map[string]*post{},
-		photos:     map[string]*photo{},
-		videos:     map[string]*video{},
-		containers: map[string]*container{},
-		media:      map[string]*media{},
-		usage:      map[string]*usageState{},
-		retired:    map[string]bool{},
-		calls:      map[string]int{},
-		faultCount: map[string]int{},
-		login:      newLoginState(),
+		opt:           opt,
+		rng:           rand.New(rand.NewPCG(uint64(opt.Seed), 0x5eed)),
+		objects:       map[string]object{},
+		tokens:        map[string]*token{},
+		pages:         map[string]*page{},
+		igs:           map[string]*igAccount{},
+		posts:         map[string]*post{},
+		photos:        map[string]*photo{},
+		videos:        map[string]*video{},
+		containers:    map[string]*container{},
+		media:         map[string]*media{},
+		comments:      map[string]*comment{},
+		thread:        map[string][]string{},
+		madeComments:  map[string]int{},
+		extraComments: map[string]int{},
+		usage:         map[string]*usageState{},
+		retired:       map[string]bool{},
+		calls:         map[string]int{},
+		faultCount:    map[string]int{},
+		login:         newLoginState(),
 	}
 }
 
@@ -323,7 +334,8 @@ func (s *Sim) handle(q *rq) *resp {
 // publishingWrite reports whether a call publishes (or may publish) content.
 func publishingWrite(label string) bool {
 	switch label {
-	case "page_feed_post", "page_photos_post", "page_videos_post", "page_reels_post", "ig_media_publish":
+	case "page_feed_post", "page_photos_post", "page_videos_post", "page_reels_post", "ig_media_publish",
+		"comment_reply", "ig_comment_reply":
 		return true
 	}
 	return false
@@ -364,6 +376,9 @@ func (s *Sim) label(q *rq) string {
 		edge = q.segs[1]
 	}
 	get := q.method == http.MethodGet
+	if l := commentLabel(obj, obj.kind == kComment && s.comments[q.segs[0]].ig, edge, q.method); l != "" {
+		return l
+	}
 	switch obj.kind {
 	case kPage:
 		switch {
@@ -438,6 +453,9 @@ func (s *Sim) label(q *rq) string {
 type handlerFunc func(q *rq, tok *token, id string) (any, *gErr)
 
 func (s *Sim) route(label string) handlerFunc {
+	if fn := s.commentRoute(label); fn != nil {
+		return fn
+	}
 	switch label {
 	case "page_object":
 		return s.getPage

@@ -114,6 +114,19 @@ func ClickHouseEmpty(t testing.TB) *store.ClickHouse {
 	return ch
 }
 
+// ClickHouseUnrecorded is ClickHouseEmpty without the differential
+// test's recording: for a store whose statements are not a humas workload
+// to compare between engines (a restore drops and rebuilds its own
+// database mid-test, which the replay cannot reproduce in order). Other
+// stores opened at the same moment may go unrecorded too; they only lose
+// coverage.
+func ClickHouseUnrecorded(t testing.TB) *store.ClickHouse {
+	t.Helper()
+	prev := store.SetConnHook(nil)
+	defer func() { store.SetConnHook(prev) }()
+	return ClickHouseEmpty(t)
+}
+
 // SQLite opens a migrated state database of the test's own: a SQLite file
 // in the test's temporary directory, or, with HUMAS_TEST_STATE=postgres, a
 // fresh PostgreSQL database (State) dropped when the test ends.
