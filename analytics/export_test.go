@@ -12,3 +12,7 @@ func (s *Service) CellLevelOf(ctx context.Context, q Query) (level int, ok bool,
 	l, ok := s.cellLevel(q, p)
 	return int(l), ok, nil
 }
+
+// SetBeforeCells sets a function run before a generation's cells are
+// built (set it before Start or Refresh).
+func (s *Service) SetBeforeCells(f func(ctx context.Context, gen uint32)) { s.beforeCells = f }

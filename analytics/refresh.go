@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/humas-id/humas/store"
 )
 
 const (
@@ -79,68 +81,74 @@ ALL INNER JOIN
 // Refresh rebuilds the read models from post_latest and post_at_age as a
 // new generation, makes it current and drops generations older than the
 // one before it: post_facts (each post's latest snapshot) and
-// post_age_facts (each post's snapshot nearest 24h, 7d and 28d). Reports
-// read the current generation; until the first refresh they collapse
-// post_latest and scan post_metrics at read time (slower, same figures).
-// The generation records the change marker read before it was built, so
-// every server knows which changes it includes.
+// post_age_facts (each post's snapshot nearest 24h, 7d and 28d), then
+// builds the generation's cells (post_cells). Reports read the current
+// generation; until the first refresh they collapse post_latest and scan
+// post_metrics at read time (slower, same figures). The generation
+// records the change marker read before it was built, so every server
+// knows which changes it includes.
+//
+// The generation is current (in every process) before its cells are
+// built: until they are, reports read its posts (same figures, slower),
+// so new data never waits for the cells.
 func (s *Service) Refresh(ctx context.Context) error {
+	gen, err := s.refreshFacts(ctx)
+	if err != nil {
+		return err
+	}
+	s.cellsOf(ctx, gen)
+	return ctx.Err()
+}
+
+// refreshFacts builds, records and adopts a new generation of post_facts
+// and post_age_facts (without cells) and returns its number. A cells
+// build the refresh loop runs in the background is stopped first: its
+// generation is about to be superseded.
+func (s *Service) refreshFacts(ctx context.Context) (uint32, error) {
 	s.refreshMu.Lock()
 	defer s.refreshMu.Unlock()
+	s.stopCells()
 	start := time.Now()
 	changes, err := s.ch.Changes(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var prev, prevAge uint32
 	var n uint64
 	if err := s.ch.QueryRow(ctx, qCurrentGen).Scan(&prev, &n); err != nil {
-		return fmt.Errorf("read current generation: %w", err)
+		return 0, fmt.Errorf("read current generation: %w", err)
 	}
 	if err := s.ch.QueryRow(ctx, qCurrentAgeGen).Scan(&prevAge, &n); err != nil {
-		return fmt.Errorf("read current fixed-age generation: %w", err)
+		return 0, fmt.Errorf("read current fixed-age generation: %w", err)
 	}
 	gen, err := s.claimGen(ctx, max(prev, prevAge))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if err := s.ch.Exec(ctx, qBuildFacts, gen); err != nil {
-		return fmt.Errorf("build post_facts generation %d: %w", gen, err)
+		return 0, fmt.Errorf("build post_facts generation %d: %w", gen, err)
 	}
 	var posts, ageRows uint64
 	if err := s.ch.QueryRow(ctx, qFactsCount, gen).Scan(&posts); err != nil {
-		return fmt.Errorf("count post_facts generation %d: %w", gen, err)
+		return 0, fmt.Errorf("count post_facts generation %d: %w", gen, err)
 	}
 	tookLatest := time.Since(start)
 	if err := s.ch.Exec(ctx, qBuildAgeFacts, gen, gen); err != nil {
-		return fmt.Errorf("build post_age_facts generation %d: %w", gen, err)
+		return 0, fmt.Errorf("build post_age_facts generation %d: %w", gen, err)
 	}
 	if err := s.ch.QueryRow(ctx, qAgeFactsCount, gen).Scan(&ageRows); err != nil {
-		return fmt.Errorf("count post_age_facts generation %d: %w", gen, err)
+		return 0, fmt.Errorf("count post_age_facts generation %d: %w", gen, err)
 	}
 	took := time.Since(start)
-	// Cells are an index over the facts: without them reports read the
-	// facts (same figures), so a failed build does not hold the
-	// generation back.
-	cellZones := ""
-	if err := s.buildCells(ctx, gen); err != nil {
-		if ctx.Err() != nil {
-			return err
-		}
-		s.log.ErrorContext(ctx, "analytics cells not built; grouped reports read the posts", "generation", gen, "err", err)
-	} else if cellZones, err = s.readCellZones(ctx, gen); err != nil {
-		return err
-	}
-	tookCells := time.Since(start) - took
 	builtAt := s.now().UTC().Truncate(time.Second)
 	if err := s.ch.Exec(ctx, qRecordGen, gen, posts, builtAt, uint64(tookLatest.Milliseconds())); err != nil {
-		return fmt.Errorf("record post_facts generation %d: %w", gen, err)
+		return 0, fmt.Errorf("record post_facts generation %d: %w", gen, err)
 	}
 	if err := s.ch.Exec(ctx, qRecordAgeGen, gen, ageRows, builtAt, uint64((took - tookLatest).Milliseconds())); err != nil {
-		return fmt.Errorf("record post_age_facts generation %d: %w", gen, err)
+		return 0, fmt.Errorf("record post_age_facts generation %d: %w", gen, err)
 	}
 	if err := s.ch.Exec(ctx, qRecordCover, gen, changes, builtAt); err != nil {
-		return fmt.Errorf("record the changes generation %d includes: %w", gen, err)
+		return 0, fmt.Errorf("record the changes generation %d includes: %w", gen, err)
 	}
 	// Answers are keyed by generation: the next request computes afresh.
 	// Another process may have finished a newer one meanwhile: take the
@@ -148,18 +156,18 @@ func (s *Service) Refresh(ctx context.Context) error {
 	if g, cover, err := s.readCover(ctx); err == nil && g.latest > gen {
 		s.adopt(g, cover)
 	} else {
-		s.adopt(gens{latest: gen, age: gen, cellZones: cellZones}, changes)
+		s.adopt(gens{latest: gen, age: gen}, changes)
 	}
 	s.log.InfoContext(ctx, "analytics read model refreshed", "generation", gen, "posts", posts, "age_rows", ageRows,
 		"changes", changes, "took_ms", took.Milliseconds(), "latest_ms", tookLatest.Milliseconds(),
-		"age_ms", (took - tookLatest).Milliseconds(), "cells_ms", tookCells.Milliseconds())
+		"age_ms", (took - tookLatest).Milliseconds())
 	if err := s.dropOldGens(ctx, "post_facts", qDropGen, qSuperseded, prev); err != nil {
-		return err
+		return 0, err
 	}
 	if err := s.dropOldGens(ctx, "post_cells", qDropCellGen, qSuperseded, prev); err != nil {
-		return err
+		return 0, err
 	}
-	return s.dropOldGens(ctx, "post_age_facts", qDropAgeGen, qAgeSuperseded, prevAge)
+	return gen, s.dropOldGens(ctx, "post_age_facts", qDropAgeGen, qAgeSuperseded, prevAge)
 }
 
 // claimGen picks the number of a new generation: after every generation
@@ -206,7 +214,7 @@ func (s *Service) claimGen(ctx context.Context, built uint32) (uint32, error) {
 // rebuilds on every change the previous generation can be seconds old.
 // Newer partitions are left alone: another process may be building one.
 func (s *Service) dropOldGens(ctx context.Context, table, drop, superseded string, prev uint32) error {
-	rows, err := s.ch.Query(ctx, qOldGens, table)
+	rows, err := s.ch.Query(store.Volatile(ctx), qOldGens, table)
 	if err != nil {
 		return fmt.Errorf("list %s generations: %w", table, err)
 	}
@@ -394,10 +402,18 @@ func (s *Service) refreshLoop(ctx context.Context) {
 	}
 }
 
+// refreshLogged refreshes the read model and starts building the new
+// generation's cells in the background (the next refresh stops that build
+// if it is still running).
 func (s *Service) refreshLogged(ctx context.Context, why string) {
-	if err := s.Refresh(ctx); err != nil && ctx.Err() == nil {
-		s.log.ErrorContext(ctx, "analytics read model refresh failed; reports use the previous generation", "why", why, "err", err)
+	gen, err := s.refreshFacts(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "analytics read model refresh failed; reports use the previous generation", "why", why, "err", err)
+		}
+		return
 	}
+	s.startCells(ctx, gen)
 }
 
 // changedElsewhere reads the change marker. When it moved past what the
@@ -419,6 +435,9 @@ func (s *Service) changedElsewhere(ctx context.Context, pending *time.Time) bool
 		return false
 	}
 	if g, cover, err := s.readCover(ctx); err == nil && g.latest != 0 && cover >= m {
+		if cur, _ := s.getGens(); g.latest > cur.latest {
+			s.stopCells() // this process's generation is superseded
+		}
 		s.adopt(g, cover)
 		*pending = time.Time{}
 		return false

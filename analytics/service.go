@@ -82,6 +82,14 @@ type Service struct {
 	nudge              chan struct{}
 	cancel             context.CancelFunc
 	loopDone           chan struct{}
+
+	// The background cells build of the refresh loop (cellsbuild.go),
+	// under mu: nil when none runs.
+	cellsCancel context.CancelFunc
+	cellsDone   chan struct{}
+	// beforeCells, when set (tests), runs before a generation's cells are
+	// built.
+	beforeCells func(ctx context.Context, gen uint32)
 }
 
 // builderID names a Service in generation claims: host, process and a
@@ -177,6 +185,7 @@ func (s *Service) Stop(ctx context.Context) error {
 		}
 		s.cancel = nil
 	}
+	s.stopCells()
 	if err := s.flights.close(ctx); err != nil {
 		return fmt.Errorf("analytics stop: reports in progress: %w", err)
 	}
