@@ -13,7 +13,9 @@
 // Grouped reports (engagement, campaigns, the office roll-up) read the
 // generation's cells (post_cells, migration 0040, cells.go) when a cell
 // level keeps every dimension they group and filter by: sums per local
-// day and week-month fragment, exact for any period. Every
+// day and week-month fragment, exact for any period. A generation's cells
+// are built after it is current (cellsbuild.go); until then reports read
+// its posts, so new data never waits for them. Every
 // post counts once, in the period it was published in, and every answer
 // carries the definition it used in English and Bahasa Indonesia.
 //
