@@ -10,6 +10,7 @@ import (
 
 	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/analytics/seed"
+	"github.com/humas-id/humas/config"
 	"github.com/humas-id/humas/store"
 	"github.com/humas-id/humas/store/storetest"
 )
@@ -33,6 +34,7 @@ func benchStore(b *testing.B) *store.ClickHouse {
 		cfg.Database = db
 	}
 	cfg.QueryTimeout = 120_000_000_000
+	cfg.ReadTimeout = config.Duration(10 * time.Minute) // a refresh of 10 M snapshots on a busy machine
 	ctx := context.Background()
 	ch, err := store.OpenClickHouse(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {

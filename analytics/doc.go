@@ -9,7 +9,13 @@
 // pre-aggregate of migration 0020) and post_age_facts (migration 0023;
 // each post's snapshot nearest 24h, 7d and 28d, from the post_at_age table
 // of migration 0022). Before the first refresh they compute the same
-// figures at read time from post_latest and post_metrics (slower). Every
+// figures at read time from post_latest and post_metrics (slower).
+// Grouped reports (engagement, campaigns, the office roll-up) read the
+// generation's cells (post_cells, migration 0040, cells.go) when a cell
+// level keeps every dimension they group and filter by: sums per local
+// day and week-month fragment, exact for any period. A generation's cells
+// are built after it is current (cellsbuild.go); until then reports read
+// its posts, so new data never waits for them. Every
 // post counts once, in the period it was published in, and every answer
 // carries the definition it used in English and Bahasa Indonesia.
 //

@@ -69,8 +69,13 @@ func (s *Service) engagement(ctx context.Context, q Query) (*EngagementReport, e
 	for _, k := range q.GroupBy {
 		b.add(", " + groupExprs[k].expr + " AS g_" + k)
 	}
-	b.add(",\n    " + figures(q.Method) + "\nFROM (\n")
-	perPost(&b, q, p, true)
+	if lvl, ok := s.cellLevel(q, p); ok {
+		b.add(",\n    " + cellFigures(q.Method) + "\nFROM (\n")
+		cellRows(&b, q, p, lvl)
+	} else {
+		b.add(",\n    " + figures(q.Method) + "\nFROM (\n")
+		perPost(&b, q, p, true)
+	}
 	b.add("\n)\nGROUP BY cur")
 	for _, k := range q.GroupBy {
 		b.add(", g_" + k)

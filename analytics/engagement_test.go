@@ -152,8 +152,9 @@ func fmtp(p *float64) any {
 }
 
 // bothModes runs body against the live path (collapsing post_latest at
-// read time) and then against a refreshed read model (post_facts): both
-// must give the same hand-computed figures.
+// read time), then against a refreshed read model read post by post
+// (post_facts, post_age_facts) and through its cells (post_cells): all
+// three must give the same hand-computed figures.
 func bothModes(t *testing.T, body func(t *testing.T, svc *analytics.Service)) {
 	ch := storetest.ClickHouse(t)
 	seedHand(t, ch)
@@ -162,7 +163,13 @@ func bothModes(t *testing.T, body func(t *testing.T, svc *analytics.Service)) {
 	if err := svc.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	t.Run("read model", func(t *testing.T) { body(t, svc) })
+	posts, err := analytics.New(ch, analytics.Options{CacheTTL: -1, RefreshEvery: -1, NoCells: true,
+		Now: func() time.Time { return utc("2025-04-10 00:00") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("read model", func(t *testing.T) { body(t, posts) })
+	t.Run("cells", func(t *testing.T) { body(t, svc) })
 }
 
 func TestEngagementMaths(t *testing.T) { bothModes(t, testEngagementMaths) }

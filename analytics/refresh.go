@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/humas-id/humas/store"
 )
 
 const (
@@ -85,57 +87,76 @@ ALL INNER JOIN
 // Refresh rebuilds the read models from post_latest and post_at_age as a
 // new generation, makes it current and drops generations older than the
 // one before it: post_facts (each post's latest snapshot) and
-// post_age_facts (each post's snapshot nearest 24h, 7d and 28d). Reports
-// read the current generation; until the first refresh they collapse
-// post_latest and scan post_metrics at read time (slower, same figures).
-// The generation records the change marker read before it was built, so
-// every server knows which changes it includes.
+// post_age_facts (each post's snapshot nearest 24h, 7d and 28d), then
+// builds the generation's cells (post_cells). Reports read the current
+// generation; until the first refresh they collapse post_latest and scan
+// post_metrics at read time (slower, same figures). The generation
+// records the change marker read before it was built, so every server
+// knows which changes it includes.
+//
+// The generation is current (in every process) before its cells are
+// built: until they are, reports read its posts (same figures, slower),
+// so new data never waits for the cells.
 func (s *Service) Refresh(ctx context.Context) error {
+	gen, err := s.refreshFacts(ctx)
+	if err != nil {
+		return err
+	}
+	s.cellsOf(ctx, gen)
+	return ctx.Err()
+}
+
+// refreshFacts builds, records and adopts a new generation of post_facts
+// and post_age_facts (without cells) and returns its number. A cells
+// build the refresh loop runs in the background is stopped first: its
+// generation is about to be superseded.
+func (s *Service) refreshFacts(ctx context.Context) (uint32, error) {
 	s.refreshMu.Lock()
 	defer s.refreshMu.Unlock()
+	s.stopCells()
 	start := time.Now()
 	changes, err := s.ch.Changes(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var prev, prevAge uint32
 	var n uint64
 	if err := s.ch.QueryRow(ctx, qCurrentGen).Scan(&prev, &n); err != nil {
-		return fmt.Errorf("read current generation: %w", err)
+		return 0, fmt.Errorf("read current generation: %w", err)
 	}
 	if err := s.ch.QueryRow(ctx, qCurrentAgeGen).Scan(&prevAge, &n); err != nil {
-		return fmt.Errorf("read current fixed-age generation: %w", err)
+		return 0, fmt.Errorf("read current fixed-age generation: %w", err)
 	}
 	gen, err := s.claimGen(ctx, max(prev, prevAge))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	bctx, cancel := context.WithTimeout(ctx, buildTimeout)
 	defer cancel()
 	if err := s.ch.Exec(bctx, qBuildFacts, gen); err != nil {
-		return fmt.Errorf("build post_facts generation %d: %w", gen, err)
+		return 0, fmt.Errorf("build post_facts generation %d: %w", gen, err)
 	}
 	var posts, ageRows uint64
 	if err := s.ch.QueryRow(ctx, qFactsCount, gen).Scan(&posts); err != nil {
-		return fmt.Errorf("count post_facts generation %d: %w", gen, err)
+		return 0, fmt.Errorf("count post_facts generation %d: %w", gen, err)
 	}
 	tookLatest := time.Since(start)
 	if err := s.ch.Exec(bctx, qBuildAgeFacts, gen, gen); err != nil {
-		return fmt.Errorf("build post_age_facts generation %d: %w", gen, err)
+		return 0, fmt.Errorf("build post_age_facts generation %d: %w", gen, err)
 	}
 	if err := s.ch.QueryRow(ctx, qAgeFactsCount, gen).Scan(&ageRows); err != nil {
-		return fmt.Errorf("count post_age_facts generation %d: %w", gen, err)
+		return 0, fmt.Errorf("count post_age_facts generation %d: %w", gen, err)
 	}
 	took := time.Since(start)
 	builtAt := s.now().UTC().Truncate(time.Second)
 	if err := s.ch.Exec(ctx, qRecordGen, gen, posts, builtAt, uint64(tookLatest.Milliseconds())); err != nil {
-		return fmt.Errorf("record post_facts generation %d: %w", gen, err)
+		return 0, fmt.Errorf("record post_facts generation %d: %w", gen, err)
 	}
 	if err := s.ch.Exec(ctx, qRecordAgeGen, gen, ageRows, builtAt, uint64((took - tookLatest).Milliseconds())); err != nil {
-		return fmt.Errorf("record post_age_facts generation %d: %w", gen, err)
+		return 0, fmt.Errorf("record post_age_facts generation %d: %w", gen, err)
 	}
 	if err := s.ch.Exec(ctx, qRecordCover, gen, changes, builtAt); err != nil {
-		return fmt.Errorf("record the changes generation %d includes: %w", gen, err)
+		return 0, fmt.Errorf("record the changes generation %d includes: %w", gen, err)
 	}
 	// Answers are keyed by generation: the next request computes afresh.
 	// Another process may have finished a newer one meanwhile: take the
@@ -149,9 +170,12 @@ func (s *Service) Refresh(ctx context.Context) error {
 		"changes", changes, "took_ms", took.Milliseconds(), "latest_ms", tookLatest.Milliseconds(),
 		"age_ms", (took - tookLatest).Milliseconds())
 	if err := s.dropOldGens(ctx, "post_facts", qDropGen, qSuperseded, prev); err != nil {
-		return err
+		return 0, err
 	}
-	return s.dropOldGens(ctx, "post_age_facts", qDropAgeGen, qAgeSuperseded, prevAge)
+	if err := s.dropOldGens(ctx, "post_cells", qDropCellGen, qSuperseded, prev); err != nil {
+		return 0, err
+	}
+	return gen, s.dropOldGens(ctx, "post_age_facts", qDropAgeGen, qAgeSuperseded, prevAge)
 }
 
 // claimGen picks the number of a new generation: after every generation
@@ -198,7 +222,7 @@ func (s *Service) claimGen(ctx context.Context, built uint32) (uint32, error) {
 // rebuilds on every change the previous generation can be seconds old.
 // Newer partitions are left alone: another process may be building one.
 func (s *Service) dropOldGens(ctx context.Context, table, drop, superseded string, prev uint32) error {
-	rows, err := s.ch.Query(ctx, qOldGens, table)
+	rows, err := s.ch.Query(store.Volatile(ctx), qOldGens, table)
 	if err != nil {
 		return fmt.Errorf("list %s generations: %w", table, err)
 	}
@@ -235,7 +259,12 @@ func (s *Service) dropOldGens(ctx context.Context, table, drop, superseded strin
 // yet): post_facts (age=latest) and post_age_facts (fixed ages). They
 // differ only for a post_facts generation built before post_age_facts
 // existed.
-type gens struct{ latest, age uint32 }
+type gens struct {
+	latest, age uint32
+	// cellZones are the time zones the latest generation has cells for
+	// (post_cells), sorted and joined by commas.
+	cellZones string
+}
 
 // gensTTL is how long a read generation is trusted before it is read
 // again: another process (a second humas, humas-load) may rebuild the read
@@ -280,6 +309,12 @@ func (s *Service) readGens(ctx context.Context) (gens, error) {
 	}
 	if nAge == 0 {
 		g.age = 0
+	}
+	if g.latest != 0 {
+		var err error
+		if g.cellZones, err = s.readCellZones(ctx, g.latest); err != nil {
+			return gens{}, err
+		}
 	}
 	return g, nil
 }
@@ -375,10 +410,18 @@ func (s *Service) refreshLoop(ctx context.Context) {
 	}
 }
 
+// refreshLogged refreshes the read model and starts building the new
+// generation's cells in the background (the next refresh stops that build
+// if it is still running).
 func (s *Service) refreshLogged(ctx context.Context, why string) {
-	if err := s.Refresh(ctx); err != nil && ctx.Err() == nil {
-		s.log.ErrorContext(ctx, "analytics read model refresh failed; reports use the previous generation", "why", why, "err", err)
+	gen, err := s.refreshFacts(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "analytics read model refresh failed; reports use the previous generation", "why", why, "err", err)
+		}
+		return
 	}
+	s.startCells(ctx, gen)
 }
 
 // changedElsewhere reads the change marker. When it moved past what the
@@ -400,6 +443,9 @@ func (s *Service) changedElsewhere(ctx context.Context, pending *time.Time) bool
 		return false
 	}
 	if g, cover, err := s.readCover(ctx); err == nil && g.latest != 0 && cover >= m {
+		if cur, _ := s.getGens(); g.latest > cur.latest {
+			s.stopCells() // this process's generation is superseded
+		}
 		s.adopt(g, cover)
 		*pending = time.Time{}
 		return false

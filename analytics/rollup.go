@@ -92,8 +92,15 @@ func (s *Service) rollUp(ctx context.Context, q Query) (*RollUpReport, error) {
 		return nil, err
 	}
 	var b sqlBuf
-	b.add("SELECT cur, unit AS g_unit,\n    " + figures(q.Method) + "\nFROM (\n")
-	perPost(&b, q, p, true)
+	byUnit := q
+	byUnit.GroupBy = []string{"unit"}
+	if lvl, ok := s.cellLevel(byUnit, p); ok {
+		b.add("SELECT cur, unit AS g_unit,\n    " + cellFigures(q.Method) + "\nFROM (\n")
+		cellRows(&b, q, p, lvl)
+	} else {
+		b.add("SELECT cur, unit AS g_unit,\n    " + figures(q.Method) + "\nFROM (\n")
+		perPost(&b, q, p, true)
+	}
 	b.add("\n)\nGROUP BY cur, g_unit\nORDER BY cur DESC, g_unit")
 	rows, err := s.ch.Query(ctx, b.String(), b.args...)
 	if err != nil {

@@ -45,6 +45,10 @@ type Options struct {
 	// change rebuilds at once, others only step in when it did not.
 	ChangePoll  time.Duration
 	ChangeGrace time.Duration
+	// NoCells makes grouped reports read the posts of the read model
+	// instead of its cells (post_cells; the same figures, slower): for
+	// tests and measurements. Refresh builds the cells either way.
+	NoCells bool
 	// Once gates the periodic rebuild and the one standing in for another
 	// process (a job that must run on one replica at a time that must run on one replica at a time (several
 	// serve replicas over one PostgreSQL): nil runs them here. serve
@@ -61,6 +65,7 @@ type Service struct {
 	now     func() time.Time
 	ttl     time.Duration
 	sem     chan struct{}
+	noCells bool
 	cache   *answerCache
 	flights flights
 
@@ -77,6 +82,14 @@ type Service struct {
 	nudge              chan struct{}
 	cancel             context.CancelFunc
 	loopDone           chan struct{}
+
+	// The background cells build of the refresh loop (cellsbuild.go),
+	// under mu: nil when none runs.
+	cellsCancel context.CancelFunc
+	cellsDone   chan struct{}
+	// beforeCells, when set (tests), runs before a generation's cells are
+	// built.
+	beforeCells func(ctx context.Context, gen uint32)
 }
 
 // builderID names a Service in generation claims: host, process and a
@@ -140,7 +153,7 @@ func New(ch *store.ClickHouse, opts Options) (*Service, error) {
 	return &Service{ch: ch, tz: opts.Timezone, log: opts.Logger, now: opts.Now, ttl: opts.CacheTTL,
 		sem: make(chan struct{}, opts.MaxQueries), cache: newAnswerCache(opts.CacheMaxBytes), zones: map[uint64]unitZone{},
 		once: opts.Once, every: opts.RefreshEvery, poll: opts.ChangePoll, grace: opts.ChangeGrace, nudge: make(chan struct{}, 1),
-		builder: builderID()}, nil
+		builder: builderID(), noCells: opts.NoCells}, nil
 }
 
 // Start runs the refresh loop in the background: it rebuilds the read
@@ -172,6 +185,7 @@ func (s *Service) Stop(ctx context.Context) error {
 		}
 		s.cancel = nil
 	}
+	s.stopCells()
 	if err := s.flights.close(ctx); err != nil {
 		return fmt.Errorf("analytics stop: reports in progress: %w", err)
 	}

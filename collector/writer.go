@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,7 +36,7 @@ type writer struct {
 
 func newWriter(ch *store.ClickHouse, buf *diskBuffer, m *metrics, log *slog.Logger, flushRows int) *writer {
 	if flushRows <= 0 {
-		flushRows = 5000
+		flushRows = 20000
 	}
 	w := &writer{ch: ch, buf: buf, m: m, log: log, flushRows: flushRows}
 	buf.onDamaged = func(s segment, err error) {
@@ -187,8 +188,10 @@ func (w *writer) count(table string, n int, err error) error {
 	return nil
 }
 
-// insertRows writes rows as one batch: each row is appended as a struct,
-// its ch tags naming the columns of query.
+// insertRows writes rows as one batch, column by column: each field with
+// a ch tag is gathered into one slice (in the order of Columns, which
+// names the columns of query) and appended whole, which costs the client
+// a fraction of appending row by row.
 func insertRows[T any](ctx context.Context, ch *store.ClickHouse, query string, rows []T) error {
 	if len(rows) == 0 {
 		return nil
@@ -199,15 +202,34 @@ func insertRows[T any](ctx context.Context, ch *store.ClickHouse, query string, 
 		return fmt.Errorf("insert %s: %w", table, err)
 	}
 	defer bt.Abort()
-	for i := range rows {
-		if err := bt.AppendStruct(&rows[i]); err != nil {
-			return fmt.Errorf("insert %s: %w", table, err)
+	for i, col := range columnSlices(rows) {
+		if err := bt.Column(i).Append(col); err != nil {
+			return fmt.Errorf("insert %s: column %d: %w", table, i, err)
 		}
 	}
 	if err := store.WrapError(bt.Send()); err != nil {
 		return fmt.Errorf("insert %s: %w", table, err)
 	}
 	return nil
+}
+
+// columnSlices turns rows into one slice per ch-tagged field ([]time.Time,
+// []uint64, [][]string, …), in the order of Columns[T].
+func columnSlices[T any](rows []T) []any {
+	t := reflect.TypeFor[T]()
+	v := reflect.ValueOf(rows)
+	var out []any
+	for f := range t.NumField() {
+		if c := t.Field(f).Tag.Get("ch"); c == "" || c == "-" {
+			continue
+		}
+		col := reflect.MakeSlice(reflect.SliceOf(t.Field(f).Type), len(rows), len(rows))
+		for r := range rows {
+			col.Index(r).Set(v.Index(r).Field(f))
+		}
+		out = append(out, col.Interface())
+	}
+	return out
 }
 
 // Insert writes b straight into the collector's tables, without the

@@ -202,7 +202,20 @@ func (c *ClickHouse) ReadContext(ctx context.Context) context.Context {
 	if secs < 1 {
 		secs = 1
 	}
-	return clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_execution_time": secs}))
+	settings := clickhouse.Settings{"max_execution_time": secs}
+	if ctx.Value(logQueriesKey{}) != nil {
+		settings["log_queries"] = 1
+	}
+	return clickhouse.Context(ctx, clickhouse.WithSettings(settings))
+}
+
+type logQueriesKey struct{}
+
+// LogQueries marks ctx so that ClickHouse records the reads made with it
+// in system.query_log (rows read, CPU time): benchmarks read their cost
+// there. ReadContext's settings replace any set on ctx before.
+func LogQueries(ctx context.Context) context.Context {
+	return context.WithValue(ctx, logQueriesKey{}, true)
 }
 
 // Exec runs a statement that returns no rows.

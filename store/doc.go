@@ -66,6 +66,8 @@
 //	post_at_age              analytics
 //	post_age_facts           analytics
 //	post_age_facts_gens      analytics
+//	post_cells               analytics
+//	post_cells_gens          analytics
 //	read_model_builds        analytics
 //	read_model_covers        analytics
 //	data_changes             store

@@ -65,6 +65,8 @@ var exceptions = map[string]map[string]string{
 		"post_facts_gens":     "as above",
 		"post_age_facts":      "as above",
 		"post_age_facts_gens": "as above",
+		"post_cells":          "as above",
+		"post_cells_gens":     "as above",
 	},
 	"backup": {
 		"media":             "a backup lists the media files its own copy of the state database names (a file in the backup, not the live database)",

@@ -11,7 +11,10 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/humas-id/humas/collector"
 	"github.com/humas-id/humas/org"
@@ -24,7 +27,8 @@ type Options struct {
 	Snapshots int       // total snapshot rows, default 10,000,000 (Snapshots/Posts per post)
 	End       time.Time // the last publish instant; default 2025-12-31 UTC
 	Days      int       // posts are published over Days before End; default 365
-	Batch     int       // rows per insert, default 50,000
+	Batch     int       // rows per insert, default 100,000
+	Inserters int       // inserts at once, default 2
 	Seed      uint64    // random seed
 	// Progress, when set, is called after each snapshot batch.
 	Progress func(rows int)
@@ -38,6 +42,14 @@ type Stats struct {
 
 // ContentTypes are the seeded content types.
 var ContentTypes = []string{"photo", "video", "interactive", "text", "link"}
+
+// Campaigns are the seeded campaigns (about 3 posts in 8 have none).
+var Campaigns = []string{"pemilu-2024", "pilkada", "sosialisasi", "hut-ri", "layanan-publik"}
+
+// Units is how many units the seed writes (ids 1..Units: the national
+// office, provinces and cities); unit u has channels 10u (Facebook) and
+// 10u+1 (Instagram).
+const Units = 1 + provinces*(1+citiesPerProv)
 
 const (
 	provinces       = 34
@@ -68,7 +80,10 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 		o.Days = 365
 	}
 	if o.Batch <= 0 {
-		o.Batch = 50_000
+		o.Batch = 100_000
+	}
+	if o.Inserters <= 0 {
+		o.Inserters = 2
 	}
 	rng := rand.New(rand.NewPCG(o.Seed, 0x68756d6173))
 	var st Stats
@@ -123,7 +138,7 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 	offsets := schedule(perPost)
 	span := time.Duration(o.Days) * 24 * time.Hour
 	first := o.End.Add(-span)
-	campaigns := []string{"", "", "", "pemilu-2024", "pilkada", "sosialisasi", "hut-ri", "layanan-publik"}
+	campaigns := append([]string{"", "", ""}, Campaigns...)
 	tags := []string{"#pemilu", "#kpu", "#pilkada", "#jagasuara", "#infopublik", "#layanan", "#hoaks", "#demokrasi"}
 
 	type snap struct {
@@ -137,20 +152,48 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 		pub       time.Time
 		quality   float64
 	}
+	// Batches are written by o.Inserters goroutines while the next ones
+	// are generated: ClickHouse runs one insert (and its views) on one
+	// core.
+	g, gctx := errgroup.WithContext(ctx)
+	batches := make(chan collector.Batch, o.Inserters)
+	var mu sync.Mutex
+	for range o.Inserters {
+		g.Go(func() error {
+			for b := range batches {
+				if err := collector.Insert(gctx, ch, b); err != nil {
+					return fmt.Errorf("seed: %w", err)
+				}
+				mu.Lock()
+				st.Snapshots += len(b.Snapshots)
+				if o.Progress != nil && len(b.Snapshots) > 0 {
+					o.Progress(st.Snapshots)
+				}
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	send := func(b collector.Batch) error {
+		select {
+		case batches <- b:
+			return nil
+		case <-gctx.Done():
+			return g.Wait()
+		}
+	}
+	finish := func() error {
+		close(batches)
+		return g.Wait()
+	}
 	var sb []collector.SnapshotRow
 	flush := func() error {
 		if len(sb) == 0 {
 			return nil
 		}
-		if err := collector.Insert(ctx, ch, collector.Batch{Snapshots: sb}); err != nil {
-			return fmt.Errorf("seed snapshots: %w", err)
-		}
-		st.Snapshots += len(sb)
-		if o.Progress != nil {
-			o.Progress(st.Snapshots)
-		}
-		sb = sb[:0]
-		return nil
+		err := send(collector.Batch{Snapshots: sb})
+		sb = make([]collector.SnapshotRow, 0, o.Batch)
+		return err
 	}
 	for lo := 0; lo < o.Posts; lo += postsChunk {
 		hi := min(o.Posts, lo+postsChunk)
@@ -170,8 +213,9 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 				PublishedAt: pub, Permalink: "https://example.test/" + p.id, HumasPostID: uint64(i + 1),
 				DeliveryID: uint64(i + 1), UpdatedAt: pub, Version: 1})
 		}
-		if err := collector.Insert(ctx, ch, collector.Batch{Posts: pb}); err != nil {
-			return st, fmt.Errorf("seed posts: %w", err)
+		if err := send(collector.Batch{Posts: pb}); err != nil {
+			_ = finish()
+			return st, err
 		}
 		st.Posts += len(posts)
 
@@ -202,12 +246,17 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 				MetricFields: []string{"reach", "views"}, MetricSources: []string{"reach", "views"}, RunID: "seed"})
 			if len(sb) >= o.Batch {
 				if err := flush(); err != nil {
+					_ = finish()
 					return st, err
 				}
 			}
 		}
 	}
 	if err := flush(); err != nil {
+		_ = finish()
+		return st, err
+	}
+	if err := finish(); err != nil {
 		return st, err
 	}
 	st.Took = time.Since(start)

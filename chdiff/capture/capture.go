@@ -257,6 +257,7 @@ type recBatch struct {
 	conn         *recConn
 	query        string
 	rows         [][]any
+	cols         map[int][]any // values appended column by column, by column index
 	unrecordable string
 	legacy       bool
 	label        string
@@ -314,9 +315,72 @@ func structRow(v any, cols []column.Interface) ([]any, error) {
 	return row, nil
 }
 
+// Column records what is appended to column i; the columns are turned
+// into rows when the batch is sent.
 func (b *recBatch) Column(i int) driver.BatchColumn {
-	b.unrecordable = "Column(i).Append is not recorded yet: teach chdiff/capture to turn columns into rows"
-	return b.Batch.Column(i)
+	if b.cols == nil {
+		b.cols = map[int][]any{}
+	}
+	return &recColumn{BatchColumn: b.Batch.Column(i), b: b, i: i}
+}
+
+// recColumn keeps the values appended to one column of a batch.
+type recColumn struct {
+	driver.BatchColumn
+	b *recBatch
+	i int
+}
+
+// Append records every value of the slice v.
+func (c *recColumn) Append(v any) error {
+	if err := c.BatchColumn.Append(v); err != nil {
+		return err
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Slice {
+		c.b.unrecordable = fmt.Sprintf("Column(%d).Append of a %T, not a slice", c.i, v)
+		return nil
+	}
+	for j := range rv.Len() {
+		c.b.cols[c.i] = append(c.b.cols[c.i], rv.Index(j).Interface())
+	}
+	return nil
+}
+
+// AppendRow records one value.
+func (c *recColumn) AppendRow(v any) error {
+	if err := c.BatchColumn.AppendRow(v); err != nil {
+		return err
+	}
+	c.b.cols[c.i] = append(c.b.cols[c.i], v)
+	return nil
+}
+
+// columnRows turns the values appended column by column into rows (after
+// those appended as rows); every column must have as many.
+func (b *recBatch) columnRows() error {
+	if len(b.cols) == 0 {
+		return nil
+	}
+	n := len(b.Batch.Columns())
+	if len(b.cols) != n {
+		return fmt.Errorf("%d of %d columns appended", len(b.cols), n)
+	}
+	rows := len(b.cols[0])
+	for i := range n {
+		if len(b.cols[i]) != rows {
+			return fmt.Errorf("column %d has %d values, column 0 has %d", i, len(b.cols[i]), rows)
+		}
+	}
+	for r := range rows {
+		row := make([]any, n)
+		for i := range n {
+			row[i] = b.cols[i][r]
+		}
+		b.rows = append(b.rows, row)
+	}
+	b.cols = nil
+	return nil
 }
 
 func (b *recBatch) Flush() error {
@@ -332,11 +396,15 @@ func (b *recBatch) Send() error {
 }
 
 func (b *recBatch) Abort() error {
-	b.rows = nil
+	b.rows, b.cols = nil, nil
 	return b.Batch.Abort()
 }
 
 func (b *recBatch) emit(err error) {
+	if cerr := b.columnRows(); cerr != nil && b.unrecordable == "" {
+		b.unrecordable = "Column(i).Append: " + cerr.Error()
+	}
+	b.cols = nil
 	if len(b.rows) == 0 && b.unrecordable == "" {
 		return
 	}

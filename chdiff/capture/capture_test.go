@@ -142,3 +142,54 @@ func TestRecorderRecordsAppendStruct(t *testing.T) {
 		t.Errorf("entry %+v\nwant SQL %s", e, want)
 	}
 }
+
+// TestRecorderRecordsColumns: values appended column by column (the
+// collector's writer) are recorded as the rows they make.
+func TestRecorderRecordsColumns(t *testing.T) {
+	dir := t.TempDir()
+	rec, err := capture.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := store.SetConnHook(rec.Wrap)
+	ch := storetest.ClickHouseEmpty(t)
+	store.SetConnHook(prev)
+	ctx := context.Background()
+	if err := ch.Exec(ctx, "CREATE TABLE t (d Date, s String, a Array(String)) ENGINE = MergeTree ORDER BY d"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := ch.PrepareBatch(ctx, "INSERT INTO t (d, s, a)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	for i, col := range []any{[]time.Time{at, at}, []string{"x", "y"}, [][]string{{"p"}, {}}} {
+		if err := b.Column(i).Append(col); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, ch.Database()+".*.jsonl"))
+	if len(files) != 1 {
+		t.Fatalf("capture files %v", files)
+	}
+	raw, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	var e capture.Entry
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &e); err != nil {
+		t.Fatal(err)
+	}
+	want := `INSERT INTO t (d, s, a) VALUES ('2025-03-01', 'x', ['p']), ('2025-03-01', 'y', [])`
+	if e.Kind != capture.KindInsert || e.SQL != want || e.Unrecordable != "" {
+		t.Errorf("entry %+v\nwant SQL %s", e, want)
+	}
+	var n uint64
+	if err := ch.QueryRow(ctx, "SELECT count() FROM t").Scan(&n); err != nil || n != 2 {
+		t.Errorf("t holds %d rows (%v), want 2", n, err)
+	}
+}

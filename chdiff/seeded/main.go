@@ -113,6 +113,9 @@ func run(db, addr, httpAddr, from, to, dir string) error {
 		{"read model: latest, rows", "SELECT count() FROM post_facts WHERE gen = (SELECT max(gen) FROM post_facts_gens)"},
 		{"read model: fixed ages, rows (3 per post)", "SELECT count() FROM post_age_facts WHERE gen = (SELECT max(gen) FROM post_age_facts_gens)"},
 		{"read model: fixed ages, posts", "SELECT uniqExact(post_key) FROM post_age_facts WHERE gen = (SELECT max(gen) FROM post_age_facts_gens)"},
+		{"read model: cells", "SELECT count() FROM post_cells WHERE gen = (SELECT max(gen) FROM post_cells_gens)"},
+		{"read model: cells, posts per level and grain", "SELECT sum(posts * (lvl * 2 + grain + 1)) FROM post_cells WHERE gen = (SELECT max(gen) FROM post_cells_gens)"},
+		{"read model: cells, rated posts by followers", "SELECT sum(f_posts * (lvl * 2 + grain + 1)) FROM post_cells WHERE gen = (SELECT max(gen) FROM post_cells_gens)"},
 	} {
 		var n uint64
 		if err := ch.QueryRow(capture.WithLabel(ctx, c.label), c.sql).Scan(&n); err != nil {
@@ -125,6 +128,15 @@ func run(db, addr, httpAddr, from, to, dir string) error {
 			return err
 		}
 		if _, err := svc.Engagement(capture.WithLabel(ctx, "engagement age="+age), q); err != nil {
+			return err
+		}
+		// The cells: by channel and month (channel level), by followers.
+		qc, err := analytics.ParseQuery(url.Values{"from": {from}, "to": {to}, "age": {age}, "method": {"followers"},
+			"group_by": {"channel,month"}})
+		if err != nil {
+			return err
+		}
+		if _, err := svc.Engagement(capture.WithLabel(ctx, "engagement by channel, month age="+age), qc); err != nil {
 			return err
 		}
 		q.Limit = 100

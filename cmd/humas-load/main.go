@@ -6,23 +6,30 @@
 //	    the report API (/api/v1 engagement routes) over a seeded database
 //	    (humas seed --database humas_bench), with a fixed token;
 //	humas-load run --url http://127.0.0.1:8099 --token T --concurrency 200 --requests 10000
-//	    sends a mix of report requests from 200 goroutines and prints the
-//	    error count and latency percentiles.
+//	    sends 10,000 distinct report requests, drawn at random (fixed seed)
+//	    from the routes, periods, filters, group-bys, methods and ages the
+//	    API accepts, from 200 goroutines, and prints errors and latency
+//	    percentiles (p50, p90, p99, max) in all and per route (--fixed:
+//	    the old 15-URL cycle).
 //
 // `run` works against any humas server (humas serve) given a real token.
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -31,6 +38,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/humas-id/humas/analytics"
+	"github.com/humas-id/humas/analytics/seed"
 	"github.com/humas-id/humas/api"
 	"github.com/humas-id/humas/auth"
 	"github.com/humas-id/humas/config"
@@ -75,6 +83,8 @@ func serve(ctx context.Context, args []string) error {
 	token := fs.String("token", "", "bearer token clients must send (required)")
 	cacheTTL := fs.Duration("cache", time.Minute, "report cache TTL (negative: off)")
 	maxQueries := fs.Int("max-queries", 4, "report queries on ClickHouse at once")
+	refresh := fs.Bool("refresh", true, "rebuild the read model before serving (false: serve the newest generation)")
+	cells := fs.Bool("cells", true, "grouped reports read the read model's cells (false: its posts)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -92,7 +102,8 @@ func serve(ctx context.Context, args []string) error {
 	if _, err := ch.Migrate(ctx); err != nil {
 		return err
 	}
-	svc, err := analytics.New(ch, analytics.Options{Logger: log, CacheTTL: *cacheTTL, MaxQueries: *maxQueries})
+	svc, err := analytics.New(ch, analytics.Options{Logger: log, CacheTTL: *cacheTTL, MaxQueries: *maxQueries,
+		NoCells: !*cells, RefreshEvery: -1, ChangePoll: -1})
 	if err != nil {
 		return err
 	}
@@ -101,8 +112,10 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	api.MountAnalytics(srv.V1().Group("", api.RequireAuth(tokenAuth(*token))), svc, api.Unscoped{})
-	if err := svc.Refresh(ctx); err != nil {
-		return err
+	if *refresh {
+		if err := svc.Refresh(ctx); err != nil {
+			return err
+		}
 	}
 	if err := svc.Start(ctx); err != nil {
 		return err
@@ -117,8 +130,10 @@ func serve(ctx context.Context, args []string) error {
 	return errors.Join(srv.Stop(sctx), svc.Stop(sctx))
 }
 
-// mix is the report requests run cycles through.
-var mix = []string{
+// fixedMix is the report requests run cycles through with --fixed (the
+// old benchmark: 15 URLs, which the answer cache and the sharing of equal
+// concurrent requests favour).
+var fixedMix = []string{
 	"/api/v1/engagement?from=2025-01-01&to=2025-12-31&group_by=content_type,week",
 	"/api/v1/engagement?from=2025-01-01&to=2025-12-31&group_by=content_type",
 	"/api/v1/engagement?from=2025-01-01&to=2025-12-31&group_by=platform,month",
@@ -136,22 +151,79 @@ var mix = []string{
 	"/api/v1/engagement?from=2025-01-01&to=2025-12-31&group_by=content_type,week&format=csv&lang=id",
 }
 
+// result is one request's outcome.
+type result struct {
+	route string
+	took  time.Duration
+	err   bool
+}
+
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	base := fs.String("url", "http://127.0.0.1:8099", "server base URL")
 	token := fs.String("token", "", "API token")
 	conc := fs.Int("concurrency", 200, "requests in flight")
 	total := fs.Int("requests", 10_000, "requests in all")
+	fixed := fs.Bool("fixed", false, "cycle through the 15 fixed URLs instead of distinct random requests")
+	seedN := fs.Uint64("seed", 1, "random seed of the distinct requests (the same seed draws the same requests)")
+	units := fs.Int("units", seed.Units, "unit ids 1..N exist (humas seed's); unit u has channels 10u and 10u+1")
+	first := fs.String("first", "2025-01-01", "first publish date of the data set")
+	last := fs.String("last", "2025-12-31", "last publish date of the data set")
+	show := fs.Int("show", 0, "print the N slowest requests")
+	year := fs.Bool("whole", false, "every request covers the whole data set (--first to --last)")
+	pid := fs.Int("pid", 0, "the server's process id: print its resident memory before the run and the most during it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc}}
-	var next, errs atomic.Int64
-	lat := make([][]time.Duration, *conc)
+	urls := fixedMix
+	if !*fixed {
+		f, err := time.Parse(analytics.DateLayout, *first)
+		if err != nil {
+			return fmt.Errorf("--first: %w", err)
+		}
+		l, err := time.Parse(analytics.DateLayout, *last)
+		if err != nil || l.Before(f) {
+			return fmt.Errorf("--last %q: a date not before --first", *last)
+		}
+		sp := space{first: f, last: l, units: *units, whole: *year}
+		if urls, err = sp.distinct(rand.New(rand.NewPCG(*seedN, 20)), *total); err != nil {
+			return err
+		}
+	}
+	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc}}
+	var rssBefore, rssMax int64
+	stopRSS := func() {}
+	if *pid > 0 {
+		var err error
+		if rssBefore, err = rss(*pid); err != nil {
+			return err
+		}
+		rssMax = rssBefore
+		stop := make(chan struct{})
+		sampled := make(chan struct{})
+		go func() {
+			defer close(sampled)
+			t := time.NewTicker(50 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+					if n, err := rss(*pid); err == nil {
+						rssMax = max(rssMax, n)
+					}
+				}
+			}
+		}()
+		stopRSS = func() { close(stop); <-sampled }
+	}
+	var next atomic.Int64
+	res := make([]result, *total)
 	var firstErr atomic.Value
 	start := time.Now()
 	var wg sync.WaitGroup
-	for w := range *conc {
+	for range *conc {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -160,20 +232,21 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 				if i >= int64(*total) {
 					return
 				}
-				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, *base+mix[int(i)%len(mix)], nil)
+				u := urls[int(i)%len(urls)]
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, *base+u, nil)
 				req.Header.Set("Authorization", "Bearer "+*token)
 				t0 := time.Now()
 				resp, err := client.Do(req)
 				if err == nil {
-					_, err = io.Copy(io.Discard, resp.Body)
+					var body []byte
+					body, err = io.ReadAll(resp.Body)
 					resp.Body.Close()
 					if err == nil && resp.StatusCode != http.StatusOK {
-						err = fmt.Errorf("%s: status %d", req.URL.Path, resp.StatusCode)
+						err = fmt.Errorf("%s: status %d: %.300s", u, resp.StatusCode, body)
 					}
 				}
-				lat[w] = append(lat[w], time.Since(t0))
+				res[i] = result{route: req.URL.Path, took: time.Since(t0), err: err != nil}
 				if err != nil {
-					errs.Add(1)
 					firstErr.CompareAndSwap(nil, err.Error())
 				}
 			}
@@ -181,24 +254,77 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	wg.Wait()
 	took := time.Since(start)
-	var all []time.Duration
-	for _, l := range lat {
-		all = append(all, l...)
+	stopRSS()
+	done := res[:min(int(next.Load()), len(res))]
+	mode := "distinct random requests"
+	if *fixed {
+		mode = fmt.Sprintf("%d fixed URLs", len(fixedMix))
 	}
-	slices.Sort(all)
-	pct := func(p float64) time.Duration {
-		if len(all) == 0 {
-			return 0
+	fmt.Fprintf(out, "%s: requests %d, concurrency %d, took %s (%.0f req/s)\n", mode, len(done), *conc,
+		took.Round(time.Millisecond), float64(len(done))/took.Seconds())
+	if *pid > 0 {
+		fmt.Fprintf(out, "server RSS: %.1f MB before, %.1f MB at most during the run\n", float64(rssBefore)/1e6, float64(rssMax)/1e6)
+	}
+	byRoute := map[string][]result{"all": done}
+	for _, r := range done {
+		byRoute[r.route] = append(byRoute[r.route], r)
+	}
+	names := slices.Sorted(maps.Keys(byRoute))
+	for _, name := range names {
+		fmt.Fprintln(out, summary(name, byRoute[name]))
+	}
+	if *show > 0 {
+		idx := make([]int, len(done))
+		for i := range idx {
+			idx[i] = i
 		}
-		return all[min(len(all)-1, int(p*float64(len(all))))]
+		slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(done[b].took, done[a].took) })
+		for _, i := range idx[:min(*show, len(idx))] {
+			fmt.Fprintf(out, "  %8s %s\n", done[i].took.Round(time.Millisecond), urls[i%len(urls)])
+		}
 	}
-	fmt.Fprintf(out, "requests %d, concurrency %d, errors %d, took %s (%.0f req/s)\n", len(all), *conc, errs.Load(),
-		took.Round(time.Millisecond), float64(len(all))/took.Seconds())
-	fmt.Fprintf(out, "latency p50 %s, p90 %s, p99 %s, max %s\n", pct(.5).Round(time.Millisecond), pct(.9).Round(time.Millisecond),
-		pct(.99).Round(time.Millisecond), pct(1).Round(time.Millisecond))
 	if e := firstErr.Load(); e != nil {
 		fmt.Fprintln(out, "first error:", e)
 		return errors.New("there were errors")
 	}
 	return nil
+}
+
+// summary is one line: count, errors and latency percentiles.
+func summary(name string, rs []result) string {
+	lat := make([]time.Duration, len(rs))
+	errs := 0
+	for i, r := range rs {
+		lat[i] = r.took
+		if r.err {
+			errs++
+		}
+	}
+	slices.Sort(lat)
+	pct := func(p float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[min(len(lat)-1, int(p*float64(len(lat))))].Round(100 * time.Microsecond)
+	}
+	return fmt.Sprintf("  %-32s n %6d  errors %4d  p50 %9s  p90 %9s  p99 %9s  max %9s", name, len(rs), errs,
+		pct(.5), pct(.9), pct(.99), pct(1))
+}
+
+// rss is a process's resident set size in bytes (Linux: /proc/PID/status).
+func rss(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, fmt.Errorf("server memory: %w", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var kb int64
+			if _, err := fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &kb); err != nil {
+				return 0, fmt.Errorf("server memory: %q: %w", line, err)
+			}
+			return kb * 1024, nil
+		}
+	}
+	return 0, fmt.Errorf("server memory: no VmRSS in /proc/%d/status", pid)
 }

@@ -27,7 +27,8 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	snapshots := fs.Int("snapshots", 10_000_000, "snapshot rows in all (spread evenly over the posts)")
 	days := fs.Int("days", 365, "posts are published over this many days ending --end")
 	end := fs.String("end", "2025-12-31", "last publish `date` (YYYY-MM-DD, UTC)")
-	batch := fs.Int("batch", 50_000, "rows per insert batch")
+	batch := fs.Int("batch", 100_000, "rows per insert batch")
+	inserters := fs.Int("inserters", 2, "inserts running at once")
 	appendRows := fs.Bool("append", false, "add to a database that already holds snapshots")
 	refresh := fs.Bool("refresh", true, "build the report read model afterwards")
 	if err := parseFlags(fs, args); err != nil {
@@ -63,7 +64,7 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("database %s already holds %d snapshots: pass --append to add more, or drop it first (DROP DATABASE %s)", *database, n, *database)
 	}
 	last := time.Now()
-	st, err := seed.Run(ctx, ch, seed.Options{Posts: *posts, Snapshots: *snapshots, Days: *days, Batch: *batch,
+	st, err := seed.Run(ctx, ch, seed.Options{Posts: *posts, Snapshots: *snapshots, Days: *days, Batch: *batch, Inserters: *inserters,
 		End: endDate.Add(23 * time.Hour),
 		Progress: func(rows int) {
 			if time.Since(last) > 5*time.Second {
