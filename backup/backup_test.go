@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -146,29 +145,10 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	ctx := context.Background()
 
 	// A writer appends audit rows while the backup runs.
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i := 100; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			if _, err := in.sql.DB.Exec(`INSERT INTO audit_log (at, actor_name, entity, entity_id, action) VALUES (?, 'writer', 'post', ?, 'edit')`,
-				store.FormatTime(time.Now()), i); err != nil {
-				t.Error(err)
-				return
-			}
-			time.Sleep(time.Millisecond)
-		}
-	}()
+	stopWriter := auditWriter(t, in.sql.DB)
 	dir := filepath.Join(t.TempDir(), "b1")
 	res := in.backup(t, dir, "")
-	close(stop)
-	wg.Wait()
+	stopWriter()
 
 	m := res.Manifest
 	if m.SecretKeyFingerprint != backup.Fingerprint(in.key) || m.SecretKeyFingerprint == "" || strings.Contains(readFile(t, dir, backup.ManifestName), fmt.Sprintf("%x", in.key)) {

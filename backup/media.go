@@ -34,7 +34,7 @@ const qMediaBlobs = `SELECT storage_key, thumb_key, mime FROM media WHERE delete
 
 // mediaKeys lists the blobs a state database names, with content types;
 // q reads the state's copy (or the snapshot it was dumped in).
-func mediaKeys(ctx context.Context, q pgQuerier, tables map[string]int64) ([][2]string, error) {
+func mediaKeys(ctx context.Context, q querier, tables map[string]int64) ([][2]string, error) {
 	if _, ok := tables["media"]; !ok {
 		return nil, nil // a state from before the media library has none
 	}

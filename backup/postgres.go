@@ -129,75 +129,23 @@ func (s PostgresSource) Dump(ctx context.Context, root string) (StateManifest, [
 	return m, files, nil
 }
 
-// pgQuerier is a connection or a pool (of either engine).
-type pgQuerier interface {
+// querier is a connection or a pool (of either engine).
+type querier interface {
 	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
 }
 
-// describePostgres counts every table's rows in the current schema and
-// fingerprints the audit log, as describeSQLite does for a file.
-func describePostgres(ctx context.Context, q pgQuerier) (StateManifest, error) {
-	m := StateManifest{Kind: string(store.DialectPostgres), Tables: map[string]int64{}}
+// describePostgres describes the current schema as describeSQLite does a
+// file, with the server's version.
+func describePostgres(ctx context.Context, q querier) (StateManifest, error) {
+	m, err := describeState(ctx, q, string(store.DialectPostgres), qPGTables, qPGAuditColumns)
+	if err != nil {
+		return m, err
+	}
 	if err := q.QueryRowContext(ctx, `SHOW server_version`).Scan(&m.Server); err != nil {
 		return m, err
 	}
-	names, err := queryStringsOn(ctx, q, qPGTables)
-	if err != nil {
-		return m, err
-	}
-	for _, n := range names {
-		var c int64
-		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+quoteIdent(n)).Scan(&c); err != nil {
-			return m, fmt.Errorf("count %s: %w", n, err)
-		}
-		m.Tables[n] = c
-	}
-	if _, ok := m.Tables["schema_migrations"]; ok {
-		rows, err := q.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
-		if err != nil {
-			return m, err
-		}
-		for rows.Next() {
-			var v int
-			if err := rows.Scan(&v); err != nil {
-				rows.Close()
-				return m, err
-			}
-			m.Migrations = append(m.Migrations, v)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return m, err
-		}
-	}
-	if _, ok := m.Tables["audit_log"]; ok {
-		cols, err := queryStringsOn(ctx, q, qPGAuditColumns)
-		if err != nil {
-			return m, err
-		}
-		if m.AuditLog, err = auditDigest(ctx, q, cols); err != nil {
-			return m, err
-		}
-	}
 	return m, nil
-}
-
-func queryStringsOn(ctx context.Context, q pgQuerier, query string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }
 
 // checkArchive reads a dump's table of contents (pg_restore --list) and
@@ -345,7 +293,7 @@ func dropSchemaObjects(ctx context.Context, st *store.State) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	funcs, err := queryStringsOn(ctx, st.DB, qPGFunctions)
+	funcs, err := queryStrings(ctx, st.DB, qPGFunctions)
 	if err != nil {
 		return err
 	}

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -191,4 +193,30 @@ func (tg *target) restore(from string, key []byte, force bool) (*backup.RestoreR
 	return backup.Restore(context.Background(), backup.RestoreOptions{From: from, Force: force, SecretKey: key,
 		State: backup.SQLiteTarget{Path: tg.statePath}, ClickHouse: tg.ch, Media: tg.blobs,
 		Logger: slog.New(slog.DiscardHandler)})
+}
+
+// auditWriter appends an audit row every millisecond until the returned
+// function is called: a service writing while a backup runs.
+func auditWriter(t *testing.T, db *sql.DB) (stop func()) {
+	t.Helper()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 100; ; i++ {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if _, err := db.Exec(`INSERT INTO audit_log (at, actor_name, entity, entity_id, action) VALUES (?, 'writer', 'post', ?, 'edit')`,
+				store.FormatTime(time.Now()), i); err != nil {
+				t.Error(err)
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	return func() { close(done); wg.Wait() }
 }

@@ -148,22 +148,35 @@ func describeSQLiteFile(ctx context.Context, path string) (StateManifest, error)
 	return m, nil
 }
 
+// Catalog reads of a SQLite state: its tables and the audit log's columns.
+const (
+	qSQLiteTables       = `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+	qSQLiteAuditColumns = `SELECT name FROM pragma_table_info('audit_log') ORDER BY cid`
+)
+
 // describeSQLite counts every table's rows and fingerprints the audit log.
 func describeSQLite(ctx context.Context, db *sql.DB) (StateManifest, error) {
-	m := StateManifest{Kind: "sqlite", Tables: map[string]int64{}}
-	names, err := queryStrings(ctx, db, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	return describeState(ctx, db, "sqlite", qSQLiteTables, qSQLiteAuditColumns)
+}
+
+// describeState counts the rows of every table qTables lists, reads the
+// schema versions and fingerprints the audit log (its columns listed by
+// qAuditColumns): the engine-neutral part of a state manifest.
+func describeState(ctx context.Context, q querier, kind, qTables, qAuditColumns string) (StateManifest, error) {
+	m := StateManifest{Kind: kind, Tables: map[string]int64{}}
+	names, err := queryStrings(ctx, q, qTables)
 	if err != nil {
 		return m, err
 	}
 	for _, n := range names {
 		var c int64
-		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM `+quoteIdent(n)).Scan(&c); err != nil {
+		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+quoteIdent(n)).Scan(&c); err != nil {
 			return m, fmt.Errorf("count %s: %w", n, err)
 		}
 		m.Tables[n] = c
 	}
 	if slices.Contains(names, "schema_migrations") {
-		rows, err := db.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
+		rows, err := q.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
 		if err != nil {
 			return m, err
 		}
@@ -181,11 +194,11 @@ func describeSQLite(ctx context.Context, db *sql.DB) (StateManifest, error) {
 		}
 	}
 	if slices.Contains(names, "audit_log") {
-		cols, err := queryStrings(ctx, db, `SELECT name FROM pragma_table_info('audit_log') ORDER BY cid`)
+		cols, err := queryStrings(ctx, q, qAuditColumns)
 		if err != nil {
 			return m, err
 		}
-		if m.AuditLog, err = auditDigest(ctx, db, cols); err != nil {
+		if m.AuditLog, err = auditDigest(ctx, q, cols); err != nil {
 			return m, err
 		}
 	}
@@ -195,7 +208,7 @@ func describeSQLite(ctx context.Context, db *sql.DB) (StateManifest, error) {
 // auditDigest hashes every audit_log row (the given columns, in id order):
 // each value as a type byte, a length and its bytes, so two logs digest
 // alike only when every row is identical, byte for byte.
-func auditDigest(ctx context.Context, db pgQuerier, cols []string) (AuditDigest, error) {
+func auditDigest(ctx context.Context, db querier, cols []string) (AuditDigest, error) {
 	d := AuditDigest{Columns: cols}
 	quoted := make([]string, len(cols))
 	for i, c := range cols {
@@ -258,7 +271,7 @@ func hashValue(h io.Writer, v any) {
 	h.Write(b)
 }
 
-func queryStrings(ctx context.Context, db *sql.DB, q string) ([]string, error) {
+func queryStrings(ctx context.Context, db querier, q string) ([]string, error) {
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return nil, err
