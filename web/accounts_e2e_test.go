@@ -35,24 +35,8 @@ func TestNewInstallationInChromium(t *testing.T) {
 	art := artifactsDir(t)
 	bctx, stop := startChromium(t, chromium)
 	defer stop()
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(bctx, 30*time.Second)
-		defer cancel()
-		for i, st := range steps {
-			if err := chromedp.Do(sctx, st); err != nil {
-				t.Fatalf("%s, step %d: %v", what, i, err)
-			}
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
+	br := &browserRun{t: t, ctx: bctx}
+	do, text := br.do, br.text
 	attr := func(sel, name string) string {
 		t.Helper()
 		v, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.querySelector(`+strconv.Quote(sel)+`).getAttribute(`+strconv.Quote(name)+`)`))

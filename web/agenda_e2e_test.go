@@ -46,24 +46,8 @@ func TestAgendaAndInboxPagingInChromium(t *testing.T) {
 	art := artifactsDir(t)
 	bctx, stop := startChromium(t, chromium)
 	defer stop()
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(bctx, 30*time.Second)
-		defer cancel()
-		for i, s := range steps {
-			if err := chromedp.Do(sctx, s); err != nil {
-				t.Fatalf("%s, step %d: %v", what, i, err)
-			}
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
+	br := &browserRun{t: t, ctx: bctx}
+	do, text := br.do, br.text
 	// shots takes the page as it is (no reload: some are answers to a
 	// POST) at both widths, then goes back to 1280.
 	shots := func(name string) {
@@ -142,7 +126,10 @@ func TestAgendaAndInboxPagingInChromium(t *testing.T) {
 
 	// 4. Delete another, confirming the browser's question.
 	gid := strconv.FormatInt(gone.ID, 10)
-	do("delete", chromedp.Evaluate[chromedp.Void](`window.confirm = function (q) { sessionStorage.setItem("asked", q); return true; }`),
+	// The saved page's flash goes first, so the wait below is for the
+	// next page's.
+	do("delete", chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("p.flash").forEach(e => e.remove())`),
+		chromedp.Evaluate[chromedp.Void](`window.confirm = function (q) { sessionStorage.setItem("asked", q); return true; }`),
 		chromedp.Click(chromedp.CSS("#ev-"+gid+" form.delete button")), chromedp.WaitVisible(chromedp.CSS("p.flash")))
 	if got := text("p.flash"); got != "Kegiatan dihapus." {
 		t.Errorf("after deleting: %q", got)

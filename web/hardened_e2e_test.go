@@ -38,16 +38,8 @@ func TestHardenedPagesInChromium(t *testing.T) {
 	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(bctx, 30*time.Second)
-		defer cancel()
-		for i, st := range steps {
-			if err := chromedp.Do(sctx, st); err != nil {
-				t.Fatalf("%s, step %d: %v", what, i, err)
-			}
-		}
-	}
+	br := &browserRun{t: t, ctx: bctx}
+	do, text := br.do, br.text
 	shots := func(name string) {
 		t.Helper()
 		for _, w := range []int64{1280, 375} {
@@ -62,14 +54,6 @@ func TestHardenedPagesInChromium(t *testing.T) {
 			}
 		}
 		do("viewport", chromedp.EmulateViewport(1280, 800))
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
 	}
 	try := func(pw string) {
 		t.Helper()

@@ -104,14 +104,7 @@ func TestDivisionHeadReportInChromium(t *testing.T) {
 			}
 		}
 	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
+	text := (&browserRun{t: t, ctx: bctx}).text
 	eval := func(js string) string {
 		t.Helper()
 		s, err := chromedp.Run(bctx, chromedp.Evaluate[string](js))
