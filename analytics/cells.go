@@ -60,17 +60,17 @@ const (
 	// and the channel's followers that day. Arguments: tz, gen, tz, gen.
 	cellPosts = `
 (
-    SELECT age, pday, unit, chan, plat, ctype, camp, reach, views, interactions, reactions, likes, comments, shares, saves,
-        clicks, video_views, followers
+    SELECT age, post_key, pday, unit, chan, plat, ctype, camp, reach, views, interactions, reactions, likes, comments, shares,
+        saves, clicks, video_views, followers
     FROM
     (
-        SELECT toUInt32(0) AS age, toDate(published_at, ?) AS pday, unit_id AS unit, channel_id AS chan, platform AS plat,
+        SELECT toUInt32(0) AS age, post_key, toDate(published_at, ?) AS pday, unit_id AS unit, channel_id AS chan, platform AS plat,
             content_type AS ctype, campaign AS camp, reach, views, interactions, reactions, likes, comments, shares, saves,
             clicks, video_views
         FROM post_facts
         WHERE gen = ?
         UNION ALL
-        SELECT age, toDate(published_at, ?) AS pday, unit_id AS unit, channel_id AS chan, platform AS plat,
+        SELECT age, post_key, toDate(published_at, ?) AS pday, unit_id AS unit, channel_id AS chan, platform AS plat,
             content_type AS ctype, campaign AS camp, reach, views, interactions, reactions, likes, comments, shares, saves,
             clicks, video_views
         FROM post_age_facts
@@ -116,12 +116,14 @@ GROUP BY age, pday, plat, ctype, camp`
     sum(shares), sum(saves), sum(clicks), sum(video_views), sum(r_posts), sum(r_inter), sum(r_den), sum(r_rate),
     sum(v_posts), sum(v_inter), sum(v_den), sum(v_rate), sum(f_posts), sum(f_inter), sum(f_den), sum(f_rate)`
 
-	// Arguments: gen, tz, built_at, took_ms, gen, tz.
-	qRecordCells = `INSERT INTO post_cells_gens (gen, tz, cells, built_at, took_ms)
-SELECT ?, ?, count(), ?, ? FROM post_cells WHERE gen = ? AND tz = ?`
+	// Arguments: gen, tz, built_at, took_ms, gen, tz. tags = 1: the
+	// generation's hashtag cells (post_tag_cells) are complete too.
+	qRecordCells = `INSERT INTO post_cells_gens (gen, tz, cells, built_at, took_ms, tags)
+SELECT ?, ?, count(), ?, ?, 1 FROM post_cells WHERE gen = ? AND tz = ?`
 	qDropCellGen = `ALTER TABLE post_cells DROP PARTITION ?`
-	// The time zones cells exist for in a generation. Argument: gen.
-	qCellZones = `SELECT tz FROM post_cells_gens WHERE gen = ? ORDER BY tz`
+	// The time zones cells exist for in a generation, and whether its
+	// hashtag cells do too. Argument: gen.
+	qCellZones = `SELECT tz, max(tags) FROM post_cells_gens WHERE gen = ? GROUP BY tz ORDER BY tz`
 	// The time zones of the mirrored units (the newest mirror of each).
 	qUnitZones = `SELECT DISTINCT tz FROM (SELECT argMax(timezone, version) AS tz FROM units GROUP BY unit_id)`
 
@@ -207,6 +209,9 @@ func (s *Service) buildCells(ctx context.Context, gen uint32) error {
 	// As the per-post build: a deadline, not the read timeout (refresh.go).
 	ctx, cancel := context.WithTimeout(ctx, buildTimeout)
 	defer cancel()
+	if err := s.buildPostTags(ctx, gen); err != nil {
+		return err
+	}
 	for _, tz := range zones {
 		start := time.Now()
 		for _, q := range []string{qCellsByChannel, qCellsByType} {
@@ -218,6 +223,9 @@ func (s *Service) buildCells(ctx context.Context, gen uint32) error {
 			if err := s.ch.Exec(ctx, q, gen, tz); err != nil {
 				return fmt.Errorf("derive cells of generation %d (%s): %w", gen, tz, err)
 			}
+		}
+		if err := s.buildTagCells(ctx, gen, tz); err != nil {
+			return err
 		}
 		took := time.Since(start)
 		if err := s.ch.Exec(ctx, qRecordCells, gen, tz, s.now().UTC().Truncate(time.Second), uint64(took.Milliseconds()),
@@ -255,23 +263,28 @@ func (s *Service) cellZones(ctx context.Context) ([]string, error) {
 	return zones[:min(len(zones), maxCellZones)], nil
 }
 
-// readCellZones reads the time zones generation gen has cells for, as
-// the sorted list joined by commas ("" for none).
-func (s *Service) readCellZones(ctx context.Context, gen uint32) (string, error) {
+// readCellZones reads the time zones generation gen has cells for, and
+// those it has hashtag cells for, each as the sorted list joined by
+// commas ("" for none).
+func (s *Service) readCellZones(ctx context.Context, gen uint32) (cells, tags string, err error) {
 	rows, err := s.ch.Query(ctx, qCellZones, gen)
 	if err != nil {
-		return "", fmt.Errorf("read cell time zones of generation %d: %w", gen, err)
+		return "", "", fmt.Errorf("read cell time zones of generation %d: %w", gen, err)
 	}
 	defer rows.Close()
-	var zones []string
+	var zones, tagZones []string
 	for rows.Next() {
 		var tz string
-		if err := rows.Scan(&tz); err != nil {
-			return "", fmt.Errorf("scan cell time zone: %w", err)
+		var hasTags uint8
+		if err := rows.Scan(&tz, &hasTags); err != nil {
+			return "", "", fmt.Errorf("scan cell time zone: %w", err)
 		}
 		zones = append(zones, tz)
+		if hasTags == 1 {
+			tagZones = append(tagZones, tz)
+		}
 	}
-	return strings.Join(zones, ","), rows.Err()
+	return strings.Join(zones, ","), strings.Join(tagZones, ","), rows.Err()
 }
 
 // cellLevel picks the smallest cell level that keeps every dimension q

@@ -37,14 +37,14 @@ func (s *Service) cellsOf(ctx context.Context, gen uint32) {
 		}
 		return
 	}
-	zones, err := s.readCellZones(ctx, gen)
+	zones, tagZones, err := s.readCellZones(ctx, gen)
 	if err != nil {
 		s.log.ErrorContext(ctx, "analytics cells built but not read back", "generation", gen, "err", err)
 		return
 	}
 	s.mu.Lock()
 	if s.gens.latest == gen {
-		s.gens.cellZones = zones
+		s.gens.cellZones, s.gens.tagZones = zones, tagZones
 	}
 	s.mu.Unlock()
 	s.log.InfoContext(ctx, "analytics cells built", "generation", gen, "zones", zones, "took_ms", time.Since(start).Milliseconds())

@@ -16,3 +16,14 @@ func (s *Service) CellLevelOf(ctx context.Context, q Query) (level int, ok bool,
 // SetBeforeCells sets a function run before a generation's cells are
 // built (set it before Start or Refresh).
 func (s *Service) SetBeforeCells(f func(ctx context.Context, gen uint32)) { s.beforeCells = f }
+
+// TagCellLevelOf says which hashtag cell level a hashtag report of q
+// reads (ok false: it reads the posts).
+func (s *Service) TagCellLevelOf(ctx context.Context, q Query) (level int, ok bool, err error) {
+	p, err := s.resolve(ctx, q, 30)
+	if err != nil {
+		return 0, false, err
+	}
+	l, ok := s.tagCellLevel(q, p)
+	return int(l), ok, nil
+}

@@ -49,11 +49,22 @@ func (s *Service) hashtags(ctx context.Context, q Query) (*HashtagsReport, error
 		return nil, err
 	}
 	var b sqlBuf
-	// ALL: one row per hashtag of a post on the left, one row per post on
-	// the right. (ANY INNER JOIN kept one hashtag per post since 20.1.)
-	b.add("SELECT tag, "+figures(q.Method)+"\nFROM (\n"+qPostHashtags+"\n) AS h\nALL INNER JOIN\n(\n", p.from, p.to)
-	perPost(&b, q, p, false)
-	b.add("\n) AS pp USING post_key\nGROUP BY tag\nORDER BY n_posts DESC, tag\nLIMIT ?", q.Limit)
+	if lvl, ok := s.tagCellLevel(q, p); ok {
+		b.add("SELECT tag, " + cellFigures(q.Method) + "\nFROM (\n")
+		tagCellRows(&b, q, p, lvl)
+		b.add("\n)")
+	} else {
+		// ALL: one row per hashtag of a post on the left, one row per post
+		// on the right. (ANY INNER JOIN kept one hashtag per post since 20.1.)
+		if s.postTagsBuilt(p) {
+			b.add("SELECT tag, "+figures(q.Method)+"\nFROM (\n"+qGenPostHashtags+"\n) AS h\nALL INNER JOIN\n(\n", p.gens.latest, p.from, p.to)
+		} else {
+			b.add("SELECT tag, "+figures(q.Method)+"\nFROM (\n"+qPostHashtags+"\n) AS h\nALL INNER JOIN\n(\n", p.from, p.to)
+		}
+		perPost(&b, q, p, false)
+		b.add("\n) AS pp USING post_key")
+	}
+	b.add("\nGROUP BY tag\nORDER BY n_posts DESC, tag\nLIMIT ?", q.Limit)
 	rows, err := s.ch.Query(ctx, b.String(), b.args...)
 	if err != nil {
 		return nil, fmt.Errorf("hashtags query: %w", err)

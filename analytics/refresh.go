@@ -175,6 +175,12 @@ func (s *Service) refreshFacts(ctx context.Context) (uint32, error) {
 	if err := s.dropOldGens(ctx, "post_cells", qDropCellGen, qSuperseded, prev); err != nil {
 		return 0, err
 	}
+	if err := s.dropOldGens(ctx, "post_tag_cells", qDropTagCellGen, qSuperseded, prev); err != nil {
+		return 0, err
+	}
+	if err := s.dropOldGens(ctx, "post_tags", qDropPostTagsGen, qSuperseded, prev); err != nil {
+		return 0, err
+	}
 	return gen, s.dropOldGens(ctx, "post_age_facts", qDropAgeGen, qAgeSuperseded, prevAge)
 }
 
@@ -264,6 +270,8 @@ type gens struct {
 	// cellZones are the time zones the latest generation has cells for
 	// (post_cells), sorted and joined by commas.
 	cellZones string
+	// tagZones are those it has hashtag cells for (post_tag_cells).
+	tagZones string
 }
 
 // gensTTL is how long a read generation is trusted before it is read
@@ -312,7 +320,7 @@ func (s *Service) readGens(ctx context.Context) (gens, error) {
 	}
 	if g.latest != 0 {
 		var err error
-		if g.cellZones, err = s.readCellZones(ctx, g.latest); err != nil {
+		if g.cellZones, g.tagZones, err = s.readCellZones(ctx, g.latest); err != nil {
 			return gens{}, err
 		}
 	}

@@ -68,6 +68,8 @@
 //	post_age_facts_gens      analytics
 //	post_cells               analytics
 //	post_cells_gens          analytics
+//	post_tag_cells           analytics
+//	post_tags                analytics
 //	read_model_builds        analytics
 //	read_model_covers        analytics
 //	data_changes             store
