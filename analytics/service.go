@@ -75,6 +75,8 @@ type Service struct {
 	cover  uint64    // changes the current generation includes (read_model_covers), under mu
 	mark   uint64    // the change marker last read, under mu
 	zones  map[uint64]unitZone
+	// names are the unit and channel names last read, per query, under mu.
+	nameCache map[string]cachedNames
 
 	every, poll, grace time.Duration
 	refreshMu          sync.Mutex
@@ -350,9 +352,37 @@ func (s *Service) unitZone(ctx context.Context, unit uint64) (unitZone, error) {
 	return z, nil
 }
 
+// cachedNames are names read at a time; the map is shared, read only.
+type cachedNames struct {
+	m  map[uint64]string
+	at time.Time
+}
+
 // names maps unit and channel ids to names from the mirrored dimension
-// tables.
+// tables, remembered for unitZoneTTL (the mirror itself is refreshed
+// every minute): most reports name their rows, and reading the names was
+// a second query for each.
 func (s *Service) names(ctx context.Context, query string) (map[uint64]string, error) {
+	s.mu.Lock()
+	c, ok := s.nameCache[query]
+	s.mu.Unlock()
+	if ok && time.Since(c.at) < unitZoneTTL {
+		return c.m, nil
+	}
+	m, err := s.readNames(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.nameCache == nil {
+		s.nameCache = map[string]cachedNames{}
+	}
+	s.nameCache[query] = cachedNames{m: m, at: time.Now()}
+	s.mu.Unlock()
+	return m, nil
+}
+
+func (s *Service) readNames(ctx context.Context, query string) (map[uint64]string, error) {
 	rows, err := s.ch.Query(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("read names: %w", err)
