@@ -26,6 +26,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"os/signal"
 	"slices"
@@ -85,6 +86,7 @@ func serve(ctx context.Context, args []string) error {
 	maxQueries := fs.Int("max-queries", 4, "report queries on ClickHouse at once")
 	refresh := fs.Bool("refresh", true, "rebuild the read model before serving (false: serve the newest generation)")
 	cells := fs.Bool("cells", true, "grouped reports read the read model's cells (false: its posts)")
+	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this address (empty: off)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -124,6 +126,14 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintln(os.Stderr, "serving reports on", srv.Addr())
+	if *pprofAddr != "" {
+		go func() {
+			// The default mux carries net/http/pprof's handlers.
+			if err := http.ListenAndServe(*pprofAddr, nil); err != nil {
+				log.Warn("pprof server", "err", err)
+			}
+		}()
+	}
 	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
