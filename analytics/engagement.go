@@ -92,11 +92,13 @@ func (s *Service) engagement(ctx context.Context, q Query) (*EngagementReport, e
 	rep := &EngagementReport{Method: q.Method, Age: q.Age, From: p.fromDate.Format(DateLayout), To: p.toDate.Format(DateLayout),
 		Timezone: p.tz, GroupBy: q.GroupBy, Definition: definition(q.Method, q.Age, p.tz), Rows: []EngagementRow{},
 		Previous: Previous{From: p.prevFromDate.Format(DateLayout), To: p.prevToDate.Format(DateLayout)}}
+	// One destination list for every row (the scan overwrites each
+	// value); only the group keys a row keeps are new per row.
+	var cur uint8
+	var fr figureRow
+	keys := make([]any, len(q.GroupBy))
+	dest := append(append([]any{&cur}, keys...), fr.dest()...)
 	for rows.Next() {
-		var cur uint8
-		var fr figureRow
-		keys := make([]any, len(q.GroupBy))
-		dest := []any{&cur}
 		for i, k := range q.GroupBy {
 			switch groupExprs[k].kind {
 			case "string":
@@ -106,9 +108,8 @@ func (s *Service) engagement(ctx context.Context, q Query) (*EngagementReport, e
 			case "date":
 				keys[i] = new(time.Time)
 			}
-			dest = append(dest, keys[i])
+			dest[1+i] = keys[i]
 		}
-		dest = append(dest, fr.dest()...)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("engagement scan: %w", err)
 		}

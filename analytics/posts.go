@@ -49,10 +49,14 @@ type PostsReport struct {
 	Posts      []PostRow  `json:"posts"`
 }
 
+// qPostDetails reads the listed posts' links and captions. PREWHERE: the
+// other columns (captions above all) are read only for the granules that
+// hold a listed post; 18.16 does not move an IN over a set there itself
+// and read every caption (36 MiB instead of 5 on the 10 M benchmark).
 const qPostDetails = `SELECT platform, post_id, argMax(permalink, version), argMax(caption, version),
     argMax(thumbnail_url, version), argMax(humas_post_id, version)
 FROM posts
-WHERE post_id IN ?
+PREWHERE post_id IN ?
 GROUP BY platform, post_id`
 
 // captionExcerpt is how many characters of a caption a list shows.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -125,12 +127,25 @@ func (h analyticsHandlers) parse(c *gin.Context) (reportRequest, error) {
 	return r, nil
 }
 
-// answer writes v as JSON, or the csvTable as CSV.
+// answer writes v as JSON, or t as CSV. Both are written as they are made
+// (streamJSON, csvTable.each): a large report is not held a second time
+// as text.
 func (r reportRequest) answer(c *gin.Context, name string, v any, t csvTable) (any, error) {
-	if !r.csv {
-		return v, nil
+	var err error
+	if r.csv {
+		err = writeCSV(c, name, t, r.lang)
+	} else {
+		c.Header("Content-Type", "application/json; charset=utf-8")
+		c.Status(http.StatusOK)
+		err = streamJSON(c.Writer, v)
 	}
-	return nil, writeCSV(c, name, t, r.lang)
+	if err != nil && c.Writer.Written() {
+		// Part of the answer is out: all that is left is to cut it short.
+		slog.ErrorContext(c.Request.Context(), "writing a report failed", "route", c.FullPath(), "err", err)
+		c.Abort()
+		return nil, nil
+	}
+	return nil, err
 }
 
 func (h analyticsHandlers) engagement(c *gin.Context) (any, error) {

@@ -10,10 +10,12 @@ import (
 	"github.com/humas-id/humas/csvsafe"
 )
 
-// csvTable is a report as CSV: column keys (translated by lang) and rows.
+// csvTable is a report as CSV: column keys (translated by lang) and its
+// rows, made one at a time as they are written (a large report is never
+// held twice, as figures and as text).
 type csvTable struct {
 	cols []string
-	rows [][]string
+	each func(emit func(row []string) error) error
 }
 
 // csvHeaders are the column titles per language.
@@ -81,7 +83,11 @@ func writeCSV(c *gin.Context, name string, t csvTable, lang string) error {
 	if err := w.Write(head); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}
-	if err := w.WriteAll(t.rows); err != nil {
+	if err := t.each(w.Write); err != nil {
+		return fmt.Errorf("write csv: %w", err)
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}
 	return nil
@@ -125,27 +131,33 @@ func engagementTable(rep *analytics.EngagementReport) csvTable {
 		}
 	}
 	t.cols = append(t.cols, csvFigureCols...)
-	for _, r := range rep.Rows {
-		var row []string
-		for _, k := range rep.GroupBy {
-			switch k {
-			case "content_type":
-				row = append(row, csvStr(r.ContentType))
-			case "platform":
-				row = append(row, csvStr(r.Platform))
-			case "unit":
-				row = append(row, csvUint(*r.Unit), csvStr(r.UnitName))
-			case "channel":
-				row = append(row, csvUint(*r.Channel), csvStr(r.ChannelName))
-			case "campaign":
-				row = append(row, csvStr(r.Campaign))
-			case "week":
-				row = append(row, csvStr(r.Week))
-			case "month":
-				row = append(row, csvStr(r.Month))
+	t.each = func(emit func([]string) error) error {
+		row := make([]string, 0, len(t.cols))
+		for _, r := range rep.Rows {
+			row = row[:0]
+			for _, k := range rep.GroupBy {
+				switch k {
+				case "content_type":
+					row = append(row, csvStr(r.ContentType))
+				case "platform":
+					row = append(row, csvStr(r.Platform))
+				case "unit":
+					row = append(row, csvUint(*r.Unit), csvStr(r.UnitName))
+				case "channel":
+					row = append(row, csvUint(*r.Channel), csvStr(r.ChannelName))
+				case "campaign":
+					row = append(row, csvStr(r.Campaign))
+				case "week":
+					row = append(row, csvStr(r.Week))
+				case "month":
+					row = append(row, csvStr(r.Month))
+				}
+			}
+			if err := emit(append(row, csvFigureCells(r.Figures)...)); err != nil {
+				return err
 			}
 		}
-		t.rows = append(t.rows, append(row, csvFigureCells(r.Figures)...))
+		return nil
 	}
 	return t
 }
@@ -154,42 +166,62 @@ func postsTable(rep *analytics.PostsReport) csvTable {
 	t := csvTable{cols: []string{"platform", "post_id", "published_at", "content_type", "channel", "channel_name", "campaign",
 		"permalink", "caption_excerpt", "reach", "views", "interactions", "reactions", "likes", "comments", "shares",
 		"saves", "clicks", "video_views", "engagement_rate"}}
-	for _, p := range rep.Posts {
-		t.rows = append(t.rows, []string{p.Platform, p.PostID, p.PublishedAt.Format("2006-01-02T15:04:05Z"), p.ContentType,
-			csvUint(p.Channel), p.ChannelName, p.Campaign, p.Permalink, p.Caption, csvUint(p.Reach), csvUint(p.Views), csvUint(p.Interactions),
-			csvUint(p.Reactions), csvUint(p.Likes), csvUint(p.Comments), csvUint(p.Shares), csvUint(p.Saves), csvUint(p.Clicks), csvUint(p.VideoViews),
-			csvRate(p.EngagementRate)})
+	t.each = func(emit func([]string) error) error {
+		for _, p := range rep.Posts {
+			if err := emit([]string{p.Platform, p.PostID, p.PublishedAt.Format("2006-01-02T15:04:05Z"), p.ContentType,
+				csvUint(p.Channel), p.ChannelName, p.Campaign, p.Permalink, p.Caption, csvUint(p.Reach), csvUint(p.Views), csvUint(p.Interactions),
+				csvUint(p.Reactions), csvUint(p.Likes), csvUint(p.Comments), csvUint(p.Shares), csvUint(p.Saves), csvUint(p.Clicks), csvUint(p.VideoViews),
+				csvRate(p.EngagementRate)}); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	return t
 }
 
 func bestTimesTable(rep *analytics.BestTimesReport) csvTable {
 	t := csvTable{cols: []string{"weekday", "hour", "posts", "rated_posts", "median_engagement_rate", "too_few"}}
-	for _, c := range rep.Cells {
-		t.rows = append(t.rows, []string{strconv.Itoa(c.Weekday), strconv.Itoa(c.Hour), strconv.Itoa(c.Posts),
-			strconv.Itoa(c.RatedPosts), csvRate(c.MedianEngagementRate), strconv.FormatBool(c.TooFew)})
+	t.each = func(emit func([]string) error) error {
+		for _, c := range rep.Cells {
+			if err := emit([]string{strconv.Itoa(c.Weekday), strconv.Itoa(c.Hour), strconv.Itoa(c.Posts),
+				strconv.Itoa(c.RatedPosts), csvRate(c.MedianEngagementRate), strconv.FormatBool(c.TooFew)}); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	return t
 }
 
 func hashtagsTable(rep *analytics.HashtagsReport) csvTable {
 	t := csvTable{cols: append([]string{"hashtag"}, csvFigureCols...)}
-	for _, r := range rep.Rows {
-		t.rows = append(t.rows, append([]string{r.Hashtag}, csvFigureCells(r.Figures)...))
+	t.each = func(emit func([]string) error) error {
+		for _, r := range rep.Rows {
+			if err := emit(append([]string{r.Hashtag}, csvFigureCells(r.Figures)...)); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	return t
 }
 
 func followersTable(rep *analytics.FollowersReport) csvTable {
 	t := csvTable{cols: []string{"channel", "channel_name", "platform", "day", "followers", "growth"}}
-	for _, c := range rep.Channels {
-		for _, d := range c.Days {
-			g := ""
-			if d.Growth != nil {
-				g = strconv.FormatInt(*d.Growth, 10)
+	t.each = func(emit func([]string) error) error {
+		for _, c := range rep.Channels {
+			for _, d := range c.Days {
+				g := ""
+				if d.Growth != nil {
+					g = strconv.FormatInt(*d.Growth, 10)
+				}
+				if err := emit([]string{csvUint(c.Channel), c.ChannelName, c.Platform, d.Day, csvUint(d.Followers), g}); err != nil {
+					return err
+				}
 			}
-			t.rows = append(t.rows, []string{csvUint(c.Channel), c.ChannelName, c.Platform, d.Day, csvUint(d.Followers), g})
 		}
+		return nil
 	}
 	return t
 }

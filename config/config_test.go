@@ -47,6 +47,7 @@ func TestBadConfigs(t *testing.T) {
 		"bad_oidc_match.bad.yaml":         {"oidc.match", "nip", "name or email"},
 		"bad_password_min.bad.yaml":       {"auth.password_min_length", `"6"`, "8 to 64"},
 		"bad_report_cache.bad.yaml":       {"api.report_cache_bytes", `"-1"`, "0 for no cache"},
+		"bad_memory_limit.bad.yaml":       {"memory_limit_bytes", `"1048576"`, "0 (no limit)", "32 MiB"},
 		"bad_backup_schedule.bad.yaml":    {"backup.schedule", "every night", "cron", "backup.keep_daily", "1 to 366"},
 		"bad_backup_keep.bad.yaml":        {"backup.keep_monthly", `"-1"`, "0 to 1200", "backup.stale_after", "at least 1h"},
 		"bad_retention.bad.yaml":          {"retention.snapshots_full_months", `"2"`, "90 days", "retention.audit_log_months", "legal record"},

@@ -165,6 +165,9 @@ func (c Config) Validate() error {
 			add(fieldf(fmt.Sprintf("api.trusted_proxies[%d]", i), p, "an IP address or CIDR range of a reverse proxy, e.g. 10.0.0.5 or 172.16.0.0/12"))
 		}
 	}
+	if m := c.MemoryLimitBytes; m != 0 && m < MinMemoryLimit {
+		add(fieldf("memory_limit_bytes", m, "0 (no limit) or at least %d (32 MiB), e.g. 104857600 for 100 MiB", MinMemoryLimit))
+	}
 	if c.API.ReportCacheBytes < 0 {
 		add(fieldf("api.report_cache_bytes", c.API.ReportCacheBytes, "a size in bytes, e.g. 33554432 for 32 MiB, or 0 for no cache"))
 	}

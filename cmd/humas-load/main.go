@@ -26,8 +26,10 @@ import (
 	"maps"
 	"math/rand/v2"
 	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"sync"
@@ -85,6 +87,8 @@ func serve(ctx context.Context, args []string) error {
 	maxQueries := fs.Int("max-queries", 4, "report queries on ClickHouse at once")
 	refresh := fs.Bool("refresh", true, "rebuild the read model before serving (false: serve the newest generation)")
 	cells := fs.Bool("cells", true, "grouped reports read the read model's cells (false: its posts)")
+	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this address (empty: off)")
+	memLimit := fs.Int64("memory-limit", config.DefaultMemoryLimit, "soft memory limit in bytes, as humas serve's memory_limit_bytes (0: none; GOMEMLIMIT wins)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -94,6 +98,10 @@ func serve(ctx context.Context, args []string) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg := config.Default()
 	cfg.ClickHouse.Database = *database
+	cfg.MemoryLimitBytes = *memLimit
+	limit, from := cfg.ApplyMemoryLimit()
+	fmt.Fprintf(os.Stderr, "memory limit %d bytes (%s)\n", limit, from)
+	defer printGCStats(os.Stderr)
 	ch, err := store.OpenClickHouse(ctx, cfg.ClickHouse, log)
 	if err != nil {
 		return err
@@ -124,10 +132,31 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintln(os.Stderr, "serving reports on", srv.Addr())
+	if *pprofAddr != "" {
+		go func() {
+			// The default mux carries net/http/pprof's handlers.
+			if err := http.ListenAndServe(*pprofAddr, nil); err != nil {
+				log.Warn("pprof server", "err", err)
+			}
+		}()
+	}
 	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return errors.Join(srv.Stop(sctx), svc.Stop(sctx))
+}
+
+// printGCStats prints the CPU time the process used (getrusage), the part
+// the runtime counts as garbage collection, and how many collections ran:
+// what a memory limit costs.
+func printGCStats(w io.Writer) {
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+	gc := s[0].Value.Float64()
+	fmt.Fprintf(w, "process cpu %.2f s, of which gc %.2f s (%.1f%%); %d collections\n", cpu, gc, 100*gc/max(cpu, 1e-9), s[1].Value.Uint64())
 }
 
 // fixedMix is the report requests run cycles through with --fixed (the

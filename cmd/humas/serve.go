@@ -49,8 +49,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log := newLogger(cfg.Log, stderr)
 	slog.SetDefault(log)
+	memLimit, memFrom := cfg.ApplyMemoryLimit()
 	log.Info("humas starting", "version", version, "listen", cfg.Listen, "sandbox", cfg.Sandbox,
-		"api", cfg.API.Enabled, "scheduler", cfg.Scheduler.Enabled, "collector", cfg.Collector.Enabled)
+		"api", cfg.API.Enabled, "scheduler", cfg.Scheduler.Enabled, "collector", cfg.Collector.Enabled,
+		"memory_limit", memLimit, "memory_limit_from", memFrom)
 
 	st, err := openStores(ctx, cfg, log)
 	if err != nil {

@@ -207,8 +207,13 @@ func webSignin(t *testing.T, base, name, pw string) string {
 // one-time setup address (in the log and as a banner); it opens the
 // first-run page. No command line is needed for a new installation.
 func TestServeFirstRun(t *testing.T) {
-	s := startServeArgs(t, []string{"serve"}, "HUMAS_SCHEDULER_ENABLED=false", "HUMAS_COLLECTOR_ENABLED=false")
+	s := startServeArgs(t, []string{"serve"}, "HUMAS_SCHEDULER_ENABLED=false", "HUMAS_COLLECTOR_ENABLED=false",
+		"HUMAS_MEMORY_LIMIT_BYTES=67108864", "GOMEMLIMIT=")
 	s.waitReady(t, 60*time.Second)
+	// memory_limit_bytes reaches the runtime (the start line says what is in effect).
+	if b, _ := os.ReadFile(filepath.Join(s.dir, "serve.log")); !strings.Contains(string(b), "memory_limit=67108864 memory_limit_from=memory_limit_bytes") {
+		t.Errorf("the start line does not show memory_limit_bytes applied:\n%s", tailBytes(b, 2000))
+	}
 	var link string
 	deadline := time.Now().Add(30 * time.Second)
 	re := regexp.MustCompile(`http://127\.0\.0\.1:\d+/setup/first/[A-Za-z0-9_-]{43}`)
