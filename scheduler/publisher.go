@@ -90,6 +90,8 @@ type Publisher struct {
 
 	claimsMu sync.Mutex
 	claims   map[int64]*claimHold // PostgreSQL: the claims this replica's workers hold
+
+	saves saveGroup // the workers' outcomes, committed together (savebatch.go)
 }
 
 // cachedToken spares a read and a decryption per delivery; an auth error
@@ -308,7 +310,7 @@ FROM due WHERE deliveries.id = due.id AND deliveries.status = 'scheduled'
 RETURNING deliveries.id`
 	qJob = `SELECT d.id, d.post_id, d.channel_id, d.scheduled_at, d.attempts, d.reconcile,
     d.container_id, COALESCE(d.container_created_at, ''), COALESCE(d.first_attempt_at, ''), p.caption, p.link, p.media,
-    p.classification, p.content_type
+    p.classification, p.content_type, d.publish_path, d.containers_created, p.captions
 FROM deliveries d JOIN posts p ON p.id = d.post_id WHERE d.id = ?`
 	// qBlocked lists the due deliveries of the blocked channels (a JSON
 	// array of ids).
@@ -601,9 +603,10 @@ type job struct {
 
 func (p *Publisher) loadJob(ctx context.Context, id int64) (job, error) {
 	var j job
-	var sched, created, first, media string
+	var sched, created, first, media, captions string
 	err := p.db.DB.QueryRowContext(ctx, qJob, id).Scan(&j.ID, &j.PostID, &j.ChannelID, &sched,
-		&j.Attempts, &j.Reconcile, &j.ContainerID, &created, &first, &j.Caption, &j.Link, &media, &j.Classification, &j.ContentType)
+		&j.Attempts, &j.Reconcile, &j.ContainerID, &created, &first, &j.Caption, &j.Link, &media, &j.Classification, &j.ContentType,
+		&j.path, &j.containers, &captions)
 	if err != nil {
 		return j, fmt.Errorf("delivery %d: %w", id, err)
 	}
@@ -625,6 +628,10 @@ func (p *Publisher) loadJob(ctx context.Context, id int64) (job, error) {
 	j.ContainerCreated, _ = store.ParseTime(created) // '' when none
 	j.FirstAttempt, _ = store.ParseTime(first)       // '' when none
 	_ = jsonUnmarshal(media, &j.Media)
+	// The platform's own caption, when the post has one.
+	var per map[string]string
+	_ = jsonUnmarshal(captions, &per)
+	j.Caption = captionFor(j.Caption, per, j.Platform)
 	return j, nil
 }
 
