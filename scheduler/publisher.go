@@ -91,7 +91,8 @@ type Publisher struct {
 	claimsMu sync.Mutex
 	claims   map[int64]*claimHold // PostgreSQL: the claims this replica's workers hold
 
-	saves saveGroup // the workers' outcomes, committed together (savebatch.go)
+	saves saveGroup  // the workers' outcomes, committed together (savebatch.go)
+	stmts *stmtCache // the publishing path's statements, prepared (stmts.go)
 }
 
 // cachedToken spares a read and a decryption per delivery; an auth error
@@ -174,7 +175,7 @@ func NewPublisher(svc *Service, graph *meta.Client, reg prometheus.Registerer, o
 	work, cancel := context.WithCancel(context.Background())
 	return &Publisher{svc: svc, db: svc.db, org: svc.org, graph: graph, opt: o, log: o.Logger, m: m,
 		sem: make(chan struct{}, o.Workers), stopping: make(chan struct{}), workersIdle: make(chan struct{}), work: work, cancelWork: cancel,
-		tokens: map[int64]cachedToken{}, claims: map[int64]*claimHold{}}, nil
+		tokens: map[int64]cachedToken{}, claims: map[int64]*claimHold{}, stmts: newStmtCache(svc.db.DB, !svc.db.Postgres())}, nil
 }
 
 // Start settles deliveries a previous run left in flight, then runs the
@@ -498,7 +499,7 @@ func (p *Publisher) claim(ctx context.Context, limit int) (ids []int64, at time.
 	if p.db.Postgres() {
 		q = qClaimPG
 	}
-	rows, err := p.db.DB.QueryContext(ctx, q, now, now, now, p.opt.Replica, store.FormatTime(at.Add(p.claimTTL())), now,
+	rows, err := cachedDB{p.stmts}.QueryContext(ctx, q, now, now, now, p.opt.Replica, store.FormatTime(at.Add(p.claimTTL())), now,
 		string(chans), limit)
 	if err != nil {
 		return nil, at, err
@@ -604,13 +605,13 @@ type job struct {
 func (p *Publisher) loadJob(ctx context.Context, id int64) (job, error) {
 	var j job
 	var sched, created, first, media, captions string
-	err := p.db.DB.QueryRowContext(ctx, qJob, id).Scan(&j.ID, &j.PostID, &j.ChannelID, &sched,
+	err := cachedDB{p.stmts}.QueryRowContext(ctx, qJob, id).Scan(&j.ID, &j.PostID, &j.ChannelID, &sched,
 		&j.Attempts, &j.Reconcile, &j.ContainerID, &created, &first, &j.Caption, &j.Link, &media, &j.Classification, &j.ContentType,
 		&j.path, &j.containers, &captions)
 	if err != nil {
 		return j, fmt.Errorf("delivery %d: %w", id, err)
 	}
-	chans, err := p.org.ChannelsByID(ctx, []int64{j.ChannelID})
+	chans, err := p.org.ChannelsByIDIn(ctx, cachedDB{p.stmts}, []int64{j.ChannelID})
 	if err != nil {
 		return j, fmt.Errorf("delivery %d: %w", id, err)
 	}

@@ -69,7 +69,8 @@ func (p *Publisher) afterSave(ctx context.Context, j job, o outcome, r saved) {
 }
 
 // saveTx writes an attempt's outcome in tx (see save).
-func (p *Publisher) saveTx(ctx context.Context, tx *sql.Tx, j job, o outcome) (saved, error) {
+func (p *Publisher) saveTx(ctx context.Context, sqlTx *sql.Tx, j job, o outcome) (saved, error) {
+	tx := cachedTx{p.stmts, sqlTx}
 	now := p.opt.Now()
 	from := DeliveryPublishing
 	if o.onlyIfScheduled {
@@ -90,7 +91,7 @@ func (p *Publisher) saveTx(ctx context.Context, tx *sql.Tx, j job, o outcome) (s
 		}
 		platform := j.Platform
 		if platform == "" {
-			platforms, err := p.svc.platformsOf(ctx, tx, []int64{channelID})
+			platforms, err := p.svc.platformsOf(ctx, sqlTx, []int64{channelID})
 			if err != nil {
 				return fmt.Errorf("delivery %d: %w", j.ID, err)
 			}
@@ -209,7 +210,7 @@ func (p *Publisher) count(j job, platform string, o outcome, now time.Time, publ
 
 // settlePost gives the post its final state once no delivery is left to
 // send, and plans the next occurrence of a recurring post.
-func (p *Publisher) settlePost(ctx context.Context, tx *sql.Tx, postID int64, now time.Time) error {
+func (p *Publisher) settlePost(ctx context.Context, tx cachedTx, postID int64, now time.Time) error {
 	rows, err := tx.QueryContext(ctx, qPostCounts, postID)
 	if err != nil {
 		return err
@@ -258,13 +259,13 @@ func (p *Publisher) settlePost(ctx context.Context, tx *sql.Tx, postID int64, no
 	if post.Recurrence == "" {
 		return nil
 	}
-	if ended, err := p.svc.seriesEnded(ctx, tx, post, now); err != nil || ended {
+	if ended, err := p.svc.seriesEnded(ctx, tx.tx, post, now); err != nil || ended {
 		return err
 	}
-	if err := p.planNext(ctx, tx, post, now); err != nil {
+	if err := p.planNext(ctx, tx.tx, post, now); err != nil {
 		return err
 	}
-	return p.svc.copySeriesExtras(ctx, tx, post)
+	return p.svc.copySeriesExtras(ctx, tx.tx, post)
 }
 
 // planNext creates the next occurrence of a recurring post, approved as
