@@ -39,9 +39,9 @@ type outcome struct {
 }
 
 // publish runs one attempt of a claimed delivery in ctx (over PostgreSQL
-// it ends when the claim is about to expire) and saves its outcome in
-// saveCtx.
-func (p *Publisher) publish(ctx, saveCtx context.Context, id int64) {
+// it ends when the claim is about to expire) in worker slot w, and saves
+// its outcome in saveCtx, from a save slot (w.saving).
+func (p *Publisher) publish(ctx, saveCtx context.Context, id int64, w *worker) {
 	j, err := p.loadJob(ctx, id)
 	if err != nil {
 		p.log.ErrorContext(ctx, "load delivery", "delivery_id", id, "err", err)
@@ -53,6 +53,7 @@ func (p *Publisher) publish(ctx, saveCtx context.Context, id int64) {
 			"delivery_id", id, "replica", p.opt.Replica, "err", o.abandon)
 		return
 	}
+	w.saving()
 	if err := p.saveGrouped(saveCtx, j, o); err != nil {
 		// The delivery stays 'publishing': the next start reconciles it.
 		p.log.ErrorContext(ctx, "save delivery outcome", "delivery_id", id, "err", err)

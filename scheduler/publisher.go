@@ -69,6 +69,7 @@ type Publisher struct {
 
 	cron    *cron.Cron
 	sem     chan struct{} // one slot per worker, taken before a delivery is claimed
+	saving  chan struct{} // one slot per outcome waiting to be saved (as many as workers)
 	wg      sync.WaitGroup
 	ticking atomic.Bool
 	// stopping is closed when Stop begins: from then on nothing is claimed.
@@ -174,7 +175,7 @@ func NewPublisher(svc *Service, graph *meta.Client, reg prometheus.Registerer, o
 	}
 	work, cancel := context.WithCancel(context.Background())
 	return &Publisher{svc: svc, db: svc.db, org: svc.org, graph: graph, opt: o, log: o.Logger, m: m,
-		sem: make(chan struct{}, o.Workers), stopping: make(chan struct{}), workersIdle: make(chan struct{}), work: work, cancelWork: cancel,
+		sem: make(chan struct{}, o.Workers), saving: make(chan struct{}, o.Workers), stopping: make(chan struct{}), workersIdle: make(chan struct{}), work: work, cancelWork: cancel,
 		tokens: map[int64]cachedToken{}, claims: map[int64]*claimHold{}, stmts: newStmtCache(svc.db.DB, !svc.db.Postgres())}, nil
 }
 
@@ -430,22 +431,56 @@ func (p *Publisher) Tick(ctx context.Context) {
 		}
 		for _, id := range ids {
 			p.wg.Add(1)
+			w := &worker{p: p}
 			if !p.db.Postgres() {
 				go func() {
-					defer func() { <-p.sem; p.wg.Done() }()
-					p.publish(p.work, p.work, id)
+					defer func() { w.free(); p.wg.Done() }()
+					p.publish(p.work, p.work, id, w)
 				}()
 				continue
 			}
 			h := p.holdClaim(id, at.Add(p.claimTTL()))
 			go func() {
-				defer func() { <-p.sem; p.wg.Done() }()
+				defer func() { w.free(); p.wg.Done() }()
 				defer p.releaseClaim(h)
-				p.publish(h.ctx, p.work, id)
+				p.publish(h.ctx, p.work, id, w)
 			}()
 		}
 	}
 	p.updateGauges(ctx)
+}
+
+// worker is the slot a claimed delivery is published in. Once its Graph
+// calls are done, its outcome waits for the group commit in a save slot
+// instead (at most Workers outcomes wait), so that the next due delivery
+// is claimed and sent meanwhile; the delivery stays claimed, and Stop
+// waits for it, until its outcome is saved.
+type worker struct {
+	p               *Publisher
+	freed, toSaving bool
+}
+
+// saving moves the delivery from its worker slot to a save slot.
+func (w *worker) saving() {
+	w.p.saving <- struct{}{}
+	w.toSaving = true
+	w.freeSlot()
+}
+
+func (w *worker) freeSlot() {
+	if !w.freed {
+		w.freed = true
+		<-w.p.sem
+	}
+}
+
+// free gives back whatever slot the delivery still holds.
+func (w *worker) free() {
+	w.freeSlot()
+	if w.toSaving {
+		w.toSaving = false
+		<-w.p.saving
+	}
 }
 
 // acquire waits for a free worker, then takes every other free one too,
