@@ -33,6 +33,7 @@ type saveGroup struct {
 	mu       sync.Mutex
 	queue    []*saveReq
 	draining bool
+	received int64 // outcomes handed in so far
 }
 
 // saveGrouped saves the outcome with those of the other workers finishing
@@ -42,6 +43,7 @@ func (p *Publisher) saveGrouped(ctx context.Context, j job, o outcome) error {
 	g := &p.saves
 	g.mu.Lock()
 	g.queue = append(g.queue, req)
+	g.received++
 	if !g.draining {
 		g.draining = true
 		go p.drainSaves()
