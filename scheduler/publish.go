@@ -53,7 +53,13 @@ func (p *Publisher) publish(ctx, saveCtx context.Context, id int64, w *worker) {
 			"delivery_id", id, "replica", p.opt.Replica, "err", o.abandon)
 		return
 	}
-	w.saving()
+	if !p.db.Postgres() {
+		// Over PostgreSQL the worker keeps its slot until the outcome is
+		// saved: the deliveries a replica holds ('publishing') stay within
+		// its workers, as many as another replica may have to take over
+		// (reading the channel first) if it dies.
+		w.saving()
+	}
 	if err := p.saveGrouped(saveCtx, j, o); err != nil {
 		// The delivery stays 'publishing': the next start reconciles it.
 		p.log.ErrorContext(ctx, "save delivery outcome", "delivery_id", id, "err", err)

@@ -450,11 +450,11 @@ func (p *Publisher) Tick(ctx context.Context) {
 	p.updateGauges(ctx)
 }
 
-// worker is the slot a claimed delivery is published in. Once its Graph
-// calls are done, its outcome waits for the group commit in a save slot
-// instead (at most Workers outcomes wait), so that the next due delivery
-// is claimed and sent meanwhile; the delivery stays claimed, and Stop
-// waits for it, until its outcome is saved.
+// worker is the slot a claimed delivery is published in. Over SQLite,
+// once its Graph calls are done, its outcome waits for the group commit in
+// a save slot instead (at most Workers outcomes wait), so that the next
+// due delivery is claimed and sent meanwhile; the delivery stays claimed,
+// and Stop waits for it, until its outcome is saved.
 type worker struct {
 	p               *Publisher
 	freed, toSaving bool

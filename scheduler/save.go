@@ -27,7 +27,8 @@ WHERE id = ? AND status = ? AND (status = 'scheduled' OR claimed_by = ?)`
     error_class = ?, error_code = ?, error_subcode = ?, error_message = ?, error_action = ?, updated_at = ?,
     publish_path = CASE WHEN ? = '' THEN publish_path ELSE ? END, containers_created = containers_created + ?
 WHERE id = ? AND status = ? AND (status = 'scheduled' OR claimed_by = ?)`
-	qDeliveryPost     = `SELECT post_id, channel_id, scheduled_at, status, COALESCE(claimed_by, '') FROM deliveries WHERE id = ?`
+	qDeliveryPost     = `SELECT post_id, channel_id, scheduled_at FROM deliveries WHERE id = ?`
+	qDeliveryClaimer  = `SELECT status, claimed_by FROM deliveries WHERE id = ?`
 	qPostCounts       = `SELECT status, count(*) FROM deliveries WHERE post_id = ? GROUP BY status`
 	qPostStateOnly    = `SELECT state FROM posts WHERE id = ?`
 	qPostSettle       = `SELECT state, recurrence FROM posts WHERE id = ?`
@@ -78,16 +79,15 @@ func (p *Publisher) saveTx(ctx context.Context, sqlTx *sql.Tx, j job, o outcome)
 	}
 	r := saved{at: now}
 	err := func() error {
-		var postID, channelID int64
-		var sched, status, by string
-		if err := tx.QueryRowContext(ctx, qDeliveryPost, j.ID).Scan(&postID, &channelID, &sched, &status, &by); err != nil {
-			return fmt.Errorf("delivery %d: %w", j.ID, err)
-		}
-		// A claim this replica let expire (it could not renew it for the
-		// claim lease) may be another replica's now: its outcome is not
-		// this one's to write.
-		if !o.onlyIfScheduled && status == DeliveryPublishing && by != "" && by != p.opt.Replica {
-			return fmt.Errorf("delivery %d: %w (now claimed by %s)", j.ID, errClaimLost, by)
+		// A loaded job knows its post, channel and time (they do not change
+		// while it is claimed); failBlocked knows only the id.
+		postID, channelID, scheduledAt := j.PostID, j.ChannelID, j.ScheduledAt
+		if postID == 0 {
+			var sched string
+			if err := tx.QueryRowContext(ctx, qDeliveryPost, j.ID).Scan(&postID, &channelID, &sched); err != nil {
+				return fmt.Errorf("delivery %d: %w", j.ID, err)
+			}
+			scheduledAt, _ = store.ParseTime(sched)
 		}
 		platform := j.Platform
 		if platform == "" {
@@ -98,7 +98,6 @@ func (p *Publisher) saveTx(ctx context.Context, sqlTx *sql.Tx, j job, o outcome)
 			platform = platforms[channelID]
 		}
 		r.platform = platform
-		scheduledAt, _ := store.ParseTime(sched)
 		rec := auditRec{actor: systemActor, entity: "delivery", id: j.ID, from: from}
 		var res sql.Result
 		var err error
@@ -160,7 +159,17 @@ func (p *Publisher) saveTx(ctx context.Context, sqlTx *sql.Tx, j job, o outcome)
 			return fmt.Errorf("save delivery %d: %w", j.ID, err)
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return nil // someone else settled it (failBlocked lost to a claim)
+			// A claim this replica let expire (it could not renew it for
+			// the claim lease) may be another replica's now: its outcome
+			// is not this one's to write (the update required this
+			// replica's claim). Else someone settled it (failBlocked lost
+			// to a claim).
+			var status, by string
+			err := tx.QueryRowContext(ctx, qDeliveryClaimer, j.ID).Scan(&status, &by)
+			if err == nil && !o.onlyIfScheduled && status == DeliveryPublishing && by != "" && by != p.opt.Replica {
+				return fmt.Errorf("delivery %d: %w (now claimed by %s)", j.ID, errClaimLost, by)
+			}
+			return nil
 		}
 		r.failed = o.fail != nil
 		if rec.action != "" {
