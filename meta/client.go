@@ -91,6 +91,11 @@ type Client struct {
 	noSummaries sync.Map
 }
 
+// idleConnsPerHost is how many idle connections to the Graph API the
+// client keeps (more than the publisher's workers: scheduler.workers
+// defaults to 16).
+const idleConnsPerHost = 64
+
 // New returns a Client.
 func New(o Options) (*Client, error) {
 	if o.BaseURL == "" {
@@ -120,7 +125,13 @@ func New(o Options) (*Client, error) {
 		o.UploadTimeout = DefaultUploadTimeout
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{}
+		// Every call goes to one host: Go's default transport keeps two
+		// idle connections per host, so with the publisher's workers
+		// calling at once most calls would open (and, to Meta, handshake)
+		// a new connection and close it after.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = idleConnsPerHost
+		o.HTTPClient = &http.Client{Transport: t}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -2,7 +2,6 @@ package scheduler
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -22,7 +21,7 @@ type auditRec struct {
 	detail   any
 }
 
-func writeAudit(ctx context.Context, tx *sql.Tx, at time.Time, r auditRec) error {
+func writeAudit(ctx context.Context, tx auth.Execer, at time.Time, r auditRec) error {
 	return auth.AppendAudit(ctx, tx, at, auth.AuditRecord{Actor: r.actor, Entity: r.entity, EntityID: r.id, Action: r.action,
 		From: r.from, To: r.to, Reason: r.reason, Detail: r.detail})
 }

@@ -38,23 +38,11 @@ type outcome struct {
 	abandon error
 }
 
-const qJobExtra = `SELECT d.publish_path, d.containers_created, p.captions FROM deliveries d JOIN posts p ON p.id = d.post_id WHERE d.id = ?`
-
 // publish runs one attempt of a claimed delivery in ctx (over PostgreSQL
-// it ends when the claim is about to expire) and saves its outcome in
-// saveCtx.
-func (p *Publisher) publish(ctx, saveCtx context.Context, id int64) {
+// it ends when the claim is about to expire) in worker slot w, and saves
+// its outcome in saveCtx, from a save slot (w.saving).
+func (p *Publisher) publish(ctx, saveCtx context.Context, id int64, w *worker) {
 	j, err := p.loadJob(ctx, id)
-	var captions string
-	if err == nil {
-		err = p.db.DB.QueryRowContext(ctx, qJobExtra, id).Scan(&j.path, &j.containers, &captions)
-	}
-	if err == nil {
-		// The platform's own caption, when the post has one.
-		var per map[string]string
-		_ = jsonUnmarshal(captions, &per)
-		j.Caption = captionFor(j.Caption, per, j.Platform)
-	}
 	if err != nil {
 		p.log.ErrorContext(ctx, "load delivery", "delivery_id", id, "err", err)
 		return
@@ -65,7 +53,14 @@ func (p *Publisher) publish(ctx, saveCtx context.Context, id int64) {
 			"delivery_id", id, "replica", p.opt.Replica, "err", o.abandon)
 		return
 	}
-	if err := p.save(saveCtx, j, o); err != nil {
+	if !p.db.Postgres() {
+		// Over PostgreSQL the worker keeps its slot until the outcome is
+		// saved: the deliveries a replica holds ('publishing') stay within
+		// its workers, as many as another replica may have to take over
+		// (reading the channel first) if it dies.
+		w.saving()
+	}
+	if err := p.saveGrouped(saveCtx, j, o); err != nil {
 		// The delivery stays 'publishing': the next start reconciles it.
 		p.log.ErrorContext(ctx, "save delivery outcome", "delivery_id", id, "err", err)
 	}

@@ -69,6 +69,7 @@ type Publisher struct {
 
 	cron    *cron.Cron
 	sem     chan struct{} // one slot per worker, taken before a delivery is claimed
+	saving  chan struct{} // one slot per outcome waiting to be saved (as many as workers)
 	wg      sync.WaitGroup
 	ticking atomic.Bool
 	// stopping is closed when Stop begins: from then on nothing is claimed.
@@ -90,6 +91,9 @@ type Publisher struct {
 
 	claimsMu sync.Mutex
 	claims   map[int64]*claimHold // PostgreSQL: the claims this replica's workers hold
+
+	saves saveGroup  // the workers' outcomes, committed together (savebatch.go)
+	stmts *stmtCache // the publishing path's statements, prepared (stmts.go)
 }
 
 // cachedToken spares a read and a decryption per delivery; an auth error
@@ -171,8 +175,8 @@ func NewPublisher(svc *Service, graph *meta.Client, reg prometheus.Registerer, o
 	}
 	work, cancel := context.WithCancel(context.Background())
 	return &Publisher{svc: svc, db: svc.db, org: svc.org, graph: graph, opt: o, log: o.Logger, m: m,
-		sem: make(chan struct{}, o.Workers), stopping: make(chan struct{}), workersIdle: make(chan struct{}), work: work, cancelWork: cancel,
-		tokens: map[int64]cachedToken{}, claims: map[int64]*claimHold{}}, nil
+		sem: make(chan struct{}, o.Workers), saving: make(chan struct{}, o.Workers), stopping: make(chan struct{}), workersIdle: make(chan struct{}), work: work, cancelWork: cancel,
+		tokens: map[int64]cachedToken{}, claims: map[int64]*claimHold{}, stmts: newStmtCache(svc.db.DB, !svc.db.Postgres())}, nil
 }
 
 // Start settles deliveries a previous run left in flight, then runs the
@@ -308,7 +312,7 @@ FROM due WHERE deliveries.id = due.id AND deliveries.status = 'scheduled'
 RETURNING deliveries.id`
 	qJob = `SELECT d.id, d.post_id, d.channel_id, d.scheduled_at, d.attempts, d.reconcile,
     d.container_id, COALESCE(d.container_created_at, ''), COALESCE(d.first_attempt_at, ''), p.caption, p.link, p.media,
-    p.classification, p.content_type
+    p.classification, p.content_type, d.publish_path, d.containers_created, p.captions
 FROM deliveries d JOIN posts p ON p.id = d.post_id WHERE d.id = ?`
 	// qBlocked lists the due deliveries of the blocked channels (a JSON
 	// array of ids).
@@ -427,22 +431,56 @@ func (p *Publisher) Tick(ctx context.Context) {
 		}
 		for _, id := range ids {
 			p.wg.Add(1)
+			w := &worker{p: p}
 			if !p.db.Postgres() {
 				go func() {
-					defer func() { <-p.sem; p.wg.Done() }()
-					p.publish(p.work, p.work, id)
+					defer func() { w.free(); p.wg.Done() }()
+					p.publish(p.work, p.work, id, w)
 				}()
 				continue
 			}
 			h := p.holdClaim(id, at.Add(p.claimTTL()))
 			go func() {
-				defer func() { <-p.sem; p.wg.Done() }()
+				defer func() { w.free(); p.wg.Done() }()
 				defer p.releaseClaim(h)
-				p.publish(h.ctx, p.work, id)
+				p.publish(h.ctx, p.work, id, w)
 			}()
 		}
 	}
 	p.updateGauges(ctx)
+}
+
+// worker is the slot a claimed delivery is published in. Over SQLite,
+// once its Graph calls are done, its outcome waits for the group commit in
+// a save slot instead (at most Workers outcomes wait), so that the next
+// due delivery is claimed and sent meanwhile; the delivery stays claimed,
+// and Stop waits for it, until its outcome is saved.
+type worker struct {
+	p               *Publisher
+	freed, toSaving bool
+}
+
+// saving moves the delivery from its worker slot to a save slot.
+func (w *worker) saving() {
+	w.p.saving <- struct{}{}
+	w.toSaving = true
+	w.freeSlot()
+}
+
+func (w *worker) freeSlot() {
+	if !w.freed {
+		w.freed = true
+		<-w.p.sem
+	}
+}
+
+// free gives back whatever slot the delivery still holds.
+func (w *worker) free() {
+	w.freeSlot()
+	if w.toSaving {
+		w.toSaving = false
+		<-w.p.saving
+	}
 }
 
 // acquire waits for a free worker, then takes every other free one too,
@@ -496,7 +534,7 @@ func (p *Publisher) claim(ctx context.Context, limit int) (ids []int64, at time.
 	if p.db.Postgres() {
 		q = qClaimPG
 	}
-	rows, err := p.db.DB.QueryContext(ctx, q, now, now, now, p.opt.Replica, store.FormatTime(at.Add(p.claimTTL())), now,
+	rows, err := cachedDB{p.stmts}.QueryContext(ctx, q, now, now, now, p.opt.Replica, store.FormatTime(at.Add(p.claimTTL())), now,
 		string(chans), limit)
 	if err != nil {
 		return nil, at, err
@@ -601,13 +639,14 @@ type job struct {
 
 func (p *Publisher) loadJob(ctx context.Context, id int64) (job, error) {
 	var j job
-	var sched, created, first, media string
-	err := p.db.DB.QueryRowContext(ctx, qJob, id).Scan(&j.ID, &j.PostID, &j.ChannelID, &sched,
-		&j.Attempts, &j.Reconcile, &j.ContainerID, &created, &first, &j.Caption, &j.Link, &media, &j.Classification, &j.ContentType)
+	var sched, created, first, media, captions string
+	err := cachedDB{p.stmts}.QueryRowContext(ctx, qJob, id).Scan(&j.ID, &j.PostID, &j.ChannelID, &sched,
+		&j.Attempts, &j.Reconcile, &j.ContainerID, &created, &first, &j.Caption, &j.Link, &media, &j.Classification, &j.ContentType,
+		&j.path, &j.containers, &captions)
 	if err != nil {
 		return j, fmt.Errorf("delivery %d: %w", id, err)
 	}
-	chans, err := p.org.ChannelsByID(ctx, []int64{j.ChannelID})
+	chans, err := p.org.ChannelsByIDIn(ctx, cachedDB{p.stmts}, []int64{j.ChannelID})
 	if err != nil {
 		return j, fmt.Errorf("delivery %d: %w", id, err)
 	}
@@ -625,6 +664,10 @@ func (p *Publisher) loadJob(ctx context.Context, id int64) (job, error) {
 	j.ContainerCreated, _ = store.ParseTime(created) // '' when none
 	j.FirstAttempt, _ = store.ParseTime(first)       // '' when none
 	_ = jsonUnmarshal(media, &j.Media)
+	// The platform's own caption, when the post has one.
+	var per map[string]string
+	_ = jsonUnmarshal(captions, &per)
+	j.Caption = captionFor(j.Caption, per, j.Platform)
 	return j, nil
 }
 

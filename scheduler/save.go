@@ -28,49 +28,76 @@ WHERE id = ? AND status = ? AND (status = 'scheduled' OR claimed_by = ?)`
     publish_path = CASE WHEN ? = '' THEN publish_path ELSE ? END, containers_created = containers_created + ?
 WHERE id = ? AND status = ? AND (status = 'scheduled' OR claimed_by = ?)`
 	qDeliveryPost     = `SELECT post_id, channel_id, scheduled_at FROM deliveries WHERE id = ?`
-	qDeliveryClaimer  = `SELECT claimed_by FROM deliveries WHERE id = ? AND status = 'publishing'`
+	qDeliveryClaimer  = `SELECT status, claimed_by FROM deliveries WHERE id = ?`
 	qPostCounts       = `SELECT status, count(*) FROM deliveries WHERE post_id = ? GROUP BY status`
 	qPostStateOnly    = `SELECT state FROM posts WHERE id = ?`
+	qPostSettle       = `SELECT state, recurrence FROM posts WHERE id = ?`
 	qPostToPublishing = `UPDATE posts SET state = 'publishing', updated_at = ? WHERE id = ? AND state = 'scheduled'`
 )
 
 // errClaimLost: the delivery's claim expired and another replica holds it.
 var errClaimLost = errors.New("this replica's claim on the delivery expired")
 
+// saved is what a written outcome leaves to do after its commit.
+type saved struct {
+	platform          string
+	published, failed bool
+	at                time.Time
+}
+
 // save writes an attempt's outcome, the audit line, and the post's state
-// when its last delivery is done, in one transaction.
+// when its last delivery is done, in one transaction of its own.
 func (p *Publisher) save(ctx context.Context, j job, o outcome) error {
+	var r saved
+	err := p.svc.withTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		r, err = p.saveTx(ctx, tx, j, o)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	p.afterSave(ctx, j, o, r)
+	return nil
+}
+
+// afterSave counts a committed outcome and notifies a failure.
+func (p *Publisher) afterSave(ctx context.Context, j job, o outcome, r saved) {
+	p.count(j, r.platform, o, r.at, r.published)
+	if r.failed {
+		p.svc.noticeFailed(ctx, j.ID, o.fail)
+	}
+}
+
+// saveTx writes an attempt's outcome in tx (see save).
+func (p *Publisher) saveTx(ctx context.Context, sqlTx *sql.Tx, j job, o outcome) (saved, error) {
+	tx := cachedTx{p.stmts, sqlTx}
 	now := p.opt.Now()
 	from := DeliveryPublishing
 	if o.onlyIfScheduled {
 		from = DeliveryScheduled
 	}
-	var platform string
-	var published, failed bool
-	err := p.svc.withTx(ctx, func(tx *sql.Tx) error {
-		var postID, channelID int64
-		var sched string
-		if err := tx.QueryRowContext(ctx, qDeliveryPost, j.ID).Scan(&postID, &channelID, &sched); err != nil {
-			return fmt.Errorf("delivery %d: %w", j.ID, err)
-		}
-		if !o.onlyIfScheduled {
-			// A claim this replica let expire (it could not renew it
-			// for the claim lease) may be another replica's now: its
-			// outcome is not this one's to write.
-			var by string
-			err := tx.QueryRowContext(ctx, qDeliveryClaimer, j.ID).Scan(&by)
-			if err == nil && by != "" && by != p.opt.Replica {
-				return fmt.Errorf("delivery %d: %w (now claimed by %s)", j.ID, errClaimLost, by)
+	r := saved{at: now}
+	err := func() error {
+		// A loaded job knows its post, channel and time (they do not change
+		// while it is claimed); failBlocked knows only the id.
+		postID, channelID, scheduledAt := j.PostID, j.ChannelID, j.ScheduledAt
+		if postID == 0 {
+			var sched string
+			if err := tx.QueryRowContext(ctx, qDeliveryPost, j.ID).Scan(&postID, &channelID, &sched); err != nil {
+				return fmt.Errorf("delivery %d: %w", j.ID, err)
 			}
+			scheduledAt, _ = store.ParseTime(sched)
 		}
-		if platform = j.Platform; platform == "" {
-			platforms, err := p.svc.platformsOf(ctx, tx, []int64{channelID})
+		platform := j.Platform
+		if platform == "" {
+			platforms, err := p.svc.platformsOf(ctx, sqlTx, []int64{channelID})
 			if err != nil {
 				return fmt.Errorf("delivery %d: %w", j.ID, err)
 			}
 			platform = platforms[channelID]
 		}
-		scheduledAt, _ := store.ParseTime(sched)
+		r.platform = platform
 		rec := auditRec{actor: systemActor, entity: "delivery", id: j.ID, from: from}
 		var res sql.Result
 		var err error
@@ -83,7 +110,7 @@ func (p *Publisher) save(ctx context.Context, j job, o outcome) error {
 			if o.reconciled {
 				rec.action, rec.reason = "reconciled", "found on the channel after an uncertain attempt; not sent again"
 			}
-			published = true
+			r.published = true
 		case o.fail != nil:
 			f := o.fail
 			res, err = tx.ExecContext(ctx, qDeliveryFailed, f.Class, f.Code, f.Subcode, f.Message, f.Action, store.FormatTime(now),
@@ -132,9 +159,19 @@ func (p *Publisher) save(ctx context.Context, j job, o outcome) error {
 			return fmt.Errorf("save delivery %d: %w", j.ID, err)
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return nil // someone else settled it (failBlocked lost to a claim)
+			// A claim this replica let expire (it could not renew it for
+			// the claim lease) may be another replica's now: its outcome
+			// is not this one's to write (the update required this
+			// replica's claim). Else someone settled it (failBlocked lost
+			// to a claim).
+			var status, by string
+			err := tx.QueryRowContext(ctx, qDeliveryClaimer, j.ID).Scan(&status, &by)
+			if err == nil && !o.onlyIfScheduled && status == DeliveryPublishing && by != "" && by != p.opt.Replica {
+				return fmt.Errorf("delivery %d: %w (now claimed by %s)", j.ID, errClaimLost, by)
+			}
+			return nil
 		}
-		failed = o.fail != nil
+		r.failed = o.fail != nil
 		if rec.action != "" {
 			if err := writeAudit(ctx, tx, now, rec); err != nil {
 				return err
@@ -155,15 +192,11 @@ func (p *Publisher) save(ctx context.Context, j job, o outcome) error {
 			return p.settlePost(ctx, tx, postID, now)
 		}
 		return nil
-	})
+	}()
 	if err != nil {
-		return err
+		return saved{}, err
 	}
-	p.count(j, platform, o, now, published)
-	if failed {
-		p.svc.noticeFailed(ctx, j.ID, o.fail)
-	}
-	return nil
+	return r, nil
 }
 
 func (p *Publisher) count(j job, platform string, o outcome, now time.Time, published bool) {
@@ -186,7 +219,7 @@ func (p *Publisher) count(j job, platform string, o outcome, now time.Time, publ
 
 // settlePost gives the post its final state once no delivery is left to
 // send, and plans the next occurrence of a recurring post.
-func (p *Publisher) settlePost(ctx context.Context, tx *sql.Tx, postID int64, now time.Time) error {
+func (p *Publisher) settlePost(ctx context.Context, tx cachedTx, postID int64, now time.Time) error {
 	rows, err := tx.QueryContext(ctx, qPostCounts, postID)
 	if err != nil {
 		return err
@@ -205,12 +238,23 @@ func (p *Publisher) settlePost(ctx context.Context, tx *sql.Tx, postID int64, no
 	if counts[DeliveryPending]+counts[DeliveryScheduled]+counts[DeliveryPublishing] > 0 {
 		return nil
 	}
-	post, err := p.svc.loadPost(ctx, tx, postID)
-	if err != nil {
-		return err
+	// The whole post is read only for a recurring one (its next
+	// occurrence copies it): settling needs its state alone.
+	post := Post{ID: postID}
+	if err := tx.QueryRowContext(ctx, qPostSettle, postID).Scan(&post.State, &post.Recurrence); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return postNotFound(postID)
+		}
+		return fmt.Errorf("post %d: %w", postID, err)
 	}
 	if post.State != StateScheduled && post.State != StatePublishing {
 		return nil
+	}
+	if post.Recurrence != "" {
+		var err error
+		if post, err = p.svc.loadPost(ctx, tx, postID); err != nil {
+			return err
+		}
 	}
 	to := StatePublished
 	reason := ""
@@ -224,13 +268,13 @@ func (p *Publisher) settlePost(ctx context.Context, tx *sql.Tx, postID int64, no
 	if post.Recurrence == "" {
 		return nil
 	}
-	if ended, err := p.svc.seriesEnded(ctx, tx, post, now); err != nil || ended {
+	if ended, err := p.svc.seriesEnded(ctx, tx.tx, post, now); err != nil || ended {
 		return err
 	}
-	if err := p.planNext(ctx, tx, post, now); err != nil {
+	if err := p.planNext(ctx, tx.tx, post, now); err != nil {
 		return err
 	}
-	return p.svc.copySeriesExtras(ctx, tx, post)
+	return p.svc.copySeriesExtras(ctx, tx.tx, post)
 }
 
 // planNext creates the next occurrence of a recurring post, approved as

@@ -402,7 +402,7 @@ func (s *Service) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // setState moves a post from one state to another and audits it.
-func (s *Service) setState(ctx context.Context, tx *sql.Tx, actor auth.Principal, post *Post, to, action, reason string, detail any) error {
+func (s *Service) setState(ctx context.Context, tx auth.Execer, actor auth.Principal, post *Post, to, action, reason string, detail any) error {
 	now := s.now()
 	res, err := tx.ExecContext(ctx, qPostState, to, store.FormatTime(now), post.ID, post.State)
 	if err != nil {
