@@ -18,7 +18,10 @@ import (
 // 200,000 posts: one row each) through the collector's writer into a
 // fresh database, with the read-model views on, at two insert sizes, and
 // with each materialized view on post_metrics alone or none, so each
-// view's cost per row shows. It reports rows/s of the inserts.
+// view's cost per row shows. "production" is the writer as the collector
+// runs it (its default flush size and insert streams); "one_stream"
+// the same with one insert at a time, as before issue 20's split. It
+// reports rows/s of the inserts and the client's CPU per row.
 //
 //	go test -run '^$' -bench Ingest -benchtime 1x ./collector
 func BenchmarkIngest(b *testing.B) {
@@ -29,12 +32,14 @@ func BenchmarkIngest(b *testing.B) {
 		"post_latest_view":    {"post_at_age_from_metrics"},
 		"post_at_age_view":    {"post_latest_from_metrics"},
 		"all_views_batch5000": nil,
+		"production":          nil,
+		"one_stream":          nil,
 	}
-	for _, name := range []string{"all_views", "all_views_batch5000", "no_views", "post_latest_view", "post_at_age_view"} {
+	for _, name := range []string{"production", "one_stream", "all_views", "all_views_batch5000", "no_views", "post_latest_view", "post_at_age_view"} {
 		b.Run(name, func(b *testing.B) {
-			flush := 50_000
-			if name == "all_views_batch5000" {
-				flush = 5000
+			flush := map[string]int{"all_views_batch5000": 5000, "production": 0, "one_stream": 0}[name]
+			if _, ok := map[string]bool{"all_views_batch5000": true, "production": true, "one_stream": true}[name]; !ok {
+				flush = 50_000
 			}
 			for range b.N {
 				b.StopTimer()
@@ -54,6 +59,9 @@ func BenchmarkIngest(b *testing.B) {
 					b.Fatal(err)
 				}
 				w := newWriter(ch, buf, m, slog.New(slog.DiscardHandler), flush)
+				if name == "one_stream" {
+					w.streams = 1
+				}
 				snaps := benchSnapshots(rows)
 				b.StartTimer()
 				cpu0 := cpuTime()
