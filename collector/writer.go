@@ -305,6 +305,7 @@ func appendColumn(c driver.BatchColumn, col any) error {
 	}
 	return nil
 }
+
 // Insert writes b straight into the collector's tables, without the
 // on-disk buffer: the seed command's demo and benchmark data goes the
 // writer's way through it.
