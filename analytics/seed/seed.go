@@ -6,6 +6,7 @@
 package seed
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -142,9 +143,9 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 	tags := []string{"#pemilu", "#kpu", "#pilkada", "#jagasuara", "#infopublik", "#layanan", "#hoaks", "#demokrasi"}
 
 	type snap struct {
-		slot time.Time
-		post int
-		k    int
+		slot int64 // Unix seconds: sorting compares integers, not time.Time
+		post int32
+		k    int32
 	}
 	type post struct {
 		id, ctype string
@@ -222,12 +223,13 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 		snaps := make([]snap, 0, len(posts)*perPost)
 		for pi, p := range posts {
 			for k, off := range offsets {
-				snaps = append(snaps, snap{slot: p.pub.Add(off), post: pi, k: k})
+				snaps = append(snaps, snap{slot: p.pub.Add(off).Unix(), post: int32(pi), k: int32(k)})
 			}
 		}
-		slices.SortFunc(snaps, func(a, b snap) int { return a.slot.Compare(b.slot) })
+		slices.SortFunc(snaps, func(a, b snap) int { return cmp.Compare(a.slot, b.slot) })
 		for _, s := range snaps {
 			p := posts[s.post]
+			slot := time.Unix(s.slot, 0).UTC()
 			growth := 1 - 1/float64(s.k+2) // cumulative counters grow with age
 			reach := uint64(200 + float64(int(p.quality*1e5)%5000)*growth)
 			inter := uint64(float64(reach) * p.quality)
@@ -239,7 +241,7 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 				saves = inter / 10
 				likes = inter - comments - shares - saves
 			}
-			sb = append(sb, collector.SnapshotRow{Slot: s.slot, CollectedAt: s.slot.Add(30 * time.Second),
+			sb = append(sb, collector.SnapshotRow{Slot: slot, CollectedAt: slot.Add(30 * time.Second),
 				Platform: p.ch.platform, PostID: p.id, ChannelID: p.ch.id, AccountID: p.ch.account, PublishedAt: p.pub,
 				Reach: reach, Views: reach * 3 / 2, Reactions: reactions, Likes: likes, Comments: comments, Shares: shares,
 				Saves: saves, Clicks: inter / 3, VideoViews: reach / 2, Interactions: inter, HasInsights: 1,
