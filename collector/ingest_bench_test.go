@@ -4,43 +4,49 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strconv"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/humas-id/humas/store"
 	"github.com/humas-id/humas/store/storetest"
 )
 
 // BenchmarkIngest writes 200,000 snapshot rows (one collection of
 // 200,000 posts: one row each) through the collector's writer into a
-// fresh database, with the read-model views on, at two insert sizes, and
-// with each materialized view on post_metrics alone or none, so each
-// view's cost per row shows. "production" is the writer as the collector
-// runs it (its default flush size and insert streams); "one_stream"
-// the same with one insert at a time, as before issue 20's split. It
-// reports rows/s of the inserts and the client's CPU per row.
+// fresh database: as the collector runs it ("production": the writer's
+// default flush size and insert streams), with one insert at a time, with
+// main's settings before issue 20 (20,000 rows, one insert), at other
+// flush sizes, and with each materialized view on post_metrics alone or
+// none, so each view's cost per row shows. It reports rows/s of the
+// inserts, the client's CPU per row and ClickHouse's (the machine has 2
+// cores for both: wall figures move with its load, CPU figures less).
 //
 //	go test -run '^$' -bench Ingest -benchtime 1x ./collector
 func BenchmarkIngest(b *testing.B) {
 	const rows = 200_000
-	views := map[string][]string{
-		"all_views":           nil,
-		"no_views":            {"post_latest_from_metrics", "post_at_age_from_metrics"},
-		"post_latest_view":    {"post_at_age_from_metrics"},
-		"post_at_age_view":    {"post_latest_from_metrics"},
-		"all_views_batch5000": nil,
-		"production":          nil,
-		"one_stream":          nil,
-	}
-	for _, name := range []string{"production", "one_stream", "all_views", "all_views_batch5000", "no_views", "post_latest_view", "post_at_age_view"} {
+	latest, atAge := "post_latest_from_metrics", "post_at_age_from_metrics"
+	for _, tc := range []struct {
+		name           string
+		flush, streams int // 0: the writer's default
+		drop           []string
+	}{
+		{name: "production"},
+		{name: "one_stream", streams: 1},
+		{name: "flush20000_one_stream", flush: 20_000, streams: 1},
+		{name: "flush100000", flush: 100_000},
+		{name: "all_views_batch5000", flush: 5000},
+		{name: "no_views", drop: []string{latest, atAge}},
+		{name: "post_latest_view", drop: []string{atAge}},
+		{name: "post_at_age_view", drop: []string{latest}},
+	} {
+		name, flush, views := tc.name, tc.flush, map[string][]string{tc.name: tc.drop}
 		b.Run(name, func(b *testing.B) {
-			flush := map[string]int{"all_views_batch5000": 5000, "production": 0, "one_stream": 0}[name]
-			if _, ok := map[string]bool{"all_views_batch5000": true, "production": true, "one_stream": true}[name]; !ok {
-				flush = 50_000
-			}
 			for range b.N {
 				b.StopTimer()
 				ch := storetest.ClickHouse(b)
@@ -59,19 +65,20 @@ func BenchmarkIngest(b *testing.B) {
 					b.Fatal(err)
 				}
 				w := newWriter(ch, buf, m, slog.New(slog.DiscardHandler), flush)
-				if name == "one_stream" {
-					w.streams = 1
+				ictx, marker := serverCPUContext(ctx)
+				if tc.streams > 0 {
+					w.streams = tc.streams
 				}
 				snaps := benchSnapshots(rows)
 				b.StartTimer()
 				cpu0 := cpuTime()
 				start := time.Now()
 				for lo := 0; lo < rows; lo += 1000 { // the collector adds a page of posts at a time
-					if err := w.Add(ctx, Batch{Snapshots: snaps[lo:min(rows, lo+1000)]}); err != nil {
+					if err := w.Add(ictx, Batch{Snapshots: snaps[lo:min(rows, lo+1000)]}); err != nil {
 						b.Fatal(err)
 					}
 				}
-				if err := w.Flush(ctx); err != nil {
+				if err := w.Flush(ictx); err != nil {
 					b.Fatal(err)
 				}
 				took := time.Since(start)
@@ -84,9 +91,39 @@ func BenchmarkIngest(b *testing.B) {
 				b.ReportMetric(rows/took.Seconds(), "rows/s")
 				b.ReportMetric(float64(took.Nanoseconds())/rows, "ns/row")
 				b.ReportMetric(float64(cpu.Nanoseconds())/rows, "client_cpu_ns/row")
+				b.ReportMetric(float64(serverCPU(b, ch, marker).Nanoseconds())/rows, "server_cpu_ns/row")
 			}
 		})
 	}
+}
+
+// serverCPUContext marks the inserts sent with the returned context so
+// serverCPU finds them in ClickHouse's query log: log_queries on, and an
+// otherwise unused setting set to a value of its own.
+func serverCPUContext(ctx context.Context) (context.Context, int) {
+	marker := 1_000_000 + rand.IntN(1_000_000)
+	return clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"log_queries": 1,
+		"connect_timeout_with_failover_ms": marker})), marker
+}
+
+// serverCPU is the CPU time (user and system) ClickHouse spent on the
+// marked inserts, their materialized views included (they run in the
+// insert's threads; background merges are not counted). Unlike wall
+// time it hardly moves with what else the machine runs.
+func serverCPU(b *testing.B, ch *store.ClickHouse, marker int) time.Duration {
+	ctx := context.Background()
+	if err := ch.Exec(ctx, "SYSTEM FLUSH LOGS"); err != nil {
+		b.Fatal(err)
+	}
+	var us uint64
+	err := ch.QueryRow(ctx, `SELECT sum(ProfileEvents.Values[indexOf(ProfileEvents.Names, 'UserTimeMicroseconds')]
+		+ ProfileEvents.Values[indexOf(ProfileEvents.Names, 'SystemTimeMicroseconds')])
+FROM system.query_log
+WHERE type = 2 AND Settings.Values[indexOf(Settings.Names, 'connect_timeout_with_failover_ms')] = ?`, strconv.Itoa(marker)).Scan(&us)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(us) * time.Microsecond
 }
 
 // cpuTime is the CPU time this process used so far (the client's side

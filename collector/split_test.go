@@ -21,7 +21,21 @@ import (
 func TestSnapshotColumnSlices(t *testing.T) {
 	rows := splitTestRows()
 	rows[3].MetricFields, rows[3].MetricSources = nil, nil
-	got, want := snapshotColumnSlices(rows), columnSlices(rows)
+	var b snapshotColumnBuilder
+	want := columnSlices(rows)
+	idx := make([]int32, len(rows))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	for _, got := range [][]any{b.columns(rows), b.pick(rows, idx)} {
+		checkColumns(t, got, want)
+	}
+	// pick takes the rows named, in the order named.
+	checkColumns(t, b.pick(rows, []int32{5, 2}), columnSlices([]SnapshotRow{rows[5], rows[2]}))
+}
+
+func checkColumns(t *testing.T, got, want []any) {
+	t.Helper()
 	if len(got) != len(want) || len(want) != len(snapshotColumns) {
 		t.Fatalf("%d columns, want %d (the table has %d)", len(got), len(want), len(snapshotColumns))
 	}
@@ -36,7 +50,7 @@ func TestSnapshotColumnSlices(t *testing.T) {
 // batches are not split.
 func TestSplitByPost(t *testing.T) {
 	rows := splitTestRows()
-	if parts := splitByPost(rows, 2, len(rows)); len(parts) != 1 || len(parts[0]) != len(rows) {
+	if parts := splitByPost(rows, 2, len(rows)); parts != nil {
 		t.Fatalf("a batch below 2 × minRows was split: %d parts", len(parts))
 	}
 	parts := splitByPost(rows, 2, 10)
@@ -45,18 +59,15 @@ func TestSplitByPost(t *testing.T) {
 	}
 	where := map[string]int{}
 	for i, p := range parts {
-		var last time.Time
-		var lastPost string
-		for _, r := range p {
-			key := r.Platform + "/" + r.PostID
-			if j, ok := where[key]; ok && j != i {
-				t.Fatalf("post %s is in parts %d and %d", key, j, i)
+		for k, j := range p {
+			if k > 0 && j <= p[k-1] {
+				t.Fatalf("part %d: row %d after row %d (out of the batch's order)", i, j, p[k-1])
+			}
+			key := rows[j].Platform + "/" + rows[j].PostID
+			if o, ok := where[key]; ok && o != i {
+				t.Fatalf("post %s is in parts %d and %d", key, o, i)
 			}
 			where[key] = i
-			if key == lastPost && r.Slot.Before(last) {
-				t.Fatalf("post %s: rows out of their batch order", key)
-			}
-			last, lastPost = r.Slot, key
 		}
 	}
 }
@@ -167,4 +178,30 @@ func readSplitTables(t *testing.T, ch *store.ClickHouse) []string {
 		rows.Close()
 	}
 	return out
+}
+
+// TestInsertAcrossChunks: a batch longer than insertChunk arrives whole
+// (the column slices of one chunk are reused for the next).
+func TestInsertAcrossChunks(t *testing.T) {
+	ch := storetest.ClickHouse(t)
+	ctx := context.Background()
+	at := time.Date(2026, 3, 1, 7, 0, 0, 0, time.UTC)
+	rows := make([]SnapshotRow, insertChunk+5)
+	var want uint64
+	for i := range rows {
+		rows[i] = SnapshotRow{Slot: at, CollectedAt: at.Add(time.Duration(i%60) * time.Second), Platform: "facebook",
+			PostID: fmt.Sprint("1_", i), ChannelID: 1, AccountID: "1", PublishedAt: at.Add(-time.Hour), Reach: uint64(i),
+			MetricFields: []string{"reach"}[:i%2], MetricSources: []string{"reach"}[:i%2]}
+		want += uint64(i)
+	}
+	if err := Insert(ctx, ch, Batch{Snapshots: rows}); err != nil {
+		t.Fatal(err)
+	}
+	var n, reach, fields uint64
+	if err := ch.QueryRow(ctx, `SELECT count(), sum(reach), sum(length(metric_fields)) FROM post_metrics`).Scan(&n, &reach, &fields); err != nil {
+		t.Fatal(err)
+	}
+	if n != uint64(len(rows)) || reach != want || fields != uint64(len(rows)/2) {
+		t.Errorf("count %d, sum(reach) %d, fields %d; want %d, %d, %d", n, reach, fields, len(rows), want, len(rows)/2)
+	}
 }

@@ -20,9 +20,18 @@ import (
 // defaultStreams inserts at once (writer.insertSnapshots): two, for the
 // two cores humas is sized for; a part smaller than a few thousand rows
 // costs ClickHouse more per row than it gains.
+//
+// defaultFlushRows is the writer's batch (Options.FlushRows): ClickHouse
+// pays per insert for every part it writes (about 40 MB of buffers and a
+// few hundred files per insert here, views included), so 50,000 rows
+// cost it about a quarter less per row than 20,000 (BenchmarkIngest). The
+// pending rows take about 18 MB (SnapshotRow is 280 bytes, about 360
+// with its strings), and the driver's columns about as much again while
+// the batch is sent.
 const (
-	defaultStreams = 2
-	minStreamRows  = 5000
+	defaultStreams   = 2
+	minStreamRows    = 5000
+	defaultFlushRows = 50_000
 )
 
 // writer batches rows into ClickHouse. While ClickHouse is unreachable
@@ -49,7 +58,7 @@ type writer struct {
 
 func newWriter(ch *store.ClickHouse, buf *diskBuffer, m *metrics, log *slog.Logger, flushRows int) *writer {
 	if flushRows <= 0 {
-		flushRows = 20000
+		flushRows = defaultFlushRows
 	}
 	w := &writer{ch: ch, buf: buf, m: m, log: log, flushRows: flushRows, streams: defaultStreams, streamRows: minStreamRows}
 	buf.onDamaged = func(s segment, err error) {
@@ -186,7 +195,7 @@ func (w *writer) insert(ctx context.Context, b Batch) error {
 }
 
 func (w *writer) insertPosts(ctx context.Context, rows []PostRow) error {
-	return w.count(TablePosts, len(rows), insertRows(ctx, w.ch, qInsertPosts, rows, columnSlices[PostRow]))
+	return w.count(TablePosts, len(rows), insertRows(ctx, w.ch, qInsertPosts, len(rows), sliceColumns(rows, columnSlices[PostRow])))
 }
 
 // insertSnapshots writes rows as one insert, or a large batch as
@@ -201,8 +210,8 @@ func (w *writer) insertPosts(ctx context.Context, rows []PostRow) error {
 // harmless.
 func (w *writer) insertSnapshots(ctx context.Context, rows []SnapshotRow) error {
 	parts := splitByPost(rows, w.streams, w.streamRows)
-	if len(parts) == 1 {
-		return w.count(TableSnapshots, len(rows), insertRows(ctx, w.ch, qInsertSnapshots, rows, snapshotColumnSlices))
+	if parts == nil {
+		return w.count(TableSnapshots, len(rows), insertRows(ctx, w.ch, qInsertSnapshots, len(rows), snapshotSource(rows)))
 	}
 	errs := make([]error, len(parts))
 	var wg sync.WaitGroup
@@ -210,29 +219,30 @@ func (w *writer) insertSnapshots(ctx context.Context, rows []SnapshotRow) error 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = insertRows(ctx, w.ch, qInsertSnapshots, p, snapshotColumnSlices)
+			errs[i] = insertRows(ctx, w.ch, qInsertSnapshots, len(p), snapshotPartSource(rows, p))
 		}()
 	}
 	wg.Wait()
 	return w.count(TableSnapshots, len(rows), errors.Join(errs...))
 }
 
-// splitByPost splits rows into at most n parts of about minRows rows or more,
-// by a hash of (platform, post_id): a post's rows all land in one part,
-// in their order in rows.
-func splitByPost(rows []SnapshotRow, n, minRows int) [][]SnapshotRow {
+// splitByPost splits rows into at most n parts of about minRows rows or
+// more, by a hash of (platform, post_id), as lists of indexes into rows
+// (no copy of the rows): a post's rows all land in one part, in their
+// order in rows. It is nil when rows stay one insert.
+func splitByPost(rows []SnapshotRow, n, minRows int) [][]int32 {
 	n = max(1, min(n, len(rows)/max(1, minRows)))
 	if n == 1 {
-		return [][]SnapshotRow{rows}
+		return nil
 	}
-	parts := make([][]SnapshotRow, n)
+	parts := make([][]int32, n)
 	for i := range parts {
-		parts[i] = make([]SnapshotRow, 0, len(rows)/n+len(rows)/(4*n)+1)
+		parts[i] = make([]int32, 0, len(rows)/n+len(rows)/(4*n)+1)
 	}
 	for i := range rows {
 		r := &rows[i]
-		h := fnv64(fnv64(fnvOffset, r.Platform), r.PostID)
-		parts[h%uint64(n)] = append(parts[h%uint64(n)], *r)
+		p := fnv64(fnv64(fnvOffset, r.Platform), r.PostID) % uint64(n)
+		parts[p] = append(parts[p], int32(i))
 	}
 	return parts
 }
@@ -251,7 +261,7 @@ func fnv64(h uint64, s string) uint64 {
 }
 
 func (w *writer) insertAccounts(ctx context.Context, rows []AccountRow) error {
-	return w.count(TableAccounts, len(rows), insertRows(ctx, w.ch, qInsertAccounts, rows, columnSlices[AccountRow]))
+	return w.count(TableAccounts, len(rows), insertRows(ctx, w.ch, qInsertAccounts, len(rows), sliceColumns(rows, columnSlices[AccountRow])))
 }
 
 // count adds n written rows of table to the counters when err is nil.
@@ -264,13 +274,15 @@ func (w *writer) count(table string, n int, err error) error {
 	return nil
 }
 
-// insertRows writes rows as one batch, column by column: each field with
+// insertRows writes n rows as one batch, column by column: each field with
 // a ch tag is gathered into one slice (in the order of Columns, which
 // names the columns of query) and appended whole, which costs the client
-// a fraction of appending row by row. cols builds the slices
-// (columnSlices, or a typed equivalent for the busiest table).
-func insertRows[T any](ctx context.Context, ch *store.ClickHouse, query string, rows []T, cols func([]T) []any) error {
-	if len(rows) == 0 {
+// a fraction of appending row by row. cols builds the slices of rows
+// lo to hi, a chunk at a time (columnSlices, or a typed builder for the
+// busiest table that reuses its slices: the driver's columns copy what is
+// appended).
+func insertRows(ctx context.Context, ch *store.ClickHouse, query string, n int, cols func(lo, hi int) []any) error {
+	if n == 0 {
 		return nil
 	}
 	table := strings.Fields(query)[2]
@@ -279,9 +291,11 @@ func insertRows[T any](ctx context.Context, ch *store.ClickHouse, query string, 
 		return fmt.Errorf("insert %s: %w", table, err)
 	}
 	defer bt.Abort()
-	for i, col := range cols(rows) {
-		if err := appendColumn(bt.Column(i), col); err != nil {
-			return fmt.Errorf("insert %s: column %d: %w", table, i, err)
+	for lo := 0; lo < n; lo += insertChunk {
+		for i, col := range cols(lo, min(n, lo+insertChunk)) {
+			if err := appendColumn(bt.Column(i), col); err != nil {
+				return fmt.Errorf("insert %s: column %d: %w", table, i, err)
+			}
 		}
 	}
 	if err := store.WrapError(bt.Send()); err != nil {
@@ -310,13 +324,13 @@ func appendColumn(c driver.BatchColumn, col any) error {
 // on-disk buffer: the seed command's demo and benchmark data goes the
 // writer's way through it.
 func Insert(ctx context.Context, ch *store.ClickHouse, b Batch) error {
-	if err := insertRows(ctx, ch, qInsertPosts, b.Posts, columnSlices[PostRow]); err != nil {
+	if err := insertRows(ctx, ch, qInsertPosts, len(b.Posts), sliceColumns(b.Posts, columnSlices[PostRow])); err != nil {
 		return err
 	}
-	if err := insertRows(ctx, ch, qInsertSnapshots, b.Snapshots, snapshotColumnSlices); err != nil {
+	if err := insertRows(ctx, ch, qInsertSnapshots, len(b.Snapshots), snapshotSource(b.Snapshots)); err != nil {
 		return err
 	}
-	return insertRows(ctx, ch, qInsertAccounts, b.Accounts, columnSlices[AccountRow])
+	return insertRows(ctx, ch, qInsertAccounts, len(b.Accounts), sliceColumns(b.Accounts, columnSlices[AccountRow]))
 }
 
 // CountSnapshots is how many snapshot rows the ClickHouse database holds
