@@ -39,7 +39,7 @@ func BenchmarkIngest(b *testing.B) {
 		{name: "production"},
 		{name: "one_stream", streams: 1},
 		{name: "flush20000_one_stream", flush: 20_000, streams: 1},
-		{name: "flush100000", flush: 100_000},
+		{name: "flush50000", flush: 50_000},
 		{name: "all_views_batch5000", flush: 5000},
 		{name: "no_views", drop: []string{latest, atAge}},
 		{name: "post_latest_view", drop: []string{atAge}},
