@@ -205,3 +205,30 @@ func TestInsertAcrossChunks(t *testing.T) {
 		t.Errorf("count %d, sum(reach) %d, fields %d; want %d, %d, %d", n, reach, fields, len(rows), want, len(rows)/2)
 	}
 }
+
+// TestGrowSnapshots: pending snapshots grow by doubling up to the flush
+// size (not by append's quarters), keep their rows, and take a page larger
+// than the room left.
+func TestGrowSnapshots(t *testing.T) {
+	w := &writer{flushRows: 10_000}
+	page := make([]SnapshotRow, 1000)
+	var caps []int
+	for i := range 11 { // the writer flushes at 10,000; the 11th page is past it
+		for j := range page {
+			page[j].Reach = uint64(i*1000 + j)
+		}
+		w.growSnapshots(len(page))
+		w.pending.add(Batch{Snapshots: page})
+		if c := cap(w.pending.Snapshots); len(caps) == 0 || caps[len(caps)-1] != c {
+			caps = append(caps, c)
+		}
+	}
+	if want := []int{4096, 8192, 10_000, 11_000}; !reflect.DeepEqual(caps, want) {
+		t.Errorf("capacities %v, want %v", caps, want)
+	}
+	for i, r := range w.pending.Snapshots {
+		if r.Reach != uint64(i) {
+			t.Fatalf("row %d has reach %d after growing", i, r.Reach)
+		}
+	}
+}
