@@ -1,7 +1,7 @@
 // Package seed loads deterministic demo and benchmark data (units,
 // channels, posts, snapshots, followers) into ClickHouse through the
 // owners' writers: org.WriteMirror for units and channels, collector.Insert
-// (the collector's row structs, AppendStruct) for posts, snapshots and
+// (the collector's row structs, written column by column) for posts, snapshots and
 // followers, in batches.
 package seed
 
