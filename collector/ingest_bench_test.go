@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/humas-id/humas/store"
@@ -19,13 +18,16 @@ import (
 
 // BenchmarkIngest writes 200,000 snapshot rows (one collection of
 // 200,000 posts: one row each) through the collector's writer into a
-// fresh database: as the collector runs it ("production": the writer's
-// default flush size and insert streams), with one insert at a time, with
-// main's settings before issue 20 (20,000 rows, one insert), at other
-// flush sizes, and with each materialized view on post_metrics alone or
-// none, so each view's cost per row shows. It reports rows/s of the
-// inserts, the client's CPU per row and ClickHouse's (the machine has 2
-// cores for both: wall figures move with its load, CPU figures less).
+// fresh database, with the read-model views on: as the collector runs it
+// ("production": the writer's default flush size, two inserts at once,
+// the views of an insert run at once), with one insert at a time, with
+// the views one after the other, with main's settings before (20,000
+// rows, one insert, views in turn; the client's column building is the
+// new one), at other flush sizes, and with each materialized view on
+// post_metrics alone or none, so each view's cost per row shows. It
+// reports rows/s of the inserts, the client's CPU per row and
+// ClickHouse's (the machine has 2 cores for both: wall figures move with
+// its load, CPU figures less).
 //
 //	go test -run '^$' -bench Ingest -benchtime 1x ./collector
 func BenchmarkIngest(b *testing.B) {
@@ -35,10 +37,12 @@ func BenchmarkIngest(b *testing.B) {
 		name           string
 		flush, streams int // 0: the writer's default
 		drop           []string
+		sequential     bool // parallel_view_processing off
 	}{
 		{name: "production"},
 		{name: "one_stream", streams: 1},
-		{name: "flush20000_one_stream", flush: 20_000, streams: 1},
+		{name: "sequential_views", sequential: true},
+		{name: "flush20000_one_stream_sequential", flush: 20_000, streams: 1, sequential: true},
 		{name: "flush50000", flush: 50_000},
 		{name: "all_views_batch5000", flush: 5000},
 		{name: "no_views", drop: []string{latest, atAge}},
@@ -65,7 +69,14 @@ func BenchmarkIngest(b *testing.B) {
 					b.Fatal(err)
 				}
 				w := newWriter(ch, buf, m, slog.New(slog.DiscardHandler), flush)
-				ictx, marker := serverCPUContext(ctx)
+				marker := 1_000_000 + rand.IntN(1_000_000)
+				// log_queries, and an otherwise unused setting set to a
+				// value of its own, so serverCPU finds these inserts.
+				w.settings["log_queries"] = 1
+				w.settings["connect_timeout_with_failover_ms"] = marker
+				if tc.sequential {
+					w.settings["parallel_view_processing"] = 0
+				}
 				if tc.streams > 0 {
 					w.streams = tc.streams
 				}
@@ -74,11 +85,11 @@ func BenchmarkIngest(b *testing.B) {
 				cpu0 := cpuTime()
 				start := time.Now()
 				for lo := 0; lo < rows; lo += 1000 { // the collector adds a page of posts at a time
-					if err := w.Add(ictx, Batch{Snapshots: snaps[lo:min(rows, lo+1000)]}); err != nil {
+					if err := w.Add(ctx, Batch{Snapshots: snaps[lo:min(rows, lo+1000)]}); err != nil {
 						b.Fatal(err)
 					}
 				}
-				if err := w.Flush(ictx); err != nil {
+				if err := w.Flush(ctx); err != nil {
 					b.Fatal(err)
 				}
 				took := time.Since(start)
@@ -97,17 +108,8 @@ func BenchmarkIngest(b *testing.B) {
 	}
 }
 
-// serverCPUContext marks the inserts sent with the returned context so
-// serverCPU finds them in ClickHouse's query log: log_queries on, and an
-// otherwise unused setting set to a value of its own.
-func serverCPUContext(ctx context.Context) (context.Context, int) {
-	marker := 1_000_000 + rand.IntN(1_000_000)
-	return clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"log_queries": 1,
-		"connect_timeout_with_failover_ms": marker})), marker
-}
-
 // serverCPU is the CPU time (user and system) ClickHouse spent on the
-// marked inserts, their materialized views included (they run in the
+// inserts marked with marker, their materialized views included (they run in the
 // insert's threads; background merges are not counted). Unlike wall
 // time it hardly moves with what else the machine runs.
 func serverCPU(b *testing.B, ch *store.ClickHouse, marker int) time.Duration {
