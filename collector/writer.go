@@ -364,12 +364,14 @@ func appendColumn(c driver.BatchColumn, col any) error {
 
 // Insert writes b straight into the collector's tables, without the
 // on-disk buffer: the seed command's demo and benchmark data goes the
-// writer's way through it.
+// writer's way through it (snapshots with snapshotInsertSettings, one
+// insert: the seeder runs several Inserts at once).
 func Insert(ctx context.Context, ch *store.ClickHouse, b Batch) error {
 	if err := insertRows(ctx, ch, qInsertPosts, len(b.Posts), sliceColumns(b.Posts, columnSlices[PostRow])); err != nil {
 		return err
 	}
-	if err := insertRows(ctx, ch, qInsertSnapshots, len(b.Snapshots), snapshotSource(b.Snapshots)); err != nil {
+	sctx := clickhouse.Context(ctx, clickhouse.WithSettings(snapshotInsertSettings()))
+	if err := insertRows(sctx, ch, qInsertSnapshots, len(b.Snapshots), snapshotSource(b.Snapshots)); err != nil {
 		return err
 	}
 	return insertRows(ctx, ch, qInsertAccounts, len(b.Accounts), sliceColumns(b.Accounts, columnSlices[AccountRow]))
