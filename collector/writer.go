@@ -40,10 +40,11 @@ const (
 // pushes an insert's block into the materialized views on post_metrics
 // (post_latest_from_metrics, post_at_age_from_metrics) one after the
 // other on the insert's thread unless parallel_view_processing is on;
-// with it they run at once, which took about a fifth off an insert's
-// time on 2 cores (BenchmarkIngest: production against
-// sequential_views). The views write different tables, so what they
-// write is the same either way.
+// with it they run at once, which takes up to a fifth off an insert's
+// time when a core is free (BenchmarkIngest: one_stream against
+// one_stream with the views in turn, 179–193 k against 144–152 k rows/s
+// at load 6; nothing when the machine is busy). The views write
+// different tables, so what they write is the same either way.
 func snapshotInsertSettings() clickhouse.Settings {
 	return clickhouse.Settings{"parallel_view_processing": 1}
 }
