@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/humas-id/humas/store"
@@ -75,11 +74,9 @@ func TestSplitByPost(t *testing.T) {
 
 // TestSplitInsertWritesTheSameTables writes one batch (several slots per
 // post, re-collected slots, one of them at the end of the batch) through a
-// writer that sends one insert (its views in turn) and through one that
-// splits it into two
-// inserts at once, each pushing into the views at once
-// (parallel_view_processing), and reads the same post_metrics,
-// post_latest and post_at_age from both databases.
+// writer that sends one insert and through one that splits it into two
+// inserts at once, and reads the same post_metrics, post_latest and
+// post_at_age from both databases.
 func TestSplitInsertWritesTheSameTables(t *testing.T) {
 	ctx := context.Background()
 	rows := splitTestRows()
@@ -96,9 +93,6 @@ func TestSplitInsertWritesTheSameTables(t *testing.T) {
 		}
 		w := newWriter(ch, buf, m, slog.New(slog.DiscardHandler), 0)
 		w.streams, w.streamRows = streams, 10
-		if streams == 1 { // as before: one insert, its views in turn
-			w.settings = clickhouse.Settings{"parallel_view_processing": 0}
-		}
 		if err := w.Add(ctx, Batch{Snapshots: rows}); err != nil {
 			t.Fatal(err)
 		}

@@ -36,19 +36,6 @@ const (
 	defaultFlushRows = 100_000
 )
 
-// snapshotInsertSettings go with every snapshot insert. ClickHouse
-// pushes an insert's block into the materialized views on post_metrics
-// (post_latest_from_metrics, post_at_age_from_metrics) one after the
-// other on the insert's thread unless parallel_view_processing is on;
-// with it they run at once, which takes up to a fifth off an insert's
-// time when a core is free (BenchmarkIngest: one_stream against
-// one_stream with the views in turn, 179–193 k against 144–152 k rows/s
-// at load 6; nothing when the machine is busy). The views write
-// different tables, so what they write is the same either way.
-func snapshotInsertSettings() clickhouse.Settings {
-	return clickhouse.Settings{"parallel_view_processing": 1}
-}
-
 // writer batches rows into ClickHouse. While ClickHouse is unreachable
 // (store.ErrUnavailable) batches go to the on-disk buffer, and the buffer
 // is replayed, oldest first, before anything new is written.
@@ -61,7 +48,8 @@ type writer struct {
 	// streams is how many inserts a large snapshot batch is split into,
 	// sent at once; a part has at least streamRows rows.
 	streams, streamRows int
-	// settings are sent with each snapshot insert (snapshotInsertSettings).
+	// settings, when set, are sent with each snapshot insert (the
+	// benchmark marks its inserts with them).
 	settings clickhouse.Settings
 
 	mu      sync.Mutex // pending
@@ -77,8 +65,7 @@ func newWriter(ch *store.ClickHouse, buf *diskBuffer, m *metrics, log *slog.Logg
 	if flushRows <= 0 {
 		flushRows = defaultFlushRows
 	}
-	w := &writer{ch: ch, buf: buf, m: m, log: log, flushRows: flushRows, streams: defaultStreams, streamRows: minStreamRows,
-		settings: snapshotInsertSettings()}
+	w := &writer{ch: ch, buf: buf, m: m, log: log, flushRows: flushRows, streams: defaultStreams, streamRows: minStreamRows}
 	buf.onDamaged = func(s segment, err error) {
 		m.bufferDamaged.Inc()
 		dir, _ := filepath.Split(s.path)
@@ -365,14 +352,13 @@ func appendColumn(c driver.BatchColumn, col any) error {
 
 // Insert writes b straight into the collector's tables, without the
 // on-disk buffer: the seed command's demo and benchmark data goes the
-// writer's way through it (snapshots with snapshotInsertSettings, one
-// insert: the seeder runs several Inserts at once).
+// writer's way through it (one insert a table: the seeder runs several
+// Inserts at once).
 func Insert(ctx context.Context, ch *store.ClickHouse, b Batch) error {
 	if err := insertRows(ctx, ch, qInsertPosts, len(b.Posts), sliceColumns(b.Posts, columnSlices[PostRow])); err != nil {
 		return err
 	}
-	sctx := clickhouse.Context(ctx, clickhouse.WithSettings(snapshotInsertSettings()))
-	if err := insertRows(sctx, ch, qInsertSnapshots, len(b.Snapshots), snapshotSource(b.Snapshots)); err != nil {
+	if err := insertRows(ctx, ch, qInsertSnapshots, len(b.Snapshots), snapshotSource(b.Snapshots)); err != nil {
 		return err
 	}
 	return insertRows(ctx, ch, qInsertAccounts, len(b.Accounts), sliceColumns(b.Accounts, columnSlices[AccountRow]))
