@@ -57,6 +57,7 @@ const (
 	citiesPerProv   = 3
 	channelsPerUnit = 2
 	postsChunk      = 5000
+	postsBatch      = 50_000 // posts per insert
 )
 
 type channel struct {
@@ -187,6 +188,15 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 		close(batches)
 		return g.Wait()
 	}
+	var allPosts []collector.PostRow
+	flushPosts := func() error {
+		if len(allPosts) == 0 {
+			return nil
+		}
+		err := send(collector.Batch{Posts: allPosts})
+		allPosts = nil
+		return err
+	}
 	var sb []collector.SnapshotRow
 	flush := func() error {
 		if len(sb) == 0 {
@@ -214,9 +224,14 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 				PublishedAt: pub, Permalink: "https://example.test/" + p.id, HumasPostID: uint64(i + 1),
 				DeliveryID: uint64(i + 1), UpdatedAt: pub, Version: 1})
 		}
-		if err := send(collector.Batch{Posts: pb}); err != nil {
-			_ = finish()
-			return st, err
+		// Posts go in inserts of postsBatch: each insert costs ClickHouse
+		// a part per partition (and its view's) whatever its size.
+		allPosts = append(allPosts, pb...)
+		if len(allPosts) >= postsBatch {
+			if err := flushPosts(); err != nil {
+				_ = finish()
+				return st, err
+			}
 		}
 		st.Posts += len(posts)
 
@@ -255,6 +270,10 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 		}
 	}
 	if err := flush(); err != nil {
+		_ = finish()
+		return st, err
+	}
+	if err := flushPosts(); err != nil {
 		_ = finish()
 		return st, err
 	}
