@@ -54,7 +54,8 @@ type Options struct {
 	// that ends with ctx). Tests pass a simulated clock for both.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
-	// FlushRows is how many rows are written to ClickHouse at once (default 20000: fewer, larger inserts cost ClickHouse and its views less per row).
+	// FlushRows is how many rows are written to ClickHouse at once (default 100000, sent as two inserts at once:
+	// fewer, larger inserts cost ClickHouse and its views less per row; see defaultFlushRows).
 	FlushRows int
 	// MaxThrottleWait is how long a run waits for a throttled channel to
 	// regain access before leaving it to a later run (default 15 min).

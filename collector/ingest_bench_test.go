@@ -4,38 +4,55 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strconv"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/humas-id/humas/store"
 	"github.com/humas-id/humas/store/storetest"
 )
 
 // BenchmarkIngest writes 200,000 snapshot rows (one collection of
 // 200,000 posts: one row each) through the collector's writer into a
-// fresh database, with the read-model views on, at two insert sizes, and
-// with each materialized view on post_metrics alone or none, so each
-// view's cost per row shows. It reports rows/s of the inserts.
+// fresh database, with the read-model views on: as the collector runs it
+// ("production": the writer's default flush size, two inserts at once),
+// with one insert at a time, with an insert's two views run at once
+// (parallel_view_processing, not the default: no gain measured with two
+// inserts), with main's settings before (20,000 rows, one insert; the
+// client's column building is the new one), at other flush sizes, and with each materialized view on
+// post_metrics alone or none, so each view's cost per row shows. It
+// reports rows/s of the inserts, the client's CPU per row and
+// ClickHouse's (the machine has 2 cores for both: wall figures move with
+// its load, CPU figures less).
 //
 //	go test -run '^$' -bench Ingest -benchtime 1x ./collector
 func BenchmarkIngest(b *testing.B) {
 	const rows = 200_000
-	views := map[string][]string{
-		"all_views":           nil,
-		"no_views":            {"post_latest_from_metrics", "post_at_age_from_metrics"},
-		"post_latest_view":    {"post_at_age_from_metrics"},
-		"post_at_age_view":    {"post_latest_from_metrics"},
-		"all_views_batch5000": nil,
-	}
-	for _, name := range []string{"all_views", "all_views_batch5000", "no_views", "post_latest_view", "post_at_age_view"} {
+	latest, atAge := "post_latest_from_metrics", "post_at_age_from_metrics"
+	for _, tc := range []struct {
+		name           string
+		flush, streams int // 0: the writer's default
+		drop           []string
+		parallelViews  bool // parallel_view_processing on
+	}{
+		{name: "production"},
+		{name: "one_stream", streams: 1},
+		{name: "parallel_views", parallelViews: true},
+		{name: "one_stream_parallel_views", streams: 1, parallelViews: true},
+		{name: "flush20000_one_stream", flush: 20_000, streams: 1},
+		{name: "flush50000", flush: 50_000},
+		{name: "all_views_batch5000", flush: 5000},
+		{name: "no_views", drop: []string{latest, atAge}},
+		{name: "post_latest_view", drop: []string{atAge}},
+		{name: "post_at_age_view", drop: []string{latest}},
+	} {
+		name, flush, views := tc.name, tc.flush, map[string][]string{tc.name: tc.drop}
 		b.Run(name, func(b *testing.B) {
-			flush := 50_000
-			if name == "all_views_batch5000" {
-				flush = 5000
-			}
 			for range b.N {
 				b.StopTimer()
 				ch := storetest.ClickHouse(b)
@@ -54,6 +71,16 @@ func BenchmarkIngest(b *testing.B) {
 					b.Fatal(err)
 				}
 				w := newWriter(ch, buf, m, slog.New(slog.DiscardHandler), flush)
+				marker := 1_000_000 + rand.IntN(1_000_000)
+				// log_queries, and an otherwise unused setting set to a
+				// value of its own, so serverCPU finds these inserts.
+				w.settings = clickhouse.Settings{"log_queries": 1, "connect_timeout_with_failover_ms": marker}
+				if tc.parallelViews {
+					w.settings["parallel_view_processing"] = 1
+				}
+				if tc.streams > 0 {
+					w.streams = tc.streams
+				}
 				snaps := benchSnapshots(rows)
 				b.StartTimer()
 				cpu0 := cpuTime()
@@ -76,9 +103,30 @@ func BenchmarkIngest(b *testing.B) {
 				b.ReportMetric(rows/took.Seconds(), "rows/s")
 				b.ReportMetric(float64(took.Nanoseconds())/rows, "ns/row")
 				b.ReportMetric(float64(cpu.Nanoseconds())/rows, "client_cpu_ns/row")
+				b.ReportMetric(float64(serverCPU(b, ch, marker).Nanoseconds())/rows, "server_cpu_ns/row")
 			}
 		})
 	}
+}
+
+// serverCPU is the CPU time (user and system) ClickHouse spent on the
+// inserts marked with marker, their materialized views included (they run in the
+// insert's threads; background merges are not counted). Unlike wall
+// time it hardly moves with what else the machine runs.
+func serverCPU(b *testing.B, ch *store.ClickHouse, marker int) time.Duration {
+	ctx := context.Background()
+	if err := ch.Exec(ctx, "SYSTEM FLUSH LOGS"); err != nil {
+		b.Fatal(err)
+	}
+	var us uint64
+	err := ch.QueryRow(ctx, `SELECT sum(ProfileEvents.Values[indexOf(ProfileEvents.Names, 'UserTimeMicroseconds')]
+		+ ProfileEvents.Values[indexOf(ProfileEvents.Names, 'SystemTimeMicroseconds')])
+FROM system.query_log
+WHERE type = 2 AND Settings.Values[indexOf(Settings.Names, 'connect_timeout_with_failover_ms')] = ?`, strconv.Itoa(marker)).Scan(&us)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(us) * time.Microsecond
 }
 
 // cpuTime is the CPU time this process used so far (the client's side

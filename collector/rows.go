@@ -87,7 +87,7 @@ func (b *Batch) add(o Batch) {
 
 // The Go structs above are the one description of the collector's
 // ClickHouse tables: their ch tags name the columns, the writer appends
-// them with AppendStruct, the INSERT column lists below are derived from
+// them column by column, the INSERT column lists below are derived from
 // them, and TestRowStructsMatchTables compares them with the migrated
 // tables (system.columns). A new metric is a field here, a column in a
 // migration, and the read models that carry it (analytics' test lists

@@ -6,13 +6,34 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
 	"github.com/humas-id/humas/store"
+)
+
+// A snapshot batch of at least 2 × minStreamRows rows is written as
+// defaultStreams inserts at once (writer.insertSnapshots): two, for the
+// two cores humas is sized for; a part smaller than a few thousand rows
+// costs ClickHouse more per row than it gains.
+//
+// defaultFlushRows is the writer's batch (Options.FlushRows): ClickHouse
+// pays per insert for every part it writes (a part per partition and
+// table: about 40 MB of buffers and a hundred files each on 18.16), so
+// two inserts of 50,000 rows cost it about a third less CPU per row than
+// 20,000-row inserts (BenchmarkIngest, server_cpu_ns/row). The pending
+// rows take about 36 MB (SnapshotRow is 280 bytes, about 360 with its
+// strings); the driver holds one chunk (insertChunk rows, about 3 MB) per
+// insert besides.
+const (
+	defaultStreams   = 2
+	minStreamRows    = 5000
+	defaultFlushRows = 100_000
 )
 
 // writer batches rows into ClickHouse. While ClickHouse is unreachable
@@ -24,6 +45,12 @@ type writer struct {
 	m         *metrics
 	log       *slog.Logger
 	flushRows int
+	// streams is how many inserts a large snapshot batch is split into,
+	// sent at once; a part has at least streamRows rows.
+	streams, streamRows int
+	// settings, when set, are sent with each snapshot insert (the
+	// benchmark marks its inserts with them).
+	settings clickhouse.Settings
 
 	mu      sync.Mutex // pending
 	pending Batch
@@ -36,9 +63,9 @@ type writer struct {
 
 func newWriter(ch *store.ClickHouse, buf *diskBuffer, m *metrics, log *slog.Logger, flushRows int) *writer {
 	if flushRows <= 0 {
-		flushRows = 20000
+		flushRows = defaultFlushRows
 	}
-	w := &writer{ch: ch, buf: buf, m: m, log: log, flushRows: flushRows}
+	w := &writer{ch: ch, buf: buf, m: m, log: log, flushRows: flushRows, streams: defaultStreams, streamRows: minStreamRows}
 	buf.onDamaged = func(s segment, err error) {
 		m.bufferDamaged.Inc()
 		dir, _ := filepath.Split(s.path)
@@ -52,6 +79,7 @@ func newWriter(ch *store.ClickHouse, buf *diskBuffer, m *metrics, log *slog.Logg
 // Add queues rows and writes them once enough are pending.
 func (w *writer) Add(ctx context.Context, b Batch) error {
 	w.mu.Lock()
+	w.growSnapshots(len(b.Snapshots))
 	w.pending.add(b)
 	if w.pending.Rows() < w.flushRows {
 		w.mu.Unlock()
@@ -61,6 +89,22 @@ func (w *writer) Add(ctx context.Context, b Batch) error {
 	w.pending = Batch{}
 	w.mu.Unlock()
 	return w.write(ctx, out)
+}
+
+// growSnapshots makes room for n more pending snapshots, doubling up to
+// the flush size: append grows a large slice by a quarter at a time,
+// copying every pending row each time (a sixth of the client's CPU per
+// row before), and one allocation of the whole flush size would hold
+// tens of MB for a run of a few hundred posts.
+func (w *writer) growSnapshots(n int) {
+	s := w.pending.Snapshots
+	if len(s)+n <= cap(s) {
+		return
+	}
+	c := min(max(2*cap(s), 4096), w.flushRows)
+	grown := make([]SnapshotRow, len(s), max(c, len(s)+n))
+	copy(grown, s)
+	w.pending.Snapshots = grown
 }
 
 // Flush writes whatever is pending.
@@ -167,15 +211,76 @@ func (w *writer) insert(ctx context.Context, b Batch) error {
 }
 
 func (w *writer) insertPosts(ctx context.Context, rows []PostRow) error {
-	return w.count(TablePosts, len(rows), insertRows(ctx, w.ch, qInsertPosts, rows))
+	return w.count(TablePosts, len(rows), insertRows(ctx, w.ch, qInsertPosts, len(rows), sliceColumns(rows, columnSlices[PostRow])))
 }
 
+// insertSnapshots writes rows as one insert, or a large batch as
+// w.streams inserts sent at once, split by post (splitByPost). ClickHouse
+// runs an insert and the views it feeds on one thread, so one insert
+// leaves the server's other cores idle; two of them nearly double the
+// rows written per second on two cores (BenchmarkIngest). Every row of a
+// post goes to the same insert in its batch order, so the tables end as
+// one insert leaves them (TestSplitInsertWritesTheSameTables). When one
+// insert fails the batch fails whole and is kept or retried whole, as an
+// insert cut off midway is: the tables' keys make rows written twice
+// harmless.
 func (w *writer) insertSnapshots(ctx context.Context, rows []SnapshotRow) error {
-	return w.count(TableSnapshots, len(rows), insertRows(ctx, w.ch, qInsertSnapshots, rows))
+	if w.settings != nil {
+		ctx = clickhouse.Context(ctx, clickhouse.WithSettings(w.settings))
+	}
+	parts := splitByPost(rows, w.streams, w.streamRows)
+	if parts == nil {
+		return w.count(TableSnapshots, len(rows), insertRows(ctx, w.ch, qInsertSnapshots, len(rows), snapshotSource(rows)))
+	}
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	for i, p := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = insertRows(ctx, w.ch, qInsertSnapshots, len(p), snapshotPartSource(rows, p))
+		}()
+	}
+	wg.Wait()
+	return w.count(TableSnapshots, len(rows), errors.Join(errs...))
+}
+
+// splitByPost splits rows into at most n parts of about minRows rows or
+// more, by a hash of (platform, post_id), as lists of indexes into rows
+// (no copy of the rows): a post's rows all land in one part, in their
+// order in rows. It is nil when rows stay one insert.
+func splitByPost(rows []SnapshotRow, n, minRows int) [][]int32 {
+	n = max(1, min(n, len(rows)/max(1, minRows)))
+	if n == 1 {
+		return nil
+	}
+	parts := make([][]int32, n)
+	for i := range parts {
+		parts[i] = make([]int32, 0, len(rows)/n+len(rows)/(4*n)+1)
+	}
+	for i := range rows {
+		r := &rows[i]
+		p := fnv64(fnv64(fnvOffset, r.Platform), r.PostID) % uint64(n)
+		parts[p] = append(parts[p], int32(i))
+	}
+	return parts
+}
+
+// FNV-1a, 64 bits: cheap, and the same split every time.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnv64(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	return (h ^ 0xff) * fnvPrime // a separator: ("ab","c") and ("a","bc") differ
 }
 
 func (w *writer) insertAccounts(ctx context.Context, rows []AccountRow) error {
-	return w.count(TableAccounts, len(rows), insertRows(ctx, w.ch, qInsertAccounts, rows))
+	return w.count(TableAccounts, len(rows), insertRows(ctx, w.ch, qInsertAccounts, len(rows), sliceColumns(rows, columnSlices[AccountRow])))
 }
 
 // count adds n written rows of table to the counters when err is nil.
@@ -188,12 +293,15 @@ func (w *writer) count(table string, n int, err error) error {
 	return nil
 }
 
-// insertRows writes rows as one batch, column by column: each field with
+// insertRows writes n rows as one batch, column by column: each field with
 // a ch tag is gathered into one slice (in the order of Columns, which
 // names the columns of query) and appended whole, which costs the client
-// a fraction of appending row by row.
-func insertRows[T any](ctx context.Context, ch *store.ClickHouse, query string, rows []T) error {
-	if len(rows) == 0 {
+// a fraction of appending row by row. cols builds the slices of rows
+// lo to hi, a chunk at a time (columnSlices, or a typed builder for the
+// busiest table that reuses its slices: the driver's columns copy what is
+// appended).
+func insertRows(ctx context.Context, ch *store.ClickHouse, query string, n int, cols func(lo, hi int) []any) error {
+	if n == 0 {
 		return nil
 	}
 	table := strings.Fields(query)[2]
@@ -202,9 +310,22 @@ func insertRows[T any](ctx context.Context, ch *store.ClickHouse, query string, 
 		return fmt.Errorf("insert %s: %w", table, err)
 	}
 	defer bt.Abort()
-	for i, col := range columnSlices(rows) {
-		if err := bt.Column(i).Append(col); err != nil {
-			return fmt.Errorf("insert %s: column %d: %w", table, i, err)
+	for lo := 0; lo < n; lo += insertChunk {
+		for i, col := range cols(lo, min(n, lo+insertChunk)) {
+			if err := appendColumn(bt.Column(i), col); err != nil {
+				return fmt.Errorf("insert %s: column %d: %w", table, i, err)
+			}
+		}
+		if lo+insertChunk < n {
+			// Send this chunk as a block of the insert: the server
+			// gathers the blocks of one insert into one before writing
+			// (min_insert_block_size_rows), so the insert still writes
+			// one part per partition, while the client holds one
+			// chunk's columns and the server reads while the next chunk
+			// is built.
+			if err := store.WrapError(bt.Flush()); err != nil {
+				return fmt.Errorf("insert %s: %w", table, err)
+			}
 		}
 	}
 	if err := store.WrapError(bt.Send()); err != nil {
@@ -213,36 +334,34 @@ func insertRows[T any](ctx context.Context, ch *store.ClickHouse, query string, 
 	return nil
 }
 
-// columnSlices turns rows into one slice per ch-tagged field ([]time.Time,
-// []uint64, [][]string, …), in the order of Columns[T].
-func columnSlices[T any](rows []T) []any {
-	t := reflect.TypeFor[T]()
-	v := reflect.ValueOf(rows)
-	var out []any
-	for f := range t.NumField() {
-		if c := t.Field(f).Tag.Get("ch"); c == "" || c == "-" {
-			continue
-		}
-		col := reflect.MakeSlice(reflect.SliceOf(t.Field(f).Type), len(rows), len(rows))
-		for r := range rows {
-			col.Index(r).Set(v.Index(r).Field(f))
-		}
-		out = append(out, col.Interface())
+// appendColumn appends a column's values. An Array(String) column is
+// appended a row at a time: the driver takes a whole [][]string through
+// reflection, element by element, and a []string row without it.
+func appendColumn(c driver.BatchColumn, col any) error {
+	arrs, ok := col.([][]string)
+	if !ok {
+		return c.Append(col)
 	}
-	return out
+	for _, a := range arrs {
+		if err := c.AppendRow(a); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Insert writes b straight into the collector's tables, without the
 // on-disk buffer: the seed command's demo and benchmark data goes the
-// writer's way through it.
+// writer's way through it (one insert a table: the seeder runs several
+// Inserts at once).
 func Insert(ctx context.Context, ch *store.ClickHouse, b Batch) error {
-	if err := insertRows(ctx, ch, qInsertPosts, b.Posts); err != nil {
+	if err := insertRows(ctx, ch, qInsertPosts, len(b.Posts), sliceColumns(b.Posts, columnSlices[PostRow])); err != nil {
 		return err
 	}
-	if err := insertRows(ctx, ch, qInsertSnapshots, b.Snapshots); err != nil {
+	if err := insertRows(ctx, ch, qInsertSnapshots, len(b.Snapshots), snapshotSource(b.Snapshots)); err != nil {
 		return err
 	}
-	return insertRows(ctx, ch, qInsertAccounts, b.Accounts)
+	return insertRows(ctx, ch, qInsertAccounts, len(b.Accounts), sliceColumns(b.Accounts, columnSlices[AccountRow]))
 }
 
 // CountSnapshots is how many snapshot rows the ClickHouse database holds

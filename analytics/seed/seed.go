@@ -1,11 +1,12 @@
 // Package seed loads deterministic demo and benchmark data (units,
 // channels, posts, snapshots, followers) into ClickHouse through the
 // owners' writers: org.WriteMirror for units and channels, collector.Insert
-// (the collector's row structs, AppendStruct) for posts, snapshots and
+// (the collector's row structs, written column by column) for posts, snapshots and
 // followers, in batches.
 package seed
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -56,6 +57,7 @@ const (
 	citiesPerProv   = 3
 	channelsPerUnit = 2
 	postsChunk      = 5000
+	postsBatch      = 50_000 // posts per insert
 )
 
 type channel struct {
@@ -142,9 +144,9 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 	tags := []string{"#pemilu", "#kpu", "#pilkada", "#jagasuara", "#infopublik", "#layanan", "#hoaks", "#demokrasi"}
 
 	type snap struct {
-		slot time.Time
-		post int
-		k    int
+		slot int64 // Unix seconds: sorting compares integers, not time.Time
+		post int32
+		k    int32
 	}
 	type post struct {
 		id, ctype string
@@ -186,6 +188,15 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 		close(batches)
 		return g.Wait()
 	}
+	var allPosts []collector.PostRow
+	flushPosts := func() error {
+		if len(allPosts) == 0 {
+			return nil
+		}
+		err := send(collector.Batch{Posts: allPosts})
+		allPosts = nil
+		return err
+	}
 	var sb []collector.SnapshotRow
 	flush := func() error {
 		if len(sb) == 0 {
@@ -213,21 +224,27 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 				PublishedAt: pub, Permalink: "https://example.test/" + p.id, HumasPostID: uint64(i + 1),
 				DeliveryID: uint64(i + 1), UpdatedAt: pub, Version: 1})
 		}
-		if err := send(collector.Batch{Posts: pb}); err != nil {
-			_ = finish()
-			return st, err
+		// Posts go in inserts of postsBatch: each insert costs ClickHouse
+		// a part per partition (and its view's) whatever its size.
+		allPosts = append(allPosts, pb...)
+		if len(allPosts) >= postsBatch {
+			if err := flushPosts(); err != nil {
+				_ = finish()
+				return st, err
+			}
 		}
 		st.Posts += len(posts)
 
 		snaps := make([]snap, 0, len(posts)*perPost)
 		for pi, p := range posts {
 			for k, off := range offsets {
-				snaps = append(snaps, snap{slot: p.pub.Add(off), post: pi, k: k})
+				snaps = append(snaps, snap{slot: p.pub.Add(off).Unix(), post: int32(pi), k: int32(k)})
 			}
 		}
-		slices.SortFunc(snaps, func(a, b snap) int { return a.slot.Compare(b.slot) })
+		slices.SortFunc(snaps, func(a, b snap) int { return cmp.Compare(a.slot, b.slot) })
 		for _, s := range snaps {
 			p := posts[s.post]
+			slot := time.Unix(s.slot, 0).UTC()
 			growth := 1 - 1/float64(s.k+2) // cumulative counters grow with age
 			reach := uint64(200 + float64(int(p.quality*1e5)%5000)*growth)
 			inter := uint64(float64(reach) * p.quality)
@@ -239,7 +256,7 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 				saves = inter / 10
 				likes = inter - comments - shares - saves
 			}
-			sb = append(sb, collector.SnapshotRow{Slot: s.slot, CollectedAt: s.slot.Add(30 * time.Second),
+			sb = append(sb, collector.SnapshotRow{Slot: slot, CollectedAt: slot.Add(30 * time.Second),
 				Platform: p.ch.platform, PostID: p.id, ChannelID: p.ch.id, AccountID: p.ch.account, PublishedAt: p.pub,
 				Reach: reach, Views: reach * 3 / 2, Reactions: reactions, Likes: likes, Comments: comments, Shares: shares,
 				Saves: saves, Clicks: inter / 3, VideoViews: reach / 2, Interactions: inter, HasInsights: 1,
@@ -253,6 +270,10 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 		}
 	}
 	if err := flush(); err != nil {
+		_ = finish()
+		return st, err
+	}
+	if err := flushPosts(); err != nil {
 		_ = finish()
 		return st, err
 	}
