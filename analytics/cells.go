@@ -121,6 +121,13 @@ GROUP BY age, pday, plat, ctype, camp`
 	qRecordCells = `INSERT INTO post_cells_gens (gen, tz, cells, built_at, took_ms, tags)
 SELECT ?, ?, count(), ?, ?, 1 FROM post_cells WHERE gen = ? AND tz = ?`
 	qDropCellGen = `ALTER TABLE post_cells DROP PARTITION ?`
+	// A generation's cells are written by several inserts, a part each per
+	// time zone; merged into one part, a report's read opens and
+	// decompresses each column once instead of once per part (a
+	// whole-year report on the 10 M data set: 16-20 ms of ClickHouse
+	// time with four parts, 8-14 ms with one). Argument: gen.
+	qMergeCells    = `OPTIMIZE TABLE post_cells PARTITION ? FINAL`
+	qMergeTagCells = `OPTIMIZE TABLE post_tag_cells PARTITION ? FINAL`
 	// The time zones cells exist for in a generation, and whether its
 	// hashtag cells do too. Argument: gen.
 	qCellZones = `SELECT tz, max(tags) FROM post_cells_gens WHERE gen = ? GROUP BY tz ORDER BY tz`
@@ -234,7 +241,18 @@ func (s *Service) buildCells(ctx context.Context, gen uint32) error {
 		}
 		s.log.DebugContext(ctx, "analytics cells built", "generation", gen, "tz", tz, "took_ms", took.Milliseconds())
 	}
+	s.mergeCells(ctx, gen)
 	return nil
+}
+
+// mergeCells merges gen's cells into one part per table. It only makes
+// reads faster: if it fails, the cells are complete all the same.
+func (s *Service) mergeCells(ctx context.Context, gen uint32) {
+	for _, q := range []string{qMergeCells, qMergeTagCells} {
+		if err := s.ch.Exec(ctx, q, gen); err != nil && ctx.Err() == nil {
+			s.log.WarnContext(ctx, "analytics cells not merged; reports read them a little slower", "generation", gen, "err", err)
+		}
+	}
 }
 
 // cellZones are the time zones reports use: the default and every unit's
