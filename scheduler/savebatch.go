@@ -17,6 +17,11 @@ import (
 // worker's slot is free). A batch that fails as a whole (one outcome's
 // error rolls it back) is written again one outcome per transaction, so
 // that one delivery's error is its own.
+//
+// Over PostgreSQL each outcome keeps its own transaction: there writers do
+// not queue for one lock, and a batch would lock several deliveries and
+// posts in arrival order, against claim renewals and other replicas'
+// batches locking them in another (deadlocks PostgreSQL would abort).
 
 // maxSaveBatch bounds one group transaction (the writer lock is held for it).
 const maxSaveBatch = 64
@@ -39,6 +44,9 @@ type saveGroup struct {
 // saveGrouped saves the outcome with those of the other workers finishing
 // at the same time, and returns once it is committed (or failed).
 func (p *Publisher) saveGrouped(ctx context.Context, j job, o outcome) error {
+	if p.db.Postgres() {
+		return p.save(ctx, j, o)
+	}
 	req := &saveReq{ctx: ctx, j: j, o: o, done: make(chan error, 1)}
 	g := &p.saves
 	g.mu.Lock()
@@ -78,26 +86,30 @@ func (p *Publisher) drainSaves() {
 	}
 }
 
-// saveBatch writes the batch in one transaction; if that fails, each
-// outcome in its own.
+// saveBatch writes the batch in one transaction. If one outcome's
+// statements fail, each outcome is written in its own transaction, so
+// that the error is that outcome's alone; if the transaction itself could
+// not begin or commit (the database busy past its timeout, the context
+// ended), that is every outcome's error and none is tried again here.
 func (p *Publisher) saveBatch(batch []*saveReq) {
-	var err error
 	if len(batch) > 1 {
 		// Every worker's save context is the publisher's work context.
 		ctx := batch[0].ctx
-		err = p.svc.withTx(ctx, func(tx *sql.Tx) error {
+		outcomeFailed := false
+		err := p.svc.withTx(ctx, func(tx *sql.Tx) error {
 			for _, req := range batch {
 				r, err := p.saveTx(req.ctx, tx, req.j, req.o)
 				if err != nil {
+					outcomeFailed = true
 					return err
 				}
 				req.r = r
 			}
 			return nil
 		})
-		if err == nil {
+		if err == nil || !outcomeFailed {
 			for _, req := range batch {
-				req.done <- nil
+				req.done <- err
 			}
 			return
 		}

@@ -33,13 +33,23 @@ func (c *stmtCache) stmt(ctx context.Context, q string) *sql.Stmt {
 		return nil
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if s, ok := c.m[q]; ok {
+	s, ok := c.m[q]
+	c.mu.Unlock()
+	if ok {
 		return s
 	}
+	// Prepared outside the lock: preparing takes a connection, and a
+	// caller inside a transaction (holding SQLite's write lock) must not
+	// wait for it behind another caller's preparation.
 	s, err := c.db.PrepareContext(ctx, q)
 	if err != nil {
 		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev, ok := c.m[q]; ok {
+		_ = s.Close() // another caller prepared it meanwhile
+		return prev
 	}
 	c.m[q] = s
 	return s
