@@ -60,7 +60,10 @@ func TestGroupCommitKeepsEachOutcomeOwn(t *testing.T) {
 	g := &gateGraph{sim: sim, want: n, open: make(chan struct{}), release: make(chan struct{})}
 	srv := httptest.NewServer(g)
 	t.Cleanup(srv.Close)
-	e := newEnvWith(t, storetest.SQLite(t), sim, srv.URL, scheduler.PublisherOptions{Workers: n})
+	// The group commit is SQLite's (over PostgreSQL each outcome has its
+	// own transaction), so the state is a SQLite file whatever
+	// HUMAS_TEST_STATE says.
+	e := newEnvWith(t, storetest.SQLiteFile(t), sim, srv.URL, scheduler.PublisherOptions{Workers: n})
 	c := e.page("100")
 	for i := range n {
 		e.scheduled(textDraft(fmt.Sprintf("Pengumuman serentak nomor %d", i), time.Now().Add(-time.Second), c.ID))
