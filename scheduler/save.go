@@ -16,17 +16,17 @@ const (
 	qDeliveryPublished = `UPDATE deliveries SET status = 'published', platform_id = ?, permalink = ?, published_at = ?, reconcile = 0,
     next_attempt_at = NULL, error_class = '', error_code = 0, error_subcode = 0, error_message = '', error_action = '', updated_at = ?,
     publish_path = CASE WHEN ? = '' THEN publish_path ELSE ? END
-WHERE id = ? AND status = ? AND (status = 'scheduled' OR claimed_by = ?)`
+WHERE id = ? AND status = ? AND (status = 'scheduled' OR (claimed_by = ? AND attempts = ?))`
 	qDeliveryFailed = `UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, error_class = ?, error_code = ?,
     error_subcode = ?, error_message = ?, error_action = ?, updated_at = ?,
     publish_path = CASE WHEN ? = '' THEN publish_path ELSE ? END
-WHERE id = ? AND status = ? AND (status = 'scheduled' OR claimed_by = ?)`
+WHERE id = ? AND status = ? AND (status = 'scheduled' OR (claimed_by = ? AND attempts = ?))`
 	qDeliveryRetry = `UPDATE deliveries SET status = 'scheduled', next_attempt_at = ?, reconcile = ?,
     container_id = CASE WHEN ? THEN ? ELSE container_id END,
     container_created_at = CASE WHEN ? THEN ? ELSE container_created_at END,
     error_class = ?, error_code = ?, error_subcode = ?, error_message = ?, error_action = ?, updated_at = ?,
     publish_path = CASE WHEN ? = '' THEN publish_path ELSE ? END, containers_created = containers_created + ?
-WHERE id = ? AND status = ? AND (status = 'scheduled' OR claimed_by = ?)`
+WHERE id = ? AND status = ? AND (status = 'scheduled' OR (claimed_by = ? AND attempts = ?))`
 	qDeliveryPost     = `SELECT post_id, channel_id, scheduled_at FROM deliveries WHERE id = ?`
 	qDeliveryClaimer  = `SELECT status, claimed_by FROM deliveries WHERE id = ?`
 	qPostCounts       = `SELECT status, count(*) FROM deliveries WHERE post_id = ? GROUP BY status`
@@ -104,7 +104,7 @@ func (p *Publisher) saveTx(ctx context.Context, sqlTx *sql.Tx, j job, o outcome)
 		switch {
 		case o.published:
 			res, err = tx.ExecContext(ctx, qDeliveryPublished, o.platformID, o.permalink, store.FormatTime(now), store.FormatTime(now),
-				o.path, o.path, j.ID, from, p.opt.Replica)
+				o.path, o.path, j.ID, from, p.opt.Replica, j.Attempts)
 			rec.action, rec.to = "published", DeliveryPublished
 			rec.detail = map[string]any{"platform_id": o.platformID, "lag_seconds": now.Sub(scheduledAt).Seconds()}
 			if o.reconciled {
@@ -114,7 +114,7 @@ func (p *Publisher) saveTx(ctx context.Context, sqlTx *sql.Tx, j job, o outcome)
 		case o.fail != nil:
 			f := o.fail
 			res, err = tx.ExecContext(ctx, qDeliveryFailed, f.Class, f.Code, f.Subcode, f.Message, f.Action, store.FormatTime(now),
-				o.path, o.path, j.ID, from, p.opt.Replica)
+				o.path, o.path, j.ID, from, p.opt.Replica, j.Attempts)
 			rec.action, rec.to, rec.reason = "failed", DeliveryFailed, f.Message
 			rec.detail = map[string]any{"class": f.Class, "code": f.Code, "subcode": f.Subcode, "action": f.Action}
 		default:
@@ -136,7 +136,7 @@ func (p *Publisher) saveTx(ctx context.Context, sqlTx *sql.Tx, j job, o outcome)
 				bump = 1
 			}
 			res, err = tx.ExecContext(ctx, qDeliveryRetry, store.FormatTime(o.retryAt), o.reconcile, setC, container, setC,
-				store.FormatTime(now), ec, code, sub, em, ea, store.FormatTime(now), o.path, o.path, bump, j.ID, from, p.opt.Replica)
+				store.FormatTime(now), ec, code, sub, em, ea, store.FormatTime(now), o.path, o.path, bump, j.ID, from, p.opt.Replica, j.Attempts)
 			rec.to = DeliveryScheduled
 			switch {
 			case o.hold != nil:
@@ -162,8 +162,9 @@ func (p *Publisher) saveTx(ctx context.Context, sqlTx *sql.Tx, j job, o outcome)
 			// A claim this replica let expire (it could not renew it for
 			// the claim lease) may be another replica's now: its outcome
 			// is not this one's to write (the update required this
-			// replica's claim). Else someone settled it (failBlocked lost
-			// to a claim).
+			// replica's claim). Or this replica claimed it again since
+			// (attempts counts the claims): the newer attempt owns it.
+			// Else someone settled it (failBlocked lost to a claim).
 			var status, by string
 			err := tx.QueryRowContext(ctx, qDeliveryClaimer, j.ID).Scan(&status, &by)
 			if err == nil && !o.onlyIfScheduled && status == DeliveryPublishing && by != "" && by != p.opt.Replica {

@@ -137,3 +137,50 @@ func TestGroupCommitKeepsEachOutcomeOwn(t *testing.T) {
 		t.Errorf("%d posts published, want %d", posts, n-taken)
 	}
 }
+
+// An outcome is written only over the claim it was made under: once the
+// same replica has claimed the delivery again (its claim lapsed and was
+// swept meanwhile: attempts counts the claims), the late outcome of the
+// earlier claim is dropped, not written over the newer attempt's.
+func TestLateOutcomeOfEarlierClaimDropped(t *testing.T) {
+	sim := graphsim.New(graphsim.Options{IGReadyDelay: time.Millisecond})
+	g := &gateGraph{sim: sim, want: 1, open: make(chan struct{}), release: make(chan struct{})}
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	e := newEnvWith(t, storetest.SQLite(t), sim, srv.URL, scheduler.PublisherOptions{Workers: 1})
+	c := e.page("100")
+	e.scheduled(textDraft("Pengumuman jadwal layanan", time.Now().Add(-time.Second), c.ID))
+	ctx := context.Background()
+	ticked := make(chan struct{})
+	go func() {
+		defer close(ticked)
+		e.pub.Tick(ctx)
+	}()
+	select {
+	case <-g.open:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the publishing call did not arrive")
+	}
+	// The same replica's newer claim of the delivery.
+	if _, err := e.db.DB.Exec(`UPDATE deliveries SET attempts = attempts + 1`); err != nil {
+		t.Fatal(err)
+	}
+	close(g.release)
+	<-ticked
+	e.pub.Wait()
+	var status string
+	var attempts int
+	if err := e.db.DB.QueryRow(`SELECT status, attempts FROM deliveries`).Scan(&status, &attempts); err != nil {
+		t.Fatal(err)
+	}
+	if status != scheduler.DeliveryPublishing || attempts != 2 {
+		t.Errorf("delivery %s after %d claims, want still publishing under the second claim", status, attempts)
+	}
+	var audits int
+	if err := e.db.DB.QueryRow(`SELECT count(*) FROM audit_log WHERE entity = 'delivery' AND action = 'published'`).Scan(&audits); err != nil {
+		t.Fatal(err)
+	}
+	if audits != 0 {
+		t.Errorf("%d 'published' audit lines, want none from the earlier claim", audits)
+	}
+}
