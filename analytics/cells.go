@@ -128,6 +128,9 @@ SELECT ?, ?, count(), ?, ?, 1 FROM post_cells WHERE gen = ? AND tz = ?`
 	// time with four parts, 8-14 ms with one). Argument: gen.
 	qMergeCells    = `OPTIMIZE TABLE post_cells PARTITION ? FINAL`
 	qMergeTagCells = `OPTIMIZE TABLE post_tag_cells PARTITION ? FINAL`
+	// mergeCellsTimeout bounds the merge (about a second on the 10 M data
+	// set): a report never waits for it, but a refresh does.
+	mergeCellsTimeout = time.Minute
 	// The time zones cells exist for in a generation, and whether its
 	// hashtag cells do too. Argument: gen.
 	qCellZones = `SELECT tz, max(tags) FROM post_cells_gens WHERE gen = ? GROUP BY tz ORDER BY tz`
@@ -246,8 +249,16 @@ func (s *Service) buildCells(ctx context.Context, gen uint32) error {
 }
 
 // mergeCells merges gen's cells into one part per table. It only makes
-// reads faster: if it fails, the cells are complete all the same.
+// reads faster: if it fails, the cells are complete all the same. Over
+// replicas (clickhouse.cluster) it is left to the replicas' own merges:
+// OPTIMIZE on a replicated table is coordinated through ZooKeeper and
+// waits while a replica is down.
 func (s *Service) mergeCells(ctx context.Context, gen uint32) {
+	if s.ch.Cluster() != "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, mergeCellsTimeout)
+	defer cancel()
 	for _, q := range []string{qMergeCells, qMergeTagCells} {
 		if err := s.ch.Exec(ctx, q, gen); err != nil && ctx.Err() == nil {
 			s.log.WarnContext(ctx, "analytics cells not merged; reports read them a little slower", "generation", gen, "err", err)
