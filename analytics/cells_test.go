@@ -17,16 +17,15 @@ import (
 	"github.com/humas-id/humas/store/storetest"
 )
 
-// TestCellsMatchPosts: over a generated data set, grouped reports read
-// from the cells (post_cells) give the figures of the same reports read
-// post by post, for random periods (fragment edges, weeks and months
-// split across the period's ends), methods, ages, group-bys and filters;
-// most of them do read cells.
-func TestCellsMatchPosts(t *testing.T) {
+// cellsAndPosts seeds 1,500 posts over the 120 days to end (seed n) and
+// returns two services over them: one reading the cells (refreshed), one
+// reading the posts.
+func cellsAndPosts(t *testing.T, n uint64) (cells, posts *analytics.Service, end time.Time) {
+	t.Helper()
 	ctx := context.Background()
 	ch := storetest.ClickHouse(t)
-	end := time.Date(2025, 4, 30, 23, 0, 0, 0, time.UTC)
-	if _, err := seed.Run(ctx, ch, seed.Options{Posts: 1500, Snapshots: 1500 * 12, End: end, Days: 120, Batch: 10000, Seed: 3}); err != nil {
+	end = time.Date(2025, 4, 30, 23, 0, 0, 0, time.UTC)
+	if _, err := seed.Run(ctx, ch, seed.Options{Posts: 1500, Snapshots: 1500 * 12, End: end, Days: 120, Batch: 10000, Seed: n}); err != nil {
 		t.Fatal(err)
 	}
 	now := func() time.Time { return end }
@@ -37,10 +36,21 @@ func TestCellsMatchPosts(t *testing.T) {
 	if err := cells.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	posts, err := analytics.New(ch, analytics.Options{CacheTTL: -1, RefreshEvery: -1, NoCells: true, Now: now})
+	posts, err = analytics.New(ch, analytics.Options{CacheTTL: -1, RefreshEvery: -1, NoCells: true, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cells, posts, end
+}
+
+// TestCellsMatchPosts: over a generated data set, grouped reports read
+// from the cells (post_cells) give the figures of the same reports read
+// post by post, for random periods (fragment edges, weeks and months
+// split across the period's ends), methods, ages, group-bys and filters;
+// most of them do read cells.
+func TestCellsMatchPosts(t *testing.T) {
+	ctx := context.Background()
+	cells, posts, end := cellsAndPosts(t, 3)
 	r := rand.New(rand.NewPCG(5, 6))
 	first := end.AddDate(0, 0, -120).Truncate(24 * time.Hour)
 	read := 0

@@ -11,7 +11,6 @@ import (
 
 	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/analytics/seed"
-	"github.com/humas-id/humas/store/storetest"
 )
 
 // TestTagCellsMatchPosts: over a generated data set, hashtag reports read
@@ -22,23 +21,7 @@ import (
 // the posts in both services and agree too.
 func TestTagCellsMatchPosts(t *testing.T) {
 	ctx := context.Background()
-	ch := storetest.ClickHouse(t)
-	end := time.Date(2025, 4, 30, 23, 0, 0, 0, time.UTC)
-	if _, err := seed.Run(ctx, ch, seed.Options{Posts: 1500, Snapshots: 1500 * 12, End: end, Days: 120, Batch: 10000, Seed: 4}); err != nil {
-		t.Fatal(err)
-	}
-	now := func() time.Time { return end }
-	cells, err := analytics.New(ch, analytics.Options{CacheTTL: -1, RefreshEvery: -1, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cells.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
-	posts, err := analytics.New(ch, analytics.Options{CacheTTL: -1, RefreshEvery: -1, NoCells: true, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cells, posts, end := cellsAndPosts(t, 4)
 	r := rand.New(rand.NewPCG(7, 8))
 	first := end.AddDate(0, 0, -120).Truncate(24 * time.Hour)
 	const n = 120
