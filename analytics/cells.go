@@ -57,31 +57,21 @@ const (
     r_den, r_rate, v_posts, v_inter, v_den, v_rate, f_posts, f_inter, f_den, f_rate`
 
 	// The per-post rows of a generation (every age) with the local day
-	// and the channel's followers that day. Arguments: tz, gen, tz, gen.
+	// and the channel's followers that day (kept by the read model, see
+	// factsFollowers). Arguments: tz, gen, tz, gen.
 	cellPosts = `
 (
-    SELECT age, post_key, pday, unit, chan, plat, ctype, camp, reach, views, interactions, reactions, likes, comments, shares,
-        saves, clicks, video_views, followers
-    FROM
-    (
-        SELECT toUInt32(0) AS age, post_key, toDate(published_at, ?) AS pday, unit_id AS unit, channel_id AS chan, platform AS plat,
-            content_type AS ctype, campaign AS camp, reach, views, interactions, reactions, likes, comments, shares, saves,
-            clicks, video_views
-        FROM post_facts
-        WHERE gen = ?
-        UNION ALL
-        SELECT age, post_key, toDate(published_at, ?) AS pday, unit_id AS unit, channel_id AS chan, platform AS plat,
-            content_type AS ctype, campaign AS camp, reach, views, interactions, reactions, likes, comments, shares, saves,
-            clicks, video_views
-        FROM post_age_facts
-        WHERE gen = ?
-    ) AS p
-    ANY LEFT JOIN
-    (
-        SELECT channel_id AS chan, day AS pday, argMax(followers, collected_at) AS followers
-        FROM account_metrics
-        GROUP BY channel_id, day
-    ) AS f USING (chan, pday)
+    SELECT toUInt32(0) AS age, post_key, toDate(published_at, ?) AS pday, unit_id AS unit, channel_id AS chan,
+        platform AS plat, content_type AS ctype, campaign AS camp, reach, views, interactions, reactions, likes, comments,
+        shares, saves, clicks, video_views
+    ` + factsFollowers + `    FROM post_facts
+    WHERE gen = ?
+    UNION ALL
+    SELECT age, post_key, toDate(published_at, ?) AS pday, unit_id AS unit, channel_id AS chan, platform AS plat,
+        content_type AS ctype, campaign AS camp, reach, views, interactions, reactions, likes, comments, shares, saves,
+        clicks, video_views
+    ` + factsFollowers + `    FROM post_age_facts
+    WHERE gen = ?
 )`
 
 	// The sums of a cell, from posts.

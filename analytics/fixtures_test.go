@@ -139,3 +139,18 @@ func insertFollowers(t *testing.T, ch *store.ClickHouse, channel, unit uint64, p
 		t.Fatal(err)
 	}
 }
+
+// insertFollowersAt writes one follower count of a channel's day, collected
+// at the given time.
+func insertFollowersAt(t *testing.T, ch *store.ClickHouse, channel, unit uint64, day string, collected time.Time, n uint64) {
+	t.Helper()
+	d, err := time.Parse("2006-01-02", day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.Exec(context.Background(), `INSERT INTO account_metrics (day, collected_at, platform, channel_id, account_id,
+		unit_id, followers, metric_source) SELECT ?, ?, 'facebook', ?, 'acct', ?, ?, 'followers_count'`,
+		d, collected, channel, unit, n); err != nil {
+		t.Fatal(err)
+	}
+}

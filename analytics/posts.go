@@ -75,23 +75,37 @@ func (s *Service) topPosts(ctx context.Context, q Query) (*PostsReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	den := denominators[q.Method]
+	rep := &PostsReport{Method: q.Method, Age: q.Age, From: p.fromDate.Format(DateLayout), To: p.toDate.Format(DateLayout),
+		Timezone: p.tz, Sort: q.Sort, Order: q.Order, Definition: definition(q.Method, q.Age, p.tz), Posts: []PostRow{}}
+	// On the read model, the list's posts are found first from the few
+	// columns the order needs, then read whole by key: one pass over
+	// every column of a year took 85 ms on the 10 M benchmark, the two
+	// 25 + 15 ms.
+	var keys []uint64
+	if readsFacts(q, p) {
+		var b sqlBuf
+		b.add("SELECT post_key FROM (\nSELECT post_key, pub, pid, reach, interactions, " + topRate(q.Method) + "\nFROM (\n")
+		perPost(&b, q, p, false)
+		b.add("\n))")
+		topOrder(&b, q)
+		if keys, err = s.topKeys(ctx, &b); err != nil {
+			return nil, err
+		}
+		if len(keys) == 0 {
+			return rep, nil
+		}
+	}
 	var b sqlBuf
 	b.add("SELECT plat, pid, pub, ctype, chan, unit, camp, reach, views, interactions, reactions, likes, comments, shares, saves," +
-		" clicks, video_views, toUInt64(" + den + ") AS den, if(den > 0, interactions / den, 0) AS er\nFROM (\n")
-	perPost(&b, q, p, false)
+		" clicks, video_views, " + topRate(q.Method) + "\nFROM (\n")
+	perPostOf(&b, q, p, false, keys)
 	b.add("\n)")
-	if q.Sort == "engagement_rate" {
-		b.add("\nWHERE den > 0")
-	}
-	b.add("\nORDER BY "+sortExprs[q.Sort]+" "+orderWords[q.Order]+", pub DESC, pid\nLIMIT ?", q.Limit)
+	topOrder(&b, q)
 	rows, err := s.ch.Query(ctx, b.String(), b.args...)
 	if err != nil {
 		return nil, fmt.Errorf("top posts query: %w", err)
 	}
 	defer rows.Close()
-	rep := &PostsReport{Method: q.Method, Age: q.Age, From: p.fromDate.Format(DateLayout), To: p.toDate.Format(DateLayout),
-		Timezone: p.tz, Sort: q.Sort, Order: q.Order, Definition: definition(q.Method, q.Age, p.tz), Posts: []PostRow{}}
 	var ids []any
 	for rows.Next() {
 		var r PostRow
@@ -118,6 +132,41 @@ func (s *Service) topPosts(ctx context.Context, q Query) (*PostsReport, error) {
 		return nil, err
 	}
 	return rep, nil
+}
+
+// topKeys runs the first step of a list: the keys of its posts.
+func (s *Service) topKeys(ctx context.Context, b *sqlBuf) ([]uint64, error) {
+	rows, err := s.ch.Query(ctx, b.String(), b.args...)
+	if err != nil {
+		return nil, fmt.Errorf("top posts keys: %w", err)
+	}
+	defer rows.Close()
+	keys := []uint64{}
+	for rows.Next() {
+		var k uint64
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("top posts keys scan: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("top posts keys rows: %w", err)
+	}
+	return keys, nil
+}
+
+// topRate is the list's denominator and rate columns (den, er) for method.
+func topRate(method string) string {
+	return "toUInt64(" + denominators[method] + ") AS den, if(den > 0, interactions / den, 0) AS er"
+}
+
+// topOrder is the list's filter, order and length (over den, er, pub,
+// pid and the sort column).
+func topOrder(b *sqlBuf, q Query) {
+	if q.Sort == "engagement_rate" {
+		b.add("\nWHERE den > 0")
+	}
+	b.add("\nORDER BY "+sortExprs[q.Sort]+" "+orderWords[q.Order]+", pub DESC, pid\nLIMIT ?", q.Limit)
 }
 
 // postDetails adds permalinks, caption excerpts and channel names.

@@ -14,15 +14,43 @@ const (
 	qCurrentAgeGen = `SELECT max(gen), count() FROM post_age_facts_gens`
 	// Arguments: gen.
 	qBuildFacts = `INSERT INTO post_facts (gen, post_key, platform, post_id, published_at, content_type, unit_id, channel_id,
-    campaign, reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions, has_insights)
-SELECT ?, post_key, any(platform), any(post_id), any(published_at), argMaxMerge(d_content_type), argMaxMerge(d_unit_id),
-    argMaxMerge(d_channel_id), argMaxMerge(d_campaign), argMaxMerge(m_reach), argMaxMerge(m_views),
-    argMaxMerge(m_reactions), argMaxMerge(m_likes), argMaxMerge(m_comments), argMaxMerge(m_shares),
-    argMaxMerge(m_saves), argMaxMerge(m_clicks), argMaxMerge(m_video_views), argMaxMerge(m_interactions),
-    argMaxMerge(m_has_insights)
-FROM post_latest
-GROUP BY post_key
-HAVING maxMerge(snap_ver) > 0`
+    campaign, reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions, has_insights,
+    fol_prev, fol_day, fol_next)
+SELECT ?, post_key, plat, pid, pub, content_type, unit_id, channel_id, campaign, reach, views, reactions, likes, comments,
+    shares, saves, clicks, video_views, interactions, has_insights, fol_prev, fol_day, fol_next
+FROM
+(
+    SELECT post_key, any(platform) AS plat, any(post_id) AS pid, any(published_at) AS pub,
+        argMaxMerge(d_content_type) AS content_type, argMaxMerge(d_unit_id) AS unit_id,
+        argMaxMerge(d_channel_id) AS channel_id, argMaxMerge(d_campaign) AS campaign, argMaxMerge(m_reach) AS reach,
+        argMaxMerge(m_views) AS views, argMaxMerge(m_reactions) AS reactions, argMaxMerge(m_likes) AS likes,
+        argMaxMerge(m_comments) AS comments, argMaxMerge(m_shares) AS shares, argMaxMerge(m_saves) AS saves,
+        argMaxMerge(m_clicks) AS clicks, argMaxMerge(m_video_views) AS video_views,
+        argMaxMerge(m_interactions) AS interactions, argMaxMerge(m_has_insights) AS has_insights,
+        toDate(pub, 'UTC') AS uday
+    FROM post_latest
+    GROUP BY post_key
+    HAVING maxMerge(snap_ver) > 0
+) AS p
+ANY LEFT JOIN
+(` + qChannelDayFollowers + `
+) AS f USING (channel_id, uday)`
+	// The followers of each channel on the UTC day before, on and after
+	// each day (fol_prev, fol_day, fol_next of a post published that UTC
+	// day, see store/chmigrations/0042): every (channel, day) figure,
+	// the latest collected, counts for the day after (as its prev), the
+	// day itself and the day before (as its next).
+	qChannelDayFollowers = `
+    SELECT channel_id, addDays(day, -o) AS uday, sumIf(f, o = -1) AS fol_prev, sumIf(f, o = 0) AS fol_day,
+        sumIf(f, o = 1) AS fol_next
+    FROM
+    (
+        SELECT channel_id, day, argMax(followers, collected_at) AS f
+        FROM account_metrics
+        GROUP BY channel_id, day
+    )
+    ARRAY JOIN [-1, 0, 1] AS o
+    GROUP BY channel_id, uday`
 	// The fixed-age rows of a generation: the snapshot nearest each age
 	// (post_at_age, see store/chmigrations/0022) with the attributes of
 	// the post_facts generation just built. FINAL keeps the row with the
@@ -35,9 +63,9 @@ HAVING maxMerge(snap_ver) > 0`
 	// gen.
 	qBuildAgeFacts = `INSERT INTO post_age_facts (gen, age, post_key, platform, post_id, published_at, content_type, unit_id,
     channel_id, campaign, reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions,
-    has_insights)
+    has_insights, fol_prev, fol_day, fol_next)
 SELECT ?, age, post_key, platform, post_id, published_at, content_type, unit_id, channel_id, campaign, reach, views,
-    reactions, likes, comments, shares, saves, clicks, video_views, interactions, has_insights
+    reactions, likes, comments, shares, saves, clicks, video_views, interactions, has_insights, fol_prev, fol_day, fol_next
 FROM
 (
     SELECT age, post_key, reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions,
@@ -46,10 +74,12 @@ FROM
 ) AS a
 ALL INNER JOIN
 (
-    SELECT post_key, platform, post_id, published_at, content_type, unit_id, channel_id, campaign
+    SELECT post_key, platform, post_id, published_at, content_type, unit_id, channel_id, campaign, fol_prev, fol_day,
+        fol_next
     FROM post_facts
     WHERE gen = ?
 ) AS d USING post_key`
+
 	qFactsCount    = `SELECT count() FROM post_facts WHERE gen = ?`
 	qAgeFactsCount = `SELECT count() FROM post_age_facts WHERE gen = ?`
 	qRecordGen     = `INSERT INTO post_facts_gens (gen, posts, built_at, took_ms) SELECT ?, ?, ?, ?`

@@ -74,7 +74,7 @@ type Service struct {
 	gensAt time.Time // when gens were read or set, under mu
 	cover  uint64    // changes the current generation includes (read_model_covers), under mu
 	mark   uint64    // the change marker last read, under mu
-	zones  map[uint64]unitZone
+	zones  unitZones // under mu
 	// names are the unit and channel names last read, per query, under mu.
 	nameCache map[string]cachedNames
 
@@ -103,16 +103,26 @@ func builderID() string {
 	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(r[:]))
 }
 
-// unitZone is a unit's time zone as last read (exists false: no such unit).
+// unitZone is a unit's time zone (exists false: no such unit).
 type unitZone struct {
 	tz     string
 	exists bool
-	at     time.Time
 }
 
-// unitZoneTTL is how long a unit's time zone is trusted (the units mirror
-// is refreshed every minute).
-const unitZoneTTL = 30 * time.Second
+// unitZones are every unit's time zone as read at a time; the map is
+// shared, read only.
+type unitZones struct {
+	m  map[uint64]string
+	at time.Time
+}
+
+// unitZoneTTL is how long the units' time zones are trusted (the units
+// mirror is refreshed every minute); unitZoneMissTTL is how long a unit
+// missing from them is.
+const (
+	unitZoneTTL     = 30 * time.Second
+	unitZoneMissTTL = 2 * time.Second
+)
 
 // New makes a Service over ch.
 func New(ch *store.ClickHouse, opts Options) (*Service, error) {
@@ -153,7 +163,7 @@ func New(ch *store.ClickHouse, opts Options) (*Service, error) {
 		opts.ChangeGrace = defaultGrace
 	}
 	return &Service{ch: ch, tz: opts.Timezone, log: opts.Logger, now: opts.Now, ttl: opts.CacheTTL,
-		sem: make(chan struct{}, opts.MaxQueries), cache: newAnswerCache(opts.CacheMaxBytes), zones: map[uint64]unitZone{},
+		sem: make(chan struct{}, opts.MaxQueries), cache: newAnswerCache(opts.CacheMaxBytes),
 		once: opts.Once, every: opts.RefreshEvery, poll: opts.ChangePoll, grace: opts.ChangeGrace, nudge: make(chan struct{}, 1),
 		builder: builderID(), noCells: opts.NoCells}, nil
 }
@@ -325,31 +335,54 @@ func (s *Service) resolve(ctx context.Context, q Query, defaultDays int) (period
 	return p, nil
 }
 
-// unitZone reads a unit's time zone from the mirrored units table,
-// remembered for unitZoneTTL.
+// unitZone reads a unit's time zone from the mirrored units table. Every
+// unit's zone is read at once and remembered for unitZoneTTL (one query
+// instead of one per unit: each costs a few milliseconds on 18.16); a unit
+// missing from a read older than unitZoneMissTTL reads them again, so a
+// unit mirrored since is found.
 func (s *Service) unitZone(ctx context.Context, unit uint64) (unitZone, error) {
 	s.mu.Lock()
-	z, ok := s.zones[unit]
+	zs := s.zones
 	s.mu.Unlock()
-	if ok && time.Since(z.at) < unitZoneTTL {
-		return z, nil
+	if zs.m != nil {
+		age := time.Since(zs.at)
+		tz, ok := zs.m[unit]
+		if age < unitZoneTTL && (ok || age < unitZoneMissTTL) {
+			return unitZone{tz: tz, exists: ok}, nil
+		}
 	}
-	var tz string
-	var n uint64
-	if err := s.ch.QueryRow(ctx, qUnitTimezone, unit).Scan(&tz, &n); err != nil {
-		if ok && ctx.Err() == nil { // the last one read, while ClickHouse does not answer
-			return z, nil
+	m, err := s.readZones(ctx)
+	if err != nil {
+		if zs.m != nil && ctx.Err() == nil { // the last ones read, while ClickHouse does not answer
+			tz, ok := zs.m[unit]
+			return unitZone{tz: tz, exists: ok}, nil
 		}
 		return unitZone{}, fmt.Errorf("read unit %d time zone: %w", unit, err)
 	}
-	z = unitZone{tz: tz, exists: n > 0, at: time.Now()}
 	s.mu.Lock()
-	if len(s.zones) > 10000 { // ids from requests: keep the map small
-		s.zones = map[uint64]unitZone{}
-	}
-	s.zones[unit] = z
+	s.zones = unitZones{m: m, at: time.Now()}
 	s.mu.Unlock()
-	return z, nil
+	tz, ok := m[unit]
+	return unitZone{tz: tz, exists: ok}, nil
+}
+
+// readZones reads every mirrored unit's time zone.
+func (s *Service) readZones(ctx context.Context) (map[uint64]string, error) {
+	rows, err := s.ch.Query(ctx, qUnitTimezones)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[uint64]string{}
+	for rows.Next() {
+		var id uint64
+		var tz string
+		if err := rows.Scan(&id, &tz); err != nil {
+			return nil, err
+		}
+		m[id] = tz
+	}
+	return m, rows.Err()
 }
 
 // cachedNames are names read at a time; the map is shared, read only.

@@ -3,15 +3,17 @@ package analytics
 import (
 	"strings"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
 // Fixed SQL fragments. Request values never reach the text: identifiers
 // and expressions come from the maps below (keyed by validated names) and
 // every value is a bound argument.
 const (
-	qUnitTimezone = `SELECT argMax(timezone, version), count() FROM units WHERE unit_id = ?`
-	qUnitNames    = `SELECT unit_id, argMax(name, version) FROM units GROUP BY unit_id`
-	qChannelNames = `SELECT channel_id, argMax(name, version) FROM channels GROUP BY channel_id`
+	qUnitTimezones = `SELECT unit_id, argMax(timezone, version) FROM units GROUP BY unit_id`
+	qUnitNames     = `SELECT unit_id, argMax(name, version) FROM units GROUP BY unit_id`
+	qChannelNames  = `SELECT channel_id, argMax(name, version) FROM channels GROUP BY channel_id`
 
 	// One row per post with its latest snapshot, from the pre-aggregate.
 	// Arguments: tz, tz, current-period start, range start, range end.
@@ -57,19 +59,42 @@ WHERE published_at >= ? AND published_at < ?`
     reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions, has_insights
 `
 
-	// One row per post from the current read-model generation. Arguments:
-	// tz, tz, current-period start, gen, range start, range end.
+	// One row per post from the current read-model generation: the head
+	// (arguments tz, tz, current-period start), factsFollowers when the
+	// method needs them, then the table (arguments gen, then factsRange's).
 	qPostsFactsHead = `SELECT
-` + factsColumns + `FROM post_facts
-WHERE gen = ? AND published_at >= ? AND published_at < ?`
+` + factsColumns
+	qPostsFactsFrom  = `FROM post_facts`
+	qPostsFactsWhere = `
+WHERE gen = ?` + factsRange
 
-	// One row per post from the current fixed-age read-model generation:
-	// its snapshot nearest the age (the same choice as qPostsAgeHead).
-	// Arguments: tz, tz, current-period start, gen, age seconds, range
-	// start, range end.
-	qPostsAgeFactsHead = `SELECT
-` + factsColumns + `FROM post_age_facts
-WHERE gen = ? AND age = ? AND published_at >= ? AND published_at < ?`
+	// One row per post from the current fixed-age read-model generation
+	// (after qPostsFactsHead): its snapshot nearest the age (the same
+	// choice as qPostsAgeHead). Arguments: gen, age seconds, then
+	// factsRange's.
+	qPostsAgeFactsFrom  = `FROM post_age_facts`
+	qPostsAgeFactsWhere = `
+WHERE gen = ? AND age = ?` + factsRange
+
+	// Only the listed posts (top posts' second step): PREWHERE reads the
+	// other columns only for the granules that hold one. Argument: the
+	// post keys (a set).
+	qPostKeysIn = `
+PREWHERE post_key IN ?`
+
+	// The publish range of a read-model query: range start and end, then
+	// the first and last month they touch, a condition on the sorting
+	// key's first column (store/chmigrations/0042) that 18.16 does not
+	// derive from the range. Arguments: start, end, start, end - 1s.
+	factsRange = ` AND published_at >= ? AND published_at < ?
+    AND toStartOfMonth(published_at) >= toStartOfMonth(?) AND toStartOfMonth(published_at) <= toStartOfMonth(?)`
+
+	// The followers of the post's channel on its local publish day
+	// (pday), from the three days the read model keeps (0042): the
+	// same figure qFollowersJoin finds.
+	factsFollowers = `    , multiIf(pday = toDate(published_at, 'UTC'), fol_day, pday > toDate(published_at, 'UTC'), fol_next, fol_prev)
+        AS followers
+`
 
 	qPostsLatestGroup = `
 GROUP BY post_key
@@ -198,32 +223,58 @@ func (s *sqlBuf) String() string { return s.b.String() }
 
 // perPost writes the per-post subquery (one row per post published in
 // [start, p.to), each with its latest snapshot or the one nearest q.Age),
-// filtered by q, and joined with followers when the method needs them.
-// The columns are perPostColumns (+ followers).
-func perPost(s *sqlBuf, q Query, p period, start bool) {
+// filtered by q, with the channel's followers on the publish day when the
+// method needs them. The columns are perPostColumns (+ followers).
+func perPost(s *sqlBuf, q Query, p period, start bool) { perPostOf(s, q, p, start, nil) }
+
+// readsFacts reports whether perPost reads the read model (post_facts or
+// post_age_facts) for q.
+func readsFacts(q Query, p period) bool {
+	return (q.Age == "latest" && p.gens.latest != 0) || (q.Age != "latest" && p.gens.age != 0)
+}
+
+// perPostOf is perPost over only the posts keys lists when keys is not
+// nil (the read model only: see readsFacts).
+func perPostOf(s *sqlBuf, q Query, p period, start bool, keys []uint64) {
 	rangeStart := p.from
 	if start {
 		rangeStart = p.prevFrom
 	}
 	followers := q.Method == "followers"
-	if followers {
-		s.add("SELECT " + perPostColumns + ", followers FROM (\n")
+	// The read model keeps each post's followers (0042).
+	facts := func(from, where string, args ...any) {
+		s.add(qPostsFactsHead, p.tz, p.tz, p.from)
+		if followers {
+			s.add(factsFollowers)
+		}
+		s.add(from)
+		if keys != nil {
+			s.add(qPostKeysIn, clickhouse.GroupSet{Value: keySet(keys)})
+		}
+		s.add(where, args...)
+		s.add("", rangeStart, p.to, rangeStart, p.to.Add(-time.Second))
+		platformFilter(s, q)
+		havingFilters(s, q, " AND ")
 	}
 	switch {
 	case q.Age == "latest" && p.gens.latest != 0:
-		s.add(qPostsFactsHead, p.tz, p.tz, p.from, p.gens.latest, rangeStart, p.to)
-		platformFilter(s, q)
-		havingFilters(s, q, " AND ")
-	case q.Age == "latest":
+		facts(qPostsFactsFrom, qPostsFactsWhere, p.gens.latest)
+		return
+	case q.Age != "latest" && p.gens.age != 0:
+		facts(qPostsAgeFactsFrom, qPostsAgeFactsWhere, p.gens.age, ageSeconds[q.Age])
+		return
+	}
+	// Before the first generation: collapse post_latest (and scan
+	// post_metrics for a fixed age) and join the followers.
+	if followers {
+		s.add("SELECT " + perPostColumns + ", followers FROM (\n")
+	}
+	if q.Age == "latest" {
 		s.add(qPostsLatestHead, p.tz, p.tz, p.from, rangeStart, p.to)
 		platformFilter(s, q)
 		s.add(qPostsLatestGroup)
 		havingFilters(s, q, " AND ")
-	case p.gens.age != 0:
-		s.add(qPostsAgeFactsHead, p.tz, p.tz, p.from, p.gens.age, ageSeconds[q.Age], rangeStart, p.to)
-		platformFilter(s, q)
-		havingFilters(s, q, " AND ")
-	default:
+	} else {
 		s.add("SELECT " + perPostColumns + " FROM (\n")
 		s.add(qPostsDimsHead, p.tz, p.tz, p.from, rangeStart, p.to)
 		platformFilter(s, q)
@@ -240,6 +291,15 @@ func perPost(s *sqlBuf, q Query, p period, start bool) {
 		last := p.to.Add(-time.Second).In(p.loc)
 		s.add("\n) AS p"+qFollowersJoin, dateOnly(first), dateOnly(last))
 	}
+}
+
+// keySet is keys as the values of a bound set.
+func keySet(keys []uint64) []any {
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		out[i] = k
+	}
+	return out
 }
 
 func platformFilter(s *sqlBuf, q Query) {
