@@ -82,38 +82,69 @@ func (s *Service) followers(ctx context.Context, q Query) (*FollowersReport, err
 			ID: "Pengikut setiap kanal per hari (pengumpulan terakhir hari itu); pertumbuhan = perubahan sejak hari sebelumnya yang punya data; " +
 				"pertumbuhan periode = jumlah terakhir − jumlah pada hari sebelum periode (atau hari pertama yang punya data).",
 		}}
+	// A year without a filter is about 100,000 day points: the loop
+	// allocates per channel, not per point (growth figures come from
+	// slabs, day texts from a per-day cache).
 	var cur *FollowerChannel
-	var prev *uint64
+	var start, end, prev uint64
+	var hasStart, hasEnd, hasPrev bool
+	closeChannel := func() {
+		if cur == nil {
+			return
+		}
+		if hasStart {
+			v := start
+			cur.Start = &v
+		}
+		if hasEnd {
+			v := end
+			cur.End = &v
+		}
+	}
 	first := p.fromDate
+	days := int(p.toDate.Sub(p.fromDate).Hours()/24) + 1
+	dayText := map[int64]string{}
+	var slab []int64
+	var ch, unit, n uint64
+	var platform string
+	var day time.Time
 	for rows.Next() {
-		var ch, unit, n uint64
-		var platform string
-		var day time.Time
 		if err := rows.Scan(&ch, &platform, &unit, &day, &n); err != nil {
 			return nil, fmt.Errorf("followers scan: %w", err)
 		}
 		if cur == nil || cur.Channel != ch {
-			rep.Channels = append(rep.Channels, FollowerChannel{Channel: ch, Platform: platform, Unit: unit, Days: []FollowerDay{}})
+			closeChannel()
+			rep.Channels = append(rep.Channels, FollowerChannel{Channel: ch, Platform: platform, Unit: unit,
+				Days: make([]FollowerDay, 0, min(days, 400))})
 			cur = &rep.Channels[len(rep.Channels)-1]
-			prev = nil
+			start, end, prev = 0, 0, 0
+			hasStart, hasEnd, hasPrev = false, false, false
 		}
-		count := n
-		if cur.Start == nil {
-			cur.Start = &count
+		if !hasStart {
+			start, hasStart = n, true
 		}
 		if day.Before(first) { // the day before the period: a baseline only
-			prev = &count
+			prev, hasPrev = n, true
 			continue
 		}
-		d := FollowerDay{Day: day.Format(DateLayout), Followers: n}
-		if prev != nil {
-			g := int64(n) - int64(*prev)
-			d.Growth = &g
+		text, ok := dayText[day.Unix()]
+		if !ok {
+			text = day.Format(DateLayout)
+			dayText[day.Unix()] = text
+		}
+		d := FollowerDay{Day: text, Followers: n}
+		if hasPrev {
+			if len(slab) == cap(slab) {
+				slab = make([]int64, 0, 4096)
+			}
+			slab = append(slab, int64(n)-int64(prev))
+			d.Growth = &slab[len(slab)-1]
 		}
 		cur.Days = append(cur.Days, d)
-		cur.End = &count
-		prev = &count
+		end, hasEnd = n, true
+		prev, hasPrev = n, true
 	}
+	closeChannel()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("followers rows: %w", err)
 	}
