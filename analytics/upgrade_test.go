@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/humas-id/humas/analytics"
 	"github.com/humas-id/humas/store/storetest"
 )
 
@@ -64,4 +65,70 @@ func TestUpgradeDropsFixedAgeGenerations(t *testing.T) {
 	if got := reach(); got != 800 {
 		t.Errorf("after the refresh: reach %d, want 800", got)
 	}
+}
+
+// TestUpgradeRebuildsPerPostReadModel: the upgrade (migration 0042)
+// replaces post_facts and post_age_facts (new sorting key, followers per
+// post) and drops the generations an older humas built; reports answer
+// from post_latest and post_metrics with the same figures until the next
+// refresh builds a generation in the new form.
+func TestUpgradeRebuildsPerPostReadModel(t *testing.T) {
+	ch := storetest.ClickHouseWithout(t, 42)
+	seedHand(t, ch)
+	ctx := context.Background()
+	// A generation as the older humas built it (its columns, its key).
+	for _, q := range []string{
+		`INSERT INTO post_facts (gen, post_key, platform, post_id, published_at, content_type, unit_id, channel_id, campaign,
+            reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions, has_insights)
+        SELECT 7, post_key, any(platform), any(post_id), any(published_at), argMaxMerge(d_content_type),
+            argMaxMerge(d_unit_id), argMaxMerge(d_channel_id), argMaxMerge(d_campaign), argMaxMerge(m_reach),
+            argMaxMerge(m_views), argMaxMerge(m_reactions), argMaxMerge(m_likes), argMaxMerge(m_comments),
+            argMaxMerge(m_shares), argMaxMerge(m_saves), argMaxMerge(m_clicks), argMaxMerge(m_video_views),
+            argMaxMerge(m_interactions), argMaxMerge(m_has_insights)
+        FROM post_latest GROUP BY post_key`,
+		`INSERT INTO post_facts_gens (gen, posts, built_at, took_ms) SELECT 7, 8, now(), 1`,
+	} {
+		if err := ch.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ran, err := ch.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ran) != 1 || ran[0].Version != 42 {
+		t.Fatalf("the upgrade applied %v, want 0042 alone", ran)
+	}
+	for _, q := range []string{"SELECT count() FROM post_facts", "SELECT count() FROM post_facts_gens",
+		"SELECT count() FROM post_age_facts", "SELECT count() FROM post_age_facts_gens"} {
+		var n uint64
+		if err := ch.QueryRow(ctx, q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("%s = %d after the upgrade, want 0", q, n)
+		}
+	}
+	// The hand fixture's figures by followers (TestEngagementMaths).
+	followers := func(label string, svc *analytics.Service) {
+		t.Helper()
+		rep, err := svc.Engagement(ctx, query(t, "from=2025-03-01&to=2025-03-31&method=followers&channel=10&group_by=content_type"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkFigures(t, label, rep.Totals, want{2, 300, 12, 2, 0.007, 0.007})
+	}
+	svc := newService(t, ch)
+	followers("after the upgrade, before a refresh", svc)
+	if err := svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var n uint64
+	if err := ch.QueryRow(ctx, "SELECT count() FROM post_facts WHERE fol_day > 0 OR fol_next > 0").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Error("the first refresh after the upgrade built no post with followers")
+	}
+	followers("after the refresh", newService(t, ch))
 }
