@@ -86,10 +86,11 @@ func (s *Service) topPosts(ctx context.Context, q Query) (*PostsReport, error) {
 	var keys []uint64
 	var ids []any
 	var details map[string]postDetail
-	var g errgroup.Group
+	g, gctx := errgroup.WithContext(ctx)
 	if readsFacts(q, p) {
 		var b sqlBuf
-		b.add("SELECT post_key, pid FROM (\nSELECT post_key, pub, pid, reach, interactions, " + topRate(q.Method) + "\nFROM (\n")
+		b.add("SELECT post_key, pid FROM (\nSELECT post_key, pub, pid, plat, reach, interactions, " + topRate(q.Method) +
+			"\nFROM (\n")
 		perPost(&b, q, p, false)
 		b.add("\n))")
 		topOrder(&b, q)
@@ -101,7 +102,7 @@ func (s *Service) topPosts(ctx context.Context, q Query) (*PostsReport, error) {
 		}
 		g.Go(func() error {
 			var err error
-			details, err = s.postDetails(ctx, ids)
+			details, err = s.postDetails(gctx, ids)
 			return err
 		})
 	}
@@ -200,12 +201,13 @@ func topRate(method string) string {
 }
 
 // topOrder is the list's filter, order and length (over den, er, pub,
-// pid and the sort column).
+// pid, plat and the sort column). The order is total (a post is its
+// platform and id), so the list's two steps pick the posts one would.
 func topOrder(b *sqlBuf, q Query) {
 	if q.Sort == "engagement_rate" {
 		b.add("\nWHERE den > 0")
 	}
-	b.add("\nORDER BY "+sortExprs[q.Sort]+" "+orderWords[q.Order]+", pub DESC, pid\nLIMIT ?", q.Limit)
+	b.add("\nORDER BY "+sortExprs[q.Sort]+" "+orderWords[q.Order]+", pub DESC, pid, plat\nLIMIT ?", q.Limit)
 }
 
 // postDetail is a post's link, caption and thumbnail, and the humas post

@@ -353,9 +353,10 @@ func (s *Service) unitZone(ctx context.Context, unit uint64) (unitZone, error) {
 	}
 	m, err := s.readZones(ctx)
 	if err != nil {
-		if zs.m != nil && ctx.Err() == nil { // the last ones read, while ClickHouse does not answer
-			tz, ok := zs.m[unit]
-			return unitZone{tz: tz, exists: ok}, nil
+		// While ClickHouse does not answer, a unit read before keeps its
+		// zone; one that was not there is not called missing.
+		if tz, ok := zs.m[unit]; ok && ctx.Err() == nil {
+			return unitZone{tz: tz, exists: true}, nil
 		}
 		return unitZone{}, fmt.Errorf("read unit %d time zone: %w", unit, err)
 	}

@@ -77,21 +77,26 @@ func TestUpgradeRebuildsPerPostReadModel(t *testing.T) {
 	seedHand(t, ch)
 	ctx := context.Background()
 	// A generation as the older humas built it (its columns, its key).
-	for _, q := range []string{
-		`INSERT INTO post_facts (gen, post_key, platform, post_id, published_at, content_type, unit_id, channel_id, campaign,
-            reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions, has_insights)
-        SELECT 7, post_key, any(platform), any(post_id), any(published_at), argMaxMerge(d_content_type),
-            argMaxMerge(d_unit_id), argMaxMerge(d_channel_id), argMaxMerge(d_campaign), argMaxMerge(m_reach),
-            argMaxMerge(m_views), argMaxMerge(m_reactions), argMaxMerge(m_likes), argMaxMerge(m_comments),
-            argMaxMerge(m_shares), argMaxMerge(m_saves), argMaxMerge(m_clicks), argMaxMerge(m_video_views),
-            argMaxMerge(m_interactions), argMaxMerge(m_has_insights)
-        FROM post_latest GROUP BY post_key`,
-		`INSERT INTO post_facts_gens (gen, posts, built_at, took_ms) SELECT 7, 8, now(), 1`,
-	} {
-		if err := ch.Exec(ctx, q); err != nil {
-			t.Fatal(err)
+	oldGen := func(gen uint32) {
+		t.Helper()
+		for _, q := range []string{
+			`INSERT INTO post_facts (gen, post_key, platform, post_id, published_at, content_type, unit_id, channel_id,
+                campaign, reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions,
+                has_insights)
+            SELECT ?, post_key, any(platform), any(post_id), any(published_at), argMaxMerge(d_content_type),
+                argMaxMerge(d_unit_id), argMaxMerge(d_channel_id), argMaxMerge(d_campaign), argMaxMerge(m_reach),
+                argMaxMerge(m_views), argMaxMerge(m_reactions), argMaxMerge(m_likes), argMaxMerge(m_comments),
+                argMaxMerge(m_shares), argMaxMerge(m_saves), argMaxMerge(m_clicks), argMaxMerge(m_video_views),
+                argMaxMerge(m_interactions), argMaxMerge(m_has_insights)
+            FROM post_latest GROUP BY post_key`,
+			`INSERT INTO post_facts_gens (gen, posts, built_at, took_ms) SELECT ?, 8, now(), 1`,
+		} {
+			if err := ch.Exec(ctx, q, gen); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
+	oldGen(7)
 	ran, err := ch.Migrate(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -131,4 +136,9 @@ func TestUpgradeRebuildsPerPostReadModel(t *testing.T) {
 		t.Error("the first refresh after the upgrade built no post with followers")
 	}
 	followers("after the refresh", newService(t, ch))
+	// A humas from before 0042 still running (a rolling upgrade) writes a
+	// newer generation in its form, without followers: reports keep
+	// the current one.
+	oldGen(4000000000)
+	followers("after an older humas's generation", newService(t, ch))
 }

@@ -25,6 +25,7 @@ type ClickHouse struct {
 	conn         driver.Conn
 	db           string
 	cluster      string // clickhouse.cluster: replicated schema, DDL ON CLUSTER
+	syncDrops    bool   // a cluster of servers that drop tables late unless told SYNC (see syncDrop)
 	replicas     int    // addresses configured: reads retry on another when one is down
 	queryTimeout time.Duration
 	log          *slog.Logger
@@ -104,6 +105,14 @@ func OpenClickHouse(ctx context.Context, cfg config.ClickHouse, log *slog.Logger
 	if err := c.Ping(ctx); err != nil {
 		conn.Close()
 		return nil, err
+	}
+	if c.cluster != "" {
+		v, err := conn.ServerVersion()
+		if err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("clickhouse %s: server version: %w", cfg.Addr, wrapCH(err))
+		}
+		c.syncDrops = v.Version.Major >= 21
 	}
 	return c, nil
 }
@@ -484,7 +493,11 @@ func (c *ClickHouse) migrate(ctx context.Context, choose func(Migration) step) (
 			return ran, fmt.Errorf("clickhouse migration %04d_%s: count rows before: %w", m.Version, m.Name, err)
 		}
 		for i, stmt := range m.Statements {
-			if err := c.Exec(sctx, clusterDDL(stmt, c.db, c.cluster)); err != nil {
+			ddl := clusterDDL(stmt, c.db, c.cluster)
+			if c.syncDrops {
+				ddl = syncDrop(ddl)
+			}
+			if err := c.Exec(sctx, ddl); err != nil {
 				return ran, fmt.Errorf("clickhouse migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
 			}
 		}

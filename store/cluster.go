@@ -33,11 +33,26 @@ var (
 	reCreateTable = regexp.MustCompile(`(?is)^(\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?)([A-Za-z_][A-Za-z0-9_]*)\b`)
 	reCreateView  = regexp.MustCompile(`(?is)^(\s*CREATE\s+MATERIALIZED\s+VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?)([A-Za-z_][A-Za-z0-9_]*)\b`)
 	reDropTable   = regexp.MustCompile(`(?is)^(\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?)([A-Za-z_][A-Za-z0-9_]*)\s*$`)
-	reEngine      = regexp.MustCompile(`(?is)\bENGINE\s*=\s*((?:Replacing|Aggregating|Summing|Collapsing|VersionedCollapsing)?MergeTree)\b(\s*\(([^()]*)\))?`)
+	// A DROP TABLE in its cluster form (clusterDDL's).
+	reDropOnCluster = regexp.MustCompile("(?is)^\\s*DROP\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?[A-Za-z_][A-Za-z0-9_]*\\s+ON\\s+CLUSTER\\s+`[^`]+`\\s*$")
+	reEngine        = regexp.MustCompile(`(?is)\bENGINE\s*=\s*((?:Replacing|Aggregating|Summing|Collapsing|VersionedCollapsing)?MergeTree)\b(\s*\(([^()]*)\))?`)
 	// A table a view reads or writes: TO t, FROM t, JOIN t (not a
 	// subquery, not already qualified).
 	reViewTable = regexp.MustCompile(`(?is)\b(TO|FROM|JOIN)(\s+)([A-Za-z_][A-Za-z0-9_]*)\b([^.(A-Za-z0-9_]|$)`)
 )
+
+// syncDrop makes a DROP TABLE of a cluster wait until the table is gone
+// from every replica and from ZooKeeper. A migration that drops a table and
+// creates it again (0024, 0042) reuses its ZooKeeper path; ClickHouse 20.10
+// and later drop a table of an Atomic database (their default) some
+// minutes after the DROP unless it says SYNC, so the CREATE would find the
+// old replica there. 18.16 drops at once and refuses SYNC.
+func syncDrop(stmt string) string {
+	if reDropOnCluster.MatchString(stmt) {
+		return strings.TrimRight(stmt, " \t\n") + " SYNC"
+	}
+	return stmt
+}
 
 // clusterDDL returns stmt as it runs on cluster (see above); db is the
 // store's database. With no cluster it returns stmt unchanged.

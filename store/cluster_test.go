@@ -83,3 +83,21 @@ func TestClusterDDLMigrations(t *testing.T) {
 		t.Fatalf("only %d CREATE TABLE statements seen", tables)
 	}
 }
+
+// TestSyncDrop: on a cluster of servers that drop tables late, a dropped
+// table is dropped SYNC (its ZooKeeper path is free for the CREATE after
+// it); other statements are left as they are.
+func TestSyncDrop(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{clusterDDL("DROP TABLE IF EXISTS post_facts", "db1", "humas"), "DROP TABLE IF EXISTS post_facts ON CLUSTER `humas` SYNC"},
+		{clusterDDL("DROP TABLE post_latest\n", "db1", "humas"), "DROP TABLE post_latest ON CLUSTER `humas` SYNC"},
+		{"DROP TABLE IF EXISTS post_facts", "DROP TABLE IF EXISTS post_facts"}, // one server: dropped at once
+		{"TRUNCATE TABLE post_facts_gens", "TRUNCATE TABLE post_facts_gens"},
+		{"ALTER TABLE t DROP PARTITION 1", "ALTER TABLE t DROP PARTITION 1"},
+	}
+	for _, tc := range tests {
+		if got := syncDrop(tc.in); got != tc.want {
+			t.Errorf("syncDrop(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

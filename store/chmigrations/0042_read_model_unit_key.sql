@@ -15,11 +15,26 @@
 --     the three, so method=followers picks one column instead of joining
 --     account_metrics at read time (the join doubled a year's report).
 --
--- Older generations have neither: they are dropped here (tables and
--- generation rows), and reports read post_latest and post_metrics (slower,
--- the same figures) until the analytics service builds a generation, which
--- it does at start because none is current. A new database creates the
--- tables in 0021/0023 and replaces them here while they are empty.
+-- Older generations have neither: their rows in the generation lists go
+-- first (so no report looks for them in the new tables), then the tables
+-- are made again; reports read post_latest and post_metrics (slower, the
+-- same figures) until the analytics service builds a generation, which it
+-- does at start because none is current. A generation records format = 1
+-- (the form made here); reports take only those, so a humas from before
+-- this migration still running beside a new one (a rolling upgrade) cannot
+-- make its generations, which lack the followers, current. A new database
+-- creates the tables in 0021/0023 and replaces them here while they are
+-- empty. Over a cluster the drops are SYNC on servers that accept it
+-- (store/cluster.go, syncDrop): the tables are made again on the same
+-- ZooKeeper paths.
+ALTER TABLE post_facts_gens ADD COLUMN format UInt8 DEFAULT 0;
+
+ALTER TABLE post_age_facts_gens ADD COLUMN format UInt8 DEFAULT 0;
+
+TRUNCATE TABLE post_facts_gens;
+
+TRUNCATE TABLE post_age_facts_gens;
+
 DROP TABLE IF EXISTS post_facts;
 
 CREATE TABLE IF NOT EXISTS post_facts
@@ -85,8 +100,4 @@ CREATE TABLE IF NOT EXISTS post_age_facts
 ENGINE = MergeTree
 PARTITION BY gen
 ORDER BY (age, toStartOfMonth(published_at), unit_id, published_at, post_key)
-SETTINGS index_granularity = 1024;
-
-TRUNCATE TABLE post_facts_gens;
-
-TRUNCATE TABLE post_age_facts_gens
+SETTINGS index_granularity = 1024
