@@ -308,7 +308,49 @@ func TestReplicasKilled(t *testing.T) {
 		t.Fatalf("only %d of %d kills before the deadline", killed, kills)
 	}
 	if missing != 0 || twice != 0 || remaining() != 0 {
+		logUnpublished(t, db)
 		t.Fatalf("missing %d, published twice %d, not published in the database %d", missing, twice, remaining())
+	}
+}
+
+// logUnpublished logs each delivery not published: its status, error,
+// attempts and audit trail (what a failure of the test needs to be read).
+func logUnpublished(t *testing.T, db *store.State) {
+	t.Helper()
+	rows, err := db.DB.Query(`SELECT id, status, attempts, COALESCE(error_class, ''), COALESCE(error_message, ''),
+		COALESCE(claimed_by, '') FROM deliveries WHERE status != 'published' ORDER BY id LIMIT 20`)
+	if err != nil {
+		t.Logf("list unpublished deliveries: %v", err)
+		return
+	}
+	type del struct {
+		id                      int64
+		status, class, msg, who string
+		attempts                int
+	}
+	var ds []del
+	for rows.Next() {
+		var d del
+		if err := rows.Scan(&d.id, &d.status, &d.attempts, &d.class, &d.msg, &d.who); err != nil {
+			t.Logf("scan: %v", err)
+			break
+		}
+		ds = append(ds, d)
+	}
+	rows.Close()
+	for _, d := range ds {
+		line := fmt.Sprintf("delivery %d: %s, attempts %d, error %s %q, claimed by %q; audit:", d.id, d.status, d.attempts,
+			d.class, d.msg, d.who)
+		ar, err := db.DB.Query(`SELECT at, actor_name, action, reason, detail FROM audit_log WHERE entity = 'delivery' AND entity_id = ? ORDER BY id`, d.id)
+		if err == nil {
+			for ar.Next() {
+				var at, actor, action, reason, detail string
+				_ = ar.Scan(&at, &actor, &action, &reason, &detail)
+				line += fmt.Sprintf(" [%s %s %s %s %s]", at, actor, action, reason, detail)
+			}
+			ar.Close()
+		}
+		t.Log(line)
 	}
 }
 
