@@ -158,6 +158,13 @@ func fmtp(p *float64) any {
 func bothModes(t *testing.T, body func(t *testing.T, svc *analytics.Service)) {
 	ch := storetest.ClickHouse(t)
 	seedHand(t, ch)
+	threePaths(t, ch, body)
+}
+
+// threePaths runs body over ch's data on the live path, then on a
+// refreshed read model post by post and through its cells.
+func threePaths(t *testing.T, ch *store.ClickHouse, body func(t *testing.T, svc *analytics.Service)) {
+	t.Helper()
 	t.Run("live", func(t *testing.T) { body(t, newService(t, ch)) })
 	svc := newService(t, ch)
 	if err := svc.Refresh(context.Background()); err != nil {

@@ -110,16 +110,5 @@ func TestFollowersOnLocalDay(t *testing.T) {
 		}
 	}
 	run := func(t *testing.T, svc *analytics.Service) { engagement(t, svc); top(t, svc) }
-	t.Run("live", func(t *testing.T) { run(t, newService(t, ch)) })
-	svc := newService(t, ch)
-	if err := svc.Refresh(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	posts, err := analytics.New(ch, analytics.Options{CacheTTL: -1, RefreshEvery: -1, NoCells: true,
-		Now: func() time.Time { return utc("2025-04-10 00:00") }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Run("read model", func(t *testing.T) { run(t, posts) })
-	t.Run("cells", func(t *testing.T) { run(t, svc) })
+	threePaths(t, ch, run)
 }

@@ -256,12 +256,12 @@ func perPostOf(s *sqlBuf, q Query, p period, start bool, keys []uint64) {
 		platformFilter(s, q)
 		havingFilters(s, q, " AND ")
 	}
-	switch {
-	case q.Age == "latest" && p.gens.latest != 0:
-		facts(qPostsFactsFrom, qPostsFactsWhere, p.gens.latest)
-		return
-	case q.Age != "latest" && p.gens.age != 0:
-		facts(qPostsAgeFactsFrom, qPostsAgeFactsWhere, p.gens.age, ageSeconds[q.Age])
+	if readsFacts(q, p) {
+		if q.Age == "latest" {
+			facts(qPostsFactsFrom, qPostsFactsWhere, p.gens.latest)
+		} else {
+			facts(qPostsAgeFactsFrom, qPostsAgeFactsWhere, p.gens.age, ageSeconds[q.Age])
+		}
 		return
 	}
 	// Before the first generation: collapse post_latest (and scan
