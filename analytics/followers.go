@@ -2,7 +2,9 @@ package analytics
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -57,23 +59,6 @@ func (s *Service) followers(ctx context.Context, q Query) (*FollowersReport, err
 	if err != nil {
 		return nil, err
 	}
-	var b sqlBuf
-	b.add(qFollowers, dateOnly(p.fromDate.AddDate(0, 0, -1)), dateOnly(p.toDate))
-	if q.Platform != "" {
-		b.add(" AND platform = ?", q.Platform)
-	}
-	if q.Channel != 0 {
-		b.add(" AND channel_id = ?", q.Channel)
-	}
-	if q.Unit != 0 {
-		b.add(" AND unit_id IN (SELECT unit_id FROM units FINAL WHERE has(ancestors, ?))", q.Unit)
-	}
-	b.add("\nGROUP BY channel_id, day\nORDER BY channel_id, day")
-	rows, err := s.ch.Query(ctx, b.String(), b.args...)
-	if err != nil {
-		return nil, fmt.Errorf("followers query: %w", err)
-	}
-	defer rows.Close()
 	rep := &FollowersReport{From: p.fromDate.Format(DateLayout), To: p.toDate.Format(DateLayout), Timezone: p.tz,
 		Channels: []FollowerChannel{},
 		Definition: Definition{
@@ -82,72 +67,19 @@ func (s *Service) followers(ctx context.Context, q Query) (*FollowersReport, err
 			ID: "Pengikut setiap kanal per hari (pengumpulan terakhir hari itu); pertumbuhan = perubahan sejak hari sebelumnya yang punya data; " +
 				"pertumbuhan periode = jumlah terakhir − jumlah pada hari sebelum periode (atau hari pertama yang punya data).",
 		}}
-	// A year without a filter is about 100,000 day points: the loop
-	// allocates per channel, not per point (growth figures come from
-	// slabs, day texts from a per-day cache).
-	var cur *FollowerChannel
-	var start, end, prev uint64
-	var hasStart, hasEnd, hasPrev bool
-	closeChannel := func() {
-		if cur == nil {
-			return
-		}
-		if hasStart {
-			v := start
-			cur.Start = &v
-		}
-		if hasEnd {
-			v := end
-			cur.End = &v
+	sb := seriesBuilder{rep: rep, first: p.fromDate, days: int(p.toDate.Sub(p.fromDate).Hours()/24) + 1, dayText: map[int64]string{}}
+	var book *followerBook
+	if !s.noFollowerBook {
+		if book, err = s.followerBook(ctx); err != nil {
+			return nil, err
 		}
 	}
-	first := p.fromDate
-	days := int(p.toDate.Sub(p.fromDate).Hours()/24) + 1
-	dayText := map[int64]string{}
-	var slab []int64
-	var ch, unit, n uint64
-	var platform string
-	var day time.Time
-	for rows.Next() {
-		if err := rows.Scan(&ch, &platform, &unit, &day, &n); err != nil {
-			return nil, fmt.Errorf("followers scan: %w", err)
-		}
-		if cur == nil || cur.Channel != ch {
-			closeChannel()
-			rep.Channels = append(rep.Channels, FollowerChannel{Channel: ch, Platform: platform, Unit: unit,
-				Days: make([]FollowerDay, 0, min(days, 400))})
-			cur = &rep.Channels[len(rep.Channels)-1]
-			start, end, prev = 0, 0, 0
-			hasStart, hasEnd, hasPrev = false, false, false
-		}
-		if !hasStart {
-			start, hasStart = n, true
-		}
-		if day.Before(first) { // the day before the period: a baseline only
-			prev, hasPrev = n, true
-			continue
-		}
-		text, ok := dayText[day.Unix()]
-		if !ok {
-			text = day.Format(DateLayout)
-			dayText[day.Unix()] = text
-		}
-		d := FollowerDay{Day: text, Followers: n}
-		if hasPrev {
-			if len(slab) == cap(slab) {
-				slab = make([]int64, 0, 4096)
-			}
-			slab = append(slab, int64(n)-int64(prev))
-			d.Growth = &slab[len(slab)-1]
-		}
-		cur.Days = append(cur.Days, d)
-		end, hasEnd = n, true
-		prev, hasPrev = n, true
+	if book != nil {
+		book.each(q, p.fromDate.AddDate(0, 0, -1), p.toDate, sb.add)
+	} else if err := s.followersLive(ctx, q, p, &sb); err != nil {
+		return nil, err
 	}
-	closeChannel()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("followers rows: %w", err)
-	}
+	sb.closeChannel()
 	names, err := s.names(ctx, qChannelNames)
 	if err != nil {
 		return nil, err
@@ -165,4 +97,165 @@ func (s *Service) followers(ctx context.Context, q Query) (*FollowersReport, err
 		}
 	}
 	return rep, nil
+}
+
+// followersLive reads the channel days of q over p from account_metrics
+// (when there is no follower book) into sb.
+func (s *Service) followersLive(ctx context.Context, q Query, p period, sb *seriesBuilder) error {
+	var b sqlBuf
+	b.add(qFollowers, dateOnly(p.fromDate.AddDate(0, 0, -1)), dateOnly(p.toDate))
+	if q.Platform != "" {
+		b.add(" AND platform = ?", q.Platform)
+	}
+	if q.Channel != 0 {
+		b.add(" AND channel_id = ?", q.Channel)
+	}
+	if q.Unit != 0 {
+		b.add(" AND unit_id IN (SELECT unit_id FROM units FINAL WHERE has(ancestors, ?))", q.Unit)
+	}
+	b.add("\nGROUP BY channel_id, day\nORDER BY channel_id, day")
+	rows, err := s.ch.Query(ctx, b.String(), b.args...)
+	if err != nil {
+		return fmt.Errorf("followers query: %w", err)
+	}
+	defer rows.Close()
+	var ch, unit, n uint64
+	var platform string
+	var day time.Time
+	for rows.Next() {
+		if err := rows.Scan(&ch, &platform, &unit, &day, &n); err != nil {
+			return fmt.Errorf("followers scan: %w", err)
+		}
+		sb.add(ch, platform, unit, day, n)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("followers rows: %w", err)
+	}
+	return nil
+}
+
+// seriesBuilder makes the channels of a followers report from channel days
+// in order (by channel, then day). A year without a filter is about
+// 100,000 day points: it allocates per channel, not per point (growth
+// figures come from slabs, day texts from a per-day cache).
+type seriesBuilder struct {
+	rep                       *FollowersReport
+	first                     time.Time // the period's first day: earlier days are a baseline only
+	days                      int       // days in the period
+	dayText                   map[int64]string
+	slab                      []int64
+	cur                       *FollowerChannel
+	start, end, prev          uint64
+	hasStart, hasEnd, hasPrev bool
+}
+
+func (b *seriesBuilder) add(ch uint64, platform string, unit uint64, day time.Time, n uint64) {
+	if b.cur == nil || b.cur.Channel != ch {
+		b.closeChannel()
+		b.rep.Channels = append(b.rep.Channels, FollowerChannel{Channel: ch, Platform: platform, Unit: unit,
+			Days: make([]FollowerDay, 0, min(b.days, 400))})
+		b.cur = &b.rep.Channels[len(b.rep.Channels)-1]
+		b.start, b.end, b.prev = 0, 0, 0
+		b.hasStart, b.hasEnd, b.hasPrev = false, false, false
+	}
+	if !b.hasStart {
+		b.start, b.hasStart = n, true
+	}
+	if day.Before(b.first) {
+		b.prev, b.hasPrev = n, true
+		return
+	}
+	text, ok := b.dayText[day.Unix()]
+	if !ok {
+		text = day.Format(DateLayout)
+		b.dayText[day.Unix()] = text
+	}
+	d := FollowerDay{Day: text, Followers: n}
+	if b.hasPrev {
+		if len(b.slab) == cap(b.slab) {
+			b.slab = make([]int64, 0, 4096)
+		}
+		b.slab = append(b.slab, int64(n)-int64(b.prev))
+		d.Growth = &b.slab[len(b.slab)-1]
+	}
+	b.cur.Days = append(b.cur.Days, d)
+	b.end, b.hasEnd = n, true
+	b.prev, b.hasPrev = n, true
+}
+
+// closeChannel sets the current channel's start and end.
+func (b *seriesBuilder) closeChannel() {
+	if b.cur == nil {
+		return
+	}
+	if b.hasStart {
+		v := b.start
+		b.cur.Start = &v
+	}
+	if b.hasEnd {
+		v := b.end
+		b.cur.End = &v
+	}
+}
+
+// followerChannelHead is FollowerChannel without its days: the same keys in
+// the same order.
+type followerChannelHead struct {
+	Channel     uint64   `json:"channel"`
+	ChannelName string   `json:"channel_name"`
+	Platform    string   `json:"platform"`
+	Unit        uint64   `json:"unit"`
+	Start       *uint64  `json:"start"`
+	End         *uint64  `json:"end"`
+	Growth      *int64   `json:"growth"`
+	GrowthRate  *float64 `json:"growth_rate"`
+}
+
+// AppendJSON appends c as json.Marshal writes it (the API streams a large
+// report's channels through it): the head through json.Marshal, the day
+// points, whose texts are dates, by hand.
+func (c *FollowerChannel) AppendJSON(b []byte) ([]byte, error) {
+	head, err := json.Marshal(followerChannelHead{c.Channel, c.ChannelName, c.Platform, c.Unit, c.Start, c.End, c.Growth,
+		c.GrowthRate})
+	if err != nil {
+		return b, err
+	}
+	b = append(b, head[:len(head)-1]...)
+	if c.Days == nil {
+		return append(b, `,"days":null}`...), nil
+	}
+	b = append(b, `,"days":[`...)
+	for i, d := range c.Days {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if !plainDate(d.Day) {
+			day, err := json.Marshal(d.Day)
+			if err != nil {
+				return b, err
+			}
+			b = append(append(append(b, `{"day":`...), day...), `,"followers":`...)
+		} else {
+			b = append(append(append(b, `{"day":"`...), d.Day...), `","followers":`...)
+		}
+		b = strconv.AppendUint(b, d.Followers, 10)
+		b = append(b, `,"growth":`...)
+		if d.Growth == nil {
+			b = append(b, "null"...)
+		} else {
+			b = strconv.AppendInt(b, *d.Growth, 10)
+		}
+		b = append(b, '}')
+	}
+	return append(b, "]}"...), nil
+}
+
+// plainDate: s has only digits and '-' (json.Marshal writes it as is).
+func plainDate(s string) bool {
+	for i := range len(s) {
+		if (s[i] < '0' || s[i] > '9') && s[i] != '-' {
+			return false
+		}
+	}
+	return true
 }

@@ -3,7 +3,10 @@ package analytics_test
 import (
 	"context"
 	"testing"
+	"time"
 
+	"github.com/humas-id/humas/analytics"
+	"github.com/humas-id/humas/store"
 	"github.com/humas-id/humas/store/storetest"
 )
 
@@ -18,7 +21,11 @@ func TestFollowersPerChannel(t *testing.T) {
 	insertFollowers(t, ch, 10, 1, "facebook", map[string]uint64{"2025-02-28": 100, "2025-03-01": 110, "2025-03-03": 150})
 	insertFollowers(t, ch, 11, 1, "instagram", map[string]uint64{"2025-03-02": 40, "2025-03-03": 30})
 	insertFollowers(t, ch, 12, 1, "facebook", map[string]uint64{"2025-02-28": 7})
-	rep, err := newService(t, ch).Followers(context.Background(), query(t, "from=2025-03-01&to=2025-03-31"))
+	bookPaths(t, ch, func(t *testing.T, svc *analytics.Service) { testFollowersPerChannel(t, svc) })
+}
+
+func testFollowersPerChannel(t *testing.T, svc *analytics.Service) {
+	rep, err := svc.Followers(context.Background(), query(t, "from=2025-03-01&to=2025-03-31"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,4 +84,17 @@ func TestFollowersPerChannel(t *testing.T) {
 			}
 		}
 	}
+}
+
+// bookPaths runs body on a service answering followers from its follower
+// book and on one reading account_metrics per request.
+func bookPaths(t *testing.T, ch *store.ClickHouse, body func(t *testing.T, svc *analytics.Service)) {
+	t.Helper()
+	t.Run("book", func(t *testing.T) { body(t, newService(t, ch)) })
+	live, err := analytics.New(ch, analytics.Options{CacheTTL: -1, RefreshEvery: -1, NoFollowerBook: true,
+		Now: func() time.Time { return utc("2025-04-10 00:00") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("live", func(t *testing.T) { body(t, live) })
 }

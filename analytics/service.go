@@ -49,6 +49,10 @@ type Options struct {
 	// instead of its cells (post_cells; the same figures, slower): for
 	// tests and measurements. Refresh builds the cells either way.
 	NoCells bool
+	// NoFollowerBook makes the followers route read account_metrics per
+	// request instead of the in-memory follower book (followerbook.go; the
+	// same answer): for tests and measurements.
+	NoFollowerBook bool
 	// Once gates the periodic rebuild and the one standing in for another
 	// process (a job that must run on one replica at a time that must run on one replica at a time (several
 	// serve replicas over one PostgreSQL): nil runs them here. serve
@@ -66,8 +70,11 @@ type Service struct {
 	ttl     time.Duration
 	sem     chan struct{}
 	noCells bool
-	cache   *answerCache
-	flights flights
+	// noFollowerBook: see Options.NoFollowerBook; books holds the book.
+	noFollowerBook bool
+	books          followerBooks
+	cache          *answerCache
+	flights        flights
 
 	mu     sync.Mutex
 	gens   gens      // current read-model generations, under mu
@@ -165,7 +172,7 @@ func New(ch *store.ClickHouse, opts Options) (*Service, error) {
 	return &Service{ch: ch, tz: opts.Timezone, log: opts.Logger, now: opts.Now, ttl: opts.CacheTTL,
 		sem: make(chan struct{}, opts.MaxQueries), cache: newAnswerCache(opts.CacheMaxBytes),
 		once: opts.Once, every: opts.RefreshEvery, poll: opts.ChangePoll, grace: opts.ChangeGrace, nudge: make(chan struct{}, 1),
-		builder: builderID(), noCells: opts.NoCells}, nil
+		builder: builderID(), noCells: opts.NoCells, noFollowerBook: opts.NoFollowerBook}, nil
 }
 
 // Start runs the refresh loop in the background: it rebuilds the read
@@ -208,6 +215,7 @@ func (s *Service) Stop(ctx context.Context) error {
 // Changed tells the refresh loop that this process changed data reports
 // read (a collection, a correction): it rebuilds at once. It never blocks.
 func (s *Service) Changed() {
+	s.books.drop()
 	select {
 	case s.nudge <- struct{}{}:
 	default: // a rebuild is already due

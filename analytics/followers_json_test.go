@@ -1,0 +1,40 @@
+package analytics_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/humas-id/humas/analytics"
+)
+
+// TestFollowerChannelAppendJSON: AppendJSON writes the bytes json.Marshal
+// writes, for names that need escaping, missing figures, floats in
+// exponent form, no days and odd day texts.
+func TestFollowerChannelAppendJSON(t *testing.T) {
+	u := func(v uint64) *uint64 { return &v }
+	i := func(v int64) *int64 { return &v }
+	f := func(v float64) *float64 { return &v }
+	cases := []analytics.FollowerChannel{
+		{Channel: 10, ChannelName: "KPU <Jawa> & \"Barat\"\u2028", Platform: "facebook", Unit: 2, Start: u(100), End: u(90),
+			Growth: i(-10), GrowthRate: f(-0.1), Days: []analytics.FollowerDay{
+				{Day: "2025-03-01", Followers: 100}, {Day: "2025-03-02", Followers: 90, Growth: i(-10)},
+				{Day: "2025-03-03", Followers: 1<<64 - 1, Growth: i(-1 << 63)}}},
+		{Channel: 11, ChannelName: "bad \xff utf-8", GrowthRate: f(1e-7), Days: []analytics.FollowerDay{}},
+		{Channel: 12, GrowthRate: f(3e21)},
+		{Channel: 13, Days: []analytics.FollowerDay{{Day: "2025-01-01<\"x\">", Followers: 1, Growth: i(0)}}},
+		{},
+	}
+	for _, c := range cases {
+		want, err := json.Marshal(&c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.AppendJSON([]byte("prefix"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != "prefix"+string(want) {
+			t.Errorf("channel %d:\n got %s\nwant prefix%s", c.Channel, got, want)
+		}
+	}
+}
