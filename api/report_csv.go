@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bufio"
 	"fmt"
 	"strconv"
 
@@ -73,12 +74,15 @@ func writeCSV(c *gin.Context, name string, t csvTable, lang string) error {
 	// defused against spreadsheet formulas; figures stay numbers. In
 	// Bahasa Indonesia the file is what Excel in an Indonesian locale
 	// opens as columns: a UTF-8 BOM, ';' between fields, decimal commas.
-	w := csvsafe.NewWriter(c.Writer)
+	// One large buffer: csv's own 4 KiB one made a write system call per
+	// 4 KiB (a year of follower counts is 3.6 MB).
+	bw := bufio.NewWriterSize(c.Writer, csvBuffer)
+	w := csvsafe.NewWriter(bw)
 	if lang == "id" {
-		if _, err := c.Writer.WriteString("\ufeff"); err != nil {
+		if _, err := bw.WriteString("\ufeff"); err != nil {
 			return fmt.Errorf("write csv: %w", err)
 		}
-		w = csvsafe.NewLocaleWriter(c.Writer, ';', true)
+		w = csvsafe.NewLocaleWriter(bw, ';', true)
 	}
 	if err := w.Write(head); err != nil {
 		return fmt.Errorf("write csv: %w", err)
@@ -90,8 +94,14 @@ func writeCSV(c *gin.Context, name string, t csvTable, lang string) error {
 	if err := w.Error(); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write csv: %w", err)
+	}
 	return nil
 }
+
+// csvBuffer is what writeCSV holds before writing to the client.
+const csvBuffer = 64 << 10
 
 func csvUint(v uint64) string { return strconv.FormatUint(v, 10) }
 
@@ -210,13 +220,17 @@ func hashtagsTable(rep *analytics.HashtagsReport) csvTable {
 func followersTable(rep *analytics.FollowersReport) csvTable {
 	t := csvTable{cols: []string{"channel", "channel_name", "platform", "day", "followers", "growth"}}
 	t.each = func(emit func([]string) error) error {
+		// A year is 100,000 rows: one row slice, the channel's cells once.
+		row := make([]string, 6)
 		for _, c := range rep.Channels {
+			row[0], row[1], row[2] = csvUint(c.Channel), c.ChannelName, c.Platform
 			for _, d := range c.Days {
-				g := ""
+				row[5] = ""
 				if d.Growth != nil {
-					g = strconv.FormatInt(*d.Growth, 10)
+					row[5] = strconv.FormatInt(*d.Growth, 10)
 				}
-				if err := emit([]string{csvUint(c.Channel), c.ChannelName, c.Platform, d.Day, csvUint(d.Followers), g}); err != nil {
+				row[3], row[4] = d.Day, csvUint(d.Followers)
+				if err := emit(row); err != nil {
 					return err
 				}
 			}

@@ -107,7 +107,7 @@ func (w *Writer) Write(record []string) error {
 				w.buf = append(w.buf, c)
 				continue
 			}
-			if IsNumber(strings.Replace(c, ",", ".", 1)) {
+			if strings.Contains(c, ",") && IsNumber(strings.Replace(c, ",", ".", 1)) {
 				w.buf = append(w.buf, c)
 				continue
 			}
