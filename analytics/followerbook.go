@@ -13,15 +13,22 @@ import (
 // memory, so the followers route answers without a ClickHouse statement.
 // On ClickHouse 18.16 grouping a year of follower counts (100,000 channel
 // days on the 10 M data set) costs 60-140 ms per request; the book holds
-// a year of them in about 3 MB and is read again when the change marker
-// moves (read at most once a second), when this process changes data
-// (Changed), and at least every followerBookTTL (the units mirror, whose
-// subtrees filter by unit, is refreshed every minute and marks no change).
+// a year of them in about 3 MB. It is read again before use when the
+// change marker (read at most once a second) moved past it or this process
+// changed data (Changed), and in the background once it is
+// followerBookTTL old (the units mirror, whose subtrees filter by unit, is
+// refreshed every minute and marks no change).
 
 const (
 	// followerBookTTL bounds how long a book is used without reading it
 	// again, as the unit names and zones (unitZoneTTL).
 	followerBookTTL = unitZoneTTL
+	// followerBookStale: a book this old is not used while a new one is
+	// read (the units mirror would be two refreshes behind).
+	followerBookStale = 4 * followerBookTTL
+	// followerBookTimeout bounds a read of the book (about 0.15 s for a
+	// year of 274 channels).
+	followerBookTimeout = 30 * time.Second
 	// followerMarkEvery: the change marker is read at most this often.
 	followerMarkEvery = time.Second
 	// followerBookMax bounds the channel days a book holds (about 32 bytes
@@ -83,8 +90,11 @@ func (b *followerBooks) drop() {
 }
 
 // followerBook returns a book that includes every recorded change, reading
-// one when the current one is stale; nil (and no error) when the table is
-// too large for one.
+// one when there is none or the marker moved past it; nil (and no error)
+// when the table is too large for one. A book older than followerBookTTL
+// is still used (up to followerBookStale) while a new one is read in the
+// background: the first request after a quiet half minute does not wait
+// for it.
 func (s *Service) followerBook(ctx context.Context) (*followerBook, error) {
 	fb := &s.books
 	for {
@@ -93,9 +103,21 @@ func (s *Service) followerBook(ctx context.Context) (*followerBook, error) {
 			return nil, err
 		}
 		fb.mu.Lock()
-		if b := fb.book; b != nil && b.mark == mark && time.Since(b.at) < followerBookTTL {
-			fb.mu.Unlock()
-			return b, nil
+		if b := fb.book; b != nil && b.mark == mark {
+			age := time.Since(b.at)
+			if age < followerBookTTL {
+				fb.mu.Unlock()
+				return b, nil
+			}
+			if age < followerBookStale {
+				if fb.loading == nil {
+					done := make(chan struct{})
+					fb.loading = done
+					go func() { _, _ = s.loadFollowerBook(context.WithoutCancel(ctx), mark, done) }()
+				}
+				fb.mu.Unlock()
+				return b, nil
+			}
 		}
 		if !fb.tooBig.IsZero() && time.Since(fb.tooBig) < followerBookTTL {
 			fb.mu.Unlock()
@@ -113,21 +135,30 @@ func (s *Service) followerBook(ctx context.Context) (*followerBook, error) {
 		done := make(chan struct{})
 		fb.loading = done
 		fb.mu.Unlock()
-
-		b, err := s.readFollowerBook(context.WithoutCancel(ctx), mark)
-		fb.mu.Lock()
-		fb.loading = nil
-		switch {
-		case err != nil:
-		case b == nil:
-			fb.tooBig = time.Now()
-		default:
-			fb.book, fb.tooBig = b, time.Time{}
-		}
-		fb.mu.Unlock()
-		close(done)
-		return b, err
+		return s.loadFollowerBook(context.WithoutCancel(ctx), mark, done)
 	}
+}
+
+// loadFollowerBook reads a book and makes it current, then closes done
+// (the callers waiting for it look again).
+func (s *Service) loadFollowerBook(ctx context.Context, mark uint64, done chan struct{}) (*followerBook, error) {
+	fb := &s.books
+	ctx, cancel := context.WithTimeout(ctx, followerBookTimeout)
+	defer cancel()
+	b, err := s.readFollowerBook(ctx, mark)
+	fb.mu.Lock()
+	fb.loading = nil
+	switch {
+	case err != nil:
+		s.log.WarnContext(ctx, "read the follower book", "err", err)
+	case b == nil:
+		fb.tooBig = time.Now()
+	default:
+		fb.book, fb.tooBig = b, time.Time{}
+	}
+	fb.mu.Unlock()
+	close(done)
+	return b, err
 }
 
 // followerMark is the change marker, read from ClickHouse at most once per
