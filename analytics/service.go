@@ -73,6 +73,7 @@ type Service struct {
 	// noFollowerBook: see Options.NoFollowerBook; books holds the book.
 	noFollowerBook bool
 	books          followerBooks
+	chanUnits      chanUnitsCache
 	cache          *answerCache
 	flights        flights
 
@@ -283,6 +284,9 @@ type period struct {
 	prevToDate       time.Time
 	prevFrom         time.Time
 	gens             gens // read-model generations; 0 = compute at read time
+	// chanUnits are the units of the filtered channel's posts in the
+	// generation read (chanunits.go); nil: no such condition.
+	chanUnits []uint64
 }
 
 func localMidnight(d time.Time, loc *time.Location) time.Time {
@@ -339,6 +343,9 @@ func (s *Service) resolve(ctx context.Context, q Query, defaultDays int) (period
 	p.prevFrom = localMidnight(p.prevFromDate, loc)
 	if p.gens, err = s.currentGens(ctx); err != nil {
 		return period{}, err
+	}
+	if units, ok := s.channelUnits(ctx, q, p); ok {
+		p.chanUnits = units
 	}
 	return p, nil
 }

@@ -181,6 +181,9 @@ ANY LEFT JOIN
     sumIf(interactions / DEN, DEN > 0) AS s_rate`
 
 	qUnitFilter = ` AND unit IN (SELECT unit_id FROM units FINAL WHERE has(ancestors, ?))`
+	// The units of a filtered channel's posts (chanunits.go): implied by
+	// the channel filter, pruned by the sorting key. Argument: the units.
+	qChannelUnitsIn = ` AND unit IN ?`
 )
 
 // denominators: the per-post denominator column of each method.
@@ -255,6 +258,9 @@ func perPostOf(s *sqlBuf, q Query, p period, start bool, keys []uint64) {
 		s.add("", rangeStart, p.to, rangeStart, p.to.Add(-time.Second))
 		platformFilter(s, q)
 		havingFilters(s, q, " AND ")
+		if q.Channel != 0 && len(p.chanUnits) > 0 {
+			s.add(qChannelUnitsIn, clickhouse.GroupSet{Value: keySet(p.chanUnits)})
+		}
 	}
 	if readsFacts(q, p) {
 		if q.Age == "latest" {
