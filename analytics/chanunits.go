@@ -83,8 +83,9 @@ func (s *Service) channelUnits(ctx context.Context, q Query, p period) (units []
 			s.log.WarnContext(ctx, "read the units of each channel's posts; channel reports read every post", "generation",
 				key.gen, "err", e.err)
 			c.mu.Lock()
-			if c.m[key] == e {
-				delete(c.m, key) // the next report tries again
+			if c.m[key] == e { // the next report tries again
+				delete(c.m, key)
+				c.order = slices.DeleteFunc(c.order, func(k chanUnitsKey) bool { return k == key })
 			}
 			c.mu.Unlock()
 		}

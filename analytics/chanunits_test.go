@@ -2,6 +2,7 @@ package analytics_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -32,7 +33,26 @@ func TestChannelMovedUnits(t *testing.T) {
 			reach: reach, views: reach, inter: inter, reactions: inter, insights: true}
 	}
 	insertSnaps(t, ch, snap("A", 10, a, 100, 10), snap("B", 10, b, 300, 3), snap("C", 11, c, 50, 50))
-	for _, age := range []string{"latest", "24h"} {
+	// The read model adds both units of channel 10's posts; the live path
+	// (no generation yet) adds none.
+	ages := []string{"latest", "24h"}
+	for _, age := range ages {
+		q := query(t, "from=2025-03-01&to=2025-03-31&channel=10&age="+age)
+		if units, err := newService(t, ch).ChannelUnitsOf(ctx, q); err != nil || units != nil {
+			t.Errorf("%s, before a generation: units %v (%v), want none", age, units, err)
+		}
+	}
+	svc := newService(t, ch)
+	if err := svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, age := range ages {
+		q := query(t, "from=2025-03-01&to=2025-03-31&channel=10&age="+age)
+		if units, err := svc.ChannelUnitsOf(ctx, q); err != nil || !slices.Equal(units, []uint64{2, 3}) {
+			t.Errorf("%s: units %v (%v), want [2 3]", age, units, err)
+		}
+	}
+	for _, age := range ages {
 		threePaths(t, ch, func(t *testing.T, svc *analytics.Service) {
 			q := query(t, "from=2025-03-01&to=2025-03-31&channel=10&content_type=photo&group_by=content_type&age="+age)
 			rep, err := svc.Engagement(ctx, q)

@@ -27,3 +27,13 @@ func (s *Service) TagCellLevelOf(ctx context.Context, q Query) (level int, ok bo
 	l, ok := s.tagCellLevel(q, p)
 	return int(l), ok, nil
 }
+
+// ChannelUnitsOf is the unit condition a report of q filtered by channel
+// adds on the per-post read model (nil: none).
+func (s *Service) ChannelUnitsOf(ctx context.Context, q Query) ([]uint64, error) {
+	p, err := s.resolve(ctx, q, 30)
+	if err != nil {
+		return nil, err
+	}
+	return p.chanUnits, nil
+}

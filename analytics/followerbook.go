@@ -26,6 +26,9 @@ const (
 	// followerBookStale: a book this old is not used while a new one is
 	// read (the units mirror would be two refreshes behind).
 	followerBookStale = 4 * followerBookTTL
+	// followerBookRetry: after a failed read, the route reads
+	// account_metrics per request this long before trying again.
+	followerBookRetry = 5 * time.Second
 	// followerBookTimeout bounds a read of the book (about 0.15 s for a
 	// year of 274 channels).
 	followerBookTimeout = 30 * time.Second
@@ -75,7 +78,12 @@ type followerBooks struct {
 	mu      sync.Mutex
 	book    *followerBook
 	tooBig  time.Time // when the table was last found too large for a book
+	failed  time.Time // when a read of the book last failed
 	loading chan struct{}
+	// epoch counts drops (this process changed data): a read or a marker
+	// read that started before the last drop is thrown away.
+	epoch uint64
+	wg    sync.WaitGroup // background reads
 
 	mark   uint64 // the change marker last read
 	markAt time.Time
@@ -86,15 +94,17 @@ func (b *followerBooks) drop() {
 	b.mu.Lock()
 	b.book = nil
 	b.markAt = time.Time{}
+	b.epoch++
 	b.mu.Unlock()
 }
 
 // followerBook returns a book that includes every recorded change, reading
-// one when there is none or the marker moved past it; nil (and no error)
-// when the table is too large for one. A book older than followerBookTTL
-// is still used (up to followerBookStale) while a new one is read in the
-// background: the first request after a quiet half minute does not wait
-// for it.
+// one when there is none or the marker moved past it. It returns nil (and
+// no error) when the route should read account_metrics itself: the table
+// is too large for a book, or a read of the book failed less than
+// followerBookRetry ago. A book older than followerBookTTL is still used
+// (up to followerBookStale) while a new one is read in the background: the
+// first request after a quiet half minute does not wait for it.
 func (s *Service) followerBook(ctx context.Context) (*followerBook, error) {
 	fb := &s.books
 	for {
@@ -102,6 +112,9 @@ func (s *Service) followerBook(ctx context.Context) (*followerBook, error) {
 		if err != nil {
 			return nil, err
 		}
+		// The answer cache keys reports by the marker the refresh loop
+		// read (currentMark): a book older than it must not answer.
+		mark = max(mark, s.currentMark())
 		fb.mu.Lock()
 		if b := fb.book; b != nil && b.mark == mark {
 			age := time.Since(b.at)
@@ -110,16 +123,20 @@ func (s *Service) followerBook(ctx context.Context) (*followerBook, error) {
 				return b, nil
 			}
 			if age < followerBookStale {
-				if fb.loading == nil {
+				if fb.loading == nil && time.Since(fb.failed) >= followerBookRetry {
 					done := make(chan struct{})
 					fb.loading = done
-					go func() { _, _ = s.loadFollowerBook(context.WithoutCancel(ctx), mark, done) }()
+					fb.wg.Add(1)
+					go func() {
+						defer fb.wg.Done()
+						_, _ = s.loadFollowerBook(context.WithoutCancel(ctx), mark, fb.epoch, done)
+					}()
 				}
 				fb.mu.Unlock()
 				return b, nil
 			}
 		}
-		if !fb.tooBig.IsZero() && time.Since(fb.tooBig) < followerBookTTL {
+		if time.Since(fb.tooBig) < followerBookTTL || time.Since(fb.failed) < followerBookRetry {
 			fb.mu.Unlock()
 			return nil, nil
 		}
@@ -134,14 +151,16 @@ func (s *Service) followerBook(ctx context.Context) (*followerBook, error) {
 		}
 		done := make(chan struct{})
 		fb.loading = done
+		epoch := fb.epoch
 		fb.mu.Unlock()
-		return s.loadFollowerBook(context.WithoutCancel(ctx), mark, done)
+		return s.loadFollowerBook(context.WithoutCancel(ctx), mark, epoch, done)
 	}
 }
 
-// loadFollowerBook reads a book and makes it current, then closes done
-// (the callers waiting for it look again).
-func (s *Service) loadFollowerBook(ctx context.Context, mark uint64, done chan struct{}) (*followerBook, error) {
+// loadFollowerBook reads a book and makes it current (unless the book was
+// dropped since epoch), then closes done: the callers waiting for it look
+// again.
+func (s *Service) loadFollowerBook(ctx context.Context, mark, epoch uint64, done chan struct{}) (*followerBook, error) {
 	fb := &s.books
 	ctx, cancel := context.WithTimeout(ctx, followerBookTimeout)
 	defer cancel()
@@ -150,15 +169,30 @@ func (s *Service) loadFollowerBook(ctx context.Context, mark uint64, done chan s
 	fb.loading = nil
 	switch {
 	case err != nil:
-		s.log.WarnContext(ctx, "read the follower book", "err", err)
+		fb.failed = time.Now()
+		s.log.WarnContext(ctx, "read the follower book; the followers route reads account_metrics per request for now", "err", err)
 	case b == nil:
-		fb.tooBig = time.Now()
+		fb.book, fb.tooBig = nil, time.Now()
+	case fb.epoch != epoch: // dropped while reading: this book may miss the change
+		b = nil
 	default:
-		fb.book, fb.tooBig = b, time.Time{}
+		fb.book, fb.tooBig, fb.failed = b, time.Time{}, time.Time{}
 	}
 	fb.mu.Unlock()
 	close(done)
 	return b, err
+}
+
+// wait waits for a background read of the book to end (Stop).
+func (b *followerBooks) wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { b.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // followerMark is the change marker, read from ClickHouse at most once per
@@ -171,13 +205,17 @@ func (s *Service) followerMark(ctx context.Context) (uint64, error) {
 		fb.mu.Unlock()
 		return m, nil
 	}
+	epoch := fb.epoch
 	fb.mu.Unlock()
 	m, err := s.ch.Changes(ctx)
 	if err != nil {
 		return 0, err
 	}
 	fb.mu.Lock()
-	fb.mark, fb.markAt = max(fb.mark, m), time.Now()
+	fb.mark = max(fb.mark, m)
+	if fb.epoch == epoch { // a drop since makes the next caller read it again
+		fb.markAt = time.Now()
+	}
 	m = fb.mark
 	fb.mu.Unlock()
 	return m, nil
@@ -244,10 +282,23 @@ func (s *Service) readFollowerBook(ctx context.Context, mark uint64) (*followerB
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read follower counts: %w", err)
 	}
-	for i := range b.points {
-		b.points[i] = slices.Clip(b.points[i])
+	for i := range b.points { // exact lengths: append left up to twice the room
+		b.points[i] = slices.Clone(b.points[i])
 	}
 	return b, nil
+}
+
+// unit reports whether the book can filter by unit u (0: no filter): it
+// knows u's place in the units tree. A nil book knows nothing.
+func (b *followerBook) unit(u uint64) (ancestors []uint64, known bool) {
+	if b == nil {
+		return nil, false
+	}
+	if u == 0 {
+		return nil, true
+	}
+	ancestors, known = b.ancestors[u]
+	return ancestors, known
 }
 
 // each calls fn for every channel day of [first, last] (UTC dates) that

@@ -161,6 +161,20 @@ func TestFollowerBookFollowsChanges(t *testing.T) {
 	if n := end(); n != 170 {
 		t.Errorf("after Changed the end is %d, want 170", n)
 	}
+
+	// A unit mirrored after the book was read (the mirror marks no
+	// change): a report on it reads account_metrics instead of finding
+	// nothing in the book.
+	insertUnits(t, ch, fxUnit{5, 1, "KPU Kota Bogor", "Asia/Jakarta", []uint64{1, 5}})
+	insertFollowersAt(t, ch, 50, 5, "2025-03-04", utc("2025-03-04 12:00"), 42)
+	time.Sleep(2100 * time.Millisecond) // the unit zones' miss TTL: the unit exists for reports
+	rep, err := svc.Followers(ctx, query(t, "from=2025-03-01&to=2025-03-31&unit=5"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Channels) != 1 || rep.Channels[0].Channel != 50 || rep.Channels[0].End == nil || *rep.Channels[0].End != 42 {
+		t.Errorf("unit 5 mirrored after the book: channels %+v, want channel 50 ending at 42", rep.Channels)
+	}
 }
 
 func waitEnd(t *testing.T, end func() uint64, want uint64, within time.Duration) {

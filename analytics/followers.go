@@ -70,8 +70,14 @@ func (s *Service) followers(ctx context.Context, q Query) (*FollowersReport, err
 	sb := seriesBuilder{rep: rep, first: p.fromDate, days: int(p.toDate.Sub(p.fromDate).Hours()/24) + 1, dayText: map[int64]string{}}
 	var book *followerBook
 	if !s.noFollowerBook {
-		if book, err = s.followerBook(ctx); err != nil {
-			return nil, err
+		// Without a book (none yet, a failed read) the route reads the
+		// table itself; a unit mirrored since the book was read is not in
+		// its subtrees, so that report does too.
+		if book, err = s.followerBook(ctx); err != nil && ctx.Err() == nil {
+			s.log.DebugContext(ctx, "follower book unavailable; reading account_metrics", "err", err)
+		}
+		if _, known := book.unit(q.Unit); !known {
+			book = nil
 		}
 	}
 	if book != nil {

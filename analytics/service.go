@@ -206,6 +206,9 @@ func (s *Service) Stop(ctx context.Context) error {
 		s.cancel = nil
 	}
 	s.stopCells()
+	if err := s.books.wait(ctx); err != nil {
+		return fmt.Errorf("analytics stop: follower book read in progress: %w", err)
+	}
 	if err := s.flights.close(ctx); err != nil {
 		return fmt.Errorf("analytics stop: reports in progress: %w", err)
 	}
