@@ -37,3 +37,14 @@ func (s *Service) ChannelUnitsOf(ctx context.Context, q Query) ([]uint64, error)
 	}
 	return p.chanUnits, nil
 }
+
+// SetFollowerBookMax sets the most channel days a follower book holds and
+// returns a function that restores it.
+func SetFollowerBookMax(n int) (restore func()) {
+	old := followerBookMax
+	followerBookMax = n
+	return func() { followerBookMax = old }
+}
+
+// FollowersJSONSize is the size the answer cache counts for r.
+func FollowersJSONSize(r *FollowersReport) int64 { return r.jsonSize() }

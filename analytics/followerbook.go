@@ -34,9 +34,6 @@ const (
 	followerBookTimeout = 30 * time.Second
 	// followerMarkEvery: the change marker is read at most this often.
 	followerMarkEvery = time.Second
-	// followerBookMax bounds the channel days a book holds (about 32 bytes
-	// each); a larger table is read per request instead.
-	followerBookMax = 2_000_000
 
 	// Each channel's last collection per day, per platform and unit (so a
 	// platform or unit filter picks among the rows it keeps, as qFollowers
@@ -50,6 +47,10 @@ LIMIT ?`
 	// have the unit among theirs, as qFollowers' subquery).
 	qUnitAncestors = `SELECT unit_id, ancestors FROM units FINAL`
 )
+
+// followerBookMax bounds the channel days a book holds (about 32 bytes
+// each); a larger table is read per request instead. A variable for tests.
+var followerBookMax = 2_000_000
 
 // followerPoint is a channel's last collection on a day among the rows
 // with one platform and unit.

@@ -114,6 +114,25 @@ func TestFollowerBookMatchesLive(t *testing.T) {
 			days += len(c.Days)
 		}
 	}
+	// A table larger than a book holds is read per request: the same
+	// answers.
+	restore := analytics.SetFollowerBookMax(100)
+	defer restore()
+	small := newService(t, ch)
+	for _, raw := range queries[:10] {
+		q := query(t, raw)
+		got, err := small.Followers(ctx, q)
+		if err != nil {
+			t.Fatalf("%s: too large for a book: %v", raw, err)
+		}
+		want, err := live.Followers(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g, w := mustJSON(t, got), mustJSON(t, want); g != w {
+			t.Errorf("%s: the answer of a table too large for a book differs from the query's:\n got %s\nwant %s", raw, g, w)
+		}
+	}
 	if days < 2000 {
 		t.Errorf("the queries cover only %d channel days: the comparison shows little", days)
 	}

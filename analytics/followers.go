@@ -265,3 +265,32 @@ func plainDate(s string) bool {
 	}
 	return true
 }
+
+// jsonSize is about the length of r's JSON (the answer cache's measure):
+// the fixed text, and per day point its keys and figures.
+func (r *FollowersReport) jsonSize() int64 {
+	n := int64(300 + len(r.Definition.EN) + len(r.Definition.ID))
+	for i := range r.Channels {
+		c := &r.Channels[i]
+		n += int64(160 + len(c.ChannelName) + len(c.Platform))
+		for _, d := range c.Days {
+			n += int64(34+len(d.Day)) + digits(int64(d.Followers)) + 4 // 4: null
+			if d.Growth != nil {
+				n += digits(*d.Growth) - 4
+			}
+		}
+	}
+	return n
+}
+
+// digits is the length of v in decimal.
+func digits(v int64) int64 {
+	n := int64(1)
+	if v < 0 {
+		n, v = 2, -v
+	}
+	for ; v >= 10; v /= 10 {
+		n++
+	}
+	return n
+}

@@ -38,3 +38,30 @@ func TestFollowerChannelAppendJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestFollowersJSONSize: the size the answer cache counts for a followers
+// report is within a tenth of its JSON's.
+func TestFollowersJSONSize(t *testing.T) {
+	g := int64(-12)
+	rep := &analytics.FollowersReport{From: "2025-01-01", To: "2025-12-31", Timezone: "Asia/Jakarta",
+		Definition: analytics.Definition{EN: "followers per day", ID: "pengikut per hari"}}
+	for c := range 50 {
+		ch := analytics.FollowerChannel{Channel: uint64(1000 + c), ChannelName: "KPU Kabupaten Contoh", Platform: "instagram"}
+		for d := range 365 {
+			day := analytics.FollowerDay{Day: "2025-03-04", Followers: uint64(1000 * (d + 1))}
+			if d > 0 {
+				day.Growth = &g
+			}
+			ch.Days = append(ch.Days, day)
+		}
+		rep.Channels = append(rep.Channels, ch)
+	}
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := analytics.FollowersJSONSize(rep), int64(len(b))
+	if got < want*9/10 || got > want*11/10 {
+		t.Errorf("counted size %d, JSON %d bytes", got, want)
+	}
+}

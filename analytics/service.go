@@ -262,11 +262,17 @@ func remember[T any](ctx context.Context, s *Service, kind string, q Query, fn f
 			return nil, err
 		}
 		if s.ttl > 0 {
-			size, err := json.Marshal(v)
-			if err != nil {
-				return nil, fmt.Errorf("analytics: size of a %s answer: %w", kind, err)
+			var size int64
+			if z, ok := any(v).(jsonSizer); ok {
+				size = z.jsonSize()
+			} else {
+				b, err := json.Marshal(v)
+				if err != nil {
+					return nil, fmt.Errorf("analytics: size of a %s answer: %w", kind, err)
+				}
+				size = int64(len(b))
 			}
-			s.cache.put(key, v, int64(len(size)), s.now().Add(s.ttl))
+			s.cache.put(key, v, size, s.now().Add(s.ttl))
 		}
 		return v, nil
 	})
@@ -274,6 +280,13 @@ func remember[T any](ctx context.Context, s *Service, kind string, q Query, fn f
 		return zero, err
 	}
 	return v.(T), nil
+}
+
+// jsonSizer is an answer that tells its JSON size itself (near enough
+// for the cache's byte bound) instead of being marshalled to measure it:
+// a year of follower counts is 5 MB, 12 ms of json.Marshal.
+type jsonSizer interface {
+	jsonSize() int64
 }
 
 // period is a resolved report period: local calendar dates and the UTC
