@@ -240,6 +240,16 @@ func (s *Store) Channel(ctx context.Context, id int64) (Channel, error) {
 	return c, nil
 }
 
+// TokenUnusable reports whether err, from ChannelToken, says the token
+// cannot be used until someone acts (no key, no token, no such channel, a
+// key that does not open it), rather than that the database did not
+// answer: a publisher fails the delivery on the first and tries again on
+// the second.
+func TokenUnusable(err error) bool {
+	return errors.Is(err, ErrNoKey) || errors.Is(err, ErrNoToken) || errors.Is(err, ErrNotFound) ||
+		errors.Is(err, errBadCiphertext)
+}
+
 // ChannelToken decrypts the channel's access token. Never log it.
 func (s *Store) ChannelToken(ctx context.Context, id int64) (string, error) {
 	var blob []byte

@@ -104,13 +104,23 @@ func TestChannelTokenEncrypted(t *testing.T) {
 	}
 	// Another key cannot read it, and says why without the token.
 	other := org.NewStore(db, bytes.Repeat([]byte{9}, 32))
-	if _, err := other.ChannelToken(ctx, c.ID); err == nil || strings.Contains(err.Error(), secret) {
-		t.Errorf("wrong key err = %v", err)
+	if _, err := other.ChannelToken(ctx, c.ID); err == nil || strings.Contains(err.Error(), secret) || !org.TokenUnusable(err) {
+		t.Errorf("wrong key err = %v (unusable %v)", err, org.TokenUnusable(err))
 	}
 	// No key: reading and storing tokens refuse, saying how to make a key.
 	nokey := org.NewStore(db, nil)
-	if _, err := nokey.ChannelToken(ctx, c.ID); !errors.Is(err, org.ErrNoKey) {
+	if _, err := nokey.ChannelToken(ctx, c.ID); !errors.Is(err, org.ErrNoKey) || !org.TokenUnusable(err) {
 		t.Errorf("no key read err = %v", err)
+	}
+	// No such channel: unusable. The database not answering (here a
+	// cancelled read) is not: a publisher tries again.
+	if _, err := s.ChannelToken(ctx, 999999); !org.TokenUnusable(err) {
+		t.Errorf("missing channel err = %v, want unusable", err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := s.ChannelToken(cancelled, c.ID); err == nil || org.TokenUnusable(err) {
+		t.Errorf("cancelled read err = %v, want an error that is not unusable", err)
 	}
 	_, err = nokey.CreateChannel(ctx, org.ChannelInput{UnitID: u.ID, Platform: org.Instagram, ExternalID: "1002", Name: "ig", AccessToken: "x"})
 	if !errors.Is(err, org.ErrNoKey) || !strings.Contains(err.Error(), "openssl rand -hex 32") {

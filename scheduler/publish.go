@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -75,6 +76,17 @@ func (p *Publisher) attempt(ctx context.Context, j job) outcome {
 		return outcome{retryAt: j.PausedUntil, reconcile: j.Reconcile}
 	}
 	token, err := p.token(ctx, j.ChannelID)
+	if err != nil && !org.TokenUnusable(err) {
+		// The database did not answer (or the claim ran out while it was
+		// asked): nothing was sent, so this is no reason to fail the
+		// delivery. A claim that ran out is left to whoever takes it over;
+		// otherwise the delivery goes back to the queue.
+		if ctx.Err() != nil {
+			return outcome{abandon: fmt.Errorf("read the channel's access token: %w", err)}
+		}
+		return outcome{class: meta.ClassTransient, retryAt: p.opt.Now().Add(p.backoff(j.Attempts)), reconcile: j.Reconcile,
+			note: "the channel's access token could not be read from the database; trying again"}
+	}
 	if err != nil {
 		msg := "the channel's access token cannot be read"
 		if errors.Is(err, org.ErrNoKey) {
