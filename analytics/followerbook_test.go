@@ -13,8 +13,8 @@ import (
 
 // TestFollowerBookMatchesLive: the follower book gives the answer the
 // per-request query gives, for random follower data (several collections
-// a day, gaps, a channel that moves to another unit in the middle of a
-// day, two platforms, a unit tree three deep) and random periods and
+// a day, gaps, a channel that moves to another unit, two platforms, a
+// unit tree three deep) and random periods and
 // platform, channel and unit filters.
 func TestFollowerBookMatchesLive(t *testing.T) {
 	ctx := context.Background()
@@ -45,18 +45,18 @@ func TestFollowerBookMatchesLive(t *testing.T) {
 			}
 			day := first.AddDate(0, 0, d)
 			if c == 13 && d == 40 {
-				unit = 2 // moves from unit 3 to 2 this day: collections under both
+				// Moves from unit 3 to 2. Not within a day: account_metrics
+				// keeps one row per account and day (ReplacingMergeTree), and
+				// the modern engine collapses an insert's rows at once
+				// (optimize_on_insert) where 18.16 waits for a merge.
+				unit = 2
 			}
 			// Distinct seconds: two collections in one second have no
 			// defined "last" in either path.
 			secs := rng.Perm(86400)[:1+rng.IntN(3)]
-			for i, s := range secs {
+			for _, s := range secs {
 				n = uint64(max(0, int64(n)+int64(rng.IntN(200))-80))
-				u := unit
-				if c == 13 && d == 40 && i == 0 {
-					u = 3
-				}
-				rows = append(rows, row{day, day.Add(time.Duration(s) * time.Second), platform, c, u, n})
+				rows = append(rows, row{day, day.Add(time.Duration(s) * time.Second), platform, c, unit, n})
 			}
 		}
 	}
