@@ -42,6 +42,16 @@ func (b *browserRun) text(sel string) string {
 	return s
 }
 
+// poll is the text of sel, or "" while the page has no such node (it is
+// being rendered again): for loops that wait for a text.
+func (b *browserRun) poll(sel string) string {
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		return ""
+	}
+	return s
+}
+
 func (b *browserRun) location() string {
 	b.t.Helper()
 	u, err := chromedp.Run(b.ctx, chromedp.Location())

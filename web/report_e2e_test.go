@@ -105,6 +105,7 @@ func TestDivisionHeadReportInChromium(t *testing.T) {
 		}
 	}
 	text := (&browserRun{t: t, ctx: bctx}).text
+	poll := (&browserRun{t: t, ctx: bctx}).poll
 	eval := func(js string) string {
 		t.Helper()
 		s, err := chromedp.Run(bctx, chromedp.Evaluate[string](js))
@@ -152,14 +153,14 @@ func TestDivisionHeadReportInChromium(t *testing.T) {
 	// button to press), then November again.
 	// (SetValue fires the input's change event, as choosing does.)
 	do("choose a month", chromedp.SetValue(chromedp.CSS("#month"), "2026-10"))
-	for deadline := time.Now().Add(15 * time.Second); !strings.Contains(text("#doc-period"), "Oktober 2026") && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(15 * time.Second); !strings.Contains(poll("#doc-period"), "Oktober 2026") && time.Now().Before(deadline); {
 		time.Sleep(100 * time.Millisecond)
 	}
 	if p := text("#doc-period"); !strings.Contains(p, "Oktober 2026") {
 		t.Errorf("after choosing October the page shows %q", p)
 	}
 	do("choose a quarter", chromedp.SetValue(chromedp.CSS("#quarter"), "2026-Q3"))
-	for deadline := time.Now().Add(15 * time.Second); !strings.Contains(text("#doc-period"), "Triwulan III 2026") && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(15 * time.Second); !strings.Contains(poll("#doc-period"), "Triwulan III 2026") && time.Now().Before(deadline); {
 		time.Sleep(100 * time.Millisecond)
 	}
 	if p := text("#doc-period"); !strings.Contains(p, "Triwulan III 2026") {
