@@ -96,8 +96,13 @@ func (f *flights) close(ctx context.Context) error {
 		fl.cancel()
 	}
 	f.mu.Unlock()
+	return waitCtx(ctx, &f.wg)
+}
+
+// waitCtx waits for wg until ctx ends.
+func waitCtx(ctx context.Context, wg *sync.WaitGroup) error {
 	done := make(chan struct{})
-	go func() { f.wg.Wait(); close(done) }()
+	go func() { wg.Wait(); close(done) }()
 	select {
 	case <-done:
 		return nil

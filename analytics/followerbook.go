@@ -185,16 +185,7 @@ func (s *Service) loadFollowerBook(ctx context.Context, mark, epoch uint64, done
 }
 
 // wait waits for a background read of the book to end (Stop).
-func (b *followerBooks) wait(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { b.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (b *followerBooks) wait(ctx context.Context) error { return waitCtx(ctx, &b.wg) }
 
 // followerMark is the change marker, read from ClickHouse at most once per
 // followerMarkEvery.

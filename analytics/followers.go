@@ -204,33 +204,21 @@ func (b *seriesBuilder) closeChannel() {
 	}
 }
 
-// followerChannelHead is FollowerChannel without its days: the same keys in
-// the same order.
-type followerChannelHead struct {
-	Channel     uint64   `json:"channel"`
-	ChannelName string   `json:"channel_name"`
-	Platform    string   `json:"platform"`
-	Unit        uint64   `json:"unit"`
-	Start       *uint64  `json:"start"`
-	End         *uint64  `json:"end"`
-	Growth      *int64   `json:"growth"`
-	GrowthRate  *float64 `json:"growth_rate"`
-}
-
 // AppendJSON appends c as json.Marshal writes it (the API streams a large
-// report's channels through it): the head through json.Marshal, the day
-// points, whose texts are dates, by hand.
+// report's channels through it): the channel without its days through
+// json.Marshal, the day points, whose texts are dates, by hand.
 func (c *FollowerChannel) AppendJSON(b []byte) ([]byte, error) {
-	head, err := json.Marshal(followerChannelHead{c.Channel, c.ChannelName, c.Platform, c.Unit, c.Start, c.End, c.Growth,
-		c.GrowthRate})
+	head := *c
+	head.Days = nil
+	text, err := json.Marshal(&head) // ends ,"days":null}: days is the last field
 	if err != nil {
 		return b, err
 	}
-	b = append(b, head[:len(head)-1]...)
 	if c.Days == nil {
-		return append(b, `,"days":null}`...), nil
+		return append(b, text...), nil
 	}
-	b = append(b, `,"days":[`...)
+	b = append(b, text[:len(text)-len(`null}`)]...)
+	b = append(b, '[')
 	for i, d := range c.Days {
 		if i > 0 {
 			b = append(b, ',')
