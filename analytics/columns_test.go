@@ -21,7 +21,7 @@ func TestReadModelsCarryEveryMetric(t *testing.T) {
 		t.Fatal("collector.MetricColumns() is empty")
 	}
 	tables := map[string]string{ // read model → column prefix
-		"post_latest": "m_",
+		"post_latest": "",
 		"post_facts":  "",
 		"post_at_age": "",
 	}

@@ -5,8 +5,9 @@
 // Reports read ClickHouse read models rebuilt as one generation by
 // Service.Refresh (after every change of the data from any process, see
 // Options.ChangePoll and migration 0030, and every 5 minutes): post_facts
-// (migration 0021; each post's latest snapshot, from the post_latest
-// pre-aggregate of migration 0020) and post_age_facts (migration 0023;
+// (migration 0021; each post's latest snapshot, from post_latest, rows kept
+// by ReplacingMergeTree since migration 0043, with the attributes from
+// posts) and post_age_facts (migration 0023;
 // each post's snapshot nearest 24h, 7d and 28d, from the post_at_age table
 // of migration 0022). Before the first refresh they compute the same
 // figures at read time from post_latest and post_metrics (slower).

@@ -139,10 +139,9 @@ FROM post_at_age
 WHERE age IN (86400, 604800, 2419200) AND post_key = cityHash64(?, ?)
 GROUP BY age
 ORDER BY age`
-	qPostLatest = `SELECT any(published_at), maxMerge(snap_ver) AS sv, argMaxMerge(m_reach), argMaxMerge(m_views), argMaxMerge(m_interactions)
-FROM post_latest
-WHERE post_key = cityHash64(?, ?) AND platform = ? AND post_id = ?
-GROUP BY post_key`
+	qPostLatest = `SELECT published_at, snap_ver AS sv, reach, views, interactions
+FROM post_latest FINAL
+WHERE post_key = cityHash64(?, ?) AND platform = ? AND post_id = ?`
 )
 
 // ErrNoFigures is a post the collector has no snapshot of yet.

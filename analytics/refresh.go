@@ -22,17 +22,18 @@ SELECT ?, post_key, plat, pid, pub, content_type, unit_id, channel_id, campaign,
     shares, saves, clicks, video_views, interactions, has_insights, fol_prev, fol_day, fol_next
 FROM
 (
-    SELECT post_key, any(platform) AS plat, any(post_id) AS pid, any(published_at) AS pub,
-        argMaxMerge(d_content_type) AS content_type, argMaxMerge(d_unit_id) AS unit_id,
-        argMaxMerge(d_channel_id) AS channel_id, argMaxMerge(d_campaign) AS campaign, argMaxMerge(m_reach) AS reach,
-        argMaxMerge(m_views) AS views, argMaxMerge(m_reactions) AS reactions, argMaxMerge(m_likes) AS likes,
-        argMaxMerge(m_comments) AS comments, argMaxMerge(m_shares) AS shares, argMaxMerge(m_saves) AS saves,
-        argMaxMerge(m_clicks) AS clicks, argMaxMerge(m_video_views) AS video_views,
-        argMaxMerge(m_interactions) AS interactions, argMaxMerge(m_has_insights) AS has_insights,
-        toDate(pub, 'UTC') AS uday
-    FROM post_latest
-    GROUP BY post_key
-    HAVING maxMerge(snap_ver) > 0
+    SELECT post_key, plat, pid, pub, ctype AS content_type, unit AS unit_id, if(known, pchan, mchan) AS channel_id,
+        camp AS campaign, reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions,
+        has_insights, toDate(pub, 'UTC') AS uday
+    FROM
+    (
+        SELECT post_key, platform AS plat, post_id AS pid, published_at AS pub, channel_id AS mchan, reach, views,
+            reactions, likes, comments, shares, saves, clicks, video_views, interactions, has_insights
+        FROM post_latest FINAL
+    ) AS l
+    ANY LEFT JOIN
+    (` + qPostAttrs + `
+    ) AS d USING post_key
 ) AS p
 ANY LEFT JOIN
 (` + qChannelDayFollowers + `

@@ -15,34 +15,28 @@ const (
 	qUnitNames     = `SELECT unit_id, argMax(name, version) FROM units GROUP BY unit_id`
 	qChannelNames  = `SELECT channel_id, argMax(name, version) FROM channels GROUP BY channel_id`
 
-	// One row per post with its latest snapshot, from the pre-aggregate.
-	// Arguments: tz, tz, current-period start, range start, range end.
+	// One row per post with its latest snapshot (post_latest FINAL: the
+	// highest snap_ver, store/chmigrations/0043) and its attributes at
+	// their highest version (posts FINAL; the snapshot's channel when posts
+	// has no row for it). Arguments: tz, tz, current-period start, range
+	// start, range end; a platform condition may follow, then
+	// qPostsLatestGroup and the attribute filters (WHERE).
 	qPostsLatestHead = `SELECT
-    post_key,
-    any(platform) AS plat,
-    any(post_id) AS pid,
-    any(published_at) AS pub,
-    toTimeZone(any(published_at), ?) AS lt,
-    toDate(any(published_at), ?) AS pday,
-    any(published_at) >= ? AS cur,
-    argMaxMerge(d_content_type) AS ctype,
-    argMaxMerge(d_unit_id) AS unit,
-    argMaxMerge(d_channel_id) AS chan,
-    argMaxMerge(d_campaign) AS camp,
-    maxMerge(snap_ver) AS sv,
-    argMaxMerge(m_reach) AS reach,
-    argMaxMerge(m_views) AS views,
-    argMaxMerge(m_reactions) AS reactions,
-    argMaxMerge(m_likes) AS likes,
-    argMaxMerge(m_comments) AS comments,
-    argMaxMerge(m_shares) AS shares,
-    argMaxMerge(m_saves) AS saves,
-    argMaxMerge(m_clicks) AS clicks,
-    argMaxMerge(m_video_views) AS video_views,
-    argMaxMerge(m_interactions) AS interactions,
-    argMaxMerge(m_has_insights) AS has_insights
-FROM post_latest
-WHERE published_at >= ? AND published_at < ?`
+    post_key, plat, pid, pub,
+    toTimeZone(pub, ?) AS lt,
+    toDate(pub, ?) AS pday,
+    pub >= ? AS cur,
+    ctype, unit, if(known, pchan, mchan) AS chan, camp, sv,
+    reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions, has_insights
+FROM
+(` + qLatestRows
+	// qLatestRows is the latest snapshot of each post published in the
+	// range. Arguments: range start, range end.
+	qLatestRows = `
+    SELECT post_key, platform AS plat, post_id AS pid, published_at AS pub, snap_ver AS sv, channel_id AS mchan,
+        reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions, has_insights
+    FROM post_latest FINAL
+    WHERE published_at >= ? AND published_at < ?`
 	// factsColumns are what both read models give per post; the first
 	// three arguments are tz, tz, current-period start.
 	factsColumns = `    post_key,
@@ -96,28 +90,30 @@ PREWHERE post_key IN ?`
         AS followers
 `
 
+	// The posts' attributes, after qPostsLatestHead or qPostsDimsHead.
 	qPostsLatestGroup = `
-GROUP BY post_key
-HAVING sv > 0`
+) AS l
+ANY LEFT JOIN
+(` + qPostAttrs + `
+) AS d USING post_key`
+	// Each post's attributes at their highest version. known tells a post
+	// posts has no row for (its snapshot's channel counts then).
+	qPostAttrs = `
+    SELECT cityHash64(platform, post_id) AS post_key, content_type AS ctype, unit_id AS unit, channel_id AS pchan,
+        campaign AS camp, toUInt8(1) AS known
+    FROM posts FINAL`
 
 	// Post attributes for the fixed-age path (the snapshot comes from
-	// post_metrics). Arguments as qPostsLatestHead.
+	// post_metrics), then qPostsLatestGroup. Arguments as
+	// qPostsLatestHead.
 	qPostsDimsHead = `SELECT
-    post_key,
-    any(platform) AS plat,
-    any(post_id) AS pid,
-    any(published_at) AS pub,
-    toTimeZone(any(published_at), ?) AS lt,
-    toDate(any(published_at), ?) AS pday,
-    any(published_at) >= ? AS cur,
-    argMaxMerge(d_content_type) AS ctype,
-    argMaxMerge(d_unit_id) AS unit,
-    argMaxMerge(d_channel_id) AS chan,
-    argMaxMerge(d_campaign) AS camp
-FROM post_latest
-WHERE published_at >= ? AND published_at < ?`
-	qPostsDimsGroup = `
-GROUP BY post_key`
+    post_key, plat, pid, pub,
+    toTimeZone(pub, ?) AS lt,
+    toDate(pub, ?) AS pday,
+    pub >= ? AS cur,
+    ctype, unit, if(known, pchan, mchan) AS chan, camp
+FROM
+(` + qLatestRows
 
 	// The snapshot nearest a fixed age: smallest |slot - published_at -
 	// age|, ties to the latest collection. The read model (post_at_age in
@@ -279,13 +275,13 @@ func perPostOf(s *sqlBuf, q Query, p period, start bool, keys []uint64) {
 		s.add(qPostsLatestHead, p.tz, p.tz, p.from, rangeStart, p.to)
 		platformFilter(s, q)
 		s.add(qPostsLatestGroup)
-		havingFilters(s, q, " AND ")
+		havingFilters(s, q, "\nWHERE ")
 	} else {
 		s.add("SELECT " + perPostColumns + " FROM (\n")
 		s.add(qPostsDimsHead, p.tz, p.tz, p.from, rangeStart, p.to)
 		platformFilter(s, q)
-		s.add(qPostsDimsGroup)
-		havingFilters(s, q, "\nHAVING ")
+		s.add(qPostsLatestGroup)
+		havingFilters(s, q, "\nWHERE ")
 		s.add("\n) AS d\nALL INNER JOIN\n(\n") // one row per post on each side
 		s.add(qPostsAgeHead, ageSeconds[q.Age], rangeStart, p.to)
 		platformFilter(s, q)

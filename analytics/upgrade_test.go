@@ -73,22 +73,14 @@ func TestUpgradeDropsFixedAgeGenerations(t *testing.T) {
 // from post_latest and post_metrics with the same figures until the next
 // refresh builds a generation in the new form.
 func TestUpgradeRebuildsPerPostReadModel(t *testing.T) {
-	ch := storetest.ClickHouseWithout(t, 42)
+	ch := storetest.ClickHouseWithout(t, 42, 43)
 	seedHand(t, ch)
 	ctx := context.Background()
 	// A generation as the older humas built it (its columns, its key).
-	oldGen := func(gen uint32) {
+	oldGen := func(gen uint32, facts string) {
 		t.Helper()
 		for _, q := range []string{
-			`INSERT INTO post_facts (gen, post_key, platform, post_id, published_at, content_type, unit_id, channel_id,
-                campaign, reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions,
-                has_insights)
-            SELECT ?, post_key, any(platform), any(post_id), any(published_at), argMaxMerge(d_content_type),
-                argMaxMerge(d_unit_id), argMaxMerge(d_channel_id), argMaxMerge(d_campaign), argMaxMerge(m_reach),
-                argMaxMerge(m_views), argMaxMerge(m_reactions), argMaxMerge(m_likes), argMaxMerge(m_comments),
-                argMaxMerge(m_shares), argMaxMerge(m_saves), argMaxMerge(m_clicks), argMaxMerge(m_video_views),
-                argMaxMerge(m_interactions), argMaxMerge(m_has_insights)
-            FROM post_latest GROUP BY post_key`,
+			facts,
 			`INSERT INTO post_facts_gens (gen, posts, built_at, took_ms) SELECT ?, 8, now(), 1`,
 		} {
 			if err := ch.Exec(ctx, q, gen); err != nil {
@@ -96,13 +88,22 @@ func TestUpgradeRebuildsPerPostReadModel(t *testing.T) {
 			}
 		}
 	}
-	oldGen(7)
+	// post_latest as 0024 made it (argMax states) …
+	oldGen(7, `INSERT INTO post_facts (gen, post_key, platform, post_id, published_at, content_type, unit_id, channel_id,
+            campaign, reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions,
+            has_insights)
+        SELECT ?, post_key, any(platform), any(post_id), any(published_at), argMaxMerge(d_content_type),
+            argMaxMerge(d_unit_id), argMaxMerge(d_channel_id), argMaxMerge(d_campaign), argMaxMerge(m_reach),
+            argMaxMerge(m_views), argMaxMerge(m_reactions), argMaxMerge(m_likes), argMaxMerge(m_comments),
+            argMaxMerge(m_shares), argMaxMerge(m_saves), argMaxMerge(m_clicks), argMaxMerge(m_video_views),
+            argMaxMerge(m_interactions), argMaxMerge(m_has_insights)
+        FROM post_latest GROUP BY post_key`)
 	ran, err := ch.Migrate(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ran) != 1 || ran[0].Version != 42 {
-		t.Fatalf("the upgrade applied %v, want 0042 alone", ran)
+	if len(ran) != 2 || ran[0].Version != 42 || ran[1].Version != 43 {
+		t.Fatalf("the upgrade applied %v, want 0042 and 0043", ran)
 	}
 	for _, q := range []string{"SELECT count() FROM post_facts", "SELECT count() FROM post_facts_gens",
 		"SELECT count() FROM post_age_facts", "SELECT count() FROM post_age_facts_gens"} {
@@ -139,6 +140,13 @@ func TestUpgradeRebuildsPerPostReadModel(t *testing.T) {
 	// A humas from before 0042 still running (a rolling upgrade) writes a
 	// newer generation in its form, without followers: reports keep
 	// the current one.
-	oldGen(4000000000)
+	// … and as 0043 makes it (rows), with the attributes as the snapshots
+	// have them.
+	oldGen(4000000000, `INSERT INTO post_facts (gen, post_key, platform, post_id, published_at, content_type, unit_id,
+            channel_id, campaign, reach, views, reactions, likes, comments, shares, saves, clicks, video_views,
+            interactions, has_insights)
+        SELECT ?, post_key, platform, post_id, published_at, '', 0, channel_id, '', reach, views, reactions, likes,
+            comments, shares, saves, clicks, video_views, interactions, has_insights
+        FROM post_latest FINAL`)
 	followers("after an older humas's generation", newService(t, ch))
 }

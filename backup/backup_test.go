@@ -65,8 +65,10 @@ func latestFigures(t *testing.T, ch *store.ClickHouse) []string {
 	t.Helper()
 	var out []string
 	for _, q := range []string{
-		`SELECT toString(post_key), any(post_id), toString(argMaxMerge(m_reach)), toString(argMaxMerge(m_likes)),
-		    argMaxMerge(d_content_type), toString(argMaxMerge(d_unit_id)) FROM post_latest GROUP BY post_key ORDER BY post_key`,
+		`SELECT toString(post_key), post_id, toString(reach), toString(likes), ctype, toString(unit)
+		    FROM (SELECT post_key, post_id, reach, likes FROM post_latest FINAL) AS l
+		    ANY LEFT JOIN (SELECT cityHash64(platform, post_id) AS post_key, content_type AS ctype, unit_id AS unit FROM posts FINAL) AS d
+		    USING post_key ORDER BY post_key`,
 		`SELECT toString(age), toString(post_key), toString(reach), toString(likes), '', '' FROM post_at_age FINAL ORDER BY age, post_key`,
 	} {
 		rows, err := ch.Query(context.Background(), q)

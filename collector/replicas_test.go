@@ -95,7 +95,7 @@ func TestReplicaDownMidCollection(t *testing.T) {
 		"SELECT count() FROM post_metrics FINAL",
 		"SELECT uniqExact(platform, post_id) FROM posts",
 		"SELECT count() FROM account_metrics FINAL",
-		"SELECT count() FROM post_latest",
+		"SELECT count() FROM post_latest FINAL",
 		"SELECT count() FROM post_at_age FINAL",
 	} {
 		n2 := countOn(t, r2, q)

@@ -149,9 +149,9 @@ func readSplitTables(t *testing.T, ch *store.ClickHouse) []string {
 	for _, q := range []string{
 		`SELECT 'm', platform, post_id, toString(slot), toString(collected_at), reach, views, interactions, has_insights,
 			arrayStringConcat(metric_fields, ','), run_id FROM post_metrics FINAL ORDER BY platform, post_id, slot`,
-		`SELECT 'l', toString(post_key), platform, post_id, toString(published_at), toString(maxMerge(snap_ver)),
-			argMaxMerge(m_reach), argMaxMerge(m_interactions), argMaxMerge(m_has_insights), argMaxMerge(d_channel_id)
-			FROM post_latest GROUP BY post_key, platform, post_id, published_at ORDER BY post_key`,
+		`SELECT 'l', toString(post_key), platform, post_id, toString(published_at), toString(snap_ver),
+			reach, interactions, has_insights, channel_id
+			FROM post_latest FINAL ORDER BY post_key`,
 		`SELECT 'a', age, toString(post_key), toString(max(ver)), argMax(reach, ver), argMax(clicks, ver), argMax(has_insights, ver)
 			FROM post_at_age GROUP BY age, post_key ORDER BY age, post_key`,
 	} {

@@ -20,10 +20,11 @@ var SourceTables = []string{"posts", "post_metrics", "account_metrics", "units",
 // and are not guarded.
 var guardTables = append(slices.Clone(SourceTables), "post_latest", "post_at_age")
 
-// chMayShrink lists guarded tables a migration empties on purpose (none
-// today). Migration 0025 truncates the fixed-age read model, which is not
-// guarded.
-var chMayShrink = map[int][]string{}
+// chMayShrink lists guarded tables a migration may leave with fewer rows
+// on purpose. 0043 makes post_latest again with a row only for posts that
+// have a snapshot (0024 also kept a row for each post without one). Migration
+// 0025 truncates the fixed-age read model, which is not guarded.
+var chMayShrink = map[int][]string{43: {"post_latest"}}
 
 const (
 	// Rows per table before merges, to see whether there is anything to
