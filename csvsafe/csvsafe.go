@@ -5,9 +5,11 @@
 package csvsafe
 
 import (
-	"encoding/csv"
+	"bufio"
 	"io"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Cell returns s as a text cell a spreadsheet shows as text.
@@ -75,16 +77,20 @@ func Safe(s string) string {
 // would change it).
 func Risky(s string) bool { return Cell(s) != s }
 
-// Writer is a csv.Writer that passes every cell through Safe, so no
-// caller can forget a user-written cell.
+// Writer writes CSV as encoding/csv does (the same quoting, byte for byte:
+// TestWriterMatchesEncodingCSV) with every cell passed through Safe, so no
+// caller can forget a user-written cell. It writes cells straight into its
+// buffer: encoding/csv, a 4 KiB bufio.Writer of its own and a Safe string
+// per cell cost a 100,000-row report about three times as much.
 type Writer struct {
-	w            *csv.Writer
-	buf          []string
+	w            *bufio.Writer
+	comma        rune
 	decimalComma bool
+	err          error
 }
 
 // NewWriter writes CSV to w.
-func NewWriter(w io.Writer) *Writer { return &Writer{w: csv.NewWriter(w)} }
+func NewWriter(w io.Writer) *Writer { return NewLocaleWriter(w, ',', false) }
 
 // NewLocaleWriter writes CSV as spreadsheets in a locale such as
 // Indonesia's expect: fields separated by comma (';' there) and, with
@@ -92,29 +98,85 @@ func NewWriter(w io.Writer) *Writer { return &Writer{w: csv.NewWriter(w)} }
 // are then figures, not text to defuse. Numbers given with a dot are
 // converted.
 func NewLocaleWriter(w io.Writer, comma rune, decimalComma bool) *Writer {
-	cw := csv.NewWriter(w)
-	cw.Comma = comma
-	return &Writer{w: cw, decimalComma: decimalComma}
+	bw, ok := w.(*bufio.Writer)
+	if !ok || bw.Size() < 4096 {
+		bw = bufio.NewWriter(w)
+	}
+	return &Writer{w: bw, comma: comma, decimalComma: decimalComma}
 }
 
 // Write writes one record.
 func (w *Writer) Write(record []string) error {
-	w.buf = w.buf[:0]
-	for _, c := range record {
-		if w.decimalComma {
-			if IsNumber(c) {
-				c = strings.Replace(c, ".", ",", 1)
-				w.buf = append(w.buf, c)
-				continue
+	if w.err != nil {
+		return w.err
+	}
+	for i, c := range record {
+		if i > 0 {
+			w.w.WriteRune(w.comma)
+		}
+		switch {
+		case IsNumber(c):
+			if w.decimalComma {
+				if dot := strings.IndexByte(c, '.'); dot >= 0 {
+					w.field(c[:dot] + "," + c[dot+1:])
+					continue
+				}
 			}
-			if strings.Contains(c, ",") && IsNumber(strings.Replace(c, ",", ".", 1)) {
-				w.buf = append(w.buf, c)
-				continue
+			w.field(c)
+		case w.decimalComma && strings.Contains(c, ",") && IsNumber(strings.Replace(c, ",", ".", 1)):
+			w.field(c)
+		default:
+			w.field(Cell(c))
+		}
+	}
+	_, w.err = w.w.WriteString("\n")
+	return w.err
+}
+
+// field writes one cell, quoted as encoding/csv quotes it: when it holds
+// the separator, a quote, a carriage return or a line feed, starts with
+// white space, or is \. (a PostgreSQL end-of-data marker).
+func (w *Writer) field(f string) {
+	if !w.needsQuotes(f) {
+		w.w.WriteString(f)
+		return
+	}
+	w.w.WriteByte('"')
+	for {
+		i := strings.IndexByte(f, '"')
+		if i < 0 {
+			w.w.WriteString(f)
+			break
+		}
+		w.w.WriteString(f[:i+1])
+		w.w.WriteByte('"')
+		f = f[i+1:]
+	}
+	w.w.WriteByte('"')
+}
+
+// needsQuotes is encoding/csv's fieldNeedsQuotes.
+func (w *Writer) needsQuotes(f string) bool {
+	if f == "" {
+		return false
+	}
+	if f == `\.` {
+		return true
+	}
+	if w.comma < utf8.RuneSelf {
+		for i := 0; i < len(f); i++ {
+			if c := f[i]; c == '\n' || c == '\r' || c == '"' || c == byte(w.comma) {
+				return true
 			}
 		}
-		w.buf = append(w.buf, Safe(c))
+	} else if strings.ContainsRune(f, w.comma) || strings.ContainsAny(f, "\"\r\n") {
+		return true
 	}
-	return w.w.Write(w.buf)
+	if c := f[0]; c < utf8.RuneSelf {
+		return c == ' ' || c >= '\t' && c <= '\r' // unicode.IsSpace for ASCII
+	}
+	r, _ := utf8.DecodeRuneInString(f)
+	return unicode.IsSpace(r)
 }
 
 // WriteAll writes records and flushes.
@@ -124,12 +186,16 @@ func (w *Writer) WriteAll(records [][]string) error {
 			return err
 		}
 	}
-	w.w.Flush()
-	return w.w.Error()
+	w.Flush()
+	return w.err
 }
 
 // Flush writes buffered data.
-func (w *Writer) Flush() { w.w.Flush() }
+func (w *Writer) Flush() {
+	if err := w.w.Flush(); err != nil && w.err == nil {
+		w.err = err
+	}
+}
 
 // Error reports an error from a previous Write or Flush.
-func (w *Writer) Error() error { return w.w.Error() }
+func (w *Writer) Error() error { return w.err }
