@@ -22,7 +22,7 @@ SELECT ?, post_key, plat, pid, pub, content_type, unit_id, channel_id, campaign,
     shares, saves, clicks, video_views, interactions, has_insights, fol_prev, fol_day, fol_next
 FROM
 (
-    SELECT post_key, plat, pid, pub, ctype AS content_type, unit AS unit_id, if(known, pchan, mchan) AS channel_id,
+    SELECT post_key, plat, pid, pub, ctype AS content_type, unit AS unit_id, if(pver > 0, pchan, mchan) AS channel_id,
         camp AS campaign, reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions,
         has_insights, toDate(pub, 'UTC') AS uday
     FROM

@@ -26,7 +26,7 @@ const (
     toTimeZone(pub, ?) AS lt,
     toDate(pub, ?) AS pday,
     pub >= ? AS cur,
-    ctype, unit, if(known, pchan, mchan) AS chan, camp, sv,
+    ctype, unit, if(pver > 0, pchan, mchan) AS chan, camp, sv,
     reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions, has_insights
 FROM
 (` + qLatestRows
@@ -96,11 +96,13 @@ PREWHERE post_key IN ?`
 ANY LEFT JOIN
 (` + qPostAttrs + `
 ) AS d USING post_key`
-	// Each post's attributes at their highest version. known tells a post
-	// posts has no row for (its snapshot's channel counts then).
+	// Each post's attributes at their highest version. pver is 0 for a
+	// post posts has no row for (the join's default; its snapshot's
+	// channel counts then). It is a column, not a constant: ClickHouse
+	// has carried constants of a join's right side into unmatched rows.
 	qPostAttrs = `
     SELECT cityHash64(platform, post_id) AS post_key, content_type AS ctype, unit_id AS unit, channel_id AS pchan,
-        campaign AS camp, toUInt8(1) AS known
+        campaign AS camp, version + 1 AS pver
     FROM posts FINAL`
 
 	// Post attributes for the fixed-age path (the snapshot comes from
@@ -111,7 +113,7 @@ ANY LEFT JOIN
     toTimeZone(pub, ?) AS lt,
     toDate(pub, ?) AS pday,
     pub >= ? AS cur,
-    ctype, unit, if(known, pchan, mchan) AS chan, camp
+    ctype, unit, if(pver > 0, pchan, mchan) AS chan, camp
 FROM
 (` + qLatestRows
 

@@ -19,8 +19,14 @@
 -- written twice) keep the one inserted last, as post_metrics'
 -- ReplacingMergeTree(collected_at) does; the states kept the first.
 --
+-- An older humas still running beside a new one (a rolling upgrade) can no
+-- longer read post_latest: its refresh fails, so it keeps answering from
+-- its last generation, and its reports before a first generation and its
+-- post ages fail. Upgrade every humas process together.
+--
 -- The views go first, then the table is made again and filled from
--- post_metrics. A snapshot written meanwhile reaches the table through the
+-- post_metrics (FINAL: one row per snapshot key, so every column of a
+-- post's latest snapshot comes from the same row). A snapshot written meanwhile reaches the table through the
 -- new view, the fill, or both; both is harmless (same snap_ver, same
 -- values). Run again after a failure, every statement starts over.
 DROP TABLE IF EXISTS post_latest_from_metrics;
@@ -69,7 +75,7 @@ SELECT
     cityHash64(platform, post_id) AS post_key,
     platform,
     post_id,
-    any(published_at),
+    argMax(published_at, v),
     max(v),
     argMax(channel_id, v),
     argMax(reach, v),
@@ -87,6 +93,6 @@ FROM
 (
     SELECT platform, post_id, published_at, toUInt64(slot) * 4294967296 + toUInt64(collected_at) AS v, channel_id, reach,
         views, reactions, likes, comments, shares, saves, clicks, video_views, interactions, has_insights
-    FROM post_metrics
+    FROM post_metrics FINAL
 ) AS m
 GROUP BY platform, post_id;
