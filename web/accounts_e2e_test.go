@@ -95,7 +95,7 @@ func TestNewInstallationInChromium(t *testing.T) {
 	if got := text("main"); !strings.Contains(got, "Kata sandi tersimpan") {
 		t.Fatalf("after the first run: %q", got)
 	}
-	if got := text("p.flash"); !strings.Contains(got, "Kata sandi tersimpan") {
+	if got := br.flash("Kata sandi tersimpan"); !strings.Contains(got, "Kata sandi tersimpan") {
 		t.Errorf("after the first run the sign-in page says %q", got)
 	}
 	shot("signin")

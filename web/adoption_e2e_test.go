@@ -284,7 +284,7 @@ func TestAdoptionInChromium(t *testing.T) {
 			shot(name)
 		}
 		do("submit", chromedp.Click(chromedp.CSS("button[name=submit][value='1']")), chromedp.WaitVisible(chromedp.CSS("p.flash")))
-		if got := text("p.flash"); !strings.Contains(got, "diajukan untuk persetujuan") {
+		if got := br.flash("diajukan untuk persetujuan"); !strings.Contains(got, "diajukan untuk persetujuan") {
 			t.Fatalf("after submit: %q", got)
 		}
 		return strings.TrimPrefix(strings.Split(location(), "?")[0], base+"/posts/")
@@ -489,7 +489,7 @@ func TestConnectEdgesInChromium(t *testing.T) {
 	shot("channel-health")
 	do("check now from the health page", chromedp.Click(chromedp.CSS("#channel-"+strconv.FormatInt(fb.ID, 10)+" button.check-now")),
 		chromedp.WaitVisible(chromedp.CSS("p.flash")))
-	if got := text("p.flash"); !strings.Contains(got, "Token diperiksa") || !strings.HasSuffix(strings.Split(location(), "?")[0], "/channels") {
+	if got := br.flash("Token diperiksa"); !strings.Contains(got, "Token diperiksa") || !strings.HasSuffix(strings.Split(location(), "?")[0], "/channels") {
 		t.Errorf("after checking from the health page: %q at %s", got, location())
 	}
 	do("back", chromedp.Navigate(base+"/admin/channels"), chromedp.WaitVisible(chromedp.CSS("#fb-connect")))

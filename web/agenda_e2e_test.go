@@ -76,7 +76,7 @@ func TestAgendaAndInboxPagingInChromium(t *testing.T) {
 	do("import from URL", chromedp.Navigate(e.srv.URL+"/agenda"), chromedp.WaitVisible(chromedp.CSS("#ics-url")),
 		chromedp.SetValue(chromedp.CSS("#ics-url"), u), chromedp.Click(chromedp.CSS("form[action='/agenda/import'] button")),
 		chromedp.WaitVisible(chromedp.CSS("p.flash")))
-	if got := text("p.flash"); !strings.Contains(got, "5 kegiatan diimpor dari alamat URL") {
+	if got := br.flash("5 kegiatan diimpor dari alamat URL"); !strings.Contains(got, "5 kegiatan diimpor dari alamat URL") {
 		t.Errorf("after the import: %q", got)
 	}
 	if got := text("table.agenda"); !strings.Contains(got, "Rapat pleno terbuka rekapitulasi") || !strings.Contains(got, "Sosialisasi pemilih pemula") {
@@ -90,7 +90,7 @@ func TestAgendaAndInboxPagingInChromium(t *testing.T) {
 	if got := text("#feeds"); !strings.Contains(got, u) || !strings.Contains(got, "berhasil, 5 kegiatan") {
 		t.Errorf("the subscriptions: %q", got)
 	}
-	if got := text("p.flash"); !strings.Contains(got, "setiap hari") {
+	if got := br.flash("setiap hari"); !strings.Contains(got, "setiap hari") {
 		t.Errorf("after subscribing: %q", got)
 	}
 
@@ -117,7 +117,7 @@ func TestAgendaAndInboxPagingInChromium(t *testing.T) {
 	do("save", chromedp.SetValue(chromedp.CSS("#ev-title"), "Sosialisasi pemilih pemula di SMA Negeri 3 Salatiga"),
 		chromedp.SetValue(chromedp.CSS("#ev-endtime"), ""), chromedp.Click(chromedp.CSS("form.event-form button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("p.flash")))
-	if got := text("p.flash"); got != "Perubahan kegiatan tersimpan." {
+	if got := br.flash("Perubahan kegiatan tersimpan."); got != "Perubahan kegiatan tersimpan." {
 		t.Errorf("after saving: %q", got)
 	}
 	if got := text("#ev-" + id); !strings.Contains(got, "SMA Negeri 3") {
@@ -131,7 +131,7 @@ func TestAgendaAndInboxPagingInChromium(t *testing.T) {
 	do("delete", chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("p.flash").forEach(e => e.remove())`),
 		chromedp.Evaluate[chromedp.Void](`window.confirm = function (q) { sessionStorage.setItem("asked", q); return true; }`),
 		chromedp.Click(chromedp.CSS("#ev-"+gid+" form.delete button")), chromedp.WaitVisible(chromedp.CSS("p.flash")))
-	if got := text("p.flash"); got != "Kegiatan dihapus." {
+	if got := br.flash("Kegiatan dihapus."); got != "Kegiatan dihapus." {
 		t.Errorf("after deleting: %q", got)
 	}
 	if q, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`String(sessionStorage.getItem("asked"))`)); q != `Hapus kegiatan "Rapat koordinasi (dibatalkan)" dari agenda?` {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,6 +51,20 @@ func (b *browserRun) poll(sel string) string {
 		return ""
 	}
 	return s
+}
+
+// flash is the text of the page's flash message once it holds want, or
+// after 15 s whatever it holds: when an action's WaitVisible returns, the
+// flash it sees may still be the previous page's, about to be replaced
+// (and its node detached) by the page the action loads.
+func (b *browserRun) flash(want string) string {
+	b.t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if s := b.poll("p.flash"); strings.Contains(s, want) {
+			return s
+		}
+	}
+	return b.text("p.flash")
 }
 
 func (b *browserRun) location() string {

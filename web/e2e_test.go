@@ -373,7 +373,7 @@ func TestEndToEndInChromium(t *testing.T) {
 	}
 	shot("compose.png")
 	do("submit", chromedp.Click(chromedp.CSS("button[name=submit][value='1']")), chromedp.WaitVisible(chromedp.CSS("p.flash")))
-	if got := text("p.flash"); !strings.Contains(got, "diajukan untuk persetujuan") {
+	if got := br.flash("diajukan untuk persetujuan"); !strings.Contains(got, "diajukan untuk persetujuan") {
 		t.Fatalf("after submit: %q", got)
 	}
 	postURL, err := chromedp.Run(bctx, chromedp.Location())
@@ -391,7 +391,7 @@ func TestEndToEndInChromium(t *testing.T) {
 		t.Fatalf("queue entry: %q", got)
 	}
 	do("approve", chromedp.Click(chromedp.CSS("form[action='/approvals/"+postID+"/approve'] button")), chromedp.WaitVisible(chromedp.CSS("p.flash")))
-	if got := text("p.flash"); !strings.Contains(got, "disetujui") {
+	if got := br.flash("disetujui"); !strings.Contains(got, "disetujui") {
 		t.Fatalf("after approve: %q", got)
 	}
 

@@ -127,7 +127,7 @@ func TestInboxPPIDInChromium(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(card+" select[name=category]"), "setiap_saat"),
 		chromedp.Click(chromedp.CSS(card+" form[action$='/ppid'] button")),
 		chromedp.WaitVisible(chromedp.CSS("p.flash")))
-	if got := text("p.flash"); !strings.Contains(got, "Permohonan informasi dicatat") {
+	if got := br.flash("Permohonan informasi dicatat"); !strings.Contains(got, "Permohonan informasi dicatat") {
 		t.Fatalf("after making the request: %q", got)
 	}
 	reqs, err := st.ppid.List(ctx, adminPrincipal(), ppid.Filter{})
@@ -162,7 +162,7 @@ func TestInboxPPIDInChromium(t *testing.T) {
 	signin(st.approverTok)
 	do("inbox, all", chromedp.Navigate(st.web.URL+"/inbox?status=all&question=1"), chromedp.WaitVisible(chromedp.CSS(card)))
 	do("approve the reply", chromedp.Click(chromedp.CSS(card+" form[action^='/inbox-replies/'] button")), chromedp.WaitVisible(chromedp.CSS("p.flash")))
-	if got := text("p.flash"); !strings.Contains(got, "Balasan terkirim") {
+	if got := br.flash("Balasan terkirim"); !strings.Contains(got, "Balasan terkirim") {
 		t.Fatalf("after approving: %q", got)
 	}
 	if got := st.sim.PageReplies(cid); len(got) != 1 || got[0] != answer {
@@ -205,7 +205,7 @@ func TestInboxPPIDInChromium(t *testing.T) {
 	do("import", chromedp.Navigate(st.web.URL+"/agenda"), chromedp.WaitVisible(chromedp.CSS("#ics")),
 		chromedp.SetUploadFiles(chromedp.CSS("#ics"), []string{ics}),
 		chromedp.Click(chromedp.CSS("form[action='/agenda/import'] button")), chromedp.WaitVisible(chromedp.CSS("p.flash")))
-	if got := text("p.flash"); !strings.Contains(got, "5 kegiatan diimpor") {
+	if got := br.flash("5 kegiatan diimpor"); !strings.Contains(got, "5 kegiatan diimpor") {
 		t.Fatalf("after the import: %q", got)
 	}
 	if got := text("table.agenda"); !strings.Contains(got, "Rapat pleno terbuka rekapitulasi") || !strings.Contains(got, "Rapat pleno") {

@@ -71,7 +71,7 @@ func TestReportSettingsInChromium(t *testing.T) {
 		chromedp.SetUploadFiles(chromedp.CSS("#logo"), []string{logo}),
 		chromedp.Click(chromedp.CSS("#lh-form button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("p.flash")))
-	if got := text("p.flash"); got != "Kop surat disimpan." {
+	if got := br.flash("Kop surat disimpan."); got != "Kop surat disimpan." {
 		t.Errorf("after saving: %q", got)
 	}
 	if w, err := chromedp.Run(bctx, chromedp.Evaluate[int64](`document.querySelector("img.logo-preview").naturalWidth`)); err != nil || w != 160 {
