@@ -20,7 +20,7 @@ const (
 	// their highest version (posts FINAL; the snapshot's channel when posts
 	// has no row for it). Arguments: tz, tz, current-period start, range
 	// start, range end; a platform condition may follow, then
-	// qPostsLatestGroup and the attribute filters (WHERE).
+	// qPostsAttrsJoin and the attribute filters (WHERE).
 	qPostsLatestHead = `SELECT
     post_key, plat, pid, pub,
     toTimeZone(pub, ?) AS lt,
@@ -90,8 +90,8 @@ PREWHERE post_key IN ?`
         AS followers
 `
 
-	// The posts' attributes, after qPostsLatestHead or qPostsDimsHead.
-	qPostsLatestGroup = `
+	// The posts' attributes joined to qPostsLatestHead or qPostsDimsHead.
+	qPostsAttrsJoin = `
 ) AS l
 ANY LEFT JOIN
 (` + qPostAttrs + `
@@ -106,7 +106,7 @@ ANY LEFT JOIN
     FROM posts FINAL`
 
 	// Post attributes for the fixed-age path (the snapshot comes from
-	// post_metrics), then qPostsLatestGroup. Arguments as
+	// post_metrics), then qPostsAttrsJoin. Arguments as
 	// qPostsLatestHead.
 	qPostsDimsHead = `SELECT
     post_key, plat, pid, pub,
@@ -276,13 +276,13 @@ func perPostOf(s *sqlBuf, q Query, p period, start bool, keys []uint64) {
 	if q.Age == "latest" {
 		s.add(qPostsLatestHead, p.tz, p.tz, p.from, rangeStart, p.to)
 		platformFilter(s, q)
-		s.add(qPostsLatestGroup)
+		s.add(qPostsAttrsJoin)
 		havingFilters(s, q, "\nWHERE ")
 	} else {
 		s.add("SELECT " + perPostColumns + " FROM (\n")
 		s.add(qPostsDimsHead, p.tz, p.tz, p.from, rangeStart, p.to)
 		platformFilter(s, q)
-		s.add(qPostsLatestGroup)
+		s.add(qPostsAttrsJoin)
 		havingFilters(s, q, "\nWHERE ")
 		s.add("\n) AS d\nALL INNER JOIN\n(\n") // one row per post on each side
 		s.add(qPostsAgeHead, ageSeconds[q.Age], rangeStart, p.to)
