@@ -172,7 +172,7 @@ func TestBufferDamagedSegmentIsMovedAside(t *testing.T) {
 	if err := c.Flush(ctx); err != nil {
 		t.Fatalf("flush with a damaged segment in the buffer: %v", err)
 	}
-	if err := c.w.write(ctx, snapBatch("later", 3)); err != nil {
+	if err := c.w.write(ctx, pendingOf(snapBatch("later", 3))); err != nil {
 		t.Fatalf("a later write: %v", err)
 	}
 	if got := e.count("SELECT count() FROM post_metrics WHERE post_id IN ('fine', 'later')"); got != 2 {

@@ -33,9 +33,9 @@ func (c *snapshotColumnBuilder) columns(rows []SnapshotRow) []any {
 	return c.fill(len(rows), func(i int) *SnapshotRow { return &rows[i] })
 }
 
-// pick is columns of rows[idx[0]], rows[idx[1]], …
-func (c *snapshotColumnBuilder) pick(rows []SnapshotRow, idx []int32) []any {
-	return c.fill(len(idx), func(i int) *SnapshotRow { return &rows[idx[i]] })
+// refs is columns of *rows[0], *rows[1], …
+func (c *snapshotColumnBuilder) refs(rows []*SnapshotRow) []any {
+	return c.fill(len(rows), func(i int) *SnapshotRow { return rows[i] })
 }
 
 func (c *snapshotColumnBuilder) fill(n int, row func(int) *SnapshotRow) []any {
@@ -74,11 +74,11 @@ func snapshotSource(rows []SnapshotRow) func(lo, hi int) []any {
 	return sliceColumns(rows, new(snapshotColumnBuilder).columns)
 }
 
-// snapshotPartSource is the insertRows column source of rows[idx[0]],
-// rows[idx[1]], … (a part of a batch split by post).
-func snapshotPartSource(rows []SnapshotRow, idx []int32) func(lo, hi int) []any {
+// snapshotRefSource is the insertRows column source of *rows[0],
+// *rows[1], … (the writer's pending rows, or a part of them split by post).
+func snapshotRefSource(rows []*SnapshotRow) func(lo, hi int) []any {
 	c := new(snapshotColumnBuilder)
-	return func(lo, hi int) []any { return c.pick(rows, idx[lo:hi]) }
+	return func(lo, hi int) []any { return c.refs(rows[lo:hi]) }
 }
 
 // resize is s with length n, reusing its array when it is large enough.

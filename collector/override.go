@@ -62,7 +62,7 @@ func (c *Collector) SetContentType(ctx context.Context, platform, postID, conten
 	row.ContentType, row.ContentTypeSource, row.UpdatedAt = contentType, SourceOverride, now
 	row.Version = max(uint64(now.UnixNano()), row.Version+1)
 	buffered0 := c.w.buffered.Load()
-	if err := c.w.write(ctx, Batch{Posts: []PostRow{row}}); err != nil {
+	if err := c.w.write(ctx, pendingOf(Batch{Posts: []PostRow{row}})); err != nil {
 		return out, fmt.Errorf("write the corrected post to clickhouse (the override is saved and the next collection applies it): %w", err)
 	}
 	out.Buffered = c.w.buffered.Load() > buffered0

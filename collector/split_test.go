@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,15 +24,19 @@ func TestSnapshotColumnSlices(t *testing.T) {
 	rows[3].MetricFields, rows[3].MetricSources = nil, nil
 	var b snapshotColumnBuilder
 	want := columnSlices(rows)
-	idx := make([]int32, len(rows))
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	for _, got := range [][]any{b.columns(rows), b.pick(rows, idx)} {
+	for _, got := range [][]any{b.columns(rows), b.refs(refsOf(rows))} {
 		checkColumns(t, got, want)
 	}
-	// pick takes the rows named, in the order named.
-	checkColumns(t, b.pick(rows, []int32{5, 2}), columnSlices([]SnapshotRow{rows[5], rows[2]}))
+	// refs takes the rows pointed at, in that order.
+	checkColumns(t, b.refs([]*SnapshotRow{&rows[5], &rows[2]}), columnSlices([]SnapshotRow{rows[5], rows[2]}))
+}
+
+func refsOf(rows []SnapshotRow) []*SnapshotRow {
+	out := make([]*SnapshotRow, len(rows))
+	for i := range rows {
+		out[i] = &rows[i]
+	}
+	return out
 }
 
 func checkColumns(t *testing.T, got, want []any) {
@@ -50,20 +55,26 @@ func checkColumns(t *testing.T, got, want []any) {
 // batches are not split.
 func TestSplitByPost(t *testing.T) {
 	rows := splitTestRows()
-	if parts := splitByPost(rows, 2, len(rows)); parts != nil {
+	refs := refsOf(rows)
+	if parts := splitByPost(refs, 2, len(rows)); parts != nil {
 		t.Fatalf("a batch below 2 × minRows was split: %d parts", len(parts))
 	}
-	parts := splitByPost(rows, 2, 10)
+	parts := splitByPost(refs, 2, 10)
 	if len(parts) != 2 || len(parts[0]) == 0 || len(parts[1]) == 0 || len(parts[0])+len(parts[1]) != len(rows) {
 		t.Fatalf("parts of %d and %d rows, want two non-empty ones of %d in all", len(parts[0]), len(parts[1]), len(rows))
 	}
+	index := map[*SnapshotRow]int{}
+	for i, r := range refs {
+		index[r] = i
+	}
 	where := map[string]int{}
 	for i, p := range parts {
-		for k, j := range p {
-			if k > 0 && j <= p[k-1] {
-				t.Fatalf("part %d: row %d after row %d (out of the batch's order)", i, j, p[k-1])
+		for k, r := range p {
+			j := index[r]
+			if k > 0 && j <= index[p[k-1]] {
+				t.Fatalf("part %d: row %d after row %d (out of the batch's order)", i, j, index[p[k-1]])
 			}
-			key := rows[j].Platform + "/" + rows[j].PostID
+			key := r.Platform + "/" + r.PostID
 			if o, ok := where[key]; ok && o != i {
 				t.Fatalf("post %s is in parts %d and %d", key, o, i)
 			}
@@ -208,29 +219,41 @@ func TestInsertAcrossChunks(t *testing.T) {
 	}
 }
 
-// TestGrowSnapshots: pending snapshots grow by doubling up to the flush
-// size (not by append's quarters), keep their rows, and take a page larger
-// than the room left.
-func TestGrowSnapshots(t *testing.T) {
+// TestPendingKeepsBatches: the writer queues the batches added as they
+// are (no copy), counts their rows, writes their snapshots in the order
+// added, and gives the buffer one Batch holding every row.
+func TestPendingKeepsBatches(t *testing.T) {
 	w := &writer{flushRows: 10_000}
-	page := make([]SnapshotRow, 1000)
-	var caps []int
-	for i := range 11 { // the writer flushes at 10,000; the 11th page is past it
+	var pages [][]SnapshotRow
+	for i := range 5 {
+		page := make([]SnapshotRow, 1000)
 		for j := range page {
 			page[j].Reach = uint64(i*1000 + j)
 		}
-		w.growSnapshots(len(page))
-		w.pending.add(Batch{Snapshots: page})
-		if c := cap(w.pending.Snapshots); len(caps) == 0 || caps[len(caps)-1] != c {
-			caps = append(caps, c)
+		pages = append(pages, page)
+		if err := w.Add(context.Background(), Batch{Snapshots: page, Posts: []PostRow{{PostID: strconv.Itoa(i)}}}); err != nil {
+			t.Fatal(err)
 		}
 	}
-	if want := []int{4096, 8192, 10_000, 11_000}; !reflect.DeepEqual(caps, want) {
-		t.Errorf("capacities %v, want %v", caps, want)
+	if err := w.Add(context.Background(), Batch{}); err != nil { // nothing to queue
+		t.Fatal(err)
 	}
-	for i, r := range w.pending.Snapshots {
+	p := w.pending
+	if p.rows != 5005 || len(p.batches) != 5 {
+		t.Fatalf("%d rows in %d batches pending, want 5005 in 5", p.rows, len(p.batches))
+	}
+	snaps := p.snapshots()
+	for i, r := range snaps {
 		if r.Reach != uint64(i) {
-			t.Fatalf("row %d has reach %d after growing", i, r.Reach)
+			t.Fatalf("snapshot %d has reach %d", i, r.Reach)
 		}
+	}
+	if snaps[1500] != &pages[1][500] {
+		t.Error("a pending snapshot is a copy of the caller's row, not the row")
+	}
+	b := p.batch()
+	if len(b.Snapshots) != 5000 || len(b.Posts) != 5 || b.Snapshots[4999].Reach != 4999 || b.Posts[4].PostID != "4" {
+		t.Errorf("the buffer's batch holds %d snapshots and %d posts (last reach %d, last post %q)",
+			len(b.Snapshots), len(b.Posts), b.Snapshots[len(b.Snapshots)-1].Reach, b.Posts[len(b.Posts)-1].PostID)
 	}
 }

@@ -28,8 +28,8 @@ import (
 // two inserts of 50,000 rows cost it about a third less CPU per row than
 // 20,000-row inserts (BenchmarkIngest, server_cpu_ns/row). The pending
 // rows take about 36 MB (SnapshotRow is 280 bytes, about 360 with its
-// strings); the driver holds one chunk (insertChunk rows, about 3 MB) per
-// insert besides.
+// strings), in the callers' own slices (pendingRows); the driver holds
+// one chunk (insertChunk rows, about 3 MB) per insert besides.
 const (
 	defaultStreams   = 2
 	minStreamRows    = 5000
@@ -53,7 +53,7 @@ type writer struct {
 	settings clickhouse.Settings
 
 	mu      sync.Mutex // pending
-	pending Batch
+	pending pendingRows
 
 	ioMu sync.Mutex // one insert or replay at a time, in order
 
@@ -76,44 +76,81 @@ func newWriter(ch *store.ClickHouse, buf *diskBuffer, m *metrics, log *slog.Logg
 	return w
 }
 
-// Add queues rows and writes them once enough are pending.
+// Add queues b's rows and writes them once enough are pending. The writer
+// keeps b's slices until they are written: the caller must not change
+// them afterwards (the collector builds a batch per channel page).
 func (w *writer) Add(ctx context.Context, b Batch) error {
 	w.mu.Lock()
-	w.growSnapshots(len(b.Snapshots))
 	w.pending.add(b)
-	if w.pending.Rows() < w.flushRows {
+	if w.pending.rows < w.flushRows {
 		w.mu.Unlock()
 		return nil
 	}
 	out := w.pending
-	w.pending = Batch{}
+	w.pending = pendingRows{}
 	w.mu.Unlock()
 	return w.write(ctx, out)
 }
 
-// growSnapshots makes room for n more pending snapshots, doubling up to
-// the flush size: append grows a large slice by a quarter at a time,
-// copying every pending row each time (a sixth of the client's CPU per
-// row before), and one allocation of the whole flush size would hold
-// tens of MB for a run of a few hundred posts.
-func (w *writer) growSnapshots(n int) {
-	s := w.pending.Snapshots
-	if len(s)+n <= cap(s) {
+// pendingRows is the batches Add queued, as their callers built them.
+// Copying them into one growing slice (100,000 rows of 280 bytes, again
+// at each doubling, with the garbage collector's write barriers on every
+// string) was a quarter of the client's CPU per row (BenchmarkIngest's
+// profile); the snapshot inserts read the rows through pointers instead.
+type pendingRows struct {
+	batches []Batch
+	rows    int
+}
+
+// pendingOf is b alone as pending rows.
+func pendingOf(b Batch) pendingRows {
+	var p pendingRows
+	p.add(b)
+	return p
+}
+
+func (p *pendingRows) add(b Batch) {
+	if b.Rows() == 0 {
 		return
 	}
-	c := min(max(2*cap(s), 4096), w.flushRows)
-	grown := make([]SnapshotRow, len(s), max(c, len(s)+n))
-	copy(grown, s)
-	w.pending.Snapshots = grown
+	p.batches = append(p.batches, b)
+	p.rows += b.Rows()
+}
+
+// batch is the pending rows as one Batch (a copy), for the on-disk buffer.
+func (p pendingRows) batch() Batch {
+	if len(p.batches) == 1 {
+		return p.batches[0]
+	}
+	var out Batch
+	for _, b := range p.batches {
+		out.add(b)
+	}
+	return out
+}
+
+// snapshots points at every pending snapshot row, in the order added.
+func (p pendingRows) snapshots() []*SnapshotRow {
+	n := 0
+	for _, b := range p.batches {
+		n += len(b.Snapshots)
+	}
+	out := make([]*SnapshotRow, 0, n)
+	for _, b := range p.batches {
+		for i := range b.Snapshots {
+			out = append(out, &b.Snapshots[i])
+		}
+	}
+	return out
 }
 
 // Flush writes whatever is pending.
 func (w *writer) Flush(ctx context.Context) error {
 	w.mu.Lock()
 	out := w.pending
-	w.pending = Batch{}
+	w.pending = pendingRows{}
 	w.mu.Unlock()
-	if out.Rows() == 0 {
+	if out.rows == 0 {
 		_, err := w.Replay(ctx)
 		return err
 	}
@@ -123,22 +160,23 @@ func (w *writer) Flush(ctx context.Context) error {
 // write inserts b, or keeps it in the buffer when ClickHouse is away. Once
 // the buffer holds anything, new batches queue behind it so the order of
 // writes is the order of collection.
-func (w *writer) write(ctx context.Context, b Batch) error {
+func (w *writer) write(ctx context.Context, p pendingRows) error {
 	w.ioMu.Lock()
 	defer w.ioMu.Unlock()
 	if err := w.replayLocked(ctx); err != nil && !errors.Is(err, store.ErrUnavailable) {
 		return err
 	}
 	if _, segs := w.buf.Size(); segs == 0 {
-		err := w.insert(ctx, b)
+		err := w.insert(ctx, p)
 		if err == nil {
 			return nil
 		}
 		if !errors.Is(err, store.ErrUnavailable) {
 			return err
 		}
-		w.log.WarnContext(ctx, "clickhouse unreachable; keeping snapshots in the on-disk buffer", "rows", b.Rows(), "err", err)
+		w.log.WarnContext(ctx, "clickhouse unreachable; keeping snapshots in the on-disk buffer", "rows", p.rows, "err", err)
 	}
+	b := p.batch()
 	if err := w.buf.Append(b); err != nil {
 		if errors.Is(err, ErrBufferFull) {
 			w.m.bufferFull.Inc()
@@ -173,7 +211,7 @@ func (w *writer) replayLocked(ctx context.Context) error {
 		}
 		// A replayed batch may be partly in ClickHouse already (an insert
 		// cut off midway); the tables' keys make writing it again harmless.
-		if err := w.insert(ctx, b); err != nil {
+		if err := w.insert(ctx, pendingOf(b)); err != nil {
 			return err
 		}
 		if err := w.buf.Remove(seg); err != nil {
@@ -188,22 +226,29 @@ func (w *writer) updateBufferGauge() {
 	w.m.bufferBytes.Set(float64(n))
 }
 
-// insert writes the three tables of b, each as one batch.
-func (w *writer) insert(ctx context.Context, b Batch) error {
+// insert writes the three tables of p, each as one batch (the snapshots
+// as w.streams inserts at once).
+func (w *writer) insert(ctx context.Context, p pendingRows) error {
 	start := time.Now()
 	defer func() { w.insertNanos.Add(int64(time.Since(start))) }()
-	if len(b.Posts) > 0 {
-		if err := w.insertPosts(ctx, b.Posts); err != nil {
+	var posts []PostRow
+	var accounts []AccountRow
+	for _, b := range p.batches {
+		posts = append(posts, b.Posts...)
+		accounts = append(accounts, b.Accounts...)
+	}
+	if len(posts) > 0 {
+		if err := w.insertPosts(ctx, posts); err != nil {
 			return err
 		}
 	}
-	if len(b.Snapshots) > 0 {
-		if err := w.insertSnapshots(ctx, b.Snapshots); err != nil {
+	if snaps := p.snapshots(); len(snaps) > 0 {
+		if err := w.insertSnapshots(ctx, snaps); err != nil {
 			return err
 		}
 	}
-	if len(b.Accounts) > 0 {
-		if err := w.insertAccounts(ctx, b.Accounts); err != nil {
+	if len(accounts) > 0 {
+		if err := w.insertAccounts(ctx, accounts); err != nil {
 			return err
 		}
 	}
@@ -224,13 +269,13 @@ func (w *writer) insertPosts(ctx context.Context, rows []PostRow) error {
 // insert fails the batch fails whole and is kept or retried whole, as an
 // insert cut off midway is: the tables' keys make rows written twice
 // harmless.
-func (w *writer) insertSnapshots(ctx context.Context, rows []SnapshotRow) error {
+func (w *writer) insertSnapshots(ctx context.Context, rows []*SnapshotRow) error {
 	if w.settings != nil {
 		ctx = clickhouse.Context(ctx, clickhouse.WithSettings(w.settings))
 	}
 	parts := splitByPost(rows, w.streams, w.streamRows)
 	if parts == nil {
-		return w.count(TableSnapshots, len(rows), insertRows(ctx, w.ch, qInsertSnapshots, len(rows), snapshotSource(rows)))
+		return w.count(TableSnapshots, len(rows), insertRows(ctx, w.ch, qInsertSnapshots, len(rows), snapshotRefSource(rows)))
 	}
 	errs := make([]error, len(parts))
 	var wg sync.WaitGroup
@@ -238,7 +283,7 @@ func (w *writer) insertSnapshots(ctx context.Context, rows []SnapshotRow) error 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = insertRows(ctx, w.ch, qInsertSnapshots, len(p), snapshotPartSource(rows, p))
+			errs[i] = insertRows(ctx, w.ch, qInsertSnapshots, len(p), snapshotRefSource(p))
 		}()
 	}
 	wg.Wait()
@@ -246,22 +291,21 @@ func (w *writer) insertSnapshots(ctx context.Context, rows []SnapshotRow) error 
 }
 
 // splitByPost splits rows into at most n parts of about minRows rows or
-// more, by a hash of (platform, post_id), as lists of indexes into rows
-// (no copy of the rows): a post's rows all land in one part, in their
-// order in rows. It is nil when rows stay one insert.
-func splitByPost(rows []SnapshotRow, n, minRows int) [][]int32 {
+// more, by a hash of (platform, post_id), as lists of pointers (no copy
+// of the rows): a post's rows all land in one part, in their order in
+// rows. It is nil when rows stay one insert.
+func splitByPost(rows []*SnapshotRow, n, minRows int) [][]*SnapshotRow {
 	n = max(1, min(n, len(rows)/max(1, minRows)))
 	if n == 1 {
 		return nil
 	}
-	parts := make([][]int32, n)
+	parts := make([][]*SnapshotRow, n)
 	for i := range parts {
-		parts[i] = make([]int32, 0, len(rows)/n+len(rows)/(4*n)+1)
+		parts[i] = make([]*SnapshotRow, 0, len(rows)/n+len(rows)/(4*n)+1)
 	}
-	for i := range rows {
-		r := &rows[i]
+	for _, r := range rows {
 		p := fnv64(fnv64(fnvOffset, r.Platform), r.PostID) % uint64(n)
-		parts[p] = append(parts[p], int32(i))
+		parts[p] = append(parts[p], r)
 	}
 	return parts
 }
