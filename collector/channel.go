@@ -115,7 +115,8 @@ func (c *Collector) collectChannel(ctx context.Context, r *run, ch org.Channel) 
 	if err != nil {
 		return channelResult{}, err
 	}
-	var b Batch
+	// Sized once: the writer keeps these slices until they are written.
+	b := Batch{Posts: make([]PostRow, 0, len(items)), Snapshots: make([]SnapshotRow, 0, len(items))}
 	for _, it := range items {
 		p, s := c.rows(ch, it, links, ovr, r, now)
 		b.Posts = append(b.Posts, p)
