@@ -132,12 +132,15 @@ SELECT ?, ?, count(), ?, ?, 1 FROM post_cells WHERE gen = ? AND tz = ?`
 	// take toMonday/toStartOfMonth of it): the fragments the current or
 	// the previous period covers whole, and the days of the fragments
 	// they cover in part (at most two day ranges per period, see
-	// partDays). Arguments: current first day, gen, age, tz, level, then
-	// per period (current, previous) its first day, last day, last day,
-	// then the four day ranges (first and last day each).
-	qCellsHead = `SELECT day >= ? AS cur, day AS lt, unit_id AS unit, channel_id AS chan, platform AS plat,
-    content_type AS ctype, campaign AS camp, posts, reach, views, interactions, reactions, likes, comments, shares, saves,
-    clicks, video_views, r_posts, r_inter, r_den, r_rate, v_posts, v_inter, v_den, v_rate, f_posts, f_inter, f_den, f_rate
+	// partDays). The columns are qCellsCur, the dimensions a report
+	// groups or filters by (cellDims) and qCellsFigures, then
+	// qCellsWhere. Arguments: current first day, gen, age, tz, level,
+	// then per period (current, previous) its first day, last day, last
+	// day, then the four day ranges (first and last day each).
+	qCellsCur     = `SELECT day >= ? AS cur, `
+	qCellsFigures = `posts, reach, views, interactions, reactions, likes, comments, shares, saves,
+    clicks, video_views, M_posts, M_inter, M_den, M_rate`
+	qCellsWhere = `
 FROM post_cells
 WHERE gen = ? AND age = ? AND tz = ? AND lvl = ?
     AND ((grain = 1 AND ((day >= ? AND day <= ? AND frag_last <= ?) OR (day >= ? AND day <= ? AND frag_last <= ?)))
@@ -340,8 +343,25 @@ func (s *Service) cellLevel(q Query, p period) (uint8, bool) {
 	return 0, false
 }
 
+// cellDims are the cell columns a report may group or filter by, under
+// the per-post names, in the order the subquery names them.
+var cellDims = []struct {
+	col  string // the column and its alias
+	used func(q Query) bool
+}{
+	{"day AS lt", func(q Query) bool { return slices.Contains(q.GroupBy, "week") || slices.Contains(q.GroupBy, "month") }},
+	{"unit_id AS unit", func(q Query) bool { return slices.Contains(q.GroupBy, "unit") || q.Unit != 0 }},
+	{"channel_id AS chan", func(q Query) bool { return slices.Contains(q.GroupBy, "channel") || q.Channel != 0 }},
+	{"platform AS plat", func(q Query) bool { return slices.Contains(q.GroupBy, "platform") }},
+	{"content_type AS ctype", func(q Query) bool { return slices.Contains(q.GroupBy, "content_type") || q.ContentType != "" }},
+	{"campaign AS camp", func(q Query) bool { return slices.Contains(q.GroupBy, "campaign") || q.Campaign != "" }},
+}
+
 // cellRows writes the subquery of the cells a report of q over p reads
 // at level lvl (the current period and the one before), filtered by q.
+// It names only the columns q uses: 18.16 analyses every column a
+// subquery names, used or not, and naming all thirty of a cell made a
+// read of a thousand cells cost it 7-9 ms of CPU against 5 ms.
 func cellRows(s *sqlBuf, q Query, p period, lvl uint8) {
 	age := uint32(ageSeconds[q.Age]) // 0 for latest
 	from, to := p.fromDate, p.toDate
@@ -351,7 +371,16 @@ func cellRows(s *sqlBuf, q Query, p period, lvl uint8) {
 	for _, r := range append(partDays(from, to), partDays(pfrom, pto)...) {
 		args = append(args, dateOnly(r[0]), dateOnly(r[1]))
 	}
-	s.add(qCellsHead, args...)
+	var head strings.Builder
+	head.WriteString(qCellsCur)
+	for _, d := range cellDims {
+		if d.used(q) {
+			head.WriteString(d.col + ", ")
+		}
+	}
+	head.WriteString(strings.ReplaceAll(qCellsFigures, "M_", methodPrefix[q.Method]+"_"))
+	head.WriteString(qCellsWhere)
+	s.add(head.String(), args...)
 	platformFilter(s, q)
 	havingFilters(s, q, " AND ")
 }

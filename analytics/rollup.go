@@ -96,7 +96,7 @@ func (s *Service) rollUp(ctx context.Context, q Query) (*RollUpReport, error) {
 	byUnit.GroupBy = []string{"unit"}
 	if lvl, ok := s.cellLevel(byUnit, p); ok {
 		b.add("SELECT cur, unit AS g_unit,\n    " + cellFigures(q.Method) + "\nFROM (\n")
-		cellRows(&b, q, p, lvl)
+		cellRows(&b, byUnit, p, lvl)
 	} else {
 		b.add("SELECT cur, unit AS g_unit,\n    " + figures(q.Method) + "\nFROM (\n")
 		perPost(&b, q, p, true)

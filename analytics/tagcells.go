@@ -78,10 +78,12 @@ GROUP BY gen, age, tz, nl, ng, nday, frag_first, cp, tag`
 
 	// The hashtag cells of a period: the fragments it covers whole and
 	// the days of those it covers in part (partDays), with the per-post
-	// column names. Arguments: gen, age, tz, level, first day, last day,
-	// last day, then the two day ranges (first and last day each).
+	// column names; M is the method's column prefix (only its columns are
+	// named: see cellRows). Arguments: gen, age, tz, level, first day,
+	// last day, last day, then the two day ranges (first and last day
+	// each).
 	qTagCellsHead = `SELECT tag, posts, reach, views, interactions, reactions, likes, comments, shares, saves, clicks,
-    video_views, r_posts, r_inter, r_den, r_rate, v_posts, v_inter, v_den, v_rate, f_posts, f_inter, f_den, f_rate
+    video_views, M_posts, M_inter, M_den, M_rate
 FROM post_tag_cells
 WHERE gen = ? AND age = ? AND tz = ? AND lvl = ?
     AND ((grain = 1 AND day >= ? AND day <= ? AND frag_last <= ?)
@@ -134,7 +136,7 @@ func tagCellRows(s *sqlBuf, q Query, p period, lvl uint8) {
 	for _, r := range partDays(from, to) {
 		args = append(args, dateOnly(r[0]), dateOnly(r[1]))
 	}
-	s.add(qTagCellsHead, args...)
+	s.add(strings.ReplaceAll(qTagCellsHead, "M_", methodPrefix[q.Method]+"_"), args...)
 	platformFilter(s, q)
 }
 
