@@ -109,6 +109,7 @@ write_replica_config() {
     <user_files_path>$d/user_files/</user_files_path>
     <users_config>$DIR/users.xml</users_config>
     <mark_cache_size>134217728</mark_cache_size>
+    <uncompressed_cache_size>134217728</uncompressed_cache_size>
     <timezone>UTC</timezone>
     <remote_servers>
         <$CLUSTER>

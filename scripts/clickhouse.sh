@@ -52,6 +52,7 @@ write_config() {
     <user_files_path>$DIR/user_files/</user_files_path>
     <users_config>$DIR/users.xml</users_config>
     <mark_cache_size>268435456</mark_cache_size>
+    <uncompressed_cache_size>268435456</uncompressed_cache_size>
     <timezone>UTC</timezone>
 </yandex>
 XML
