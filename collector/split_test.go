@@ -91,8 +91,12 @@ func TestSplitByPost(t *testing.T) {
 func TestSplitInsertWritesTheSameTables(t *testing.T) {
 	ctx := context.Background()
 	rows := splitTestRows()
-	read := map[int][]string{}
-	for _, streams := range []int{1, 2} {
+	read := map[string][]string{}
+	for _, tc := range []struct {
+		name          string
+		streams, page int // page: rows per Add (0: the batch in one)
+	}{{"one insert", 1, 0}, {"two inserts", 2, 0}, {"two inserts, 7 rows an Add", 2, 7}} {
+		streams := tc.streams
 		ch := storetest.ClickHouse(t)
 		buf, err := openBuffer(t.TempDir(), 1<<20)
 		if err != nil {
@@ -104,22 +108,33 @@ func TestSplitInsertWritesTheSameTables(t *testing.T) {
 		}
 		w := newWriter(ch, buf, m, slog.New(slog.DiscardHandler), 0)
 		w.streams, w.streamRows = streams, 10
-		if err := w.Add(ctx, Batch{Snapshots: rows}); err != nil {
-			t.Fatal(err)
+		// Pages of 7 rows spread a post's rows over several Adds (the
+		// writer keeps each batch and reads them in order at the flush).
+		page := tc.page
+		if page == 0 {
+			page = len(rows)
+		}
+		for lo := 0; lo < len(rows); lo += page {
+			if err := w.Add(ctx, Batch{Snapshots: rows[lo:min(len(rows), lo+page)]}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if err := w.Flush(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if got := w.written.Load(); got != int64(len(rows)) {
-			t.Fatalf("streams %d: written %d rows, want %d", streams, got, len(rows))
+			t.Fatalf("%s: written %d rows, want %d", tc.name, got, len(rows))
 		}
-		read[streams] = readSplitTables(t, ch)
+		read[tc.name] = readSplitTables(t, ch)
 	}
-	if len(read[1]) < 3*len(rows)/4 {
-		t.Fatalf("read %d lines from the one-insert database, want the rows of three tables", len(read[1]))
+	one := read["one insert"]
+	if len(one) < 3*len(rows)/4 {
+		t.Fatalf("read %d lines from the one-insert database, want the rows of three tables", len(one))
 	}
-	if a, b := strings.Join(read[1], "\n"), strings.Join(read[2], "\n"); a != b {
-		t.Errorf("one insert:\n%s\n\ntwo inserts:\n%s", a, b)
+	for name, got := range read {
+		if a, b := strings.Join(one, "\n"), strings.Join(got, "\n"); a != b {
+			t.Errorf("one insert:\n%s\n\n%s:\n%s", a, name, b)
+		}
 	}
 }
 
@@ -250,6 +265,9 @@ func TestPendingKeepsBatches(t *testing.T) {
 	}
 	if snaps[1500] != &pages[1][500] {
 		t.Error("a pending snapshot is a copy of the caller's row, not the row")
+	}
+	if posts, accounts := p.posts(); len(posts) != 5 || posts[0].PostID != "0" || posts[4].PostID != "4" || len(accounts) != 0 {
+		t.Errorf("pending posts %v, accounts %d; want posts 0 to 4 in order and no accounts", posts, len(accounts))
 	}
 	b := p.batch()
 	if len(b.Snapshots) != 5000 || len(b.Posts) != 5 || b.Snapshots[4999].Reach != 4999 || b.Posts[4].PostID != "4" {

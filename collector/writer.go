@@ -78,7 +78,7 @@ func newWriter(ch *store.ClickHouse, buf *diskBuffer, m *metrics, log *slog.Logg
 
 // Add queues b's rows and writes them once enough are pending. The writer
 // keeps b's slices until they are written: the caller must not change
-// them afterwards (the collector builds a batch per channel page).
+// them afterwards (the collector builds a new batch per channel).
 func (w *writer) Add(ctx context.Context, b Batch) error {
 	w.mu.Lock()
 	w.pending.add(b)
@@ -96,7 +96,9 @@ func (w *writer) Add(ctx context.Context, b Batch) error {
 // Copying them into one growing slice (100,000 rows of 280 bytes, again
 // at each doubling, with the garbage collector's write barriers on every
 // string) was a quarter of the client's CPU per row (BenchmarkIngest's
-// profile); the snapshot inserts read the rows through pointers instead.
+// profile); the snapshot inserts read the rows through pointers instead,
+// and the posts and accounts are copied once, sized (pendingRows.posts:
+// their insert builds columns from one slice).
 type pendingRows struct {
 	batches []Batch
 	rows    int
@@ -117,7 +119,8 @@ func (p *pendingRows) add(b Batch) {
 	p.rows += b.Rows()
 }
 
-// batch is the pending rows as one Batch (a copy), for the on-disk buffer.
+// batch is the pending rows as one Batch (a copy when several batches
+// are pending), for the on-disk buffer.
 func (p pendingRows) batch() Batch {
 	if len(p.batches) == 1 {
 		return p.batches[0]
@@ -127,6 +130,24 @@ func (p pendingRows) batch() Batch {
 		out.add(b)
 	}
 	return out
+}
+
+// posts and accounts are the pending post and account rows, in the
+// order added: a batch's own slices when one batch is pending, else one
+// copy (sized once) of each.
+func (p pendingRows) posts() ([]PostRow, []AccountRow) {
+	if len(p.batches) == 1 {
+		return p.batches[0].Posts, p.batches[0].Accounts
+	}
+	var np, na int
+	for _, b := range p.batches {
+		np, na = np+len(b.Posts), na+len(b.Accounts)
+	}
+	posts, accounts := make([]PostRow, 0, np), make([]AccountRow, 0, na)
+	for _, b := range p.batches {
+		posts, accounts = append(posts, b.Posts...), append(accounts, b.Accounts...)
+	}
+	return posts, accounts
 }
 
 // snapshots points at every pending snapshot row, in the order added.
@@ -231,12 +252,7 @@ func (w *writer) updateBufferGauge() {
 func (w *writer) insert(ctx context.Context, p pendingRows) error {
 	start := time.Now()
 	defer func() { w.insertNanos.Add(int64(time.Since(start))) }()
-	var posts []PostRow
-	var accounts []AccountRow
-	for _, b := range p.batches {
-		posts = append(posts, b.Posts...)
-		accounts = append(accounts, b.Accounts...)
-	}
+	posts, accounts := p.posts()
 	if len(posts) > 0 {
 		if err := w.insertPosts(ctx, posts); err != nil {
 			return err
