@@ -132,11 +132,12 @@ SELECT ?, ?, count(), ?, ?, 1 FROM post_cells WHERE gen = ? AND tz = ?`
 	// take toMonday/toStartOfMonth of it): the fragments the current or
 	// the previous period covers whole, and the days of the fragments
 	// they cover in part (at most two day ranges per period, see
-	// partDays). The columns are qCellsCur, the dimensions a report
-	// groups or filters by (cellDims) and qCellsFigures, then
-	// qCellsWhere. Arguments: current first day, gen, age, tz, level,
-	// then per period (current, previous) its first day, last day, last
-	// day, then the four day ranges (first and last day each).
+	// partDays). The columns are qCellsCur, the day for week and month
+	// groups, the dimensions a report groups or filters by (cellDims)
+	// and qCellsFigures, then qCellsWhere. Arguments: current first day,
+	// gen, age, tz, level, then per period (current, previous) its first
+	// day, last day, last day, then the four day ranges (first and last
+	// day each).
 	qCellsCur     = `SELECT day >= ? AS cur, `
 	qCellsFigures = `posts, reach, views, interactions, reactions, likes, comments, shares, saves,
     clicks, video_views, M_posts, M_inter, M_den, M_rate`
@@ -316,6 +317,17 @@ func (s *Service) cellLevel(q Query, p period) (uint8, bool) {
 	if s.noCells || p.gens.latest == 0 || p.gens.age != p.gens.latest || !slices.Contains(strings.Split(p.gens.cellZones, ","), p.tz) {
 		return 0, false
 	}
+	need := neededDims(q)
+	for _, l := range cellLevels {
+		if l&need == need {
+			return l, true
+		}
+	}
+	return 0, false
+}
+
+// neededDims is every dimension q groups or filters by.
+func neededDims(q Query) uint8 {
 	var need uint8
 	for _, k := range q.GroupBy {
 		need |= groupDims[k]
@@ -335,26 +347,17 @@ func (s *Service) cellLevel(q Query, p period) (uint8, bool) {
 	if q.Campaign != "" {
 		need |= dimCampaign
 	}
-	for _, l := range cellLevels {
-		if l&need == need {
-			return l, true
-		}
-	}
-	return 0, false
+	return need
 }
 
-// cellDims are the cell columns a report may group or filter by, under
-// the per-post names, in the order the subquery names them.
+// cellDims are the cell columns of the dimensions, under the per-post
+// names, in the order the subquery names them.
 var cellDims = []struct {
-	col  string // the column and its alias
-	used func(q Query) bool
+	dim uint8
+	col string // the column and its alias
 }{
-	{"day AS lt", func(q Query) bool { return slices.Contains(q.GroupBy, "week") || slices.Contains(q.GroupBy, "month") }},
-	{"unit_id AS unit", func(q Query) bool { return slices.Contains(q.GroupBy, "unit") || q.Unit != 0 }},
-	{"channel_id AS chan", func(q Query) bool { return slices.Contains(q.GroupBy, "channel") || q.Channel != 0 }},
-	{"platform AS plat", func(q Query) bool { return slices.Contains(q.GroupBy, "platform") }},
-	{"content_type AS ctype", func(q Query) bool { return slices.Contains(q.GroupBy, "content_type") || q.ContentType != "" }},
-	{"campaign AS camp", func(q Query) bool { return slices.Contains(q.GroupBy, "campaign") || q.Campaign != "" }},
+	{dimUnit, "unit_id AS unit"}, {dimChannel, "channel_id AS chan"}, {dimPlatform, "platform AS plat"},
+	{dimType, "content_type AS ctype"}, {dimCampaign, "campaign AS camp"},
 }
 
 // cellRows writes the subquery of the cells a report of q over p reads
@@ -373,8 +376,12 @@ func cellRows(s *sqlBuf, q Query, p period, lvl uint8) {
 	}
 	var head strings.Builder
 	head.WriteString(qCellsCur)
+	if slices.Contains(q.GroupBy, "week") || slices.Contains(q.GroupBy, "month") {
+		head.WriteString("day AS lt, ") // their group expressions take the day
+	}
+	need := neededDims(q)
 	for _, d := range cellDims {
-		if d.used(q) {
+		if need&d.dim != 0 {
 			head.WriteString(d.col + ", ")
 		}
 	}
