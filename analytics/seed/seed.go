@@ -1,8 +1,9 @@
 // Package seed loads deterministic demo and benchmark data (units,
 // channels, posts, snapshots, followers) into ClickHouse through the
 // owners' writers: org.WriteMirror for units and channels, collector.Insert
-// (the collector's row structs, written column by column) for posts, snapshots and
-// followers, in batches.
+// (the collector's row structs, written column by column) for posts and
+// followers, in batches. Snapshots go the same way into a staging table,
+// and from it into post_metrics and the views' tables at the end (bulk.go).
 package seed
 
 import (
@@ -31,6 +32,11 @@ type Options struct {
 	Batch     int       // rows per insert, default 100,000
 	Inserters int       // inserts at once, default 2
 	Seed      uint64    // random seed
+	// Views writes the snapshots into post_metrics with its views on, as
+	// the collector does. Otherwise (the default) they go through a
+	// staging table and the views' tables are filled from it once (see
+	// bulk.go); with a cluster they always take the views' way.
+	Views bool
 	// Progress, when set, is called after each snapshot batch.
 	Progress func(rows int)
 }
@@ -67,7 +73,7 @@ type channel struct {
 }
 
 // Run writes the data set into ch (already migrated).
-func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
+func Run(ctx context.Context, ch *store.ClickHouse, o Options) (st Stats, err error) {
 	start := time.Now()
 	if o.Posts <= 0 {
 		o.Posts = 250_000
@@ -88,7 +94,6 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 		o.Inserters = 2
 	}
 	rng := rand.New(rand.NewPCG(o.Seed, 0x68756d6173))
-	var st Stats
 
 	// Units: national (1), provinces (2..), cities below them.
 	var units []uint64
@@ -154,6 +159,26 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 		pub       time.Time
 		quality   float64
 	}
+	// A cluster's tables are Replicated: the staging table made AS one of
+	// them would share its ZooKeeper path.
+	var stage *staging
+	if !o.Views && ch.Cluster() == "" {
+		if stage, err = newStaging(ctx, ch); err != nil {
+			return st, err
+		}
+		defer func() {
+			if stage != nil { // a failure: the success path drops it
+				_ = stage.drop()
+			}
+		}()
+	}
+	insert := func(ctx context.Context, b collector.Batch) error {
+		if stage == nil || len(b.Snapshots) == 0 {
+			return collector.Insert(ctx, ch, b)
+		}
+		return stage.insert(ctx, b.Snapshots)
+	}
+
 	// Batches are written by o.Inserters goroutines while the next ones
 	// are generated: ClickHouse runs one insert (and its views) on one
 	// core.
@@ -163,7 +188,7 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 	for range o.Inserters {
 		g.Go(func() error {
 			for b := range batches {
-				if err := collector.Insert(gctx, ch, b); err != nil {
+				if err := insert(gctx, b); err != nil {
 					return fmt.Errorf("seed: %w", err)
 				}
 				mu.Lock()
@@ -279,6 +304,15 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (Stats, error) {
 	}
 	if err := finish(); err != nil {
 		return st, err
+	}
+	if stage != nil {
+		if err := stage.finish(ctx); err != nil {
+			return st, err
+		}
+		if err := stage.drop(); err != nil {
+			return st, err
+		}
+		stage = nil
 	}
 	st.Took = time.Since(start)
 	return st, nil

@@ -30,6 +30,7 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	batch := fs.Int("batch", 100_000, "rows per insert batch")
 	inserters := fs.Int("inserters", 2, "inserts running at once")
 	appendRows := fs.Bool("append", false, "add to a database that already holds snapshots")
+	views := fs.Bool("views", false, "write the snapshots through post_metrics' views, as the collector does (slower; by default they are staged and the views' tables filled once)")
 	refresh := fs.Bool("refresh", true, "build the report read model afterwards")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -64,7 +65,7 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("database %s already holds %d snapshots: pass --append to add more, or drop it first (DROP DATABASE %s)", *database, n, *database)
 	}
 	last := time.Now()
-	st, err := seed.Run(ctx, ch, seed.Options{Posts: *posts, Snapshots: *snapshots, Days: *days, Batch: *batch, Inserters: *inserters,
+	st, err := seed.Run(ctx, ch, seed.Options{Posts: *posts, Snapshots: *snapshots, Days: *days, Batch: *batch, Inserters: *inserters, Views: *views,
 		End: endDate.Add(23 * time.Hour),
 		Progress: func(rows int) {
 			if time.Since(last) > 5*time.Second {
