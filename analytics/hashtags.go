@@ -3,6 +3,9 @@ package analytics
 import (
 	"context"
 	"fmt"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
 // HashtagRow is the figures of posts carrying one hashtag (a post with
@@ -57,7 +60,15 @@ func (s *Service) hashtags(ctx context.Context, q Query) (*HashtagsReport, error
 		// ALL: one row per hashtag of a post on the left, one row per post
 		// on the right. (ANY INNER JOIN kept one hashtag per post since 20.1.)
 		if s.postTagsBuilt(p) {
-			b.add("SELECT tag, "+figures(q.Method)+"\nFROM (\n"+qGenPostHashtags+"\n) AS h\nALL INNER JOIN\n(\n", p.gens.latest, p.from, p.to)
+			b.add("SELECT tag, "+figures(q.Method)+"\nFROM (\n"+qGenPostHashtags, p.gens.latest, p.from, p.to, p.from,
+				p.to.Add(-time.Second))
+			if q.Unit != 0 {
+				b.add(qTagsUnitFilter, q.Unit)
+			}
+			if q.Channel != 0 && len(p.chanUnits) > 0 {
+				b.add(qTagsUnitsIn, clickhouse.GroupSet{Value: keySet(p.chanUnits)})
+			}
+			b.add("\n) AS h\nALL INNER JOIN\n(\n")
 		} else {
 			b.add("SELECT tag, "+figures(q.Method)+"\nFROM (\n"+qPostHashtags+"\n) AS h\nALL INNER JOIN\n(\n", p.from, p.to)
 		}

@@ -11,9 +11,10 @@ import (
 
 const (
 	// The newest generations in today's form (format 1, migration 0042:
-	// followers per post); a humas from before it may still write others.
-	qCurrentGen    = `SELECT max(gen), count() FROM post_facts_gens WHERE format >= 1`
-	qCurrentAgeGen = `SELECT max(gen), count() FROM post_age_facts_gens WHERE format >= 1`
+	// followers per post; format 2, 0044: post_tags keyed by unit); a
+	// humas from before them may still write others.
+	qCurrentGen    = `SELECT max(gen), count() FROM post_facts_gens WHERE format >= 2`
+	qCurrentAgeGen = `SELECT max(gen), count() FROM post_age_facts_gens WHERE format >= 2`
 	// Arguments: gen.
 	qBuildFacts = `INSERT INTO post_facts (gen, post_key, platform, post_id, published_at, content_type, unit_id, channel_id,
     campaign, reach, views, reactions, likes, comments, shares, saves, clicks, video_views, interactions, has_insights,
@@ -85,8 +86,8 @@ ALL INNER JOIN
 
 	qFactsCount    = `SELECT count() FROM post_facts WHERE gen = ?`
 	qAgeFactsCount = `SELECT count() FROM post_age_facts WHERE gen = ?`
-	qRecordGen     = `INSERT INTO post_facts_gens (gen, posts, built_at, took_ms, format) SELECT ?, ?, ?, ?, 1`
-	qRecordAgeGen  = `INSERT INTO post_age_facts_gens (gen, rows, built_at, took_ms, format) SELECT ?, ?, ?, ?, 1`
+	qRecordGen     = `INSERT INTO post_facts_gens (gen, posts, built_at, took_ms, format) SELECT ?, ?, ?, ?, 2`
+	qRecordAgeGen  = `INSERT INTO post_age_facts_gens (gen, rows, built_at, took_ms, format) SELECT ?, ?, ?, ?, 2`
 	qOldGens       = `SELECT DISTINCT partition FROM system.parts WHERE database = currentDatabase() AND table = ? AND active`
 	qDropGen       = `ALTER TABLE post_facts DROP PARTITION ?`
 	qDropAgeGen    = `ALTER TABLE post_age_facts DROP PARTITION ?`

@@ -27,10 +27,13 @@ const (
 
 	// The hashtags of generation gen's posts (lower-cased, one row per
 	// hashtag, a hashtag written twice twice), from each post's latest
-	// posts row, as qPostHashtags reads them for one period. Arguments:
-	// gen, gen.
-	qBuildPostTags = `INSERT INTO post_tags (gen, published_at, post_key, tag)
-SELECT ?, published_at, post_key, lower(ht)
+	// posts row, with the post's unit in the generation (0044), as
+	// qPostHashtags reads them for one period. ALL: post_facts has one row
+	// a post, and ANY INNER JOIN keeps one row per key of the left side
+	// too since ClickHouse 20.1 (one hashtag a post). Arguments: gen, gen,
+	// gen.
+	qBuildPostTags = `INSERT INTO post_tags (gen, published_at, post_key, unit_id, tag)
+SELECT ?, published_at, post_key, unit_id, lower(ht)
 FROM
 (
     SELECT cityHash64(platform, post_id) AS post_key, argMax(published_at, version) AS published_at,
@@ -38,13 +41,21 @@ FROM
     FROM posts
     WHERE cityHash64(platform, post_id) IN (SELECT post_key FROM post_facts WHERE gen = ?)
     GROUP BY post_key
-)
-ARRAY JOIN tags AS ht`
+) AS p
+ARRAY JOIN tags AS ht
+ALL INNER JOIN (SELECT post_key, unit_id FROM post_facts WHERE gen = ?) AS f USING post_key`
 	qDropPostTagsGen = `ALTER TABLE post_tags DROP PARTITION ?`
 
-	// The hashtags of a generation's posts published in a period.
-	// Arguments: gen, range start, range end.
-	qGenPostHashtags = `SELECT post_key, tag FROM post_tags WHERE gen = ? AND published_at >= ? AND published_at < ?`
+	// The hashtags of a generation's posts published in a period, with
+	// the month condition the sorting key prunes by (18.16 does not derive
+	// it from the published_at range). Arguments: gen, range start, range
+	// end, range start, the range's last second. A report filtered by a
+	// unit or channel adds qTagsUnitFilter or qTagsUnitsIn.
+	qGenPostHashtags = `SELECT post_key, tag FROM post_tags WHERE gen = ?` + factsRange
+	// The unit condition of qUnitFilter and qChannelUnitsIn on post_tags:
+	// the join keeps the same rows, the read skips the other units'.
+	qTagsUnitFilter = ` AND unit_id IN (SELECT unit_id FROM units FINAL WHERE has(ancestors, ?))`
+	qTagsUnitsIn    = ` AND unit_id IN ?`
 
 	// Day cells of level 36 (platform, hashtag) from the posts of a
 	// generation (every age) and their hashtags. ALL: a row per hashtag
@@ -94,7 +105,7 @@ WHERE gen = ? AND age = ? AND tz = ? AND lvl = ?
 // cells of its time zones: a generation's cells are built by one process,
 // once).
 func (s *Service) buildPostTags(ctx context.Context, gen uint32) error {
-	if err := s.ch.Exec(ctx, qBuildPostTags, gen, gen); err != nil {
+	if err := s.ch.Exec(ctx, qBuildPostTags, gen, gen, gen); err != nil {
 		return fmt.Errorf("build post_tags of generation %d: %w", gen, err)
 	}
 	return nil

@@ -18,14 +18,15 @@ import (
 // limit of the same reports read post by post, for random periods
 // (fragment edges, periods of a few days), methods, ages, platforms and
 // limits; reports filtered by unit, channel, content type or campaign read
-// the posts in both services and agree too.
+// the generation's post_tags (cells) or the posts table (posts) and agree
+// too.
 func TestTagCellsMatchPosts(t *testing.T) {
 	ctx := context.Background()
 	cells, posts, end := cellsAndPosts(t, 4)
 	r := rand.New(rand.NewPCG(7, 8))
 	first := end.AddDate(0, 0, -120).Truncate(24 * time.Hour)
 	const n = 120
-	read, nonEmpty := 0, 0
+	read, nonEmpty, unitRows := 0, 0, 0
 	for range n {
 		raw := randomTagQuery(r, first, 125)
 		q := query(t, raw)
@@ -46,6 +47,9 @@ func TestTagCellsMatchPosts(t *testing.T) {
 		}
 		if len(want.Rows) > 0 {
 			nonEmpty++
+			if q.Unit != 0 || q.Channel != 0 {
+				unitRows++ // post_tags read by unit (0044)
+			}
 		}
 		sameJSON(t, fmt.Sprintf("hashtags %s (cells %v, level %d)", raw, ok, lvl), got, want)
 	}
@@ -54,6 +58,9 @@ func TestTagCellsMatchPosts(t *testing.T) {
 	}
 	if nonEmpty < n/2 {
 		t.Errorf("only %d of %d hashtag reports have rows: the comparison proves little", nonEmpty, n)
+	}
+	if unitRows < 5 {
+		t.Errorf("only %d hashtag reports filtered by a unit or channel have rows", unitRows)
 	}
 	// The common hashtag reports read the cells; filtered ones the posts.
 	for raw, wantOK := range map[string]bool{"": true, "platform=instagram&method=views": true, "age=7d&method=followers": true,
@@ -88,6 +95,8 @@ func randomTagQuery(r *rand.Rand, first time.Time, days int) string {
 		v.Set("content_type", pick(seed.ContentTypes))
 	case 2:
 		v.Set("campaign", pick(seed.Campaigns))
+	case 3: // a channel of any unit (seed: unit u has channels 10u and 10u+1)
+		v.Set("channel", strconv.Itoa(10*(1+r.IntN(seed.Units))+r.IntN(2)))
 	}
 	return v.Encode()
 }

@@ -150,3 +150,70 @@ func TestUpgradeRebuildsPerPostReadModel(t *testing.T) {
         FROM post_latest FINAL`)
 	followers("after an older humas's generation", newService(t, ch))
 }
+
+// TestUpgradeKeysPostTagsByUnit: the upgrade (migration 0044) makes
+// post_tags again with each post's unit, and generations record format 2;
+// a generation an older humas built (format 1, post_tags without units)
+// is not read, so hashtag reports filtered by unit or channel answer from
+// the posts table until the next refresh, then from the new post_tags,
+// with the same figures throughout.
+func TestUpgradeKeysPostTagsByUnit(t *testing.T) {
+	ch := storetest.ClickHouseWithout(t, 44)
+	seedHand(t, ch)
+	ctx := context.Background()
+	// A generation as the older humas recorded it (its post_tags rows
+	// have no unit).
+	for _, q := range []string{
+		`INSERT INTO post_facts_gens (gen, posts, built_at, took_ms, format) SELECT 9, 8, now(), 1, 1`,
+		`INSERT INTO post_tags (gen, published_at, post_key, tag) SELECT 9, published_at, post_key, '#lama' FROM post_latest FINAL`,
+	} {
+		if err := ch.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ran, err := ch.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ran) != 1 || ran[0].Version != 44 {
+		t.Fatalf("the upgrade applied %v, want 0044", ran)
+	}
+	posts, err := analytics.New(ch, analytics.Options{CacheTTL: -1, RefreshEvery: -1, NoCells: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const march = "from=2025-03-01&to=2025-03-31"
+	tags := func(label string, svc *analytics.Service, filter string) {
+		t.Helper()
+		q := query(t, march+"&"+filter)
+		want, err := posts.Hashtags(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := svc.Hashtags(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want.Rows) == 0 {
+			t.Fatalf("%s %s: no hashtags: the comparison proves nothing", label, filter)
+		}
+		sameJSON(t, label+" "+filter, got, want)
+	}
+	svc := newService(t, ch)
+	for _, f := range []string{"unit=2", "channel=10"} {
+		tags("after the upgrade, before a refresh", svc, f)
+	}
+	if err := svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var rows, units uint64
+	if err := ch.QueryRow(ctx, "SELECT count(), countIf(unit_id > 0) FROM post_tags WHERE gen != 9").Scan(&rows, &units); err != nil {
+		t.Fatal(err)
+	}
+	if rows == 0 || units != rows {
+		t.Fatalf("the first refresh after the upgrade wrote %d post_tags rows, %d with a unit; want some, all with one", rows, units)
+	}
+	for _, f := range []string{"unit=2", "channel=10"} {
+		tags("after the refresh", newService(t, ch), f)
+	}
+}

@@ -433,9 +433,3 @@ func CountSnapshots(ctx context.Context, ch *store.ClickHouse) (uint64, error) {
 	}
 	return n, nil
 }
-
-// InsertSnapshotsInto writes rows into table, a table made AS post_metrics
-// (the seeder's staging table: the same columns, no views), as one insert.
-func InsertSnapshotsInto(ctx context.Context, ch *store.ClickHouse, table string, rows []SnapshotRow) error {
-	return insertRows(ctx, ch, insertInto(table, snapshotColumns), len(rows), snapshotSource(rows))
-}
