@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"fmt"
+	"regexp"
 
 	"golang.org/x/sync/errgroup"
 
@@ -16,9 +17,14 @@ import (
 // migrations' own fills. Readers take FINAL or argMax by the same
 // versions, so they see what the views would have left after merges.
 //
-// Without FINAL on the staged table: each (post, slot) is staged once, so
-// no two rows of a post share a version and each argMax takes every column
-// from one row.
+// Without FINAL on the staged table, so the caller must stage each
+// (post, slot) once with one collected_at (the seeder does): then no two
+// rows of a post share a version and each argMax takes every column from
+// one row. Run again over the same rows (a load resumed after a failure),
+// a fill adds rows with the same versions, which readers see once.
+
+// identifier is a plain table name (the table goes into the statements).
+var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 const (
 	// As migration 0043's fill of post_latest.
@@ -82,6 +88,13 @@ GROUP BY age, post_key`
 // table (a table of post_metrics' columns whose rows its views have not
 // seen), as the views would have.
 func FillPerPost(ctx context.Context, ch *store.ClickHouse, table string) error {
+	if !identifier.MatchString(table) {
+		return fmt.Errorf("fill the per-post tables from %q: not a table name", table)
+	}
+	// An INSERT … SELECT answers when it ends: a deadline replaces the
+	// connection's read timeout (as a generation's build does).
+	ctx, cancel := context.WithTimeout(ctx, buildTimeout)
+	defer cancel()
 	// The two fills at once: each keeps one of ClickHouse's threads busy
 	// most of its time.
 	g, gctx := errgroup.WithContext(ctx)

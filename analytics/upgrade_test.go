@@ -154,22 +154,17 @@ func TestUpgradeRebuildsPerPostReadModel(t *testing.T) {
 // TestUpgradeKeysPostTagsByUnit: the upgrade (migration 0044) makes
 // post_tags again with each post's unit, and generations record format 2;
 // a generation an older humas built (format 1, post_tags without units)
-// is not read, so hashtag reports filtered by unit or channel answer from
-// the posts table until the next refresh, then from the new post_tags,
-// with the same figures throughout.
+// is not read, before or after a newer one, so hashtag reports filtered
+// by unit or channel answer from the posts table until the next refresh,
+// then from the new post_tags, with the same figures throughout.
 func TestUpgradeKeysPostTagsByUnit(t *testing.T) {
 	ch := storetest.ClickHouseWithout(t, 44)
 	seedHand(t, ch)
 	ctx := context.Background()
-	// A generation as the older humas recorded it (its post_tags rows
-	// have no unit).
-	for _, q := range []string{
-		`INSERT INTO post_facts_gens (gen, posts, built_at, took_ms, format) SELECT 9, 8, now(), 1, 1`,
-		`INSERT INTO post_tags (gen, published_at, post_key, tag) SELECT 9, published_at, post_key, '#lama' FROM post_latest FINAL`,
-	} {
-		if err := ch.Exec(ctx, q); err != nil {
-			t.Fatal(err)
-		}
+	// A generation as the older humas recorded it (0044 drops its
+	// post_tags rows, which have no unit).
+	if err := ch.Exec(ctx, `INSERT INTO post_facts_gens (gen, posts, built_at, took_ms, format) SELECT 9, 8, now(), 1, 1`); err != nil {
+		t.Fatal(err)
 	}
 	ran, err := ch.Migrate(ctx)
 	if err != nil {
@@ -215,5 +210,21 @@ func TestUpgradeKeysPostTagsByUnit(t *testing.T) {
 	}
 	for _, f := range []string{"unit=2", "channel=10"} {
 		tags("after the refresh", newService(t, ch), f)
+	}
+	// An older humas still running writes a newer generation in format 1
+	// (its hashtags without units, recorded with hashtag cells): reports
+	// keep the current one.
+	for _, q := range []string{
+		`INSERT INTO post_facts_gens (gen, posts, built_at, took_ms, format) SELECT 4000000000, 8, now(), 1, 1`,
+		`INSERT INTO post_age_facts_gens (gen, rows, built_at, took_ms, format) SELECT 4000000000, 24, now(), 1, 1`,
+		`INSERT INTO post_tags (gen, published_at, post_key, tag) SELECT 4000000000, published_at, post_key, '#lama' FROM post_latest FINAL`,
+		`INSERT INTO post_cells_gens (gen, tz, cells, built_at, took_ms, tags) SELECT 4000000000, 'Asia/Jakarta', 0, now(), 1, 1`,
+	} {
+		if err := ch.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"unit=2", "channel=10", "platform=facebook"} {
+		tags("after an older humas's generation", newService(t, ch), f)
 	}
 }

@@ -20,40 +20,54 @@ import (
 // each (analytics.FillPerPost: the migrations' fills), attaches the staged
 // partitions to post_metrics and drops the staging table. The tables end
 // as the views would leave them (TestBulkMatchesViews).
+//
+// When the fills or the attach fail, the staging table is kept and the
+// error names it: Resume (humas seed --resume) runs both again (they may
+// run twice: see FillPerPost and Staging.Attach) and drops it.
 
-// staging is the seeder's staging table for one run.
-type staging struct {
-	ch *store.ClickHouse
-	*collector.Staging
+// failAfterFill, when set (tests), fails a load after its fills.
+var failAfterFill func() error
+
+// finishStaged fills post_latest and post_at_age from the staged
+// snapshots and moves them into post_metrics.
+func finishStaged(ctx context.Context, ch *store.ClickHouse, st *collector.Staging) error {
+	if err := analytics.FillPerPost(ctx, ch, st.Table()); err != nil {
+		return err
+	}
+	if failAfterFill != nil {
+		if err := failAfterFill(); err != nil {
+			return err
+		}
+	}
+	return st.Attach(ctx)
 }
 
-func newStaging(ctx context.Context, ch *store.ClickHouse) (*staging, error) {
-	s, err := collector.NewStaging(ctx, ch)
+// StagedError is a bulk load that failed after its snapshots were staged:
+// they are kept in Table, and Resume finishes the load.
+type StagedError struct {
+	Table string
+	Err   error
+}
+
+func (e *StagedError) Error() string {
+	return fmt.Sprintf("seed: %v; the snapshots are kept in staging table %s: resume the load to finish it", e.Err, e.Table)
+}
+
+func (e *StagedError) Unwrap() error { return e.Err }
+
+// Resume finishes a bulk load that failed after staging its snapshots in
+// table (a StagedError's): the fills and the attach again, then the
+// staging table is dropped.
+func Resume(ctx context.Context, ch *store.ClickHouse, table string) error {
+	st, err := collector.OpenStaging(ctx, ch, table)
 	if err != nil {
-		return nil, fmt.Errorf("seed: %w", err)
+		return fmt.Errorf("seed resume: %w", err)
 	}
-	return &staging{ch: ch, Staging: s}, nil
-}
-
-func (s *staging) insert(ctx context.Context, rows []collector.SnapshotRow) error {
-	return s.Insert(ctx, rows)
-}
-
-// finish fills post_latest and post_at_age from the staged snapshots and
-// moves them into post_metrics.
-func (s *staging) finish(ctx context.Context) error {
-	if err := analytics.FillPerPost(ctx, s.ch, s.Table); err != nil {
-		return fmt.Errorf("seed: %w", err)
+	if err := finishStaged(ctx, ch, st); err != nil {
+		return &StagedError{Table: table, Err: err}
 	}
-	if err := s.Attach(ctx); err != nil {
-		return fmt.Errorf("seed: %w", err)
-	}
-	return nil
-}
-
-func (s *staging) drop() error {
-	if err := s.Drop(); err != nil {
-		return fmt.Errorf("seed: %w", err)
+	if err := st.Drop(); err != nil {
+		return fmt.Errorf("seed resume: %w", err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package seed_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -34,14 +35,74 @@ FROM post_at_age FINAL ORDER BY age, post_key`},
 // TestBulkMatchesViews seeds the same data set twice, through the views
 // (as the collector writes) and by the bulk load (the default), and reads
 // every table the seed writes from both: the bulk load leaves them as the
-// views do. A second bulk seed with --append's data (the same posts
-// again) still matches.
+// views do. A second seed on top (humas seed --append) of the same posts
+// with fewer snapshots each (so the staged latest snapshot is older than
+// the one the tables hold) still matches.
 func TestBulkMatchesViews(t *testing.T) {
-	ctx := context.Background()
 	end := time.Date(2025, 6, 30, 23, 0, 0, 0, time.UTC)
 	o := seed.Options{Posts: 700, Snapshots: 700 * 45, End: end, Days: 75, Batch: 5000, Seed: 11}
 
 	viaViews, bulk := storetest.ClickHouse(t), storetest.ClickHouse(t)
+	sv, sb := seedBoth(t, viaViews, bulk, o)
+	if sv.Snapshots != 700*45 || sb.Snapshots != sv.Snapshots || sb.Posts != sv.Posts {
+		t.Fatalf("seeded %+v through the views, %+v in bulk; want 31,500 snapshots and 700 posts each", sv, sb)
+	}
+	compareSeeded(t, viaViews, bulk)
+	assertNoStaging(t, bulk)
+
+	o.Snapshots = 700 * 20
+	seedBoth(t, viaViews, bulk, o)
+	compareSeeded(t, viaViews, bulk)
+	assertNoStaging(t, bulk)
+}
+
+// TestBulkResume: a bulk load that fails after its fills keeps its staged
+// snapshots and says where; post_metrics has none of them yet, and
+// seed.Resume finishes the load as if it had not failed.
+func TestBulkResume(t *testing.T) {
+	ctx := context.Background()
+	end := time.Date(2025, 6, 30, 23, 0, 0, 0, time.UTC)
+	o := seed.Options{Posts: 400, Snapshots: 400 * 30, End: end, Days: 90, Batch: 5000, Seed: 5}
+	viaViews, bulk := storetest.ClickHouse(t), storetest.ClickHouse(t)
+	vo := o
+	vo.Views = true
+	if _, err := seed.Run(ctx, viaViews, vo); err != nil {
+		t.Fatal(err)
+	}
+
+	restore := seed.SetFailAfterFill(func() error { return errors.New("the server went away") })
+	_, err := seed.Run(ctx, bulk, o)
+	restore()
+	var se *seed.StagedError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), se.Table) || !strings.Contains(err.Error(), "the server went away") {
+		t.Fatalf("a load failing after its fills: %v; want a StagedError naming its staging table and the cause", err)
+	}
+	if n := count(t, bulk, "SELECT count() FROM post_metrics"); n != 0 {
+		t.Fatalf("post_metrics holds %d snapshots of the failed load, want none yet", n)
+	}
+	if n := count(t, bulk, "SELECT count() FROM "+se.Table); n != 400*30 {
+		t.Fatalf("the staging table holds %d snapshots, want 12,000", n)
+	}
+	if err := seed.Resume(ctx, bulk, se.Table); err != nil {
+		t.Fatal(err)
+	}
+	compareSeeded(t, viaViews, bulk)
+	assertNoStaging(t, bulk)
+	if n := count(t, bulk, "SELECT count() FROM post_metrics"); n != 400*30 {
+		t.Fatalf("post_metrics holds %d rows after the resume, want 12,000 (each staged partition attached once)", n)
+	}
+	if err := seed.Resume(ctx, bulk, se.Table); err == nil || !strings.Contains(err.Error(), "no staging table") {
+		t.Fatalf("resuming a finished load: %v, want an error saying the staging table is gone", err)
+	}
+	if err := seed.Resume(ctx, bulk, "posts; DROP TABLE posts"); err == nil || !strings.Contains(err.Error(), "not a staging table") {
+		t.Fatalf("resuming with a name that is not a staging table's: %v", err)
+	}
+}
+
+// seedBoth seeds o through the views into viaViews and in bulk into bulk.
+func seedBoth(t *testing.T, viaViews, bulk *store.ClickHouse, o seed.Options) (seed.Stats, seed.Stats) {
+	t.Helper()
+	ctx := context.Background()
 	vo := o
 	vo.Views = true
 	sv, err := seed.Run(ctx, viaViews, vo)
@@ -52,22 +113,19 @@ func TestBulkMatchesViews(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sv.Snapshots != 700*45 || sb.Snapshots != sv.Snapshots || sb.Posts != sv.Posts {
-		t.Fatalf("seeded %+v through the views, %+v in bulk; want 31,500 snapshots and 700 posts each", sv, sb)
+	if sv.Staged || !sb.Staged {
+		t.Fatalf("staged: %v through the views, %v in bulk", sv.Staged, sb.Staged)
 	}
-	compareSeeded(t, viaViews, bulk)
-	assertNoStaging(t, bulk)
+	return sv, sb
+}
 
-	// A seed again, on top (humas seed --append): the bulk load adds
-	// its rows to what the tables hold, as the views do.
-	if _, err := seed.Run(ctx, viaViews, vo); err != nil {
+func count(t *testing.T, ch *store.ClickHouse, q string) uint64 {
+	t.Helper()
+	var n uint64
+	if err := ch.QueryRow(context.Background(), q).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := seed.Run(ctx, bulk, o); err != nil {
-		t.Fatal(err)
-	}
-	compareSeeded(t, viaViews, bulk)
-	assertNoStaging(t, bulk)
+	return n
 }
 
 // compareSeeded reads every seeded table from a and b and fails on the

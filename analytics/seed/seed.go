@@ -45,6 +45,9 @@ type Options struct {
 type Stats struct {
 	Units, Channels, Posts, Snapshots, FollowerRows int
 	Took                                            time.Duration
+	// Staged: the snapshots were loaded in bulk (bulk.go), not through
+	// post_metrics' views.
+	Staged bool
 }
 
 // ContentTypes are the seeded content types.
@@ -161,14 +164,17 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (st Stats, err er
 	}
 	// A cluster's tables are Replicated: the staging table made AS one of
 	// them would share its ZooKeeper path.
-	var stage *staging
+	var stage *collector.Staging
 	if !o.Views && ch.Cluster() == "" {
-		if stage, err = newStaging(ctx, ch); err != nil {
-			return st, err
+		if stage, err = collector.NewStaging(ctx, ch); err != nil {
+			return st, fmt.Errorf("seed: %w", err)
 		}
+		st.Staged = true
+		// Until the fills start, a failure loses nothing the tables had:
+		// the staged rows go with the staging table.
 		defer func() {
-			if stage != nil { // a failure: the success path drops it
-				_ = stage.drop()
+			if stage != nil {
+				_ = stage.Drop()
 			}
 		}()
 	}
@@ -176,7 +182,11 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (st Stats, err er
 		if stage == nil || len(b.Snapshots) == 0 {
 			return collector.Insert(ctx, ch, b)
 		}
-		return stage.insert(ctx, b.Snapshots)
+		if err := stage.Insert(ctx, b.Snapshots); err != nil {
+			return err
+		}
+		b.Snapshots = nil
+		return collector.Insert(ctx, ch, b) // posts and followers, if any
 	}
 
 	// Batches are written by o.Inserters goroutines while the next ones
@@ -306,13 +316,14 @@ func Run(ctx context.Context, ch *store.ClickHouse, o Options) (st Stats, err er
 		return st, err
 	}
 	if stage != nil {
-		if err := stage.finish(ctx); err != nil {
-			return st, err
+		done := stage
+		stage = nil // kept from here on when anything fails
+		if err := finishStaged(ctx, ch, done); err != nil {
+			return st, &StagedError{Table: done.Table(), Err: err}
 		}
-		if err := stage.drop(); err != nil {
-			return st, err
+		if err := done.Drop(); err != nil {
+			return st, fmt.Errorf("seed: %w", err)
 		}
-		stage = nil
 	}
 	st.Took = time.Since(start)
 	return st, nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -32,6 +33,7 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	appendRows := fs.Bool("append", false, "add to a database that already holds snapshots")
 	views := fs.Bool("views", false, "write the snapshots through post_metrics' views, as the collector does (slower; by default they are staged and the views' tables filled once)")
 	refresh := fs.Bool("refresh", true, "build the report read model afterwards")
+	resume := fs.String("resume", "", "finish a bulk load that failed after staging its snapshots: the staging `table` its error named")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -57,30 +59,41 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if _, err := ch.Migrate(ctx); err != nil {
 		return err
 	}
-	n, err := collector.CountSnapshots(ctx, ch)
-	if err != nil {
-		return err
-	}
-	if n > 0 && !*appendRows {
-		return fmt.Errorf("database %s already holds %d snapshots: pass --append to add more, or drop it first (DROP DATABASE %s)", *database, n, *database)
-	}
-	last := time.Now()
-	st, err := seed.Run(ctx, ch, seed.Options{Posts: *posts, Snapshots: *snapshots, Days: *days, Batch: *batch, Inserters: *inserters, Views: *views,
-		End: endDate.Add(23 * time.Hour),
-		Progress: func(rows int) {
-			if time.Since(last) > 5*time.Second {
-				last = time.Now()
-				fmt.Fprintf(stderr, "  %d snapshots written\n", rows)
-			}
-		}})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "seeded %s: %d units, %d channels, %d posts, %d snapshots, %d follower rows in %s (%.0f snapshot rows/s)\n",
-		*database, st.Units, st.Channels, st.Posts, st.Snapshots, st.FollowerRows, st.Took.Round(time.Millisecond),
-		float64(st.Snapshots)/st.Took.Seconds())
-	if err := ch.MarkChanged(ctx, "seed", int64(st.Posts+st.Snapshots)); err != nil {
-		return err
+	if *resume != "" {
+		start := time.Now()
+		if err := seed.Resume(ctx, ch, *resume); err != nil {
+			return resumeHint(err, *database)
+		}
+		fmt.Fprintf(stdout, "finished the load staged in %s in %s\n", *resume, time.Since(start).Round(time.Millisecond))
+		if err := ch.MarkChanged(ctx, "seed", 0); err != nil {
+			return err
+		}
+	} else {
+		n, err := collector.CountSnapshots(ctx, ch)
+		if err != nil {
+			return err
+		}
+		if n > 0 && !*appendRows {
+			return fmt.Errorf("database %s already holds %d snapshots: pass --append to add more, or drop it first (DROP DATABASE %s)", *database, n, *database)
+		}
+		last := time.Now()
+		st, err := seed.Run(ctx, ch, seed.Options{Posts: *posts, Snapshots: *snapshots, Days: *days, Batch: *batch, Inserters: *inserters, Views: *views,
+			End: endDate.Add(23 * time.Hour),
+			Progress: func(rows int) {
+				if time.Since(last) > 5*time.Second {
+					last = time.Now()
+					fmt.Fprintf(stderr, "  %d snapshots written\n", rows)
+				}
+			}})
+		if err != nil {
+			return resumeHint(err, *database)
+		}
+		fmt.Fprintf(stdout, "seeded %s: %d units, %d channels, %d posts, %d snapshots, %d follower rows in %s (%.0f snapshot rows/s)\n",
+			*database, st.Units, st.Channels, st.Posts, st.Snapshots, st.FollowerRows, st.Took.Round(time.Millisecond),
+			float64(st.Snapshots)/st.Took.Seconds())
+		if err := ch.MarkChanged(ctx, "seed", int64(st.Posts+st.Snapshots)); err != nil {
+			return err
+		}
 	}
 	if *refresh {
 		svc, err := analytics.New(ch, analytics.Options{Timezone: cfg.Timezone, Logger: log, RefreshEvery: -1})
@@ -94,4 +107,14 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "report read model built in %s\n", time.Since(start).Round(time.Millisecond))
 	}
 	return nil
+}
+
+// resumeHint adds the command that finishes a bulk load to its error,
+// when the load kept its staged snapshots.
+func resumeHint(err error, database string) error {
+	var se *seed.StagedError
+	if errors.As(err, &se) {
+		return fmt.Errorf("%w (run: humas seed --database %s --resume %s)", err, database, se.Table)
+	}
+	return err
 }

@@ -13,10 +13,13 @@
 -- here: a generation now records format = 2 (analytics/refresh.go) and
 -- reports take only those. Until the analytics service builds one, which
 -- it does at start because none is current, reports read post_latest and
--- post_metrics (slower, the same figures), as after 0042. A humas from
--- before this migration still running beside a new one (a rolling
--- upgrade) keeps building format 1 generations (its post_tags rows get
--- unit 0), which the new one does not read; it reads the new one's.
+-- post_metrics (slower, the same figures), as after 0042.
+--
+-- An older humas still running beside a new one (a rolling upgrade) finds
+-- its current generation's post_tags gone, so its hashtag reports filtered
+-- by unit, channel, content type or campaign come back empty until it
+-- builds a generation; and it counts the new one's generations when it
+-- drops superseded ones. Upgrade every humas process together (as 0043).
 DROP TABLE IF EXISTS post_tags;
 
 CREATE TABLE IF NOT EXISTS post_tags
