@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -74,7 +75,11 @@ func TestReportSettingsInChromium(t *testing.T) {
 	if got := br.flash("Kop surat disimpan."); got != "Kop surat disimpan." {
 		t.Errorf("after saving: %q", got)
 	}
-	if w, err := chromedp.Run(bctx, chromedp.Evaluate[int64](`document.querySelector("img.logo-preview").naturalWidth`)); err != nil || w != 160 {
+	// The flash shows before the browser has loaded the preview: wait
+	// for the image (naturalWidth is 0 until then).
+	if w, err := chromedp.Run(bctx, chromedp.Poll[int64](`(() => { const i = document.querySelector("img.logo-preview");
+		return i && i.complete && i.naturalWidth > 0 ? i.naturalWidth : null })()`,
+		chromedp.WithPollingTimeout(10*time.Second))); err != nil || w != 160 {
 		t.Errorf("logo preview %d px wide (%v)", w, err)
 	}
 	shots("letterhead", "#lh-form")
