@@ -36,6 +36,11 @@ type BestTimesReport struct {
 	Description Definition     `json:"description"`
 }
 
+// qBestTimesMedian is a best-times cell's median rate (see bestTimes),
+// over den and interactions; 0 when no post is rated.
+const qBestTimesMedian = `if(rated = 0, 0, (quantileExactIf(0.5)(interactions / den, den > 0)
+        - quantileExactIf(0.5)(-(interactions / den), den > 0)) / 2) AS med`
+
 // BestTimes builds the weekday × hour grid of median per-post ER over
 // posts published in the period (default: the last 12 weeks). Only cells
 // with posts are listed.
@@ -50,17 +55,28 @@ func (s *Service) bestTimes(ctx context.Context, q Query) (*BestTimesReport, err
 	if err != nil {
 		return nil, err
 	}
-	den := denominators[q.Method]
 	var b sqlBuf
-	// The median is taken in ClickHouse, as a median is taken: the
-	// middle rate of the sorted rates, or the mean of the two middle ones
-	// ((x + x) / 2 is x exactly), so 168 rows come back instead of every
-	// post's rate.
-	b.add("SELECT wd, hr, n, rated, if(rated = 0, 0, (rs[intDiv(rated + 1, 2)] + rs[intDiv(rated, 2) + 1]) / 2) AS med\nFROM (\n" +
-		"SELECT toDayOfWeek(lt) AS wd, toHour(lt) AS hr, count() AS n, arraySort(groupArrayIf(interactions / " + den + ", " + den +
-		" > 0)) AS rs, length(rs) AS rated\nFROM (\n")
-	perPost(&b, q, p, false)
-	b.add("\n)\nGROUP BY wd, hr\n)\nORDER BY wd, hr")
+	// The median is taken in ClickHouse, as a median is taken: the middle
+	// rate, or the mean of the two middle ones, so 168 rows come back
+	// instead of every post's rate. quantileExact(0.5) picks the rate at
+	// 0-based position floor(n / 2) of the sorted rates: the middle one
+	// for odd n, the upper middle for even n. Over the negated rates it
+	// picks, negated, the lower middle ((x + x) / 2 is x exactly). Two
+	// partial sorts cost less than sorting each cell's rates (arraySort):
+	// 28 against 40 ms for a year of the 10 M benchmark on 18.16.
+	if readsFacts(q, p) {
+		b.add("SELECT toDayOfWeek(toTimeZone(published_at, ?)) AS wd, toHour(toTimeZone(published_at, ?)) AS hr, ", p.tz, p.tz)
+		b.add("count() AS n, countIf((")
+		flatDen(&b, q.Method, p)
+		b.add(" AS den) > 0) AS rated,\n    " + qBestTimesMedian)
+		flatFrom(&b, q, p)
+	} else {
+		b.add("SELECT toDayOfWeek(lt) AS wd, toHour(lt) AS hr, count() AS n, countIf((" + denominators[q.Method] +
+			" AS den) > 0) AS rated,\n    " + qBestTimesMedian + "\nFROM (\n")
+		perPost(&b, q, p, false)
+		b.add("\n)")
+	}
+	b.add("\nGROUP BY wd, hr\nORDER BY wd, hr")
 	rows, err := s.ch.Query(ctx, b.String(), b.args...)
 	if err != nil {
 		return nil, fmt.Errorf("best times query: %w", err)

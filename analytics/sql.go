@@ -226,17 +226,7 @@ func (s *sqlBuf) String() string { return s.b.String() }
 // [start, p.to), each with its latest snapshot or the one nearest q.Age),
 // filtered by q, with the channel's followers on the publish day when the
 // method needs them. The columns are perPostColumns (+ followers).
-func perPost(s *sqlBuf, q Query, p period, start bool) { perPostOf(s, q, p, start, nil) }
-
-// readsFacts reports whether perPost reads the read model (post_facts or
-// post_age_facts) for q.
-func readsFacts(q Query, p period) bool {
-	return (q.Age == "latest" && p.gens.latest != 0) || (q.Age != "latest" && p.gens.age != 0)
-}
-
-// perPostOf is perPost over only the posts keys lists when keys is not
-// nil (the read model only: see readsFacts).
-func perPostOf(s *sqlBuf, q Query, p period, start bool, keys []uint64) {
+func perPost(s *sqlBuf, q Query, p period, start bool) {
 	rangeStart := p.from
 	if start {
 		rangeStart = p.prevFrom
@@ -249,9 +239,6 @@ func perPostOf(s *sqlBuf, q Query, p period, start bool, keys []uint64) {
 			s.add(factsFollowers)
 		}
 		s.add(from)
-		if keys != nil {
-			s.add(qPostKeysIn, clickhouse.GroupSet{Value: keySet(keys)})
-		}
 		s.add(where, args...)
 		s.add("", rangeStart, p.to, rangeStart, p.to.Add(-time.Second))
 		platformFilter(s, q)
@@ -297,6 +284,12 @@ func perPostOf(s *sqlBuf, q Query, p period, start bool, keys []uint64) {
 	}
 }
 
+// readsFacts reports whether perPost reads the read model (post_facts or
+// post_age_facts) for q.
+func readsFacts(q Query, p period) bool {
+	return (q.Age == "latest" && p.gens.latest != 0) || (q.Age != "latest" && p.gens.age != 0)
+}
+
 // keySet is keys as the values of a bound set.
 func keySet(keys []uint64) []any {
 	out := make([]any, len(keys))
@@ -312,22 +305,35 @@ func platformFilter(s *sqlBuf, q Query) {
 	}
 }
 
-// havingFilters adds the attribute filters; the first one starts with
-// first (" AND " after an existing HAVING, "\nHAVING " otherwise).
-func havingFilters(s *sqlBuf, q Query, first string) {
+// havingFilters adds the attribute filters over perPost's columns; the
+// first one starts with first (" AND " after an existing HAVING, "\nHAVING "
+// otherwise).
+func havingFilters(s *sqlBuf, q Query, first string) { filtersOn(s, q, first, perPostNames) }
+
+// filterNames are the columns the attribute filters compare: perPost's
+// names, or the read model's own columns in a statement without perPost's
+// subquery (flat.go).
+type filterNames struct{ ctype, channel, camp, unit string }
+
+var (
+	perPostNames = filterNames{"ctype", "chan", "camp", "unit"}
+	factsNames   = filterNames{"content_type", "channel_id", "campaign", "unit_id"}
+)
+
+func filtersOn(s *sqlBuf, q Query, first string, n filterNames) {
 	sep := first
 	next := func() string { t := sep; sep = " AND "; return t }
 	if q.ContentType != "" {
-		s.add(next()+"ctype = ?", q.ContentType)
+		s.add(next()+n.ctype+" = ?", q.ContentType)
 	}
 	if q.Channel != 0 {
-		s.add(next()+"chan = ?", q.Channel)
+		s.add(next()+n.channel+" = ?", q.Channel)
 	}
 	if q.Campaign != "" {
-		s.add(next()+"camp = ?", q.Campaign)
+		s.add(next()+n.camp+" = ?", q.Campaign)
 	}
 	if q.Unit != 0 {
-		s.add(next()+strings.TrimPrefix(qUnitFilter, " AND "), q.Unit)
+		s.add(next()+n.unit+strings.TrimPrefix(qUnitFilter, " AND unit"), q.Unit)
 	}
 }
 

@@ -200,6 +200,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	last := fs.String("last", "2025-12-31", "last publish date of the data set")
 	show := fs.Int("show", 0, "print the N slowest requests")
 	year := fs.Bool("whole", false, "every request covers the whole data set (--first to --last)")
+	route := fs.String("route", "", "draw only this report route (e.g. /api/v1/engagement/posts); empty: every route, weighted")
 	pid := fs.Int("pid", 0, "the server's process id: print its resident memory before the run and the most during it")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -214,7 +215,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil || l.Before(f) {
 			return fmt.Errorf("--last %q: a date not before --first", *last)
 		}
-		sp := space{first: f, last: l, units: *units, whole: *year}
+		sp := space{first: f, last: l, units: *units, whole: *year, route: *route}
+		if err := sp.checkRoute(); err != nil {
+			return err
+		}
 		if urls, err = sp.distinct(rand.New(rand.NewPCG(*seedN, 20)), *total); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/humas-id/humas/analytics"
@@ -19,6 +20,22 @@ type space struct {
 	first, last time.Time // publish dates of the data set
 	units       int       // unit ids 1..units; unit u has channels 10u and 10u+1
 	whole       bool      // every request covers first..last
+	route       string    // only this route when set
+}
+
+// checkRoute reports a route the space does not draw.
+func (sp space) checkRoute() error {
+	if sp.route == "" {
+		return nil
+	}
+	var known []string
+	for _, rt := range routes {
+		if rt.path == sp.route {
+			return nil
+		}
+		known = append(known, rt.path)
+	}
+	return fmt.Errorf("--route %q: not a report route; use one of %s", sp.route, strings.Join(known, ", "))
 }
 
 // routes are the report routes, with how often each is drawn (engagement,
@@ -37,18 +54,9 @@ var routes = []struct {
 
 // draw makes one request (path and query) at random from the space.
 func (sp space) draw(r *rand.Rand) string {
-	total := 0
-	for _, rt := range routes {
-		total += rt.weight
-	}
-	n := r.IntN(total)
-	path := routes[0].path
-	for _, rt := range routes {
-		if n < rt.weight {
-			path = rt.path
-			break
-		}
-		n -= rt.weight
+	path := sp.route
+	if path == "" {
+		path = pickRoute(r)
 	}
 	v := url.Values{}
 	// Period: a year a quarter of the time, otherwise 1 to 365 days.
@@ -109,6 +117,22 @@ func (sp space) draw(r *rand.Rand) string {
 		v.Set("lang", pick([]string{"en", "id"}))
 	}
 	return path + "?" + v.Encode()
+}
+
+// pickRoute draws a route by its weight.
+func pickRoute(r *rand.Rand) string {
+	total := 0
+	for _, rt := range routes {
+		total += rt.weight
+	}
+	n := r.IntN(total)
+	for _, rt := range routes {
+		if n < rt.weight {
+			return rt.path
+		}
+		n -= rt.weight
+	}
+	return routes[0].path
 }
 
 // distinct draws n different requests (it gives up when the space seems

@@ -81,3 +81,26 @@ func TestDistinctRequestsAreValidAndVaried(t *testing.T) {
 		}
 	}
 }
+
+// TestRouteOnly: with a route set, every request is on it; an unknown
+// route is refused with the known ones named.
+func TestRouteOnly(t *testing.T) {
+	sp := space{first: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), last: time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC),
+		units: seed.Units, route: "/api/v1/engagement/posts"}
+	if err := sp.checkRoute(); err != nil {
+		t.Fatal(err)
+	}
+	urls, err := sp.distinct(rand.New(rand.NewPCG(1, 20)), 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range urls {
+		if !strings.HasPrefix(u, "/api/v1/engagement/posts?") || !strings.Contains(u, "sort=") {
+			t.Fatalf("drawn %s", u)
+		}
+	}
+	sp.route = "/api/v1/nope"
+	if err := sp.checkRoute(); err == nil || !strings.Contains(err.Error(), "/api/v1/engagement/hashtags") {
+		t.Fatalf("unknown route: %v", err)
+	}
+}
