@@ -96,6 +96,7 @@ func (s *Service) engagement(ctx context.Context, q Query) (*EngagementReport, e
 	// value); only the group keys a row keeps are new per row.
 	var cur uint8
 	var fr figureRow
+	var out rowBuf[EngagementRow]
 	keys := make([]any, len(q.GroupBy))
 	dest := append(append([]any{&cur}, keys...), fr.dest()...)
 	for rows.Next() {
@@ -124,11 +125,12 @@ func (s *Service) engagement(ctx context.Context, q Query) (*EngagementReport, e
 			setKey(&row, k, keys[i])
 		}
 		row.finish(q.Method)
-		rep.Rows = append(rep.Rows, row)
+		out.add(row)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("engagement rows: %w", err)
 	}
+	rep.Rows = out.rows()
 	rep.Totals.finish(q.Method)
 	rep.Previous.Totals.finish(q.Method)
 	rep.Previous.Change = change(rep.Totals, rep.Previous.Totals)
