@@ -3,6 +3,8 @@ package analytics_test
 import (
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -30,6 +32,8 @@ func TestBestTimesMedian(t *testing.T) {
 		{13, [][2]uint64{{9, 100}, {5, 0}, {1, 100}}, ptr((0.01 + 0.09) / 2), 2},             // zero reach: not rated
 		{14, [][2]uint64{{5, 0}, {6, 0}}, nil, 0},
 		{15, [][2]uint64{{3, 300}, {1, 50}, {2, 40}, {3, 30}, {1, 1000}}, ptr(0.02), 5}, // 0.001 0.01 0.02 0.05 0.1
+		{16, [][2]uint64{{0, 100}, {0, 50}, {7, 0}}, ptr(0), 2},                         // zero rates: +0, never -0
+		{17, [][2]uint64{{1, 3}, {2, 3}, {1, 7}, {2, 9}}, ptr((2.0/9 + 1.0/3) / 2), 4},  // rates without an exact sum (five Mondays: at most five posts)
 	}
 	var posts []fxPost
 	var snaps []fxSnap
@@ -71,6 +75,21 @@ func TestBestTimesMedian(t *testing.T) {
 					t.Errorf("%02d:00: %+v, want %d posts, %d rated", c.hour, g, len(c.rates), c.rated)
 				}
 				checkRate(t, fmt.Sprintf("%02d:00 median", c.hour), g.MedianEngagementRate, c.want)
+				// Bit for bit the float64 median: the middle rate, or
+				// (lower + upper) / 2 of the two middle ones.
+				var rates []float64
+				for _, r := range c.rates {
+					if r[1] > 0 {
+						rates = append(rates, float64(r[0])/float64(r[1]))
+					}
+				}
+				slices.Sort(rates)
+				if n := len(rates); n > 0 {
+					exact := (rates[(n-1)/2] + rates[n/2]) / 2
+					if m := g.MedianEngagementRate; m == nil || math.Float64bits(*m) != math.Float64bits(exact) {
+						t.Errorf("%02d:00 median %v, want exactly %v", c.hour, fmtp(m), exact)
+					}
+				}
 			}
 		})
 	}

@@ -183,8 +183,9 @@ func topFilter(b *sqlBuf, q Query) {
 }
 
 // topOrder is the list's order and length (over er, pub, pid, plat and
-// the sort column). The order is total (a post is its platform and id),
-// so the list's two steps pick the posts one would.
+// the sort column). The order is total (a post is its platform and id);
+// topKeys' first pass orders by less and reads again with this order when
+// that could pick other posts.
 func topOrder(b *sqlBuf, q Query) {
 	b.add("\nORDER BY "+sortExprs[q.Sort]+" "+orderWords[q.Order]+", pub DESC, pid, plat\nLIMIT ?", q.Limit)
 }

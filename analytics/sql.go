@@ -178,7 +178,9 @@ ANY LEFT JOIN
     sumIf(DEN, DEN > 0) AS s_den,
     sumIf(interactions / DEN, DEN > 0) AS s_rate`
 
-	qUnitFilter = ` AND unit IN (SELECT unit_id FROM units FINAL WHERE has(ancestors, ?))`
+	// The units of a unit's subtree, after a unit column (filtersOn).
+	// Argument: the unit.
+	qInUnit = ` IN (SELECT unit_id FROM units FINAL WHERE has(ancestors, ?))`
 	// The units of a filtered channel's posts (chanunits.go): implied by
 	// the channel filter, pruned by the sorting key. Argument: the units.
 	qChannelUnitsIn = ` AND unit IN ?`
@@ -306,7 +308,7 @@ func platformFilter(s *sqlBuf, q Query) {
 }
 
 // havingFilters adds the attribute filters over perPost's columns; the
-// first one starts with first (" AND " after an existing HAVING, "\nHAVING "
+// first one starts with first (" AND " after an existing WHERE, "\nWHERE "
 // otherwise).
 func havingFilters(s *sqlBuf, q Query, first string) { filtersOn(s, q, first, perPostNames) }
 
@@ -320,6 +322,8 @@ var (
 	factsNames   = filterNames{"content_type", "channel_id", "campaign", "unit_id"}
 )
 
+// filtersOn adds q's content type, channel, campaign and unit filters
+// over the columns n names, the first one starting with first.
 func filtersOn(s *sqlBuf, q Query, first string, n filterNames) {
 	sep := first
 	next := func() string { t := sep; sep = " AND "; return t }
@@ -333,7 +337,7 @@ func filtersOn(s *sqlBuf, q Query, first string, n filterNames) {
 		s.add(next()+n.camp+" = ?", q.Campaign)
 	}
 	if q.Unit != 0 {
-		s.add(next()+n.unit+strings.TrimPrefix(qUnitFilter, " AND unit"), q.Unit)
+		s.add(next()+n.unit+qInUnit, q.Unit)
 	}
 }
 

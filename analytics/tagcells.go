@@ -52,7 +52,7 @@ ALL INNER JOIN (SELECT post_key, unit_id FROM post_facts WHERE gen = ?) AS f USI
 	// end, range start, the range's last second. A report filtered by a
 	// unit or channel adds qTagsUnitFilter or qTagsUnitsIn.
 	qGenPostHashtags = `SELECT post_key, tag FROM post_tags WHERE gen = ?` + factsRange
-	// The unit condition of qUnitFilter and qChannelUnitsIn on post_tags:
+	// The unit condition of filtersOn (qInUnit) and qChannelUnitsIn on post_tags:
 	// the join keeps the same rows, the read skips the other units'.
 	qTagsUnitFilter = ` AND unit_id IN (SELECT unit_id FROM units FINAL WHERE has(ancestors, ?))`
 	qTagsUnitsIn    = ` AND unit_id IN ?`

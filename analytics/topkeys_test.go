@@ -1,13 +1,19 @@
 package analytics_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/humas-id/humas/analytics"
+	"github.com/humas-id/humas/analytics/seed"
 	"github.com/humas-id/humas/store/storetest"
 )
 
@@ -77,4 +83,94 @@ func TestTopPostsTies(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestReadModelListsMatchLive: top posts and best times read from the
+// read model (their own statements over post_facts and post_age_facts)
+// give, byte for byte, the answers of the same reports computed before
+// the read model existed (per post from post_latest and post_metrics),
+// for random periods, methods, ages, sorts, limits and filters.
+func TestReadModelListsMatchLive(t *testing.T) {
+	ctx := context.Background()
+	ch := storetest.ClickHouse(t)
+	end := time.Date(2025, 4, 30, 23, 0, 0, 0, time.UTC)
+	if _, err := seed.Run(ctx, ch, seed.Options{Posts: 1500, Snapshots: 1500 * 12, End: end, Days: 120, Batch: 10000, Seed: 9}); err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return end }
+	live, err := analytics.New(ch, analytics.Options{CacheTTL: -1, RefreshEvery: -1, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	first := end.AddDate(0, 0, -120).Truncate(24 * time.Hour)
+	const n = 100
+	type answer struct {
+		raw       string
+		top, best []byte
+	}
+	pick := func(xs []string) string { return xs[r.IntN(len(xs))] }
+	var want []answer
+	for range n {
+		v, err := url.ParseQuery(randomQuery(r, first, 125))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.Set("sort", pick(analytics.SortKeys))
+		v.Set("order", pick(analytics.Orders))
+		v.Set("limit", strconv.Itoa(1+r.IntN(50)))
+		a := answer{raw: v.Encode()}
+		a.top, a.best = listsJSON(t, live, query(t, a.raw))
+		want = append(want, a)
+	}
+	model, err := analytics.New(ch, analytics.Options{CacheTTL: -1, RefreshEvery: -1, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := model.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	lists, filtered, cells := 0, 0, 0
+	for _, w := range want {
+		q := query(t, w.raw)
+		top, best := listsJSON(t, model, q)
+		if !bytes.Equal(top, w.top) {
+			t.Errorf("top posts %s:\nread model %.400s\nlive       %.400s", w.raw, top, w.top)
+		}
+		if !bytes.Equal(best, w.best) {
+			t.Errorf("best times %s:\nread model %.400s\nlive       %.400s", w.raw, best, w.best)
+		}
+		if !bytes.Contains(w.top, []byte(`"posts":[]`)) {
+			lists++
+			if q.Unit != 0 || q.Channel != 0 || q.ContentType != "" || q.Campaign != "" || q.Platform != "" {
+				filtered++
+			}
+		}
+		if !bytes.Contains(w.best, []byte(`"cells":[]`)) {
+			cells++
+		}
+	}
+	if lists < n/2 || cells < n/2 || filtered < 15 {
+		t.Errorf("%d top lists, %d with filters, %d best-times grids with cells of %d: the comparison proves little", lists, filtered, cells, n)
+	}
+}
+
+// listsJSON is q's top posts and best times as JSON.
+func listsJSON(t *testing.T, svc *analytics.Service, q analytics.Query) (top, best []byte) {
+	t.Helper()
+	tp, err := svc.TopPosts(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bt, err := svc.BestTimes(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top, err = json.Marshal(tp); err != nil {
+		t.Fatal(err)
+	}
+	if best, err = json.Marshal(bt); err != nil {
+		t.Fatal(err)
+	}
+	return top, best
 }

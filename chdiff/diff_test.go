@@ -197,6 +197,17 @@ func runReports(t *testing.T, svc *analytics.Service) {
 				v.Set("sort", sort)
 				ask(v, func(q analytics.Query) error { _, err := svc.TopPosts(ctx, q); return err })
 			}
+			// Top posts and best times read the read model with their own
+			// filters (analytics/flat.go): ask them filtered too.
+			for _, f := range []url.Values{{"platform": {"instagram"}, "unit": {"2"}, "order": {"asc"}},
+				{"content_type": {"photo"}, "campaign": {"pilkada"}, "sort": {"reach"}}, {"channel": {"10"}, "limit": {"3"}}} {
+				v := base()
+				for k, x := range f {
+					v[k] = x
+				}
+				ask(v, func(q analytics.Query) error { _, err := svc.TopPosts(ctx, q); return err })
+				ask(v, func(q analytics.Query) error { _, err := svc.BestTimes(ctx, q); return err })
+			}
 		}
 	}
 	ask(url.Values{}, func(q analytics.Query) error { _, err := svc.Followers(ctx, q); return err })

@@ -10,7 +10,7 @@
 //	    from the routes, periods, filters, group-bys, methods and ages the
 //	    API accepts, from 200 goroutines, and prints errors and latency
 //	    percentiles (p50, p90, p99, max) in all and per route (--fixed:
-//	    the old 15-URL cycle).
+//	    the old 15-URL cycle; --route: one route's requests only).
 //
 // `run` works against any humas server (humas serve) given a real token.
 package main
@@ -204,6 +204,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	pid := fs.Int("pid", 0, "the server's process id: print its resident memory before the run and the most during it")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *fixed && *route != "" {
+		return errors.New("--route draws random requests of one route; --fixed cycles the 15 fixed URLs: give one of them")
 	}
 	urls := fixedMix
 	if !*fixed {
