@@ -32,17 +32,26 @@ func flatDen(s *sqlBuf, method string, p period) {
 // generation (readsFacts must hold): the posts published in [p.from, p.to)
 // that q's filters keep.
 func flatFrom(s *sqlBuf, q Query, p period) {
-	if q.Age == "latest" {
-		s.add("\n" + qPostsFactsFrom)
-		s.add(qPostsFactsWhere, p.gens.latest)
-	} else {
-		s.add("\n" + qPostsAgeFactsFrom)
-		s.add(qPostsAgeFactsWhere, p.gens.age, ageSeconds[q.Age])
-	}
-	s.add("", p.from, p.to, p.from, p.to.Add(-time.Second))
+	flatRows(s, q, p, nil)
 	platformFilter(s, q)
 	filtersOn(s, q, " AND ", factsNames)
 	if q.Channel != 0 && len(p.chanUnits) > 0 {
 		s.add(" AND unit_id IN ?", clickhouse.GroupSet{Value: keySet(p.chanUnits)})
 	}
+}
+
+// flatRows writes the table of q's age, only the posts keys lists when
+// keys is not nil (PREWHERE: the other columns are read only for the
+// granules that hold one), then the generation and the publish range.
+func flatRows(s *sqlBuf, q Query, p period, keys []uint64) {
+	from, where, args := qPostsFactsFrom, qPostsFactsWhere, []any{p.gens.latest}
+	if q.Age != "latest" {
+		from, where, args = qPostsAgeFactsFrom, qPostsAgeFactsWhere, []any{p.gens.age, ageSeconds[q.Age]}
+	}
+	s.add("\n" + from)
+	if keys != nil {
+		s.add(qPostKeysIn, clickhouse.GroupSet{Value: keySet(keys)})
+	}
+	s.add(where, args...)
+	s.add("", p.from, p.to, p.from, p.to.Add(-time.Second))
 }

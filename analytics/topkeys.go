@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
 // topKeys finds a list's posts on the read model: their keys and ids.
@@ -37,9 +35,8 @@ func (s *Service) readTopKeys(ctx context.Context, q Query, p period, whole bool
 	if whole {
 		b.add("platform AS plat, ")
 	}
-	b.add("toUInt64(")
-	flatDen(&b, q.Method, p)
-	b.add(") AS den, if(den > 0, interactions / den, 0) AS er, toFloat64(" + sortExprs[q.Sort] + ") AS sv")
+	flatRate(&b, q.Method, p)
+	b.add(", toFloat64(" + sortExprs[q.Sort] + ") AS sv")
 	flatFrom(&b, q, p)
 	if q.Sort == "engagement_rate" {
 		b.add(" AND den > 0")
@@ -57,7 +54,7 @@ func (s *Service) readTopKeys(ctx context.Context, q Query, p period, whole bool
 	}
 	defer rows.Close()
 	keys, ids = []uint64{}, []any{}
-	var last, next struct {
+	var last struct {
 		v   float64
 		pub time.Time
 	}
@@ -74,8 +71,7 @@ func (s *Service) readTopKeys(ctx context.Context, q Query, p period, whole bool
 			return nil, nil, false, fmt.Errorf("top posts keys scan: %w", err)
 		}
 		if len(keys) == q.Limit { // the extra post
-			next.v, next.pub = v, pub
-			tie = next.v == last.v && next.pub.Equal(last.pub)
+			tie = v == last.v && pub.Equal(last.pub)
 			continue
 		}
 		last.v, last.pub = v, pub
@@ -87,6 +83,14 @@ func (s *Service) readTopKeys(ctx context.Context, q Query, p period, whole bool
 	return keys, ids, tie, nil
 }
 
+// flatRate is topRate over the read model's columns: the list's
+// denominator and rate (den, er).
+func flatRate(b *sqlBuf, method string, p period) {
+	b.add("toUInt64(")
+	flatDen(b, method, p)
+	b.add(") AS den, if(den > 0, interactions / den, 0) AS er")
+}
+
 // topListOf is the list step on the read model: the listed posts' rows of
 // the current generation, read by key straight from the table (flat.go). The
 // keys come from the same generation, where a post has one row (one per
@@ -95,20 +99,8 @@ func (s *Service) readTopKeys(ctx context.Context, q Query, p period, whole bool
 func topListOf(b *sqlBuf, q Query, p period, keys []uint64) {
 	b.add("SELECT platform AS plat, post_id AS pid, published_at AS pub, content_type AS ctype, channel_id AS chan, unit_id AS unit," +
 		" campaign AS camp, reach, views, interactions, reactions, likes, comments, shares, saves, clicks, video_views\n")
-	b.add("    , toUInt64(")
-	flatDen(b, q.Method, p)
-	b.add(") AS den, if(den > 0, interactions / den, 0) AS er\n")
-	if q.Age == "latest" {
-		b.add(qPostsFactsFrom)
-	} else {
-		b.add(qPostsAgeFactsFrom)
-	}
-	b.add(qPostKeysIn, clickhouse.GroupSet{Value: keySet(keys)})
-	if q.Age == "latest" {
-		b.add(qPostsFactsWhere, p.gens.latest)
-	} else {
-		b.add(qPostsAgeFactsWhere, p.gens.age, ageSeconds[q.Age])
-	}
-	b.add("", p.from, p.to, p.from, p.to.Add(-time.Second))
+	b.add("    , ")
+	flatRate(b, q.Method, p)
+	flatRows(b, q, p, keys)
 	topOrder(b, q)
 }
