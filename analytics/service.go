@@ -77,6 +77,9 @@ type Service struct {
 	cache          *answerCache
 	flights        flights
 
+	gensMu   sync.Mutex
+	gensRead *gensRead // the read of the current generations in progress, under gensMu
+
 	mu     sync.Mutex
 	gens   gens      // current read-model generations, under mu
 	gensAt time.Time // when gens were read or set, under mu

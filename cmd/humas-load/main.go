@@ -10,7 +10,10 @@
 //	    from the routes, periods, filters, group-bys, methods and ages the
 //	    API accepts, from 200 goroutines, and prints errors and latency
 //	    percentiles (p50, p90, p99, max) in all and per route (--fixed:
-//	    the old 15-URL cycle; --route: one route's requests only).
+//	    the old 15-URL cycle; --route: one route's requests only);
+//
+// With serve --log-queries, ClickHouse records every report read; the
+// humas-ceiling command replays a run's reads (run prints its window).
 //
 // `run` works against any humas server (humas serve) given a real token.
 package main
@@ -37,6 +40,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/humas-id/humas/analytics"
@@ -88,6 +92,7 @@ func serve(ctx context.Context, args []string) error {
 	refresh := fs.Bool("refresh", true, "rebuild the read model before serving (false: serve the newest generation)")
 	cells := fs.Bool("cells", true, "grouped reports read the read model's cells (false: its posts)")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this address (empty: off)")
+	logQueries := fs.Bool("log-queries", false, "have ClickHouse record every report read in system.query_log (for humas-ceiling)")
 	memLimit := fs.Int64("memory-limit", config.DefaultMemoryLimit, "soft memory limit in bytes, as humas serve's memory_limit_bytes (0: none; GOMEMLIMIT wins)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -119,7 +124,16 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	api.MountAnalytics(srv.V1().Group("", api.RequireAuth(tokenAuth(*token))), svc, api.Unscoped{})
+	handlers := []gin.HandlerFunc{api.RequireAuth(tokenAuth(*token))}
+	if *logQueries {
+		// Recording costs the server a little: a run measured with it is
+		// for humas-ceiling, not for its own figures.
+		handlers = append(handlers, func(c *gin.Context) {
+			c.Request = c.Request.WithContext(store.LogQueries(c.Request.Context()))
+			c.Next()
+		})
+	}
+	api.MountAnalytics(srv.V1().Group("", handlers...), svc, api.Unscoped{})
 	if *refresh {
 		if err := svc.Refresh(ctx); err != nil {
 			return err
@@ -258,6 +272,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	res := make([]result, *total)
 	var firstErr atomic.Value
 	start := time.Now()
+	// The window, whole seconds in UTC as system.query_log keeps them, for
+	// humas-ceiling --from/--to.
+	windowFrom := start.UTC().Truncate(time.Second)
 	var wg sync.WaitGroup
 	for range *conc {
 		wg.Add(1)
@@ -301,6 +318,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "%s: requests %d, concurrency %d, took %s (%.0f req/s)\n", mode, len(done), *conc,
 		took.Round(time.Millisecond), float64(len(done))/took.Seconds())
+	fmt.Fprintf(out, "window: --from '%s' --to '%s' (UTC)\n", windowFrom.Format(time.DateTime),
+		time.Now().UTC().Truncate(time.Second).Add(time.Second).Format(time.DateTime))
 	if *pid > 0 {
 		fmt.Fprintf(out, "server RSS: %.1f MB before, %.1f MB at most during the run\n", float64(rssBefore)/1e6, float64(rssMax)/1e6)
 	}
