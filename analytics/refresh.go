@@ -314,11 +314,20 @@ type gens struct {
 // apart and two generations are kept, so a few seconds is safe.
 const gensTTL = 5 * time.Second
 
+// gensStaleMax is how old remembered generations may grow while another
+// caller reads them again; past it, callers wait for that read (a
+// superseded generation is dropped keepSuperseded after it was replaced).
+const gensStaleMax = 30 * time.Second
+
+// gensReadTimeout bounds a read of the current generations, which callers
+// that did not start it may be waiting on.
+const gensReadTimeout = 10 * time.Second
+
 // currentGens returns the current generations, read again from ClickHouse
 // when the remembered ones are older than gensTTL (Refresh and the refresh
 // loop set them too). One caller reads at a time: while it does, the
-// others keep the remembered ones, or wait for its answer when there are
-// none yet. Every caller reading at once was 19% of the statements of a
+// others keep the remembered ones (up to gensStaleMax old), or wait for
+// its answer. Every caller reading at once was 19% of the statements of a
 // 200-concurrent load run (three reads each, 40 callers at a time), and
 // 600 statements in its first second after a start.
 func (s *Service) currentGens(ctx context.Context) (gens, error) {
@@ -328,28 +337,27 @@ func (s *Service) currentGens(ctx context.Context) (gens, error) {
 		return g, nil
 	}
 	s.gensMu.Lock()
-	if r := s.gensRead; r != nil {
+	r := s.gensRead
+	if r == nil {
+		r = &gensRead{done: make(chan struct{})}
+		s.gensRead = r
 		s.gensMu.Unlock()
-		if known { // gensTTL's reasoning holds for a read's time too
-			return g, nil
-		}
-		select {
-		case <-r.done:
-			return r.g, r.err
-		case <-ctx.Done():
-			return gens{}, ctx.Err()
-		}
+		s.runGensRead(ctx, r)
+		return r.g, r.err
 	}
-	r := &gensRead{done: make(chan struct{})}
-	s.gensRead = r
 	s.gensMu.Unlock()
-	// Others may wait on this read: a caller that goes away does not
-	// cancel it (three small statements, bounded by the read timeout).
-	r.g, r.err = s.readCurrentGens(context.WithoutCancel(ctx))
-	s.gensMu.Lock()
-	s.gensRead = nil
-	s.gensMu.Unlock()
-	close(r.done)
+	if known && time.Since(at) < gensStaleMax {
+		return g, nil
+	}
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		return gens{}, fmt.Errorf("wait for the read-model generations: %w", ctx.Err())
+	}
+	// Refresh or the refresh loop may have set newer ones meanwhile.
+	if cur, at := s.getGens(); cur.latest != 0 && cur.age != 0 && time.Since(at) < gensTTL {
+		return cur, nil
+	}
 	return r.g, r.err
 }
 
@@ -360,13 +368,28 @@ type gensRead struct {
 	err  error
 }
 
+// runGensRead reads the current generations for r and ends r, even if the
+// read panics. Others may wait on it: the caller that started it leaving
+// does not cancel it; gensReadTimeout does.
+func (s *Service) runGensRead(ctx context.Context, r *gensRead) {
+	defer func() {
+		s.gensMu.Lock()
+		s.gensRead = nil
+		s.gensMu.Unlock()
+		close(r.done)
+	}()
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), gensReadTimeout)
+	defer cancel()
+	r.g, r.err = s.readCurrentGens(rctx)
+}
+
 // readCurrentGens reads the current generations and remembers them; when
 // ClickHouse does not answer it keeps answering from the last known ones
 // (a report it must compute fails at its own query).
 func (s *Service) readCurrentGens(ctx context.Context) (gens, error) {
-	g, err := s.readGens(ctx)
+	g, err := s.readGensFn(ctx)
 	if err != nil {
-		if old, _ := s.getGens(); old.latest != 0 && ctx.Err() == nil {
+		if old, _ := s.getGens(); old.latest != 0 {
 			s.log.DebugContext(ctx, "read model generation not read; using the last known one", "err", err)
 			return old, nil
 		}

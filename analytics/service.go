@@ -79,6 +79,8 @@ type Service struct {
 
 	gensMu   sync.Mutex
 	gensRead *gensRead // the read of the current generations in progress, under gensMu
+	// readGensFn is readGens; tests count or hold its calls.
+	readGensFn func(context.Context) (gens, error)
 
 	mu     sync.Mutex
 	gens   gens      // current read-model generations, under mu
@@ -173,10 +175,12 @@ func New(ch *store.ClickHouse, opts Options) (*Service, error) {
 	if opts.ChangeGrace <= 0 {
 		opts.ChangeGrace = defaultGrace
 	}
-	return &Service{ch: ch, tz: opts.Timezone, log: opts.Logger, now: opts.Now, ttl: opts.CacheTTL,
+	s := &Service{ch: ch, tz: opts.Timezone, log: opts.Logger, now: opts.Now, ttl: opts.CacheTTL,
 		sem: make(chan struct{}, opts.MaxQueries), cache: newAnswerCache(opts.CacheMaxBytes),
 		once: opts.Once, every: opts.RefreshEvery, poll: opts.ChangePoll, grace: opts.ChangeGrace, nudge: make(chan struct{}, 1),
-		builder: builderID(), noCells: opts.NoCells, noFollowerBook: opts.NoFollowerBook}, nil
+		builder: builderID(), noCells: opts.NoCells, noFollowerBook: opts.NoFollowerBook}
+	s.readGensFn = s.readGens
+	return s, nil
 }
 
 // Start runs the refresh loop in the background: it rebuilds the read

@@ -11,8 +11,10 @@
 // system.query_log; humas-ceiling reads back the statements of the run's
 // window and sends them again, as humas sent them, at several
 // concurrencies; with --chdb, also on chDB (the modern engine) over a copy
-// of the tables they read. No change to humas's Go side answers that mix
-// faster than the engine does here. It is a separate binary so that the
+// of the tables they read. Sending the same statements, humas cannot
+// answer faster than the engine does alone. Only the ClickHouse user's own
+// statements are read back; on a server that logs every statement, use a
+// quiet one or --match. It is a separate binary so that the
 // chDB binding (purego) is not part of the server humas-load measures.
 package main
 
@@ -23,8 +25,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -37,19 +37,24 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/humas-id/humas/chdiff"
 	"github.com/humas-id/humas/chdiff/chdb"
 	"github.com/humas-id/humas/config"
 	"github.com/humas-id/humas/store"
 )
 
-// qLoggedReads is the statements ClickHouse finished between two times,
-// in the order they started (type 2 is QueryFinish: a UInt8 on 18.16, an
-// Enum8 on modern servers). Only reads: humas's report path sends no
-// writes, and the log's own reads (system.) are not part of a run.
+// qLoggedReads is the statements a user sent that ClickHouse finished
+// between two times, in the order they started (type 2 is QueryFinish: a
+// UInt8 on 18.16, an Enum8 on modern servers; event_date is in the
+// server's time zone, hence the day before). Only reads: humas's report
+// path sends no writes, and the log's own reads (system.) are not part of
+// a run. A server that logs every statement (modern servers do by
+// default) logs other clients' too: use a quiet server, or --match.
 const qLoggedReads = `SELECT query
 FROM system.query_log
-WHERE toUInt8(type) = 2 AND event_date >= toDate(?) AND event_time >= toDateTime(?, 'UTC')
-    AND event_time <= toDateTime(?, 'UTC') AND startsWith(query, 'SELECT') AND position(query, 'system.') = 0
+WHERE toUInt8(type) = 2 AND is_initial_query = 1 AND user = ? AND event_date >= toDate(?) - 1
+    AND event_time >= toDateTime(?, 'UTC') AND event_time <= toDateTime(?, 'UTC')
+    AND startsWith(query, 'SELECT') AND position(query, 'system.') = 0
 ORDER BY query_start_time, query`
 
 const (
@@ -59,13 +64,13 @@ const (
 
 // loggedReads reads back the statements of [from, to] (UTC, seconds) from
 // system.query_log, after flushing the log.
-func loggedReads(ctx context.Context, ch *store.ClickHouse, from, to time.Time) ([]string, error) {
+func loggedReads(ctx context.Context, ch *store.ClickHouse, user string, from, to time.Time) ([]string, error) {
 	if err := ch.Exec(store.Volatile(ctx), "SYSTEM FLUSH LOGS"); err != nil {
 		return nil, fmt.Errorf("flush system.query_log: %w", err)
 	}
 	// The log is the server's bookkeeping: another engine would answer
 	// differently (store.Volatile keeps the differential test off it).
-	rows, err := ch.Query(store.Volatile(ctx), qLoggedReads, from.Format(time.DateOnly), from.Format(time.DateTime), to.Format(time.DateTime))
+	rows, err := ch.Query(store.Volatile(ctx), qLoggedReads, user, from.Format(time.DateOnly), from.Format(time.DateTime), to.Format(time.DateTime))
 	if err != nil {
 		return nil, fmt.Errorf("read system.query_log: %w", err)
 	}
@@ -74,7 +79,7 @@ func loggedReads(ctx context.Context, ch *store.ClickHouse, from, to time.Time) 
 	for rows.Next() {
 		var q string
 		if err := rows.Scan(&q); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read system.query_log: %w", err)
 		}
 		out = append(out, q)
 	}
@@ -168,9 +173,17 @@ func tablesRead(ctx context.Context, ch *store.ClickHouse, stmts []string) ([]st
 // exported in the Native format over the server's HTTP interface (the
 // native protocol's driver would decode and re-encode every value).
 func chdbCopy(ctx context.Context, ch *store.ClickHouse, database, httpAddr, dir string, tables []string, log io.Writer) (*chdb.Session, error) {
-	s, err := chdb.Open(chdb.LibPath(), engineDir(), "session_timezone=UTC", "compatibility=25.8")
+	edir, err := engineDir()
+	if err != nil {
+		return nil, fmt.Errorf("chDB data directory: %w", err)
+	}
+	s, err := chdb.Open(chdb.LibPath(), edir, "session_timezone=UTC", "compatibility=25.8")
 	if err != nil {
 		return nil, err
+	}
+	srv, err := chdiff.NewServer(httpAddr)
+	if err != nil {
+		return nil, fmt.Errorf("the server's HTTP interface at %s (--http): %w", httpAddr, err)
 	}
 	for _, t := range tables {
 		if _, err := s.Query("DROP TABLE IF EXISTS "+t, "TSV"); err != nil { // a copy from an earlier call
@@ -188,7 +201,7 @@ func chdbCopy(ctx context.Context, ch *store.ClickHouse, database, httpAddr, dir
 		}
 		file := filepath.Join(dir, t+".native")
 		start := time.Now()
-		if err := exportNative(ctx, httpAddr, database, t, file); err != nil {
+		if err := exportNative(srv, database, t, file); err != nil {
 			return nil, err
 		}
 		if _, err := s.Query(fmt.Sprintf("INSERT INTO %s SELECT * FROM file('%s', Native)", t, file), "TSV"); err != nil {
@@ -201,53 +214,42 @@ func chdbCopy(ctx context.Context, ch *store.ClickHouse, database, httpAddr, dir
 }
 
 // chDB keeps one engine per process, on one data directory: the first
-// copy makes it, later ones (tests) reuse it.
+// copy makes it (a fresh temporary directory), later ones (tests) reuse
+// it; run removes it when it ends.
 var (
 	engineOnce sync.Once
 	engineDirV string
+	engineErr  error
 )
 
-func engineDir() string {
-	engineOnce.Do(func() {
-		engineDirV = filepath.Join(os.TempDir(), fmt.Sprintf("humas-ceiling-chdb-%d", os.Getpid()))
-	})
-	return engineDirV
+func engineDir() (string, error) {
+	engineOnce.Do(func() { engineDirV, engineErr = os.MkdirTemp("", "humas-ceiling-chdb-") })
+	return engineDirV, engineErr
 }
 
 // exportNative writes a table's rows, in the Native format, to file.
-func exportNative(ctx context.Context, httpAddr, database, table, file string) error {
-	q := url.Values{"database": {database}, "query": {"SELECT * FROM " + table + " FORMAT Native"}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+httpAddr+"/?"+q.Encode(), nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("export %s over HTTP (is the server's HTTP interface at %s? --http): %w", table, httpAddr, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 500))
-		return fmt.Errorf("export %s over HTTP: status %d: %s", table, resp.StatusCode, body)
-	}
+func exportNative(srv *chdiff.Server, database, table, file string) error {
 	f, err := os.Create(file)
 	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, resp.Body); err != nil {
-		f.Close()
 		return fmt.Errorf("export %s: %w", table, err)
+	}
+	if err := srv.Export(database, "SELECT * FROM `"+table+"`", "Native", f); err != nil {
+		f.Close()
+		return fmt.Errorf("export %s over HTTP (the server's HTTP interface: --http): %w", table, err)
 	}
 	return f.Close()
 }
 
 // replayChDB sends every statement once on chDB. The engine runs one
 // statement at a time in this process (each with all the cores it wants).
-func replayChDB(s *chdb.Session, stmts []string) (time.Duration, int, error) {
+func replayChDB(ctx context.Context, s *chdb.Session, stmts []string) (time.Duration, int, error) {
 	start := time.Now()
 	failed := 0
 	var first error
 	for _, q := range stmts {
+		if err := ctx.Err(); err != nil {
+			return time.Since(start), failed, err
+		}
 		if _, err := s.Query(q, "Native"); err != nil {
 			failed++
 			if first == nil {
@@ -308,7 +310,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	concS := fs.String("concurrency", "1,2,4,8", "statements in flight, one replay each")
 	reports := fs.Int("reports", 0, "requests the run sent (0: unknown): prints report answers a second")
 	withChDB := fs.Bool("chdb", false, "also replay on chDB, the modern engine, over a copy of the tables read")
-	httpAddr := fs.String("http", "127.0.0.1:8123", "the ClickHouse server's HTTP address, for the chDB copy")
+	httpAddr := fs.String("http", chdiff.ServerHTTPAddr(), "the ClickHouse server's HTTP address, for the chDB copy")
 	match := fs.String("match", "", "replay only the statements this regular expression matches (e.g. a table's name)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -342,10 +344,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer ch.Close()
 	if *withChDB {
-		defer os.RemoveAll(engineDir())
+		defer func() {
+			if d, err := engineDir(); err == nil {
+				_ = os.RemoveAll(d)
+			}
+		}()
 	}
 	return ceilingOn(ctx, ch, ceilingArgs{database: *database, from: from, to: to, concs: concs, reports: *reports,
-		chdb: *withChDB, httpAddr: *httpAddr, only: only}, out)
+		chdb: *withChDB, httpAddr: *httpAddr, only: only, user: cfg.User}, out)
 }
 
 type ceilingArgs struct {
@@ -356,10 +362,11 @@ type ceilingArgs struct {
 	chdb     bool
 	httpAddr string
 	only     *regexp.Regexp // nil: every statement
+	user     string         // the ClickHouse user whose statements are replayed
 }
 
 func ceilingOn(ctx context.Context, ch *store.ClickHouse, a ceilingArgs, out io.Writer) error {
-	stmts, err := loggedReads(ctx, ch, a.from, a.to)
+	stmts, err := loggedReads(ctx, ch, a.user, a.from, a.to)
 	if err != nil {
 		return err
 	}
@@ -407,7 +414,7 @@ func ceilingOn(ctx context.Context, ch *store.ClickHouse, a ceilingArgs, out io.
 		}
 		fmt.Fprintf(out, "chDB %s, ClickHouse %s (compatibility 25.8), one statement at a time:\n", chdb.Version, strings.TrimSpace(string(v)))
 		for pass := 1; pass <= 2; pass++ { // the first pass also warms its caches
-			took, failed, err := replayChDB(s, stmts)
+			took, failed, err := replayChDB(ctx, s, stmts)
 			fmt.Fprintln(out, rate(fmt.Sprintf("pass %d", pass), len(stmts), took, failed, a.reports))
 			if err != nil {
 				errs = append(errs, err)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/humas-id/humas/chdiff"
 	"github.com/humas-id/humas/chdiff/chdb"
 	"github.com/humas-id/humas/store"
 	"github.com/humas-id/humas/store/storetest"
@@ -17,7 +18,9 @@ import (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	_ = os.RemoveAll(engineDir()) // the chDB engine's data, if a test made one
+	if d, err := engineDir(); err == nil {
+		_ = os.RemoveAll(d) // the chDB engine's data, if a test made one
+	}
 	os.Exit(code)
 }
 
@@ -26,6 +29,7 @@ func TestMain(m *testing.M) {
 // failure on the server and on chDB over a copy of the tables they read.
 func TestCeilingReplaysLoggedReads(t *testing.T) {
 	ch := storetest.ClickHouse(t)
+	user := storetest.ClickHouseConfig(t).User
 	ctx := context.Background()
 	if err := ch.Exec(ctx, `CREATE TABLE ceiling_facts (k UInt64, v String) ENGINE = MergeTree ORDER BY k`); err != nil {
 		t.Fatal(err)
@@ -59,7 +63,7 @@ func TestCeilingReplaysLoggedReads(t *testing.T) {
 	// after its client has the answer: poll for a few seconds.
 	var got []string
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		all, err := loggedReads(ctx, ch, from, to)
+		all, err := loggedReads(ctx, ch, user, from, to)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,13 +86,10 @@ func TestCeilingReplaysLoggedReads(t *testing.T) {
 	}
 
 	var out bytes.Buffer
-	a := ceilingArgs{database: ch.Database(), from: from, to: to, concs: []int{1, 3}, reports: 2}
+	a := ceilingArgs{database: ch.Database(), from: from, to: to, concs: []int{1, 3}, reports: 2, user: user}
 	if _, err := os.Stat(chdb.LibPath()); err == nil || os.Getenv("CI") != "" {
 		a.chdb = true
-		a.httpAddr = os.Getenv("HUMAS_TEST_CLICKHOUSE_HTTP")
-		if a.httpAddr == "" {
-			a.httpAddr = "127.0.0.1:8123"
-		}
+		a.httpAddr = chdiff.ServerHTTPAddr()
 	} else {
 		t.Logf("no chDB library at %s (scripts/chdb.sh fetch): the chDB replay is not run here; CI runs it", chdb.LibPath())
 	}
@@ -119,7 +120,8 @@ func TestCeilingReplaysLoggedReads(t *testing.T) {
 func TestCeilingEmptyWindow(t *testing.T) {
 	ch := storetest.ClickHouse(t)
 	from := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
-	err := ceilingOn(context.Background(), ch, ceilingArgs{from: from, to: from.Add(time.Minute), concs: []int{1}}, &bytes.Buffer{})
+	err := ceilingOn(context.Background(), ch, ceilingArgs{from: from, to: from.Add(time.Minute), concs: []int{1},
+		user: storetest.ClickHouseConfig(t).User}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "--log-queries") {
 		t.Fatalf("got %v, want an error naming serve --log-queries", err)
 	}
