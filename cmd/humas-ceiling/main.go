@@ -70,18 +70,27 @@ func loggedReads(ctx context.Context, ch *store.ClickHouse, user string, from, t
 	}
 	// The log is the server's bookkeeping: another engine would answer
 	// differently (store.Volatile keeps the differential test off it).
-	rows, err := ch.Query(store.Volatile(ctx), qLoggedReads, user, from.Format(time.DateOnly), from.Format(time.DateTime), to.Format(time.DateTime))
+	out, err := readStrings(store.Volatile(ctx), ch, qLoggedReads, user, from.Format(time.DateOnly), from.Format(time.DateTime), to.Format(time.DateTime))
 	if err != nil {
 		return nil, fmt.Errorf("read system.query_log: %w", err)
+	}
+	return out, nil
+}
+
+// readStrings is a one-column read's values.
+func readStrings(ctx context.Context, ch *store.ClickHouse, query string, args ...any) ([]string, error) {
+	rows, err := ch.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
-		var q string
-		if err := rows.Scan(&q); err != nil {
-			return nil, fmt.Errorf("read system.query_log: %w", err)
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
 		}
-		out = append(out, q)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
@@ -139,21 +148,9 @@ func drain(ctx context.Context, ch *store.ClickHouse, stmt string) error {
 // tablesRead is the MergeTree tables of ch's database that some statement
 // names as a whole word: what a copy on another engine needs.
 func tablesRead(ctx context.Context, ch *store.ClickHouse, stmts []string) ([]string, error) {
-	rows, err := ch.Query(store.Volatile(ctx), qMergeTreeTables)
+	names, err := readStrings(store.Volatile(ctx), ch, qMergeTreeTables)
 	if err != nil {
 		return nil, fmt.Errorf("list tables: %w", err)
-	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		names = append(names, n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	var out []string
 	for _, n := range names {
