@@ -210,6 +210,32 @@ func TestGensReadByOneCaller(t *testing.T) {
 		}
 	})
 
+	t.Run("a refresh that ends during the read keeps its newer generations", func(t *testing.T) {
+		setGensAt(svc, remembered, time.Now().Add(-2*gensTTL))
+		h := holdReads(t, svc, remembered, nil) // the read saw the state before the refresh
+		out := callers(ctx, svc, 1)
+		for h.calls.Load() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		svc.adopt(newer, 0) // the refresh loop, while the read is held
+		h.free()
+		if a := next(t, out); a.err != nil || a.g != newer {
+			t.Fatalf("the reader got %+v, %v; want the refresh's %+v", a.g, a.err, newer)
+		}
+		if g, _ := svc.getGens(); g != newer {
+			t.Fatalf("remembered %+v after the read, want the refresh's %+v", g, newer)
+		}
+		// A read that began after the refresh still replaces them (a
+		// generation of another process may be newer or, after a
+		// restore, older).
+		setGensAt(svc, newer, time.Now().Add(-2*gensTTL))
+		h = holdReads(t, svc, remembered, nil)
+		h.free()
+		if g, err := svc.currentGens(ctx); err != nil || g != remembered {
+			t.Fatalf("got %+v, %v; want the read's %+v", g, err, remembered)
+		}
+	})
+
 	t.Run("the real read", func(t *testing.T) {
 		svc.readGensFn = svc.readGens
 		setGensAt(svc, remembered, time.Now().Add(-2*gensTTL))

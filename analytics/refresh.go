@@ -387,6 +387,7 @@ func (s *Service) runGensRead(ctx context.Context, r *gensRead) {
 // ClickHouse does not answer it keeps answering from the last known ones
 // (a report it must compute fails at its own query).
 func (s *Service) readCurrentGens(ctx context.Context) (gens, error) {
+	started := time.Now()
 	g, err := s.readGensFn(ctx)
 	if err != nil {
 		if old, _ := s.getGens(); old.latest != 0 {
@@ -395,8 +396,7 @@ func (s *Service) readCurrentGens(ctx context.Context) (gens, error) {
 		}
 		return gens{}, err
 	}
-	s.setGens(g)
-	return g, nil
+	return s.setGens(g, started), nil
 }
 
 // readGens reads the newest complete generations from ClickHouse.
@@ -445,10 +445,18 @@ func (s *Service) getGens() (gens, time.Time) {
 	return s.gens, s.gensAt
 }
 
-func (s *Service) setGens(g gens) {
+// setGens remembers g, read by a read that began at started, and returns
+// the generations now current: newer ones made current during the read (a
+// refresh that finished meanwhile adopts its own) stay, so a read that
+// began before them does not put the older ones back.
+func (s *Service) setGens(g gens, started time.Time) gens {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gensAt.After(started) && s.gens.latest > g.latest {
+		return s.gens
+	}
 	s.gens, s.gensAt = g, time.Now()
-	s.mu.Unlock()
+	return g
 }
 
 // adopt makes g current, known to include the first cover changes.

@@ -58,6 +58,7 @@ WHERE toUInt8(type) = 2 AND is_initial_query = 1 AND user = ? AND event_date >= 
 ORDER BY query_start_time, query`
 
 const (
+	qDatabaseExists  = `SELECT count() FROM system.databases WHERE name = ?`
 	qMergeTreeTables = `SELECT name FROM system.tables WHERE database = currentDatabase() AND engine LIKE '%MergeTree' ORDER BY name`
 	qShowCreate      = "SHOW CREATE TABLE `%s`" // a name from qMergeTreeTables, not user text
 )
@@ -333,9 +334,16 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return fmt.Errorf("--match: %w", err)
 		}
 	}
-	cfg := config.Default().ClickHouse
+	whole := config.Default()
+	cfg := &whole.ClickHouse
 	cfg.Addr, cfg.Database, cfg.MaxOpenConns = *addr, *database, max(cfg.MaxOpenConns, slices.Max(concs))
-	ch, err := store.OpenClickHouse(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err := whole.Validate(); err != nil { // the database name is quoted into DDL when opened
+		return fmt.Errorf("--addr or --database: %w", err)
+	}
+	if err := databaseExists(ctx, *cfg); err != nil {
+		return err
+	}
+	ch, err := store.OpenClickHouse(ctx, *cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}
@@ -349,6 +357,27 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	return ceilingOn(ctx, ch, ceilingArgs{database: *database, from: from, to: to, concs: concs, reports: *reports,
 		chdb: *withChDB, httpAddr: *httpAddr, only: only, user: cfg.User}, out)
+}
+
+// databaseExists checks that cfg's database is on the server before it is
+// opened: opening creates a missing one, and a mistyped --database would
+// then replay every statement against no tables.
+func databaseExists(ctx context.Context, cfg config.ClickHouse) error {
+	sys := cfg
+	sys.Database, sys.MaxOpenConns = "system", 1
+	ch, err := store.OpenClickHouse(ctx, sys, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer ch.Close()
+	var n uint64
+	if err := ch.QueryRow(store.Volatile(ctx), qDatabaseExists, cfg.Database).Scan(&n); err != nil {
+		return fmt.Errorf("look for database %s: %w", cfg.Database, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("--database %s: no such database on %s: give the one humas-load serve read (its --database)", cfg.Database, cfg.Addr)
+	}
+	return nil
 }
 
 type ceilingArgs struct {

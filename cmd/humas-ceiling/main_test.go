@@ -135,10 +135,36 @@ func TestCeilingFlags(t *testing.T) {
 		{[]string{"--from", "yesterday", "--to", "2026-12-03 07:10:04"}, `--from "yesterday": want a UTC time`},
 		{[]string{"--from", "2026-12-03 07:10:04", "--to", "2026-12-03 07:00:00"}, "is before --from"},
 		{[]string{"--from", "2026-12-03 07:10:04", "--to", "2026-12-03 07:11:00", "--concurrency", "1,0"}, "want numbers from 1 to 256"},
+		{[]string{"--from", "2026-12-03 07:10:04", "--to", "2026-12-03 07:11:00", "--database", "x`; DROP"}, "clickhouse.database"},
 	} {
 		err := run(context.Background(), tc.args, &bytes.Buffer{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: got %v, want an error with %q", tc.args, err, tc.want)
 		}
+	}
+}
+
+// A --database the server lacks is an error that says so, and is not
+// created (opening a store creates a missing database).
+func TestCeilingUnknownDatabase(t *testing.T) {
+	cfg := storetest.ClickHouseConfig(t) // a fresh random name, never created
+	err := run(context.Background(), []string{"--addr", cfg.Addr, "--database", cfg.Database,
+		"--from", "2026-12-03 07:10:04", "--to", "2026-12-03 07:11:00", "--concurrency", "1"}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "--database "+cfg.Database+": no such database") {
+		t.Fatalf("got %v, want an error saying the database does not exist", err)
+	}
+	sys := cfg
+	sys.Database = "system"
+	ch, err := store.OpenClickHouse(context.Background(), sys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ch.Close()
+	var n uint64
+	if err := ch.QueryRow(store.Volatile(context.Background()), qDatabaseExists, cfg.Database).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("database %s was created", cfg.Database)
 	}
 }
