@@ -214,8 +214,10 @@ func TestGensReadByOneCaller(t *testing.T) {
 		setGensAt(svc, remembered, time.Now().Add(-2*gensTTL))
 		h := holdReads(t, svc, remembered, nil) // the read saw the state before the refresh
 		out := callers(ctx, svc, 1)
-		for h.calls.Load() == 0 {
-			time.Sleep(time.Millisecond)
+		for deadline := time.Now().Add(10 * time.Second); h.calls.Load() == 0; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the read did not start within 10 s")
+			}
 		}
 		svc.adopt(newer, 0) // the refresh loop, while the read is held
 		h.free()
@@ -233,6 +235,15 @@ func TestGensReadByOneCaller(t *testing.T) {
 		h.free()
 		if g, err := svc.currentGens(ctx); err != nil || g != remembered {
 			t.Fatalf("got %+v, %v; want the read's %+v", g, err, remembered)
+		}
+	})
+
+	t.Run("a read that began before the cells were recorded keeps their zones", func(t *testing.T) {
+		setGensAt(svc, remembered, time.Now().Add(-2*gensTTL))
+		h := holdReads(t, svc, gens{latest: remembered.latest, age: remembered.age}, nil)
+		h.free()
+		if g, err := svc.currentGens(ctx); err != nil || g != remembered {
+			t.Fatalf("got %+v, %v; want %+v with its cell zones", g, err, remembered)
 		}
 	})
 

@@ -455,6 +455,11 @@ func (s *Service) setGens(g gens, started time.Time) gens {
 	if s.gensAt.After(started) && s.gens.latest > g.latest {
 		return s.gens
 	}
+	// The cells of a generation are built after it (cellsOf records their
+	// zones then): a read that began before that found none yet.
+	if g.latest == s.gens.latest && g.cellZones == "" && g.tagZones == "" {
+		g.cellZones, g.tagZones = s.gens.cellZones, s.gens.tagZones
+	}
 	s.gens, s.gensAt = g, time.Now()
 	return g
 }

@@ -52,3 +52,14 @@ func TestShapeGroupsValues(t *testing.T) {
 		t.Errorf("two statements share the shape %q", a)
 	}
 }
+
+// A log of a server database is refused: the replay renames captured
+// databases by text, and "system" would be rewritten in every statement.
+func TestReplayRefusesServerDatabases(t *testing.T) {
+	for _, db := range []string{"system", "default", "INFORMATION_SCHEMA"} {
+		err := (&Replayer{}).Replay([]Log{{DB: db}})
+		if err == nil || !strings.Contains(err.Error(), "database "+db+", the server's own") {
+			t.Errorf("%s: got %v, want a refusal naming it", db, err)
+		}
+	}
+}

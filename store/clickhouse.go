@@ -117,6 +117,22 @@ func OpenClickHouse(ctx context.Context, cfg config.ClickHouse, log *slog.Logger
 	return c, nil
 }
 
+// DatabaseExists reports whether cfg's database is on the server, without
+// creating it (OpenClickHouse does) and without a store: the check is not
+// part of any database's statements (nor recorded with them by ConnHook).
+func DatabaseExists(ctx context.Context, cfg config.ClickHouse) (bool, error) {
+	conn, err := clickhouse.Open(chOptions(cfg, "default"))
+	if err != nil {
+		return false, fmt.Errorf("clickhouse %s: %w", cfg.Addr, err)
+	}
+	defer conn.Close()
+	var n uint64
+	if err := conn.QueryRow(ctx, qDatabaseExists, cfg.Database).Scan(&n); err != nil {
+		return false, fmt.Errorf("clickhouse %s: look for database %s: %w", cfg.Addr, cfg.Database, wrapCH(err))
+	}
+	return n > 0, nil
+}
+
 // ConnHook wraps the driver connection of every single-server ClickHouse
 // store opened after it is set (not a cluster store's: its schema needs a
 // cluster and ZooKeeper, which the differential test's engines lack; its

@@ -58,7 +58,6 @@ WHERE toUInt8(type) = 2 AND is_initial_query = 1 AND user = ? AND event_date >= 
 ORDER BY query_start_time, query`
 
 const (
-	qDatabaseExists  = `SELECT count() FROM system.databases WHERE name = ?`
 	qMergeTreeTables = `SELECT name FROM system.tables WHERE database = currentDatabase() AND engine LIKE '%MergeTree' ORDER BY name`
 	qShowCreate      = "SHOW CREATE TABLE `%s`" // a name from qMergeTreeTables, not user text
 )
@@ -363,18 +362,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 // opened: opening creates a missing one, and a mistyped --database would
 // then replay every statement against no tables.
 func databaseExists(ctx context.Context, cfg config.ClickHouse) error {
-	sys := cfg
-	sys.Database, sys.MaxOpenConns = "system", 1
-	ch, err := store.OpenClickHouse(ctx, sys, slog.New(slog.DiscardHandler))
+	ok, err := store.DatabaseExists(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer ch.Close()
-	var n uint64
-	if err := ch.QueryRow(store.Volatile(ctx), qDatabaseExists, cfg.Database).Scan(&n); err != nil {
-		return fmt.Errorf("look for database %s: %w", cfg.Database, err)
-	}
-	if n == 0 {
+	if !ok {
 		return fmt.Errorf("--database %s: no such database on %s: give the one humas-load serve read (its --database)", cfg.Database, cfg.Addr)
 	}
 	return nil
