@@ -285,21 +285,9 @@ func reusePartition(base *Manifest, baseDir, root string, prev *Table, id, print
 }
 
 func tableNames(ctx context.Context, ch *store.ClickHouse) ([]string, error) {
-	rows, err := ch.Query(ctx, qAllTables)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
+	out, err := ch.Strings(ctx, qAllTables)
 	sort.Strings(out)
-	return out, rows.Err()
+	return out, err
 }
 
 // exportPartition streams one partition, read with FINAL where the engine

@@ -290,6 +290,24 @@ func (c *ClickHouse) Query(ctx context.Context, query string, args ...any) (driv
 	return rows, err
 }
 
+// Strings runs a read of one String column and returns its values.
+func (c *ClickHouse) Strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := c.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // QueryRow runs a one-row read with the read timeout applied.
 func (c *ClickHouse) QueryRow(ctx context.Context, query string, args ...any) driver.Row {
 	var row driver.Row

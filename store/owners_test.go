@@ -143,14 +143,12 @@ func TestTableOwners(t *testing.T) {
 			return err
 		}
 		if d.IsDir() {
-			if n := d.Name(); n == "testdata" || n == "node_modules" || (strings.HasPrefix(n, ".") && path != root) {
-				return filepath.SkipDir
-			}
-			// Runtime data beside the source: var/ holds the test servers'
-			// files (ClickHouse parts come and go while other packages'
-			// tests run; a package's tests may make their own), artifacts/
-			// and bin/ build outputs. sqllint skips var/ the same way.
-			if n := d.Name(); n == "var" || filepath.Dir(path) == root && generated[n] {
+			// var/ holds runtime data such as the test servers' files
+			// (ClickHouse parts come and go while other packages' tests
+			// run; a package's tests may make their own): sqllint skips it
+			// the same way.
+			if n := d.Name(); n == "testdata" || n == "node_modules" || n == "var" ||
+				(strings.HasPrefix(n, ".") && path != root) || filepath.Dir(path) == root && generated[n] {
 				return filepath.SkipDir
 			}
 			return nil

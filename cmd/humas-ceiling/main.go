@@ -70,29 +70,11 @@ func loggedReads(ctx context.Context, ch *store.ClickHouse, user string, from, t
 	}
 	// The log is the server's bookkeeping: another engine would answer
 	// differently (store.Volatile keeps the differential test off it).
-	out, err := readStrings(store.Volatile(ctx), ch, qLoggedReads, user, from.Format(time.DateOnly), from.Format(time.DateTime), to.Format(time.DateTime))
+	out, err := ch.Strings(store.Volatile(ctx), qLoggedReads, user, from.Format(time.DateOnly), from.Format(time.DateTime), to.Format(time.DateTime))
 	if err != nil {
 		return nil, fmt.Errorf("read system.query_log: %w", err)
 	}
 	return out, nil
-}
-
-// readStrings is a one-column read's values.
-func readStrings(ctx context.Context, ch *store.ClickHouse, query string, args ...any) ([]string, error) {
-	rows, err := ch.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 // replay sends every statement once, conc at a time, reading each answer
@@ -148,7 +130,7 @@ func drain(ctx context.Context, ch *store.ClickHouse, stmt string) error {
 // tablesRead is the MergeTree tables of ch's database that some statement
 // names as a whole word: what a copy on another engine needs.
 func tablesRead(ctx context.Context, ch *store.ClickHouse, stmts []string) ([]string, error) {
-	names, err := readStrings(store.Volatile(ctx), ch, qMergeTreeTables)
+	names, err := ch.Strings(store.Volatile(ctx), qMergeTreeTables)
 	if err != nil {
 		return nil, fmt.Errorf("list tables: %w", err)
 	}
